@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * rf_abi.h — the one definition of every struct that crosses the kernel/user boundary:
+ * map keys and values of the balancer, the health-check forwarder and xdp_root.
+ * Included by the BPF programs and by the JNI shim (which reports sizeof/offsetof so the
+ * Java codecs are tested against this file). Change a layout => bump the map's _vN name.
+ *
+ * All addresses and ports are in network byte order; everything else is host order.
+ */
+#ifndef RF_ABI_H
+#define RF_ABI_H
+
+#ifdef __BPF__
+#include <linux/types.h>
+#else
+#include <linux/types.h>
+#include <stddef.h>
+#endif
+
+/* An IPv4 address sits in v4 (the first word); the other three words are zero. */
+union rf_addr {
+	__be32 v4;
+	__be32 v6[4];
+};
+
+/* vip_map key: (address, port, protocol). A port-0 VIP has port 0. */
+struct rf_vip_key {
+	union rf_addr addr;
+	__be16 port;
+	__u8 proto;
+	__u8 family; /* RF_FAMILY_V4 / RF_FAMILY_V6, so a v4 VIP and a v6 VIP never collide */
+};
+
+/* vip_map value. */
+struct rf_vip_meta {
+	__u32 flags;   /* RF_VIP_F_* */
+	__u32 vip_num; /* 0 .. max_vips-1: row of the ring map, index of vip_stats */
+};
+
+/* reals value (ARRAY indexed by real index; index 0 is never a real). */
+struct rf_real {
+	union rf_addr addr;
+	__u8 flags; /* RF_REAL_F_V6 when addr is IPv6 */
+	__u8 pad[3];
+};
+
+/* Connection-table key: the flow 5-tuple as it appears on the wire. */
+struct rf_flow_key {
+	union rf_addr src;
+	union rf_addr dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+/* Connection-table value. */
+struct rf_conn {
+	__u32 real_index;
+	__u32 pad;
+	__u64 atime_ns; /* last packet, for the UDP timeout; 0 for TCP entries */
+};
+
+/* Per-CPU counter cell of vip_stats, real_stats and global_stats. */
+struct rf_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* down_reals key: a real of a UDP-flow-migration VIP that is down. Value: __u8 1. */
+struct rf_down_real_key {
+	__u32 vip_num;
+	__u32 real_index;
+};
+
+/* ctl_array value at RF_CTL_GATEWAY_MAC: the next hop every forwarded frame is sent to. */
+struct rf_ctl {
+	__u8 mac[6];
+	__u8 pad[2];
+};
+
+/* Health-check forwarder: SO_MARK -> destination (hc_reals), and its own source addresses. */
+struct rf_hc_real {
+	union rf_addr addr;
+	__u8 flags; /* RF_REAL_F_V6 */
+	__u8 pad[3];
+};
+
+#define RF_FAMILY_V4 4
+#define RF_FAMILY_V6 6
+
+#define RF_REAL_F_V6 (1u << 0)
+
+/* VIP flag bits: identical to Katran's, so Katran tooling and provision.json map one to one. */
+#define RF_VIP_F_HASH_NO_SRC_PORT   (1u << 0)
+#define RF_VIP_F_LRU_BYPASS         (1u << 1)
+#define RF_VIP_F_QUIC               (1u << 2)
+#define RF_VIP_F_HASH_DPORT_ONLY    (1u << 3)
+#define RF_VIP_F_SRC_ROUTING        (1u << 4) /* accepted, not implemented by the datapath */
+#define RF_VIP_F_LOCAL              (1u << 5) /* accepted, not implemented by the datapath */
+#define RF_VIP_F_GLOBAL_LRU         (1u << 6) /* accepted, not implemented by the datapath */
+#define RF_VIP_F_HASH_SRC_DST_PORT  (1u << 7)
+#define RF_VIP_F_UDP_STABLE_ROUTING (1u << 8) /* accepted, not implemented by the datapath */
+#define RF_VIP_F_UDP_FLOW_MIGRATION (1u << 9)
+
+/* ctl_array indexes. */
+#define RF_CTL_GATEWAY_MAC 0
+#define RF_CTL_COUNT       4
+
+/* global_stats indexes: named counters, each an rf_counter (packets, bytes). */
+enum rf_global_counter {
+	RF_GC_LRU_LOOKUP = 0,    /* packets: flows looked up in the connection table; bytes: unused */
+	RF_GC_LRU_HIT,           /* connection-table hits (per-CPU LRU) */
+	RF_GC_LRU_MISS_TCP_SYN,  /* misses on a TCP SYN (a new connection) */
+	RF_GC_LRU_MISS_TCP_OTHER,/* misses on a non-SYN TCP packet (a flow this LB has not seen) */
+	RF_GC_LRU_MISS_UDP,      /* misses on UDP */
+	RF_GC_FALLBACK_HIT,      /* hits in the fallback LRU */
+	RF_GC_NEW_CONN_LIMITED,  /* new flows not inserted because of the rate limit */
+	RF_GC_ICMP_ECHO,         /* packets: v4 echo replies; bytes: v6 echo replies */
+	RF_GC_ICMP_TOO_BIG,      /* packets: v4 frag-needed sent; bytes: v6 packet-too-big sent */
+	RF_GC_ICMP_PTB_FORWARD,  /* ICMP frag-needed / PTB for a VIP forwarded to the real of the inner flow */
+	RF_GC_CH_DROP,           /* new flow whose ring slot held no real */
+	RF_GC_ENCAP_FAIL,        /* bpf_xdp_adjust_head or a bounds check after it failed */
+	RF_GC_QUIC_ROUTED,       /* QUIC packets routed by server id */
+	RF_GC_QUIC_FALLBACK,     /* QUIC packets with no usable server id (hashed instead) */
+	RF_GC_XDP_PASS,          /* totals per action: packets and bytes */
+	RF_GC_XDP_DROP,
+	RF_GC_XDP_TX,
+	RF_GC_COUNT
+};
+
+/* hc_stats indexes (health-check forwarder). */
+enum rf_hc_counter {
+	RF_HC_FORWARDED = 0,
+	RF_HC_NO_MAPPING,   /* marked packet whose mark has no real */
+	RF_HC_ENCAP_FAIL,
+	RF_HC_COUNT
+};
+
+#endif /* RF_ABI_H */

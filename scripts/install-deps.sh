@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what Ringfleet's build, tests and demo need on Debian 12. Idempotent:
+# packages already present are skipped, and apt is only touched when one is missing.
+set -euo pipefail
+
+PACKAGES=(
+  clang llvm                     # BPF C compiler and llvm-strip / llvm-objdump
+  libbpf-dev libelf-dev zlib1g-dev  # libbpf headers for the BPF programs and the JNI shim
+  bpftool                        # inspecting programs and pinned maps
+  gcc make                       # JNI shim
+  iproute2 ethtool tcpdump iptables  # namespaces, veths, tc, captures, partitions
+  openjdk-17-jdk-headless maven  # the Java build
+  openssl                        # development CA for mTLS
+  linux-libc-dev                 # asm/types.h etc. for -target bpf
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "install-deps: all packages present"
+fi
+
+# bpffs for pinned maps and programs (the agent and the tests pin under /sys/fs/bpf).
+if [ "$(id -u)" -eq 0 ] && ! mountpoint -q /sys/fs/bpf; then
+  mount -t bpf bpf /sys/fs/bpf
+  echo "install-deps: mounted bpffs at /sys/fs/bpf"
+fi
