@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,11 +68,36 @@ JNIEXPORT void JNICALL RF_JNI(closeFd)(JNIEnv *env, jclass cls, jint fd)
 		close(fd);
 }
 
+/*
+ * bpf_obj_get_info_by_fd fills whatever struct matches the fd's kind, so first check the kind:
+ * /proc/self/fd/N of a BPF fd links to "anon_inode:bpf-map" / "anon_inode:bpf-prog".
+ */
+static int rf_check_kind(JNIEnv *env, const char *op, int fd, const char *kind)
+{
+	char link[64], target[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0) {
+		rf_throw(env, op, errno == ENOENT ? EBADF : errno, "fd %d", fd);
+		return -1;
+	}
+	target[n] = '\0';
+	if (strcmp(target, kind)) {
+		rf_throw(env, op, EINVAL, "fd %d is %s, not %s", fd, target, kind);
+		return -1;
+	}
+	return 0;
+}
+
 static int rf_map_info(JNIEnv *env, const char *op, int fd, struct bpf_map_info *info)
 {
 	__u32 len = sizeof(*info);
 	int err;
 
+	if (rf_check_kind(env, op, fd, "anon_inode:bpf-map"))
+		return -1;
 	memset(info, 0, sizeof(*info));
 	err = bpf_obj_get_info_by_fd(fd, info, &len);
 	if (err) {
@@ -86,6 +112,8 @@ static int rf_prog_info(JNIEnv *env, const char *op, int fd, struct bpf_prog_inf
 	__u32 len = sizeof(*info);
 	int err;
 
+	if (rf_check_kind(env, op, fd, "anon_inode:bpf-prog"))
+		return -1;
 	memset(info, 0, sizeof(*info));
 	err = bpf_obj_get_info_by_fd(fd, info, &len);
 	if (err) {
