@@ -68,8 +68,9 @@ JNIEXPORT jlongArray JNICALL RF_JNI(progTestRun)(JNIEnv *env, jclass cls, jint f
 	err = bpf_prog_test_run_opts(fd, &opts);
 	if (err) {
 		if (err == -ENOSPC)
-			rf_throw(env, "testRun", err, "output buffer of %u bytes is too small for %u bytes",
-				 data_out_cap, opts.data_size_out);
+			rf_throw(env, "testRun", err,
+				 "output too small: data %u bytes for %u, context %u bytes for %u",
+				 data_out_cap, opts.data_size_out, ctx_out_cap, opts.ctx_size_out);
 		else
 			rf_throw(env, "testRun", err, "prog fd %d, %u bytes in, repeat %d, flags 0x%x",
 				 (int)fd, data_in_len, (int)repeat, (unsigned)flags);

@@ -82,7 +82,7 @@ public final class BpfProgram implements AutoCloseable {
     public TestRun.Result testRun(TestRun run) {
         Objects.requireNonNull(run, "run");
         byte[] out = run.dataOutCapacity() > 0 ? new byte[run.dataOutCapacity()] : null;
-        byte[] ctxOut = run.context() != null && !run.liveFrames() ? new byte[run.context().length] : null;
+        byte[] ctxOut = run.contextOutCapacity() > 0 ? new byte[run.contextOutCapacity()] : null;
         long[] r = NativeBpf.progTestRun(fd(), run.data(), out, run.context(), ctxOut, run.repeat(), run.flags(),
                 run.cpu(), run.batchSize());
         byte[] data = out == null ? new byte[0] : Arrays.copyOf(out, (int) Math.min(r[2], out.length));

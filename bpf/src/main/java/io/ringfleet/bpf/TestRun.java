@@ -24,6 +24,7 @@ public final class TestRun {
     private int batchSize;
     private int dataOutCapacity;
     private byte[] context;
+    private int contextOutCapacity;
 
     private TestRun(byte[] data) {
         this.data = Objects.requireNonNull(data, "data").clone();
@@ -86,6 +87,18 @@ public final class TestRun {
         return this;
     }
 
+    /**
+     * Asks for the context after the run: capacity must be at least the kernel's size of the
+     * context struct (24 for xdp_md; sizeof(struct __sk_buff) for tc), else ENOSPC.
+     */
+    public TestRun contextOut(int capacity) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("contextOut capacity must be >= 0, got " + capacity);
+        }
+        this.contextOutCapacity = capacity;
+        return this;
+    }
+
     /** A raw context (struct xdp_md / __sk_buff bytes). */
     public TestRun context(byte[] ctx) {
         this.context = ctx == null ? null : ctx.clone();
@@ -124,6 +137,10 @@ public final class TestRun {
 
     byte[] context() {
         return context;
+    }
+
+    int contextOutCapacity() {
+        return contextOutCapacity;
     }
 
     boolean liveFrames() {
