@@ -158,6 +158,15 @@ class HealthcheckTest {
     }
 
     @Test
+    void aConfiguredDeviceGetsTheEncapsulatedPacketByRedirect() {
+        ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 4242, null, null).encode());
+        byte[] in = Frames.udp(SRC4, VIP4, 40000, 80, new byte[10]);
+        TestRun.Result r = run(in, 7); // test_run's skb is on lo (ifindex 1): 4242 is another device
+        assertEquals(7, r.retval()); // TC_ACT_REDIRECT
+        assertIpip(r.data(), in, SRC4, REAL4);
+    }
+
+    @Test
     void aNonIpFrameIsCountedAndPasses() {
         byte[] arp = new byte[60];
         System.arraycopy(Frames.DST_MAC, 0, arp, 0, 6);
