@@ -71,6 +71,9 @@ class AbiCodecTest {
         assertEquals(AbiLayout.constant("RF_CTL_GATEWAY_MAC"), Ctl.GATEWAY_MAC);
         assertEquals(AbiLayout.constant("RF_HC_COUNT"), HcCounter.COUNT);
         assertEquals(AbiLayout.constant("RF_HC_CTL_MAIN"), HcCtl.MAIN);
+        for (GlobalCounter c : GlobalCounter.values()) {
+            assertEquals(AbiLayout.constant("RF_GC_" + c.name()), c.index(), c.name());
+        }
         for (HcCounter c : HcCounter.values()) {
             assertEquals(AbiLayout.constant("RF_HC_" + c.name()), c.index(), c.name());
         }
