@@ -147,9 +147,6 @@ public final class IpAddress implements Comparable<IpAddress> {
   }
 
   private static int parseHexGroup(String part) {
-    if (part.isEmpty() || part.length() > 4) {
-      throw new IllegalArgumentException("an IPv6 group is 1 to 4 hex digits");
-    }
     int value = 0;
     for (int i = 0; i < part.length(); i++) {
       int digit = Character.digit(part.charAt(i), 16);
@@ -157,6 +154,9 @@ public final class IpAddress implements Comparable<IpAddress> {
         throw new IllegalArgumentException("unexpected character '" + part.charAt(i) + "'");
       }
       value = (value << 4) | digit;
+    }
+    if (part.isEmpty() || part.length() > 4) {
+      throw new IllegalArgumentException("an IPv6 group is 1 to 4 hex digits");
     }
     return value;
   }

@@ -20,6 +20,7 @@ public final class RealsImage {
 
   private final SortedMap<Integer, Real> byIndex;
   private final SortedMap<IpAddress, Integer> byAddress;
+  private final SortedSet<Integer> indexSet;
 
   RealsImage(SortedMap<Integer, Real> byIndex) {
     TreeMap<Integer, Real> indexes = new TreeMap<>(byIndex);
@@ -28,6 +29,7 @@ public final class RealsImage {
       addresses.put(r.address(), r.index());
     }
     this.byIndex = Collections.unmodifiableSortedMap(indexes);
+    this.indexSet = Collections.unmodifiableSortedSet(indexes.navigableKeySet());
     this.byAddress = Collections.unmodifiableSortedMap(addresses);
   }
 
@@ -56,7 +58,7 @@ public final class RealsImage {
 
   /** Indexes in use, ascending. */
   public SortedSet<Integer> indexes() {
-    return (SortedSet<Integer>) byIndex.keySet();
+    return indexSet;
   }
 
   public int size() {

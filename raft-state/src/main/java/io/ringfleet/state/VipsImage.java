@@ -13,6 +13,7 @@ public final class VipsImage {
 
   private final SortedMap<Integer, VipImage> byNum;
   private final SortedMap<VipKey, Integer> byKey;
+  private final SortedSet<Integer> vipNumSet;
 
   VipsImage(SortedMap<Integer, VipImage> byNum) {
     TreeMap<Integer, VipImage> nums = new TreeMap<>(byNum);
@@ -21,6 +22,7 @@ public final class VipsImage {
       keys.put(vip.key(), vip.vipNum());
     }
     this.byNum = Collections.unmodifiableSortedMap(nums);
+    this.vipNumSet = Collections.unmodifiableSortedSet(nums.navigableKeySet());
     this.byKey = Collections.unmodifiableSortedMap(keys);
   }
 
@@ -49,7 +51,7 @@ public final class VipsImage {
 
   /** VIP numbers in use, ascending. */
   public SortedSet<Integer> vipNums() {
-    return (SortedSet<Integer>) byNum.keySet();
+    return vipNumSet;
   }
 
   public int size() {
