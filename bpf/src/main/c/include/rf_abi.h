@@ -79,6 +79,17 @@ struct rf_ctl {
 	__u8 pad[2];
 };
 
+/* vip_addrs key: struct rf_vip_key with port 0 and proto 0 (an address that hosts at least one
+ * VIP). Value: __u32, the number of VIPs on that address (the datapath only tests presence).
+ * Used to answer ICMP echo for VIP addresses and to tell malformed VIP traffic (dropped) from
+ * other traffic (passed). */
+
+/* conn_rate value (PERCPU_ARRAY, key 0): the new-connection rate limiter's current window. */
+struct rf_conn_rate {
+	__u64 window_start_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) when the window opened */
+	__u64 new_conns;       /* connection-table inserts attempted in this window */
+};
+
 /* Health-check forwarder: SO_MARK -> destination (hc_reals), and its own source addresses. */
 struct rf_hc_real {
 	union rf_addr addr;
@@ -143,6 +154,9 @@ enum rf_global_counter {
 	RF_GC_XDP_PASS,          /* totals per action: packets and bytes */
 	RF_GC_XDP_DROP,
 	RF_GC_XDP_TX,
+	/* Added by the datapath (appended; the entries above keep their indexes). */
+	RF_GC_UDP_FLOW_MIGRATED, /* UDP flows moved off a real listed in down_reals */
+	RF_GC_OVERSIZE,          /* VIP frames over the size limit (dropped, or answered with too-big) */
 	RF_GC_COUNT
 };
 
