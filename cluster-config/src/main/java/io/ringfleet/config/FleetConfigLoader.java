@@ -93,7 +93,8 @@ public final class FleetConfigLoader {
         final int index;
         final int line;
         final String path;
-        String id;         // null if the id is missing or malformed
+        String rawId;      // null if the id is missing or malformed
+        String id;         // null also when the id repeats an earlier peer's
         PeerRole role;
         HostPort raft;
         HostPort api;
@@ -233,6 +234,7 @@ public final class FleetConfigLoader {
                 Section s = Section.read(item, item.line(), slot.path, PEER_FIELDS,
                         "peer fields (id, raft-address, api-address, role)", elsewhere, problems);
                 slot.id = required(s, "id", this::id, PeerConfig.ID_RULE);
+                slot.rawId = slot.id;
                 if (slot.id != null) {
                     PeerSlot first = byId.putIfAbsent(slot.id, slot);
                     if (first != null) {
@@ -311,7 +313,7 @@ public final class FleetConfigLoader {
             Section defaults = d == null ? Section.absent("defaults", 1)
                     : Section.read(d.value(), d.keyLine(), "defaults", NODE_FIELDS, what, nodeElsewhere, problems);
 
-            Set<String> knownIds = peers.stream().map(p -> p.id).filter(Objects::nonNull)
+            Set<String> knownIds = peers.stream().map(p -> p.rawId).filter(Objects::nonNull)
                     .collect(Collectors.toCollection(LinkedHashSet::new));
             Map<String, Section> own = perNodeSections(top.entry("nodes"), "nodes", knownIds, peers,
                     NODE_FIELDS, what, nodeElsewhere);
@@ -348,7 +350,7 @@ public final class FleetConfigLoader {
                 report(e, label, Values.notAllowed(e.value(), "a mapping from peer id to " + what));
                 return out;
             }
-            boolean idsComplete = peers.stream().allMatch(p -> p.id != null);
+            boolean idsComplete = peers.stream().allMatch(p -> p.rawId != null);
             for (Entry n : ((Mapping) e.value()).entries().values()) {
                 String path = label + "." + n.key();
                 if (!knownIds.contains(n.key())) {
@@ -540,7 +542,7 @@ public final class FleetConfigLoader {
                 return TlsConfig.plaintext();
             }
             Path ca = required(tls, "ca-cert", path(null), "the CA certificate's " + Checks.PATH_RULE);
-            Set<String> knownIds = peers.stream().map(p -> p.id).filter(Objects::nonNull)
+            Set<String> knownIds = peers.stream().map(p -> p.rawId).filter(Objects::nonNull)
                     .collect(Collectors.toCollection(LinkedHashSet::new));
             String what = "TLS files (node-cert, node-key)";
             Map<String, Section> own = perNodeSections(tls.entry("nodes"), "tls.nodes", knownIds, peers,

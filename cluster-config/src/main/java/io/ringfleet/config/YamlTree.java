@@ -25,7 +25,13 @@ final class YamlTree {
     /** Deep enough for any config; stops a hostile file from exhausting the stack. */
     static final int MAX_DEPTH = 64;
 
-    private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
+    /**
+     * An empty plain value ({@code key:}) reads as null, a quoted one ({@code key: ''}) as "". The builder
+     * does not turn this on by itself, unlike {@code new YAMLFactory()}, so it is set here explicitly.
+     */
+    private static final YAMLFactory FACTORY = YAMLFactory.builder()
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .build();
 
     private YamlTree() {}
 
@@ -71,7 +77,7 @@ final class YamlTree {
             if (first == null) {
                 return null;
             }
-            Node root = readValue(parser, problems, 1);
+            Node root = readValue(parser, problems, 1, "");
             JsonToken next = parser.nextToken();
             if (next != null) {
                 problems.error(line(parser), "",
@@ -88,7 +94,7 @@ final class YamlTree {
         }
     }
 
-    private static Node readValue(YAMLParser parser, Problems problems, int depth) throws IOException {
+    private static Node readValue(YAMLParser parser, Problems problems, int depth, String path) throws IOException {
         JsonToken token = parser.currentToken();
         int line = line(parser);
         if (depth > MAX_DEPTH) {
@@ -100,11 +106,12 @@ final class YamlTree {
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String key = parser.currentName();
                     int keyLine = line(parser);
+                    String child = path.isEmpty() ? key : path + "." + key;
                     parser.nextToken();
-                    Node value = readValue(parser, problems, depth + 1);
+                    Node value = readValue(parser, problems, depth + 1, child);
                     Entry previous = entries.get(key);
                     if (previous != null) {
-                        problems.error(keyLine, key, "duplicate key; it is already set on line "
+                        problems.error(keyLine, child, "duplicate key; it is already set on line "
                                 + previous.keyLine() + ". Give each key once");
                     } else {
                         entries.put(key, new Entry(key, keyLine, value));
@@ -115,20 +122,20 @@ final class YamlTree {
             case START_ARRAY: {
                 List<Node> items = new ArrayList<>();
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    items.add(readValue(parser, problems, depth + 1));
+                    items.add(readValue(parser, problems, depth + 1, path + "[" + items.size() + "]"));
                 }
                 return new Sequence(line, items);
             }
             default:
-                return scalar(parser, token, line, problems);
+                return scalar(parser, token, line, problems, path);
         }
     }
 
-    private static Scalar scalar(YAMLParser parser, JsonToken token, int line, Problems problems)
+    private static Scalar scalar(YAMLParser parser, JsonToken token, int line, Problems problems, String path)
             throws IOException {
         String text = parser.getText();
         if (parser.isCurrentAlias()) {
-            problems.error(line, "", "the YAML alias *" + text
+            problems.error(line, path, "the YAML alias *" + text
                     + " is not allowed; write the value out (anchors and aliases are not supported)");
             return new Scalar(line, Kind.INVALID, text);
         }
