@@ -800,7 +800,9 @@ public final class FleetConfigLoader {
         private <T> T required(Section s, String key, Parser<T> parser, String allowed) {
             Entry e = s.entry(key);
             if (e == null) {
-                problems.error(s.line(), s.path(), key + " is missing; use " + allowed);
+                if (!s.wrongShape()) {
+                    problems.error(s.line(), s.path(), key + " is missing; use " + allowed);
+                }
                 return null;
             }
             return value(e, s.child(key), parser);

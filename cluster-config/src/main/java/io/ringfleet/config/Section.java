@@ -17,18 +17,20 @@ final class Section {
     private final String path;
     private final int line;
     private final boolean present;
+    private final boolean wrongShape;
     private final Map<String, Entry> entries;
 
-    private Section(String path, int line, boolean present, Map<String, Entry> entries) {
+    private Section(String path, int line, boolean present, boolean wrongShape, Map<String, Entry> entries) {
         this.path = path;
         this.line = line;
         this.present = present;
+        this.wrongShape = wrongShape;
         this.entries = entries;
     }
 
     /** A section that is not in the file; {@code line} is where errors about it are reported. */
     static Section absent(String path, int line) {
-        return new Section(path, line, false, Map.of());
+        return new Section(path, line, false, false, Map.of());
     }
 
     /**
@@ -41,14 +43,14 @@ final class Section {
     static Section read(Node node, int keyLine, String path, List<String> allowed, String what,
                         Map<String, String> elsewhere, Problems problems) {
         if (node instanceof Scalar && ((Scalar) node).kind() == Kind.NULL) {
-            return new Section(path, keyLine, true, Map.of());
+            return new Section(path, keyLine, true, false, Map.of());
         }
         if (!(node instanceof Mapping)) {
             if (!(node instanceof Scalar && ((Scalar) node).kind() == Kind.INVALID)) {
                 problems.error(node instanceof Scalar ? node.line() : keyLine, path,
                         Values.describe(node) + " is not allowed; use a mapping of " + what);
             }
-            return new Section(path, keyLine, true, Map.of());
+            return new Section(path, keyLine, true, true, Map.of());
         }
         Mapping map = (Mapping) node;
         for (Entry e : map.entries().values()) {
@@ -56,7 +58,7 @@ final class Section {
                 problems.error(e.keyLine(), join(path, e.key()), unknown(e.key(), allowed, elsewhere));
             }
         }
-        return new Section(path, keyLine, true, map.entries());
+        return new Section(path, keyLine, true, false, map.entries());
     }
 
     static String join(String path, String key) {
@@ -113,6 +115,11 @@ final class Section {
     /** Whether the section is in the file. */
     boolean present() {
         return present;
+    }
+
+    /** Whether the value was not a mapping (already reported): say nothing more about what it lacks. */
+    boolean wrongShape() {
+        return wrongShape;
     }
 
     boolean has(String key) {
