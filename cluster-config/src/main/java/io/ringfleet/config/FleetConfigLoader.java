@@ -541,7 +541,7 @@ public final class FleetConfigLoader {
                         + " is neither encrypted nor authenticated; use this only on test networks");
                 return TlsConfig.plaintext();
             }
-            Path ca = required(tls, "ca-cert", path(null), "the CA certificate's " + Checks.PATH_RULE);
+            Path ca = required(tls, "ca-cert", path(null), "the CA certificate's path, " + Checks.PATH_RULE);
             Set<String> knownIds = peers.stream().map(p -> p.rawId).filter(Objects::nonNull)
                     .collect(Collectors.toCollection(LinkedHashSet::new));
             String what = "TLS files (node-cert, node-key)";
@@ -741,7 +741,7 @@ public final class FleetConfigLoader {
             for (Map.Entry<String, List<PeerSlot>> m : missing.entrySet()) {
                 String key = m.getKey();
                 String allowed = allowedFor(key);
-                if (m.getValue().size() == named && named > 1) {
+                if (m.getValue().size() == named) {
                     int line = defaults.present() ? defaults.line() : 1;
                     String field = defaults.present() ? defaults.path() : "";
                     problems.error(line, field, key + " is missing; set " + defaults.child(key)

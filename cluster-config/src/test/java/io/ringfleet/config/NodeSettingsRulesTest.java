@@ -40,9 +40,14 @@ class NodeSettingsRulesTest {
 
     @Test
     void interfaceIsRequired() {
-        assertError(replace(ONE, 8), "fleet.yaml:3: peers[0]: interface is missing for node lb1; set"
-                + " nodes.lb1.interface or defaults.interface to a Linux interface name: 1 to 15 characters, no '/',"
-                + " ':' or whitespace");
+        assertError(replace(ONE, 8), "fleet.yaml:7: defaults: interface is missing; set defaults.interface (or"
+                + " interface in every nodes.<id>) to a Linux interface name: 1 to 15 characters, no '/', ':' or"
+                + " whitespace");
+        String noDefaults = replace(replace(replace(ONE, 9), 8), 7);
+        assertEquals(List.of("fleet.yaml:1: interface is missing; set defaults.interface (or interface in every"
+                + " nodes.<id>) to a Linux interface name: 1 to 15 characters, no '/', ':' or whitespace",
+                "fleet.yaml:1: gateway-mac is missing; set defaults.gateway-mac (or gateway-mac in every nodes.<id>)"
+                + " to the gateway's unicast MAC, e.g. \"0a:1b:2c:3d:4e:5f\""), errors(noDefaults));
     }
 
     @Test
@@ -65,8 +70,9 @@ class NodeSettingsRulesTest {
 
     @Test
     void missingSettingPointsAtTheNodesOwnSectionWhenThereIsOne() {
-        String yaml = append(replace(ONE, 8), "nodes:", "  lb1:", "    lru-size: 4096");
-        assertError(yaml, "fleet.yaml:12: nodes.lb1: interface is missing for node lb1; set nodes.lb1.interface or"
+        String yaml = append(replace(THREE, 16), "nodes:", "  lb1:", "    interface: eth1", "  lb2:",
+                "    lru-size: 4096", "  lb3:", "    interface: eth1");
+        assertError(yaml, "fleet.yaml:22: nodes.lb2: interface is missing for node lb2; set nodes.lb2.interface or"
                 + " defaults.interface to a Linux interface name: 1 to 15 characters, no '/', ':' or whitespace");
     }
 
@@ -160,9 +166,8 @@ class NodeSettingsRulesTest {
 
     @Test
     void gatewayMacIsRequired() {
-        assertError(replace(ONE, 9), "fleet.yaml:3: peers[0]: gateway-mac is missing for node lb1; set"
-                + " nodes.lb1.gateway-mac or defaults.gateway-mac to the gateway's unicast MAC, e.g."
-                + " \"0a:1b:2c:3d:4e:5f\"");
+        assertError(replace(ONE, 9), "fleet.yaml:7: defaults: gateway-mac is missing; set defaults.gateway-mac (or"
+                + " gateway-mac in every nodes.<id>) to the gateway's unicast MAC, e.g. \"0a:1b:2c:3d:4e:5f\"");
     }
 
     @Test
