@@ -737,6 +737,9 @@ public final class FleetConfigLoader {
          */
         private void reportMissing(Map<String, List<PeerSlot>> missing, List<PeerSlot> peers, Section defaults,
                                    Map<String, Section> own, String ownLabel) {
+            if (defaults.wrongShape()) {
+                return; // the section itself is reported; what it lacks follows from that
+            }
             long named = peers.stream().filter(p -> p.id != null).count();
             for (Map.Entry<String, List<PeerSlot>> m : missing.entrySet()) {
                 String key = m.getKey();

@@ -1,7 +1,6 @@
 package io.ringfleet.config;
 
 import static io.ringfleet.config.Fixtures.ONE;
-import static io.ringfleet.config.Fixtures.append;
 import static io.ringfleet.config.Fixtures.assertError;
 import static io.ringfleet.config.Fixtures.errors;
 import static io.ringfleet.config.Fixtures.insert;
@@ -173,7 +172,19 @@ class StructureTest {
     }
 
     @Test
-    void appendHelperAddsLines() {
-        assertTrue(append("a\n", "b").endsWith("a\nb\n"));
+    void deepNestingIsRefusedWithoutExhaustingTheStack() {
+        String deep = "x: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
+        assertError(deep, "fleet.yaml:1: nesting is deeper than 64 levels; a fleet config needs only a few");
+    }
+
+    @Test
+    void wrongShapeSectionIsReportedWithoutFollowOnErrors() {
+        assertError(replace(replace(replace(ONE, 9), 8), 7, "defaults: [eth0]"), "fleet.yaml:7: defaults: a list is"
+                + " not allowed; use a mapping of node settings (interface, xdp-mode, attach-mode, root-array-pin,"
+                + " root-slot, gateway-mac, forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir,"
+                + " route-hook, metrics-address, netns)");
+        assertError(replace(replace(ONE, 11), 10, "tls: true"), "fleet.yaml:10: tls: true is not allowed; use a"
+                + " mapping of TLS settings (ca-cert, node-cert and node-key, or plaintext: true to run without TLS"
+                + " (test networks only))");
     }
 }
