@@ -134,7 +134,7 @@ public final class FleetConfigLoader {
 
         FleetConfig parse(String text) throws ConfigException {
             Node root = YamlTree.read(text, problems);
-            if (problems.hasErrors()) {
+            if (root == null && problems.hasErrors()) {
                 throw new ConfigException(problems.errors()); // a syntax error leaves nothing to check
             }
             if (root == null) {

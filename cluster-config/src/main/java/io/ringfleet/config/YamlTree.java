@@ -68,8 +68,9 @@ final class YamlTree {
     record Scalar(int line, Kind kind, String text) implements Node {}
 
     /**
-     * Reads {@code text} as one YAML document. Returns {@code null} for an empty document. A syntax error
-     * stops the read and is reported; duplicate keys and aliases are reported and reading goes on.
+     * Reads {@code text} as one YAML document. Returns {@code null} for an empty document or after a syntax
+     * error, which is reported; duplicate keys, aliases and a second document are reported and a tree is
+     * still returned, so that the rest of the file can be checked too.
      */
     static Node read(String text, Problems problems) {
         try (YAMLParser parser = FACTORY.createParser(text)) {

@@ -95,6 +95,14 @@ class StructureTest {
     }
 
     @Test
+    void duplicateKeyDoesNotHideOtherErrors() {
+        String yaml = insert(replace(ONE, 6, "    role: leader"), 8, "  interface: eth1");
+        assertEquals(List.of("fleet.yaml:6: peers[0].role: \"leader\" is not allowed; use voter or listener",
+                "fleet.yaml:9: defaults.interface: duplicate key; it is already set on line 8. Give each key once"),
+                errors(yaml));
+    }
+
+    @Test
     void aliasesAreRefused() {
         String yaml = replace(ONE, 8, "  interface: &nic eth0", "  netns: *nic");
         assertError(yaml, "fleet.yaml:9: defaults.netns: the YAML alias *nic is not allowed; write the value out"
