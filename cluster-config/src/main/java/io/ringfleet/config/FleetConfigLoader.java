@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -405,8 +406,8 @@ public final class FleetConfigLoader {
                         "a slot from 0 to " + (NodeSettings.ROOT_ARRAY_SLOTS - 1), id);
             } else if (attach == null || attach.set()) {
                 // Values inherited from defaults are fine (other nodes may be shared); the node's own are not.
-                for (Picked<?> p : List.of(nullToBad(rootPin), nullToBad(rootSlot))) {
-                    if (p.set() && p.own()) {
+                for (Picked<?> p : Arrays.asList(rootPin, rootSlot)) {
+                    if (p != null && p.set() && p.own()) {
                         problems.error(p.line(), p.path(), "only allowed with attach-mode: shared; node " + id
                                 + " is standalone. Remove it, or set attach-mode: shared");
                     }
@@ -424,17 +425,17 @@ public final class FleetConfigLoader {
             }
 
             if (metrics != null && metrics.set() && peer.config != null) {
-                for (Map.Entry<String, HostPort> a : Map.of("raft-address", peer.raft, "api-address", peer.api)
-                        .entrySet()) {
-                    if (clash(metrics.value(), a.getValue())) {
-                        problems.error(metrics.line(), metrics.path(), metrics.value() + " is not allowed (node " + id
-                                + " uses it as its " + a.getKey() + "); use a free host:port");
-                    }
+                if (clash(metrics.value(), peer.raft)) {
+                    problems.error(metrics.line(), metrics.path(), metrics.value() + " is not allowed (node " + id
+                            + " uses it as its raft-address); use a free host:port");
+                } else if (clash(metrics.value(), peer.api)) {
+                    problems.error(metrics.line(), metrics.path(), metrics.value() + " is not allowed (node " + id
+                            + " uses it as its api-address); use a free host:port");
                 }
             }
 
             Map<String, Picked<?>> picks = new HashMap<>();
-            List<Picked<?>> all = java.util.Arrays.asList(ifname, xdp, attach, rootPin, rootSlot, mac, cpus, numa,
+            List<Picked<?>> all = Arrays.asList(ifname, xdp, attach, rootPin, rootSlot, mac, cpus, numa,
                     lru, bpffs, pinDir, dataDir, hook, metrics, netns);
             for (int i = 0; i < all.size(); i++) {
                 if (all.get(i) != null) {
@@ -478,10 +479,6 @@ public final class FleetConfigLoader {
                 b.netns(netns.value());
             }
             return new Resolved(peer, b.build(), mode, picks, own);
-        }
-
-        private static <T> Picked<T> nullToBad(Picked<T> p) {
-            return p == null ? new Picked<>(null, State.BAD, 0, "", false) : p;
         }
 
         private void requireForShared(Picked<AttachMode> attach, Picked<?> value, String key, String allowed, String id) {
