@@ -22,7 +22,7 @@ public final class NodeSettings {
     public static final int MIN_LRU_SIZE = 1024;
     public static final int MAX_LRU_SIZE = 64 * 1024 * 1024;
     /** Slots of the xdp_root program array (Katran's root array has 3); a shared node takes one of them. */
-    public static final int ROOT_ARRAY_SLOTS = 3;
+    public static final int ROOT_ARRAY_SLOTS = 4; // RF_ROOT_SLOTS in bpf/src/main/c/include/rf_abi.h
     /** Built-in default bpffs mount. */
     public static final Path DEFAULT_BPFFS = Path.of("/sys/fs/bpf");
     /** Name of the default pin directory inside the bpffs mount. */

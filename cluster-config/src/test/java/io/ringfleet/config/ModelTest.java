@@ -50,7 +50,7 @@ class ModelTest {
         NodeSettings.Builder b = NodeSettings.builder("lb1");
         assertEquals("interfaceName \"eth0:1\" is not allowed (it contains ':'); use a Linux interface name: 1 to 15"
                 + " characters, no '/', ':' or whitespace", iae(() -> b.interfaceName("eth0:1")));
-        assertEquals("rootSlot must be from 0 to 2, got 3", iae(() -> b.shared(Path.of("/sys/fs/bpf/r"), 3)));
+        assertEquals("rootSlot must be from 0 to 3, got 4", iae(() -> b.shared(Path.of("/sys/fs/bpf/r"), 4)));
         assertEquals("lruSize must be from 1024 to 67108864 entries per CPU, got 10", iae(() -> b.lruSize(10)));
         assertEquals("dataDir rel is not allowed (it is not absolute); use an absolute path without '.' or '..'"
                 + " segments", iae(() -> b.dataDir(Path.of("rel"))));

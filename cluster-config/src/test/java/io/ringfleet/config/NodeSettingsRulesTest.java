@@ -96,7 +96,7 @@ class NodeSettingsRulesTest {
                         + " defaults.root-array-pin or nodes.lb1.root-array-pin to the pin path of xdp_root's program"
                         + " array",
                 "fleet.yaml:10: defaults.attach-mode: shared needs root-slot for node lb1; set defaults.root-slot or"
-                        + " nodes.lb1.root-slot to a slot from 0 to 2"),
+                        + " nodes.lb1.root-slot to a slot from 0 to 3"),
                 errors(withDefaults("  attach-mode: shared")));
         NodeSettings n = load(withDefaults("  attach-mode: shared", "  root-array-pin: /sys/fs/bpf/xdp_root/root_array",
                 "  root-slot: 2")).node("lb1");
@@ -108,7 +108,7 @@ class NodeSettingsRulesTest {
     @Test
     void rootSlotRange() {
         assertError(withDefaults("  attach-mode: shared", "  root-array-pin: /sys/fs/bpf/xdp_root/root_array",
-                "  root-slot: 3"), "fleet.yaml:12: defaults.root-slot: 3 is not allowed; use an integer from 0 to 2");
+                "  root-slot: 4"), "fleet.yaml:12: defaults.root-slot: 4 is not allowed; use an integer from 0 to 3");
     }
 
     @Test
