@@ -101,7 +101,7 @@ public final class BalancerDatapath implements AutoCloseable {
                 h.object.close();
             }
             lb.object.close();
-            int[] tables = config.perCpuConnTables() ? registerConnTables(config, maps.get(CONN_LRU_MAPS))
+            int[] tables = config.perCpuConnTables() ? registerConnTables(config, maps.get(CONN_LRU_MAPS), pinDir)
                     : new int[] {0, 0};
             return new BalancerDatapath(config, Collections.unmodifiableMap(maps), balancer, hc, mapsReused,
                     tables[0], tables[1]);
@@ -160,8 +160,11 @@ public final class BalancerDatapath implements AutoCloseable {
         }
     }
 
-    /** Creates the missing per-CPU connection tables; returns {created, kept}. */
-    private static int[] registerConnTables(DatapathConfig config, BpfMap outer) {
+    /**
+     * Creates the missing per-CPU connection tables, pinned as {@code conn_lru_cpu<N>} beside the other maps (for
+     * inspection; conn_lru_maps is what says whether a CPU has one). Returns {created, kept}.
+     */
+    private static int[] registerConnTables(DatapathConfig config, BpfMap outer, Optional<Path> pinDir) {
         int possible = Bpf.numPossibleCpus();
         List<Integer> cpus = new ArrayList<>(config.connTableCpus());
         if (cpus.isEmpty()) {
@@ -191,6 +194,11 @@ public final class BalancerDatapath implements AutoCloseable {
             }
             try (BpfMap inner = BpfMap.builder(MapType.LRU_HASH).name("rf_conn_cpu" + cpu).keySize(FlowKey.SIZE)
                     .valueSize(Conn.SIZE).maxEntries((int) entries).flags(BpfMap.F_NO_COMMON_LRU).create()) {
+                if (pinDir.isPresent()) {
+                    Path pin = connTablePin(pinDir.get(), cpu);
+                    BpfProgram.unpin(pin);
+                    inner.pin(pin);
+                }
                 outer.setInnerMap(key, inner);
             } catch (BpfException e) {
                 throw new DatapathException("creating the connection table of CPU " + cpu + " (" + entries
@@ -199,6 +207,11 @@ public final class BalancerDatapath implements AutoCloseable {
             created++;
         }
         return new int[] {created, kept};
+    }
+
+    /** Where the connection table of one CPU is pinned. */
+    public static Path connTablePin(Path pinDir, int cpu) {
+        return pinDir.resolve("conn_lru_cpu" + cpu);
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * The program a datapath runs, chosen between the one just loaded and one pinned by an earlier agent.
  *
- * <p>Pins are named {@code prog.<kind>.<object>.<sha256 of the object file, 12 hex>}: the same object file finds
+ * <p>Pins are named {@code prog_<kind>_<object>_<sha256 of the object file, 12 hex>} (bpffs reserves dots): the same object file finds
  * its own pin again and reuses that program (an agent restart keeps the attached program, its id and its
  * state), while a different object (an upgrade, another variant) loads afresh and replaces the old program
  * atomically when attached. Pins of the same kind under other names are the "previous" programs: recognised
@@ -50,8 +50,8 @@ final class PinnedProgram implements AutoCloseable {
             return new PinnedProgram(fresh, false, List.of(), List.of());
         }
         Path dir = pinDir.get();
-        String prefix = "prog." + kind + ".";
-        Path pin = dir.resolve(prefix + objectName + "." + fileHash(objectFile));
+        String prefix = "prog_" + kind + "_";
+        Path pin = dir.resolve(prefix + objectName + "_" + fileHash(objectFile));
         List<BpfProgram> previous = new ArrayList<>();
         List<Path> previousPins = new ArrayList<>();
         try {
