@@ -23,6 +23,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.NetUtils;
 import org.apache.ratis.util.SizeInBytes;
 
@@ -91,12 +92,15 @@ public final class FleetNode implements Closeable {
       GrpcConfigKeys.Client.setTlsConf(parameters, b.tls);
       GrpcConfigKeys.Admin.setTlsConf(parameters, b.tls);
     }
+    // An existing group directory is recovered (log, metadata, snapshots); a missing one is formatted.
+    boolean existing = java.nio.file.Files.isDirectory(storageDir.resolve(group.getGroupId().getUuid().toString()));
     this.server = RaftServer.newBuilder()
         .setServerId(peerId)
         .setGroup(group)
         .setProperties(p)
         .setParameters(parameters)
         .setStateMachine(stateMachine)
+        .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
   }
 
