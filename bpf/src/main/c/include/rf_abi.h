@@ -98,6 +98,23 @@ struct rf_hc_real {
 	__u8 pad[3];
 };
 
+/* hc_ctl value (ARRAY, one entry at RF_HC_CTL_MAIN): how the health-check forwarder builds the
+ * outer packet. An all-zero address of a family means "no source configured" for that family:
+ * marked packets towards a real of that family are then dropped and counted (RF_HC_NO_SOURCE). */
+struct rf_hc_ctl {
+	__be32 src_v4;     /* outer source for IPIP */
+	__be32 src_v6[4];  /* outer source for IP6IP6 */
+	__u32 ifindex;     /* redirect the encapsulated packet out of this device; 0 = same device */
+	__u8 src_mac[6];   /* all zero: keep the packet's source MAC */
+	__u8 dst_mac[6];   /* all zero: keep the packet's destination MAC */
+};
+
+#define RF_HC_CTL_MAIN  0
+#define RF_HC_CTL_COUNT 1
+
+/* xdp_root: slots of root_array, tail-called in order 0, 1, ...; empty slots are skipped. */
+#define RF_ROOT_SLOTS 4
+
 #define RF_FAMILY_V4 4
 #define RF_FAMILY_V6 6
 
@@ -149,6 +166,8 @@ enum rf_hc_counter {
 	RF_HC_FORWARDED = 0,
 	RF_HC_NO_MAPPING,   /* marked packet whose mark has no real */
 	RF_HC_ENCAP_FAIL,
+	RF_HC_NO_SOURCE,    /* no outer source address of the real's family in hc_ctl */
+	RF_HC_NOT_IP,       /* marked packet that is neither IPv4 nor IPv6 over Ethernet */
 	RF_HC_COUNT
 };
 
