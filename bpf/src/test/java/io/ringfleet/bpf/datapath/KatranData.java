@@ -129,6 +129,10 @@ final class KatranData {
         }
     }
 
+    JsonNode json(String file) {
+        return read(file);
+    }
+
     private JsonNode read(String file) {
         try {
             return JSON.readTree(Files.readAllBytes(dir.resolve(file)));
