@@ -600,7 +600,7 @@ public final class CommandValidator {
     }
     if (address.isV4Mapped()) {
       byte[] b = address.bytes();
-      throw invalid(what + " " + address + " is an IPv4-mapped IPv6 address: write it as the IPv4 address "
+      throw invalid(what + " " + quote(text) + " is an IPv4-mapped IPv6 address: write it as the IPv4 address "
           + IpAddress.fromBytes(new byte[] {b[12], b[13], b[14], b[15]}));
     }
     return address;

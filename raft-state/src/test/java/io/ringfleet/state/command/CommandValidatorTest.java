@@ -147,7 +147,7 @@ class CommandValidatorTest {
         fleet, addVip(vip("fe80::1%eth0", 80, TCP)));
     assertRejected(ErrorCode.INVALID_ARGUMENT, "vip address 0.0.0.0 is the unspecified address: give a host address",
         fleet, addVip(vip("0.0.0.0", 80, TCP)));
-    assertRejected(ErrorCode.INVALID_ARGUMENT, "vip address ::ffff:a00:1 is an IPv4-mapped IPv6 address: write it as"
+    assertRejected(ErrorCode.INVALID_ARGUMENT, "vip address \"::ffff:10.0.0.1\" is an IPv4-mapped IPv6 address: write it as"
         + " the IPv4 address 10.0.0.1", fleet, addVip(vip("::ffff:10.0.0.1", 80, TCP)));
     assertRejected(ErrorCode.INVALID_ARGUMENT, "vip is missing: give its address, port (0..65535) and protocol (TCP or"
         + " UDP)", fleet, Command.newBuilder().setAddVip(AddVip.getDefaultInstance()).build());
