@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.Counter;
+import io.ringfleet.bpf.abi.GlobalCounter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.Ctl;
 import io.ringfleet.bpf.abi.DownRealKey;
 import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.bpf.abi.GlobalCounter;
 import io.ringfleet.bpf.abi.Real;
 import io.ringfleet.bpf.abi.VipKey;
 import io.ringfleet.bpf.abi.VipMeta;

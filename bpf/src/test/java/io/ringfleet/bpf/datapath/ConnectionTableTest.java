@@ -15,6 +15,7 @@ import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.MapType;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.bpf.abi.GlobalCounter;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ringfleet.bpf.TestRun;
+import io.ringfleet.bpf.abi.GlobalCounter;
 import java.net.InetAddress;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

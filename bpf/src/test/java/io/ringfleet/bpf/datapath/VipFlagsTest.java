@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.bpf.abi.GlobalCounter;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.HashSet;
