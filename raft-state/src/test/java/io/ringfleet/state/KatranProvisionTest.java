@@ -58,8 +58,8 @@ class KatranProvisionTest {
     List<String> quic = new ArrayList<>();
     provision.get("quic_server_id_map").forEach(q -> quic.add(q.get("server_id").asLong() + "=" + q.get("address").asText()));
     commands.add(mapQuic(quic.toArray(new String[0])));
-    provision.get("healthcheck_dsts_configured_but_inactive").fields()
-        .forEachRemaining(e -> commands.add(setHc(Integer.parseInt(e.getKey()), e.getValue().asText())));
+    JsonNode hc = provision.get("healthcheck_dsts_configured_but_inactive");
+    hc.fieldNames().forEachRemaining(mark -> commands.add(setHc(Integer.parseInt(mark), hc.get(mark).asText())));
     for (JsonNode d : provision.get("down_reals")) {
       String address = provision.get("reals").get(d.get("real_index").asInt() - 1).get("address").asText();
       commands.add(markDown(vip(d.get("vip").asText(), d.get("port").asInt(),
