@@ -29,6 +29,7 @@ class AbiCodecTest {
         assertEquals(AbiLayout.sizeOf("rf_down_real_key"), DownRealKey.SIZE);
         assertEquals(AbiLayout.sizeOf("rf_ctl"), Ctl.SIZE);
         assertEquals(AbiLayout.sizeOf("rf_hc_real"), HcReal.SIZE);
+        assertEquals(AbiLayout.sizeOf("rf_conn_rate"), ConnRate.SIZE);
         assertEquals(AbiLayout.sizeOf("rf_hc_ctl"), HcCtl.SIZE);
     }
 
@@ -54,6 +55,8 @@ class AbiCodecTest {
         offset("rf_down_real_key", "vip_num", DownRealKey.OFF_VIP_NUM);
         offset("rf_down_real_key", "real_index", DownRealKey.OFF_REAL_INDEX);
         offset("rf_ctl", "mac", Ctl.OFF_MAC);
+        offset("rf_conn_rate", "window_start_ns", ConnRate.OFF_WINDOW_START);
+        offset("rf_conn_rate", "new_conns", ConnRate.OFF_NEW_CONNS);
         offset("rf_hc_real", "addr", HcReal.OFF_ADDR);
         offset("rf_hc_real", "flags", HcReal.OFF_FLAGS);
         offset("rf_hc_ctl", "src_v4", HcCtl.OFF_SRC_V4);
@@ -71,6 +74,10 @@ class AbiCodecTest {
         assertEquals(AbiLayout.constant("RF_CTL_GATEWAY_MAC"), Ctl.GATEWAY_MAC);
         assertEquals(AbiLayout.constant("RF_HC_COUNT"), HcCounter.COUNT);
         assertEquals(AbiLayout.constant("RF_HC_CTL_MAIN"), HcCtl.MAIN);
+        assertEquals(AbiLayout.constant("RF_GC_COUNT"), GlobalCounter.COUNT);
+        for (GlobalCounter c : GlobalCounter.values()) {
+            assertEquals(AbiLayout.constant("RF_GC_" + c.name()), c.index(), c.name());
+        }
         for (HcCounter c : HcCounter.values()) {
             assertEquals(AbiLayout.constant("RF_HC_" + c.name()), c.index(), c.name());
         }
@@ -106,6 +113,7 @@ class AbiCodecTest {
         assertEquals(f4, FlowKey.decode(f4.encode()));
         assertEquals(f6, FlowKey.decode(f6.encode()));
         assertEquals(new Counter(7, 8), Counter.decode(new Counter(7, 8).encode()));
+        assertEquals(new ConnRate(5, 6), ConnRate.decode(new ConnRate(5, 6).encode()));
         assertEquals(new Counter(3, 30), Counter.sum(List.of(new Counter(1, 10).encode(), new Counter(2, 20).encode())));
         Ctl ctl = new Ctl(new byte[] {2, 0, 0, 0, 0, 9});
         assertEquals(ctl, Ctl.decode(ctl.encode()));
