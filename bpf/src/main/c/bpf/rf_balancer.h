@@ -128,7 +128,7 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 	struct rf_conn_table table = {};
 	struct rf_real *real = NULL;
 	struct rf_ctl *gateway;
-	__u32 zero = RF_CTL_GATEWAY_MAC;
+	__u32 ctl_key = RF_CTL_GATEWAY_MAC;
 	__u32 vip_num, vip_flags, real_index = 0;
 	__be16 sport = pkt->flow.sport; /* the outer header's seed, whatever the VIP flags do */
 	__u64 now = 0;
@@ -208,7 +208,7 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 		}
 	}
 
-	gateway = bpf_map_lookup_elem(&ctl_array, &zero);
+	gateway = bpf_map_lookup_elem(&ctl_array, &ctl_key);
 	if (!gateway)
 		return XDP_DROP;
 	rf_count(&real_stats, real_index, pkt->frame_len);

@@ -18,9 +18,39 @@
 
 /* The connection table of this CPU. */
 struct rf_conn_table {
-	void *map;
+	void *map;    /* this CPU's inner map, or NULL: use conn_fallback */
 	int fallback; /* 1: conn_fallback, because this CPU has no inner map */
 };
+
+/*
+ * Every access to the table has one call site per map: a helper call that may see two different
+ * maps cannot be turned into a direct call by the verifier and costs an indirect call (a
+ * retpoline on most kernels). The empty asm keeps the compiler from merging the two calls.
+ */
+static __always_inline struct rf_conn *rf_conn_get(const struct rf_conn_table *table,
+						   const struct rf_flow_key *key)
+{
+	struct rf_conn *conn;
+
+	if (table->fallback)
+		return bpf_map_lookup_elem(&conn_fallback, key);
+	conn = bpf_map_lookup_elem(table->map, key);
+	asm volatile("" : "+r"(conn));
+	return conn;
+}
+
+static __always_inline void rf_conn_put(const struct rf_conn_table *table, const struct rf_flow_key *key,
+					const struct rf_conn *conn)
+{
+	long err;
+
+	if (table->fallback) {
+		bpf_map_update_elem(&conn_fallback, key, conn, BPF_ANY);
+		return;
+	}
+	err = bpf_map_update_elem(table->map, key, conn, BPF_ANY);
+	asm volatile("" : "+r"(err));
+}
 
 static __always_inline void rf_conn_table_get(struct rf_conn_table *table)
 {
@@ -28,15 +58,14 @@ static __always_inline void rf_conn_table_get(struct rf_conn_table *table)
 
 	table->map = bpf_map_lookup_elem(&conn_lru_maps, &cpu);
 	table->fallback = !table->map;
-	if (table->fallback)
-		table->map = &conn_fallback;
 }
 
-/* Monotonic time, read at most once per packet (0 = not read yet). */
+/* Monotonic time, read at most once per packet (0 = not read yet). The coarse clock (one tick of
+ * resolution) is plenty for a 30 s timeout and a 1 s window, and costs no clock-source read. */
 static __always_inline __u64 rf_now(__u64 *now)
 {
 	if (!*now)
-		*now = bpf_ktime_get_ns();
+		*now = bpf_ktime_get_coarse_ns();
 	return *now;
 }
 
@@ -69,14 +98,14 @@ static __always_inline void rf_conn_insert(const struct rf_conn_table *table, co
 	conn.real_index = real_index;
 	if (pkt->flow.proto == IPPROTO_UDP)
 		conn.atime_ns = *now;
-	bpf_map_update_elem(table->map, &pkt->flow, &conn, BPF_ANY);
+	rf_conn_put(table, &pkt->flow, &conn);
 }
 
 /* Points an existing entry at `real_index`, or inserts one (QUIC routing by server id). */
 static __always_inline void rf_conn_set(const struct rf_conn_table *table, const struct rf_pkt *pkt,
 					__u32 real_index, __u64 *now)
 {
-	struct rf_conn *conn = bpf_map_lookup_elem(table->map, &pkt->flow);
+	struct rf_conn *conn = rf_conn_get(table, &pkt->flow);
 
 	if (!conn) {
 		rf_conn_insert(table, pkt, real_index, now);
@@ -109,7 +138,7 @@ static __always_inline __u32 rf_conn_lookup(const struct rf_conn_table *table, c
 	struct rf_conn *conn;
 
 	rf_count_event(RF_GC_LRU_LOOKUP);
-	conn = bpf_map_lookup_elem(table->map, &pkt->flow);
+	conn = rf_conn_get(table, &pkt->flow);
 	if (!conn)
 		return 0;
 	if (pkt->flow.proto == IPPROTO_UDP) {

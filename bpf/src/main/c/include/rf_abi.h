@@ -59,6 +59,7 @@ struct rf_conn {
 	__u32 real_index;
 	__u32 pad;
 	__u64 atime_ns; /* last packet, for the UDP timeout; 0 for TCP entries */
+	                /* (bpf_ktime_get_coarse_ns: CLOCK_MONOTONIC_COARSE, up to a tick behind CLOCK_MONOTONIC) */
 };
 
 /* Per-CPU counter cell of vip_stats, real_stats and global_stats. */
@@ -86,7 +87,7 @@ struct rf_ctl {
 
 /* conn_rate value (PERCPU_ARRAY, key 0): the new-connection rate limiter's current window. */
 struct rf_conn_rate {
-	__u64 window_start_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) when the window opened */
+	__u64 window_start_ns; /* bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE) at the window's start */
 	__u64 new_conns;       /* connection-table inserts attempted in this window */
 };
 
