@@ -104,7 +104,7 @@ public final class ApiServer implements AutoCloseable {
     private boolean plaintext;
     private FleetGateway gateway;
     private FleetProgress progress;
-    private DatapathStats stats;
+    private StatsSource stats;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -138,7 +138,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** This node's datapath counters; without them the stats calls answer UNAVAILABLE. */
-    public Builder stats(DatapathStats stats) {
+    public Builder stats(StatsSource stats) {
       this.stats = stats;
       return this;
     }

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.api;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -42,6 +43,7 @@ import io.ringfleet.api.VipStats;
 import io.ringfleet.api.WaitProgrammedRequest;
 import io.ringfleet.api.WaitProgrammedResponse;
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.Real;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipKey;
@@ -87,13 +89,13 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
   private final BatchWriter writer;
   private final ProgrammedWaiter waiter;
   private final CommandValidator validator;
-  private final DatapathStats stats;
+  private final StatsSource stats;
 
   /**
    * @param stats this node's datapath counters, or null when the node has no datapath (GetStats then
    *     answers UNAVAILABLE)
    */
-  public ControlServer(FleetGateway gateway, BatchWriter writer, ProgrammedWaiter waiter, DatapathStats stats) {
+  public ControlServer(FleetGateway gateway, BatchWriter writer, ProgrammedWaiter waiter, StatsSource stats) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
     this.writer = Objects.requireNonNull(writer, "writer");
     this.waiter = Objects.requireNonNull(waiter, "waiter");
@@ -157,8 +159,9 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
   public void listVips(ListVipsRequest request, StreamObserver<ListVipsResponse> out) {
     read(request.getRead(), out, "ListVips", image -> {
       ListVipsResponse.Builder b = ListVipsResponse.newBuilder().setStamp(ImageProtos.stamp(gateway.nodeId(), image));
+      FleetRings rings = gateway.rings(image);
       for (VipImage vip : image.vips().all()) {
-        b.addVips(ImageProtos.vip(vip, request.getWithReals()));
+        b.addVips(ImageProtos.vip(vip, request.getWithReals(), rings));
       }
       return b.build();
     });
@@ -169,7 +172,7 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
     VipKey key = vipKeyOrFail(request.getVip(), request.hasVip(), out);
     if (key != null) {
       read(request.getRead(), out, "GetVip", image -> GetVipResponse.newBuilder()
-          .setStamp(ImageProtos.stamp(gateway.nodeId(), image)).setVip(ImageProtos.vip(vip(image, key), true)).build());
+          .setStamp(ImageProtos.stamp(gateway.nodeId(), image)).setVip(ImageProtos.vip(vip(image, key), true, gateway.rings(image))).build());
     }
   }
 
@@ -243,10 +246,13 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
   @Override
   public void getDigests(GetDigestsRequest request, StreamObserver<GetDigestsResponse> out) {
     read(request.getRead(), out, "GetDigests", image -> {
+      FleetRings rings = gateway.rings(image);
       GetDigestsResponse.Builder b = GetDigestsResponse.newBuilder().setStamp(ImageProtos.stamp(gateway.nodeId(), image))
-          .setStateDigest(com.google.protobuf.ByteString.copyFrom(image.digest()));
+          .setStateDigest(ByteString.copyFrom(image.digest())).setRingsDigest(ByteString.copyFrom(rings.digest()));
       for (VipImage vip : image.vips().all()) {
-        b.addVips(VipRingDigest.newBuilder().setVip(ImageProtos.vipKey(vip.key())).setVipNum(vip.vipNum()));
+        VipRingDigest.Builder v = VipRingDigest.newBuilder().setVip(ImageProtos.vipKey(vip.key())).setVipNum(vip.vipNum());
+        rings.ring(vip.vipNum()).ifPresent(r -> v.setRingDigest(ByteString.copyFrom(r.ringDigest())));
+        b.addVips(v);
       }
       return b.build();
     });
@@ -283,11 +289,11 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
   }
 
   private GetStatsResponse stats(FleetImage image, VipKey only, boolean withReals) {
-    DatapathStats.Snapshot s = stats.read();
+    StatsSource.Snapshot s = stats.read();
     GetStatsResponse.Builder b = GetStatsResponse.newBuilder().setNodeId(gateway.nodeId());
     List<VipImage> vips = only == null ? new ArrayList<>(image.vips().all()) : List.of(vip(image, only));
     for (VipImage vip : vips) {
-      DatapathStats.Counter c = s.vips().getOrDefault(vip.vipNum(), DatapathStats.Counter.ZERO);
+      StatsSource.Counter c = s.vips().getOrDefault(vip.vipNum(), StatsSource.Counter.ZERO);
       b.addVips(VipStats.newBuilder().setVip(ImageProtos.vipKey(vip.key())).setVipNum(vip.vipNum())
           .setPackets(c.packets()).setBytes(c.bytes()));
     }
@@ -302,14 +308,14 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
         }
       }
     }
-    for (DatapathStats.NamedCounter c : s.global()) {
+    for (StatsSource.NamedCounter c : s.global()) {
       b.addGlobal(Counter.newBuilder().setName(c.name()).setPackets(c.value().packets()).setBytes(c.value().bytes()));
     }
     return b.build();
   }
 
-  private static RealStats realStats(int index, String address, DatapathStats.Snapshot s) {
-    DatapathStats.Counter c = s.reals().getOrDefault(index, DatapathStats.Counter.ZERO);
+  private static RealStats realStats(int index, String address, StatsSource.Snapshot s) {
+    StatsSource.Counter c = s.reals().getOrDefault(index, StatsSource.Counter.ZERO);
     return RealStats.newBuilder().setAddress(address).setRealIndex(index).setPackets(c.packets())
         .setBytes(c.bytes()).build();
   }

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.api;
 
+import com.google.protobuf.ByteString;
 import io.ringfleet.api.HealthCheckDst;
 import io.ringfleet.api.NodeInfo;
 import io.ringfleet.api.QuicServerId;
@@ -7,6 +8,7 @@ import io.ringfleet.api.ReadStamp;
 import io.ringfleet.api.RealInfo;
 import io.ringfleet.api.VipInfo;
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.IpAddress;
 import io.ringfleet.state.NodeDrain;
 import io.ringfleet.state.QuicMapping;
@@ -33,13 +35,14 @@ final class ImageProtos {
         .setProtocol(key.protocol().toProto()).build();
   }
 
-  static VipInfo vip(VipImage vip, boolean withReals) {
+  static VipInfo vip(VipImage vip, boolean withReals, FleetRings rings) {
     VipInfo.Builder b = VipInfo.newBuilder().setVip(vipKey(vip.key())).setVipNum(vip.vipNum())
         .setFlags(vip.flags()).addAllFlagNames(VipFlags.names(vip.flags()))
         .setHashFunction(vip.hashFunction().toProto()).setRealCount(vip.realCount());
     if (withReals) {
       b.addAllReals(members(vip));
     }
+    rings.ring(vip.vipNum()).ifPresent(r -> b.setRingDigest(ByteString.copyFrom(r.ringDigest())));
     return b.build();
   }
 

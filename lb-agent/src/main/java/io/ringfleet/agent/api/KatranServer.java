@@ -72,10 +72,10 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
 
   private final FleetGateway gateway;
   private final BatchWriter writer;
-  private final DatapathStats stats;
+  private final StatsSource stats;
 
   /** @param stats this node's datapath counters, or null (stats calls then answer UNAVAILABLE) */
-  public KatranServer(FleetGateway gateway, BatchWriter writer, DatapathStats stats) {
+  public KatranServer(FleetGateway gateway, BatchWriter writer, StatsSource stats) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
     this.writer = Objects.requireNonNull(writer, "writer");
     this.stats = stats;
@@ -253,8 +253,8 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
     VipKey key = parseOrFail(request, out);
     if (key != null && checkStats(out)) {
       read(out, "getStatsForVip", image -> {
-        DatapathStats.Counter c = stats.read().vips().getOrDefault(ControlServer.vip(image, key).vipNum(),
-            DatapathStats.Counter.ZERO);
+        StatsSource.Counter c = stats.read().vips().getOrDefault(ControlServer.vip(image, key).vipNum(),
+            StatsSource.Counter.ZERO);
         return pair(c.packets(), c.bytes());
       });
     }
@@ -279,7 +279,7 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
   @Override
   public void getIcmpTooBigStats(NoArgs request, StreamObserver<CounterPair> out) {
     global(out, "getIcmpTooBigStats", s -> {
-      DatapathStats.Counter c = s.global("icmp_too_big");
+      StatsSource.Counter c = s.global("icmp_too_big");
       return pair(c.packets(), c.bytes());
     });
   }
@@ -416,7 +416,7 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
     return true;
   }
 
-  private void global(StreamObserver<CounterPair> out, String what, Function<DatapathStats.Snapshot, CounterPair> f) {
+  private void global(StreamObserver<CounterPair> out, String what, Function<StatsSource.Snapshot, CounterPair> f) {
     if (checkStats(out)) {
       CompletableFuture<CounterPair> result;
       try {

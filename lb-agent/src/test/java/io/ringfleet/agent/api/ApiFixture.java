@@ -84,7 +84,7 @@ public final class ApiFixture implements AutoCloseable {
   }
 
   /** Datapath counters a test sets (the product reads them from BPF maps). */
-  public static final class FixedStats implements DatapathStats {
+  public static final class FixedStats implements StatsSource {
     private volatile Snapshot snapshot = new Snapshot(new java.util.TreeMap<>(), new java.util.TreeMap<>(), List.of());
 
     public void set(Snapshot s) {

@@ -293,10 +293,10 @@ class ControlServerTest {
   @Test
   void statsNameVipsAndRealsByTheImage() {
     alice.apply(apply(addVip(WEB), addReal(WEB, "10.0.0.1", 1)));
-    TreeMap<Integer, DatapathStats.Counter> vips = new TreeMap<>(Map.of(0, new DatapathStats.Counter(10, 1000)));
-    TreeMap<Integer, DatapathStats.Counter> reals = new TreeMap<>(Map.of(1, new DatapathStats.Counter(7, 700)));
-    api.stats.set(new DatapathStats.Snapshot(vips, reals,
-        List.of(new DatapathStats.NamedCounter("lru_hit", new DatapathStats.Counter(3, 0)))));
+    TreeMap<Integer, StatsSource.Counter> vips = new TreeMap<>(Map.of(0, new StatsSource.Counter(10, 1000)));
+    TreeMap<Integer, StatsSource.Counter> reals = new TreeMap<>(Map.of(1, new StatsSource.Counter(7, 700)));
+    api.stats.set(new StatsSource.Snapshot(vips, reals,
+        List.of(new StatsSource.NamedCounter("lru_hit", new StatsSource.Counter(3, 0)))));
     GetStatsResponse r = alice.getStats(GetStatsRequest.newBuilder().setWithReals(true).build());
     assertEquals("lb1", r.getNodeId());
     assertEquals(10, r.getVips(0).getPackets());

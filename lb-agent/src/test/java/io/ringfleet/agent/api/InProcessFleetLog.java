@@ -6,6 +6,7 @@ import io.ringfleet.api.PeerRole;
 import io.ringfleet.api.ReadConsistency;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
@@ -48,6 +49,7 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
   private volatile FleetImage image = FleetImage.EMPTY;
   private volatile boolean autoProgram = true;
   private volatile String unavailable;
+  private FleetRings rings;
 
   public InProcessFleetLog(String nodeId, FleetLimits limits) {
     this.nodeId = nodeId;
@@ -101,6 +103,16 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
   }
 
   @Override
+  public FleetRings rings(FleetImage of) {
+    synchronized (this) {
+      if (rings == null || !rings.provenance().equals(of.provenance())) {
+        rings = rings == null ? FleetRings.of(of, limits) : rings.next(of);
+      }
+      return rings;
+    }
+  }
+
+  @Override
   public NodeStatus localStatus() {
     return status(nodeId);
   }
@@ -111,6 +123,7 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
         .setTerm(now.term()).setCommitIndex(now.index()).setAppliedIndex(now.index())
         .setProgrammedIndex(programmed.getOrDefault(id, 0L)).setStateIndex(now.stateIndex())
         .setStateDigest(com.google.protobuf.ByteString.copyFrom(now.digest()))
+        .setRingsDigest(com.google.protobuf.ByteString.copyFrom(rings(now).digest()))
         .setDrained(now.nodes().isDrained(id)).setLive(programmed.containsKey(id)).build();
   }
 

@@ -172,13 +172,13 @@ class KatranServerTest {
   @Test
   void statsComeFromTheDatapathCounters() {
     katran.addVip(VipWithFlags.newBuilder().setVip(UDP_VIP).build());
-    api.stats.set(new DatapathStats.Snapshot(new TreeMap<>(Map.of(0, new DatapathStats.Counter(5, 500))), new TreeMap<>(),
-        List.of(new DatapathStats.NamedCounter("lru_lookup", new DatapathStats.Counter(100, 0)),
-            new DatapathStats.NamedCounter("lru_hit", new DatapathStats.Counter(90, 0)),
-            new DatapathStats.NamedCounter("lru_miss_tcp_syn", new DatapathStats.Counter(6, 0)),
-            new DatapathStats.NamedCounter("lru_miss_tcp_other", new DatapathStats.Counter(4, 0)),
-            new DatapathStats.NamedCounter("fallback_hit", new DatapathStats.Counter(2, 0)),
-            new DatapathStats.NamedCounter("icmp_too_big", new DatapathStats.Counter(3, 1)))));
+    api.stats.set(new StatsSource.Snapshot(new TreeMap<>(Map.of(0, new StatsSource.Counter(5, 500))), new TreeMap<>(),
+        List.of(new StatsSource.NamedCounter("lru_lookup", new StatsSource.Counter(100, 0)),
+            new StatsSource.NamedCounter("lru_hit", new StatsSource.Counter(90, 0)),
+            new StatsSource.NamedCounter("lru_miss_tcp_syn", new StatsSource.Counter(6, 0)),
+            new StatsSource.NamedCounter("lru_miss_tcp_other", new StatsSource.Counter(4, 0)),
+            new StatsSource.NamedCounter("fallback_hit", new StatsSource.Counter(2, 0)),
+            new StatsSource.NamedCounter("icmp_too_big", new StatsSource.Counter(3, 1)))));
     assertEquals(5, katran.getStatsForVip(UDP_VIP).getV1());
     assertEquals(500, katran.getStatsForVip(UDP_VIP).getV2());
     assertEquals(100, katran.getLruStats(NoArgs.getDefaultInstance()).getV1());

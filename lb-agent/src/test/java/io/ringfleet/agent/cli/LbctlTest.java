@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
 import io.ringfleet.agent.api.ApiFixture;
-import io.ringfleet.agent.api.DatapathStats;
+import io.ringfleet.agent.api.StatsSource;
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.api.ApplyResponse;
 import io.ringfleet.api.GetStatusResponse;
@@ -187,7 +187,7 @@ class LbctlTest {
     List<String> lines = ok("status").outLines();
     assertEquals(3, lines.size(), String.join("\n", lines));
     assertTrue(lines.get(0).startsWith("NODE  ROLE      LEADER  TERM  COMMIT  APPLIED  PROGRAMMED"), lines.get(0));
-    assertTrue(lines.get(1).matches("lb1\\s+leader\\s+\\*\\s+1\\s+1\\s+1\\s+1\\s+1\\s+[0-9a-f]{12}\\s+-\\s+no\\s+yes"),
+    assertTrue(lines.get(1).matches("lb1\\s+leader\\s+\\*\\s+1\\s+1\\s+1\\s+1\\s+1\\s+[0-9a-f]{12}\\s+[0-9a-f]{12}\\s+no\\s+yes"),
         lines.get(1));
     assertTrue(lines.get(2).matches("lb2\\s+follower\\s+1\\s+1\\s+1\\s+0\\s+.*"), lines.get(2));
     GetStatusResponse json = parse(ok("status", "-o", "json").out(), GetStatusResponse.newBuilder()).build();
@@ -243,11 +243,11 @@ class LbctlTest {
     assertTrue(s.getFieldsOrThrow("fallback_hits_per_second").getNumberValue() > 0);
   }
 
-  private static DatapathStats.Snapshot snapshot(long packets, long hits, long fallback) {
-    return new DatapathStats.Snapshot(new TreeMap<>(Map.of(0, new DatapathStats.Counter(packets, packets * 100))),
-        new TreeMap<>(), List.of(new DatapathStats.NamedCounter("lru_lookup", new DatapathStats.Counter(packets, 0)),
-            new DatapathStats.NamedCounter("lru_hit", new DatapathStats.Counter(hits, 0)),
-            new DatapathStats.NamedCounter("fallback_hit", new DatapathStats.Counter(fallback, 0))));
+  private static StatsSource.Snapshot snapshot(long packets, long hits, long fallback) {
+    return new StatsSource.Snapshot(new TreeMap<>(Map.of(0, new StatsSource.Counter(packets, packets * 100))),
+        new TreeMap<>(), List.of(new StatsSource.NamedCounter("lru_lookup", new StatsSource.Counter(packets, 0)),
+            new StatsSource.NamedCounter("lru_hit", new StatsSource.Counter(hits, 0)),
+            new StatsSource.NamedCounter("fallback_hit", new StatsSource.Counter(fallback, 0))));
   }
 
   @Test
@@ -284,6 +284,28 @@ class LbctlTest {
     assertEquals("dry run ok: would emit 1 record(s) at state index 0; nothing was committed",
         ok("vip", "add", "tcp", "10.0.0.1:80", "--dry-run").out().strip());
     assertTrue(api.log.entries().isEmpty());
+  }
+
+  @Test
+  void plaintextOnlyWhenBothSidesAskForIt() throws Exception {
+    io.ringfleet.agent.api.InProcessFleetLog log = new io.ringfleet.agent.api.InProcessFleetLog("lb9",
+        io.ringfleet.state.FleetLimits.DEFAULT);
+    try (io.ringfleet.agent.api.ApiServer plain = io.ringfleet.agent.api.ApiServer.builder()
+        .address(new java.net.InetSocketAddress("127.0.0.1", 0)).plaintext().gateway(log).progress(log).build().start()) {
+      String target = "127.0.0.1:" + plain.port();
+      LbctlRunner.Result r = LbctlRunner.raw("--plaintext", "--target", target, "vip", "add", "tcp", "10.0.0.1:80");
+      assertEquals(0, r.exit(), r.toString());
+      assertEquals("lbctl: warning: plaintext: no encryption, no client identity\n", r.err());
+      assertEquals("plaintext@127.0.0.1", log.entries().get(0).getPrincipal());
+      LbctlRunner.Result tlsToPlain = new LbctlRunner(target, api.pki.ca(), api.pki.dir).as("alice", "vip", "list");
+      assertEquals(5, tlsToPlain.exit(), tlsToPlain.toString());
+    } finally {
+      log.close();
+    }
+    LbctlRunner.Result plainToTls = LbctlRunner.raw("--plaintext", "--target", api.target(), "vip", "list");
+    assertEquals(4, plainToTls.exit(), plainToTls.toString());
+    LbctlRunner.Result both = LbctlRunner.raw("--plaintext", "--ca", api.pki.ca().toString(), "vip", "list");
+    assertEquals(2, both.exit());
   }
 
   @Test

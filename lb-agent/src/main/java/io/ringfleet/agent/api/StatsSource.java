@@ -9,7 +9,7 @@ import java.util.SortedMap;
  * reader and the API's GetStats and Katran stats calls.
  */
 @FunctionalInterface
-public interface DatapathStats {
+public interface StatsSource {
   /**
    * Reads every counter now.
    *
