@@ -10,6 +10,7 @@ import io.ringfleet.bpf.Tc;
 import io.ringfleet.bpf.Xdp;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.bpf.abi.HcCtl;
 import io.ringfleet.config.XdpMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -339,6 +340,15 @@ public final class BalancerDatapath implements AutoCloseable {
 
     private static String name(Xdp.Mode mode) {
         return mode == Xdp.Mode.DRIVER ? "driver" : "generic";
+    }
+
+    /**
+     * Sets how the health-check forwarder builds outer packets (its source addresses, and optionally MACs and an
+     * egress device): node facts, not fleet state, so the agent writes them from its own settings.
+     */
+    public void setHealthCheckControl(HcCtl control) {
+        Objects.requireNonNull(control, "control");
+        map("hc_ctl").update(BpfMap.u32(HcCtl.MAIN), control.encode());
     }
 
     public DatapathConfig config() {

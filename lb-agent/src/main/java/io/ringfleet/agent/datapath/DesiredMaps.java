@@ -1,6 +1,7 @@
 package io.ringfleet.agent.datapath;
 
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.IpAddress;
 import io.ringfleet.state.MacAddress;
 import io.ringfleet.state.QuicMapping;
@@ -67,6 +68,14 @@ public final class DesiredMaps {
         this.quicIds = Collections.unmodifiableSortedMap(quicIds);
         this.downReals = Collections.unmodifiableSortedSet(downReals);
         this.healthChecks = Collections.unmodifiableSortedMap(healthChecks);
+    }
+
+    /** The maps of {@code image} with its rings as raft-state computes them ({@code rings} made of that image). */
+    public static DesiredMaps of(FleetImage image, FleetRings rings, MacAddress defaultGatewayMac) {
+        Objects.requireNonNull(rings, "rings");
+        TreeMap<Integer, MaglevRing> byNum = new TreeMap<>();
+        rings.rings().forEach((num, r) -> byNum.put(num, r.ring()));
+        return of(image, byNum, defaultGatewayMac);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.ringfleet.agent.datapath;
 
 import io.ringfleet.bpf.Bpf;
 import io.ringfleet.bpf.BpfMap;
+import io.ringfleet.bpf.UpdateFlag;
 import io.ringfleet.state.maglev.MaglevRing;
 import io.ringfleet.state.maglev.RingDiff;
 import java.util.ArrayList;
@@ -160,7 +161,7 @@ final class MapIo {
                 keys.add(p.key().bytes());
                 values.add(p.value() == null ? zero : p.value());
             }
-            map.updateBatch(keys, values, io.ringfleet.bpf.UpdateFlag.ANY);
+            map.updateBatch(keys, values, UpdateFlag.ANY);
         }
         for (ByteKey k : step.deletes()) {
             map.delete(k.bytes());

@@ -3,6 +3,7 @@ package io.ringfleet.agent.datapath;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetPublisher;
+import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.MacAddress;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,7 +42,8 @@ public final class MapProgrammer implements FleetPublisher {
     private final LongAdder runs = new LongAdder();
     private final LongAdder failures = new LongAdder();
 
-    private RingView rings = RingView.empty(DatapathConfig.RING_SIZE);
+    private FleetRings rings = FleetRings.empty(DatapathConfig.RING_SIZE);
+    private volatile FleetRings programmedRings;
     private EncodedMaps programmed;
     private DesiredMaps programmedMaps;
     private volatile long programmedIndex = -1;
@@ -60,30 +62,31 @@ public final class MapProgrammer implements FleetPublisher {
     }
 
     @Override
-    public void publish(FleetDelta delta, FleetImage image) {
-        program(image);
+    public synchronized void publish(FleetDelta delta, FleetImage image) {
+        Objects.requireNonNull(delta, "delta");
+        run(image, delta, programmed == null);
     }
 
     /** Programs {@code image}, reading only what changed since the last programmed image where possible. */
     public synchronized ProgramReport program(FleetImage image) {
-        return run(image, programmed == null);
+        return run(image, null, programmed == null);
     }
 
     /** Programs {@code image} after comparing every entry and every VIP's full ring row with the kernel. */
     public synchronized ProgramReport resync(FleetImage image) {
-        return run(image, true);
+        return run(image, null, true);
     }
 
-    private ProgramReport run(FleetImage image, boolean full) {
+    private ProgramReport run(FleetImage image, FleetDelta delta, boolean full) {
         Objects.requireNonNull(image, "image");
         long start = System.nanoTime();
         runs.increment();
         long index = image.index();
-        RingView nextRings;
+        FleetRings nextRings;
         DesiredMaps desired;
         try {
-            nextRings = rings.next(image);
-            desired = DesiredMaps.of(image, nextRings.rings(), defaultGatewayMac);
+            nextRings = delta == null ? rings.next(image) : rings.next(delta, image);
+            desired = DesiredMaps.of(image, nextRings, defaultGatewayMac);
         } catch (RuntimeException e) {
             failures.increment();
             throw new ProgrammingException(index, true, "image " + image.provenance() + " has no valid maps: "
@@ -119,6 +122,7 @@ public final class MapProgrammer implements FleetPublisher {
                     System.nanoTime() - start);
             programmed = encoded;
             programmedMaps = desired;
+            programmedRings = nextRings;
             programmedIndex = index;
             lastReport = report;
             if (onProgrammed != null) {
@@ -135,6 +139,15 @@ public final class MapProgrammer implements FleetPublisher {
     /** The index of the last image whose effects are all in the kernel; -1 before the first. */
     public long programmedIndex() {
         return programmedIndex;
+    }
+
+    /**
+     * The digest over reals and rings ({@link FleetRings#digest()}) of the last programmed image: nodes that
+     * report equal digests forward every flow to the same real.
+     */
+    public Optional<String> programmedDigest() {
+        FleetRings r = programmedRings;
+        return r == null ? Optional.empty() : Optional.of(r.digestHex());
     }
 
     /** The maps of the last programmed image. */

@@ -1,7 +1,9 @@
 package io.ringfleet.agent.datapath;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * One programming run: the image index whose effects are now in the kernel, whether everything was compared
@@ -11,7 +13,7 @@ import java.util.SortedMap;
 public record ProgramReport(long index, boolean full, SortedMap<String, Integer> written, List<String> steps,
                             long durationNanos) {
     public ProgramReport {
-        written = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(written));
+        written = Collections.unmodifiableSortedMap(new TreeMap<>(written));
         steps = List.copyOf(steps);
     }
 

@@ -107,6 +107,8 @@ class MapProgrammerTest {
         assertTrue(resync.full());
         assertEquals(0, resync.totalWritten(), "a full comparison finds nothing to write: " + resync);
         assertEquals(image.index(), programmer.programmedIndex());
+        assertEquals(io.ringfleet.state.FleetRings.of(image, DatapathConfig.RING_SIZE).digestHex(),
+                programmer.programmedDigest().orElseThrow());
     }
 
     @Test
