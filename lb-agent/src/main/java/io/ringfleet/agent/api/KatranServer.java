@@ -46,7 +46,6 @@ import io.ringfleet.state.IpAddress;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipKey;
 import io.ringfleet.state.VipReal;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -1,6 +1,5 @@
 package io.ringfleet.agent.api;
 
-import com.google.protobuf.ByteString;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.NodeStatus;

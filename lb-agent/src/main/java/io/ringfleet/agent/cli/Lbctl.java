@@ -58,19 +58,15 @@ public final class Lbctl {
       converter = Args.DurationConverter.class, description = "Deadline of each call (default ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  ApiConnection connect() throws LbctlException {
-    if (plaintext) {
-      spec().commandLine().getErr().println("lbctl: warning: plaintext: no encryption, no client identity");
-      spec().commandLine().getErr().flush();
-    }
-    return ApiConnection.open(target, ca, cert, key, plaintext, timeout);
-  }
-
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  private CommandLine.Model.CommandSpec spec() {
-    return spec;
+  ApiConnection connect() throws LbctlException {
+    if (plaintext) {
+      spec.commandLine().getErr().println("lbctl: warning: plaintext: no encryption, no client identity");
+      spec.commandLine().getErr().flush();
+    }
+    return ApiConnection.open(target, ca, cert, key, plaintext, timeout);
   }
 
   public static void main(String[] args) {
