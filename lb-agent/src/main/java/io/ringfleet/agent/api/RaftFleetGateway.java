@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -57,6 +58,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
   private final FleetStateMachine stateMachine;
   private final String nodeId;
   private final LongSupplier programmedIndex;
+  private final Consumer<NodeStatus.Builder> localStatusExtras;
   private final PeerStatusSource peers;
   private final ExecutorService io;
   private final ScheduledExecutorService timer;
@@ -68,6 +70,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     this.stateMachine = node.stateMachine();
     this.nodeId = node.peerId().toString();
     this.programmedIndex = b.programmedIndex != null ? b.programmedIndex : () -> stateMachine.image().index();
+    this.localStatusExtras = b.localStatusExtras;
     this.peers = b.peers;
     AtomicInteger n = new AtomicInteger();
     this.io = Executors.newFixedThreadPool(b.ioThreads, r -> {
@@ -155,11 +158,16 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     DivisionInfo info = d.getInfo();
     StateStatus s = stateMachine.status();
     FleetImage image = stateMachine.image();
-    return NodeStatus.newBuilder().setNodeId(nodeId).setRole(role(info)).setTerm(info.getCurrentTerm())
+    NodeStatus.Builder b = NodeStatus.newBuilder().setNodeId(nodeId).setRole(role(info))
+        .setTerm(info.getCurrentTerm())
         .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex())).setAppliedIndex(s.getAppliedIndex())
         .setProgrammedIndex(programmedIndex.getAsLong()).setStateIndex(s.getStateIndex())
         .setStateDigest(s.getImageDigest()).setRingsDigest(s.getRingDigest())
-        .setDrained(image.nodes().isDrained(nodeId)).setLive(true).build();
+        .setDrained(image.nodes().isDrained(nodeId)).setLive(true);
+    if (localStatusExtras != null) {
+      localStatusExtras.accept(b);
+    }
+    return b.build();
   }
 
   private static PeerRole role(DivisionInfo info) {
@@ -226,6 +234,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     private final FleetNode node;
     private final FleetClient client;
     private LongSupplier programmedIndex;
+    private Consumer<NodeStatus.Builder> localStatusExtras;
     private PeerStatusSource peers;
     private int ioThreads = 4;
 
@@ -240,6 +249,15 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
      */
     public Builder programmedIndex(LongSupplier programmedIndex) {
       this.programmedIndex = Objects.requireNonNull(programmedIndex, "programmedIndex");
+      return this;
+    }
+
+    /**
+     * Called last whenever this node's status is built: the agent sets what only it knows (programmed index
+     * and the rings digest of what is programmed, from one reading; announcing; why it is stuck).
+     */
+    public Builder localStatus(Consumer<NodeStatus.Builder> extras) {
+      this.localStatusExtras = Objects.requireNonNull(extras, "extras");
       return this;
     }
 

@@ -150,6 +150,14 @@ public final class MapProgrammer implements FleetPublisher {
         return r == null ? Optional.empty() : Optional.of(r.digestHex());
     }
 
+    /**
+     * The rings of the last programmed image: its provenance (the programmed index) and its digest in one
+     * reading, so a status never pairs one run's index with another run's digest.
+     */
+    public Optional<FleetRings> programmedRings() {
+        return Optional.ofNullable(programmedRings);
+    }
+
     /** The maps of the last programmed image. */
     public synchronized Optional<DesiredMaps> programmedMaps() {
         return Optional.ofNullable(programmedMaps);

@@ -1,0 +1,615 @@
+package io.ringfleet.agent.daemon;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringfleet.agent.api.ApiServer;
+import io.ringfleet.agent.api.DatapathStatsSource;
+import io.ringfleet.agent.api.PeerApiStatus;
+import io.ringfleet.agent.api.PolledFleetProgress;
+import io.ringfleet.agent.api.RaftFleetGateway;
+import io.ringfleet.agent.datapath.BalancerDatapath;
+import io.ringfleet.agent.datapath.DatapathConfig;
+import io.ringfleet.agent.datapath.DatapathStats;
+import io.ringfleet.agent.datapath.MapProgrammer;
+import io.ringfleet.agent.datapath.XdpTarget;
+import io.ringfleet.agent.metrics.DatapathMetrics;
+import io.ringfleet.agent.metrics.ProgrammingMetrics;
+import io.ringfleet.agent.metrics.RaftMetrics;
+import io.ringfleet.agent.security.TlsMaterial;
+import io.ringfleet.agent.security.TlsMaterialException;
+import io.ringfleet.api.NodeStatus;
+import io.ringfleet.bpf.NetNs;
+import io.ringfleet.config.AttachMode;
+import io.ringfleet.config.FleetConfig;
+import io.ringfleet.config.HostPort;
+import io.ringfleet.config.LocalNode;
+import io.ringfleet.config.MaglevVariant;
+import io.ringfleet.config.NodeSettings;
+import io.ringfleet.config.PeerConfig;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetRings;
+import io.ringfleet.state.MacAddress;
+import io.ringfleet.state.raft.FleetClient;
+import io.ringfleet.state.raft.FleetNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One LB host's agent: the fleet log's Ratis peer, the BPF datapath and its map programmer, the gRPC API, the
+ * metrics and health endpoint and the route announcer, wired from the fleet config.
+ *
+ * <p>{@link #start()} in order: read the node's part of the config → TLS material → open the Raft storage dir →
+ * open the BPF objects, reusing pinned maps and the pinned (attached) program, so a restart never detaches XDP
+ * and never flushes the connection table → attach XDP (standalone, or into xdp_root's slot in shared mode,
+ * installing xdp_root if it is missing) and the tc health-check forwarder (standalone only) → start the Ratis
+ * server with the {@link ProgrammingPipeline} as publisher → API → HTTP endpoint. In the background the agent
+ * then takes the commit index seen at start (the larger of the local one and the leader's, if a leader answers
+ * within {@code leaderWait}) and releases programming once the log has been replayed that far: the kernel goes
+ * from what it held straight to the current image (unchanged entries are not rewritten) and the node is ready
+ * when that image is programmed. Routes are announced from then on (see {@link RouteAnnouncer}).
+ *
+ * <p>{@link #close()} (SIGTERM) stops the servers and the Raft peer and closes file descriptors; XDP, tc, the
+ * pinned maps and the connection tables stay, so traffic keeps flowing and the next agent picks them up. Routes
+ * are left as they are (an agent restart is not a drain).
+ */
+public final class LbAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LbAgent.class);
+
+  private final FleetConfig config;
+  private final String nodeId;
+  private final Builder options;
+  private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+
+  private LocalNode self;
+  private TlsMaterial tls;
+  private BalancerDatapath datapath;
+  private ProgrammingPipeline pipeline;
+  private FleetNode node;
+  private FleetClient client;
+  private RaftFleetGateway gateway;
+  private PolledFleetProgress progress;
+  private ApiServer api;
+  private AgentHttpServer http;
+  private RouteAnnouncer announcer;
+  private PrometheusMeterRegistry registry;
+  private DatapathMetrics datapathMetrics;
+  private ProgrammingMetrics programmingMetrics;
+  private volatile long startIndex = -1;
+  private volatile boolean ready;
+  private volatile boolean started;
+  private volatile boolean closed;
+  private Thread catchUp;
+
+  private LbAgent(Builder b) {
+    this.config = b.config;
+    this.nodeId = b.nodeId;
+    this.options = b;
+  }
+
+  /** An agent for node {@code nodeId} of this fleet config. */
+  public static Builder builder(FleetConfig config, String nodeId) {
+    return new Builder(config, nodeId);
+  }
+
+  /**
+   * Starts the agent (see the class comment). On failure everything opened so far is closed again (pins and
+   * attachments stay as they were) and the exception says what failed, in one line.
+   *
+   * @throws AgentException for a failure of this node's setup (TLS files, namespace, datapath, ports, storage)
+   */
+  public synchronized LbAgent start() {
+    if (started) {
+      throw new IllegalStateException("agent " + nodeId + " was already started");
+    }
+    started = true;
+    try {
+      doStart();
+      return this;
+    } catch (AgentException e) {
+      closeQuietly();
+      throw e;
+    } catch (RuntimeException | IOException e) {
+      closeQuietly();
+      throw new AgentException("agent " + nodeId + " did not start: " + oneLine(e), e);
+    }
+  }
+
+  private void doStart() throws IOException {
+    try {
+      self = config.self(nodeId);
+    } catch (IllegalArgumentException e) {
+      throw new AgentException(e.getMessage(), e);
+    }
+    NodeSettings settings = self.settings();
+    config.warnings().forEach(w -> LOG.warn("{}", w));
+    checkNamespace(settings);
+    if (!self.isVoter()) {
+      throw new AgentException("node " + nodeId + " is a listener in " + config.source() + ", and listener peers"
+          + " are not supported yet (FleetNode starts every peer as a voter); make it a voter");
+    }
+    boolean plaintext = config.tls().isPlaintext();
+    if (plaintext && !options.plaintextAllowed) {
+      throw new AgentException(config.source() + " sets tls: plaintext: true; start with --plaintext-insecure to"
+          + " run Raft and the API without TLS (test networks only)");
+    }
+    if (plaintext) {
+      LOG.warn("{}: PLAINTEXT: Raft and the API run without TLS; every API caller is an operator. Test networks"
+          + " only.", nodeId);
+    } else {
+      try {
+        tls = TlsMaterial.forNode(config.tls(), nodeId);
+      } catch (TlsMaterialException e) {
+        throw new AgentException(e.getMessage(), e);
+      }
+    }
+    if (self.limits().maglev() != MaglevVariant.V1) {
+      LOG.warn("{}: limits.maglev {} is not applied: every VIP carries its own hash function (lbctl vip hash)",
+          nodeId, self.limits().maglev());
+    }
+
+    Path dataDir = settings.dataDir();
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new AgentException("cannot create the data dir " + dataDir + ": " + e, e);
+    }
+    if (!Files.isWritable(dataDir)) {
+      throw new AgentException("the data dir " + dataDir + " is not writable");
+    }
+
+    datapath = BalancerDatapath.open(datapathConfig(settings));
+    closeables.push(datapath);
+    LOG.info("{}: datapath open: {}", nodeId, datapath);
+    if (options.attach) {
+      attach(settings);
+    } else {
+      LOG.warn("{}: not attaching the balancer (attach disabled): its maps are programmed, no traffic reaches it",
+          nodeId);
+    }
+
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags("node", nodeId, "fleet", config.fleetId());
+    closeables.push(registry::close);
+    MapProgrammer programmer = MapProgrammer.builder(datapath)
+        .defaultGatewayMac(MacAddress.parse(settings.gatewayMac().toString()))
+        .onProgrammed(r -> programmingMetrics.programmed(r)).build();
+    pipeline = new ProgrammingPipeline(nodeId, programmer, options.programmingRetry);
+    closeables.push(pipeline);
+    programmingMetrics = new ProgrammingMetrics(registry, pipeline::programmedIndex, pipeline::failures);
+    datapathMetrics = new DatapathMetrics(registry, new DatapathStats(datapath), Duration.ofMillis(500));
+    announcer = new RouteAnnouncer(nodeId, settings.routeHook(), options.hookTimeout, options.hookRetry);
+    closeables.push(announcer);
+
+    Map<String, String> raftPeers = new LinkedHashMap<>();
+    Map<String, HostPort> apiAddresses = new TreeMap<>();
+    List<String> others = new ArrayList<>();
+    for (PeerConfig p : config.peers()) {
+      raftPeers.put(p.id(), p.raftAddress().toString());
+      apiAddresses.put(p.id(), p.apiAddress());
+      if (!p.id().equals(nodeId)) {
+        others.add(p.id());
+      }
+    }
+    FleetLimits limits = FleetLimits.builder().maxVips(self.limits().maxVips()).maxReals(self.limits().maxReals())
+        .ringSize(self.limits().ringSize()).build();
+    FleetNode.Builder nb = FleetNode.builder().peerId(nodeId).peers(raftPeers).storageDir(dataDir).limits(limits)
+        .publisher(pipeline);
+    if (tls != null) {
+      nb.tls(tls.raftTlsConfig());
+    }
+    node = nb.build();
+    closeables.push(node);
+    node.start();
+    long localCommit = commitIndex();
+    LOG.info("{}: Raft peer started on {} (local commit index {})", nodeId, self.peer().raftAddress(), localCommit);
+
+    FleetClient.Builder cb = FleetClient.builder(node.group()).leaderHint(RaftPeerId.valueOf(nodeId))
+        .maxAttempts(40).retrySleepMs(50).requestTimeoutMs(5000);
+    if (tls != null) {
+      cb.tls(tls.raftTlsConfig());
+    }
+    client = cb.build();
+    closeables.push(client);
+    ChannelCredentials peerCredentials = tls != null ? tls.apiClientCredentials() : InsecureChannelCredentials.create();
+    PeerApiStatus peers = new PeerApiStatus(apiAddresses, peerCredentials);
+    closeables.push(peers);
+    gateway = RaftFleetGateway.builder(node, client).peers(peers).programmedIndex(pipeline::programmedIndex)
+        .localStatus(this::statusExtras).build();
+    closeables.push(gateway);
+    progress = new PolledFleetProgress(nodeId, pipeline::programmedIndex, others, peers,
+        options.progressInterval, options.peerDownAfter);
+    closeables.push(progress);
+
+    pipeline.addListener((image, report, lagNanos) -> {
+      progress.localChanged();
+      programmingMetrics.lag(lagNanos);
+      datapathMetrics.follow(image);
+      long target = startIndex;
+      if (!ready && target >= 0 && image.index() >= target) {
+        ready = true;
+        LOG.info("{}: ready: programmed index {} >= commit index at start {}", nodeId, image.index(), target);
+      }
+      announcer.update(image, ready);
+    });
+
+    ApiServer.Builder ab = ApiServer.builder().address(socketAddress(self.peer().apiAddress())).gateway(gateway)
+        .progress(progress).stats(new DatapathStatsSource(new DatapathStats(datapath)));
+    if (tls != null) {
+      ab.tls(tls);
+    } else {
+      ab.plaintext();
+    }
+    api = ab.build().start();
+    closeables.push(api);
+    progress.start();
+
+    registerAgentMeters();
+    http = new AgentHttpServer(socketAddress(settings.metricsAddress()), registry::scrape, this::health,
+        this::readiness).start();
+    closeables.push(http);
+    LOG.info("{}: metrics and health on http://{}/metrics, /healthz, /readyz", nodeId, settings.metricsAddress());
+
+    catchUp = new Thread(() -> catchUp(localCommit), "agent-start-" + nodeId);
+    catchUp.setDaemon(true);
+    catchUp.start();
+  }
+
+  private DatapathConfig datapathConfig(NodeSettings settings) {
+    DatapathConfig.Builder b = DatapathConfig.builder().maxVips(self.limits().maxVips())
+        .maxReals(self.limits().maxReals()).ringSize(self.limits().ringSize()).pinDir(settings.pinDir())
+        .healthCheck(options.healthCheck);
+    if (options.fallbackConnTableOnly) {
+      b.fallbackConnTableOnly();
+    } else {
+      b.perCpuConnTables(settings.lruSize(), settings.forwardingCpus().ids());
+    }
+    return b.build();
+  }
+
+  private void attach(NodeSettings settings) {
+    Runnable attach = () -> {
+      XdpTarget target = XdpTarget.of(settings);
+      if (settings.attachMode() == AttachMode.SHARED) {
+        LOG.info("{}: {}", nodeId, SharedXdpRoot.ensure(settings.rootArrayPin().orElseThrow(),
+            settings.interfaceName(), settings.xdpMode()));
+      }
+      datapath.attach(target);
+      LOG.info("{}: balancer program id {} {} on {}", nodeId, datapath.program().id(),
+          datapath.programReused() ? "(reused, never detached)" : "(new)", target);
+      if (settings.attachMode() == AttachMode.STANDALONE && options.healthCheck) {
+        datapath.attachHealthCheck(settings.interfaceName());
+        LOG.info("{}: health-check forwarder id {} on {} egress", nodeId,
+            datapath.healthCheckProgram().orElseThrow().id(), settings.interfaceName());
+      }
+    };
+    if (options.attachNamespace != null) {
+      options.attachNamespace.run(attach);
+    } else {
+      attach.run();
+    }
+  }
+
+  /** The commit index seen at start: the local one, or the leader's applied index if a leader answers in time. */
+  private void catchUp(long localCommit) {
+    long target = localCommit;
+    try {
+      long leader = CompletableFuture.supplyAsync(() -> {
+        try {
+          return client.status().getAppliedIndex();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).get(options.leaderWait.toMillis(), TimeUnit.MILLISECONDS);
+      target = Math.max(target, leader);
+    } catch (Exception e) {
+      if (closed) {
+        return;
+      }
+      LOG.warn("{}: no leader answered within {} ms ({}); ready once the local commit index {} is programmed",
+          nodeId, options.leaderWait.toMillis(), oneLine(e), localCommit);
+    }
+    startIndex = Math.max(target, 0);
+    LOG.info("{}: programming released at index {} (commit index seen at start)", nodeId, startIndex);
+    pipeline.release(startIndex, node.stateMachine().image());
+  }
+
+  private long commitIndex() {
+    try {
+      return Math.max(0, node.server().getDivision(node.group().getGroupId()).getRaftLog().getLastCommittedIndex());
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private void statusExtras(NodeStatus.Builder b) {
+    Optional<FleetRings> rings = pipeline.programmedRings();
+    b.setProgrammedIndex(Math.max(0, rings.map(r -> r.provenance().index()).orElse(0L)));
+    b.setRingsDigest(rings.map(r -> ByteString.copyFrom(r.digest())).orElse(ByteString.EMPTY));
+    b.setAnnouncing(announcer.announcing());
+    String error = pipeline.error().map(e -> "programming: " + e)
+        .or(() -> announcer.lastError())
+        .orElse(ready ? "" : "starting: programmed " + pipeline.programmedIndex() + ", commit index at start "
+            + (startIndex < 0 ? "not known yet" : Long.toString(startIndex)));
+    b.setError(error);
+  }
+
+  private void registerAgentMeters() {
+    Gauge.builder("ringfleet.ready", this, a -> a.ready ? 1 : 0)
+        .description("1 once the commit index seen at start is programmed").register(registry);
+    Gauge.builder("ringfleet.start.index", this, a -> a.startIndex)
+        .description("the commit index seen at start (-1 until known)").register(registry);
+    Gauge.builder("ringfleet.drained", this, a -> a.node.stateMachine().image().nodes().isDrained(nodeId) ? 1 : 0)
+        .description("1 while the fleet image says this node is drained").register(registry);
+    Gauge.builder("ringfleet.announcing", announcer, a -> a.announcing() ? 1 : 0)
+        .description("1 while the last route-hook call that succeeded was an announce").register(registry);
+    FunctionCounter.builder("ringfleet.route.hook.calls", announcer, RouteAnnouncer::calls)
+        .description("route-hook calls (announce or withdraw)").register(registry);
+    FunctionCounter.builder("ringfleet.route.hook.failures", announcer, RouteAnnouncer::failures)
+        .description("route-hook calls that failed (retried on the next change)").register(registry);
+    new RaftMetrics(registry, node);
+  }
+
+  private AgentHttpServer.Probe health() {
+    if (closed) {
+      return new AgentHttpServer.Probe(false, "stopping");
+    }
+    LifeCycle.State state = node.server().getLifeCycleState();
+    if (state != LifeCycle.State.RUNNING) {
+      return new AgentHttpServer.Probe(false, "Raft server " + state);
+    }
+    return new AgentHttpServer.Probe(true, "Raft server running, programmed index " + pipeline.programmedIndex()
+        + pipeline.error().map(e -> ", last programming run failed: " + e).orElse(""));
+  }
+
+  private AgentHttpServer.Probe readiness() {
+    long target = startIndex;
+    long programmed = pipeline.programmedIndex();
+    if (ready) {
+      return new AgentHttpServer.Probe(true, "programmed index " + programmed + " >= commit index at start "
+          + target);
+    }
+    return new AgentHttpServer.Probe(false, "programmed index " + programmed + ", commit index at start "
+        + (target < 0 ? "not known yet" : target) + pipeline.error().map(e -> "; programming failed: " + e).orElse(""));
+  }
+
+  private void checkNamespace(NodeSettings settings) {
+    Optional<String> netns = settings.netns();
+    if (netns.isEmpty() || options.attachNamespace != null) {
+      return;
+    }
+    Path want = netns.get().startsWith("/") ? Path.of(netns.get()) : Path.of("/run/netns", netns.get());
+    try {
+      Object wantIno = Files.getAttribute(want, "unix:ino");
+      Object haveIno = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
+      if (!wantIno.equals(haveIno)) {
+        throw new AgentException("node " + nodeId + " runs in network namespace " + netns.get() + " (netns in "
+            + config.source() + ") but this process is not in it; start it with: ip netns exec " + netns.get()
+            + " lb-agent ...");
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new AgentException("node " + nodeId + " runs in network namespace " + netns.get() + ", which cannot be"
+          + " checked (" + e.getMessage() + "); create it (ip netns add) and start the agent inside it", e);
+    }
+  }
+
+  private static InetSocketAddress socketAddress(HostPort hp) {
+    return new InetSocketAddress(hp.host(), hp.port());
+  }
+
+  private static String oneLine(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.ExecutionException || t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.io.UncheckedIOException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.toString() : t.getMessage();
+    return m.strip().replaceAll("\\s*\\R\\s*", "; ");
+  }
+
+  // ---- accessors ----
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public FleetConfig config() {
+    return config;
+  }
+
+  public BalancerDatapath datapath() {
+    return datapath;
+  }
+
+  public ProgrammingPipeline pipeline() {
+    return pipeline;
+  }
+
+  public FleetNode node() {
+    return node;
+  }
+
+  public RouteAnnouncer announcer() {
+    return announcer;
+  }
+
+  /** The gRPC API's bound address. */
+  public InetSocketAddress apiAddress() {
+    return new InetSocketAddress(self.peer().apiAddress().host(), api.port());
+  }
+
+  /** The HTTP endpoint's bound address. */
+  public InetSocketAddress httpAddress() {
+    return http.address();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Programmed the commit index seen at start. */
+  public boolean ready() {
+    return ready;
+  }
+
+  /** The commit index seen at start; -1 until known. */
+  public long startIndex() {
+    return startIndex;
+  }
+
+  /** This node's image (applied, not necessarily programmed yet). */
+  public FleetImage image() {
+    return node.stateMachine().image();
+  }
+
+  /** Stops everything in reverse order of start; leaves XDP, tc, pins and routes as they are. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    closed = true;
+    if (catchUp != null) {
+      catchUp.interrupt();
+    }
+    while (!closeables.isEmpty()) {
+      AutoCloseable c = closeables.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("{}: closing {} failed: {}", nodeId, c.getClass().getSimpleName(), e.toString());
+      }
+    }
+    LOG.info("{}: stopped (XDP, tc, pinned maps and connection tables left in place)", nodeId);
+  }
+
+  @Override
+  public String toString() {
+    return "LbAgent[" + nodeId + ", fleet " + config.fleetId() + "]";
+  }
+
+  /** Options that are not in the fleet config: how this process runs the node. */
+  public static final class Builder {
+    private final FleetConfig config;
+    private final String nodeId;
+    private boolean plaintextAllowed;
+    private boolean attach = true;
+    private NetNs attachNamespace;
+    private boolean healthCheck = true;
+    private boolean fallbackConnTableOnly;
+    private Duration leaderWait = Duration.ofSeconds(3);
+    private Duration progressInterval = Duration.ofMillis(20);
+    private Duration peerDownAfter = Duration.ofSeconds(2);
+    private Duration programmingRetry = Duration.ofSeconds(2);
+    private Duration hookTimeout = Duration.ofSeconds(30);
+    private Duration hookRetry = Duration.ofSeconds(10);
+
+    private Builder(FleetConfig config, String nodeId) {
+      this.config = Objects.requireNonNull(config, "config");
+      this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** Accept a config with {@code tls: plaintext: true} (lb-agent --plaintext-insecure); refused otherwise. */
+    public Builder plaintextAllowed(boolean allowed) {
+      this.plaintextAllowed = allowed;
+      return this;
+    }
+
+    /**
+     * Attach nothing: the datapath is loaded and programmed, but no traffic reaches it (in-JVM fleets, or a
+     * machine whose interface must not be touched). Default: attach as the config says.
+     */
+    public Builder attach(boolean attach) {
+      this.attach = attach;
+      return this;
+    }
+
+    /** Attach inside this network namespace (the agent's sockets stay where the process is): tests. */
+    public Builder attachNamespace(NetNs namespace) {
+      this.attachNamespace = namespace;
+      return this;
+    }
+
+    /** Load (and, standalone, attach) the tc health-check forwarder; default true. */
+    public Builder healthCheck(boolean load) {
+      this.healthCheck = load;
+      return this;
+    }
+
+    /** Every CPU uses the fallback connection table (as Katran's test mode): conformance fixtures. */
+    public Builder fallbackConnTableOnly(boolean fallbackOnly) {
+      this.fallbackConnTableOnly = fallbackOnly;
+      return this;
+    }
+
+    /** How long the start waits for a leader's index before settling for the local commit index; default 3 s. */
+    public Builder leaderWait(Duration wait) {
+      this.leaderWait = positive("leaderWait", wait);
+      return this;
+    }
+
+    /** How often the other nodes' programmed indexes are polled (fleet-wide waits); default 20 ms. */
+    public Builder progressInterval(Duration interval) {
+      this.progressInterval = positive("progressInterval", interval);
+      return this;
+    }
+
+    /** A peer silent this long stops holding fleet-wide waits; default 2 s. */
+    public Builder peerDownAfter(Duration downAfter) {
+      this.peerDownAfter = positive("peerDownAfter", downAfter);
+      return this;
+    }
+
+    /** Retry of a failed programming run when no new image comes; default 2 s. */
+    public Builder programmingRetry(Duration retry) {
+      this.programmingRetry = positive("programmingRetry", retry);
+      return this;
+    }
+
+    /** Route hook: how long one call may run (then it is killed) and the retry of a failed call. */
+    public Builder routeHook(Duration timeout, Duration retry) {
+      this.hookTimeout = positive("hook timeout", timeout);
+      this.hookRetry = positive("hook retry", retry);
+      return this;
+    }
+
+    private static Duration positive(String what, Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be a positive duration, got " + d);
+      }
+      return d;
+    }
+
+    public LbAgent build() {
+      return new LbAgent(this);
+    }
+  }
+}
