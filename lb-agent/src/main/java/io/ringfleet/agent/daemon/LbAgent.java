@@ -359,13 +359,14 @@ public final class LbAgent implements AutoCloseable {
   }
 
   private void registerAgentMeters() {
-    Gauge.builder("ringfleet.ready", this, a -> a.ready ? 1 : 0)
+    Gauge.builder("ringfleet.ready", this, a -> a.ready ? 1 : 0).strongReference(true)
         .description("1 once the commit index seen at start is programmed").register(registry);
-    Gauge.builder("ringfleet.start.index", this, a -> a.startIndex)
+    Gauge.builder("ringfleet.start.index", this, a -> a.startIndex).strongReference(true)
         .description("the commit index seen at start (-1 until known)").register(registry);
     Gauge.builder("ringfleet.drained", this, a -> a.node.stateMachine().image().nodes().isDrained(nodeId) ? 1 : 0)
+        .strongReference(true)
         .description("1 while the fleet image says this node is drained").register(registry);
-    Gauge.builder("ringfleet.announcing", announcer, a -> a.announcing() ? 1 : 0)
+    Gauge.builder("ringfleet.announcing", announcer, a -> a.announcing() ? 1 : 0).strongReference(true)
         .description("1 while the last route-hook call that succeeded was an announce").register(registry);
     FunctionCounter.builder("ringfleet.route.hook.calls", announcer, RouteAnnouncer::calls)
         .description("route-hook calls (announce or withdraw)").register(registry);

@@ -31,10 +31,12 @@ public final class ProgrammingMetrics {
   private final Timer full;
   private final Timer lag;
   private final Map<String, Counter> written = new ConcurrentHashMap<>();
+  private final LongSupplier failures; // held here: a function counter keeps only a weak reference
 
   public ProgrammingMetrics(MeterRegistry registry, LongSupplier programmedIndex, LongSupplier failures) {
     this.registry = Objects.requireNonNull(registry, "registry");
-    Gauge.builder("ringfleet.programmed.index", programmedIndex, LongSupplier::getAsLong)
+    this.failures = Objects.requireNonNull(failures, "failures");
+    Gauge.builder("ringfleet.programmed.index", programmedIndex, LongSupplier::getAsLong).strongReference(true)
         .description("last log index whose effects are all in the kernel's maps (-1 before the first)")
         .register(registry);
     this.incremental = runTimer("false");
@@ -42,7 +44,7 @@ public final class ProgrammingMetrics {
     this.lag = Timer.builder("ringfleet.programming.lag")
         .description("from an applied image reaching the programmer to its effects being in the kernel")
         .serviceLevelObjectives(BUCKETS).register(registry);
-    FunctionCounter.builder("ringfleet.programming.failures", failures, LongSupplier::getAsLong)
+    FunctionCounter.builder("ringfleet.programming.failures", this.failures, LongSupplier::getAsLong)
         .description("programming runs that failed (retried with the newest image)").register(registry);
   }
 

@@ -20,17 +20,19 @@ public final class RaftMetrics {
     this.node = Objects.requireNonNull(node, "node");
     for (RaftPeerRole role : new RaftPeerRole[] {RaftPeerRole.LEADER, RaftPeerRole.FOLLOWER,
         RaftPeerRole.CANDIDATE, RaftPeerRole.LISTENER}) {
-      Gauge.builder("ringfleet.raft.role", this, m -> m.is(role))
+      Gauge.builder("ringfleet.raft.role", this, m -> m.is(role)).strongReference(true)
           .tag("role", role.name().toLowerCase(Locale.ROOT))
           .description("1 for this peer's current Raft role").register(registry);
     }
-    Gauge.builder("ringfleet.raft.leader", this, m -> m.is(RaftPeerRole.LEADER))
+    Gauge.builder("ringfleet.raft.leader", this, m -> m.is(RaftPeerRole.LEADER)).strongReference(true)
         .description("1 while this peer is the leader").register(registry);
-    Gauge.builder("ringfleet.raft.term", this, RaftMetrics::term).description("current Raft term")
+    Gauge.builder("ringfleet.raft.term", this, RaftMetrics::term).strongReference(true)
+        .description("current Raft term")
         .register(registry);
-    Gauge.builder("ringfleet.raft.commit.index", this, RaftMetrics::commitIndex)
+    Gauge.builder("ringfleet.raft.commit.index", this, RaftMetrics::commitIndex).strongReference(true)
         .description("last log index this peer knows committed").register(registry);
     Gauge.builder("ringfleet.raft.applied.index", this, m -> m.node.stateMachine().image().index())
+        .strongReference(true)
         .description("last log index folded into this peer's image").register(registry);
   }
 

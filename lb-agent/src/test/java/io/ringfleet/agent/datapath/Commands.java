@@ -29,45 +29,52 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Terse commands for tests, and a log of batches applied with raft-state's BatchApplier. */
-final class Commands {
-    static final Protocol TCP = Protocol.TCP;
-    static final Protocol UDP = Protocol.UDP;
+public final class Commands {
+    /** Where a test's batches go: a log in this JVM, or a node's API. */
+    @FunctionalInterface
+    public interface Sink {
+        /** One batch (one log entry); fails the test when it is rejected. */
+        void submit(Command... commands);
+    }
+
+    public static final Protocol TCP = Protocol.TCP;
+    public static final Protocol UDP = Protocol.UDP;
 
     private Commands() {}
 
-    static VipKey vip(String address, int port, Protocol protocol) {
+    public static VipKey vip(String address, int port, Protocol protocol) {
         return VipKey.newBuilder().setAddress(address).setPort(port).setProtocol(protocol).build();
     }
 
-    static Command addVip(VipKey vip) {
+    public static Command addVip(VipKey vip) {
         return Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(vip)).build();
     }
 
-    static Command removeVip(VipKey vip) {
+    public static Command removeVip(VipKey vip) {
         return Command.newBuilder().setRemoveVip(RemoveVip.newBuilder().setVip(vip)).build();
     }
 
-    static Command setFlags(VipKey vip, int flags) {
+    public static Command setFlags(VipKey vip, int flags) {
         return Command.newBuilder().setModifyVipFlags(ModifyVipFlags.newBuilder().setVip(vip).setSetFlags(flags)).build();
     }
 
     /** "address=weight" pairs. */
-    static Command addReals(VipKey vip, String... specs) {
+    public static Command addReals(VipKey vip, String... specs) {
         return Command.newBuilder().setAddReals(AddReals.newBuilder().setVip(vip).addAllReals(reals(specs))).build();
     }
 
-    static Command setWeights(VipKey vip, String... specs) {
+    public static Command setWeights(VipKey vip, String... specs) {
         return Command.newBuilder().setSetRealWeights(SetRealWeights.newBuilder().setVip(vip).addAllReals(reals(specs)))
                 .build();
     }
 
-    static Command removeReals(VipKey vip, String... addresses) {
+    public static Command removeReals(VipKey vip, String... addresses) {
         return Command.newBuilder().setRemoveReals(RemoveReals.newBuilder().setVip(vip)
                 .addAllAddresses(List.of(addresses))).build();
     }
 
     /** "id=address" pairs. */
-    static Command mapQuic(String... mappings) {
+    public static Command mapQuic(String... mappings) {
         MapQuicServerIds.Builder b = MapQuicServerIds.newBuilder();
         for (String m : mappings) {
             int eq = m.indexOf('=');
@@ -77,7 +84,7 @@ final class Commands {
         return Command.newBuilder().setMapQuicServerIds(b).build();
     }
 
-    static Command unmapQuic(int... ids) {
+    public static Command unmapQuic(int... ids) {
         UnmapQuicServerIds.Builder b = UnmapQuicServerIds.newBuilder();
         for (int id : ids) {
             b.addServerIds(id);
@@ -85,16 +92,16 @@ final class Commands {
         return Command.newBuilder().setUnmapQuicServerIds(b).build();
     }
 
-    static Command setHealthCheck(int somark, String address) {
+    public static Command setHealthCheck(int somark, String address) {
         return Command.newBuilder().setSetHealthCheckDst(SetHealthCheckDst.newBuilder().setSomark(somark)
                 .setAddress(address)).build();
     }
 
-    static Command markDown(VipKey vip, String address) {
+    public static Command markDown(VipKey vip, String address) {
         return Command.newBuilder().setMarkRealDown(MarkRealDown.newBuilder().setVip(vip).setAddress(address)).build();
     }
 
-    static Command setMac(String mac) {
+    public static Command setMac(String mac) {
         return Command.newBuilder().setSetGatewayMac(SetGatewayMac.newBuilder().setMac(mac)).build();
     }
 
@@ -112,31 +119,36 @@ final class Commands {
      * A log: each {@link #apply} is one entry (term 1, next index), validated and applied by BatchApplier, then
      * handed to the publishers as a Ratis state machine would.
      */
-    static final class Log {
+    public static final class Log implements Sink {
         private final BatchApplier applier;
         private final List<FleetPublisher> publishers = new ArrayList<>();
         private FleetImage image = FleetImage.EMPTY;
         private long index;
 
-        Log() {
+        public Log() {
             this(FleetLimits.DEFAULT);
         }
 
-        Log(FleetLimits limits) {
+        public Log(FleetLimits limits) {
             this.applier = new BatchApplier(new CommandValidator(limits));
         }
 
-        Log publishTo(FleetPublisher publisher) {
+        public Log publishTo(FleetPublisher publisher) {
             publishers.add(publisher);
             return this;
         }
 
-        FleetImage image() {
+        public FleetImage image() {
             return image;
         }
 
         /** Applies one batch; fails the test when it is rejected. */
-        FleetImage apply(Command... commands) {
+        @Override
+        public void submit(Command... commands) {
+            apply(commands);
+        }
+
+        public FleetImage apply(Command... commands) {
             CommandBatch batch = CommandBatch.newBuilder().addAllCommands(List.of(commands)).setPrincipal("test")
                     .setTimestampMillis(1_700_000_000_000L).setRequestId("req-" + (index + 1)).build();
             BatchApplier.Applied a = applier.apply(image, batch, new Provenance(1, ++index));

@@ -3,13 +3,13 @@ package io.ringfleet.agent.datapath;
 import java.net.Inet4Address;
 
 /** Test frames: Ethernet + IPv4 + TCP, checksums filled in. */
-final class Frames {
-    static final int TCP_SYN = 0x02;
-    static final int TCP_ACK = 0x10;
+public final class Frames {
+    public static final int TCP_SYN = 0x02;
+    public static final int TCP_ACK = 0x10;
 
     private Frames() {}
 
-    static byte[] tcp4(Inet4Address src, Inet4Address dst, int sport, int dport, int tcpFlags) {
+    public static byte[] tcp4(Inet4Address src, Inet4Address dst, int sport, int dport, int tcpFlags) {
         byte[] f = new byte[14 + 20 + 20];
         byte[] dstMac = {0x02, 0, 0, 0, 0, 0x02};
         byte[] srcMac = {0x02, 0, 0, 0, 0, 0x01};

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * connection-table state carried from one packet to the next, which per-CPU tables keep only when every
  * test run lands on the same CPU.
  */
-class KatranConformanceE2eTest {
+public class KatranConformanceE2eTest {
 
     @Test
     void provisionedThroughCommandsPassesEveryBaseFixture() throws Exception {
@@ -47,7 +47,8 @@ class KatranConformanceE2eTest {
         try (BalancerDatapath datapath = BalancerDatapath.open(config)) {
             MapProgrammer programmer = MapProgrammer.builder(datapath).build();
             Commands.Log log = new Commands.Log().publishTo(programmer);
-            FleetImage image = provision(log, p);
+            provision(log, p);
+            FleetImage image = log.image();
 
             assertEquals(image.index(), programmer.programmedIndex());
             checkIdentifiersAreKatrans(image, p);
@@ -74,8 +75,8 @@ class KatranConformanceE2eTest {
     }
 
     /** provision.json as an operator would enter it: one batch per action, each one a log entry. */
-    static FleetImage provision(Commands.Log log, JsonNode p) {
-        log.apply(setMac(p.get("default_gateway_mac").asText()));
+    public static void provision(Commands.Sink log, JsonNode p) {
+        log.submit(setMac(p.get("default_gateway_mac").asText()));
         List<Command> adds = new ArrayList<>();
         List<Command> flags = new ArrayList<>();
         for (JsonNode v : p.get("vips")) {
@@ -84,28 +85,27 @@ class KatranConformanceE2eTest {
                 flags.add(setFlags(key(v), v.get("flags").asInt()));
             }
         }
-        log.apply(adds.toArray(new Command[0]));
-        log.apply(flags.toArray(new Command[0]));
+        log.submit(adds.toArray(new Command[0]));
+        log.submit(flags.toArray(new Command[0]));
         for (JsonNode v : p.get("vips")) {
             List<String> reals = new ArrayList<>();
             v.get("reals").forEach(r -> reals.add(r.get("address").asText() + "=" + r.get("weight").asInt()));
             if (!reals.isEmpty()) {
-                log.apply(addReals(key(v), reals.toArray(new String[0])));
+                log.submit(addReals(key(v), reals.toArray(new String[0])));
             }
         }
         List<String> quic = new ArrayList<>();
         p.get("quic_server_id_map").forEach(q -> quic.add(q.get("server_id").asLong() + "=" + q.get("address").asText()));
-        log.apply(mapQuic(quic.toArray(new String[0])));
+        log.submit(mapQuic(quic.toArray(new String[0])));
         JsonNode hc = p.get("healthcheck_dsts_configured_but_inactive");
         List<Command> hcs = new ArrayList<>();
         hc.fieldNames().forEachRemaining(mark -> hcs.add(setHealthCheck(Integer.parseInt(mark), hc.get(mark).asText())));
-        log.apply(hcs.toArray(new Command[0]));
+        log.submit(hcs.toArray(new Command[0]));
         for (JsonNode d : p.get("down_reals")) {
             String address = realAddress(p, d.get("real_index").asInt());
-            log.apply(markDown(vip(d.get("vip").asText(), d.get("port").asInt(),
+            log.submit(markDown(vip(d.get("vip").asText(), d.get("port").asInt(),
                     Protocol.forNumber(d.get("proto").asInt())), address));
         }
-        return log.image();
     }
 
     private static VipKey key(JsonNode v) {
@@ -122,7 +122,7 @@ class KatranConformanceE2eTest {
     }
 
     /** The fixtures' expected frames depend on Katran's vip_num and real indexes: the log must allocate the same. */
-    private static void checkIdentifiersAreKatrans(FleetImage image, JsonNode p) {
+    public static void checkIdentifiersAreKatrans(FleetImage image, JsonNode p) {
         for (JsonNode v : p.get("vips")) {
             assertEquals(v.get("vip_num").asInt(), image.vips().get(new io.ringfleet.state.VipKey(
                     IpAddress.parse(v.get("address").asText()), v.get("port").asInt(),
@@ -135,7 +135,7 @@ class KatranConformanceE2eTest {
         }
     }
 
-    private static void checkHealthCheckDestinations(BalancerDatapath datapath, JsonNode p) throws Exception {
+    public static void checkHealthCheckDestinations(BalancerDatapath datapath, JsonNode p) throws Exception {
         JsonNode hc = p.get("healthcheck_dsts_configured_but_inactive");
         BpfMap hcReals = datapath.map("hc_reals");
         assertEquals(hc.size(), hcReals.keys().size());

@@ -13,9 +13,9 @@ import java.util.Base64;
 import java.util.List;
 
 /** shared/conformance/katran: provision.json and the packet fixtures. */
-final class KatranData {
+public final class KatranData {
     /** One fixture: a frame, the XDP action expected and the frame expected after the program ran. */
-    record Fixture(int index, String name, byte[] input, int expectedAction, byte[] expectedOutput) {}
+    public record Fixture(int index, String name, byte[] input, int expectedAction, byte[] expectedOutput) {}
 
     private final Path dir;
     private final JsonNode provision;
@@ -26,7 +26,7 @@ final class KatranData {
     }
 
     /** The data under -Dringfleet.shared; its absence aborts the calling test with the path looked for. */
-    static KatranData load() {
+    public static KatranData load() {
         String shared = System.getProperty("ringfleet.shared");
         Path dir = Path.of(shared == null ? "<ringfleet.shared unset>" : shared, "conformance", "katran");
         assumeTrue(Files.isRegularFile(dir.resolve("provision.json")),
@@ -34,11 +34,11 @@ final class KatranData {
         return new KatranData(dir);
     }
 
-    JsonNode provision() {
+    public JsonNode provision() {
         return provision;
     }
 
-    List<Fixture> baseFixtures() {
+    public List<Fixture> baseFixtures() {
         List<Fixture> out = new ArrayList<>();
         for (JsonNode f : read("base_fixtures.json")) {
             out.add(new Fixture(f.get("index").asInt(), f.get("name").asText(),
@@ -48,7 +48,7 @@ final class KatranData {
         return out;
     }
 
-    static int action(String name) {
+    public static int action(String name) {
         return switch (name) {
             case "XDP_ABORTED" -> 0;
             case "XDP_DROP" -> 1;
@@ -59,7 +59,7 @@ final class KatranData {
         };
     }
 
-    static String actionName(int action) {
+    public static String actionName(int action) {
         return switch (action) {
             case 0 -> "XDP_ABORTED";
             case 1 -> "XDP_DROP";
