@@ -62,7 +62,8 @@ class ExamplesTest {
         }
         assertEquals(List.of(0, 1, 2), c.peers().stream().map(p -> c.node(p.id()).rootSlot().getAsInt())
                 .collect(Collectors.toList()));
-        assertEquals(1, c.warnings().size(), "plaintext is warned about");
+        assertFalse(c.tls().isPlaintext(), "mutual TLS, certificates from scripts/fleet-loopback.sh");
+        assertEquals(List.of(), c.warnings());
     }
 
     @Test

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# A 3-node Ringfleet fleet on 127.0.0.1 from cluster-config/examples/three-node-loopback.yaml (root: BPF).
+#
+#   sudo scripts/fleet-loopback.sh start [--netns NAME] [--no-attach]
+#   sudo scripts/fleet-loopback.sh status | stop | clean
+#
+# start: makes a development CA and certificates in /tmp/ringfleet-loopback/tls (lbctl certs; node lb1..lb3,
+#        operator "operator", read-only "viewer") unless present, starts lb1, lb2, lb3 in the background (logs in
+#        /tmp/ringfleet-loopback/logs), waits until each answers /readyz, and prints how to use lbctl.
+#        --netns NAME runs the three agents inside network namespace NAME (created if missing, lo up), so the
+#        host's own lo is untouched; run lbctl there too (nsenter --net=/run/netns/NAME scripts/lbctl ...).
+#        --no-attach loads and programs the datapath but attaches nothing (no XDP on lo at all).
+# stop:  SIGTERM to each agent (XDP stays attached and the pinned maps stay: a restart picks them up).
+# clean: stop, then remove the data dirs, the pins (/sys/fs/bpf/ringfleet-loopback) and xdp_root from lo.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+config="$root/cluster-config/examples/three-node-loopback.yaml"
+base=/tmp/ringfleet-loopback
+tls="$base/tls"
+logs="$base/logs"
+pins=/sys/fs/bpf/ringfleet-loopback
+nodes=(lb1 lb2 lb3)
+declare -A api=([lb1]=19871 [lb2]=19873 [lb3]=19875)
+declare -A metrics=([lb1]=19181 [lb2]=19182 [lb3]=19183)
+
+cmd="${1:-}"
+shift || true
+netns=""
+attach=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --netns) netns="$2"; shift 2 ;;
+    --no-attach) attach=(--no-attach); shift ;;
+    *) echo "fleet-loopback: unknown option $1 (use --netns NAME or --no-attach)" >&2; exit 2 ;;
+  esac
+done
+if [ -f "$base/netns" ] && [ -z "$netns" ]; then
+  netns="$(cat "$base/netns")"
+fi
+# nsenter, not "ip netns exec": that remounts /sys, hiding the host's bpffs (/sys/fs/bpf) and so the pins.
+inns() {
+  if [ -n "$netns" ]; then nsenter --net="/run/netns/$netns" "$@"; else "$@"; fi
+}
+
+certs() {
+  if [ -s "$tls/ca.pem" ]; then
+    return
+  fi
+  mkdir -p "$tls"
+  "$root/scripts/lbctl" certs init --dir "$tls" >/dev/null
+  for n in "${nodes[@]}"; do
+    "$root/scripts/lbctl" certs issue --dir "$tls" --role node --name "$n" >/dev/null
+  done
+  "$root/scripts/lbctl" certs issue --dir "$tls" --role operator --name operator >/dev/null
+  "$root/scripts/lbctl" certs issue --dir "$tls" --role read-only --name viewer >/dev/null
+  echo "fleet-loopback: development CA and certificates in $tls"
+}
+
+running() {
+  local pidfile="$base/$1.pid"
+  [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+ready() {
+  inns curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${metrics[$1]}/readyz" 2>/dev/null
+}
+
+start() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "fleet-loopback: the agents load BPF programs; run as root" >&2
+    exit 1
+  fi
+  certs
+  mkdir -p "$logs"
+  if [ -n "$netns" ]; then
+    ip netns list | grep -qw "$netns" || ip netns add "$netns"
+    ip -n "$netns" link set lo up
+    echo "$netns" > "$base/netns"
+  else
+    rm -f "$base/netns"
+  fi
+  # build once before starting three JVMs in parallel
+  "$root/scripts/lb-agent" --help >/dev/null
+  for n in "${nodes[@]}"; do
+    if running "$n"; then
+      echo "fleet-loopback: $n already running (pid $(cat "$base/$n.pid"))"
+      continue
+    fi
+    # exec all the way down (subshell -> nsenter -> scripts/lb-agent -> java): the pid is the JVM's
+    if [ -n "$netns" ]; then
+      (exec nsenter --net="/run/netns/$netns" "$root/scripts/lb-agent" --config "$config" --node "$n" \
+        "${attach[@]}" >"$logs/$n.log" 2>&1) &
+    else
+      (exec "$root/scripts/lb-agent" --config "$config" --node "$n" "${attach[@]}" >"$logs/$n.log" 2>&1) &
+    fi
+    echo $! > "$base/$n.pid"
+    echo "fleet-loopback: started $n (pid $!, log $logs/$n.log)"
+  done
+  local deadline=$((SECONDS + 120))
+  for n in "${nodes[@]}"; do
+    until ready "$n"; do
+      if ! running "$n"; then
+        echo "fleet-loopback: $n exited; last lines of $logs/$n.log:" >&2
+        tail -n 5 "$logs/$n.log" >&2
+        exit 1
+      fi
+      if [ $SECONDS -gt $deadline ]; then
+        echo "fleet-loopback: $n not ready after 120 s; see $logs/$n.log" >&2
+        exit 1
+      fi
+      sleep 0.5
+    done
+    echo "fleet-loopback: $n ready (metrics http://127.0.0.1:${metrics[$n]}/metrics)"
+  done
+  local pre=""
+  if [ -n "$netns" ]; then pre="nsenter --net=/run/netns/$netns "; fi
+  cat <<EOT
+
+The fleet is up. Use any node's API with the operator certificate:
+  export LBCTL_CA=$tls/ca.pem LBCTL_CERT=$tls/operator.pem LBCTL_KEY=$tls/operator-key.pem
+  ${pre}scripts/lbctl --target 127.0.0.1:${api[lb1]} vip add tcp 10.200.200.1:80
+  ${pre}scripts/lbctl --target 127.0.0.1:${api[lb2]} real add tcp 10.200.200.1:80 10.0.0.1 10.0.0.2 -w 1 --wait
+  ${pre}scripts/lbctl --target 127.0.0.1:${api[lb3]} status
+Stop with: scripts/fleet-loopback.sh stop   (clean removes data, pins and xdp_root)
+EOT
+}
+
+stop() {
+  for n in "${nodes[@]}"; do
+    if running "$n"; then
+      kill -TERM "$(cat "$base/$n.pid")"
+    fi
+  done
+  for n in "${nodes[@]}"; do
+    local i=0
+    while running "$n" && [ $i -lt 100 ]; do
+      sleep 0.2
+      i=$((i + 1))
+    done
+    if running "$n"; then
+      echo "fleet-loopback: $n did not stop within 20 s (pid $(cat "$base/$n.pid"))" >&2
+    else
+      rm -f "$base/$n.pid"
+      echo "fleet-loopback: $n stopped"
+    fi
+  done
+}
+
+status() {
+  for n in "${nodes[@]}"; do
+    if running "$n"; then
+      if ready "$n"; then s="ready"; else s="starting"; fi
+      echo "$n: running (pid $(cat "$base/$n.pid")), $s, api 127.0.0.1:${api[$n]}"
+    else
+      echo "$n: not running"
+    fi
+  done
+}
+
+clean() {
+  stop
+  inns ip link set dev lo xdpgeneric off 2>/dev/null || true
+  rm -rf "$pins" "$base/lb1" "$base/lb2" "$base/lb3" "$logs"
+  if [ -n "$netns" ]; then
+    ip netns del "$netns" 2>/dev/null || true
+    rm -f "$base/netns"
+  fi
+  echo "fleet-loopback: removed data dirs, pins and xdp_root (certificates kept in $tls)"
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  clean) clean ;;
+  *) echo "usage: scripts/fleet-loopback.sh start [--netns NAME] [--no-attach] | status | stop | clean" >&2; exit 2 ;;
+esac
