@@ -37,11 +37,16 @@ public final class TestPki {
   }
 
   public static TestPki create(Path root) throws Exception {
+    return create(root, 3);
+  }
+
+  /** As {@link #create(Path)} with node certificates lb1..lb{nodes}. */
+  public static TestPki create(Path root, int nodes) throws Exception {
     Path dir = Files.createDirectories(root.resolve("fleet-ca"));
     DevCertificateAuthority ca = new DevCertificateAuthority(dir);
     ca.init(30, false);
-    for (String node : List.of("lb1", "lb2", "lb3")) {
-      ca.issue(Role.NODE, node, List.of(), 30, false);
+    for (int i = 1; i <= nodes; i++) {
+      ca.issue(Role.NODE, "lb" + i, List.of(), 30, false);
     }
     ca.issue(Role.OPERATOR, "alice", List.of(), 30, false);
     ca.issue(Role.READ_ONLY, "bob", List.of(), 30, false);

@@ -1,0 +1,227 @@
+package io.ringfleet.agent.daemon;
+
+import io.ringfleet.agent.datapath.Commands;
+import io.ringfleet.agent.security.TestPki;
+import io.ringfleet.api.ApplyRequest;
+import io.ringfleet.api.ApplyResponse;
+import io.ringfleet.api.Command;
+import io.ringfleet.api.ControlServiceGrpc;
+import io.ringfleet.api.VipKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Change acknowledged → programmed on every node, on a real in-JVM fleet (Ratis peers on loopback with mutual
+ * TLS, API with mutual TLS, each node's BPF objects loaded in the kernel, not attached). A change is a
+ * {@code SetRealWeights} of one member of one of 8 VIPs (50 reals each; the weight toggles 1 ↔ 2, so every
+ * change rebuilds a Maglev ring and rewrites the slots that moved) sent through node 1's gRPC API.
+ *
+ * <ul>
+ *   <li>one at a time: {@code --changes} single-command Apply calls, each sent after the previous one was
+ *       programmed everywhere; per change: submit → ack (Apply returned: committed, applied on node 1),
+ *       ack → programmed on every node, submit → programmed everywhere;
+ *   <li>batched: {@code --batches} Apply calls of {@code --batch} commands each, back to back (each sent when the
+ *       previous one was acknowledged); changes per second from the first submit to the last batch programmed
+ *       everywhere, and per-batch latencies.
+ * </ul>
+ * "Programmed on a node" = the node's map programmer reported an index ≥ the entry's (its pipeline listener,
+ * timestamped in this JVM). Run: {@code scripts/bench-agent.sh} (root).
+ */
+public final class ChangeToProgrammedBench {
+  private static final int VIPS = 8;
+  private static final int REALS = 50;
+
+  private ChangeToProgrammedBench() {}
+
+  public static void main(String[] args) throws Exception {
+    List<Integer> sizes = List.of(3, 5);
+    int changes = 1000;
+    int batch = 100;
+    int batches = 50;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--nodes" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+        case "--changes" -> changes = Integer.parseInt(args[++i]);
+        case "--batch" -> batch = Integer.parseInt(args[++i]);
+        case "--batches" -> batches = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]
+            + "; use --nodes 3,5 --changes N --batch N --batches N");
+      }
+    }
+    Path pkiRoot = Files.createTempDirectory("ringfleet-bench-pki-");
+    try {
+      TestPki pki = TestPki.create(pkiRoot, sizes.stream().mapToInt(Integer::intValue).max().orElse(3));
+      for (int n : sizes) {
+        run(pki, n, changes, batch, batches);
+      }
+    } finally {
+      AgentFleet.deleteTree(pkiRoot);
+    }
+    System.exit(0);
+  }
+
+  /** When each node first programmed an index at least as high as each key. */
+  private static final class Programmed {
+    final List<ConcurrentSkipListMap<Long, Long>> byNode = new ArrayList<>();
+
+    void attach(List<LbAgent> agents) {
+      for (LbAgent a : agents) {
+        ConcurrentSkipListMap<Long, Long> times = new ConcurrentSkipListMap<>();
+        byNode.add(times);
+        a.pipeline().addListener((image, report, lag) -> times.putIfAbsent(image.index(), System.nanoTime()));
+      }
+    }
+
+    /** Waits until every node programmed {@code index}; returns the time the last of them did. */
+    long awaitEverywhere(long index, long deadlineNanos) throws InterruptedException {
+      long last = 0;
+      for (ConcurrentSkipListMap<Long, Long> node : byNode) {
+        Map.Entry<Long, Long> e;
+        while ((e = node.ceilingEntry(index)) == null) {
+          if (System.nanoTime() > deadlineNanos) {
+            throw new IllegalStateException("index " + index + " not programmed everywhere in time");
+          }
+          Thread.sleep(0, 200_000);
+        }
+        last = Math.max(last, e.getValue());
+      }
+      return last;
+    }
+  }
+
+  private static void run(TestPki pki, int nodes, int changes, int batch, int batches) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      ids.add("lb" + i);
+    }
+    try (AgentFleet fleet = new AgentFleet(pki, ids, 16, Map.of())) {
+      fleet.startAll(Duration.ofSeconds(120));
+      Programmed programmed = new Programmed();
+      programmed.attach(fleet.running());
+      ControlServiceGrpc.ControlServiceBlockingStub api = ControlServiceGrpc.newBlockingStub(
+          io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", fleet.agent("lb1").apiAddress().getPort(),
+              pki.material("alice").apiClientCredentials()).build());
+      VipKey[] vips = new VipKey[VIPS];
+      List<Command> setup = new ArrayList<>();
+      for (int v = 0; v < VIPS; v++) {
+        vips[v] = Commands.vip("10.210.0." + (v + 1), 80, Commands.TCP);
+        setup.add(Commands.addVip(vips[v]));
+        String[] reals = new String[REALS];
+        for (int r = 0; r < REALS; r++) {
+          reals[r] = real(r) + "=1";
+        }
+        setup.add(Commands.addReals(vips[v], reals));
+      }
+      ApplyResponse s = apply(api, setup);
+      programmed.awaitEverywhere(s.getLogIndex(), System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+      int[][] weight = new int[VIPS][REALS];
+      for (int[] w : weight) {
+        Arrays.fill(w, 1);
+      }
+      int[] cursor = {0};
+
+      // warm-up: JIT, channels
+      for (int i = 0; i < 50; i++) {
+        ApplyResponse r = apply(api, List.of(nextChange(vips, weight, cursor)));
+        programmed.awaitEverywhere(r.getLogIndex(), System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+      }
+
+      long[] ack = new long[changes];
+      long[] ackToProgrammed = new long[changes];
+      long[] total = new long[changes];
+      long oneStart = System.nanoTime();
+      for (int i = 0; i < changes; i++) {
+        Command c = nextChange(vips, weight, cursor);
+        long t0 = System.nanoTime();
+        ApplyResponse r = apply(api, List.of(c));
+        long t1 = System.nanoTime();
+        long t2 = programmed.awaitEverywhere(r.getLogIndex(), t1 + TimeUnit.SECONDS.toNanos(30));
+        ack[i] = t1 - t0;
+        ackToProgrammed[i] = Math.max(0, t2 - t1);
+        total[i] = t2 - t0;
+      }
+      double oneRate = changes / ((System.nanoTime() - oneStart) / 1e9);
+
+      long[] batchTotal = new long[batches];
+      long[] batchAckToProgrammed = new long[batches];
+      long batchStart = System.nanoTime();
+      long lastIndex = 0;
+      long[] sent = new long[batches];
+      long[] acked = new long[batches];
+      long[] indexes = new long[batches];
+      for (int b = 0; b < batches; b++) {
+        List<Command> cmds = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+          cmds.add(nextChange(vips, weight, cursor));
+        }
+        sent[b] = System.nanoTime();
+        ApplyResponse r = apply(api, cmds);
+        acked[b] = System.nanoTime();
+        indexes[b] = r.getLogIndex();
+        lastIndex = r.getLogIndex();
+      }
+      long end = programmed.awaitEverywhere(lastIndex, System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
+      for (int b = 0; b < batches; b++) {
+        long t = programmed.awaitEverywhere(indexes[b], System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+        batchTotal[b] = t - sent[b];
+        batchAckToProgrammed[b] = Math.max(0, t - acked[b]);
+      }
+      double batchRate = (double) batch * batches / ((end - batchStart) / 1e9);
+
+      System.out.printf(Locale.ROOT, "%n== %d nodes (in one JVM, loopback, mutual TLS), %d VIPs x %d reals ==%n", nodes,
+          VIPS, REALS);
+      System.out.printf(Locale.ROOT, "one change at a time, %d changes: %.0f changes/s%n", changes, oneRate);
+      line("  submit -> ack", ack);
+      line("  ack -> programmed on all nodes", ackToProgrammed);
+      line("  submit -> programmed on all nodes", total);
+      System.out.printf(Locale.ROOT, "batched, %d batches of %d changes sent back to back: %.0f changes/s%n",
+          batches, batch, batchRate);
+      line("  batch: ack -> programmed on all nodes", batchAckToProgrammed);
+      line("  batch: submit -> programmed on all nodes", batchTotal);
+      System.out.printf(Locale.ROOT, "{\"nodes\":%d,\"changes\":%d,\"one_per_s\":%.0f,\"ack_p50_ms\":%.2f,"
+              + "\"ack_p99_ms\":%.2f,\"ack_to_programmed_p50_ms\":%.2f,\"ack_to_programmed_p99_ms\":%.2f,"
+              + "\"total_p50_ms\":%.2f,\"total_p99_ms\":%.2f,\"batch\":%d,\"batches\":%d,\"batched_per_s\":%.0f,"
+              + "\"batch_total_p50_ms\":%.2f,\"batch_total_p99_ms\":%.2f}%n", nodes, changes, oneRate,
+          ms(ack, 50), ms(ack, 99), ms(ackToProgrammed, 50), ms(ackToProgrammed, 99), ms(total, 50), ms(total, 99),
+          batch, batches, batchRate, ms(batchTotal, 50), ms(batchTotal, 99));
+    }
+  }
+
+  private static String real(int r) {
+    return "10.211." + (r / 250) + "." + (r % 250 + 1);
+  }
+
+  /** The next (VIP, real) pair in turn, its weight toggled between 1 and 2. */
+  private static Command nextChange(VipKey[] vips, int[][] weight, int[] cursor) {
+    int n = cursor[0]++;
+    int v = n % VIPS;
+    int r = (n / VIPS) % REALS;
+    weight[v][r] = weight[v][r] == 1 ? 2 : 1;
+    return Commands.setWeights(vips[v], real(r) + "=" + weight[v][r]);
+  }
+
+  private static ApplyResponse apply(ControlServiceGrpc.ControlServiceBlockingStub api, List<Command> commands) {
+    return api.withDeadlineAfter(30, TimeUnit.SECONDS).apply(ApplyRequest.newBuilder().addAllCommands(commands)
+        .build());
+  }
+
+  private static double ms(long[] nanos, int percentile) {
+    long[] s = nanos.clone();
+    Arrays.sort(s);
+    int i = (int) Math.ceil(percentile / 100.0 * s.length) - 1;
+    return s[Math.max(0, Math.min(s.length - 1, i))] / 1e6;
+  }
+
+  private static void line(String what, long[] nanos) {
+    System.out.printf(Locale.ROOT, "%-44s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms%n", what, ms(nanos, 50),
+        ms(nanos, 99), ms(nanos, 100));
+  }
+}
