@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
     description = "Operate a Ringfleet fleet through any agent's API.",
     subcommands = {VipCommands.class, RealCommands.class, HealthCheckCommands.class, QuicCommands.class,
         MacCommands.class, StatsCommand.class, NodeCommands.class, StatusCommand.class, WaitCommand.class,
-        ApplyCommand.class, CertsCommands.class},
+        ApplyCommand.class, CertsCommands.class, DoctorCommand.class},
     footer = {"", "Connection: --target HOST:PORT (any node's api-address, or LBCTL_TARGET);",
         "mutual TLS with --ca, --cert, --key (or LBCTL_CA, LBCTL_CERT, LBCTL_KEY),",
         "or --plaintext for a fleet that runs without TLS.",
