@@ -71,13 +71,34 @@ public final class ChangeToProgrammedBench {
   /** When each node first programmed an index at least as high as each key. */
   private static final class Programmed {
     final List<ConcurrentSkipListMap<Long, Long>> byNode = new ArrayList<>();
+    final java.util.concurrent.ConcurrentLinkedQueue<Long> runNanos = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final java.util.concurrent.ConcurrentLinkedQueue<Long> applyToKernelNanos =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     void attach(List<LbAgent> agents) {
       for (LbAgent a : agents) {
         ConcurrentSkipListMap<Long, Long> times = new ConcurrentSkipListMap<>();
         byNode.add(times);
-        a.pipeline().addListener((image, report, lag) -> times.putIfAbsent(image.index(), System.nanoTime()));
+        a.pipeline().addListener((image, report, lag) -> {
+          times.putIfAbsent(image.index(), System.nanoTime());
+          runNanos.add(report.durationNanos());
+          applyToKernelNanos.add(lag);
+        });
       }
+    }
+
+    /** Programming runs (all nodes) since the last call: count, run time and apply-to-kernel lag. */
+    String report(String phase, int nodes) {
+      long[] runs = runNanos.stream().mapToLong(Long::longValue).toArray();
+      long[] lags = applyToKernelNanos.stream().mapToLong(Long::longValue).toArray();
+      runNanos.clear();
+      applyToKernelNanos.clear();
+      if (runs.length == 0) {
+        return "";
+      }
+      return String.format(Locale.ROOT, "  %s: %d programming runs on %d nodes; run (read+plan+write) p50 %.2f ms"
+          + " p99 %.2f ms; applied -> in the kernel p50 %.2f ms p99 %.2f ms%n", phase, runs.length, nodes,
+          ms(runs, 50), ms(runs, 99), ms(lags, 50), ms(lags, 99));
     }
 
     /** Waits until every node programmed {@code index}; returns the time the last of them did. */
@@ -134,6 +155,7 @@ public final class ChangeToProgrammedBench {
         programmed.awaitEverywhere(r.getLogIndex(), System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
       }
 
+      programmed.report("warm-up", nodes); // discarded
       long[] ack = new long[changes];
       long[] ackToProgrammed = new long[changes];
       long[] total = new long[changes];
@@ -149,6 +171,7 @@ public final class ChangeToProgrammedBench {
         total[i] = t2 - t0;
       }
       double oneRate = changes / ((System.nanoTime() - oneStart) / 1e9);
+      String oneRuns = programmed.report("one at a time", nodes);
 
       long[] batchTotal = new long[batches];
       long[] batchAckToProgrammed = new long[batches];
@@ -175,6 +198,7 @@ public final class ChangeToProgrammedBench {
         batchAckToProgrammed[b] = Math.max(0, t - acked[b]);
       }
       double batchRate = (double) batch * batches / ((end - batchStart) / 1e9);
+      String batchRuns = programmed.report("batched", nodes);
 
       System.out.printf(Locale.ROOT, "%n== %d nodes (in one JVM, loopback, mutual TLS), %d VIPs x %d reals ==%n", nodes,
           VIPS, REALS);
@@ -182,10 +206,12 @@ public final class ChangeToProgrammedBench {
       line("  submit -> ack", ack);
       line("  ack -> programmed on all nodes", ackToProgrammed);
       line("  submit -> programmed on all nodes", total);
+      System.out.print(oneRuns);
       System.out.printf(Locale.ROOT, "batched, %d batches of %d changes sent back to back: %.0f changes/s%n",
           batches, batch, batchRate);
       line("  batch: ack -> programmed on all nodes", batchAckToProgrammed);
       line("  batch: submit -> programmed on all nodes", batchTotal);
+      System.out.print(batchRuns);
       System.out.printf(Locale.ROOT, "{\"nodes\":%d,\"changes\":%d,\"one_per_s\":%.0f,\"ack_p50_ms\":%.2f,"
               + "\"ack_p99_ms\":%.2f,\"ack_to_programmed_p50_ms\":%.2f,\"ack_to_programmed_p99_ms\":%.2f,"
               + "\"total_p50_ms\":%.2f,\"total_p99_ms\":%.2f,\"batch\":%d,\"batches\":%d,\"batched_per_s\":%.0f,"
