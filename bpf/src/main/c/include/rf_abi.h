@@ -59,6 +59,7 @@ struct rf_conn {
 	__u32 real_index;
 	__u32 pad;
 	__u64 atime_ns; /* last packet, for the UDP timeout; 0 for TCP entries */
+	                /* (bpf_ktime_get_coarse_ns: CLOCK_MONOTONIC_COARSE, up to a tick behind CLOCK_MONOTONIC) */
 };
 
 /* Per-CPU counter cell of vip_stats, real_stats and global_stats. */
@@ -79,12 +80,40 @@ struct rf_ctl {
 	__u8 pad[2];
 };
 
+/* vip_addrs key: struct rf_vip_key with port 0 and proto 0 (an address that hosts at least one
+ * VIP). Value: __u32, the number of VIPs on that address (the datapath only tests presence).
+ * Used to answer ICMP echo for VIP addresses and to tell malformed VIP traffic (dropped) from
+ * other traffic (passed). */
+
+/* conn_rate value (PERCPU_ARRAY, key 0): the new-connection rate limiter's current window. */
+struct rf_conn_rate {
+	__u64 window_start_ns; /* bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE) at the window's start */
+	__u64 new_conns;       /* connection-table inserts attempted in this window */
+};
+
 /* Health-check forwarder: SO_MARK -> destination (hc_reals), and its own source addresses. */
 struct rf_hc_real {
 	union rf_addr addr;
 	__u8 flags; /* RF_REAL_F_V6 */
 	__u8 pad[3];
 };
+
+/* hc_ctl value (ARRAY, one entry at RF_HC_CTL_MAIN): how the health-check forwarder builds the
+ * outer packet. An all-zero address of a family means "no source configured" for that family:
+ * marked packets towards a real of that family are then dropped and counted (RF_HC_NO_SOURCE). */
+struct rf_hc_ctl {
+	__be32 src_v4;     /* outer source for IPIP */
+	__be32 src_v6[4];  /* outer source for IP6IP6 */
+	__u32 ifindex;     /* redirect the encapsulated packet out of this device; 0 = same device */
+	__u8 src_mac[6];   /* all zero: keep the packet's source MAC */
+	__u8 dst_mac[6];   /* all zero: keep the packet's destination MAC */
+};
+
+#define RF_HC_CTL_MAIN  0
+#define RF_HC_CTL_COUNT 1
+
+/* xdp_root: slots of root_array, tail-called in order 0, 1, ...; empty slots are skipped. */
+#define RF_ROOT_SLOTS 4
 
 #define RF_FAMILY_V4 4
 #define RF_FAMILY_V6 6
@@ -126,6 +155,9 @@ enum rf_global_counter {
 	RF_GC_XDP_PASS,          /* totals per action: packets and bytes */
 	RF_GC_XDP_DROP,
 	RF_GC_XDP_TX,
+	/* Added by the datapath (appended; the entries above keep their indexes). */
+	RF_GC_UDP_FLOW_MIGRATED, /* UDP flows moved off a real listed in down_reals */
+	RF_GC_OVERSIZE,          /* VIP frames over the size limit (dropped, or answered with too-big) */
 	RF_GC_COUNT
 };
 
@@ -134,6 +166,8 @@ enum rf_hc_counter {
 	RF_HC_FORWARDED = 0,
 	RF_HC_NO_MAPPING,   /* marked packet whose mark has no real */
 	RF_HC_ENCAP_FAIL,
+	RF_HC_NO_SOURCE,    /* no outer source address of the real's family in hc_ctl */
+	RF_HC_NOT_IP,       /* marked packet that is neither IPv4 nor IPv6 over Ethernet */
 	RF_HC_COUNT
 };
 

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reports sizeof/offsetof of every struct in rf_abi.h (and its counts) so the Java codecs are
+ * tested against the C definitions, not against a second hand-written copy. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "rf_abi.h"
+#include "rf_jni.h"
+#include "io_ringfleet_bpf_NativeBpf.h"
+
+struct rf_layout_entry {
+	const char *name;
+	long value;
+};
+
+#define SZ(s)     { #s, (long)sizeof(struct s) }
+#define OFF(s, f) { #s "." #f, (long)offsetof(struct s, f) }
+#define CONST(c)  { "const." #c, (long)(c) }
+
+static const struct rf_layout_entry rf_layout[] = {
+	SZ(rf_vip_key), OFF(rf_vip_key, addr), OFF(rf_vip_key, port), OFF(rf_vip_key, proto),
+	OFF(rf_vip_key, family),
+	SZ(rf_vip_meta), OFF(rf_vip_meta, flags), OFF(rf_vip_meta, vip_num),
+	SZ(rf_real), OFF(rf_real, addr), OFF(rf_real, flags),
+	SZ(rf_flow_key), OFF(rf_flow_key, src), OFF(rf_flow_key, dst), OFF(rf_flow_key, sport),
+	OFF(rf_flow_key, dport), OFF(rf_flow_key, proto),
+	SZ(rf_conn), OFF(rf_conn, real_index), OFF(rf_conn, atime_ns),
+	SZ(rf_counter), OFF(rf_counter, packets), OFF(rf_counter, bytes),
+	SZ(rf_down_real_key), OFF(rf_down_real_key, vip_num), OFF(rf_down_real_key, real_index),
+	SZ(rf_ctl), OFF(rf_ctl, mac),
+	SZ(rf_conn_rate), OFF(rf_conn_rate, window_start_ns), OFF(rf_conn_rate, new_conns),
+	SZ(rf_hc_real), OFF(rf_hc_real, addr), OFF(rf_hc_real, flags),
+	SZ(rf_hc_ctl), OFF(rf_hc_ctl, src_v4), OFF(rf_hc_ctl, src_v6), OFF(rf_hc_ctl, ifindex),
+	OFF(rf_hc_ctl, src_mac), OFF(rf_hc_ctl, dst_mac),
+	CONST(RF_FAMILY_V4), CONST(RF_FAMILY_V6), CONST(RF_REAL_F_V6),
+	CONST(RF_CTL_GATEWAY_MAC), CONST(RF_CTL_COUNT), CONST(RF_GC_COUNT),
+	CONST(RF_GC_LRU_LOOKUP), CONST(RF_GC_LRU_HIT), CONST(RF_GC_LRU_MISS_TCP_SYN),
+	CONST(RF_GC_LRU_MISS_TCP_OTHER), CONST(RF_GC_LRU_MISS_UDP), CONST(RF_GC_FALLBACK_HIT),
+	CONST(RF_GC_NEW_CONN_LIMITED), CONST(RF_GC_ICMP_ECHO), CONST(RF_GC_ICMP_TOO_BIG),
+	CONST(RF_GC_ICMP_PTB_FORWARD), CONST(RF_GC_CH_DROP), CONST(RF_GC_ENCAP_FAIL), CONST(RF_GC_QUIC_ROUTED),
+	CONST(RF_GC_QUIC_FALLBACK), CONST(RF_GC_XDP_PASS), CONST(RF_GC_XDP_DROP), CONST(RF_GC_XDP_TX),
+	CONST(RF_GC_UDP_FLOW_MIGRATED), CONST(RF_GC_OVERSIZE),
+	CONST(RF_HC_FORWARDED), CONST(RF_HC_NO_MAPPING), CONST(RF_HC_ENCAP_FAIL),
+	CONST(RF_HC_NO_SOURCE), CONST(RF_HC_NOT_IP), CONST(RF_HC_COUNT),
+	CONST(RF_HC_CTL_MAIN), CONST(RF_HC_CTL_COUNT), CONST(RF_ROOT_SLOTS),
+};
+
+JNIEXPORT jobjectArray JNICALL RF_JNI(abiLayout)(JNIEnv *env, jclass cls)
+{
+	size_t n = sizeof(rf_layout) / sizeof(rf_layout[0]);
+	jclass string_cls;
+	jobjectArray out;
+	char buf[128];
+
+	(void)cls;
+	string_cls = (*env)->FindClass(env, "java/lang/String");
+	if (!string_cls)
+		return NULL;
+	out = (*env)->NewObjectArray(env, (jsize)n, string_cls, NULL);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		jstring s;
+
+		snprintf(buf, sizeof(buf), "%s=%ld", rf_layout[i].name, rf_layout[i].value);
+		s = (*env)->NewStringUTF(env, buf);
+		if (!s)
+			return NULL;
+		(*env)->SetObjectArrayElement(env, out, (jsize)i, s);
+		(*env)->DeleteLocalRef(env, s);
+		if ((*env)->ExceptionCheck(env))
+			return NULL;
+	}
+	return out;
+}

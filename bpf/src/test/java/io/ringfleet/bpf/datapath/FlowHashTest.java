@@ -1,0 +1,23 @@
+package io.ringfleet.bpf.datapath;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+/** The tests' own flow hash (their oracle for ring slots) against Katran's vectors. */
+class FlowHashTest {
+
+    @Test
+    void matchesKatransFlowHashVectors() {
+        JsonNode vectors = KatranData.load().json("flow_hashes.json").get("vectors");
+        assertEquals(6, vectors.size());
+        for (JsonNode v : vectors) {
+            String what = v.toString();
+            assertEquals(v.get("jhash").asLong(), Integer.toUnsignedLong(FlowHash.hash(Packets.ip(v.get("src").asText()),
+                    v.get("sport").asInt(), v.get("dport").asInt())), what);
+            assertEquals(v.get("slot_65537").asInt(), FlowHash.slot(Packets.ip(v.get("src").asText()),
+                    v.get("sport").asInt(), v.get("dport").asInt()), what);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.ringfleet.state;
+
+import java.util.Collections;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** Health-check destinations: SO_MARK (1..2^32-1) to the address marked packets are sent to. Immutable. */
+public final class HealthChecksImage {
+  public static final HealthChecksImage EMPTY = new HealthChecksImage(new TreeMap<>());
+
+  private final SortedMap<Long, IpAddress> byMark;
+
+  HealthChecksImage(SortedMap<Long, IpAddress> byMark) {
+    this.byMark = Collections.unmodifiableSortedMap(new TreeMap<>(byMark));
+  }
+
+  public Optional<IpAddress> destination(long somark) {
+    return Optional.ofNullable(byMark.get(somark));
+  }
+
+  /** Mark to destination, ascending mark. */
+  public SortedMap<Long, IpAddress> all() {
+    return byMark;
+  }
+
+  public int size() {
+    return byMark.size();
+  }
+
+  public boolean isEmpty() {
+    return byMark.isEmpty();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof HealthChecksImage && byMark.equals(((HealthChecksImage) o).byMark);
+  }
+
+  @Override
+  public int hashCode() {
+    return byMark.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "HealthChecksImage" + byMark;
+  }
+}

@@ -1,0 +1,86 @@
+package io.ringfleet.state;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+
+/**
+ * The global reals table (shared by every VIP, as in Katran): real index to address, and address to
+ * index. Immutable.
+ *
+ * <p>Index 0 is never a real. An index is held by each VIP membership and each QUIC server id mapping
+ * that names it; when the last one goes, the index is freed and the lowest free index is reused first.
+ * Health-check destinations do not hold indexes (they map a mark to an address, as Katran's do).
+ */
+public final class RealsImage {
+  public static final RealsImage EMPTY = new RealsImage(new TreeMap<>());
+
+  private final SortedMap<Integer, Real> byIndex;
+  private final SortedMap<IpAddress, Integer> byAddress;
+  private final SortedSet<Integer> indexSet;
+
+  RealsImage(SortedMap<Integer, Real> byIndex) {
+    TreeMap<Integer, Real> indexes = new TreeMap<>(byIndex);
+    TreeMap<IpAddress, Integer> addresses = new TreeMap<>();
+    for (Real r : indexes.values()) {
+      addresses.put(r.address(), r.index());
+    }
+    this.byIndex = Collections.unmodifiableSortedMap(indexes);
+    this.indexSet = Collections.unmodifiableSortedSet(indexes.navigableKeySet());
+    this.byAddress = Collections.unmodifiableSortedMap(addresses);
+  }
+
+  public Optional<Real> get(int index) {
+    return Optional.ofNullable(byIndex.get(index));
+  }
+
+  public Optional<Real> get(IpAddress address) {
+    Integer index = byAddress.get(address);
+    return index == null ? Optional.empty() : Optional.of(byIndex.get(index));
+  }
+
+  /** Every real, ascending index. */
+  public Collection<Real> all() {
+    return byIndex.values();
+  }
+
+  public SortedMap<Integer, Real> byIndex() {
+    return byIndex;
+  }
+
+  /** Address to real index, ascending address. */
+  public SortedMap<IpAddress, Integer> byAddress() {
+    return byAddress;
+  }
+
+  /** Indexes in use, ascending. */
+  public SortedSet<Integer> indexes() {
+    return indexSet;
+  }
+
+  public int size() {
+    return byIndex.size();
+  }
+
+  public boolean isEmpty() {
+    return byIndex.isEmpty();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RealsImage && byIndex.equals(((RealsImage) o).byIndex);
+  }
+
+  @Override
+  public int hashCode() {
+    return byIndex.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "RealsImage" + byIndex.values();
+  }
+}

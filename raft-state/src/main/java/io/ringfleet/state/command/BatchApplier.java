@@ -1,0 +1,37 @@
+package io.ringfleet.state.command;
+
+import io.ringfleet.api.CommandBatch;
+import io.ringfleet.state.FleetDelta;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.Provenance;
+import java.util.Objects;
+
+/**
+ * One log entry's whole transition: validate the batch against the current image, replay the records
+ * into a delta, apply it at the entry's (term, index). What a state machine's applyTransaction does,
+ * minus decoding and IO. A rejected batch still yields the next image: same state, new provenance.
+ */
+public final class BatchApplier {
+  private final CommandValidator validator;
+
+  public BatchApplier(CommandValidator validator) {
+    this.validator = Objects.requireNonNull(validator, "validator");
+  }
+
+  /** The result, the delta (for publishers) and the next image. */
+  public record Applied(CommandResult result, FleetDelta delta, FleetImage image) {}
+
+  /**
+   * @param at term and index of the entry that carried the batch; the index must be above the current one
+   */
+  public Applied apply(FleetImage current, CommandBatch batch, Provenance at) {
+    if (at.index() <= current.index() && !current.provenance().equals(Provenance.EMPTY)) {
+      throw new IllegalArgumentException("entry index " + at.index() + " is not after the image's "
+          + current.index());
+    }
+    CommandResult result = validator.validate(current, batch);
+    FleetDelta delta = new FleetDelta(current);
+    delta.replayAll(result.records());
+    return new Applied(result, delta, delta.apply(at));
+  }
+}

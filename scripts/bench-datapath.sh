@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Datapath benchmark: ns/packet of the XDP balancer on its main paths, as JSON on stdout.
+# Builds the bpf module (BPF objects + JNI shim), then runs io.ringfleet.bpf.bench.DatapathBench in
+# namespaces it creates and removes (root). Arguments go to the benchmark:
+#   --balancer PATH   a balancer object other than the shipped one
+#   --repeat N        repetitions per BPF_PROG_TEST_RUN call (default 100000)
+#   --runs R          calls per figure; the median is reported (default 7)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+  echo "bench-datapath: needs root (BPF programs, network namespaces)" >&2
+  exit 1
+fi
+mvn -B -q -ntp -pl bpf process-classes >&2
+exec java --enable-native-access=ALL-UNNAMED -cp bpf/target/classes io.ringfleet.bpf.bench.DatapathBench "$@"
