@@ -33,7 +33,6 @@ import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.PeerConfig;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.MacAddress;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
@@ -347,9 +346,9 @@ public final class LbAgent implements AutoCloseable {
   }
 
   private void statusExtras(NodeStatus.Builder b) {
-    Optional<FleetRings> rings = pipeline.programmedRings();
-    b.setProgrammedIndex(Math.max(0, rings.map(r -> r.provenance().index()).orElse(0L)));
-    b.setRingsDigest(rings.map(r -> ByteString.copyFrom(r.digest())).orElse(ByteString.EMPTY));
+    Optional<ProgrammingPipeline.Programmed> programmed = pipeline.programmed();
+    b.setProgrammedIndex(Math.max(0, programmed.map(ProgrammingPipeline.Programmed::index).orElse(0L)));
+    b.setRingsDigest(programmed.map(p -> ByteString.copyFrom(p.rings().digest())).orElse(ByteString.EMPTY));
     b.setAnnouncing(announcer.announcing());
     String error = pipeline.error().map(e -> "programming: " + e)
         .or(() -> announcer.lastError())
@@ -368,6 +367,9 @@ public final class LbAgent implements AutoCloseable {
         .description("1 while the fleet image says this node is drained").register(registry);
     Gauge.builder("ringfleet.announcing", announcer, a -> a.announcing() ? 1 : 0).strongReference(true)
         .description("1 while the last route-hook call that succeeded was an announce").register(registry);
+    FunctionCounter.builder("ringfleet.programming.skipped", pipeline, ProgrammingPipeline::skipped)
+        .description("images with the programmed state (Raft's own entries): index moved, nothing run")
+        .register(registry);
     FunctionCounter.builder("ringfleet.route.hook.calls", announcer, RouteAnnouncer::calls)
         .description("route-hook calls (announce or withdraw)").register(registry);
     FunctionCounter.builder("ringfleet.route.hook.failures", announcer, RouteAnnouncer::failures)

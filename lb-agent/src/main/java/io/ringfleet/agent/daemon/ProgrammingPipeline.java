@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * and programming the older images on the way would briefly put state back into the kernel that later entries
  * had removed. Released at the commit index seen at start, the first run programs an image at least that new.
  *
+ * <p>An image whose state index equals the programmed image's (Raft's own entries: leader no-ops, commit
+ * metadata) holds the same state: the programmed index moves to it without a run.
+ *
  * <p>A failed run is logged and counted, its message kept for the node's status, and retried with the newest
  * image when another arrives or after {@code retryAfter}.
  */
@@ -60,7 +63,12 @@ public final class ProgrammingPipeline implements FleetPublisher, AutoCloseable 
   private boolean closed;
 
   private volatile FleetImage programmedImage;
+  private volatile Programmed programmed;
   private volatile String error;
+  private final LongAdder skipped = new LongAdder();
+
+  /** What is in the kernel: the index and the rings of that image, from one reading. */
+  public record Programmed(long index, FleetRings rings) {}
 
   public ProgrammingPipeline(String nodeId, MapProgrammer programmer, Duration retryAfter) {
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -149,7 +157,20 @@ public final class ProgrammingPipeline implements FleetPublisher, AutoCloseable 
 
   private void run(FleetImage image, long since) {
     try {
-      ProgramReport report = programmer.program(image);
+      FleetImage before = programmedImage;
+      ProgramReport report;
+      if (before != null && error == null && image.stateIndex() == before.stateIndex()
+          && before.index() <= image.index()) {
+        // Raft's own entries (leader no-ops, commit metadata) move the index, not the state: the maps of this
+        // image are those already in the kernel
+        report = new ProgramReport(image.index(), false, new java.util.TreeMap<>(), List.of(), 0);
+        programmed = new Programmed(image.index(), programmed.rings());
+        skipped.increment();
+      } else {
+        report = programmer.program(image);
+        FleetRings rings = programmer.programmedRings().orElseThrow();
+        programmed = new Programmed(rings.provenance().index(), rings);
+      }
       long lag = System.nanoTime() - since;
       programmedImage = image;
       if (error != null) {
@@ -183,12 +204,18 @@ public final class ProgrammingPipeline implements FleetPublisher, AutoCloseable 
 
   /** The index of the last image whose effects are all in the kernel; -1 before the first. */
   public long programmedIndex() {
-    return programmer.programmedIndex();
+    Programmed p = programmed;
+    return p == null ? -1 : p.index();
   }
 
-  /** The rings of what is programmed: index (provenance) and digest from one reading. */
-  public Optional<FleetRings> programmedRings() {
-    return programmer.programmedRings();
+  /** What is programmed: the index and its rings (digest) from one reading; empty before the first run. */
+  public Optional<Programmed> programmed() {
+    return Optional.ofNullable(programmed);
+  }
+
+  /** Images whose state equalled the programmed one's (Raft's own entries): the index moved, nothing was run. */
+  public long skipped() {
+    return skipped.sum();
   }
 
   /** The last image programmed. */
