@@ -411,8 +411,8 @@ public final class LbAgent implements AutoCloseable {
       Object haveIno = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
       if (!wantIno.equals(haveIno)) {
         throw new AgentException("node " + nodeId + " runs in network namespace " + netns.get() + " (netns in "
-            + config.source() + ") but this process is not in it; start it with: ip netns exec " + netns.get()
-            + " lb-agent ...");
+            + config.source() + ") but this process is not in it; start it with: nsenter --net=" + want
+            + " lb-agent ... (ip netns exec also works if bpffs is mounted at the pin dir's mount inside it)");
       }
     } catch (IOException | UnsupportedOperationException e) {
       throw new AgentException("node " + nodeId + " runs in network namespace " + netns.get() + ", which cannot be"
