@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.ringfleet.agent.cli.LbctlRunner;
 import io.ringfleet.agent.datapath.Frames;
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.api.ApplyRequest;
@@ -216,6 +217,22 @@ class AgentFleetTest {
 
   @Test
   @Order(4)
+  void lbctlWritesThroughOneAgentAndWaitsUntilEveryAgentProgrammed() throws Exception {
+    LbctlRunner lbctl = new LbctlRunner(fleet.target("lb3"), fleet.pki.ca(), fleet.pki.dir);
+    LbctlRunner.Result add = lbctl.as("alice", "real", "add", "tcp", "10.200.0.3:8080", "10.0.0.8", "-w", "2", "--wait");
+    assertEquals(0, add.exit(), add.toString());
+    assertTrue(add.out().contains("programmed: 3/3 live nodes"), add.toString());
+    LbctlRunner.Result status = lbctl.as("bob", "status", "-o", "json");
+    assertEquals(0, status.exit(), status.toString());
+    for (String id : List.of("lb1", "lb2", "lb3")) {
+      assertTrue(status.out().contains("\"node_id\":\"" + id + "\""), status.toString());
+    }
+    SortedMap<String, String> maps = assertSameMaps();
+    assertEquals(7, count(maps, "reals"));
+  }
+
+  @Test
+  @Order(5)
   void badInputIsRejectedWithCodeAndMessageAndChangesNoMaps() throws Exception {
     Map<String, SortedMap<String, String>> before = dumps();
     var operator = fleet.control("lb1", "alice");
@@ -252,7 +269,7 @@ class AgentFleetTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void metricsAreScrapeableWithPerVipCountersAfterTraffic() throws Exception {
     LbAgent lb1 = fleet.agent("lb1");
     Inet4Address client = (Inet4Address) InetAddress.getByName("192.0.2.10");
@@ -320,7 +337,7 @@ class AgentFleetTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void drainRunsTheRouteHookWithWithdrawAndUndrainWithAnnounce() throws Exception {
     String vips = "10.200.0.1 10.200.0.2 10.200.0.3";
     awaitHookCall("announce " + vips);
@@ -340,7 +357,7 @@ class AgentFleetTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aRestartKeepsPinnedStateRewritesNothingAndCatchesUp() throws Exception {
     int xdp = lbns.call(() -> Xdp.attachedId(Xdp.ifindex("lb2"), Xdp.Mode.DRIVER));
     int tc = lbns.call(() -> Tc.attachedId(Xdp.ifindex("lb2"), Tc.Direction.EGRESS, 1, 1));
