@@ -17,6 +17,10 @@ if [ -n "${MVN_OFFLINE:-}" ]; then mvn_flags+=(-o); fi
 mvn "${mvn_flags[@]}" -pl bpf,lb-agent -am install -DskipTests >&2
 cp_file="$PWD/lb-agent/target/bench.classpath"
 mvn "${mvn_flags[@]}" -pl lb-agent dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
-exec java -Xmx2g --enable-native-access=ALL-UNNAMED \
-  -cp "lb-agent/target/test-classes:lb-agent/target/classes:$(cat "$cp_file")" \
+# This tree's own modules, not whatever io.ringfleet jars the local repository holds now (other trees install
+# the same snapshot version there).
+deps=$(tr ':' '\n' <"$cp_file" | grep -v '/io/ringfleet/' | paste -sd:)
+own=lb-agent/target/test-classes:lb-agent/target/classes:bpf/target/classes:api/target/classes
+own=$own:raft-state/target/classes:cluster-config/target/classes
+exec java -Xmx2g --enable-native-access=ALL-UNNAMED -cp "$own:$deps" \
   io.ringfleet.agent.datapath.MapProgrammerBench "$@"

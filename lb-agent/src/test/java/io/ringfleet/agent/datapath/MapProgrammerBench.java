@@ -21,8 +21,10 @@ import java.util.List;
  *   <li>{@code read one row}: {@link MapIo#readRow} of one 65,537-slot row;
  *   <li>{@code resync 1 row} / {@code resync N rows}: {@link MapProgrammer#resync} of an image with 1 / N VIPs that
  *       the kernel already holds (everything read and compared, nothing written);
+ *   <li>{@code add a real to 1 VIP} / {@code remove it again}: {@link MapProgrammer#program} of the next image
+ *       (only the changed slots of one row read and written);
  *   <li>{@code first run N rows}: a new programmer's first run of the N-VIP image on freshly created maps (all rows
- *       read, every slot written).
+ *       read, every slot written), and of that the step writing the ring slots (one BPF_MAP_UPDATE_BATCH).
  * </ul>
  */
 public final class MapProgrammerBench {
@@ -67,20 +69,48 @@ public final class MapProgrammerBench {
             report("resync 1 row", median(runs, () -> expectNoWrites(programmer.resync(oneVip))));
             programmer.program(allVips);
             report("resync " + vips + " rows", median(runs, () -> expectNoWrites(programmer.resync(allVips))));
+
+            // Incremental runs: a real of weight 5 joins VIP 0 (about a fifth of its slots change), then leaves.
+            VipKey vip0 = vip("10.1.0.1", 80, TCP);
+            long[] adds = new long[runs];
+            long[] removes = new long[runs];
+            int[] slots = new int[2];
+            for (int r = 0; r < runs; r++) {
+                FleetImage added = log.apply(addReals(vip0, "10.0.9.9=5"));
+                long t0 = System.nanoTime();
+                slots[0] = programmer.program(added).written(Table.RINGS);
+                adds[r] = System.nanoTime() - t0;
+                FleetImage removed = log.apply(Commands.removeReals(vip0, "10.0.9.9"));
+                t0 = System.nanoTime();
+                slots[1] = programmer.program(removed).written(Table.RINGS);
+                removes[r] = System.nanoTime() - t0;
+            }
+            report("add a real to 1 VIP (" + slots[0] + " slots)", adds);
+            report("remove it again (" + slots[1] + " slots)", removes);
         }
         long[] firstRuns = new long[runs];
+        long[] ringSteps = new long[runs];
         for (int r = 0; r < runs; r++) {
             try (BalancerDatapath datapath = BalancerDatapath.open(config)) {
-                MapProgrammer programmer = MapProgrammer.builder(datapath).build();
+                long[] stepEnd = new long[2]; // end of the step before "write ring slots", end of that step
+                MapProgrammer programmer = MapProgrammer.builder(datapath).stepListener((step, map, puts, deletes) -> {
+                    if (step.equals("write ring slots")) {
+                        stepEnd[1] = System.nanoTime();
+                    } else if (stepEnd[1] == 0) {
+                        stepEnd[0] = System.nanoTime();
+                    }
+                }).build();
                 long t0 = System.nanoTime();
                 ProgramReport report = programmer.program(allVips);
                 firstRuns[r] = System.nanoTime() - t0;
+                ringSteps[r] = stepEnd[1] - stepEnd[0];
                 if (report.written(Table.RINGS) < vips * (DatapathConfig.RING_SIZE - 1000)) {
                     throw new IllegalStateException("first run wrote only " + report.written(Table.RINGS) + " slots");
                 }
             }
         }
         report("first run " + vips + " rows (read + write)", firstRuns);
+        report("  of which the ring-slot write step", ringSteps);
     }
 
     private static void expectNoWrites(ProgramReport report) {
