@@ -7,6 +7,7 @@ import static io.ringfleet.agent.datapath.Commands.vip;
 
 import io.ringfleet.api.Command;
 import io.ringfleet.api.VipKey;
+import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.state.FleetImage;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +19,8 @@ import java.util.List;
  * line per figure, each the median of {@code --runs} runs, in milliseconds.
  *
  * <ul>
- *   <li>{@code read one row}: {@link MapIo#readRow} of one 65,537-slot row;
+ *   <li>{@code read one row}: {@link MapIo#readRow} of one 65,537-slot row; and the two ways to read it through
+ *       {@link BpfMap}: one lookup per slot, or one {@link BpfMap#lookupRangeU32};
  *   <li>{@code resync 1 row} / {@code resync N rows}: {@link MapProgrammer#resync} of an image with 1 / N VIPs that
  *       the kernel already holds (everything read and compared, nothing written);
  *   <li>{@code add a real to 1 VIP} / {@code remove it again}: {@link MapProgrammer#program} of the next image
@@ -66,6 +68,14 @@ public final class MapProgrammerBench {
             MapIo io = new MapIo(datapath);
             io.readRow(0); // warm-up
             report("read one row", median(runs, () -> io.readRow(0)));
+            BpfMap ringMap = datapath.map(Table.RINGS);
+            report("  bpf: 65,537 single lookups", median(runs, () -> {
+                for (int i = 0; i < DatapathConfig.RING_SIZE; i++) {
+                    ringMap.lookup(BpfMap.u32(i));
+                }
+            }));
+            report("  bpf: lookupRangeU32 of 65,537", median(runs,
+                    () -> ringMap.lookupRangeU32(0, DatapathConfig.RING_SIZE)));
             report("resync 1 row", median(runs, () -> expectNoWrites(programmer.resync(oneVip))));
             programmer.program(allVips);
             report("resync " + vips + " rows", median(runs, () -> expectNoWrites(programmer.resync(allVips))));
@@ -75,15 +85,18 @@ public final class MapProgrammerBench {
             long[] adds = new long[runs];
             long[] removes = new long[runs];
             int[] slots = new int[2];
-            for (int r = 0; r < runs; r++) {
+            for (int r = -1; r < runs; r++) { // run -1: warm-up, not counted
                 FleetImage added = log.apply(addReals(vip0, "10.0.9.9=5"));
                 long t0 = System.nanoTime();
                 slots[0] = programmer.program(added).written(Table.RINGS);
-                adds[r] = System.nanoTime() - t0;
+                long add = System.nanoTime() - t0;
                 FleetImage removed = log.apply(Commands.removeReals(vip0, "10.0.9.9"));
                 t0 = System.nanoTime();
                 slots[1] = programmer.program(removed).written(Table.RINGS);
-                removes[r] = System.nanoTime() - t0;
+                if (r >= 0) {
+                    adds[r] = add;
+                    removes[r] = System.nanoTime() - t0;
+                }
             }
             report("add a real to 1 VIP (" + slots[0] + " slots)", adds);
             report("remove it again (" + slots[1] + " slots)", removes);
