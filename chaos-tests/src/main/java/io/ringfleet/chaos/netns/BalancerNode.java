@@ -51,18 +51,23 @@ public final class BalancerNode implements AutoCloseable {
      * @param objectFile the balancer object (normally {@code Bpf.shippedObject("balancer")})
      * @param maxVips VIP numbers 0..maxVips-1 (ch_rings holds maxVips rings)
      * @param maxReals real indexes 0..maxReals-1
-     * @param flowsPerCpu connection-table flows per CPU
+     * @param tableFlows connection-table size: flows the shared table (conn_fallback) holds
+     * @param flowsPerCpu flows of each per-CPU connection table, or 0 for none: every CPU then uses the
+     *     shared table. On veths a flow's packets are not kept on one CPU (there is no RSS), so a per-CPU
+     *     table misses whenever a flow changes CPU; the shared table does not.
      */
-    public static BalancerNode attach(LbNode lb, Path objectFile, int maxVips, int maxReals, int flowsPerCpu,
-                                      Xdp.Mode mode) {
+    public static BalancerNode attach(LbNode lb, Path objectFile, int maxVips, int maxReals, int tableFlows,
+                                      int flowsPerCpu, Xdp.Mode mode) {
         BpfObject obj = BpfObject.open(objectFile, Map.of("vip_map", maxVips, "vip_addrs", maxVips,
                 "vip_stats", maxVips, "ch_rings", maxVips * RING_SIZE, "reals", maxReals, "real_stats", maxReals,
-                "down_reals", maxReals));
+                "down_reals", maxReals, "conn_fallback", tableFlows));
         BalancerNode node = null;
         try {
             obj.load();
             node = new BalancerNode(lb, obj, maxVips, maxReals, mode);
-            node.createConnTables(flowsPerCpu);
+            if (flowsPerCpu > 0) {
+                node.createConnTables(flowsPerCpu);
+            }
             node.attachToDevice();
             return node;
         } catch (RuntimeException e) {
@@ -146,6 +151,22 @@ public final class BalancerNode implements AutoCloseable {
             n += t.keys().size();
         }
         return n;
+    }
+
+    /**
+     * Every remembered flow of the connection tables (per-CPU tables first, then the shared one) and the
+     * real index it is pinned to. A flow in several tables keeps its first entry.
+     */
+    public Map<FlowKey, Integer> connections() {
+        Map<FlowKey, Integer> out = new HashMap<>();
+        List<BpfMap> tables = new ArrayList<>(connTables);
+        tables.add(map("conn_fallback"));
+        for (BpfMap t : tables) {
+            for (BpfMap.Entry e : t.entries()) {
+                out.putIfAbsent(FlowKey.decode(e.key()), Conn.decode(e.value()).realIndex());
+            }
+        }
+        return out;
     }
 
     private Counter perCpuSum(String name, int index) {

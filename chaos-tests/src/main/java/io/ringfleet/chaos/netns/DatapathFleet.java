@@ -32,15 +32,17 @@ public final class DatapathFleet implements AutoCloseable {
      *
      * @param maxVips rings the maps hold (VIP numbers 0..maxVips-1)
      * @param maxReals real indexes 0..maxReals-1
+     * @param tableFlows size of each LB's connection table (one table shared by all CPUs, see
+     *     {@link BalancerNode#attach})
      */
-    public static DatapathFleet attach(Topology topology, int maxVips, int maxReals, int flowsPerCpu, Xdp.Mode mode,
+    public static DatapathFleet attach(Topology topology, int maxVips, int maxReals, int tableFlows, Xdp.Mode mode,
                                        Consumer<String> log) {
         Objects.requireNonNull(topology, "topology");
         DatapathFleet fleet = new DatapathFleet(topology, Objects.requireNonNull(log, "log"));
         topology.onTeardown(fleet);
         Path object = Bpf.shippedObject("balancer");
         for (LbNode lb : topology.lbs()) {
-            BalancerNode node = BalancerNode.attach(lb, object, maxVips, maxReals, flowsPerCpu, mode);
+            BalancerNode node = BalancerNode.attach(lb, object, maxVips, maxReals, tableFlows, 0, mode);
             fleet.nodes.add(node);
             MapProvisioner p = new MapProvisioner(node);
             p.gatewayMac(lb.gatewayMac());

@@ -1,0 +1,468 @@
+package io.ringfleet.chaos.demo;
+
+import static io.ringfleet.chaos.demo.Console.row;
+
+import io.ringfleet.api.AddReals;
+import io.ringfleet.api.AddVip;
+import io.ringfleet.api.Command;
+import io.ringfleet.api.DrainNode;
+import io.ringfleet.api.Protocol;
+import io.ringfleet.api.RealSpec;
+import io.ringfleet.api.RemoveReals;
+import io.ringfleet.api.UndrainNode;
+import io.ringfleet.api.VipKey;
+import io.ringfleet.bpf.Xdp;
+import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.chaos.netns.BackendNode;
+import io.ringfleet.chaos.netns.BalancerNode;
+import io.ringfleet.chaos.netns.BrokenFlow;
+import io.ringfleet.chaos.netns.DatapathFleet;
+import io.ringfleet.chaos.netns.DatapathState;
+import io.ringfleet.chaos.netns.LbCounters;
+import io.ringfleet.chaos.netns.LbNode;
+import io.ringfleet.chaos.netns.LocalFleetLog;
+import io.ringfleet.chaos.netns.Namespaces;
+import io.ringfleet.chaos.netns.OpenFlow;
+import io.ringfleet.chaos.netns.Topology;
+import io.ringfleet.chaos.netns.Traffic;
+import io.ringfleet.chaos.netns.TrafficSnapshot;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetLimits;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The demo's story, step by step, on a real {@link Topology}: provision the fleet, run traffic, drain an LB,
+ * churn a real, check every LB's kernel maps; then tear everything down. Steps that need lb-agent say so.
+ * Used by {@link Demo} (full) and by the test (short).
+ */
+public final class DemoRun {
+    private static final int MAX_VIPS = 8;
+    private static final int MAX_REALS = 256;
+    private static final int TABLE_FLOWS = 65536;
+    private static final int STEPS = 10;
+
+    private final DemoOptions options;
+    private final Console console;
+    private final List<VipKey> vips = new ArrayList<>();
+    private Topology topology;
+    private DatapathFleet fleet;
+    private LocalFleetLog log;
+    private Traffic traffic;
+    private FleetImage image;
+    private int drains;
+    private int movedFlows;
+    private int movedSameReal;
+    private long drainedLbPackets;
+
+    private DemoRun(DemoOptions options, Console console) {
+        this.options = options;
+        this.console = console;
+    }
+
+    /** Runs the whole demo, printing to out; everything it created is gone when it returns or throws. */
+    public static DemoResult run(DemoOptions options, java.io.PrintStream out) {
+        return new DemoRun(options, new Console(out, STEPS)).run();
+    }
+
+    private DemoResult run() {
+        try {
+            preflight();
+            buildTopology();
+            startDatapath();
+            configure();
+            TrafficSnapshot start = startTraffic();
+            drain(options.drainLb());
+            notYetAgentKill();
+            if (options.realChurn()) {
+                realChurn(options.backends());
+            } else {
+                console.step("a real removed and added back");
+                console.line("skipped in this run (--no-churn / quick version)");
+            }
+            int equal = fleetStatus();
+            int nodes = fleet.nodes().size();
+            TrafficSnapshot end = traffic.snapshot();
+            traffic.close();
+            console.step("teardown");
+            topology.close();
+            return result(start, end, equal, nodes);
+        } finally {
+            if (topology != null) {
+                topology.close();
+            }
+        }
+    }
+
+    // ---- steps ----
+
+    private void preflight() {
+        console.step("preflight");
+        console.line("kernel " + System.getProperty("os.version") + ", " + Runtime.getRuntime().availableProcessors()
+                + " CPUs, Java " + System.getProperty("java.version"));
+        int stale = Namespaces.deleteStale();
+        console.line("namespaces left by earlier runs that were killed: " + stale + " removed");
+        console.line("only addresses inside the namespaces this run creates are used (10.77.0.0/16, fd77::/16, "
+                + "VIPs 10.200.0.1 and fd77:200::1)");
+    }
+
+    private void buildTopology() {
+        console.step("topology: a router with one ECMP route per VIP, " + options.lbs() + " LBs, "
+                + options.backends() + " backends, " + options.clients() + " client(s)");
+        topology = Topology.builder().lbs(options.lbs()).backends(options.backends()).clients(options.clients())
+                .log(console::line).build();
+    }
+
+    private void startDatapath() {
+        console.step("datapath: the XDP balancer on every LB");
+        console.notYet("starting " + options.lbs() + " agents (Ratis peers that program their own maps); instead "
+                + "this process loads and programs each LB's balancer (DatapathFleet, a stand-in)", "lb-agent");
+        fleet = DatapathFleet.attach(topology, MAX_VIPS, MAX_REALS, TABLE_FLOWS, Xdp.Mode.DRIVER, console::line);
+        log = new LocalFleetLog(FleetLimits.builder().maxVips(MAX_VIPS).maxReals(MAX_REALS).build());
+    }
+
+    private void configure() {
+        console.step("control plane: VIPs and reals");
+        console.notYet("`lbctl` through node 2 and the replicated log; instead the same commands are applied in "
+                + "process by BatchApplier, and every LB is programmed from that one image", "lb-agent");
+        List<Command> commands = new ArrayList<>();
+        for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
+            for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
+                VipKey key = VipKey.newBuilder().setAddress(Topology.text(vip)).setPort(topology.echoPort())
+                        .setProtocol(p).build();
+                vips.add(key);
+                commands.add(Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(key)).build());
+            }
+        }
+        for (VipKey key : vips) {
+            AddReals.Builder add = AddReals.newBuilder().setVip(key);
+            for (BackendNode b : topology.backends()) {
+                add.addReals(RealSpec.newBuilder().setAddress(realAddress(key, b)).setWeight(1));
+            }
+            commands.add(Command.newBuilder().setAddReals(add).build());
+        }
+        apply("add 4 VIPs (TCP and UDP on " + Topology.text(topology.vip4()) + " and " + Topology.text(topology.vip6())
+                + " port " + topology.echoPort() + "), " + options.backends() + " reals each", commands);
+        DatapathState want = DatapathState.of(image);
+        List<List<String>> rows = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("VIP"));
+        for (BackendNode b : topology.backends()) {
+            header.add(b.name() + " slots");
+        }
+        rows.add(header);
+        for (DatapathState.Vip v : want.vips().values()) {
+            List<String> r = new ArrayList<>(List.of(v.describe()));
+            for (BackendNode b : topology.backends()) {
+                InetAddress a = v.describe().startsWith("[") ? b.address6() : b.address4();
+                r.add(Integer.toString(want.slotsOf(v.vipNum(), want.realIndexOf(a))));
+            }
+            rows.add(r);
+        }
+        console.line("Maglev rings (65537 slots, Katran's algorithm), identical on every LB:");
+        console.table(rows);
+        digests();
+    }
+
+    private TrafficSnapshot startTraffic() {
+        console.step("traffic: " + options.longLived() + " long-lived TCP connections (a round trip every 50 ms), "
+                + options.udpFlows() + " UDP flows, " + options.shortPerSecond() + " short connections/s");
+        traffic = Traffic.builder().longLived(options.longLived()).udpFlows(options.udpFlows())
+                .shortPerSecond(options.shortPerSecond()).start(topology);
+        if (!traffic.awaitLongOpen(options.longLived(), 15_000)) {
+            throw new IllegalStateException("only " + traffic.snapshot().longOpen() + " of " + options.longLived()
+                    + " long-lived connections opened in 15 s; failures: " + traffic.failures());
+        }
+        TrafficSnapshot start = traffic.snapshot();
+        console.line("all " + options.longLived() + " long-lived connections open; running "
+                + options.phaseMillis() / 1000.0 + " s");
+        phase("steady state", options.phaseMillis());
+        return start;
+    }
+
+    private void drain(int n) {
+        LbNode lb = topology.lb(n);
+        console.step("canary drain of " + lb.id() + ": its flows move to the other LBs, whose rings are identical");
+        Map<Integer, Map<FlowKey, Integer>> before = connectionTables();
+        Map<FlowKey, OpenFlow> open = openFlowsByKey();
+        int onDrained = 0;
+        for (FlowKey k : open.keySet()) {
+            if (before.get(n).containsKey(k)) {
+                onDrained++;
+            }
+        }
+        console.line(onDrained + " of " + open.size() + " open long-lived TCP connections are on " + lb.id()
+                + " now (its connection table)");
+        Map<String, Integer> perLb = new HashMap<>();
+        int inSeveral = 0;
+        int inNone = 0;
+        for (FlowKey k : open.keySet()) {
+            int in = 0;
+            for (LbNode l : topology.lbs()) {
+                if (before.get(l.number()).containsKey(k)) {
+                    in++;
+                    perLb.merge(l.id(), 1, Integer::sum);
+                }
+            }
+            inSeveral += in > 1 ? 1 : 0;
+            inNone += in == 0 ? 1 : 0;
+        }
+        console.line("connection tables: " + perLb + "; flows in more than one LB's table: " + inSeveral
+                + ", in none: " + inNone);
+        Mark drainStart = mark();
+        apply("DrainNode " + lb.id() + " (canary)", List.of(Command.newBuilder()
+                .setDrainNode(DrainNode.newBuilder().setNodeId(lb.id()).setReason("canary")).build()));
+        drains++;
+        console.line(lb.id() + "'s route hook withdrew its next hop; the router's routes now go via "
+                + names(topology.nextHops4()) + " (IPv4) and " + names(topology.nextHops6()) + " (IPv6)");
+        LbCounters drainedBefore = LbCounters.read(fleet.node(n), vipNums());
+        phase("drained", options.phaseMillis(), drainStart);
+        drainedLbPackets = LbCounters.read(fleet.node(n), vipNums()).since(drainedBefore).vipPackets();
+
+        Map<Integer, Map<FlowKey, Integer>> after = connectionTables();
+        Map<String, Integer> movedTo = new HashMap<>();
+        int sameReal = 0;
+        int moved = 0;
+        int betweenOthers = 0;
+        for (FlowKey k : openFlowsByKey().keySet()) {
+            Integer realOnDrained = before.get(n).get(k);
+            for (LbNode other : topology.lbs()) {
+                int o = other.number();
+                if (o == n || before.get(o).containsKey(k) || !after.get(o).containsKey(k)) {
+                    continue;
+                }
+                if (realOnDrained != null) {
+                    moved++;
+                    movedTo.merge(other.id(), 1, Integer::sum);
+                    if (realOnDrained.equals(after.get(o).get(k))) {
+                        sameReal++;
+                    }
+                } else {
+                    betweenOthers++;
+                }
+            }
+        }
+        movedFlows += moved;
+        movedSameReal += sameReal;
+        console.line("moved off " + lb.id() + ": " + moved + " connections " + movedTo + "; the new LB picked the same "
+                + "real for " + sameReal + "/" + moved + " (no connection-table entry there: hashed on its ring)");
+        if (betweenOthers > 0) {
+            console.line("also moved between the remaining LBs (the router's hash ranges shifted): " + betweenOthers
+                    + " connections");
+        }
+        console.line(lb.id() + " received " + drainedLbPackets + " VIP packets while drained");
+
+        Mark undrainStart = mark();
+        apply("UndrainNode " + lb.id(), List.of(Command.newBuilder()
+                .setUndrainNode(UndrainNode.newBuilder().setNodeId(lb.id())).build()));
+        console.line(lb.id() + " announced again: routes via " + names(topology.nextHops4()) + " (IPv4) and "
+                + names(topology.nextHops6()) + " (IPv6)");
+        phase("undrained", Math.max(1000, options.phaseMillis() / 2), undrainStart);
+    }
+
+    private void notYetAgentKill() {
+        console.step("kill -9 of an agent while traffic flows (XDP stays attached), and its restart");
+        console.notYet("there is no agent process to kill yet", "lb-agent");
+    }
+
+    private void realChurn(int m) {
+        BackendNode be = topology.backends().get(m - 1);
+        console.step("real " + be.name() + " removed from every VIP, then added back: only its flows move");
+        DatapathState before = DatapathState.of(image);
+        traffic.realRemoved(be.name());
+        Mark removeStart = mark();
+        List<Command> remove = new ArrayList<>();
+        for (VipKey key : vips) {
+            remove.add(Command.newBuilder().setRemoveReals(RemoveReals.newBuilder().setVip(key)
+                    .addAddresses(realAddress(key, be))).build());
+        }
+        apply("RemoveReals " + be.name() + " from " + vips.size() + " VIPs", remove);
+        DatapathState removed = DatapathState.of(image);
+        ringChanges(before, removed, be);
+        phase("without " + be.name(), options.phaseMillis(), removeStart);
+        traffic.realRestored(be.name());
+        Mark addStart = mark();
+
+        List<Command> add = new ArrayList<>();
+        for (VipKey key : vips) {
+            add.add(Command.newBuilder().setAddReals(AddReals.newBuilder().setVip(key)
+                    .addReals(RealSpec.newBuilder().setAddress(realAddress(key, be)).setWeight(1))).build());
+        }
+        apply("AddReals " + be.name() + " back to " + vips.size() + " VIPs", add);
+        DatapathState back = DatapathState.of(image);
+        ringChanges(removed, back, be);
+        console.line("maps after the re-add equal those before the removal (same real indexes, same rings): "
+                + (back.digestHex().equals(before.digestHex()) ? "yes" : "NO"));
+        phase("with " + be.name() + " back", options.phaseMillis(), addStart);
+    }
+
+    private void ringChanges(DatapathState from, DatapathState to, BackendNode be) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("VIP", be.name() + " slots before", "after", "other slots that changed owner"));
+        for (DatapathState.Vip v : from.vips().values()) {
+            InetAddress a = v.describe().startsWith("[") ? be.address6() : be.address4();
+            int idx = Math.max(from.realIndexOf(a), to.realIndexOf(a));
+            rows.add(row(v.describe(), from.slotsOf(v.vipNum(), idx), to.slotsOf(v.vipNum(), idx),
+                    from.slotsMovedExcept(to, v.vipNum(), idx)));
+        }
+        console.table(rows);
+    }
+
+    private int fleetStatus() {
+        console.step("fleet status");
+        console.notYet("the status table from the agents (applied / programmed index per node)", "lb-agent");
+        DatapathState want = DatapathState.of(image);
+        console.line("read back from each LB's kernel maps now (vip_map, ch_rings, reals, down_reals), image index "
+                + image.index() + ":");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("LB", "XDP program", "VIPs", "reals", "maps digest", "= image"));
+        int equal = 0;
+        for (BalancerNode node : fleet.nodes()) {
+            DatapathState has = DatapathState.read(node);
+            boolean same = has.digestHex().equals(want.digestHex());
+            if (same) {
+                equal++;
+            }
+            rows.add(row(node.lb().id(), node.attachedProgramId() == node.programId() ? "attached" : "NOT attached",
+                    has.vips().size(), has.reals().size(), has.shortDigest(), same ? "yes" : "NO"));
+        }
+        rows.add(row("image", "", want.vips().size(), want.reals().size(), want.shortDigest(), ""));
+        console.table(rows);
+        return equal;
+    }
+
+    private DemoResult result(TrafficSnapshot start, TrafficSnapshot end, int equal, int nodes) {
+        TrafficSnapshot all = end.since(start);
+        int unexpected = all.unexpectedBroken().size();
+        int broken = unexpected + (int) all.shortFailed();
+        console.line("long-lived TCP connections opened: " + end.longOpened() + ", round trips: " + end.roundTrips()
+                + ", slowest " + end.maxRoundTripMillis() + " ms; short connections: " + end.shortOk() + " ok, "
+                + end.shortFailed() + " failed; UDP: " + end.udpReplies() + " answers, " + end.udpLost() + " lost");
+        console.line("broken flows whose real was not removed: " + unexpected + "; ended because their real was "
+                + "removed (expected): " + all.expectedBroken());
+        for (BrokenFlow b : all.unexpectedBroken()) {
+            console.line("  BROKEN " + b);
+        }
+        for (String f : traffic.failures()) {
+            console.line("  failed: " + f);
+        }
+        return new DemoResult(end.longOpened(), drains, broken, all.expectedBroken(), equal, nodes,
+                movedFlows, movedSameReal, drainedLbPackets);
+    }
+
+    // ---- helpers ----
+
+    private void apply(String what, List<Command> commands) {
+        image = log.submit("demo-" + (log.image().index() + 1), commands);
+        long[] written = fleet.program(image);
+        StringBuilder w = new StringBuilder();
+        for (int i = 0; i < written.length; i++) {
+            w.append(i == 0 ? "" : ", ").append("lb").append(i + 1).append(" ").append(written[i]);
+        }
+        console.line(what + " -> image index " + image.index() + "; ring slots written: " + w);
+    }
+
+    /** A moment to measure a phase from: traffic figures and every LB's counters. */
+    private record Mark(TrafficSnapshot traffic, Map<Integer, LbCounters> counters) {}
+
+    private Mark mark() {
+        return new Mark(traffic.snapshot(), counters());
+    }
+
+    /** One phase of traffic: waits, then prints what happened in it, per real and per LB. */
+    private void phase(String name, int millis) {
+        phase(name, millis, mark());
+    }
+
+    /** One phase of traffic measured from since (taken before the change that starts the phase). */
+    private void phase(String name, int millis, Mark since) {
+        TrafficSnapshot t0 = since.traffic();
+        Map<Integer, LbCounters> c0 = since.counters();
+        sleep(millis);
+        TrafficSnapshot t = traffic.snapshot().since(t0);
+        Map<Integer, LbCounters> c1 = counters();
+        console.line(String.format("%s, %.1f s: %d round trips, %d broken, short connections %d ok / %d failed, "
+                        + "UDP %d answers / %d lost", name, t.elapsedMillis() / 1000.0, t.roundTrips(),
+                t.broken().size(), t.shortOk(), t.shortFailed(), t.udpReplies(), t.udpLost()));
+        for (BrokenFlow b : t.broken()) {
+            console.line("  " + (b.expected() ? "ended" : "BROKEN") + ": " + b);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("real", "long-lived open", "short ok", "UDP answers"));
+        for (BackendNode b : topology.backends()) {
+            rows.add(row(b.name(), t.longByReal().getOrDefault(b.name(), 0), t.shortByReal().getOrDefault(b.name(), 0L),
+                    t.udpByReal().getOrDefault(b.name(), 0L)));
+        }
+        console.table(rows);
+        Set<Integer> announced = topology.announced();
+        List<List<String>> lbRows = new ArrayList<>();
+        lbRows.add(row("LB", "route", "VIP packets", "XDP_TX", "table hits", "SYNs", "hashed non-SYN", "passed"));
+        for (LbNode lb : topology.lbs()) {
+            LbCounters d = c1.get(lb.number()).since(c0.get(lb.number()));
+            lbRows.add(row(lb.id(), announced.contains(lb.number()) ? "announced" : "withdrawn", d.vipPackets(), d.tx(),
+                    d.tableHits(), d.syns(), d.hashedNonSyn(), d.pass()));
+        }
+        console.table(lbRows);
+    }
+
+    private void digests() {
+        DatapathState want = DatapathState.of(image);
+        StringBuilder sb = new StringBuilder("maps digest (vip_map + ch_rings + reals, read back from the kernel): ");
+        for (BalancerNode node : fleet.nodes()) {
+            sb.append(node.lb().id()).append(' ').append(DatapathState.read(node).shortDigest()).append(", ");
+        }
+        console.line(sb.append("image ").append(want.shortDigest()).toString());
+    }
+
+    private Map<Integer, LbCounters> counters() {
+        Map<Integer, LbCounters> out = new HashMap<>();
+        for (BalancerNode node : fleet.nodes()) {
+            out.put(node.lb().number(), LbCounters.read(node, vipNums()));
+        }
+        return out;
+    }
+
+    private List<Integer> vipNums() {
+        return new ArrayList<>(image.vips().vipNums());
+    }
+
+    private Map<Integer, Map<FlowKey, Integer>> connectionTables() {
+        Map<Integer, Map<FlowKey, Integer>> out = new HashMap<>();
+        for (BalancerNode node : fleet.nodes()) {
+            out.put(node.lb().number(), node.connections());
+        }
+        return out;
+    }
+
+    private Map<FlowKey, OpenFlow> openFlowsByKey() {
+        Map<FlowKey, OpenFlow> out = new HashMap<>();
+        for (OpenFlow f : traffic.openFlows()) {
+            out.put(f.key(), f);
+        }
+        return out;
+    }
+
+    private String realAddress(VipKey key, BackendNode b) {
+        return Topology.text(key.getAddress().contains(":") ? b.address6() : b.address4());
+    }
+
+    private static String names(Set<Integer> lbs) {
+        List<String> out = new ArrayList<>();
+        for (int n : lbs) {
+            out.add("lb" + n);
+        }
+        return out.isEmpty() ? "(none)" : String.join(", ", out);
+    }
+
+    private static void sleep(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
