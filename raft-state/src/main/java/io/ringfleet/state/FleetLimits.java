@@ -1,12 +1,15 @@
 package io.ringfleet.state;
 
+import io.ringfleet.state.maglev.MaglevRing;
+
 /**
  * Capacity limits enforced when commands are validated (never on replay, so a log written under other
  * limits still replays). Every replica must use the same limits: they come from the cluster config.
  *
  * <p>Defaults are Katran's: 512 VIPs (vip_num 0..511), 4096 real slots of which index 0 is reserved,
  * so 4095 reals (index 1..4095); 4096 health-check destinations; QUIC server ids 1..0xffffff (the 24
- * bits of a v2 connection id).
+ * bits of a v2 connection id); Maglev rings of 65537 slots (Katran's ring size; used by {@link FleetRings},
+ * never by validation).
  */
 public final class FleetLimits {
   public static final FleetLimits DEFAULT = builder().build();
@@ -15,12 +18,14 @@ public final class FleetLimits {
   private final int maxReals;
   private final int maxHealthCheckDsts;
   private final long maxQuicServerId;
+  private final int ringSize;
 
   private FleetLimits(Builder b) {
     this.maxVips = b.maxVips;
     this.maxReals = b.maxReals;
     this.maxHealthCheckDsts = b.maxHealthCheckDsts;
     this.maxQuicServerId = b.maxQuicServerId;
+    this.ringSize = b.ringSize;
   }
 
   public static Builder builder() {
@@ -51,10 +56,15 @@ public final class FleetLimits {
     return maxQuicServerId;
   }
 
+  /** Slots of every VIP's Maglev ring (a prime); default 65537. */
+  public int ringSize() {
+    return ringSize;
+  }
+
   @Override
   public String toString() {
     return "FleetLimits{maxVips=" + maxVips + ", maxReals=" + maxReals + ", maxHealthCheckDsts="
-        + maxHealthCheckDsts + ", maxQuicServerId=" + maxQuicServerId + "}";
+        + maxHealthCheckDsts + ", maxQuicServerId=" + maxQuicServerId + ", ringSize=" + ringSize + "}";
   }
 
   public static final class Builder {
@@ -62,6 +72,7 @@ public final class FleetLimits {
     private int maxReals = 4096;
     private int maxHealthCheckDsts = 4096;
     private long maxQuicServerId = 0xffffffL;
+    private int ringSize = MaglevRing.DEFAULT_SIZE;
 
     private Builder() {}
 
@@ -98,6 +109,16 @@ public final class FleetLimits {
         throw new IllegalArgumentException("maxQuicServerId must be 1..4294967295, got " + maxQuicServerId);
       }
       this.maxQuicServerId = maxQuicServerId;
+      return this;
+    }
+
+    /** A prime, {@value MaglevRing#MIN_SIZE}..{@value MaglevRing#MAX_SIZE}; default 65537 (Katran's). */
+    public Builder ringSize(int ringSize) {
+      if (!MaglevRing.isValidSize(ringSize)) {
+        throw new IllegalArgumentException("ringSize must be a prime in " + MaglevRing.MIN_SIZE + ".."
+            + MaglevRing.MAX_SIZE + ", got " + ringSize);
+      }
+      this.ringSize = ringSize;
       return this;
     }
 

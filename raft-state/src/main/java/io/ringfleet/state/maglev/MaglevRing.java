@@ -30,9 +30,17 @@ import java.util.Objects;
  * real's very last probes, so each real walks a (near) true permutation of the slots. Above that
  * {@code offset + next * skip} overflows routinely and Katran's probe sequence stops being a
  * permutation; this class reproduces that bit for bit (slot counts stay round-robin balanced, but
- * builds need more probes: ~0.1 s at 1,000,003 slots, seconds at the maximum). Should a real ever
- * need 2^31 probes to find a free slot (a hang in Katran), the build fails with
- * {@link IllegalStateException} instead.
+ * builds need more probes: ~0.1 s at 1,000,003 slots, seconds at the maximum).
+ *
+ * <h2>Where Katran never terminates</h2>
+ * Because of that 32-bit arithmetic, a real whose skip is even only ever reaches the positions of
+ * one period of {@code k * skip mod 2^32}; if all of those are taken while a slot is still free,
+ * Katran's loop spins forever. This happens even at 65537: a skip of 65536 (1 real in 65536)
+ * reaches only 65536 of the 65537 slots, and e.g. two reals with hashes 156164 and 216991 hang
+ * Katran's V1 and V2. Here the claim detects the full period and instead takes the first free
+ * slot of the real's true permutation {@code (offset + j * skip) mod M}, j = 0, 1, ...; the ring
+ * is complete and deterministic, and {@link #deviatesFromKatran()} reports it. (A real needing
+ * 2^31 probes, not reachable in practice, fails with {@link IllegalStateException}.)
  *
  * <p>V1 and V2 give the same ring when every weight is 1 (Katran's usual case), not for equal
  * weights above 1: V1 then claims {@code weight} slots in a row per real in the first round.
@@ -62,9 +70,15 @@ public final class MaglevRing {
   }
 
   private final char[] slots;
+  private final boolean deviatesFromKatran;
 
   private MaglevRing(char[] slots) {
+    this(slots, false);
+  }
+
+  private MaglevRing(char[] slots, boolean deviatesFromKatran) {
     this.slots = slots;
+    this.deviatesFromKatran = deviatesFromKatran;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -169,7 +183,7 @@ public final class MaglevRing {
     } else {
       f.fillV2(w);
     }
-    return new MaglevRing(ring);
+    return new MaglevRing(ring, f.deviated);
   }
 
   /** A ring of {@code size} slots, all 0 (no real). */
@@ -367,6 +381,15 @@ public final class MaglevRing {
     return counts;
   }
 
+  /**
+   * Whether building this ring hit a case where Katran never terminates, so it holds our
+   * deterministic continuation instead of a Katran ring (see the class comment). Always false for
+   * rings from {@link #ofSlots} and {@link #empty}.
+   */
+  public boolean deviatesFromKatran() {
+    return deviatesFromKatran;
+  }
+
   /** SHA-256 of the ring; see {@link RingDigest}. */
   public String sha256Hex() {
     return RingDigest.sha256Hex(this);
@@ -400,7 +423,20 @@ public final class MaglevRing {
   // ---------------------------------------------------------------------------------------------
   // Internals
 
-  /** The population loop; state per real in parallel int arrays, allocated once per build. */
+  /**
+   * The population loop; state per real in parallel int arrays, allocated once per build.
+   *
+   * <p>Katran computes probe {@code k} of a real as {@code (offset + k * skip) % M} in unsigned 32
+   * bits. Below the real's {@code wrapAt} (the first {@code k} for which that sum overflows) this is
+   * the true value, so the position can be advanced by {@code skip} modulo M without a division,
+   * and {@code k} need not even be counted: a real's examined positions are distinct taken slots,
+   * so with {@code runs} slots taken a claim never examines a probe index above {@code runs}. While
+   * {@code runs} is below every real's {@code wrapAt} ({@code fastUntil}) the counter-free
+   * {@link #claimFast} is exact. At M = 65537 that holds for all but (at most) the last few
+   * claims; at M ≤ 65521 for all. From then on {@code next[]} is recovered from the positions
+   * ({@code k = (pos - offset) / skip mod M}) and {@link #claimExact} counts probes and switches
+   * to Katran's overflowing formula where it applies.
+   */
   private static final class Filler {
     private final char[] ring;
     private final int m;
@@ -410,6 +446,9 @@ public final class MaglevRing {
     private final int[] wrapAt;
     private final int[] pos;
     private final int[] next;
+    private final int fastUntil;
+    private boolean counting;
+    boolean deviated;
 
     Filler(char[] ring, int m, char[] id, int[] offset, int[] skip, int[] wrapAt, int[] pos, int[] next) {
       this.ring = ring;
@@ -420,6 +459,11 @@ public final class MaglevRing {
       this.wrapAt = wrapAt;
       this.pos = pos;
       this.next = next;
+      int min = Integer.MAX_VALUE;
+      for (int w : wrapAt) {
+        min = Math.min(min, w);
+      }
+      this.fastUntil = min;
     }
 
     void fillV1(int[] weights) {
@@ -427,7 +471,7 @@ public final class MaglevRing {
       int runs = 0;
       for (int i = 0; i < n; i++) {
         for (int j = weights[i]; j > 0; j--) {
-          claim(i);
+          claim(i, runs);
           if (++runs == m) {
             return;
           }
@@ -435,7 +479,7 @@ public final class MaglevRing {
       }
       for (;;) {
         for (int i = 0; i < n; i++) {
-          claim(i);
+          claim(i, runs);
           if (++runs == m) {
             return;
           }
@@ -456,7 +500,7 @@ public final class MaglevRing {
           long a = acc[i] + weights[i];
           if (a >= max) {
             a -= max;
-            claim(i);
+            claim(i, runs);
             if (++runs == m) {
               return;
             }
@@ -467,36 +511,107 @@ public final class MaglevRing {
     }
 
     /** Real {@code i} takes the first free slot of its permutation from where it stopped. */
-    private void claim(int i) {
+    private void claim(int i, int runs) {
+      if (runs < fastUntil) {
+        claimFast(i);
+      } else {
+        claimExact(i);
+      }
+    }
+
+    /**
+     * Probes without a division, a probe counter or a wrap branch (taken about half the time, so
+     * mispredicted): {@code c + (skip - m)} is negative exactly when {@code c + skip < m}.
+     */
+    private void claimFast(int i) {
+      final char[] ring = this.ring;
+      final int m = this.m;
+      final int step = skip[i] - m;
+      int c = pos[i];
+      while (ring[c] != 0) {
+        c += step;
+        c += (c >> 31) & m;
+      }
+      ring[c] = id[i];
+      c += step;
+      c += (c >> 31) & m;
+      pos[i] = c;
+    }
+
+    private void claimExact(int i) {
+      if (!counting) {
+        recoverNext();
+        counting = true;
+      }
       final char[] ring = this.ring;
       final int m = this.m;
       final int s = skip[i];
-      final int w = wrapAt[i];
+      final int step = s - m;
+      final int limit = wrapAt[i];
+      // Katran's positions repeat every 2^(32 - trailing zeros of skip) probes (k * skip mod 2^32).
+      final long period = 1L << (32 - Integer.numberOfTrailingZeros(s));
+      final int start = next[i];
       int c = pos[i];
-      int k = next[i];
+      int k = start;
       while (ring[c] != 0) {
-        k++;
-        if (k < w) {
-          c += s;
-          if (c >= m) {
-            c -= m;
-          }
+        if (++k < limit) {
+          c += step;
+          c += (c >> 31) & m;
         } else {
           c = wrapped(i, k);
         }
+        if (k - start >= period) {
+          // A whole period examined and every reachable slot taken: Katran loops forever here.
+          c = firstFreeOnTruePermutation(i);
+          deviated = true;
+          break;
+        }
       }
       ring[c] = id[i];
-      k++;
-      if (k < w) {
-        c += s;
-        if (c >= m) {
-          c -= m;
-        }
-      } else {
-        c = wrapped(i, k);
-      }
-      pos[i] = c;
+      ++k;
+      pos[i] = k < limit ? (int) ((offset[i] + (long) k * s) % m) : wrapped(i, k);
       next[i] = k;
+    }
+
+    /** The fallback where Katran hangs: the first free slot of (offset + j * skip) mod m, j = 0, 1, ... */
+    private int firstFreeOnTruePermutation(int i) {
+      int c = offset[i];
+      final int step = skip[i] - m;
+      while (ring[c] != 0) {
+        c += step;
+        c += (c >> 31) & m;
+      }
+      return c;
+    }
+
+    /**
+     * Fills {@code next[]} after the counter-free phase: each real's next probe index k satisfies
+     * {@code pos = (offset + k * skip) mod m} (true arithmetic) with k ≤ runs < m, so
+     * k = (pos − offset)·skip⁻¹ mod m. A k that has just reached {@code wrapAt} gets Katran's
+     * overflowed position instead.
+     */
+    private void recoverNext() {
+      for (int i = 0; i < id.length; i++) {
+        long d = Math.floorMod(pos[i] - offset[i], m);
+        int k = (int) (d * inverse(skip[i], m) % m);
+        next[i] = k;
+        if (k >= wrapAt[i]) {
+          pos[i] = wrapped(i, k);
+        }
+      }
+    }
+
+    /** skip⁻¹ mod m for prime m (Fermat: skip^(m−2)); m < 2^24 keeps products below 2^48. */
+    private static long inverse(long skip, int m) {
+      long result = 1;
+      long base = skip % m;
+      for (int e = m - 2; e > 0; e >>>= 1) {
+        if ((e & 1) != 0) {
+          result = result * base % m;
+        }
+        base = base * base % m;
+      }
+      return result;
     }
 
     /** Katran's position for probe {@code k} once {@code offset + k * skip} overflows 32 bits. */

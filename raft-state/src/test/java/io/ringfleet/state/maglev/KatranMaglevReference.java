@@ -8,11 +8,19 @@ import java.util.List;
 /**
  * A deliberately plain transcription of Katran's Maglev as described in FACTS.md: the position of
  * every probe is computed from scratch in unsigned 32-bit arithmetic, slots start at -1. Slow and
- * obviously right; the optimised {@link MaglevRing} is checked against it.
+ * obviously right; the optimised {@link MaglevRing} is checked against it. Where Katran would
+ * loop forever it throws {@link NeverTerminates} instead.
  */
 final class KatranMaglevReference {
 
   private KatranMaglevReference() {}
+
+  /** Katran's loop would spin forever on this input. */
+  static final class NeverTerminates extends RuntimeException {
+    NeverTerminates(String message) {
+      super(message);
+    }
+  }
 
   static int[] ring(List<MaglevReal> input, int m, MaglevRing.Variant variant) {
     List<MaglevReal> reals = new ArrayList<>();
@@ -65,9 +73,15 @@ final class KatranMaglevReference {
         for (long j = 0; j < claims; j++) {
           // int arithmetic wraps exactly like C's uint32_t
           int cur = Integer.remainderUnsigned(offset[i] + next[i] * skip[i], m);
+          long probes = 0;
+          long period = 1L << (32 - Integer.numberOfTrailingZeros(skip[i]));
           while (result[cur] >= 0) {
             next[i]++;
             cur = Integer.remainderUnsigned(offset[i] + next[i] * skip[i], m);
+            if (++probes >= period) {
+              // next * skip mod 2^32 repeats with this period: every reachable slot is taken.
+              throw new NeverTerminates("real " + reals.get(i).index() + " cannot reach a free slot");
+            }
           }
           result[cur] = reals.get(i).index();
           next[i]++;

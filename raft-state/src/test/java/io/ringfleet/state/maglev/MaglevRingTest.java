@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -130,21 +131,62 @@ class MaglevRingTest {
         reals.add(new MaglevReal(i * 13 % 65521 + 1, r.nextLong(), weight));
       }
       Variant variant = r.nextBoolean() ? Variant.V1 : Variant.V2;
-      assertArrayEquals(KatranMaglevReference.ring(reals, size, variant),
-          toInts(MaglevRing.build(reals, size, variant)),
+      MaglevRing ring = MaglevRing.build(reals, size, variant);
+      assertArrayEquals(KatranMaglevReference.ring(reals, size, variant), toInts(ring),
           () -> "seed " + seed + ": size " + size + ", " + n + " reals, " + variant);
+      assertFalse(ring.deviatesFromKatran());
     }
   }
 
-  /** Above 65537 Katran's 32-bit positions overflow; we reproduce that too and still fill the ring. */
+  /**
+   * At 65537 Katran's {@code offset + k * skip} can overflow only for skip 65536 (or 65535) and
+   * k ≥ 65535. A skip of 65536 (hashes 156164, 216991, 230912) reaches only 65536 of the 65537
+   * slots, so Katran can spin forever; where it terminates we are identical, where it does not we
+   * fill the ring deterministically and say so.
+   */
   @ParameterizedTest
   @EnumSource(Variant.class)
-  void reproducesKatransOverflowingArithmeticOnLargeRings(Variant variant) {
-    List<MaglevReal> reals = TestReals.weightsOneToFour(40);
-    int size = 1_000_003;
+  void matchesKatranAroundTheOverflowAt65537AndFinishesWhereKatranHangs(Variant variant) {
+    for (long hash : new long[] {156164L, 216991L, 230912L}) {
+      assertEquals(65536, MaglevRing.skip(hash, 65537));
+    }
+    List<List<MaglevReal>> cases = List.of(
+        List.of(new MaglevReal(1, 156164L, 1), new MaglevReal(2, 216991L, 1)),
+        List.of(new MaglevReal(1, 156164L, 1), new MaglevReal(2, 216991L, 1), new MaglevReal(3, 230912L, 1)),
+        List.of(new MaglevReal(1, 156164L, 3), TestReals.ipv4(2, 1), TestReals.ipv4(3, 2)),
+        List.of(new MaglevReal(1, 156164L, 1), TestReals.ipv4(2, 1)));
+    int hangs = 0;
+    for (List<MaglevReal> reals : cases) {
+      MaglevRing ring = MaglevRing.build(reals, 65537, variant);
+      assertEquals(0, ring.slotsOwnedBy(0), "every slot taken");
+      assertEquals(ring, MaglevRing.build(reals, 65537, variant), "deterministic");
+      int[] katran;
+      try {
+        katran = KatranMaglevReference.ring(reals, 65537, variant);
+      } catch (KatranMaglevReference.NeverTerminates e) {
+        hangs++;
+        assertTrue(ring.deviatesFromKatran(), reals::toString);
+        continue;
+      }
+      assertFalse(ring.deviatesFromKatran(), reals::toString);
+      assertArrayEquals(katran, toInts(ring), reals::toString);
+    }
+    assertEquals(1, hangs, "the two skip-65536 reals alone hang Katran");
+  }
+
+  /**
+   * Above 65537 Katran's 32-bit positions overflow; we reproduce that too and still fill the ring.
+   * 131071 switches from the counter-free to the counting probe loop late in the fill, 1000003
+   * early; 3 and 40 reals, V1 and V2, cover both phases.
+   */
+  @ParameterizedTest
+  @CsvSource({"131071, 3, V1", "131071, 40, V2", "262139, 40, V1", "1000003, 3, V2", "1000003, 40, V1", "1000003, 40, V2"})
+  void reproducesKatransOverflowingArithmeticOnLargeRings(int size, int n, Variant variant) {
+    List<MaglevReal> reals = TestReals.weightsOneToFour(n);
     MaglevRing ring = MaglevRing.build(reals, size, variant);
     assertEquals(0, ring.slotsOwnedBy(0), "every slot taken");
     assertArrayEquals(KatranMaglevReference.ring(reals, size, variant), toInts(ring));
+    assertFalse(ring.deviatesFromKatran());
   }
 
   @ParameterizedTest

@@ -1,0 +1,183 @@
+package io.ringfleet.agent.datapath;
+
+import io.ringfleet.bpf.Bpf;
+import io.ringfleet.bpf.BpfMap;
+import io.ringfleet.bpf.UpdateFlag;
+import io.ringfleet.state.maglev.MaglevRing;
+import io.ringfleet.state.maglev.RingDiff;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeSet;
+
+/** Reads the programmer's maps from the kernel and executes write plans on them. */
+final class MapIo {
+    private final BalancerDatapath datapath;
+    private final int maxVips;
+
+    MapIo(BalancerDatapath datapath) {
+        this.datapath = datapath;
+        this.maxVips = datapath.config().maxVips();
+    }
+
+    private boolean present(Table table) {
+        return datapath.hasMap(table.mapName());
+    }
+
+    /**
+     * Everything: every entry of every map, plus the desired keys the kernel lacks; the full rows of the desired
+     * VIPs and of the VIPs the kernel's vip_map names. Rows of vip_nums that neither names are not read: no
+     * vip_map entry leads to them, and a row is read in full before its vip_num is used again.
+     */
+    KernelReading readAll(EncodedMaps desired) {
+        EnumMap<Table, Map<ByteKey, byte[]>> tables = KernelReading.newTables();
+        for (Table table : Table.values()) {
+            if (!present(table)) {
+                continue;
+            }
+            Map<ByteKey, byte[]> read = tables.get(table);
+            for (BpfMap.Entry e : datapath.map(table.mapName()).entries()) {
+                byte[] v = normalize(table, e.value());
+                if (v != null || !table.isArray()) {
+                    read.put(ByteKey.of(e.key()), v);
+                }
+            }
+            for (ByteKey k : desired.table(table).keySet()) {
+                read.putIfAbsent(k, null);
+            }
+        }
+        TreeSet<Integer> rowNums = new TreeSet<>(desired.rings().keySet());
+        for (byte[] meta : tables.get(Table.VIP_MAP).values()) {
+            if (meta != null) {
+                int num = WritePlan.vipNum(meta);
+                if (num >= 0 && num < maxVips) {
+                    rowNums.add(num);
+                }
+            }
+        }
+        List<KernelReading.Row> rows = new ArrayList<>();
+        for (int num : rowNums) {
+            rows.add(readRow(num));
+        }
+        return new KernelReading(tables, rows, true);
+    }
+
+    /**
+     * Only what changed between the last programmed maps and the desired ones: those keys, and those ring slots
+     * (a vip_num that had no ring before is read in full).
+     */
+    KernelReading readChanged(EncodedMaps before, EncodedMaps desired) {
+        EnumMap<Table, Map<ByteKey, byte[]>> tables = KernelReading.newTables();
+        for (Table table : Table.values()) {
+            if (!present(table)) {
+                continue;
+            }
+            BpfMap map = datapath.map(table.mapName());
+            Map<ByteKey, byte[]> read = tables.get(table);
+            for (ByteKey k : changedKeys(before.table(table), desired.table(table))) {
+                read.put(k, normalize(table, map.lookup(k.bytes()).orElse(null)));
+            }
+        }
+        List<KernelReading.Row> rows = new ArrayList<>();
+        TreeSet<Integer> nums = new TreeSet<>(before.rings().keySet());
+        nums.addAll(desired.rings().keySet());
+        for (int num : nums) {
+            MaglevRing was = before.rings().get(num);
+            MaglevRing now = desired.rings().get(num);
+            if (was == now) {
+                continue;
+            }
+            if (was == null) {
+                rows.add(readRow(num));
+            } else {
+                MaglevRing target = now == null ? MaglevRing.empty(was.size()) : now;
+                int[] positions = RingDiff.between(was, target).positions();
+                if (positions.length > 0) {
+                    rows.add(readSlots(num, positions));
+                }
+            }
+        }
+        return new KernelReading(tables, rows, false);
+    }
+
+    private static List<ByteKey> changedKeys(SortedMap<ByteKey, byte[]> a, SortedMap<ByteKey, byte[]> b) {
+        List<ByteKey> out = new ArrayList<>();
+        Iterator<Map.Entry<ByteKey, byte[]>> ia = a.entrySet().iterator();
+        Iterator<Map.Entry<ByteKey, byte[]>> ib = b.entrySet().iterator();
+        Map.Entry<ByteKey, byte[]> ea = ia.hasNext() ? ia.next() : null;
+        Map.Entry<ByteKey, byte[]> eb = ib.hasNext() ? ib.next() : null;
+        while (ea != null || eb != null) {
+            int c = ea == null ? 1 : eb == null ? -1 : ea.getKey().compareTo(eb.getKey());
+            if (c < 0) {
+                out.add(ea.getKey());
+                ea = ia.hasNext() ? ia.next() : null;
+            } else if (c > 0) {
+                out.add(eb.getKey());
+                eb = ib.hasNext() ? ib.next() : null;
+            } else {
+                if (!Arrays.equals(ea.getValue(), eb.getValue())) {
+                    out.add(ea.getKey());
+                }
+                ea = ia.hasNext() ? ia.next() : null;
+                eb = ib.hasNext() ? ib.next() : null;
+            }
+        }
+        return out;
+    }
+
+    KernelReading.Row readRow(int vipNum) {
+        BpfMap rings = datapath.map(Table.RINGS);
+        int[] values = new int[DatapathConfig.RING_SIZE];
+        int base = vipNum * DatapathConfig.RING_SIZE;
+        for (int i = 0; i < values.length; i++) {
+            values[i] = rings.lookup(BpfMap.u32(base + i)).map(BpfMap::u32).orElse(0);
+        }
+        return new KernelReading.Row(vipNum, null, values);
+    }
+
+    KernelReading.Row readSlots(int vipNum, int[] positions) {
+        BpfMap rings = datapath.map(Table.RINGS);
+        int[] values = new int[positions.length];
+        int base = vipNum * DatapathConfig.RING_SIZE;
+        for (int i = 0; i < positions.length; i++) {
+            values[i] = rings.lookup(BpfMap.u32(base + positions[i])).map(BpfMap::u32).orElse(0);
+        }
+        return new KernelReading.Row(vipNum, positions, values);
+    }
+
+    /** Writes one step: puts as one batch update, then deletes key by key. */
+    void execute(WritePlan.Step step) {
+        BpfMap map = datapath.map(step.map());
+        if (!step.puts().isEmpty()) {
+            byte[] zero = map.type().isPerCpu() ? new byte[map.perCpuStride() * Bpf.numPossibleCpus()]
+                    : new byte[map.valueSize()];
+            List<byte[]> keys = new ArrayList<>(step.puts().size());
+            List<byte[]> values = new ArrayList<>(step.puts().size());
+            for (WritePlan.Put p : step.puts()) {
+                keys.add(p.key().bytes());
+                values.add(p.value() == null ? zero : p.value());
+            }
+            map.updateBatch(keys, values, UpdateFlag.ANY);
+        }
+        for (ByteKey k : step.deletes()) {
+            map.delete(k.bytes());
+        }
+    }
+
+    /** Array entries that are all zero count as absent. */
+    private static byte[] normalize(Table table, byte[] value) {
+        if (value == null || !table.isArray()) {
+            return value;
+        }
+        for (byte b : value) {
+            if (b != 0) {
+                return value;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,48 @@
+package io.ringfleet.agent.datapath;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringfleet.config.IdList;
+import io.ringfleet.config.Limits;
+import io.ringfleet.config.MacAddress;
+import io.ringfleet.config.MaglevVariant;
+import io.ringfleet.config.NodeSettings;
+import io.ringfleet.config.XdpMode;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A node's settings and the fleet limits become the datapath's sizes and attach target. */
+class DatapathConfigTest {
+    private static NodeSettings.Builder node() {
+        return NodeSettings.builder("lb1").interfaceName("eth0").gatewayMac(MacAddress.parse("02:00:00:00:00:01"));
+    }
+
+    @Test
+    void aNodesSettingsGiveSizesConnectionTablesAndPins() {
+        NodeSettings settings = node().lruSize(4096).forwardingCpus(IdList.of(List.of(0, 1), IdList.MAX_CPU))
+                .pinDir(Path.of("/sys/fs/bpf/lb1")).build();
+        DatapathConfig config = DatapathConfig.forNode(settings, new Limits(64, 1024, 65537, MaglevVariant.V1));
+        assertEquals(64, config.maxVips());
+        assertEquals(1024, config.maxReals());
+        assertEquals(4096, config.lruSizePerCpu());
+        assertEquals(List.of(0, 1), config.connTableCpus());
+        assertEquals(Path.of("/sys/fs/bpf/lb1"), config.pinDir().orElseThrow());
+        assertEquals(64 * DatapathConfig.RING_SIZE, config.balancerMapSizes().get("ch_rings"));
+        assertEquals(128, config.balancerMapSizes().get("vip_addrs"));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DatapathConfig.forNode(settings, new Limits(64, 1024, 65521, MaglevVariant.V1)));
+        assertTrue(e.getMessage().contains("ringSize must be 65537"), e.getMessage());
+    }
+
+    @Test
+    void theAttachModeChoosesTheTarget() {
+        assertEquals(new XdpTarget.Standalone("eth0", XdpMode.GENERIC),
+                XdpTarget.of(node().xdpMode(XdpMode.GENERIC).build()));
+        assertEquals(new XdpTarget.Shared(Path.of("/sys/fs/bpf/root/root_array"), 2),
+                XdpTarget.of(node().shared(Path.of("/sys/fs/bpf/root/root_array"), 2).build()));
+    }
+}

@@ -1,0 +1,365 @@
+package io.ringfleet.state;
+
+import io.ringfleet.state.maglev.MaglevRing;
+import io.ringfleet.state.maglev.RealHash;
+import io.ringfleet.state.maglev.RingDiff;
+import io.ringfleet.state.maglev.RingDigest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The Maglev ring of every VIP of one {@link FleetImage}: a pure view derived from the image, what the BPF
+ * map programmer writes into the ring map (one row per vip_num). Immutable and thread-safe.
+ *
+ * <p>Ring input per VIP: its members ({@link VipImage#reals()}: real index, {@link RealHash} of the
+ * address, weight; weight 0 stays out of the ring), its hash function ({@code MAGLEV} is
+ * {@link MaglevRing.Variant#V1}, {@code MAGLEV_V2} is V2) and the ring size of the limits.
+ *
+ * <p>Incremental: {@link #next(FleetImage)} (or {@link #next(FleetDelta, FleetImage)}, which looks only at
+ * the VIPs the delta touched) rebuilds only the rings whose input changed and shares the others with this
+ * view. {@link #changes()} lists, per vip_num, the ring before and after and the {@link RingDiff} of the
+ * slots that changed: what a map writer needs to write (a removed VIP's ring diffs to all-zero slots, a new
+ * one's from all-zero slots).
+ *
+ * <p>{@link #digest()} is a SHA-256 over the reals table (index, address) and every ring (vip_num, ring
+ * SHA-256 of {@link RingDigest}), ascending: what a node's BPF maps hold, so two nodes with the same
+ * digest forward every flow to the same real.
+ */
+public final class FleetRings {
+  private static final String DIGEST_FORMAT = "ringfleet-ring-digest-v1";
+
+  private final int ringSize;
+  private final Provenance provenance;
+  private final VipsImage vips;
+  private final RealsImage reals;
+  private final SortedMap<Integer, VipRing> rings;
+  private final SortedMap<Integer, RingChange> changes;
+  private final int rebuilt;
+  private volatile byte[] digest;
+
+  private FleetRings(int ringSize, Provenance provenance, VipsImage vips, RealsImage reals,
+                     SortedMap<Integer, VipRing> rings, SortedMap<Integer, RingChange> changes, int rebuilt) {
+    this.ringSize = ringSize;
+    this.provenance = provenance;
+    this.vips = vips;
+    this.reals = reals;
+    this.rings = rings;
+    this.changes = changes;
+    this.rebuilt = rebuilt;
+  }
+
+  /** No VIP, no real: the view of {@link FleetImage#EMPTY}. */
+  public static FleetRings empty(int ringSize) {
+    MaglevRing.checkSize(ringSize);
+    return new FleetRings(ringSize, Provenance.EMPTY, VipsImage.EMPTY, RealsImage.EMPTY,
+        Collections.emptySortedMap(), Collections.emptySortedMap(), 0);
+  }
+
+  /** Every ring of {@code image} built from scratch; {@link #changes()} is then relative to all-zero rings. */
+  public static FleetRings of(FleetImage image, int ringSize) {
+    return empty(ringSize).next(image);
+  }
+
+  /** As {@link #of(FleetImage, int)} with the ring size of {@code limits}. */
+  public static FleetRings of(FleetImage image, FleetLimits limits) {
+    return of(image, limits.ringSize());
+  }
+
+  /**
+   * The view of {@code image}, reusing this view's rings for every VIP whose ring input (members and hash
+   * function) is unchanged. {@code image} may be any image (usually a later one of the same log).
+   */
+  public FleetRings next(FleetImage image) {
+    Objects.requireNonNull(image, "image");
+    if (image.vips() == vips) {
+      return new FleetRings(ringSize, image.provenance(), vips, image.reals(), rings,
+          Collections.emptySortedMap(), 0);
+    }
+    TreeMap<Integer, VipRing> next = new TreeMap<>();
+    TreeMap<Integer, RingChange> changed = new TreeMap<>();
+    int built = 0;
+    for (VipImage vip : image.vips().all()) {
+      VipRing before = rings.get(vip.vipNum());
+      if (before != null && before.hasInputOf(vip)) {
+        next.put(vip.vipNum(), before);
+      } else {
+        VipRing after = build(vip);
+        built++;
+        next.put(vip.vipNum(), after);
+        changed.put(vip.vipNum(), new RingChange(vip.vipNum(), before, after, ringSize));
+      }
+    }
+    for (VipRing before : rings.values()) {
+      if (!next.containsKey(before.vipNum())) {
+        changed.put(before.vipNum(), new RingChange(before.vipNum(), before, null, ringSize));
+      }
+    }
+    return new FleetRings(ringSize, image.provenance(), image.vips(), image.reals(),
+        Collections.unmodifiableSortedMap(next), Collections.unmodifiableSortedMap(changed), built);
+  }
+
+  /**
+   * The view of {@code image} = {@code delta.apply(...)}, looking only at the VIPs the delta touched. If the
+   * delta does not start from the image this view was made of, falls back to {@link #next(FleetImage)}.
+   */
+  public FleetRings next(FleetDelta delta, FleetImage image) {
+    Objects.requireNonNull(delta, "delta");
+    Objects.requireNonNull(image, "image");
+    if (delta.image().vips() != vips) {
+      return next(image);
+    }
+    Optional<VipsDelta> vipsDelta = delta.vipsDelta();
+    if (vipsDelta.isEmpty()) {
+      return new FleetRings(ringSize, image.provenance(), image.vips(), image.reals(), rings,
+          Collections.emptySortedMap(), 0);
+    }
+    TreeMap<Integer, VipRing> next = new TreeMap<>(rings);
+    TreeMap<Integer, RingChange> changed = new TreeMap<>();
+    int built = 0;
+    for (int vipNum : vipsDelta.get().touchedVipNums()) {
+      VipRing before = rings.get(vipNum);
+      Optional<VipImage> vip = image.vips().get(vipNum);
+      if (vip.isEmpty()) {
+        if (before != null) {
+          next.remove(vipNum);
+          changed.put(vipNum, new RingChange(vipNum, before, null, ringSize));
+        }
+      } else if (before == null || !before.hasInputOf(vip.get())) {
+        VipRing after = build(vip.get());
+        built++;
+        next.put(vipNum, after);
+        changed.put(vipNum, new RingChange(vipNum, before, after, ringSize));
+      }
+    }
+    return new FleetRings(ringSize, image.provenance(), image.vips(), image.reals(),
+        Collections.unmodifiableSortedMap(next), Collections.unmodifiableSortedMap(changed), built);
+  }
+
+  private VipRing build(VipImage vip) {
+    List<VipReal> members = vip.reals();
+    int n = 0;
+    for (VipReal r : members) {
+      if (r.weight() > 0) {
+        n++;
+      }
+    }
+    int[] indexes = new int[n];
+    long[] hashes = new long[n];
+    int[] weights = new int[n];
+    int i = 0;
+    for (VipReal r : members) {
+      if (r.weight() > 0) {
+        if (r.realIndex() > MaglevRing.MAX_REAL_INDEX) {
+          throw new IllegalStateException("real index " + r.realIndex() + " of vip " + vip.key()
+              + " does not fit a ring slot (at most " + MaglevRing.MAX_REAL_INDEX + "): lower maxReals");
+        }
+        indexes[i] = r.realIndex();
+        hashes[i] = RealHash.of(r.address().bytes());
+        weights[i] = r.weight();
+        i++;
+      }
+    }
+    MaglevRing.Variant variant = vip.hashFunction() == HashFunction.MAGLEV_V2
+        ? MaglevRing.Variant.V2 : MaglevRing.Variant.V1;
+    MaglevRing ring = MaglevRing.build(indexes, hashes, weights, ringSize, variant);
+    return new VipRing(vip.vipNum(), vip.hashFunction(), members, ring);
+  }
+
+  public int ringSize() {
+    return ringSize;
+  }
+
+  /** Provenance of the image this view was made of. */
+  public Provenance provenance() {
+    return provenance;
+  }
+
+  /** Every VIP's ring, ascending vip_num. */
+  public SortedMap<Integer, VipRing> rings() {
+    return rings;
+  }
+
+  public Optional<VipRing> ring(int vipNum) {
+    return Optional.ofNullable(rings.get(vipNum));
+  }
+
+  /** Rings that differ from the view this one was made from (by vip_num); empty for an unchanged step. */
+  public SortedMap<Integer, RingChange> changes() {
+    return changes;
+  }
+
+  /** How many rings this step built (the others were shared with the previous view). */
+  public int rebuilt() {
+    return rebuilt;
+  }
+
+  /** SHA-256 over the reals table and every ring (see the class comment). A fresh copy each call. */
+  public byte[] digest() {
+    byte[] d = digest;
+    if (d == null) {
+      d = computeDigest();
+      digest = d;
+    }
+    return d.clone();
+  }
+
+  public String digestHex() {
+    return HexFormat.of().formatHex(digest());
+  }
+
+  private byte[] computeDigest() {
+    MessageDigest sha = sha256();
+    byte[] format = DIGEST_FORMAT.getBytes(StandardCharsets.US_ASCII);
+    i32(sha, format.length);
+    sha.update(format);
+    i32(sha, ringSize);
+    sha.update((byte) 'R');
+    i32(sha, reals.size());
+    for (Real r : reals.all()) {
+      i32(sha, r.index());
+      byte[] address = r.address().bytes();
+      i32(sha, address.length);
+      sha.update(address);
+    }
+    sha.update((byte) 'V');
+    i32(sha, rings.size());
+    for (VipRing ring : rings.values()) {
+      i32(sha, ring.vipNum());
+      sha.update(ring.ringDigestView());
+    }
+    return sha.digest();
+  }
+
+  private static void i32(MessageDigest sha, int v) {
+    sha.update((byte) (v >>> 24));
+    sha.update((byte) (v >>> 16));
+    sha.update((byte) (v >>> 8));
+    sha.update((byte) v);
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FleetRings{" + provenance + ", ringSize=" + ringSize + ", vips=" + rings.size() + ", changed="
+        + changes.keySet() + ", rebuilt=" + rebuilt + "}";
+  }
+
+  /** One VIP's ring and the input it was built from. Immutable. */
+  public static final class VipRing {
+    private final int vipNum;
+    private final HashFunction hashFunction;
+    private final List<VipReal> members;
+    private final MaglevRing ring;
+    private volatile byte[] ringDigest;
+
+    VipRing(int vipNum, HashFunction hashFunction, List<VipReal> members, MaglevRing ring) {
+      this.vipNum = vipNum;
+      this.hashFunction = hashFunction;
+      this.members = members;
+      this.ring = ring;
+    }
+
+    public int vipNum() {
+      return vipNum;
+    }
+
+    public HashFunction hashFunction() {
+      return hashFunction;
+    }
+
+    /** The members the ring was built from, ascending real index (weight-0 members included). */
+    public List<VipReal> members() {
+      return members;
+    }
+
+    public MaglevRing ring() {
+      return ring;
+    }
+
+    /** SHA-256 of the ring's slots ({@link RingDigest}). A fresh copy each call. */
+    public byte[] ringDigest() {
+      return ringDigestView().clone();
+    }
+
+    byte[] ringDigestView() {
+      byte[] d = ringDigest;
+      if (d == null) {
+        d = RingDigest.sha256(ring);
+        ringDigest = d;
+      }
+      return d;
+    }
+
+    boolean hasInputOf(VipImage vip) {
+      return hashFunction == vip.hashFunction() && (members == vip.reals() || members.equals(vip.reals()));
+    }
+
+    @Override
+    public String toString() {
+      return "VipRing#" + vipNum + "{" + hashFunction + ", members=" + members.size() + ", " + ring + "}";
+    }
+  }
+
+  /**
+   * A ring that changed between two views: before (absent for a new VIP), after (absent for a removed one)
+   * and the slots to write, computed on first use.
+   */
+  public static final class RingChange {
+    private final int vipNum;
+    private final VipRing before;
+    private final VipRing after;
+    private final int ringSize;
+    private volatile RingDiff diff;
+
+    RingChange(int vipNum, VipRing before, VipRing after, int ringSize) {
+      this.vipNum = vipNum;
+      this.before = before;
+      this.after = after;
+      this.ringSize = ringSize;
+    }
+
+    public int vipNum() {
+      return vipNum;
+    }
+
+    public Optional<VipRing> before() {
+      return Optional.ofNullable(before);
+    }
+
+    public Optional<VipRing> after() {
+      return Optional.ofNullable(after);
+    }
+
+    /** The slots whose real changed (a missing side counts as all-zero slots). */
+    public RingDiff diff() {
+      RingDiff d = diff;
+      if (d == null) {
+        MaglevRing older = before == null ? MaglevRing.empty(ringSize) : before.ring();
+        MaglevRing newer = after == null ? MaglevRing.empty(ringSize) : after.ring();
+        d = RingDiff.between(older, newer);
+        diff = d;
+      }
+      return d;
+    }
+
+    @Override
+    public String toString() {
+      return "RingChange#" + vipNum + "{" + (before == null ? "added" : after == null ? "removed" : "changed") + "}";
+    }
+  }
+}

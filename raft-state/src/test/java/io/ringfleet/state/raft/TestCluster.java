@@ -1,0 +1,219 @@
+package io.ringfleet.state.raft;
+
+import io.ringfleet.api.StateStatus;
+import io.ringfleet.state.FleetLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+
+/**
+ * Real Ratis peers in this JVM: gRPC over loopback on free ports, one storage directory per peer under a
+ * temp root, real RocksDB snapshots. Peers can be stopped, restarted with their disk, or wiped.
+ */
+final class TestCluster implements AutoCloseable {
+  private final Path root;
+  private final Map<String, String> peers = new LinkedHashMap<>();
+  private final FleetLimits limits;
+  private final Consumer<FleetNode.Builder> options;
+  private final Map<String, FleetNode> running = new TreeMap<>();
+  private final RaftGroup group;
+  private FleetClient client;
+
+  TestCluster(Path root, int size, FleetLimits limits, Consumer<FleetNode.Builder> options) throws IOException {
+    this.root = root;
+    this.limits = limits;
+    this.options = options;
+    for (int i = 1; i <= size; i++) {
+      peers.put("p" + i, "127.0.0.1:" + freePort());
+    }
+    this.group = FleetNode.group(FleetNode.DEFAULT_GROUP_ID, peers);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  List<String> ids() {
+    return new ArrayList<>(peers.keySet());
+  }
+
+  RaftGroup group() {
+    return group;
+  }
+
+  Path dir(String id) {
+    return root.resolve(id);
+  }
+
+  FleetNode node(String id) {
+    FleetNode n = running.get(id);
+    if (n == null) {
+      throw new IllegalStateException(id + " is not running");
+    }
+    return n;
+  }
+
+  boolean isRunning(String id) {
+    return running.containsKey(id);
+  }
+
+  FleetNode.Builder builder(String id) {
+    FleetNode.Builder b = FleetNode.builder().peerId(id).peers(peers).storageDir(dir(id)).limits(limits);
+    options.accept(b);
+    return b;
+  }
+
+  void startAll() throws IOException {
+    for (String id : peers.keySet()) {
+      start(id);
+    }
+  }
+
+  FleetNode start(String id) throws IOException {
+    return start(builder(id));
+  }
+
+  FleetNode start(FleetNode.Builder builder) throws IOException {
+    FleetNode node = builder.build();
+    String id = node.peerId().toString();
+    if (running.containsKey(id)) {
+      throw new IllegalStateException(id + " is already running");
+    }
+    node.start();
+    running.put(id, node);
+    return node;
+  }
+
+  /** Stops a peer (its disk stays). */
+  void stop(String id) throws IOException {
+    FleetNode n = running.remove(id);
+    if (n != null) {
+      n.close();
+    }
+  }
+
+  /** Deletes a stopped peer's whole storage directory: Raft log, Raft metadata, snapshots. */
+  void wipe(String id) throws IOException {
+    if (running.containsKey(id)) {
+      throw new IllegalStateException("stop " + id + " before wiping it");
+    }
+    deleteTree(dir(id));
+  }
+
+  String leaderId() {
+    for (Map.Entry<String, FleetNode> e : running.entrySet()) {
+      if (e.getValue().isLeader()) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  synchronized FleetClient client() {
+    if (client == null) {
+      client = FleetClient.builder(group).maxAttempts(100).retrySleepMs(50).requestTimeoutMs(5000).build();
+    }
+    return client;
+  }
+
+  StateStatus status(String id) throws IOException {
+    return client().status(RaftPeerId.valueOf(id));
+  }
+
+  /**
+   * Waits until every running peer reports the same applied index twice in a row, and returns their
+   * statuses (by peer id).
+   */
+  Map<String, StateStatus> awaitSameAppliedIndex(Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long lastIndex = -1;
+    Map<String, StateStatus> statuses = new TreeMap<>();
+    while (true) {
+      statuses.clear();
+      for (String id : running.keySet()) {
+        try {
+          statuses.put(id, status(id));
+        } catch (IOException e) {
+          statuses.clear();
+          break;
+        }
+      }
+      long index = statuses.isEmpty() ? -1 : statuses.values().iterator().next().getAppliedIndex();
+      boolean same = !statuses.isEmpty() && statuses.size() == running.size()
+          && statuses.values().stream().allMatch(s -> s.getAppliedIndex() == index);
+      if (same && index == lastIndex) {
+        return statuses;
+      }
+      lastIndex = same ? index : -1;
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("peers did not converge within " + timeout + ": " + describe(statuses));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  static String describe(Map<String, StateStatus> statuses) {
+    StringBuilder b = new StringBuilder();
+    statuses.forEach((id, s) -> b.append("\n  ").append(id).append(": applied (t").append(s.getAppliedTerm())
+        .append(", i").append(s.getAppliedIndex()).append(") state ").append(s.getStateIndex())
+        .append(" image ").append(hex(s.getImageDigest().toByteArray()).substring(0, 16))
+        .append(" rings ").append(hex(s.getRingDigest().toByteArray()).substring(0, 16))
+        .append(" snapshot ").append(s.getSnapshotIndex()));
+    return b.toString();
+  }
+
+  static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (client != null) {
+        client.close();
+      }
+    } catch (IOException e) {
+      // best effort
+    }
+    for (String id : new ArrayList<>(running.keySet())) {
+      try {
+        stop(id);
+      } catch (IOException e) {
+        // best effort
+      }
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.delete(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+  }
+}
