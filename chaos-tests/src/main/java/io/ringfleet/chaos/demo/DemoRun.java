@@ -11,7 +11,8 @@ import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.UndrainNode;
 import io.ringfleet.api.VipKey;
-import io.ringfleet.bpf.Xdp;
+import io.ringfleet.agent.datapath.MapProgrammer;
+import io.ringfleet.agent.datapath.ProgramReport;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.chaos.netns.BackendNode;
 import io.ringfleet.chaos.netns.BalancerNode;
@@ -23,11 +24,13 @@ import io.ringfleet.chaos.netns.LbNode;
 import io.ringfleet.chaos.netns.LocalFleetLog;
 import io.ringfleet.chaos.netns.Namespaces;
 import io.ringfleet.chaos.netns.OpenFlow;
+import io.ringfleet.chaos.netns.PinDirs;
 import io.ringfleet.chaos.netns.Topology;
 import io.ringfleet.chaos.netns.Traffic;
 import io.ringfleet.chaos.netns.TrafficSnapshot;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetRings;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +46,6 @@ import java.util.Set;
 public final class DemoRun {
     private static final int MAX_VIPS = 8;
     private static final int MAX_REALS = 256;
-    private static final int TABLE_FLOWS = 65536;
     private static final int STEPS = 10;
 
     private final DemoOptions options;
@@ -105,7 +107,9 @@ public final class DemoRun {
         console.line("kernel " + System.getProperty("os.version") + ", " + Runtime.getRuntime().availableProcessors()
                 + " CPUs, Java " + System.getProperty("java.version"));
         int stale = Namespaces.deleteStale();
-        console.line("namespaces left by earlier runs that were killed: " + stale + " removed");
+        int pins = PinDirs.deleteStale();
+        console.line("left by earlier runs that were killed: " + stale + " namespaces, " + pins + " bpffs pin "
+                + "directories, removed");
         console.line("only addresses inside the namespaces this run creates are used (10.77.0.0/16, fd77::/16, "
                 + "VIPs 10.200.0.1 and fd77:200::1)");
     }
@@ -119,16 +123,16 @@ public final class DemoRun {
 
     private void startDatapath() {
         console.step("datapath: the XDP balancer on every LB");
-        console.notYet("starting " + options.lbs() + " agents (Ratis peers that program their own maps); instead "
-                + "this process loads and programs each LB's balancer (DatapathFleet, a stand-in)", "lb-agent");
-        fleet = DatapathFleet.attach(topology, MAX_VIPS, MAX_REALS, TABLE_FLOWS, Xdp.Mode.DRIVER, console::line);
+        console.notYet("starting " + options.lbs() + " agent processes (Ratis peers); instead this process runs "
+                + "lb-agent's BalancerDatapath and MapProgrammer once per LB (DatapathFleet)", "the lb-agent daemon");
+        fleet = DatapathFleet.attach(topology, MAX_VIPS, MAX_REALS, console::line);
         log = new LocalFleetLog(FleetLimits.builder().maxVips(MAX_VIPS).maxReals(MAX_REALS).build());
     }
 
     private void configure() {
         console.step("control plane: VIPs and reals");
         console.notYet("`lbctl` through node 2 and the replicated log; instead the same commands are applied in "
-                + "process by BatchApplier, and every LB is programmed from that one image", "lb-agent");
+                + "process by BatchApplier, and every LB's MapProgrammer is given that one image", "the lb-agent daemon");
         List<Command> commands = new ArrayList<>();
         for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
             for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
@@ -265,7 +269,7 @@ public final class DemoRun {
 
     private void notYetAgentKill() {
         console.step("kill -9 of an agent while traffic flows (XDP stays attached), and its restart");
-        console.notYet("there is no agent process to kill yet", "lb-agent");
+        console.notYet("there is no agent process to kill yet", "the lb-agent daemon");
     }
 
     private void realChurn(int m) {
@@ -313,23 +317,26 @@ public final class DemoRun {
 
     private int fleetStatus() {
         console.step("fleet status");
-        console.notYet("the status table from the agents (applied / programmed index per node)", "lb-agent");
+        console.notYet("`lbctl status` from the agents (role, leader, applied index per node)", "the lb-agent daemon");
         DatapathState want = DatapathState.of(image);
-        console.line("read back from each LB's kernel maps now (vip_map, ch_rings, reals, down_reals), image index "
-                + image.index() + ":");
+        String imageRings = FleetRings.of(image, BalancerNode.RING_SIZE).digestHex();
+        console.line("image index " + image.index() + ", ring digest (FleetRings) " + imageRings.substring(0, 12)
+                + "; per LB, what its MapProgrammer reports and what its kernel maps hold, read back now:");
         List<List<String>> rows = new ArrayList<>();
-        rows.add(row("LB", "XDP program", "VIPs", "reals", "maps digest", "= image"));
+        rows.add(row("LB", "XDP program", "programmed index", "programmed digest", "kernel ring digest",
+                "all maps = image"));
         int equal = 0;
         for (BalancerNode node : fleet.nodes()) {
             DatapathState has = DatapathState.read(node);
-            boolean same = has.digestHex().equals(want.digestHex());
-            if (same) {
+            String kernelRings = has.ringDigestHex();
+            if (kernelRings.equals(imageRings)) {
                 equal++;
             }
+            MapProgrammer p = fleet.programmer(node.lb().number());
             rows.add(row(node.lb().id(), node.attachedProgramId() == node.programId() ? "attached" : "NOT attached",
-                    has.vips().size(), has.reals().size(), has.shortDigest(), same ? "yes" : "NO"));
+                    p.programmedIndex(), p.programmedDigest().map(d -> d.substring(0, 12)).orElse("-"),
+                    kernelRings.substring(0, 12), has.digestHex().equals(want.digestHex()) ? "yes" : "NO"));
         }
-        rows.add(row("image", "", want.vips().size(), want.reals().size(), want.shortDigest(), ""));
         console.table(rows);
         return equal;
     }
@@ -357,12 +364,14 @@ public final class DemoRun {
 
     private void apply(String what, List<Command> commands) {
         image = log.submit("demo-" + (log.image().index() + 1), commands);
-        long[] written = fleet.program(image);
+        List<ProgramReport> reports = fleet.program(image);
         StringBuilder w = new StringBuilder();
-        for (int i = 0; i < written.length; i++) {
-            w.append(i == 0 ? "" : ", ").append("lb").append(i + 1).append(" ").append(written[i]);
+        for (int i = 0; i < reports.size(); i++) {
+            ProgramReport r = reports.get(i);
+            w.append(i == 0 ? "" : ", ").append("lb").append(i + 1).append(' ').append(r.totalWritten())
+                    .append(" (ch_rings ").append(r.written("ch_rings")).append(')');
         }
-        console.line(what + " -> image index " + image.index() + "; ring slots written: " + w);
+        console.line(what + " -> image index " + image.index() + "; map entries written: " + w);
     }
 
     /** A moment to measure a phase from: traffic figures and every LB's counters. */
@@ -387,9 +396,17 @@ public final class DemoRun {
         console.line(String.format("%s, %.1f s: %d round trips, %d broken, short connections %d ok / %d failed, "
                         + "UDP %d answers / %d lost", name, t.elapsedMillis() / 1000.0, t.roundTrips(),
                 t.broken().size(), t.shortOk(), t.shortFailed(), t.udpReplies(), t.udpLost()));
+        Map<String, Integer> ended = new java.util.TreeMap<>();
         for (BrokenFlow b : t.broken()) {
-            console.line("  " + (b.expected() ? "ended" : "BROKEN") + ": " + b);
+            if (b.expected()) {
+                ended.merge(b.real() + ": " + (b.flow().startsWith("udp") ? "UDP " : "TCP ") + b.reason()
+                        .replaceAll(" at .*", ""), 1, Integer::sum);
+            } else {
+                console.line("  BROKEN: " + b);
+            }
         }
+        ended.forEach((what, count) -> console.line("  ended because their real was removed (expected): " + count
+                + " flows of " + what));
         List<List<String>> rows = new ArrayList<>();
         rows.add(row("real", "long-lived open", "short ok", "UDP answers"));
         for (BackendNode b : topology.backends()) {
@@ -409,12 +426,12 @@ public final class DemoRun {
     }
 
     private void digests() {
-        DatapathState want = DatapathState.of(image);
-        StringBuilder sb = new StringBuilder("maps digest (vip_map + ch_rings + reals, read back from the kernel): ");
+        StringBuilder sb = new StringBuilder("ring digest (reals + rings) read back from each LB's kernel maps: ");
         for (BalancerNode node : fleet.nodes()) {
-            sb.append(node.lb().id()).append(' ').append(DatapathState.read(node).shortDigest()).append(", ");
+            sb.append(node.lb().id()).append(' ').append(DatapathState.read(node).ringDigestHex(), 0, 12).append(", ");
         }
-        console.line(sb.append("image ").append(want.shortDigest()).toString());
+        console.line(sb.append("image ").append(FleetRings.of(image, BalancerNode.RING_SIZE).digestHex(), 0, 12)
+                .toString());
     }
 
     private Map<Integer, LbCounters> counters() {

@@ -1,132 +1,72 @@
 package io.ringfleet.chaos.netns;
 
-import io.ringfleet.bpf.Bpf;
+import io.ringfleet.agent.datapath.BalancerDatapath;
+import io.ringfleet.agent.datapath.DatapathConfig;
+import io.ringfleet.agent.datapath.XdpTarget;
 import io.ringfleet.bpf.BpfMap;
-import io.ringfleet.bpf.BpfObject;
-import io.ringfleet.bpf.BpfProgram;
-import io.ringfleet.bpf.MapType;
 import io.ringfleet.bpf.Xdp;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.bpf.abi.GlobalCounter;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import io.ringfleet.config.XdpMode;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * One LB's balancer: balancer.bpf.o loaded with maps sized for a small fleet, a per-CPU connection table,
- * and the program attached to the LB's device (inside the LB's namespace). Hands out its maps by name and
- * reads its counters. Closing detaches the program, then frees maps and program.
+ * One LB's balancer: lb-agent's {@link BalancerDatapath} opened with the given config and attached to the LB's
+ * device inside the LB's namespace (driver mode). Reads its maps and counters for the demo. Closing detaches
+ * the program (the agent never does; the demo owns the namespace) and closes the datapath.
  */
 public final class BalancerNode implements AutoCloseable {
-    public static final String PROGRAM = "balancer_ingress";
     /** RF_RING_SIZE: ring slots per VIP. */
-    public static final int RING_SIZE = 65537;
+    public static final int RING_SIZE = DatapathConfig.RING_SIZE;
 
     private final LbNode lb;
-    private final BpfObject object;
-    private final BpfProgram program;
-    private final Map<String, BpfMap> maps = new HashMap<>();
-    private final List<BpfMap> connTables = new ArrayList<>();
-    private final int maxVips;
-    private final int maxReals;
-    private final Xdp.Mode mode;
+    private final BalancerDatapath datapath;
     private int ifindex = -1;
 
-    private BalancerNode(LbNode lb, BpfObject object, int maxVips, int maxReals, Xdp.Mode mode) {
+    private BalancerNode(LbNode lb, BalancerDatapath datapath) {
         this.lb = lb;
-        this.object = object;
-        this.program = object.program(PROGRAM);
-        this.maxVips = maxVips;
-        this.maxReals = maxReals;
-        this.mode = mode;
+        this.datapath = datapath;
     }
 
-    /**
-     * Loads a balancer for lb and attaches it to the LB's device in mode.
-     *
-     * @param objectFile the balancer object (normally {@code Bpf.shippedObject("balancer")})
-     * @param maxVips VIP numbers 0..maxVips-1 (ch_rings holds maxVips rings)
-     * @param maxReals real indexes 0..maxReals-1
-     * @param tableFlows connection-table size: flows the shared table (conn_fallback) holds
-     * @param flowsPerCpu flows of each per-CPU connection table, or 0 for none: every CPU then uses the
-     *     shared table. On veths a flow's packets are not kept on one CPU (there is no RSS), so a per-CPU
-     *     table misses whenever a flow changes CPU; the shared table does not.
-     */
-    public static BalancerNode attach(LbNode lb, Path objectFile, int maxVips, int maxReals, int tableFlows,
-                                      int flowsPerCpu, Xdp.Mode mode) {
-        BpfObject obj = BpfObject.open(objectFile, Map.of("vip_map", maxVips, "vip_addrs", maxVips,
-                "vip_stats", maxVips, "ch_rings", maxVips * RING_SIZE, "reals", maxReals, "real_stats", maxReals,
-                "down_reals", maxReals, "conn_fallback", tableFlows));
-        BalancerNode node = null;
+    /** Opens a datapath with config and attaches it to the LB's device. */
+    public static BalancerNode attach(LbNode lb, DatapathConfig config) {
+        BalancerNode node = new BalancerNode(lb, BalancerDatapath.open(config));
         try {
-            obj.load();
-            node = new BalancerNode(lb, obj, maxVips, maxReals, mode);
-            if (flowsPerCpu > 0) {
-                node.createConnTables(flowsPerCpu);
-            }
-            node.attachToDevice();
+            int at = lb.ns().ifindex(lb.device());
+            lb.ns().run(() -> node.datapath.attach(XdpTarget.standalone(lb.device(), XdpMode.DRIVER)));
+            node.ifindex = at;
             return node;
         } catch (RuntimeException e) {
-            if (node != null) {
-                node.close();
-            } else {
-                obj.close();
-            }
+            node.close();
             throw e;
         }
-    }
-
-    private void createConnTables(int flowsPerCpu) {
-        int cpus = Bpf.numPossibleCpus();
-        BpfMap outer = map("conn_lru_maps");
-        for (int cpu = 0; cpu < cpus && cpu < outer.maxEntries(); cpu++) {
-            BpfMap inner = BpfMap.builder(MapType.LRU_HASH).name("rf_conn_cpu" + cpu).keySize(FlowKey.SIZE)
-                    .valueSize(Conn.SIZE).maxEntries(flowsPerCpu * cpus).flags(BpfMap.F_NO_COMMON_LRU).create();
-            connTables.add(inner);
-            outer.setInnerMap(BpfMap.u32(cpu), inner);
-        }
-    }
-
-    private void attachToDevice() {
-        ifindex = lb.ns().ifindex(lb.device());
-        int at = ifindex;
-        lb.ns().run(() -> Xdp.attach(at, program, mode));
     }
 
     public LbNode lb() {
         return lb;
     }
 
-    public int maxVips() {
-        return maxVips;
-    }
-
-    public int maxReals() {
-        return maxReals;
-    }
-
-    public Xdp.Mode mode() {
-        return mode;
+    public BalancerDatapath datapath() {
+        return datapath;
     }
 
     /** The kernel id of the loaded program. */
     public int programId() {
-        return program.id();
+        return datapath.program().id();
     }
 
     /** The id of the program attached to the LB's device now (0: none). */
     public int attachedProgramId() {
         int at = ifindex;
-        return lb.ns().call(() -> Xdp.attachedId(at, mode));
+        return at <= 0 ? 0 : lb.ns().call(() -> Xdp.attachedId(at, Xdp.Mode.DRIVER));
     }
 
-    /** A map of the balancer by its name in bpf/README.md (owned by this node: do not close it). */
-    public synchronized BpfMap map(String name) {
-        return maps.computeIfAbsent(name, object::map);
+    /** A map of the balancer by its name in bpf/README.md (owned by the datapath: do not close it). */
+    public BpfMap map(String name) {
+        return datapath.map(name);
     }
 
     /** A global counter summed over CPUs. */
@@ -139,32 +79,14 @@ public final class BalancerNode implements AutoCloseable {
         return perCpuSum("vip_stats", vipNum);
     }
 
-    /** Packets and bytes forwarded to real index, summed over CPUs. */
-    public Counter realStats(int realIndex) {
-        return perCpuSum("real_stats", realIndex);
-    }
-
-    /** Flows in the per-CPU connection tables and the fallback table. */
-    public int connectionTableSize() {
-        int n = map("conn_fallback").keys().size();
-        for (BpfMap t : connTables) {
-            n += t.keys().size();
-        }
-        return n;
-    }
-
     /**
-     * Every remembered flow of the connection tables (per-CPU tables first, then the shared one) and the
-     * real index it is pinned to. A flow in several tables keeps its first entry.
+     * Every remembered flow of the shared connection table (conn_fallback, the only one when the datapath has
+     * no per-CPU tables, as {@link DatapathFleet} opens it) and the real index it is pinned to.
      */
     public Map<FlowKey, Integer> connections() {
         Map<FlowKey, Integer> out = new HashMap<>();
-        List<BpfMap> tables = new ArrayList<>(connTables);
-        tables.add(map("conn_fallback"));
-        for (BpfMap t : tables) {
-            for (BpfMap.Entry e : t.entries()) {
-                out.putIfAbsent(FlowKey.decode(e.key()), Conn.decode(e.value()).realIndex());
-            }
+        for (BpfMap.Entry e : map("conn_fallback").entries()) {
+            out.putIfAbsent(FlowKey.decode(e.key()), Conn.decode(e.value()).realIndex());
         }
         return out;
     }
@@ -178,22 +100,17 @@ public final class BalancerNode implements AutoCloseable {
         if (ifindex > 0) {
             int at = ifindex;
             try {
-                lb.ns().run(() -> Xdp.detach(at, mode));
+                lb.ns().run(() -> Xdp.detach(at, Xdp.Mode.DRIVER));
             } catch (RuntimeException gone) {
                 // the namespace (and the device) may already be gone: the program went with it
             }
             ifindex = -1;
         }
-        maps.values().forEach(BpfMap::close);
-        maps.clear();
-        connTables.forEach(BpfMap::close);
-        connTables.clear();
-        program.close();
-        object.close();
+        datapath.close();
     }
 
     @Override
     public String toString() {
-        return "BalancerNode[" + lb.id() + " prog " + program.id() + " " + mode + "]";
+        return "BalancerNode[" + lb.id() + " prog " + programId() + "]";
     }
 }

@@ -1,25 +1,32 @@
 package io.ringfleet.chaos.netns;
 
-import io.ringfleet.bpf.Bpf;
-import io.ringfleet.bpf.Xdp;
+import io.ringfleet.agent.datapath.DatapathConfig;
+import io.ringfleet.agent.datapath.MapProgrammer;
+import io.ringfleet.agent.datapath.ProgramReport;
 import io.ringfleet.state.FleetImage;
-import java.nio.file.Path;
+import io.ringfleet.state.MacAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * STAND-IN for three lb-agents until they exist: one balancer per LB of a {@link Topology}, attached to the
- * LB's device, every one programmed from the same {@link FleetImage} by a {@link MapProvisioner}; the
- * node-local gateway MAC comes from the topology (the router's MAC on that LB's link), not from the image.
- * After programming, each LB's route hook runs as the agent's would: a drained node's next hop is withdrawn
- * from the router, an undrained one announced.
+ * STAND-IN for running one lb-agent per LB, until the demo starts agent processes: in this JVM, one
+ * lb-agent {@link io.ringfleet.agent.datapath.BalancerDatapath} per LB of a {@link Topology}, attached to the
+ * LB's device, and one lb-agent {@link MapProgrammer} each, all fed the same {@link FleetImage} (what the
+ * replicated log guarantees the agents). The gateway MAC is node-local: each programmer's default is the
+ * router's MAC on that LB's link, and the image carries none (an image gateway MAC would override every
+ * node's). After programming, each LB's route hook runs as the agent's would: a drained node's next hop is
+ * withdrawn from the router, an undrained one announced.
+ *
+ * <p>The connection table is the shared one (no per-CPU tables): on veths a flow's packets are not kept on one
+ * CPU (there is no RSS), so a per-CPU table would miss whenever a flow changes CPU, and a miss hashes the flow
+ * on the current ring — harmless while rings stay equal, a broken flow once a real was added.
  */
 public final class DatapathFleet implements AutoCloseable {
     private final Topology topology;
     private final List<BalancerNode> nodes = new ArrayList<>();
-    private final List<MapProvisioner> provisioners = new ArrayList<>();
+    private final List<MapProgrammer> programmers = new ArrayList<>();
     private final Consumer<String> log;
 
     private DatapathFleet(Topology topology, Consumer<String> log) {
@@ -28,27 +35,25 @@ public final class DatapathFleet implements AutoCloseable {
     }
 
     /**
-     * Loads and attaches a balancer on every LB of topology (registered for teardown with it).
+     * Opens and attaches a balancer on every LB of topology (registered for teardown with it).
      *
      * @param maxVips rings the maps hold (VIP numbers 0..maxVips-1)
      * @param maxReals real indexes 0..maxReals-1
-     * @param tableFlows size of each LB's connection table (one table shared by all CPUs, see
-     *     {@link BalancerNode#attach})
      */
-    public static DatapathFleet attach(Topology topology, int maxVips, int maxReals, int tableFlows, Xdp.Mode mode,
-                                       Consumer<String> log) {
+    public static DatapathFleet attach(Topology topology, int maxVips, int maxReals, Consumer<String> log) {
         Objects.requireNonNull(topology, "topology");
         DatapathFleet fleet = new DatapathFleet(topology, Objects.requireNonNull(log, "log"));
         topology.onTeardown(fleet);
-        Path object = Bpf.shippedObject("balancer");
         for (LbNode lb : topology.lbs()) {
-            BalancerNode node = BalancerNode.attach(lb, object, maxVips, maxReals, tableFlows, 0, mode);
+            DatapathConfig config = DatapathConfig.builder().maxVips(maxVips).maxReals(maxReals)
+                    .fallbackConnTableOnly().healthCheck(false).pinDir(PinDirs.of(topology.prefix(), lb.id())).build();
+            BalancerNode node = BalancerNode.attach(lb, config);
             fleet.nodes.add(node);
-            MapProvisioner p = new MapProvisioner(node);
-            p.gatewayMac(lb.gatewayMac());
-            fleet.provisioners.add(p);
-            log.accept(lb.id() + ": balancer program " + node.programId() + " attached to " + lb.device() + " ("
-                    + mode.name().toLowerCase() + " mode), gateway MAC " + lb.gatewayMacText() + " (node-local)");
+            fleet.programmers.add(MapProgrammer.builder(node.datapath())
+                    .defaultGatewayMac(MacAddress.fromBytes(lb.gatewayMac())).build());
+            log.accept(lb.id() + ": lb-agent's BalancerDatapath, program " + node.programId() + " attached to "
+                    + lb.device() + " (driver mode), maps pinned in " + config.pinDir().orElseThrow()
+                    + "; MapProgrammer with gateway MAC " + lb.gatewayMacText() + " (node-local)");
         }
         return fleet;
     }
@@ -62,15 +67,23 @@ public final class DatapathFleet implements AutoCloseable {
         return nodes.get(n - 1);
     }
 
+    /** LB number n's map programmer (1-based). */
+    public MapProgrammer programmer(int n) {
+        return programmers.get(n - 1);
+    }
+
     /**
-     * Programs every LB from image, then runs each LB's route hook (drained: withdraw, else announce).
-     * Returns the ring slots written per LB.
+     * Programs every LB from image (each MapProgrammer diffs against its kernel and writes what differs), then
+     * runs each LB's route hook (drained: withdraw, else announce). Returns each LB's report.
      */
-    public long[] program(FleetImage image) {
-        DatapathState want = DatapathState.of(image);
-        long[] written = new long[nodes.size()];
-        for (int i = 0; i < nodes.size(); i++) {
-            written[i] = provisioners.get(i).apply(want);
+    public List<ProgramReport> program(FleetImage image) {
+        if (image.gatewayMac().isPresent()) {
+            throw new IllegalArgumentException("the image sets a fleet-wide gateway MAC (" + image.gatewayMac().get()
+                    + "), but each LB of this topology has its own upstream MAC: leave it unset");
+        }
+        List<ProgramReport> reports = new ArrayList<>();
+        for (MapProgrammer p : programmers) {
+            reports.add(p.program(image));
         }
         for (BalancerNode node : nodes) {
             LbNode lb = node.lb();
@@ -80,7 +93,7 @@ public final class DatapathFleet implements AutoCloseable {
                 topology.announce(lb.number());
             }
         }
-        return written;
+        return reports;
     }
 
     /** What LB number n's kernel maps hold now. */
@@ -88,6 +101,7 @@ public final class DatapathFleet implements AutoCloseable {
         return DatapathState.read(node(n));
     }
 
+    /** Detaches and closes every balancer, then removes the run's pin directories. */
     @Override
     public void close() {
         for (BalancerNode n : nodes) {
@@ -98,6 +112,8 @@ public final class DatapathFleet implements AutoCloseable {
             }
         }
         nodes.clear();
+        int removed = PinDirs.deleteAll(topology.prefix());
+        log.accept("teardown: removed " + removed + " pin directories " + PinDirs.BPFFS + "/" + topology.prefix() + "*");
     }
 
     @Override

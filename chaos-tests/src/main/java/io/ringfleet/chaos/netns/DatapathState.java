@@ -6,23 +6,17 @@ import io.ringfleet.bpf.abi.Real;
 import io.ringfleet.bpf.abi.VipKey;
 import io.ringfleet.bpf.abi.VipMeta;
 import io.ringfleet.state.FleetImage;
-import io.ringfleet.state.HashFunction;
+import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.VipImage;
-import io.ringfleet.state.VipReal;
-import io.ringfleet.state.maglev.MaglevReal;
-import io.ringfleet.state.maglev.MaglevRing;
-import io.ringfleet.state.maglev.RealHash;
 import io.ringfleet.state.maglev.RingDigest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -37,6 +31,8 @@ import java.util.TreeSet;
  */
 public final class DatapathState {
     private static final String FORMAT = "ringfleet-datapath-digest-v1";
+    /** FleetRings' digest format name. */
+    private static final String RING_DIGEST_FORMAT = "ringfleet-ring-digest-v1";
 
     /** One VIP: its vip_map key and value, and its ch_rings row. */
     public record Vip(int vipNum, byte[] key, byte[] meta, char[] ring) {
@@ -88,14 +84,16 @@ public final class DatapathState {
 
     public static final DatapathState EMPTY = new DatapathState(new TreeMap<>(), new TreeMap<>(), downSet());
 
-    /** What every LB's maps must hold for image: rings by Katran-identical Maglev of each VIP's reals. */
+    /** What every LB's maps must hold for image: rings as raft-state's {@link FleetRings} builds them. */
     public static DatapathState of(FleetImage image) {
+        FleetRings rings = FleetRings.of(image, BalancerNode.RING_SIZE);
         SortedMap<Integer, Vip> vips = new TreeMap<>();
         SortedSet<DownRealKey> down = downSet();
         for (VipImage v : image.vips().all()) {
             VipKey key = new VipKey(inet(v.key().address().bytes()), v.key().port(), v.key().protocol().number());
             byte[] meta = new VipMeta(v.flags(), v.vipNum()).encode();
-            vips.put(v.vipNum(), new Vip(v.vipNum(), key.encode(), meta, ring(v).slots()));
+            char[] ring = rings.ring(v.vipNum()).map(r -> r.ring().slots()).orElse(new char[BalancerNode.RING_SIZE]);
+            vips.put(v.vipNum(), new Vip(v.vipNum(), key.encode(), meta, ring));
             for (int realIndex : v.downReals()) {
                 down.add(new DownRealKey(v.vipNum(), realIndex));
             }
@@ -105,17 +103,6 @@ public final class DatapathState {
             reals.put(r.index(), new Real(inet(r.address().bytes())).encode());
         }
         return new DatapathState(vips, reals, down);
-    }
-
-    /** The ring of one VIP of an image. */
-    public static MaglevRing ring(VipImage vip) {
-        List<MaglevReal> members = new ArrayList<>();
-        for (VipReal r : vip.reals()) {
-            members.add(new MaglevReal(r.realIndex(), RealHash.of(r.address().bytes()), r.weight()));
-        }
-        MaglevRing.Variant variant = vip.hashFunction() == HashFunction.MAGLEV ? MaglevRing.Variant.V1
-                : MaglevRing.Variant.V2;
-        return MaglevRing.build(members, BalancerNode.RING_SIZE, variant);
     }
 
     /**
@@ -217,6 +204,42 @@ public final class DatapathState {
 
     public String digestHex() {
         return HexFormat.of().formatHex(digest());
+    }
+
+    /**
+     * The ring digest in the format of raft-state's {@link FleetRings#digest()} (what lb-agent's MapProgrammer
+     * and the fleet status report): SHA-256 over the reals (index, address) and every VIP's ring (number, ring
+     * SHA-256). Computed from these bytes, so for a kernel reading it says what the LB really holds.
+     */
+    public byte[] ringDigest() {
+        MessageDigest sha = sha256();
+        byte[] format = RING_DIGEST_FORMAT.getBytes(StandardCharsets.US_ASCII);
+        be32(sha, format.length);
+        sha.update(format);
+        be32(sha, BalancerNode.RING_SIZE);
+        sha.update((byte) 'R');
+        be32(sha, reals.size());
+        for (Map.Entry<Integer, byte[]> e : reals.entrySet()) {
+            be32(sha, e.getKey());
+            byte[] address = Real.decode(e.getValue()).address().getAddress();
+            be32(sha, address.length);
+            sha.update(address);
+        }
+        sha.update((byte) 'V');
+        be32(sha, vips.size());
+        for (Vip v : vips.values()) {
+            be32(sha, v.vipNum());
+            sha.update(RingDigest.sha256(v.ring));
+        }
+        return sha.digest();
+    }
+
+    public String ringDigestHex() {
+        return HexFormat.of().formatHex(ringDigest());
+    }
+
+    private static void be32(MessageDigest sha, int v) {
+        sha.update(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
     }
 
     /** The first 12 hex digits of the digest, for tables. */

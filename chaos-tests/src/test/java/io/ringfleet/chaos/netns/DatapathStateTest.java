@@ -13,6 +13,7 @@ import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetRings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +59,13 @@ class DatapathStateTest {
                         .setWeight(1))).build())));
         assertEquals(three.digestHex(), back.digestHex());
         assertEquals(0, three.slotsDiffering(back, 0));
+    }
+
+    @Test
+    void theRingDigestHasFleetRingsFormat() {
+        FleetImage image = image(new LocalFleetLog(FleetLimits.DEFAULT), "10.77.101.2", "10.77.102.2", "10.77.103.2");
+        assertEquals(FleetRings.of(image, 65537).digestHex(), DatapathState.of(image).ringDigestHex());
+        assertNotEquals(DatapathState.of(image).digestHex(), DatapathState.of(image).ringDigestHex());
     }
 
     @Test

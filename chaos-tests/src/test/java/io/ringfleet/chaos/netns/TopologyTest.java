@@ -11,9 +11,10 @@ import io.ringfleet.api.Protocol;
 import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.VipKey;
-import io.ringfleet.bpf.Xdp;
+import io.ringfleet.agent.datapath.ProgramReport;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetRings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.DatagramPacket;
@@ -42,7 +43,7 @@ class TopologyTest {
     static void setUp() {
         Assumptions.assumeTrue(Root.isRoot(), "needs root: network namespaces, XDP, BPF maps");
         topology = Topology.builder().lbs(2).backends(3).build();
-        fleet = DatapathFleet.attach(topology, 4, 64, 4096, Xdp.Mode.DRIVER, s -> { });
+        fleet = DatapathFleet.attach(topology, 4, 64, s -> { });
         log = new LocalFleetLog(FleetLimits.builder().maxVips(4).maxReals(64).build());
         List<Command> commands = new ArrayList<>();
         for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
@@ -131,21 +132,25 @@ class TopologyTest {
     void everyLbsKernelMapsEqualTheImageAndAChangeWritesOnlyTheSlotsThatDiffer() {
         FleetImage before = log.image();
         DatapathState want = DatapathState.of(before);
+        String rings = FleetRings.of(before, BalancerNode.RING_SIZE).digestHex();
         for (BalancerNode n : fleet.nodes()) {
-            assertEquals(want.digestHex(), DatapathState.read(n).digestHex(), n.lb().id());
+            DatapathState has = DatapathState.read(n);
+            assertEquals(want.digestHex(), has.digestHex(), n.lb().id());
+            assertEquals(rings, has.ringDigestHex(), n.lb().id() + ": ring digest read back = FleetRings'");
+            assertEquals(rings, fleet.programmer(n.lb().number()).programmedDigest().orElseThrow());
         }
         VipKey vip = VIPS.get(0);
         FleetImage without = log.submit("rm", List.of(Command.newBuilder().setRemoveReals(RemoveReals.newBuilder()
                 .setVip(vip).addAddresses(Topology.text(topology.backends().get(0).address4()))).build()));
-        long[] written = fleet.program(without);
+        List<ProgramReport> reports = fleet.program(without);
         DatapathState after = DatapathState.of(without);
         int vipNum = without.vips().byKey().keySet().stream()
                 .filter(k -> k.port() == vip.getPort() && k.protocol().number() == 6 && k.address().isV4())
                 .map(k -> without.vips().byKey().get(k)).findFirst().orElseThrow();
         int changed = want.slotsDiffering(after, vipNum);
         assertTrue(changed > 20_000 && changed < 22_500, "a third of the ring changes owner: " + changed);
-        for (int i = 0; i < written.length; i++) {
-            assertEquals(changed, written[i], "slots written on lb" + (i + 1));
+        for (int i = 0; i < reports.size(); i++) {
+            assertEquals(changed, reports.get(i).written("ch_rings"), "ring slots written on lb" + (i + 1));
             assertEquals(after.digestHex(), DatapathState.read(fleet.node(i + 1)).digestHex());
         }
         fleet.program(log.submit("add", List.of(Command.newBuilder().setAddReals(AddReals.newBuilder().setVip(vip)
