@@ -14,6 +14,7 @@ import io.ringfleet.api.VipKey;
 import io.ringfleet.agent.datapath.MapProgrammer;
 import io.ringfleet.agent.datapath.ProgramReport;
 import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.BackendNode;
 import io.ringfleet.chaos.netns.BalancerNode;
 import io.ringfleet.chaos.netns.BrokenFlow;
@@ -136,7 +137,7 @@ public final class DemoRun {
         List<Command> commands = new ArrayList<>();
         for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
             for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
-                VipKey key = VipKey.newBuilder().setAddress(Topology.text(vip)).setPort(topology.echoPort())
+                VipKey key = VipKey.newBuilder().setAddress(Addresses.text(vip)).setPort(topology.echoPort())
                         .setProtocol(p).build();
                 vips.add(key);
                 commands.add(Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(key)).build());
@@ -149,7 +150,7 @@ public final class DemoRun {
             }
             commands.add(Command.newBuilder().setAddReals(add).build());
         }
-        apply("add 4 VIPs (TCP and UDP on " + Topology.text(topology.vip4()) + " and " + Topology.text(topology.vip6())
+        apply("add 4 VIPs (TCP and UDP on " + Addresses.text(topology.vip4()) + " and " + Addresses.text(topology.vip6())
                 + " port " + topology.echoPort() + "), " + options.backends() + " reals each", commands);
         DatapathState want = DatapathState.of(image);
         List<List<String>> rows = new ArrayList<>();
@@ -191,31 +192,11 @@ public final class DemoRun {
         LbNode lb = topology.lb(n);
         console.step("canary drain of " + lb.id() + ": its flows move to the other LBs, whose rings are identical");
         Map<Integer, Map<FlowKey, Integer>> before = connectionTables();
-        Map<FlowKey, OpenFlow> open = openFlowsByKey();
-        int onDrained = 0;
-        for (FlowKey k : open.keySet()) {
-            if (before.get(n).containsKey(k)) {
-                onDrained++;
-            }
-        }
-        console.line(onDrained + " of " + open.size() + " open long-lived TCP connections are on " + lb.id()
-                + " now (its connection table)");
-        Map<String, Integer> perLb = new HashMap<>();
-        int inSeveral = 0;
-        int inNone = 0;
-        for (FlowKey k : open.keySet()) {
-            int in = 0;
-            for (LbNode l : topology.lbs()) {
-                if (before.get(l.number()).containsKey(k)) {
-                    in++;
-                    perLb.merge(l.id(), 1, Integer::sum);
-                }
-            }
-            inSeveral += in > 1 ? 1 : 0;
-            inNone += in == 0 ? 1 : 0;
-        }
-        console.line("connection tables: " + perLb + "; flows in more than one LB's table: " + inSeveral
-                + ", in none: " + inNone);
+        Set<FlowKey> openBefore = openFlowsByKey().keySet();
+        FlowMoves now = FlowMoves.of(n, before, before, openBefore);
+        console.line(now.onDrained() + " of " + openBefore.size() + " open long-lived TCP connections are in "
+                + lb.id() + "'s connection table; per LB " + lbNames(now.perLb()) + "; in more than one LB's table: "
+                + now.inSeveral() + ", in none: " + now.inNone());
         Mark drainStart = mark();
         apply("DrainNode " + lb.id() + " (canary)", List.of(Command.newBuilder()
                 .setDrainNode(DrainNode.newBuilder().setNodeId(lb.id()).setReason("canary")).build()));
@@ -226,37 +207,18 @@ public final class DemoRun {
         phase("drained", options.phaseMillis(), drainStart);
         drainedLbPackets = LbCounters.read(fleet.node(n), vipNums()).since(drainedBefore).vipPackets();
 
-        Map<Integer, Map<FlowKey, Integer>> after = connectionTables();
-        Map<String, Integer> movedTo = new HashMap<>();
-        int sameReal = 0;
-        int moved = 0;
-        int betweenOthers = 0;
-        for (FlowKey k : openFlowsByKey().keySet()) {
-            Integer realOnDrained = before.get(n).get(k);
-            for (LbNode other : topology.lbs()) {
-                int o = other.number();
-                if (o == n || before.get(o).containsKey(k) || !after.get(o).containsKey(k)) {
-                    continue;
-                }
-                if (realOnDrained != null) {
-                    moved++;
-                    movedTo.merge(other.id(), 1, Integer::sum);
-                    if (realOnDrained.equals(after.get(o).get(k))) {
-                        sameReal++;
-                    }
-                } else {
-                    betweenOthers++;
-                }
-            }
+        Set<FlowKey> open = new java.util.HashSet<>(openBefore);
+        open.retainAll(openFlowsByKey().keySet());
+        FlowMoves m = FlowMoves.of(n, before, connectionTables(), open);
+        console.line("moved off " + lb.id() + ": " + m.moved() + " connections " + lbNames(m.movedTo())
+                + "; the new LB, with no connection-table entry for them, hashed them on its ring to the same real "
+                + "for " + m.sameReal() + "/" + m.moved());
+        if (m.betweenOthers() > 0) {
+            console.line("also moved between the remaining LBs (the router's hash ranges shifted): "
+                    + m.betweenOthers() + " connections");
         }
-        movedFlows += moved;
-        movedSameReal += sameReal;
-        console.line("moved off " + lb.id() + ": " + moved + " connections " + movedTo + "; the new LB picked the same "
-                + "real for " + sameReal + "/" + moved + " (no connection-table entry there: hashed on its ring)");
-        if (betweenOthers > 0) {
-            console.line("also moved between the remaining LBs (the router's hash ranges shifted): " + betweenOthers
-                    + " connections");
-        }
+        movedFlows += m.moved();
+        movedSameReal += m.sameReal();
         console.line(lb.id() + " received " + drainedLbPackets + " VIP packets while drained");
 
         Mark undrainStart = mark();
@@ -463,7 +425,13 @@ public final class DemoRun {
     }
 
     private String realAddress(VipKey key, BackendNode b) {
-        return Topology.text(key.getAddress().contains(":") ? b.address6() : b.address4());
+        return Addresses.text(key.getAddress().contains(":") ? b.address6() : b.address4());
+    }
+
+    private static String lbNames(Map<Integer, Integer> counts) {
+        StringBuilder sb = new StringBuilder("{");
+        counts.forEach((n, c) -> sb.append(sb.length() > 1 ? ", " : "").append("lb").append(n).append(": ").append(c));
+        return sb.append('}').toString();
     }
 
     private static String names(Set<Integer> lbs) {

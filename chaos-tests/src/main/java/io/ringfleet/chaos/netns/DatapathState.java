@@ -60,7 +60,7 @@ public final class DatapathState {
         /** The VIP as text, address:port/proto. */
         public String describe() {
             VipKey k = VipKey.decode(key);
-            String host = Topology.text(k.address());
+            String host = Addresses.text(k.address());
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + k.port() + "/"
                     + (k.protocol() == 6 ? "tcp" : k.protocol() == 17 ? "udp" : Integer.toString(k.protocol()));
         }

@@ -1,8 +1,10 @@
 package io.ringfleet.chaos.netns;
 
+import static io.ringfleet.chaos.netns.Addresses.address;
+import static io.ringfleet.chaos.netns.Addresses.text;
+
 import io.ringfleet.bpf.NetNs;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -523,49 +525,4 @@ public final class Topology implements AutoCloseable {
         return HexFormat.ofDelimiter(":").formatHex(mac);
     }
 
-    /** An address as text; IPv6 compressed (the longest run of zero groups as ::). */
-    public static String text(InetAddress a) {
-        byte[] b = a.getAddress();
-        if (b.length == 4) {
-            return a.getHostAddress();
-        }
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append(i == 0 ? "::" : ":");
-                i += bestLen - 1;
-                continue;
-            }
-            sb.append(Integer.toHexString(g[i]));
-            if (i < 7) {
-                sb.append(':');
-            }
-        }
-        return sb.toString();
-    }
-
-    static InetAddress address(String text) {
-        try {
-            return InetAddress.getByName(Objects.requireNonNull(text, "address"));
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address: " + text, e);
-        }
-    }
 }

@@ -179,7 +179,7 @@ public final class Traffic implements AutoCloseable {
     }
 
     static String text(InetSocketAddress a) {
-        String host = Topology.text(a.getAddress());
+        String host = Addresses.text(a.getAddress());
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 

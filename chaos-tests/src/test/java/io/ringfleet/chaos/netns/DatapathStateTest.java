@@ -45,13 +45,13 @@ class DatapathStateTest {
     void removingARealMovesItsSlotsAndFewOthersAndAddingItBackRestoresTheRing() {
         LocalFleetLog log = new LocalFleetLog(FleetLimits.DEFAULT);
         DatapathState three = DatapathState.of(image(log, "10.77.101.2", "10.77.102.2", "10.77.103.2"));
-        int be3 = three.realIndexOf(Topology.address("10.77.103.2"));
+        int be3 = three.realIndexOf(Addresses.address("10.77.103.2"));
         assertEquals(3, be3);
         assertTrue(Math.abs(three.slotsOf(0, be3) - 65537 / 3) <= 1, "a third of the ring");
         DatapathState two = DatapathState.of(log.submit("rm", List.of(Command.newBuilder().setRemoveReals(
                 RemoveReals.newBuilder().setVip(VIP).addAddresses("10.77.103.2")).build())));
         assertEquals(0, two.slotsOf(0, be3));
-        assertEquals(-1, two.realIndexOf(Topology.address("10.77.103.2")), "its reals entry goes too");
+        assertEquals(-1, two.realIndexOf(Addresses.address("10.77.103.2")), "its reals entry goes too");
         int others = three.slotsMovedExcept(two, 0, be3);
         assertTrue(others < 100, "slots that changed owner without involving the removed real: " + others);
         DatapathState back = DatapathState.of(log.submit("add", List.of(Command.newBuilder().setAddReals(
@@ -70,11 +70,11 @@ class DatapathStateTest {
 
     @Test
     void ipv6AddressesAreWrittenCompressed() throws Exception {
-        assertEquals("fd77:200::1", Topology.text(Topology.address("fd77:200:0:0:0:0:0:1")));
-        assertEquals("::1", Topology.text(Topology.address("::1")));
-        assertEquals("1::", Topology.text(Topology.address("1::")));
-        assertEquals("fd77:0:11::2", Topology.text(Topology.address("fd77:0:11:0:0:0:0:2")));
-        assertEquals("1:0:2::3", Topology.text(Topology.address("1:0:2:0:0:0:0:3")));
-        assertEquals("10.77.0.1", Topology.text(Topology.address("10.77.0.1")));
+        assertEquals("fd77:200::1", Addresses.text(Addresses.address("fd77:200:0:0:0:0:0:1")));
+        assertEquals("::1", Addresses.text(Addresses.address("::1")));
+        assertEquals("1::", Addresses.text(Addresses.address("1::")));
+        assertEquals("fd77:0:11::2", Addresses.text(Addresses.address("fd77:0:11:0:0:0:0:2")));
+        assertEquals("1:0:2::3", Addresses.text(Addresses.address("1:0:2:0:0:0:0:3")));
+        assertEquals("10.77.0.1", Addresses.text(Addresses.address("10.77.0.1")));
     }
 }

@@ -48,14 +48,14 @@ class TopologyTest {
         List<Command> commands = new ArrayList<>();
         for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
             for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
-                VipKey key = VipKey.newBuilder().setAddress(Topology.text(vip)).setPort(topology.echoPort())
+                VipKey key = VipKey.newBuilder().setAddress(Addresses.text(vip)).setPort(topology.echoPort())
                         .setProtocol(p).build();
                 VIPS.add(key);
                 commands.add(Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(key)).build());
                 AddReals.Builder add = AddReals.newBuilder().setVip(key);
                 for (BackendNode b : topology.backends()) {
                     add.addReals(RealSpec.newBuilder().setWeight(1)
-                            .setAddress(Topology.text(vip.getAddress().length == 4 ? b.address4() : b.address6())));
+                            .setAddress(Addresses.text(vip.getAddress().length == 4 ? b.address4() : b.address6())));
                 }
                 commands.add(Command.newBuilder().setAddReals(add).build());
             }
@@ -89,7 +89,7 @@ class TopologyTest {
                 assertTrue(reply.endsWith(" " + sent), "echo of '" + sent + "': " + reply);
                 reals.add(reply.substring(0, reply.indexOf(' ')));
             }
-            assertEquals(Set.of("be1", "be2", "be3"), reals, "backends answering " + Topology.text(vip));
+            assertEquals(Set.of("be1", "be2", "be3"), reals, "backends answering " + Addresses.text(vip));
         }
     }
 
@@ -109,7 +109,7 @@ class TopologyTest {
                     return new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII);
                 }
             });
-            assertTrue(reply.matches("be[123] ping"), "UDP answer via " + Topology.text(vip) + ": " + reply);
+            assertTrue(reply.matches("be[123] ping"), "UDP answer via " + Addresses.text(vip) + ": " + reply);
         }
     }
 
@@ -141,7 +141,7 @@ class TopologyTest {
         }
         VipKey vip = VIPS.get(0);
         FleetImage without = log.submit("rm", List.of(Command.newBuilder().setRemoveReals(RemoveReals.newBuilder()
-                .setVip(vip).addAddresses(Topology.text(topology.backends().get(0).address4()))).build()));
+                .setVip(vip).addAddresses(Addresses.text(topology.backends().get(0).address4()))).build()));
         List<ProgramReport> reports = fleet.program(without);
         DatapathState after = DatapathState.of(without);
         int vipNum = without.vips().byKey().keySet().stream()
@@ -155,7 +155,7 @@ class TopologyTest {
         }
         fleet.program(log.submit("add", List.of(Command.newBuilder().setAddReals(AddReals.newBuilder().setVip(vip)
                 .addReals(RealSpec.newBuilder().setWeight(1)
-                        .setAddress(Topology.text(topology.backends().get(0).address4())))).build())));
+                        .setAddress(Addresses.text(topology.backends().get(0).address4())))).build())));
         assertEquals(want.digestHex(), DatapathState.of(log.image()).digestHex(), "re-added: the same maps again");
         for (BalancerNode n : fleet.nodes()) {
             assertEquals(want.digestHex(), DatapathState.read(n).digestHex(), n.lb().id());
