@@ -180,6 +180,10 @@ public final class MaglevRing {
     Filler f = new Filler(ring, size, id, offset, skip, wrapAt, pos, next);
     if (variant == Variant.V1) {
       f.fillV1(w);
+    } else if (allEqual(w)) {
+      // V2 with one common weight claims once per real per round: V1 with every weight 1.
+      Arrays.fill(w, 1);
+      f.fillV1(w);
     } else {
       f.fillV2(w);
     }
@@ -631,6 +635,15 @@ public final class MaglevRing {
       }
       return Integer.remainderUnsigned(offset[i] + k * skip[i], m);
     }
+  }
+
+  private static boolean allEqual(int[] w) {
+    for (int v : w) {
+      if (v != w[0]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Stable merge sort of {@code order} by (hashes unsigned, indexes). */
