@@ -45,7 +45,7 @@ import java.util.Set;
  * Used by {@link Demo} (full) and by the test (short).
  */
 public final class DemoRun {
-    private static final int MAX_VIPS = 8;
+    private static final int MAX_VIPS = 4;
     private static final int MAX_REALS = 256;
     private static final int STEPS = 10;
 
