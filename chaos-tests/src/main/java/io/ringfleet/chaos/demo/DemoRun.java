@@ -20,6 +20,7 @@ import io.ringfleet.chaos.netns.BalancerNode;
 import io.ringfleet.chaos.netns.BrokenFlow;
 import io.ringfleet.chaos.netns.DatapathFleet;
 import io.ringfleet.chaos.netns.DatapathState;
+import io.ringfleet.chaos.netns.ForwardingCheck;
 import io.ringfleet.chaos.netns.LbCounters;
 import io.ringfleet.chaos.netns.LbNode;
 import io.ringfleet.chaos.netns.LocalFleetLog;
@@ -48,6 +49,8 @@ public final class DemoRun {
     private static final int MAX_VIPS = 4;
     private static final int MAX_REALS = 256;
     private static final int STEPS = 10;
+    private static final int CHECKED_FLOWS = 10_000;
+    private static final long CHECK_SEED = 5;
 
     private final DemoOptions options;
     private final Console console;
@@ -61,6 +64,8 @@ public final class DemoRun {
     private int movedFlows;
     private int movedSameReal;
     private long drainedLbPackets;
+    private int checkedFlows;
+    private int agreedFlows;
 
     private DemoRun(DemoOptions options, Console console) {
         this.options = options;
@@ -87,10 +92,10 @@ public final class DemoRun {
                 console.step("a real removed and added back");
                 console.line("skipped in this run (--no-churn / quick version)");
             }
-            int equal = fleetStatus();
-            int nodes = fleet.nodes().size();
             TrafficSnapshot end = traffic.snapshot();
             traffic.close();
+            int equal = fleetStatus();
+            int nodes = fleet.nodes().size();
             console.step("teardown");
             topology.close();
             return result(start, end, equal, nodes);
@@ -300,7 +305,38 @@ public final class DemoRun {
                     kernelRings.substring(0, 12), has.digestHex().equals(want.digestHex()) ? "yes" : "NO"));
         }
         console.table(rows);
+        forwardingCheck();
         return equal;
+    }
+
+    /** 10,000 new flows through every LB's program: every LB must pick the same real for each. */
+    private void forwardingCheck() {
+        int perVip = CHECKED_FLOWS / vips.size();
+        console.line("traffic stopped; dual check: " + perVip * vips.size() + " new flows (" + perVip + " per VIP, "
+                + "seed " + CHECK_SEED + ") run through every LB's loaded program (BPF_PROG_TEST_RUN):");
+        Map<InetAddress, String> names = new HashMap<>();
+        for (BackendNode b : topology.backends()) {
+            names.put(b.address4(), b.name());
+            names.put(b.address6(), b.name());
+        }
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("VIP", "flows", "same real on every LB", "per real"));
+        for (VipKey key : vips) {
+            ForwardingCheck c = ForwardingCheck.run(fleet.nodes(), Addresses.address(key.getAddress()), key.getPort(),
+                    key.getProtocolValue(), perVip, CHECK_SEED, a -> names.getOrDefault(a, Addresses.text(a)));
+            checkedFlows += c.flows();
+            agreedFlows += c.agreed();
+            rows.add(row(describe(key), c.flows(), c.agreed(), c.byReal()));
+            if (!c.firstDisagreement().isEmpty()) {
+                console.line("  LBs disagree: " + c.firstDisagreement());
+            }
+        }
+        console.table(rows);
+    }
+
+    private static String describe(VipKey key) {
+        String a = key.getAddress();
+        return (a.contains(":") ? "[" + a + "]" : a) + ":" + key.getPort() + "/" + key.getProtocol().name().toLowerCase();
     }
 
     private DemoResult result(TrafficSnapshot start, TrafficSnapshot end, int equal, int nodes) {
@@ -319,7 +355,7 @@ public final class DemoRun {
             console.line("  failed: " + f);
         }
         return new DemoResult(end.longOpened(), drains, broken, all.expectedBroken(), equal, nodes,
-                movedFlows, movedSameReal, drainedLbPackets);
+                movedFlows, movedSameReal, drainedLbPackets, checkedFlows, agreedFlows);
     }
 
     // ---- helpers ----

@@ -28,5 +28,7 @@ class NetnsDemoTest {
         assertTrue(r.connections() >= 20, "long-lived connections opened: " + r.connections());
         assertEquals(0, r.drainedLbPackets(), "VIP packets reaching the drained LB");
         assertEquals(r.movedFlows(), r.movedSameReal(), "moved flows that kept their real");
+        assertEquals(10_000, r.checkedFlows());
+        assertEquals(r.checkedFlows(), r.agreedFlows(), "flows every LB's program sent to the same real");
     }
 }

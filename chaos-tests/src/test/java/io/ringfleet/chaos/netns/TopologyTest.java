@@ -12,6 +12,8 @@ import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.agent.datapath.ProgramReport;
+import io.ringfleet.bpf.BpfMap;
+import io.ringfleet.bpf.UpdateFlag;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetRings;
@@ -160,6 +162,35 @@ class TopologyTest {
         for (BalancerNode n : fleet.nodes()) {
             assertEquals(want.digestHex(), DatapathState.read(n).digestHex(), n.lb().id());
         }
+    }
+
+    @Test
+    void theForwardingCheckAgreesOnEqualRingsAndFindsAnLbWhoseRingDiffers() {
+        int port = topology.echoPort();
+        ForwardingCheck ok = ForwardingCheck.run(fleet.nodes(), topology.vip4(), port, 6, 600, 1, Addresses::text);
+        assertEquals(600, ok.agreed(), ok.firstDisagreement());
+        assertEquals(3, ok.byReal().size(), "every real gets flows: " + ok.byReal());
+
+        FleetImage image = log.image();
+        int vipNum = image.vips().byKey().entrySet().stream()
+                .filter(e -> e.getKey().port() == port && e.getKey().protocol().number() == 6 && e.getKey().address().isV4())
+                .map(java.util.Map.Entry::getValue).findFirst().orElseThrow();
+        int oneReal = image.reals().indexes().first();
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        for (int slot = 0; slot < BalancerNode.RING_SIZE; slot++) {
+            keys.add(BpfMap.u32(vipNum * BalancerNode.RING_SIZE + slot));
+            values.add(BpfMap.u32(oneReal));
+        }
+        fleet.node(2).map("ch_rings").updateBatch(keys, values, UpdateFlag.ANY);
+        try {
+            ForwardingCheck bad = ForwardingCheck.run(fleet.nodes(), topology.vip4(), port, 6, 600, 1, Addresses::text);
+            assertTrue(bad.agreed() < 400, "lb2 sends every flow to one real; agreed: " + bad.agreed());
+            assertTrue(bad.firstDisagreement().contains(" / "), bad.firstDisagreement());
+        } finally {
+            fleet.programmer(2).resync(image);
+        }
+        assertEquals(DatapathState.of(image).digestHex(), fleet.kernelState(2).digestHex(), "resync repaired lb2");
     }
 
     @Test
