@@ -414,11 +414,12 @@ public final class DemoRun {
         console.table(rows);
         Set<Integer> announced = topology.announced();
         List<List<String>> lbRows = new ArrayList<>();
-        lbRows.add(row("LB", "route", "VIP packets", "XDP_TX", "table hits", "SYNs", "hashed non-SYN", "passed"));
+        lbRows.add(row("LB", "route", "VIP packets", "XDP_TX", "dropped", "table hits", "SYNs", "hashed non-SYN",
+                "passed"));
         for (LbNode lb : topology.lbs()) {
             LbCounters d = c1.get(lb.number()).since(c0.get(lb.number()));
             lbRows.add(row(lb.id(), announced.contains(lb.number()) ? "announced" : "withdrawn", d.vipPackets(), d.tx(),
-                    d.tableHits(), d.syns(), d.hashedNonSyn(), d.pass()));
+                    d.drop(), d.tableHits(), d.syns(), d.hashedNonSyn(), d.pass()));
         }
         console.table(lbRows);
     }
