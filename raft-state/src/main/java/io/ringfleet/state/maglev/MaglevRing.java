@@ -168,8 +168,8 @@ public final class MaglevRing {
       int i = order[j];
       id[j] = (char) indexes[i];
       w[j] = weights[i];
-      offset[j] = offset(hashes[i], size);
-      skip[j] = skip(hashes[i], size);
+      offset[j] = offsetUnchecked(hashes[i], size); // size checked above; checking is a trial division
+      skip[j] = skipUnchecked(hashes[i], size);
       pos[j] = offset[j];
       // The first k for which Katran's unsigned 32-bit (offset + k * skip) overflows; below it the
       // position can be advanced incrementally by skip.
@@ -179,6 +179,10 @@ public final class MaglevRing {
 
     Filler f = new Filler(ring, size, id, offset, skip, wrapAt, pos, next);
     if (variant == Variant.V1) {
+      f.fillV1(w);
+    } else if (allEqual(w)) {
+      // V2 with one common weight claims once per real per round: V1 with every weight 1.
+      Arrays.fill(w, 1);
       f.fillV1(w);
     } else {
       f.fillV2(w);
@@ -271,13 +275,21 @@ public final class MaglevRing {
   /** Katran's Maglev offset of a real with this hash in a ring of {@code size} slots. */
   public static int offset(long realHash, int size) {
     checkSize(size);
-    return (int) Long.remainderUnsigned(
-        MurmurHash3.hash64(realHash, KATRAN_OFFSET_B, KATRAN_OFFSET_SEED), size);
+    return offsetUnchecked(realHash, size);
   }
 
   /** Katran's Maglev skip (1..size-1) of a real with this hash in a ring of {@code size} slots. */
   public static int skip(long realHash, int size) {
     checkSize(size);
+    return skipUnchecked(realHash, size);
+  }
+
+  private static int offsetUnchecked(long realHash, int size) {
+    return (int) Long.remainderUnsigned(
+        MurmurHash3.hash64(realHash, KATRAN_OFFSET_B, KATRAN_OFFSET_SEED), size);
+  }
+
+  private static int skipUnchecked(long realHash, int size) {
     return (int) Long.remainderUnsigned(
         MurmurHash3.hash64(realHash, KATRAN_SKIP_B, KATRAN_SKIP_SEED), size - 1) + 1;
   }
@@ -623,6 +635,15 @@ public final class MaglevRing {
       }
       return Integer.remainderUnsigned(offset[i] + k * skip[i], m);
     }
+  }
+
+  private static boolean allEqual(int[] w) {
+    for (int v : w) {
+      if (v != w[0]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Stable merge sort of {@code order} by (hashes unsigned, indexes). */

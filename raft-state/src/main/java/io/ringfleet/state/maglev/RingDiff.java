@@ -36,22 +36,31 @@ public final class RingDiff {
       throw new IllegalArgumentException(
           "rings must have the same size to be diffed, got " + a.length + " and " + b.length);
     }
+    // Arrays.mismatch compares many slots per instruction, so unchanged runs are skipped fast.
+    int n = a.length;
     int count = 0;
-    for (int i = 0; i < a.length; i++) {
-      if (a[i] != b[i]) {
-        count++;
-      }
+    for (int i = nextMismatch(a, b, 0); i < n; i = nextMismatch(a, b, i + 1)) {
+      count++;
     }
     int[] positions = new int[count];
     char[] values = new char[count];
-    for (int i = 0, j = 0; j < count; i++) {
-      if (a[i] != b[i]) {
-        positions[j] = i;
-        values[j] = b[i];
-        j++;
-      }
+    int j = 0;
+    for (int i = nextMismatch(a, b, 0); i < n; i = nextMismatch(a, b, i + 1)) {
+      positions[j] = i;
+      values[j] = b[i];
+      j++;
     }
-    return new RingDiff(a.length, positions, values);
+    return new RingDiff(n, positions, values);
+  }
+
+  /** The first position ≥ {@code from} where the slots differ, or the length if none. */
+  private static int nextMismatch(char[] a, char[] b, int from) {
+    int n = a.length;
+    if (from >= n) {
+      return n;
+    }
+    int d = Arrays.mismatch(a, from, n, b, from, n);
+    return d < 0 ? n : from + d;
   }
 
   /** Size of the rings this diff is between. */

@@ -90,9 +90,17 @@ public final class FleetStateMachine extends BaseStateMachine {
   private final Object ringsLock = new Object();
   private volatile FleetImage image = FleetImage.EMPTY;
   private FleetRings rings;
+  private FleetImage ringsImage;
 
+  /**
+   * @throws IllegalArgumentException if the limits allow real indexes that do not fit a ring slot
+   */
   public FleetStateMachine(FleetLimits limits) {
     this.limits = Objects.requireNonNull(limits, "limits");
+    if (limits.maxRealIndex() > io.ringfleet.state.maglev.MaglevRing.MAX_REAL_INDEX) {
+      throw new IllegalArgumentException("maxReals must be at most " + (io.ringfleet.state.maglev.MaglevRing.MAX_REAL_INDEX + 1)
+          + " (ring slots hold 16-bit real indexes), got " + limits.maxReals());
+    }
     this.applier = new BatchApplier(new CommandValidator(limits));
     this.rings = FleetRings.empty(limits.ringSize());
   }
@@ -126,8 +134,9 @@ public final class FleetStateMachine extends BaseStateMachine {
 
   private FleetRings ringsOf(FleetImage of) {
     synchronized (ringsLock) {
-      if (!rings.provenance().equals(of.provenance()) || rings.provenance().equals(Provenance.EMPTY)) {
+      if (ringsImage != of) {
         rings = rings.next(of);
+        ringsImage = of;
       }
       return rings;
     }

@@ -122,8 +122,9 @@ class MaglevRingTest {
       int size = sizes[r.nextInt(sizes.length)];
       int n = r.nextInt(r.nextBoolean() ? 8 : 300);
       List<MaglevReal> reals = new ArrayList<>();
+      int common = r.nextInt(4) == 0 ? 1 + r.nextInt(5) : 0; // sometimes one weight for all
       for (int i = 1; i <= n; i++) {
-        int weight = switch (r.nextInt(10)) {
+        int weight = common > 0 ? common : switch (r.nextInt(10)) {
           case 0 -> 0;
           case 1 -> r.nextInt(5000);
           default -> 1 + r.nextInt(4);

@@ -18,7 +18,6 @@ import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.store.SnapshotFile;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +27,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -172,13 +170,15 @@ class RatisDeterminismTest {
     return statuses;
   }
 
-  /** The first index of the Raft log segments under a peer's storage directory. */
-  static long firstLogIndex(Path peerDir) throws IOException {
+  /** The first index of the Raft log segments under a peer's storage directory (its log may be purging). */
+  static long firstLogIndex(Path peerDir) {
     long first = Long.MAX_VALUE;
-    try (Stream<Path> walk = Files.walk(peerDir)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Matcher m = LOG_SEGMENT.matcher(p.getFileName().toString());
-        if (m.matches() && p.getParent().getFileName().toString().equals("current")) {
+    String[] groups = peerDir.toFile().list();
+    for (String group : groups == null ? new String[0] : groups) {
+      String[] names = peerDir.resolve(group).resolve("current").toFile().list();
+      for (String name : names == null ? new String[0] : names) {
+        Matcher m = LOG_SEGMENT.matcher(name);
+        if (m.matches()) {
           first = Math.min(first, Long.parseLong(m.group(1)));
         }
       }

@@ -138,6 +138,18 @@ final class TestCluster implements AutoCloseable {
     return client().status(RaftPeerId.valueOf(id));
   }
 
+  /** Drops the shared client: a new one gets new gRPC channels (an old channel to a restarted peer may back off). */
+  synchronized void resetClient() {
+    if (client != null) {
+      try {
+        client.close();
+      } catch (IOException e) {
+        // best effort
+      }
+      client = null;
+    }
+  }
+
   /**
    * Waits until every running peer reports the same applied index twice in a row, and returns their
    * statuses (by peer id).
@@ -146,13 +158,16 @@ final class TestCluster implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     long lastIndex = -1;
     Map<String, StateStatus> statuses = new TreeMap<>();
+    String lastError = "";
     while (true) {
       statuses.clear();
       for (String id : running.keySet()) {
         try {
           statuses.put(id, status(id));
         } catch (IOException e) {
+          lastError = "; last error from " + id + ": " + e;
           statuses.clear();
+          resetClient();
           break;
         }
       }
@@ -164,7 +179,7 @@ final class TestCluster implements AutoCloseable {
       }
       lastIndex = same ? index : -1;
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("peers did not converge within " + timeout + ": " + describe(statuses));
+        throw new AssertionError("peers did not converge within " + timeout + ": " + describe(statuses) + lastError);
       }
       Thread.sleep(100);
     }

@@ -1,0 +1,164 @@
+package io.ringfleet.agent.api;
+
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.ringfleet.agent.security.AuthInterceptor;
+import io.ringfleet.agent.security.MethodPolicy;
+import io.ringfleet.agent.security.TlsMaterial;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's gRPC endpoint: ControlService and KatranService behind {@link AuthInterceptor}, over mutual
+ * TLS — or plaintext, only when asked for explicitly, with a warning in the log.
+ *
+ * <pre>{@code
+ * ApiServer api = ApiServer.builder().address(new InetSocketAddress("10.0.0.1", 9871))
+ *     .tls(TlsMaterial.forNode(config.tls(), "lb1")).gateway(gateway).progress(progress).stats(stats)
+ *     .build();
+ * api.start();
+ * }</pre>
+ */
+public final class ApiServer implements AutoCloseable {
+  /** Largest request accepted on the wire; batches are limited further by {@link BatchWriter}. */
+  public static final int MAX_INBOUND_MESSAGE_BYTES = 4 << 20;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
+  private final InetSocketAddress address;
+  private final boolean plaintext;
+  private final Server server;
+  private final ScheduledExecutorService timer;
+
+  private ApiServer(Builder b) {
+    this.address = b.address;
+    this.plaintext = b.plaintext;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ringfleet-api-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    BatchWriter writer = new BatchWriter(b.gateway, b.clock);
+    ProgrammedWaiter waiter = new ProgrammedWaiter(b.gateway.nodeId(), b.progress, timer);
+    MethodPolicy policy = MethodPolicy.ringfleet();
+    AuthInterceptor auth = b.plaintext ? AuthInterceptor.plaintext(policy) : AuthInterceptor.mutualTls(policy);
+    ServerCredentials credentials = b.plaintext ? InsecureServerCredentials.create() : b.tls.apiServerCredentials();
+    this.server = NettyServerBuilder.forAddress(address, credentials)
+        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .addService(ServerInterceptors.intercept(new ControlServer(b.gateway, writer, waiter, b.stats), auth))
+        .addService(ServerInterceptors.intercept(new KatranServer(b.gateway, writer, b.stats), auth))
+        .build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds and starts serving. */
+  public ApiServer start() throws IOException {
+    if (plaintext) {
+      LOG.warn("API on {} is PLAINTEXT: no encryption and no client identity, every caller is an operator."
+          + " Use this on test networks only.", address);
+    }
+    server.start();
+    LOG.info("API serving on {}:{} ({})", address.getHostString(), port(), plaintext ? "plaintext" : "mutual TLS");
+    return this;
+  }
+
+  /** The bound port (useful when the address asked for port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  public boolean isPlaintext() {
+    return plaintext;
+  }
+
+  /** Stops accepting calls, lets running calls finish for up to 5 seconds, then cancels them. */
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  public static final class Builder {
+    private InetSocketAddress address;
+    private TlsMaterial tls;
+    private boolean plaintext;
+    private FleetGateway gateway;
+    private FleetProgress progress;
+    private StatsSource stats;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** Where to listen; port 0 picks a free port. */
+    public Builder address(InetSocketAddress address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Mutual TLS with this node's material (the usual case). */
+    public Builder tls(TlsMaterial tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /** No TLS at all: for test networks only; logged as a warning at start. */
+    public Builder plaintext() {
+      this.plaintext = true;
+      return this;
+    }
+
+    public Builder gateway(FleetGateway gateway) {
+      this.gateway = Objects.requireNonNull(gateway, "gateway");
+      return this;
+    }
+
+    public Builder progress(FleetProgress progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    /** This node's datapath counters; without them the stats calls answer UNAVAILABLE. */
+    public Builder stats(StatsSource stats) {
+      this.stats = stats;
+      return this;
+    }
+
+    /** The clock that stamps log entries (the system UTC clock unless a test says otherwise). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public ApiServer build() {
+      if (address == null || gateway == null || progress == null) {
+        throw new IllegalStateException("an API server needs an address, a gateway and a progress source");
+      }
+      if (plaintext == (tls != null)) {
+        throw new IllegalStateException(plaintext
+            ? "choose either TLS material or plaintext, not both"
+            : "give TLS material (tls(...)), or ask for plaintext() explicitly");
+      }
+      return new ApiServer(this);
+    }
+  }
+}

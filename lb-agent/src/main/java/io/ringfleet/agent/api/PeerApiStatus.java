@@ -1,0 +1,73 @@
+package io.ringfleet.agent.api;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import io.ringfleet.api.ControlServiceGrpc;
+import io.ringfleet.api.GetStatusRequest;
+import io.ringfleet.api.GetStatusResponse;
+import io.ringfleet.api.NodeStatus;
+import io.ringfleet.config.HostPort;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Asks other agents' APIs for their own status (GetStatus, this node only), over the node's client
+ * credentials (mutual TLS with its node certificate; a node may read). One channel per peer, opened on
+ * first use.
+ */
+public final class PeerApiStatus implements PeerStatusSource, AutoCloseable {
+  private final Map<String, HostPort> apiAddresses;
+  private final ChannelCredentials credentials;
+  private final Map<String, ManagedChannel> channels = new TreeMap<>();
+
+  /** @param apiAddresses API address of every peer, by node id */
+  public PeerApiStatus(Map<String, HostPort> apiAddresses, ChannelCredentials credentials) {
+    this.apiAddresses = Map.copyOf(apiAddresses);
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+  }
+
+  private synchronized ManagedChannel channel(String nodeId) {
+    return channels.computeIfAbsent(nodeId, id -> {
+      HostPort address = apiAddresses.get(id);
+      if (address == null) {
+        throw new IllegalArgumentException("no API address for node " + id + ": known " + apiAddresses.keySet());
+      }
+      return Grpc.newChannelBuilderForAddress(address.host(), address.port(), credentials).build();
+    });
+  }
+
+  @Override
+  public CompletableFuture<NodeStatus> status(String nodeId, Duration timeout) {
+    CompletableFuture<NodeStatus> result = new CompletableFuture<>();
+    ControlServiceGrpc.newStub(channel(nodeId)).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .getStatus(GetStatusRequest.getDefaultInstance(), new StreamObserver<GetStatusResponse>() {
+          @Override
+          public void onNext(GetStatusResponse value) {
+            result.complete(value.getSelf());
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            result.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            result.completeExceptionally(new IllegalStateException(nodeId + " answered GetStatus with nothing"));
+          }
+        });
+    return result;
+  }
+
+  @Override
+  public synchronized void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.clear();
+  }
+}

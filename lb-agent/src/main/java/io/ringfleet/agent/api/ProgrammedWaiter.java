@@ -1,0 +1,83 @@
+package io.ringfleet.agent.api;
+
+import io.ringfleet.api.ProgrammedProgress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits, without holding a thread, until the nodes have programmed a log index: this node only, or every
+ * live node. Re-checks on every progress change; at the timeout it completes anyway, with
+ * {@code timed_out} and the lagging nodes. It never fails: a timed-out wait is an answer, not an error
+ * (the entry is committed either way).
+ *
+ * <p>A fleet-wide wait with no live node reported is not satisfied (nothing has been seen to program it).
+ */
+public final class ProgrammedWaiter {
+  private final String selfId;
+  private final FleetProgress progress;
+  private final ScheduledExecutorService timer;
+
+  public ProgrammedWaiter(String selfId, FleetProgress progress, ScheduledExecutorService timer) {
+    this.selfId = Objects.requireNonNull(selfId, "selfId");
+    this.progress = Objects.requireNonNull(progress, "progress");
+    this.timer = Objects.requireNonNull(timer, "timer");
+  }
+
+  /** Completes once {@code index} is programmed (by this node, or by every live node), or at the timeout. */
+  public CompletableFuture<ProgrammedProgress> await(long index, boolean fleetWide, Duration timeout) {
+    CompletableFuture<ProgrammedProgress> done = new CompletableFuture<>();
+    Runnable check = () -> {
+      if (!done.isDone()) {
+        ProgrammedProgress p = snapshot(index, fleetWide, false);
+        if (satisfied(p)) {
+          done.complete(p);
+        }
+      }
+    };
+    Runnable expire = () -> {
+      ProgrammedProgress p = snapshot(index, fleetWide, false);
+      done.complete(satisfied(p) ? p : p.toBuilder().setTimedOut(true).build());
+    };
+    FleetProgress.Subscription subscription = progress.subscribe(check);
+    ScheduledFuture<?> deadline = timer.schedule(expire, Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    done.whenComplete((p, e) -> {
+      subscription.close();
+      deadline.cancel(false);
+    });
+    check.run();
+    return done;
+  }
+
+  private static boolean satisfied(ProgrammedProgress p) {
+    return p.getNodesLive() > 0 && p.getNodesProgrammed() == p.getNodesLive();
+  }
+
+  /** Where the nodes stand now relative to {@code index}. */
+  public ProgrammedProgress snapshot(long index, boolean fleetWide, boolean timedOut) {
+    SortedMap<String, Long> all = progress.programmedIndexes();
+    SortedMap<String, Long> nodes = new TreeMap<>();
+    if (fleetWide) {
+      nodes.putAll(all);
+    } else if (all.containsKey(selfId)) {
+      nodes.put(selfId, all.get(selfId));
+    }
+    ProgrammedProgress.Builder b = ProgrammedProgress.newBuilder().setIndex(index).setTimedOut(timedOut)
+        .setNodesLive(nodes.size());
+    int programmed = 0;
+    for (Map.Entry<String, Long> e : nodes.entrySet()) {
+      if (e.getValue() >= index) {
+        programmed++;
+      } else {
+        b.addLaggingNodes(e.getKey());
+      }
+    }
+    return b.setNodesProgrammed(programmed).build();
+  }
+}

@@ -1,0 +1,265 @@
+package io.ringfleet.agent.api;
+
+import io.ringfleet.api.BatchReply;
+import io.ringfleet.api.CommandBatch;
+import io.ringfleet.api.NodeStatus;
+import io.ringfleet.api.PeerRole;
+import io.ringfleet.api.ReadConsistency;
+import io.ringfleet.api.StateStatus;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetRings;
+import io.ringfleet.state.raft.FleetClient;
+import io.ringfleet.state.raft.FleetNode;
+import io.ringfleet.state.raft.FleetStateMachine;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+
+/**
+ * The API's {@link FleetGateway} over this node's Ratis peer ({@link FleetNode}) and one {@link FleetClient}.
+ *
+ * <ul>
+ *   <li>Writes go through the client, sent first to this node's own peer (which forwards to the leader);
+ *       the reply is the leader's apply result. The call then waits (briefly) until this node has applied
+ *       the entry too, so a read on this node right after a write sees it.
+ *   <li>LINEARIZABLE reads ask the leader for its applied index (a small STATUS query), wait until this
+ *       node has applied that far, and answer from this node's image: every write acknowledged before the
+ *       read began is in it, and no image is shipped over the network.
+ *   <li>LOCAL reads answer from this node's image once it has applied {@code min_applied_index}.
+ *   <li>Fleet-wide status asks the other agents through a {@link PeerStatusSource}.
+ * </ul>
+ * The client's blocking calls run on a small pool of this class; nothing blocks gRPC threads.
+ */
+public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
+  /** How long a write waits for this node to apply its entry before answering anyway. */
+  static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
+
+  private final FleetNode node;
+  private final FleetClient client;
+  private final FleetStateMachine stateMachine;
+  private final String nodeId;
+  private final LongSupplier programmedIndex;
+  private final PeerStatusSource peers;
+  private final ExecutorService io;
+  private final ScheduledExecutorService timer;
+  private final AppliedIndexWaiter applied;
+
+  private RaftFleetGateway(Builder b) {
+    this.node = b.node;
+    this.client = b.client;
+    this.stateMachine = node.stateMachine();
+    this.nodeId = node.peerId().toString();
+    this.programmedIndex = b.programmedIndex != null ? b.programmedIndex : () -> stateMachine.image().index();
+    this.peers = b.peers;
+    AtomicInteger n = new AtomicInteger();
+    this.io = Executors.newFixedThreadPool(b.ioThreads, r -> {
+      Thread t = new Thread(r, "fleet-gateway-" + nodeId + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "fleet-gateway-" + nodeId + "-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    this.applied = new AppliedIndexWaiter(nodeId, stateMachine::image, timer);
+    stateMachine.addPublisher(applied);
+  }
+
+  public static Builder builder(FleetNode node, FleetClient client) {
+    return new Builder(node, client);
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public FleetLimits limits() {
+    return stateMachine.limits();
+  }
+
+  @Override
+  public CompletableFuture<Committed> submit(CommandBatch batch) {
+    return CompletableFuture.supplyAsync(() -> send(batch), io)
+        .thenCompose(reply -> applied.await(reply.getLogIndex(), LOCAL_APPLY_WAIT)
+            .handle((image, lagging) -> new Committed(termOf(reply.getLogIndex()), reply)));
+  }
+
+  private BatchReply send(CommandBatch batch) {
+    try {
+      return client.submit(batch, node.peerId());
+    } catch (StateMachineException e) {
+      throw new IllegalStateException("the fleet log refused batch " + batch.getRequestId() + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new FleetUnavailableException("the fleet log did not confirm batch " + batch.getRequestId() + " ("
+          + e.getMessage() + "); it may or may not have been applied: read the state back before retrying", e);
+    }
+  }
+
+  private long termOf(long index) {
+    try {
+      TermIndex ti = division().getRaftLog().getTermIndex(index);
+      return ti == null ? 0 : ti.getTerm();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public CompletableFuture<FleetImage> read(ReadConsistency consistency, long minAppliedIndex, Duration timeout) {
+    if (consistency == ReadConsistency.LOCAL) {
+      return applied.await(minAppliedIndex, timeout);
+    }
+    return CompletableFuture.supplyAsync(this::leaderAppliedIndex, io)
+        .thenCompose(leader -> applied.await(Math.max(leader, minAppliedIndex), timeout));
+  }
+
+  private long leaderAppliedIndex() {
+    try {
+      return client.status().getAppliedIndex();
+    } catch (IOException e) {
+      throw new FleetUnavailableException("no leader answered a linearizable read (" + e.getMessage()
+          + "); a LOCAL read is served by this node alone", e);
+    }
+  }
+
+  @Override
+  public FleetRings rings(FleetImage image) {
+    FleetRings current = stateMachine.rings();
+    return current.provenance().equals(image.provenance()) ? current : FleetRings.of(image, limits());
+  }
+
+  @Override
+  public NodeStatus localStatus() {
+    RaftServer.Division d = division();
+    DivisionInfo info = d.getInfo();
+    StateStatus s = stateMachine.status();
+    FleetImage image = stateMachine.image();
+    return NodeStatus.newBuilder().setNodeId(nodeId).setRole(role(info)).setTerm(info.getCurrentTerm())
+        .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex())).setAppliedIndex(s.getAppliedIndex())
+        .setProgrammedIndex(programmedIndex.getAsLong()).setStateIndex(s.getStateIndex())
+        .setStateDigest(s.getImageDigest()).setRingsDigest(s.getRingDigest())
+        .setDrained(image.nodes().isDrained(nodeId)).setLive(true).build();
+  }
+
+  private static PeerRole role(DivisionInfo info) {
+    switch (info.getCurrentRole()) {
+      case LEADER:
+        return PeerRole.LEADER;
+      case FOLLOWER:
+        return PeerRole.FOLLOWER;
+      case CANDIDATE:
+        return PeerRole.CANDIDATE;
+      case LISTENER:
+        return PeerRole.LISTENER;
+      default:
+        return PeerRole.PEER_ROLE_UNKNOWN;
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<NodeStatus>> fleetStatus(Duration timeout) {
+    TreeSet<String> ids = new TreeSet<>();
+    for (RaftPeer p : node.group().getPeers()) {
+      ids.add(p.getId().toString());
+    }
+    List<CompletableFuture<NodeStatus>> each = new ArrayList<>();
+    for (String id : ids) {
+      if (id.equals(nodeId)) {
+        each.add(CompletableFuture.supplyAsync(this::localStatus, io));
+      } else if (peers == null) {
+        each.add(CompletableFuture.completedFuture(NodeStatus.newBuilder().setNodeId(id).setLive(false)
+            .setError("this node was started without a way to ask its peers").build()));
+      } else {
+        each.add(peers.status(id, timeout).orTimeout(timeout.toMillis() + 100, TimeUnit.MILLISECONDS)
+            .exceptionally(e -> NodeStatus.newBuilder().setNodeId(id).setLive(false)
+                .setError("no answer: " + Statuses.of(e, "status of " + id).getStatus().getDescription()).build()));
+      }
+    }
+    return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+  }
+
+  @Override
+  public Optional<String> leaderId() {
+    RaftPeerId leader = division().getInfo().getLeaderId();
+    return Optional.ofNullable(leader).map(RaftPeerId::toString);
+  }
+
+  private RaftServer.Division division() {
+    try {
+      return node.server().getDivision(node.group().getGroupId());
+    } catch (IOException e) {
+      throw new FleetUnavailableException("this node's Raft peer is not running: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops the gateway's threads (not the node or the client, which the caller owns). */
+  @Override
+  public void close() {
+    stateMachine.removePublisher(applied);
+    io.shutdownNow();
+    timer.shutdownNow();
+  }
+
+  public static final class Builder {
+    private final FleetNode node;
+    private final FleetClient client;
+    private LongSupplier programmedIndex;
+    private PeerStatusSource peers;
+    private int ioThreads = 4;
+
+    private Builder(FleetNode node, FleetClient client) {
+      this.node = Objects.requireNonNull(node, "node");
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /**
+     * This node's programmed index (the map programmer's). Without one, the applied index stands in: for a
+     * node without a datapath only.
+     */
+    public Builder programmedIndex(LongSupplier programmedIndex) {
+      this.programmedIndex = Objects.requireNonNull(programmedIndex, "programmedIndex");
+      return this;
+    }
+
+    /** How to ask the other nodes for their status (fleet-wide GetStatus). */
+    public Builder peers(PeerStatusSource peers) {
+      this.peers = Objects.requireNonNull(peers, "peers");
+      return this;
+    }
+
+    /** Threads for the client's blocking calls; 1..64, default 4. */
+    public Builder ioThreads(int threads) {
+      if (threads < 1 || threads > 64) {
+        throw new IllegalArgumentException("ioThreads must be 1..64, got " + threads);
+      }
+      this.ioThreads = threads;
+      return this;
+    }
+
+    public RaftFleetGateway build() {
+      return new RaftFleetGateway(this);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.ringfleet.agent.cli;
+
+import com.google.protobuf.ByteString;
+import io.ringfleet.api.GetStatusRequest;
+import io.ringfleet.api.GetStatusResponse;
+import io.ringfleet.api.NodeStatus;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code lbctl status}: the fleet table, asked of any node. */
+@Command(name = "status", description = "The fleet: per node role, leader, applied and programmed index, digests,"
+    + " drained, live.")
+final class StatusCommand extends ApiCommand {
+  @Option(names = "--local", description = "Only the target node (do not ask the others).")
+  boolean local;
+
+  @Override
+  int run(ApiConnection api, Output out) {
+    GetStatusResponse r = api.control().getStatus(GetStatusRequest.newBuilder().setFleetWide(!local).build());
+    if (out.json()) {
+      out.json(r);
+      return ExitCodes.OK;
+    }
+    List<NodeStatus> nodes = local || r.getNodesCount() == 0 ? List.of(r.getSelf()) : r.getNodesList();
+    Output.Table t = out.table("NODE", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "PROGRAMMED", "STATE",
+        "STATE-DIGEST", "RINGS-DIGEST", "DRAINED", "LIVE", "ERROR");
+    for (NodeStatus n : nodes) {
+      boolean live = local || n.getLive() || n.getNodeId().equals(r.getSelf().getNodeId());
+      t.row(n.getNodeId(), n.getRole().name().toLowerCase(Locale.ROOT), n.getNodeId().equals(r.getLeaderId()) ? "*" : "",
+          n.getTerm(), n.getCommitIndex(), n.getAppliedIndex(), n.getProgrammedIndex(), n.getStateIndex(),
+          shortHex(n.getStateDigest()), shortHex(n.getRingsDigest()), n.getDrained() ? "yes" : "no",
+          live ? "yes" : "no", n.getError());
+    }
+    t.print();
+    if (r.getLeaderId().isEmpty()) {
+      out.line("no leader known to " + r.getSelf().getNodeId());
+    }
+    return ExitCodes.OK;
+  }
+
+  static String shortHex(ByteString digest) {
+    if (digest.isEmpty()) {
+      return "-";
+    }
+    String hex = HexFormat.of().formatHex(digest.toByteArray());
+    return hex.substring(0, Math.min(12, hex.length()));
+  }
+}

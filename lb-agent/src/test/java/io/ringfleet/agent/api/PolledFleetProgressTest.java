@@ -1,0 +1,67 @@
+package io.ringfleet.agent.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringfleet.api.NodeStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class PolledFleetProgressTest {
+  /** Peers that answer with a programmed index, answer late, or not at all. */
+  static final class Peers implements PeerStatusSource {
+    final Map<String, Long> programmed = new ConcurrentHashMap<>();
+    final Map<String, Boolean> silent = new ConcurrentHashMap<>();
+
+    @Override
+    public CompletableFuture<NodeStatus> status(String nodeId, Duration timeout) {
+      if (silent.getOrDefault(nodeId, false)) {
+        return CompletableFuture.failedFuture(new FleetUnavailableException(nodeId + " is down"));
+      }
+      return CompletableFuture.completedFuture(NodeStatus.newBuilder().setNodeId(nodeId)
+          .setProgrammedIndex(programmed.getOrDefault(nodeId, 0L)).build());
+    }
+  }
+
+  private static void eventually(Runnable check) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(10);
+      }
+    }
+  }
+
+  @Test
+  void configuredPeersHoldWaitsUntilTheyHaveBeenSilentForDownAfter() throws Exception {
+    Peers peers = new Peers();
+    peers.silent.put("lb3", true);
+    try (PolledFleetProgress p = new PolledFleetProgress("lb1", () -> 7, List.of("lb2", "lb3"), peers,
+        Duration.ofMillis(10), Duration.ofMillis(400))) {
+      assertEquals(Map.of("lb1", 7L, "lb2", 0L, "lb3", 0L), p.programmedIndexes(), "live until proven down");
+      AtomicInteger changes = new AtomicInteger();
+      p.subscribe(changes::incrementAndGet);
+      peers.programmed.put("lb2", 7L);
+      p.start();
+      eventually(() -> assertEquals(7L, p.programmedIndexes().get("lb2")));
+      assertTrue(p.programmedIndexes().containsKey("lb3"));
+      eventually(() -> assertEquals(Map.of("lb1", 7L, "lb2", 7L), p.programmedIndexes()));
+      int seen = changes.get();
+      assertTrue(seen >= 2, "a change and the peer going down are both notified, got " + seen);
+      peers.silent.put("lb3", false);
+      peers.programmed.put("lb3", 5L);
+      eventually(() -> assertEquals(5L, p.programmedIndexes().get("lb3")));
+    }
+  }
+}

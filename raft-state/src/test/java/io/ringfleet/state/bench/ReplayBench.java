@@ -1,0 +1,100 @@
+package io.ringfleet.state.bench;
+
+import io.ringfleet.api.CommandBatch;
+import io.ringfleet.api.FleetRecord;
+import io.ringfleet.state.FleetDelta;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.Provenance;
+import io.ringfleet.state.command.BatchApplier;
+import io.ringfleet.state.command.CommandValidator;
+import io.ringfleet.state.snapshot.SnapshotCodec;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Replay throughput over a full fleet (512 VIPs x 100 members, {@link FleetFixture}), in records (or log
+ * entries) per second:
+ * <ul>
+ *   <li>{@code snapshotRecords}: the 1024 records of the fleet's snapshot replayed into the empty image (one
+ *       delta), what loading a snapshot costs beyond IO;
+ *   <li>{@code logEntries}: 1000 one-record entries (a member's weight) each replayed as its own delta and
+ *       applied, as a follower applies its log;
+ *   <li>{@code stateMachineApply}: 1000 one-command batches through {@link BatchApplier} (validate, replay,
+ *       apply), the pure part of FleetStateMachine.applyTransaction.
+ * </ul>
+ * Run with {@code scripts/bench-raft.sh}; see BENCHMARKS.md.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class ReplayBench {
+  static final int VIPS = 512;
+  static final int REALS_PER_VIP = 100;
+  static final int SNAPSHOT_RECORDS = 2 * VIPS;
+  static final int ENTRIES = 1000;
+
+  private FleetImage image;
+  private List<FleetRecord> snapshotRecords;
+  private List<FleetRecord> weightRecords;
+  private List<CommandBatch> weightBatches;
+  private BatchApplier applier;
+
+  @Setup
+  public void setUp() {
+    image = FleetFixture.image(VIPS, REALS_PER_VIP);
+    snapshotRecords = SnapshotCodec.toRecords(image);
+    if (snapshotRecords.size() != SNAPSHOT_RECORDS) {
+      throw new IllegalStateException("expected " + SNAPSHOT_RECORDS + " snapshot records, got " + snapshotRecords.size());
+    }
+    weightRecords = FleetFixture.weightChanges(image, ENTRIES, 1);
+    weightBatches = FleetFixture.weightCommands(image, ENTRIES, 1);
+    applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(SNAPSHOT_RECORDS)
+  public FleetImage snapshotRecords() {
+    FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
+    delta.replayAll(snapshotRecords);
+    return delta.apply(image.provenance(), image.stateIndex());
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(ENTRIES)
+  public FleetImage logEntries() {
+    FleetImage current = image;
+    long index = image.index();
+    for (FleetRecord r : weightRecords) {
+      FleetDelta delta = new FleetDelta(current);
+      delta.replay(r);
+      current = delta.apply(new Provenance(1, ++index));
+    }
+    return current;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(ENTRIES)
+  public FleetImage stateMachineApply() {
+    FleetImage current = image;
+    long index = image.index();
+    for (CommandBatch b : weightBatches) {
+      current = applier.apply(current, b, new Provenance(1, ++index)).image();
+    }
+    return current;
+  }
+}
