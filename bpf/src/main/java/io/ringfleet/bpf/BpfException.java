@@ -8,6 +8,7 @@ public final class BpfException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public static final int ENOENT = 2;
+    public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;

@@ -19,6 +19,9 @@ import java.util.Optional;
  * (PROG_ARRAY, ARRAY_OF_MAPS, ...) take fds on update ({@link #setProgram}, {@link #setInnerMap})
  * and return ids on lookup.
  *
+ * <p>Arrays: {@link #lookupRange} / {@link #lookupRangeU32} read a run of consecutive keys with batch lookups
+ * (a whole Maglev row in one system call); {@link #updateBatch} writes any set of keys in one call.
+ *
  * <p>Not safe to close while another thread uses it.
  */
 public final class BpfMap implements AutoCloseable {
@@ -384,6 +387,142 @@ public final class BpfMap implements AutoCloseable {
         checkPerCpu("splitPerCpuValue");
         checkValue("splitPerCpuValue", all, elementBytes());
         return splitPerCpu(all);
+    }
+
+    // ---- ranges of arrays ----
+
+    /** Values a ranged read asks the kernel for in one BPF_MAP_LOOKUP_BATCH call, at most (in bytes). */
+    static final int RANGE_CHUNK_BYTES = 1 << 20;
+
+    /**
+     * ARRAY / PERCPU_ARRAY: the values of keys {@code firstKey .. firstKey + count - 1}, in key order, packed
+     * into {@code valuesOut} from index 0 ({@link #rangeValueBytes()} bytes per key: valueSize, or for a per-CPU
+     * map every CPU's value at {@link #perCpuStride()} bytes each). Read with BPF_MAP_LOOKUP_BATCH, in calls of at
+     * most {@value #RANGE_CHUNK_BYTES} bytes of values, each starting after the last key read; where the kernel
+     * has no batch lookup (ENOTSUPP / EOPNOTSUPP) key by key with BPF_MAP_LOOKUP_ELEM, with the same result.
+     *
+     * <p>The range must lie within the array: {@code 0 <= firstKey} and {@code firstKey + count <= maxEntries}.
+     * A range that runs past the last entry is refused (EINVAL, nothing read), never clamped: every key of an
+     * array exists, so such a range is a wrong index (say a row number beyond the map), and a short read would
+     * pass for zeros. {@code count == 0} reads nothing. {@code valuesOut} must hold at least
+     * {@code count * rangeValueBytes()} bytes; bytes past that are left as they were.
+     *
+     * <p>Each batch call is atomic per element only: a map written meanwhile may give a mix of old and new
+     * values. Every failure is a {@link BpfException} with the kernel's errno (EIO if the kernel's answer is not
+     * the keys asked for).
+     *
+     * @return count, the number of values written to valuesOut
+     */
+    public int lookupRange(int firstKey, int count, byte[] valuesOut) {
+        checkRange("lookupRange", firstKey, count);
+        int vs = rangeValueBytes();
+        if (valuesOut == null || valuesOut.length < (long) count * vs) {
+            throw BpfException.invalid("lookupRange", "map '" + name + "': " + count + " values of " + vs
+                    + " bytes need " + (long) count * vs + " bytes, valuesOut has "
+                    + (valuesOut == null ? "null" : valuesOut.length + " bytes"));
+        }
+        return lookupRangeBatch(firstKey, count, valuesOut, Math.max(1, RANGE_CHUNK_BYTES / vs));
+    }
+
+    /**
+     * ARRAY with 4-byte values (ring slots, real indexes): keys {@code firstKey .. firstKey + count - 1} as
+     * little-endian u32s, element i for key firstKey + i. Same reading, range rule and errors as
+     * {@link #lookupRange(int, int, byte[])}.
+     */
+    public int[] lookupRangeU32(int firstKey, int count) {
+        checkRange("lookupRangeU32", firstKey, count);
+        if (type.isPerCpu() || valueSize != 4) {
+            throw BpfException.invalid("lookupRangeU32", "map '" + name + "' is " + type + " with " + valueSize
+                    + "-byte values, not an ARRAY of u32");
+        }
+        if (count > Integer.MAX_VALUE / 4) {
+            throw BpfException.invalid("lookupRangeU32", "count " + count + " is more than one Java array holds");
+        }
+        byte[] raw = new byte[count * 4];
+        lookupRange(firstKey, count, raw);
+        int[] out = new int[count];
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+        return out;
+    }
+
+    /** Bytes one key's value takes in {@link #lookupRange}'s output: valueSize, or all CPUs' for per-CPU maps. */
+    public int rangeValueBytes() {
+        return elementBytes();
+    }
+
+    /** The batch read, chunkEntries keys per call (package-private so tests can cross chunk boundaries). */
+    int lookupRangeBatch(int firstKey, int count, byte[] valuesOut, int chunkEntries) {
+        checkRange("lookupRange", firstKey, count);
+        if (count == 0) {
+            return 0;
+        }
+        int vs = rangeValueBytes();
+        int chunk = Math.min(count, chunkEntries);
+        byte[] keys = new byte[keySize * chunk];
+        // One call covering the whole range writes straight into valuesOut (the shim fills it from index 0).
+        byte[] values = chunk == count ? valuesOut : new byte[vs * chunk];
+        byte[] token = new byte[Math.max(keySize, 4)];
+        int done = 0;
+        while (done < count) {
+            int want = Math.min(chunk, count - done);
+            int next = firstKey + done;
+            // in_batch is the last key already read: the kernel resumes at the one after it; null starts at 0.
+            byte[] in = next == 0 ? null : u32(next - 1);
+            long r;
+            try {
+                r = NativeBpf.mapLookupBatch(fd, in, token, keys, keySize, values, vs, want);
+            } catch (BpfException e) {
+                if (done == 0 && unsupported(e)) {
+                    return lookupRangeByElement(firstKey, count, valuesOut);
+                }
+                throw e;
+            }
+            int n = (int) r;
+            if (n <= 0 || n > want) {
+                throw BpfException.of("lookupRange", BpfException.EIO, "map '" + name + "': the kernel returned "
+                        + n + " of " + want + " entries from key " + next + " (max_entries " + maxEntries + ")");
+            }
+            ByteBuffer kb = ByteBuffer.wrap(keys).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < n; i++) {
+                int k = kb.getInt(i * keySize);
+                if (k != next + i) {
+                    throw BpfException.of("lookupRange", BpfException.EIO, "map '" + name + "': asked for key "
+                            + (next + i) + ", the kernel returned key " + Integer.toUnsignedString(k));
+                }
+            }
+            if (values != valuesOut) {
+                System.arraycopy(values, 0, valuesOut, done * vs, n * vs);
+            }
+            done += n;
+        }
+        return count;
+    }
+
+    /** The fallback: one BPF_MAP_LOOKUP_ELEM per key (package-private so tests compare it with the batch read). */
+    int lookupRangeByElement(int firstKey, int count, byte[] valuesOut) {
+        checkRange("lookupRange", firstKey, count);
+        int vs = rangeValueBytes();
+        for (int i = 0; i < count; i++) {
+            byte[] v = NativeBpf.mapLookup(fd, u32(firstKey + i), keySize, vs);
+            if (v == null) {
+                throw BpfException.of("lookupRange", BpfException.EIO, "map '" + name + "': key " + (firstKey + i)
+                        + " of an array is absent");
+            }
+            System.arraycopy(v, 0, valuesOut, i * vs, vs);
+        }
+        return count;
+    }
+
+    private void checkRange(String op, int firstKey, int count) {
+        ensureOpen(op);
+        if (type != MapType.ARRAY && type != MapType.PERCPU_ARRAY) {
+            throw BpfException.invalid(op, "map '" + name + "' is " + type + ", not an ARRAY or PERCPU_ARRAY");
+        }
+        if (firstKey < 0 || count < 0 || (long) firstKey + count > maxEntries) {
+            throw BpfException.invalid(op, "map '" + name + "': keys " + firstKey + " .. " + ((long) firstKey + count - 1)
+                    + " (count " + count + ") are not within its " + maxEntries + " entries (0 .. "
+                    + (maxEntries - 1) + ")");
+        }
     }
 
     private static boolean unsupported(BpfException e) {

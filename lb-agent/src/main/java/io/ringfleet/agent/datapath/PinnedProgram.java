@@ -32,8 +32,8 @@ final class PinnedProgram implements AutoCloseable {
     private PinnedProgram(BpfProgram program, boolean reused, List<BpfProgram> previous, List<Path> previousPins) {
         this.program = program;
         this.reused = reused;
-        this.previous = previous;
-        this.previousPins = previousPins;
+        this.previous = new ArrayList<>(previous); // retirePrevious() empties them
+        this.previousPins = new ArrayList<>(previousPins);
     }
 
     /**

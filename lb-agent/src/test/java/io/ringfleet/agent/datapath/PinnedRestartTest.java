@@ -161,6 +161,19 @@ class PinnedRestartTest {
     }
 
     @Test
+    void withoutAPinDirTheBalancerAttachesAndPinsNothing() {
+        DatapathConfig unpinned = DatapathConfig.builder().variant(BalancerVariant.BALANCER).maxVips(4)
+                .perCpuConnTables(1024, List.of()).build();
+        try (BalancerDatapath datapath = BalancerDatapath.open(unpinned)) {
+            lb.run(() -> datapath.attach(XdpTarget.standalone(DEV, XdpMode.DRIVER)));
+            assertEquals(datapath.program().id(), attachedXdp());
+            assertFalse(java.nio.file.Files.exists(pins), "nothing is pinned without a pin dir");
+        } finally {
+            lb.run(() -> Xdp.detach(Xdp.ifindex(DEV), Xdp.Mode.DRIVER));
+        }
+    }
+
+    @Test
     void aForeignProgramOnTheInterfaceIsNeverReplaced() {
         try (BpfObject root = BpfObject.open(Bpf.shippedObject("xdp_root")).load();
              BpfProgram foreign = root.program("xdp_root");

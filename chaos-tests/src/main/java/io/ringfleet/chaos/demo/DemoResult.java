@@ -1,0 +1,32 @@
+package io.ringfleet.chaos.demo;
+
+/**
+ * What a demo run measured.
+ *
+ * @param connections long-lived TCP connections opened (replacements included)
+ * @param drains LB drains done
+ * @param broken long-lived flows (TCP and UDP) that broke although their real was not removed, plus short
+ *     connections that failed
+ * @param expectedBroken long-lived flows that broke because their real was removed
+ * @param equalDigests LBs whose kernel maps' digest equals the digest of what the image says they hold
+ * @param nodes LBs
+ * @param movedFlows long-lived TCP flows that were on the drained LB and were seen arriving at another LB
+ * @param movedSameReal of those, how many the new LB pinned to the same real index as the drained LB had
+ * @param drainedLbPackets VIP packets the drained LB received while drained
+ * @param checkedFlows new flows run through every LB's program at the end (BPF_PROG_TEST_RUN)
+ * @param agreedFlows of those, how many every LB forwarded to the same real
+ */
+public record DemoResult(long connections, int drains, int broken, int expectedBroken, int equalDigests, int nodes,
+                         int movedFlows, int movedSameReal, long drainedLbPackets, int checkedFlows,
+                         int agreedFlows) {
+    /** The summary line the demo ends with. */
+    public String summary() {
+        return "demo: broken connections " + broken + ", ring digests equal on " + equalDigests + "/" + nodes
+                + " nodes";
+    }
+
+    /** True when nothing broke, every LB holds what the image says and every checked flow got one real. */
+    public boolean ok() {
+        return broken == 0 && equalDigests == nodes && agreedFlows == checkedFlows;
+    }
+}

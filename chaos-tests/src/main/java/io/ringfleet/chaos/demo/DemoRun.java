@@ -1,0 +1,490 @@
+package io.ringfleet.chaos.demo;
+
+import static io.ringfleet.chaos.demo.Console.row;
+
+import io.ringfleet.api.AddReals;
+import io.ringfleet.api.AddVip;
+import io.ringfleet.api.Command;
+import io.ringfleet.api.DrainNode;
+import io.ringfleet.api.Protocol;
+import io.ringfleet.api.RealSpec;
+import io.ringfleet.api.RemoveReals;
+import io.ringfleet.api.UndrainNode;
+import io.ringfleet.api.VipKey;
+import io.ringfleet.agent.datapath.MapProgrammer;
+import io.ringfleet.agent.datapath.ProgramReport;
+import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.chaos.netns.Addresses;
+import io.ringfleet.chaos.netns.BackendNode;
+import io.ringfleet.chaos.netns.BalancerNode;
+import io.ringfleet.chaos.netns.BrokenFlow;
+import io.ringfleet.chaos.netns.DatapathFleet;
+import io.ringfleet.chaos.netns.DatapathState;
+import io.ringfleet.chaos.netns.ForwardingCheck;
+import io.ringfleet.chaos.netns.LbCounters;
+import io.ringfleet.chaos.netns.LbNode;
+import io.ringfleet.chaos.netns.LocalFleetLog;
+import io.ringfleet.chaos.netns.Namespaces;
+import io.ringfleet.chaos.netns.OpenFlow;
+import io.ringfleet.chaos.netns.PinDirs;
+import io.ringfleet.chaos.netns.Topology;
+import io.ringfleet.chaos.netns.Traffic;
+import io.ringfleet.chaos.netns.TrafficSnapshot;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetRings;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The demo's story, step by step, on a real {@link Topology}: provision the fleet, run traffic, drain an LB,
+ * churn a real, check every LB's kernel maps; then tear everything down. Steps that need lb-agent say so.
+ * Used by {@link Demo} (full) and by the test (short).
+ */
+public final class DemoRun {
+    private static final int MAX_VIPS = 4;
+    private static final int MAX_REALS = 256;
+    private static final int STEPS = 10;
+    private static final int CHECKED_FLOWS = 10_000;
+    private static final long CHECK_SEED = 5;
+
+    private final DemoOptions options;
+    private final Console console;
+    private final List<VipKey> vips = new ArrayList<>();
+    private Topology topology;
+    private DatapathFleet fleet;
+    private LocalFleetLog log;
+    private Traffic traffic;
+    private FleetImage image;
+    private int drains;
+    private int movedFlows;
+    private int movedSameReal;
+    private long drainedLbPackets;
+    private int checkedFlows;
+    private int agreedFlows;
+
+    private DemoRun(DemoOptions options, Console console) {
+        this.options = options;
+        this.console = console;
+    }
+
+    /** Runs the whole demo, printing to out; everything it created is gone when it returns or throws. */
+    public static DemoResult run(DemoOptions options, java.io.PrintStream out) {
+        return new DemoRun(options, new Console(out, STEPS)).run();
+    }
+
+    private DemoResult run() {
+        try {
+            preflight();
+            buildTopology();
+            startDatapath();
+            configure();
+            TrafficSnapshot start = startTraffic();
+            drain(options.drainLb());
+            notYetAgentKill();
+            if (options.realChurn()) {
+                realChurn(options.backends());
+            } else {
+                console.step("a real removed and added back");
+                console.line("skipped in this run (--no-churn / quick version)");
+            }
+            TrafficSnapshot end = traffic.snapshot();
+            traffic.close();
+            int equal = fleetStatus();
+            int nodes = fleet.nodes().size();
+            console.step("teardown");
+            topology.close();
+            return result(start, end, equal, nodes);
+        } finally {
+            if (topology != null) {
+                topology.close();
+            }
+        }
+    }
+
+    // ---- steps ----
+
+    private void preflight() {
+        console.step("preflight");
+        console.line("kernel " + System.getProperty("os.version") + ", " + Runtime.getRuntime().availableProcessors()
+                + " CPUs, Java " + System.getProperty("java.version"));
+        int stale = Namespaces.deleteStale();
+        int pins = PinDirs.deleteStale();
+        console.line("left by earlier runs that were killed: " + stale + " namespaces, " + pins + " bpffs pin "
+                + "directories, removed");
+        console.line("only addresses inside the namespaces this run creates are used (10.77.0.0/16, fd77::/16, "
+                + "VIPs 10.200.0.1 and fd77:200::1)");
+    }
+
+    private void buildTopology() {
+        console.step("topology: a router with one ECMP route per VIP, " + options.lbs() + " LBs, "
+                + options.backends() + " backends, " + options.clients() + " client(s)");
+        topology = Topology.builder().lbs(options.lbs()).backends(options.backends()).clients(options.clients())
+                .log(console::line).build();
+    }
+
+    private void startDatapath() {
+        console.step("datapath: the XDP balancer on every LB");
+        console.notYet("starting " + options.lbs() + " agent processes (Ratis peers); instead this process runs "
+                + "lb-agent's BalancerDatapath and MapProgrammer once per LB (DatapathFleet)", "the lb-agent daemon");
+        fleet = DatapathFleet.attach(topology, MAX_VIPS, MAX_REALS, console::line);
+        log = new LocalFleetLog(FleetLimits.builder().maxVips(MAX_VIPS).maxReals(MAX_REALS).build());
+    }
+
+    private void configure() {
+        console.step("control plane: VIPs and reals");
+        console.notYet("`lbctl` through node 2 and the replicated log; instead the same commands are applied in "
+                + "process by BatchApplier, and every LB's MapProgrammer is given that one image", "the lb-agent daemon");
+        List<Command> commands = new ArrayList<>();
+        for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
+            for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
+                VipKey key = VipKey.newBuilder().setAddress(Addresses.text(vip)).setPort(topology.echoPort())
+                        .setProtocol(p).build();
+                vips.add(key);
+                commands.add(Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(key)).build());
+            }
+        }
+        for (VipKey key : vips) {
+            AddReals.Builder add = AddReals.newBuilder().setVip(key);
+            for (BackendNode b : topology.backends()) {
+                add.addReals(RealSpec.newBuilder().setAddress(realAddress(key, b)).setWeight(1));
+            }
+            commands.add(Command.newBuilder().setAddReals(add).build());
+        }
+        apply("add 4 VIPs (TCP and UDP on " + Addresses.text(topology.vip4()) + " and " + Addresses.text(topology.vip6())
+                + " port " + topology.echoPort() + "), " + options.backends() + " reals each", commands);
+        DatapathState want = DatapathState.of(image);
+        List<List<String>> rows = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("VIP"));
+        for (BackendNode b : topology.backends()) {
+            header.add(b.name() + " slots");
+        }
+        rows.add(header);
+        for (DatapathState.Vip v : want.vips().values()) {
+            List<String> r = new ArrayList<>(List.of(v.describe()));
+            for (BackendNode b : topology.backends()) {
+                InetAddress a = v.describe().startsWith("[") ? b.address6() : b.address4();
+                r.add(Integer.toString(want.slotsOf(v.vipNum(), want.realIndexOf(a))));
+            }
+            rows.add(r);
+        }
+        console.line("Maglev rings (65537 slots, Katran's algorithm), identical on every LB:");
+        console.table(rows);
+        digests();
+    }
+
+    private TrafficSnapshot startTraffic() {
+        console.step("traffic: " + options.longLived() + " long-lived TCP connections (a round trip every 50 ms), "
+                + options.udpFlows() + " UDP flows, " + options.shortPerSecond() + " short connections/s");
+        traffic = Traffic.builder().longLived(options.longLived()).udpFlows(options.udpFlows())
+                .shortPerSecond(options.shortPerSecond()).start(topology);
+        if (!traffic.awaitLongOpen(options.longLived(), 15_000)) {
+            throw new IllegalStateException("only " + traffic.snapshot().longOpen() + " of " + options.longLived()
+                    + " long-lived connections opened in 15 s; failures: " + traffic.failures());
+        }
+        TrafficSnapshot start = traffic.snapshot();
+        console.line("all " + options.longLived() + " long-lived connections open; running "
+                + options.phaseMillis() / 1000.0 + " s");
+        phase("steady state", options.phaseMillis());
+        return start;
+    }
+
+    private void drain(int n) {
+        LbNode lb = topology.lb(n);
+        console.step("canary drain of " + lb.id() + ": its flows move to the other LBs, whose rings are identical");
+        Map<Integer, Map<FlowKey, Integer>> before = connectionTables();
+        Set<FlowKey> openBefore = openFlowsByKey().keySet();
+        FlowMoves now = FlowMoves.of(n, before, before, openBefore);
+        console.line(now.onDrained() + " of " + openBefore.size() + " open long-lived TCP connections are in "
+                + lb.id() + "'s connection table; per LB " + lbNames(now.perLb()) + "; in more than one LB's table: "
+                + now.inSeveral() + ", in none: " + now.inNone());
+        Mark drainStart = mark();
+        apply("DrainNode " + lb.id() + " (canary)", List.of(Command.newBuilder()
+                .setDrainNode(DrainNode.newBuilder().setNodeId(lb.id()).setReason("canary")).build()));
+        drains++;
+        console.line(lb.id() + "'s route hook withdrew its next hop; the router's routes now go via "
+                + names(topology.nextHops4()) + " (IPv4) and " + names(topology.nextHops6()) + " (IPv6)");
+        LbCounters drainedBefore = LbCounters.read(fleet.node(n), vipNums());
+        phase("drained", options.phaseMillis(), drainStart);
+        drainedLbPackets = LbCounters.read(fleet.node(n), vipNums()).since(drainedBefore).vipPackets();
+
+        Set<FlowKey> open = new java.util.HashSet<>(openBefore);
+        open.retainAll(openFlowsByKey().keySet());
+        FlowMoves m = FlowMoves.of(n, before, connectionTables(), open);
+        console.line("moved off " + lb.id() + ": " + m.moved() + " connections " + lbNames(m.movedTo())
+                + "; the new LB, with no connection-table entry for them, hashed them on its ring to the same real "
+                + "for " + m.sameReal() + "/" + m.moved());
+        if (m.betweenOthers() > 0) {
+            console.line("also moved between the remaining LBs (the router's hash ranges shifted): "
+                    + m.betweenOthers() + " connections");
+        }
+        movedFlows += m.moved();
+        movedSameReal += m.sameReal();
+        console.line(lb.id() + " received " + drainedLbPackets + " VIP packets while drained");
+
+        Mark undrainStart = mark();
+        apply("UndrainNode " + lb.id(), List.of(Command.newBuilder()
+                .setUndrainNode(UndrainNode.newBuilder().setNodeId(lb.id())).build()));
+        console.line(lb.id() + " announced again: routes via " + names(topology.nextHops4()) + " (IPv4) and "
+                + names(topology.nextHops6()) + " (IPv6)");
+        phase("undrained", Math.max(1000, options.phaseMillis() / 2), undrainStart);
+    }
+
+    private void notYetAgentKill() {
+        console.step("kill -9 of an agent while traffic flows (XDP stays attached), and its restart");
+        console.notYet("there is no agent process to kill yet", "the lb-agent daemon");
+    }
+
+    private void realChurn(int m) {
+        BackendNode be = topology.backends().get(m - 1);
+        console.step("real " + be.name() + " removed from every VIP, then added back: only its flows move");
+        DatapathState before = DatapathState.of(image);
+        traffic.realRemoved(be.name());
+        Mark removeStart = mark();
+        List<Command> remove = new ArrayList<>();
+        for (VipKey key : vips) {
+            remove.add(Command.newBuilder().setRemoveReals(RemoveReals.newBuilder().setVip(key)
+                    .addAddresses(realAddress(key, be))).build());
+        }
+        apply("RemoveReals " + be.name() + " from " + vips.size() + " VIPs", remove);
+        DatapathState removed = DatapathState.of(image);
+        ringChanges(before, removed, be);
+        phase("without " + be.name(), options.phaseMillis(), removeStart);
+        traffic.realRestored(be.name());
+        Mark addStart = mark();
+
+        List<Command> add = new ArrayList<>();
+        for (VipKey key : vips) {
+            add.add(Command.newBuilder().setAddReals(AddReals.newBuilder().setVip(key)
+                    .addReals(RealSpec.newBuilder().setAddress(realAddress(key, be)).setWeight(1))).build());
+        }
+        apply("AddReals " + be.name() + " back to " + vips.size() + " VIPs", add);
+        DatapathState back = DatapathState.of(image);
+        ringChanges(removed, back, be);
+        console.line("maps after the re-add equal those before the removal (same real indexes, same rings): "
+                + (back.digestHex().equals(before.digestHex()) ? "yes" : "NO"));
+        phase("with " + be.name() + " back", options.phaseMillis(), addStart);
+    }
+
+    private void ringChanges(DatapathState from, DatapathState to, BackendNode be) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("VIP", be.name() + " slots before", "after", "other slots that changed owner"));
+        for (DatapathState.Vip v : from.vips().values()) {
+            InetAddress a = v.describe().startsWith("[") ? be.address6() : be.address4();
+            int idx = Math.max(from.realIndexOf(a), to.realIndexOf(a));
+            rows.add(row(v.describe(), from.slotsOf(v.vipNum(), idx), to.slotsOf(v.vipNum(), idx),
+                    from.slotsMovedExcept(to, v.vipNum(), idx)));
+        }
+        console.table(rows);
+    }
+
+    private int fleetStatus() {
+        console.step("fleet status");
+        console.notYet("`lbctl status` from the agents (role, leader, applied index per node)", "the lb-agent daemon");
+        DatapathState want = DatapathState.of(image);
+        String imageRings = FleetRings.of(image, BalancerNode.RING_SIZE).digestHex();
+        console.line("image index " + image.index() + ", ring digest (FleetRings) " + imageRings.substring(0, 12)
+                + "; per LB, what its MapProgrammer reports and what its kernel maps hold, read back now:");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("LB", "XDP program", "programmed index", "programmed digest", "kernel ring digest",
+                "all maps = image"));
+        int equal = 0;
+        for (BalancerNode node : fleet.nodes()) {
+            DatapathState has = DatapathState.read(node);
+            String kernelRings = has.ringDigestHex();
+            if (kernelRings.equals(imageRings)) {
+                equal++;
+            }
+            MapProgrammer p = fleet.programmer(node.lb().number());
+            rows.add(row(node.lb().id(), node.attachedProgramId() == node.programId() ? "attached" : "NOT attached",
+                    p.programmedIndex(), p.programmedDigest().map(d -> d.substring(0, 12)).orElse("-"),
+                    kernelRings.substring(0, 12), has.digestHex().equals(want.digestHex()) ? "yes" : "NO"));
+        }
+        console.table(rows);
+        forwardingCheck();
+        return equal;
+    }
+
+    /** 10,000 new flows through every LB's program: every LB must pick the same real for each. */
+    private void forwardingCheck() {
+        int perVip = CHECKED_FLOWS / vips.size();
+        console.line("traffic stopped; dual check: " + perVip * vips.size() + " new flows (" + perVip + " per VIP, "
+                + "seed " + CHECK_SEED + ") run through every LB's loaded program (BPF_PROG_TEST_RUN):");
+        Map<InetAddress, String> names = new HashMap<>();
+        for (BackendNode b : topology.backends()) {
+            names.put(b.address4(), b.name());
+            names.put(b.address6(), b.name());
+        }
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("VIP", "flows", "same real on every LB", "per real"));
+        for (VipKey key : vips) {
+            ForwardingCheck c = ForwardingCheck.run(fleet.nodes(), Addresses.address(key.getAddress()), key.getPort(),
+                    key.getProtocolValue(), perVip, CHECK_SEED, a -> names.getOrDefault(a, Addresses.text(a)));
+            checkedFlows += c.flows();
+            agreedFlows += c.agreed();
+            rows.add(row(describe(key), c.flows(), c.agreed(), c.byReal()));
+            if (!c.firstDisagreement().isEmpty()) {
+                console.line("  LBs disagree: " + c.firstDisagreement());
+            }
+        }
+        console.table(rows);
+    }
+
+    private static String describe(VipKey key) {
+        String a = key.getAddress();
+        return (a.contains(":") ? "[" + a + "]" : a) + ":" + key.getPort() + "/" + key.getProtocol().name().toLowerCase();
+    }
+
+    private DemoResult result(TrafficSnapshot start, TrafficSnapshot end, int equal, int nodes) {
+        TrafficSnapshot all = end.since(start);
+        int unexpected = all.unexpectedBroken().size();
+        int broken = unexpected + (int) all.shortFailed();
+        console.line("long-lived TCP connections opened: " + end.longOpened() + ", round trips: " + end.roundTrips()
+                + ", slowest " + end.maxRoundTripMillis() + " ms; short connections: " + end.shortOk() + " ok, "
+                + end.shortFailed() + " failed; UDP: " + end.udpReplies() + " answers, " + end.udpLost() + " lost");
+        console.line("broken flows whose real was not removed: " + unexpected + "; ended because their real was "
+                + "removed (expected): " + all.expectedBroken());
+        for (BrokenFlow b : all.unexpectedBroken()) {
+            console.line("  BROKEN " + b);
+        }
+        for (String f : traffic.failures()) {
+            console.line("  failed: " + f);
+        }
+        return new DemoResult(end.longOpened(), drains, broken, all.expectedBroken(), equal, nodes,
+                movedFlows, movedSameReal, drainedLbPackets, checkedFlows, agreedFlows);
+    }
+
+    // ---- helpers ----
+
+    private void apply(String what, List<Command> commands) {
+        image = log.submit("demo-" + (log.image().index() + 1), commands);
+        List<ProgramReport> reports = fleet.program(image);
+        StringBuilder w = new StringBuilder();
+        for (int i = 0; i < reports.size(); i++) {
+            ProgramReport r = reports.get(i);
+            w.append(i == 0 ? "" : ", ").append("lb").append(i + 1).append(' ').append(r.totalWritten())
+                    .append(" (ch_rings ").append(r.written("ch_rings")).append(')');
+        }
+        console.line(what + " -> image index " + image.index() + "; map entries written: " + w);
+    }
+
+    /** A moment to measure a phase from: traffic figures and every LB's counters. */
+    private record Mark(TrafficSnapshot traffic, Map<Integer, LbCounters> counters) {}
+
+    private Mark mark() {
+        return new Mark(traffic.snapshot(), counters());
+    }
+
+    /** One phase of traffic: waits, then prints what happened in it, per real and per LB. */
+    private void phase(String name, int millis) {
+        phase(name, millis, mark());
+    }
+
+    /** One phase of traffic measured from since (taken before the change that starts the phase). */
+    private void phase(String name, int millis, Mark since) {
+        TrafficSnapshot t0 = since.traffic();
+        Map<Integer, LbCounters> c0 = since.counters();
+        sleep(millis);
+        TrafficSnapshot t = traffic.snapshot().since(t0);
+        Map<Integer, LbCounters> c1 = counters();
+        console.line(String.format("%s, %.1f s: %d round trips, %d broken, short connections %d ok / %d failed, "
+                        + "UDP %d answers / %d lost", name, t.elapsedMillis() / 1000.0, t.roundTrips(),
+                t.broken().size(), t.shortOk(), t.shortFailed(), t.udpReplies(), t.udpLost()));
+        Map<String, Integer> ended = new java.util.TreeMap<>();
+        for (BrokenFlow b : t.broken()) {
+            if (b.expected()) {
+                ended.merge(b.real() + ": " + (b.flow().startsWith("udp") ? "UDP " : "TCP ") + b.reason()
+                        .replaceAll(" at .*", ""), 1, Integer::sum);
+            } else {
+                console.line("  BROKEN: " + b);
+            }
+        }
+        ended.forEach((what, count) -> console.line("  ended because their real was removed (expected): " + count
+                + " flows of " + what));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("real", "long-lived open", "short ok", "UDP answers"));
+        for (BackendNode b : topology.backends()) {
+            rows.add(row(b.name(), t.longByReal().getOrDefault(b.name(), 0), t.shortByReal().getOrDefault(b.name(), 0L),
+                    t.udpByReal().getOrDefault(b.name(), 0L)));
+        }
+        console.table(rows);
+        Set<Integer> announced = topology.announced();
+        List<List<String>> lbRows = new ArrayList<>();
+        lbRows.add(row("LB", "route", "VIP packets", "XDP_TX", "dropped", "table hits", "SYNs", "hashed non-SYN",
+                "passed"));
+        for (LbNode lb : topology.lbs()) {
+            LbCounters d = c1.get(lb.number()).since(c0.get(lb.number()));
+            lbRows.add(row(lb.id(), announced.contains(lb.number()) ? "announced" : "withdrawn", d.vipPackets(), d.tx(),
+                    d.drop(), d.tableHits(), d.syns(), d.hashedNonSyn(), d.pass()));
+        }
+        console.table(lbRows);
+    }
+
+    private void digests() {
+        StringBuilder sb = new StringBuilder("ring digest (reals + rings) read back from each LB's kernel maps: ");
+        for (BalancerNode node : fleet.nodes()) {
+            sb.append(node.lb().id()).append(' ').append(DatapathState.read(node).ringDigestHex(), 0, 12).append(", ");
+        }
+        console.line(sb.append("image ").append(FleetRings.of(image, BalancerNode.RING_SIZE).digestHex(), 0, 12)
+                .toString());
+    }
+
+    private Map<Integer, LbCounters> counters() {
+        Map<Integer, LbCounters> out = new HashMap<>();
+        for (BalancerNode node : fleet.nodes()) {
+            out.put(node.lb().number(), LbCounters.read(node, vipNums()));
+        }
+        return out;
+    }
+
+    private List<Integer> vipNums() {
+        return new ArrayList<>(image.vips().vipNums());
+    }
+
+    private Map<Integer, Map<FlowKey, Integer>> connectionTables() {
+        Map<Integer, Map<FlowKey, Integer>> out = new HashMap<>();
+        for (BalancerNode node : fleet.nodes()) {
+            out.put(node.lb().number(), node.connections());
+        }
+        return out;
+    }
+
+    private Map<FlowKey, OpenFlow> openFlowsByKey() {
+        Map<FlowKey, OpenFlow> out = new HashMap<>();
+        for (OpenFlow f : traffic.openFlows()) {
+            out.put(f.key(), f);
+        }
+        return out;
+    }
+
+    private String realAddress(VipKey key, BackendNode b) {
+        return Addresses.text(key.getAddress().contains(":") ? b.address6() : b.address4());
+    }
+
+    private static String lbNames(Map<Integer, Integer> counts) {
+        StringBuilder sb = new StringBuilder("{");
+        counts.forEach((n, c) -> sb.append(sb.length() > 1 ? ", " : "").append("lb").append(n).append(": ").append(c));
+        return sb.append('}').toString();
+    }
+
+    private static String names(Set<Integer> lbs) {
+        List<String> out = new ArrayList<>();
+        for (int n : lbs) {
+            out.add("lb" + n);
+        }
+        return out.isEmpty() ? "(none)" : String.join(", ", out);
+    }
+
+    private static void sleep(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.ringfleet.chaos.netns;
+
+import io.ringfleet.api.Command;
+import io.ringfleet.api.CommandBatch;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.Provenance;
+import io.ringfleet.state.command.BatchApplier;
+import io.ringfleet.state.command.CommandValidator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * STAND-IN for the replicated log until lb-agent lands: applies command batches in process with the same
+ * {@link BatchApplier} every agent's state machine uses, one entry per batch (term 1, index 1, 2, ...), and
+ * keeps the resulting {@link FleetImage}. Every LB is then programmed from that one image, which is what the
+ * log guarantees the agents (equal index, equal image). A rejected batch throws with the validator's message.
+ */
+public final class LocalFleetLog {
+    private final BatchApplier applier;
+    private FleetImage image = FleetImage.EMPTY;
+
+    public LocalFleetLog(FleetLimits limits) {
+        this.applier = new BatchApplier(new CommandValidator(Objects.requireNonNull(limits, "limits")));
+    }
+
+    /** Applies one batch as the next entry; returns the new image. */
+    public synchronized FleetImage submit(String requestId, List<Command> commands) {
+        CommandBatch batch = CommandBatch.newBuilder().addAllCommands(commands).setPrincipal("demo")
+                .setRequestId(requestId).setTimestampMillis(System.currentTimeMillis()).build();
+        BatchApplier.Applied applied = applier.apply(image, batch, new Provenance(1, image.index() + 1));
+        if (!applied.result().isOk()) {
+            throw new IllegalStateException("batch " + requestId + " rejected: "
+                    + applied.result().rejection().orElseThrow().message());
+        }
+        image = applied.image();
+        return image;
+    }
+
+    public synchronized FleetImage image() {
+        return image;
+    }
+}

@@ -1,0 +1,34 @@
+package io.ringfleet.chaos.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringfleet.chaos.netns.Root;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The demo's short version on a real fleet in namespaces: 3 LBs with the XDP balancer, 3 backends,
+ * 20 long-lived TCP connections, UDP flows and short connections; one LB drained under load.
+ */
+class NetnsDemoTest {
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aDrainedLbBreaksNoConnectionAndEveryLbHoldsTheSameMaps() {
+        Assumptions.assumeTrue(Root.isRoot(), "needs root: network namespaces, XDP, BPF maps");
+        DemoResult r = DemoRun.run(DemoOptions.quick(), System.out);
+        System.out.println("netns-demo: " + r.connections() + " connections, " + r.drains() + " drains, "
+                + r.broken() + " broken");
+        assertEquals(0, r.broken(), "broken connections (see the BROKEN / failed lines above)");
+        assertEquals(r.nodes(), r.equalDigests(), "LBs whose kernel maps equal the image");
+        assertEquals(3, r.nodes());
+        assertEquals(1, r.drains());
+        assertTrue(r.connections() >= 20, "long-lived connections opened: " + r.connections());
+        assertEquals(0, r.drainedLbPackets(), "VIP packets reaching the drained LB");
+        assertEquals(r.movedFlows(), r.movedSameReal(), "moved flows that kept their real");
+        assertEquals(10_000, r.checkedFlows());
+        assertEquals(r.checkedFlows(), r.agreedFlows(), "flows every LB's program sent to the same real");
+    }
+}
