@@ -64,6 +64,7 @@ class RouteAnnouncerTest {
         Duration.ofMillis(200))) {
       a.update(ImagesForTest.withVips("10.1.0.2", "10.1.0.10", "fc00::1"), true);
       await("the retried announce", () -> lines().size() == 1);
+      await("the announcer to see the hook's exit", a::announcing);
       assertEquals(List.of("lb7 announce 10.1.0.2 10.1.0.10 fc00::1"), lines());
       assertEquals(1, a.failures());
       assertEquals(2, a.calls());
