@@ -54,7 +54,8 @@ final class AgentFleet implements AutoCloseable {
   /**
    * Writes the config of nodes {@code ids} and starts nothing yet.
    *
-   * @param nodeYaml extra lines of a node's section (indented by 4), e.g. {@code "    route-hook: /x"}
+   * @param nodeYaml extra lines of a node's section (indented by 4), e.g. {@code "    route-hook: /x"};
+   *     {@code ${pins}} stands for the fleet's bpffs dir
    */
   AgentFleet(TestPki pki, List<String> ids, int maxVips, Map<String, String> nodeYaml) throws Exception {
     this.pki = pki;
@@ -80,7 +81,7 @@ final class AgentFleet implements AutoCloseable {
       y.append("  ").append(id).append(":\n    metrics-address: 127.0.0.1:").append(metricsPorts.get(id))
           .append("\n");
       if (nodeYaml.containsKey(id)) {
-        y.append(nodeYaml.get(id)).append("\n");
+        y.append(nodeYaml.get(id).replace("${pins}", pins.toString())).append("\n");
       }
     }
     y.append("tls:\n  ca-cert: ").append(pki.ca()).append("\n  node-cert: ").append(pki.dir).append("/{id}.pem\n")

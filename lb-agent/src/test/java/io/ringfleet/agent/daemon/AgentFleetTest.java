@@ -34,6 +34,8 @@ import io.ringfleet.api.katran.OneRealForVip;
 import io.ringfleet.api.katran.RealWithWeight;
 import io.ringfleet.api.katran.VipId;
 import io.ringfleet.api.katran.VipWithFlags;
+import io.ringfleet.bpf.BpfMap;
+import io.ringfleet.bpf.BpfProgram;
 import io.ringfleet.bpf.NetNs;
 import io.ringfleet.bpf.Tc;
 import io.ringfleet.bpf.TestRun;
@@ -63,8 +65,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Three {@link LbAgent}s in this JVM, started from a fleet config file: real Ratis peers on loopback sockets with
  * mutual TLS, API servers with mutual TLS, real BPF objects in the kernel (pinned in their own bpffs dirs). lb1
- * and lb3 are not attached; lb2's balancer is attached (driver mode) to a veth named lb2 inside a namespace made
- * here, with the tc health-check forwarder on its egress. lb1 has a route hook that records its arguments.
+ * is not attached; lb2's balancer is attached standalone (driver mode) to a veth named lb2 inside a namespace
+ * made here, with the tc health-check forwarder on its egress; lb3 is shared: its agent installs xdp_root on a
+ * veth named lb3 in the same namespace and takes slot 1. lb1 has a route hook that records its arguments.
  * Changes go through the agents' gRPC APIs and are checked in the kernel maps of every node. The restart test
  * runs last.
  */
@@ -88,9 +91,12 @@ class AgentFleetTest {
     lbns = NetNs.create("rfag");
     peerns = NetNs.create("rfap");
     NetNs.vethPair(lbns, "lb2", peerns, "peer0");
+    NetNs.vethPair(lbns, "lb3", peerns, "peer1");
     fleet = new AgentFleet(TestPki.shared(), List.of("lb1", "lb2", "lb3"), 8,
-        Map.of("lb1", "    route-hook: " + hook));
+        Map.of("lb1", "    route-hook: " + hook,
+            "lb3", "    attach-mode: shared\n    root-array-pin: ${pins}/xdp_root/root_array\n    root-slot: 1"));
     fleet.options("lb2", b -> b.attach(true).attachNamespace(lbns));
+    fleet.options("lb3", b -> b.attach(true).attachNamespace(lbns));
     fleet.startAll(Duration.ofSeconds(90));
   }
 
@@ -167,6 +173,15 @@ class AgentFleetTest {
     LbAgent lb2 = fleet.agent("lb2");
     int xdp = lbns.call(() -> Xdp.attachedId(Xdp.ifindex("lb2"), Xdp.Mode.DRIVER));
     assertEquals(lb2.datapath().program().id(), xdp, "lb2's balancer is the veth's XDP program");
+
+    // lb3 is shared: its agent installed xdp_root on its veth and put the balancer into slot 1
+    Path rootArray = fleet.pins.resolve("xdp_root/root_array");
+    try (BpfProgram root = BpfProgram.openPinned(fleet.pins.resolve("xdp_root/" + SharedXdpRoot.PROGRAM_PIN));
+         BpfMap array = BpfMap.openPinned(rootArray)) {
+      assertEquals(root.id(), (int) lbns.call(() -> Xdp.attachedId(Xdp.ifindex("lb3"), Xdp.Mode.DRIVER)));
+      assertEquals(fleet.agent("lb3").datapath().program().id(), BpfMap.u32(array.lookup(BpfMap.u32(1))
+          .orElseThrow()));
+    }
   }
 
   @Test
