@@ -13,13 +13,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code lb-agent --config fleet.yaml --node lb1 [--plaintext-insecure] [--no-attach]}: runs one node's agent
- * until SIGTERM or SIGINT, then stops it cleanly (XDP stays attached). Exit codes: 0 stopped by a signal,
- * 1 the agent failed to start, 2 bad arguments or a bad config file (the config errors are printed as the loader
- * words them: file, line, field and what is allowed).
+ * until SIGTERM or SIGINT, then stops it cleanly (XDP stays attached). Exit status: 143 / 130 (the signal's,
+ * as for any JVM stopped by one) after a clean stop, 1 the agent failed to start, 2 bad arguments or a bad config
+ * file (the config errors are printed as the loader words them: file, line, field and what is allowed).
  */
 @Command(name = "lb-agent", mixinStandardHelpOptions = true, version = "lb-agent (Ringfleet) 0.1.0",
     description = "Run one Ringfleet node: Raft peer, BPF map programmer, gRPC API, metrics.",
-    footer = {"", "Exit codes: 0 stopped by SIGTERM/SIGINT, 1 failed to start, 2 bad arguments or config."})
+    footer = {"", "Exit status: 143/130 after a clean stop on SIGTERM/SIGINT, 1 failed to start,",
+        "2 bad arguments or config."})
 public final class LbAgentMain implements Callable<Integer> {
   public static final int OK = 0;
   public static final int FAILED = 1;
