@@ -85,15 +85,27 @@ public final class ApiFixture implements AutoCloseable {
 
   /** Datapath counters a test sets (the product reads them from BPF maps). */
   public static final class FixedStats implements StatsSource {
-    private volatile Snapshot snapshot = new Snapshot(new java.util.TreeMap<>(), new java.util.TreeMap<>(), List.of());
+    private Snapshot snapshot = new Snapshot(new java.util.TreeMap<>(), new java.util.TreeMap<>(), List.of());
+    private Snapshot afterNextRead;
 
-    public void set(Snapshot s) {
+    public synchronized void set(Snapshot s) {
       snapshot = s;
+      afterNextRead = null;
+    }
+
+    /** The next read still sees the current counters; every read after it sees {@code next}. */
+    public synchronized void setAfterNextRead(Snapshot next) {
+      afterNextRead = next;
     }
 
     @Override
-    public Snapshot read() {
-      return snapshot;
+    public synchronized Snapshot read() {
+      Snapshot now = snapshot;
+      if (afterNextRead != null) {
+        snapshot = afterNextRead;
+        afterNextRead = null;
+      }
+      return now;
     }
   }
 }
