@@ -307,6 +307,41 @@ public final class FleetDelta {
         gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null));
   }
 
+  // ---- the state after the records so far ----
+  // Each is O(1) and immutable: the base's sub-image for a domain no record touched, else an image that
+  // shares every untouched node with the base's. A validator reads these to check each command of a batch
+  // against the state left by the commands before it, without building a FleetImage per command.
+
+  /** The VIPs as they stand after the records replayed so far. */
+  public VipsImage vipsAfter() {
+    return vips == null ? base.vips() : vips.current();
+  }
+
+  /** The reals table as it stands after the records replayed so far. */
+  public RealsImage realsAfter() {
+    return reals == null ? base.reals() : reals.current();
+  }
+
+  /** The health-check destinations as they stand after the records replayed so far. */
+  public HealthChecksImage healthChecksAfter() {
+    return healthChecks == null ? base.healthChecks() : healthChecks.current();
+  }
+
+  /** The QUIC mappings as they stand after the records replayed so far. */
+  public QuicIdsImage quicIdsAfter() {
+    return quicIds == null ? base.quicIds() : quicIds.current();
+  }
+
+  /** The node drains as they stand after the records replayed so far. */
+  public NodesImage nodesAfter() {
+    return nodes == null ? base.nodes() : nodes.current();
+  }
+
+  /** The gateway MAC after the records replayed so far. */
+  public Optional<MacAddress> gatewayMacAfter() {
+    return gatewayMacChanged ? Optional.of(gatewayMac) : base.gatewayMac();
+  }
+
   // ---- helpers ----
 
   private Optional<VipImage> currentVip(int num) {

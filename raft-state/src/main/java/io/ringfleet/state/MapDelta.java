@@ -1,24 +1,28 @@
 package io.ringfleet.state;
 
+import io.ringfleet.state.collect.PersistentSortedMap;
 import java.util.Collections;
-import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
-/** Changes over an immutable sorted map: key to new value, or to nothing (removed). */
+/**
+ * Changes over an immutable sorted map: the map as it stands after the changes so far (a persistent map
+ * sharing every untouched node with the base, so a change costs O(log n) and reading the current state is
+ * direct), and the keys touched.
+ */
 final class MapDelta<K extends Comparable<? super K>, V> {
-  private final SortedMap<K, V> base;
-  private final TreeMap<K, Optional<V>> changes = new TreeMap<>();
+  private final PersistentSortedMap<K, V> base;
+  private PersistentSortedMap<K, V> current;
+  private final TreeSet<K> touched = new TreeSet<>();
 
-  MapDelta(SortedMap<K, V> base) {
+  MapDelta(PersistentSortedMap<K, V> base) {
     this.base = base;
+    this.current = base;
   }
 
   Optional<V> get(K key) {
-    Optional<V> changed = changes.get(key);
-    return changed != null ? changed : Optional.ofNullable(base.get(key));
+    return Optional.ofNullable(current.get(key));
   }
 
   Optional<V> before(K key) {
@@ -26,31 +30,26 @@ final class MapDelta<K extends Comparable<? super K>, V> {
   }
 
   void put(K key, V value) {
-    changes.put(key, Optional.of(value));
+    current = current.plus(key, value);
+    touched.add(key);
   }
 
   void remove(K key) {
-    changes.put(key, Optional.empty());
+    current = current.minus(key);
+    touched.add(key);
   }
 
   /** Keys put or removed, ascending (a key may end with its original value). */
   SortedSet<K> touched() {
-    return Collections.unmodifiableSortedSet(changes.navigableKeySet());
+    return Collections.unmodifiableSortedSet(touched);
   }
 
   boolean isEmpty() {
-    return changes.isEmpty();
+    return touched.isEmpty();
   }
 
-  TreeMap<K, V> applied() {
-    TreeMap<K, V> out = new TreeMap<>(base);
-    for (Map.Entry<K, Optional<V>> e : changes.entrySet()) {
-      if (e.getValue().isPresent()) {
-        out.put(e.getKey(), e.getValue().get());
-      } else {
-        out.remove(e.getKey());
-      }
-    }
-    return out;
+  /** The map after the changes so far. Immutable: later changes make new maps. */
+  PersistentSortedMap<K, V> current() {
+    return current;
   }
 }
