@@ -110,6 +110,14 @@ public final class VipImage {
     PersistentSortedMap<Integer, VipReal> next;
     if (added.size() == 1) {
       next = reals.plus(added.get(0).realIndex(), added.get(0));
+    } else if (reals.isEmpty()) {
+      List<VipReal> sorted = new ArrayList<>(added);
+      sorted.sort(java.util.Comparator.comparingInt(VipReal::realIndex));
+      PersistentSortedMap.Builder<Integer, VipReal> b = PersistentSortedMap.builder();
+      for (VipReal r : sorted) {
+        b.add(r.realIndex(), r);
+      }
+      next = b.build();
     } else {
       TreeMap<Integer, VipReal> sorted = new TreeMap<>();
       for (VipReal r : added) {

@@ -246,23 +246,34 @@ public final class PersistentSortedMap<K extends Comparable<? super K>, V> exten
    * next to the map; merges both into a new tree (O(n + k)) when it is not.
    */
   public PersistentSortedMap<K, V> plusAll(SortedMap<K, ? extends V> entries) {
-    if (entries.comparator() != null) {
-      throw new IllegalArgumentException("entries must be in natural key order");
+    for (V v : entries.values()) {
+      Objects.requireNonNull(v, "value");
     }
-    if (entries.isEmpty()) {
+    return withChanges(entries);
+  }
+
+  /**
+   * This map with every key of {@code changes} mapped to its value, or removed where the value is null (a
+   * {@link java.util.TreeMap} may hold nulls). Path copies change by change when the changes are few next
+   * to the map; else merges both into a new tree in O(n + k).
+   */
+  public PersistentSortedMap<K, V> withChanges(SortedMap<K, ? extends V> changes) {
+    if (changes.comparator() != null) {
+      throw new IllegalArgumentException("changes must be in natural key order");
+    }
+    if (changes.isEmpty()) {
       return this;
     }
-    int n = size();
-    if ((long) entries.size() * 8 < n) {
+    if ((long) changes.size() * 8 < size()) {
       PersistentSortedMap<K, V> out = this;
-      for (Map.Entry<K, ? extends V> e : entries.entrySet()) {
-        out = out.plus(e.getKey(), e.getValue());
+      for (Map.Entry<K, ? extends V> e : changes.entrySet()) {
+        out = e.getValue() == null ? out.minus(e.getKey()) : out.plus(e.getKey(), e.getValue());
       }
       return out;
     }
     Builder<K, V> b = new Builder<>();
     Iterator<Map.Entry<K, V>> mine = entrySet().iterator();
-    Iterator<? extends Map.Entry<K, ? extends V>> theirs = entries.entrySet().iterator();
+    Iterator<? extends Map.Entry<K, ? extends V>> theirs = changes.entrySet().iterator();
     Map.Entry<K, V> a = mine.hasNext() ? mine.next() : null;
     Map.Entry<K, ? extends V> t = theirs.hasNext() ? theirs.next() : null;
     while (a != null || t != null) {
@@ -271,7 +282,9 @@ public final class PersistentSortedMap<K extends Comparable<? super K>, V> exten
         b.add(a.getKey(), a.getValue());
         a = mine.hasNext() ? mine.next() : null;
       } else {
-        b.add(t.getKey(), t.getValue());
+        if (t.getValue() != null) {
+          b.add(t.getKey(), t.getValue());
+        }
         if (c == 0) {
           a = mine.hasNext() ? mine.next() : null;
         }

@@ -237,6 +237,45 @@ class PersistentSortedMapTest {
   }
 
   @Test
+  void withChangesPutsAndRemovesOnBothPaths() {
+    for (long seed : SEEDS) {
+      Random rnd = new Random(seed);
+      for (int base : new int[] {0, 10, 500, 3000}) {
+        for (int changed : new int[] {1, 5, 100, 2000}) {
+          TreeMap<Integer, String> model = new TreeMap<>();
+          PersistentSortedMap<Integer, String> map = PersistentSortedMap.empty();
+          for (int i = 0; i < base; i++) {
+            int k = rnd.nextInt(10_000);
+            model.put(k, "b");
+            map = map.plus(k, "b");
+          }
+          TreeMap<Integer, String> changes = new TreeMap<>();
+          for (int i = 0; i < changed; i++) {
+            boolean remove = rnd.nextBoolean();
+            int k = remove && !model.isEmpty() && rnd.nextBoolean()
+                ? new ArrayList<>(model.keySet()).get(rnd.nextInt(model.size())) : rnd.nextInt(10_000);
+            changes.put(k, remove ? null : "c" + i);
+          }
+          changes.forEach((k, v) -> {
+            if (v == null) {
+              model.remove(k);
+            } else {
+              model.put(k, v);
+            }
+          });
+          map = map.withChanges(changes);
+          map.checkInvariants();
+          assertSameContent(model, map, "seed " + seed + " base " + base + " changed " + changed);
+        }
+      }
+    }
+    PersistentSortedMap<Integer, String> one = PersistentSortedMap.<Integer, String>empty().plus(1, "a");
+    TreeMap<Integer, String> nulls = new TreeMap<>();
+    nulls.put(2, null);
+    assertThrows(NullPointerException.class, () -> one.plusAll(nulls));
+  }
+
+  @Test
   void diffReportsExactlyTheChangedKeysAndSkipsSharedSubtrees() {
     for (long seed : SEEDS) {
       Random rnd = new Random(seed);
