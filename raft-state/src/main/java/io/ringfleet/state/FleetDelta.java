@@ -13,18 +13,19 @@ import io.ringfleet.api.VipAdded;
 import io.ringfleet.api.VipRealEntry;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The changes between an image and the next one, built by replaying records (Kafka KRaft's MetadataDelta
  * shape). Sub-deltas are created lazily, only for the domains a record touches; {@link #apply} makes the
  * next image and reuses the base's sub-images that did not change.
  *
- * <p>Replay is pure and deterministic: no clock, no randomness, no IO, sorted collections only.
+ * <p>Replay is pure and deterministic: no clock, no randomness, no IO; whatever it iterates is sorted (hash
+ * sets and maps serve only membership checks and lookups).
  * Records carry every allocated identifier; replay only checks that they fit (a {@link ReplayException}
  * otherwise) and never allocates.
  *
@@ -205,7 +206,7 @@ public final class FleetDelta {
   private void realsAdded(RealsAdded r) {
     VipImage vip = vip(r.getVipNum());
     List<VipReal> added = new ArrayList<>(r.getRealsCount());
-    TreeSet<Integer> seen = new TreeSet<>();
+    HashSet<Integer> seen = new HashSet<>();
     for (VipRealEntry e : r.getRealsList()) {
       if (vip.real(e.getRealIndex()).isPresent() || !seen.add(e.getRealIndex())) {
         throw new ReplayException("real index " + e.getRealIndex() + " is already in vip " + vip.key());
@@ -224,7 +225,7 @@ public final class FleetDelta {
 
   private void realsRemoved(RealsRemoved r) {
     VipImage vip = vip(r.getVipNum());
-    TreeSet<Integer> seen = new TreeSet<>();
+    HashSet<Integer> seen = new HashSet<>();
     for (int index : r.getRealIndexesList()) {
       if (vip.real(index).isEmpty() || !seen.add(index)) {
         throw new ReplayException("real index " + index + " is not in vip " + vip.key());
@@ -305,6 +306,41 @@ public final class FleetDelta {
         quicIds == null ? base.quicIds() : quicIds.apply(),
         nodes == null ? base.nodes() : nodes.apply(),
         gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null));
+  }
+
+  // ---- the state after the records so far ----
+  // Each is O(1) and immutable: the base's sub-image for a domain no record touched, else an image that
+  // shares every untouched node with the base's. A validator reads these to check each command of a batch
+  // against the state left by the commands before it, without building a FleetImage per command.
+
+  /** The VIPs as they stand after the records replayed so far. */
+  public VipsImage vipsAfter() {
+    return vips == null ? base.vips() : vips.current();
+  }
+
+  /** The reals table as it stands after the records replayed so far. */
+  public RealsImage realsAfter() {
+    return reals == null ? base.reals() : reals.current();
+  }
+
+  /** The health-check destinations as they stand after the records replayed so far. */
+  public HealthChecksImage healthChecksAfter() {
+    return healthChecks == null ? base.healthChecks() : healthChecks.current();
+  }
+
+  /** The QUIC mappings as they stand after the records replayed so far. */
+  public QuicIdsImage quicIdsAfter() {
+    return quicIds == null ? base.quicIds() : quicIds.current();
+  }
+
+  /** The node drains as they stand after the records replayed so far. */
+  public NodesImage nodesAfter() {
+    return nodes == null ? base.nodes() : nodes.current();
+  }
+
+  /** The gateway MAC after the records replayed so far. */
+  public Optional<MacAddress> gatewayMacAfter() {
+    return gatewayMacChanged ? Optional.of(gatewayMac) : base.gatewayMac();
   }
 
   // ---- helpers ----

@@ -1,9 +1,11 @@
 package io.ringfleet.state;
 
+import io.ringfleet.state.collect.PersistentSortedMap;
 import io.ringfleet.state.maglev.MaglevRing;
 import io.ringfleet.state.maglev.RealHash;
 import io.ringfleet.state.maglev.RingDiff;
 import io.ringfleet.state.maglev.RingDigest;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,13 +42,13 @@ public final class FleetRings {
   private final Provenance provenance;
   private final VipsImage vips;
   private final RealsImage reals;
-  private final SortedMap<Integer, VipRing> rings;
+  private final PersistentSortedMap<Integer, VipRing> rings;
   private final SortedMap<Integer, RingChange> changes;
   private final int rebuilt;
   private volatile byte[] digest;
 
   private FleetRings(int ringSize, Provenance provenance, VipsImage vips, RealsImage reals,
-                     SortedMap<Integer, VipRing> rings, SortedMap<Integer, RingChange> changes, int rebuilt) {
+                     PersistentSortedMap<Integer, VipRing> rings, SortedMap<Integer, RingChange> changes, int rebuilt) {
     this.ringSize = ringSize;
     this.provenance = provenance;
     this.vips = vips;
@@ -60,7 +62,7 @@ public final class FleetRings {
   public static FleetRings empty(int ringSize) {
     MaglevRing.checkSize(ringSize);
     return new FleetRings(ringSize, Provenance.EMPTY, VipsImage.EMPTY, RealsImage.EMPTY,
-        Collections.emptySortedMap(), Collections.emptySortedMap(), 0);
+        PersistentSortedMap.empty(), Collections.emptySortedMap(), 0);
   }
 
   /** Every ring of {@code image} built from scratch; {@link #changes()} is then relative to all-zero rings. */
@@ -83,27 +85,39 @@ public final class FleetRings {
       return new FleetRings(ringSize, image.provenance(), vips, image.reals(), rings,
           Collections.emptySortedMap(), 0);
     }
-    TreeMap<Integer, VipRing> next = new TreeMap<>();
-    TreeMap<Integer, RingChange> changed = new TreeMap<>();
-    int built = 0;
-    for (VipImage vip : image.vips().all()) {
-      VipRing before = rings.get(vip.vipNum());
-      if (before != null && before.hasInputOf(vip)) {
-        next.put(vip.vipNum(), before);
-      } else {
+    // Only the VIPs that differ between the two images (skipping the subtrees their maps share): every VIP
+    // of this view's image has a ring here, so the others keep theirs.
+    Step step = new Step();
+    vips.byNumMap().diff(image.vips().byNumMap(), (vipNum, before, after) -> step.vip(vipNum, after));
+    return step.view(image);
+  }
+
+  /** Rings rebuilt for the VIPs of one step, and what changed. */
+  private final class Step {
+    private PersistentSortedMap<Integer, VipRing> next = rings;
+    private final TreeMap<Integer, RingChange> changed = new TreeMap<>();
+    private int built;
+
+    /** The VIP under this number is now {@code vip} (null: removed). */
+    void vip(int vipNum, VipImage vip) {
+      VipRing before = rings.get(vipNum);
+      if (vip == null) {
+        if (before != null) {
+          next = next.minus(vipNum);
+          changed.put(vipNum, new RingChange(vipNum, before, null, ringSize));
+        }
+      } else if (before == null || !before.hasInputOf(vip)) {
         VipRing after = build(vip);
         built++;
-        next.put(vip.vipNum(), after);
-        changed.put(vip.vipNum(), new RingChange(vip.vipNum(), before, after, ringSize));
+        next = next.plus(vipNum, after);
+        changed.put(vipNum, new RingChange(vipNum, before, after, ringSize));
       }
     }
-    for (VipRing before : rings.values()) {
-      if (!next.containsKey(before.vipNum())) {
-        changed.put(before.vipNum(), new RingChange(before.vipNum(), before, null, ringSize));
-      }
+
+    FleetRings view(FleetImage image) {
+      return new FleetRings(ringSize, image.provenance(), image.vips(), image.reals(), next,
+          changed.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(changed), built);
     }
-    return new FleetRings(ringSize, image.provenance(), image.vips(), image.reals(),
-        Collections.unmodifiableSortedMap(next), Collections.unmodifiableSortedMap(changed), built);
   }
 
   /**
@@ -121,26 +135,11 @@ public final class FleetRings {
       return new FleetRings(ringSize, image.provenance(), image.vips(), image.reals(), rings,
           Collections.emptySortedMap(), 0);
     }
-    TreeMap<Integer, VipRing> next = new TreeMap<>(rings);
-    TreeMap<Integer, RingChange> changed = new TreeMap<>();
-    int built = 0;
+    Step step = new Step();
     for (int vipNum : vipsDelta.get().touchedVipNums()) {
-      VipRing before = rings.get(vipNum);
-      Optional<VipImage> vip = image.vips().get(vipNum);
-      if (vip.isEmpty()) {
-        if (before != null) {
-          next.remove(vipNum);
-          changed.put(vipNum, new RingChange(vipNum, before, null, ringSize));
-        }
-      } else if (before == null || !before.hasInputOf(vip.get())) {
-        VipRing after = build(vip.get());
-        built++;
-        next.put(vipNum, after);
-        changed.put(vipNum, new RingChange(vipNum, before, after, ringSize));
-      }
+      step.vip(vipNum, image.vips().get(vipNum).orElse(null));
     }
-    return new FleetRings(ringSize, image.provenance(), image.vips(), image.reals(),
-        Collections.unmodifiableSortedMap(next), Collections.unmodifiableSortedMap(changed), built);
+    return step.view(image);
   }
 
   private VipRing build(VipImage vip) {
@@ -162,7 +161,7 @@ public final class FleetRings {
               + " does not fit a ring slot (at most " + MaglevRing.MAX_REAL_INDEX + "): lower maxReals");
         }
         indexes[i] = r.realIndex();
-        hashes[i] = RealHash.of(r.address().bytes());
+        hashes[i] = RealHash.of(r.address().bytesView());
         weights[i] = r.weight();
         i++;
       }
@@ -218,31 +217,31 @@ public final class FleetRings {
   private byte[] computeDigest() {
     MessageDigest sha = sha256();
     byte[] format = DIGEST_FORMAT.getBytes(StandardCharsets.US_ASCII);
-    i32(sha, format.length);
-    sha.update(format);
-    i32(sha, ringSize);
-    sha.update((byte) 'R');
-    i32(sha, reals.size());
+    ByteBuffer buf = ByteBuffer.allocate(1 << 14);
+    buf.putInt(format.length).put(format).putInt(ringSize).put((byte) 'R').putInt(reals.size());
     for (Real r : reals.all()) {
-      i32(sha, r.index());
-      byte[] address = r.address().bytes();
-      i32(sha, address.length);
-      sha.update(address);
+      byte[] address = r.address().bytesView();
+      buf = room(sha, buf, 8 + address.length);
+      buf.putInt(r.index()).putInt(address.length).put(address);
     }
-    sha.update((byte) 'V');
-    i32(sha, rings.size());
+    buf = room(sha, buf, 5);
+    buf.put((byte) 'V').putInt(rings.size());
     for (VipRing ring : rings.values()) {
-      i32(sha, ring.vipNum());
-      sha.update(ring.ringDigestView());
+      byte[] d = ring.ringDigestView();
+      buf = room(sha, buf, 4 + d.length);
+      buf.putInt(ring.vipNum()).put(d);
     }
+    sha.update(buf.array(), 0, buf.position());
     return sha.digest();
   }
 
-  private static void i32(MessageDigest sha, int v) {
-    sha.update((byte) (v >>> 24));
-    sha.update((byte) (v >>> 16));
-    sha.update((byte) (v >>> 8));
-    sha.update((byte) v);
+  /** {@code buf}, emptied into the digest first if it has no room for {@code n} more bytes. */
+  private static ByteBuffer room(MessageDigest sha, ByteBuffer buf, int n) {
+    if (buf.remaining() < n) {
+      sha.update(buf.array(), 0, buf.position());
+      buf.clear();
+    }
+    return buf;
   }
 
   static MessageDigest sha256() {

@@ -10,7 +10,7 @@ public final class HealthChecksDelta {
 
   HealthChecksDelta(HealthChecksImage base) {
     this.base = base;
-    this.marks = new MapDelta<>(base.all());
+    this.marks = new MapDelta<>(base.map());
   }
 
   /** Marks set, replaced or removed, ascending. */
@@ -38,7 +38,12 @@ public final class HealthChecksDelta {
     marks.remove(somark);
   }
 
+  /** The state after the changes so far: O(1), shares everything with the delta's map. */
+  HealthChecksImage current() {
+    return marks.isEmpty() ? base : new HealthChecksImage(marks.current());
+  }
+
   HealthChecksImage apply() {
-    return marks.isEmpty() ? base : new HealthChecksImage(marks.applied());
+    return current();
   }
 }

@@ -1,18 +1,21 @@
 package io.ringfleet.state;
 
-import java.util.Collections;
+import io.ringfleet.state.collect.PersistentSortedMap;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /** Health-check destinations: SO_MARK (1..2^32-1) to the address marked packets are sent to. Immutable. */
 public final class HealthChecksImage {
-  public static final HealthChecksImage EMPTY = new HealthChecksImage(new TreeMap<>());
+  public static final HealthChecksImage EMPTY = new HealthChecksImage(PersistentSortedMap.empty());
 
-  private final SortedMap<Long, IpAddress> byMark;
+  private final PersistentSortedMap<Long, IpAddress> byMark;
 
-  HealthChecksImage(SortedMap<Long, IpAddress> byMark) {
-    this.byMark = Collections.unmodifiableSortedMap(new TreeMap<>(byMark));
+  HealthChecksImage(PersistentSortedMap<Long, IpAddress> byMark) {
+    this.byMark = byMark;
+  }
+
+  PersistentSortedMap<Long, IpAddress> map() {
+    return byMark;
   }
 
   public Optional<IpAddress> destination(long somark) {

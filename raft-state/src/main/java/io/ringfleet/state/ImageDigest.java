@@ -11,19 +11,26 @@ import java.security.NoSuchAlgorithmException;
  */
 final class ImageDigest {
   private static final String FORMAT = "ringfleet-image-digest-v1";
+  private static final int FLUSH_AT = 1 << 14;
 
   private final MessageDigest sha;
+  private byte[] buf = new byte[FLUSH_AT + 256];
+  private int len;
 
-  private ImageDigest() {
+  private ImageDigest(MessageDigest sha) {
+    this.sha = sha;
+  }
+
+  private static MessageDigest sha256() {
     try {
-      sha = MessageDigest.getInstance("SHA-256");
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
   }
 
   static byte[] of(FleetImage image) {
-    ImageDigest d = new ImageDigest();
+    ImageDigest d = new ImageDigest(sha256());
     d.text(FORMAT);
 
     d.tag('M');
@@ -37,29 +44,14 @@ final class ImageDigest {
     d.tag('V');
     d.i32(image.vips().size());
     for (VipImage vip : image.vips().all()) {
-      d.i32(vip.vipNum());
-      d.bytes(vip.key().address().bytes());
-      d.i32(vip.key().port());
-      d.i32(vip.key().protocol().number());
-      d.i32(vip.flags());
-      d.i32(vip.hashFunction().ordinal());
-      d.i32(vip.realCount());
-      for (VipReal r : vip.reals()) {
-        d.i32(r.realIndex());
-        d.bytes(r.address().bytes());
-        d.i32(r.weight());
-      }
-      d.i32(vip.downReals().size());
-      for (int index : vip.downReals()) {
-        d.i32(index);
-      }
+      d.raw(vip.digestEncoding());
     }
 
     d.tag('R');
     d.i32(image.reals().size());
     for (Real r : image.reals().all()) {
       d.i32(r.index());
-      d.bytes(r.address().bytes());
+      d.bytes(r.address().bytesView());
       d.i32(r.references());
     }
 
@@ -67,7 +59,7 @@ final class ImageDigest {
     d.i32(image.healthChecks().size());
     image.healthChecks().all().forEach((mark, address) -> {
       d.i64(mark);
-      d.bytes(address.bytes());
+      d.bytes(address.bytesView());
     });
 
     d.tag('Q');
@@ -75,7 +67,7 @@ final class ImageDigest {
     for (QuicMapping q : image.quicIds().all()) {
       d.i64(q.serverId());
       d.i32(q.realIndex());
-      d.bytes(q.address().bytes());
+      d.bytes(q.address().bytesView());
     }
 
     d.tag('N');
@@ -86,22 +78,65 @@ final class ImageDigest {
       d.i64(n.drainedAtMillis());
       d.text(n.drainedBy());
     }
+    d.flush();
     return d.sha.digest();
   }
 
+  /** One VIP's part of the encoding: number, key, flags, hash function, members, down marks. */
+  static byte[] encodeVip(VipImage vip) {
+    ImageDigest d = new ImageDigest(null);
+    d.buf = new byte[64 + vip.realCount() * 24 + vip.downReals().size() * 4];
+    d.i32(vip.vipNum());
+    d.bytes(vip.key().address().bytesView());
+    d.i32(vip.key().port());
+    d.i32(vip.key().protocol().number());
+    d.i32(vip.flags());
+    d.i32(vip.hashFunction().ordinal());
+    d.i32(vip.realCount());
+    for (VipReal r : vip.realsByIndex().values()) {
+      d.i32(r.realIndex());
+      d.bytes(r.address().bytesView());
+      d.i32(r.weight());
+    }
+    d.i32(vip.downReals().size());
+    for (int index : vip.downReals()) {
+      d.i32(index);
+    }
+    return java.util.Arrays.copyOf(d.buf, d.len);
+  }
+
+  private void ensure(int n) {
+    if (len + n > buf.length) {
+      if (sha != null) {
+        flush();
+      }
+      if (len + n > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+      }
+    }
+  }
+
+  private void flush() {
+    sha.update(buf, 0, len);
+    len = 0;
+  }
+
   private void tag(char c) {
-    sha.update((byte) c);
+    u8(c);
   }
 
   private void u8(int v) {
-    sha.update((byte) v);
+    ensure(1);
+    buf[len++] = (byte) v;
   }
 
   private void i32(int v) {
-    sha.update((byte) (v >>> 24));
-    sha.update((byte) (v >>> 16));
-    sha.update((byte) (v >>> 8));
-    sha.update((byte) v);
+    ensure(4);
+    buf[len] = (byte) (v >>> 24);
+    buf[len + 1] = (byte) (v >>> 16);
+    buf[len + 2] = (byte) (v >>> 8);
+    buf[len + 3] = (byte) v;
+    len += 4;
   }
 
   private void i64(long v) {
@@ -111,7 +146,19 @@ final class ImageDigest {
 
   private void bytes(byte[] b) {
     i32(b.length);
-    sha.update(b);
+    raw(b);
+  }
+
+  /** Bytes without a length prefix. Large arrays go straight to the digest. */
+  private void raw(byte[] b) {
+    if (sha != null && b.length > FLUSH_AT) {
+      flush();
+      sha.update(b);
+      return;
+    }
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
   }
 
   private void text(String s) {

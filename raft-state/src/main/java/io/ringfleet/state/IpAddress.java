@@ -179,6 +179,11 @@ public final class IpAddress implements Comparable<IpAddress> {
     return bytes.clone();
   }
 
+  /** The network-order bytes themselves, not a copy: for encoders in this package, which never modify them. */
+  byte[] bytesView() {
+    return bytes;
+  }
+
   public ByteString toByteString() {
     return ByteString.copyFrom(bytes);
   }

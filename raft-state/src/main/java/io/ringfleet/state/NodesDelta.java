@@ -10,7 +10,7 @@ public final class NodesDelta {
 
   NodesDelta(NodesImage base) {
     this.base = base;
-    this.drains = new MapDelta<>(base.byId());
+    this.drains = new MapDelta<>(base.map());
   }
 
   /** Nodes drained or undrained, ascending id. */
@@ -38,7 +38,12 @@ public final class NodesDelta {
     drains.remove(nodeId);
   }
 
+  /** The state after the changes so far: O(1), shares everything with the delta's map. */
+  NodesImage current() {
+    return drains.isEmpty() ? base : new NodesImage(drains.current());
+  }
+
   NodesImage apply() {
-    return drains.isEmpty() ? base : new NodesImage(drains.applied());
+    return current();
   }
 }

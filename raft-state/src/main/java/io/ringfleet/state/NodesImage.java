@@ -1,22 +1,25 @@
 package io.ringfleet.state;
 
+import io.ringfleet.state.collect.PersistentSortedMap;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * Node state carried by the log: which nodes are drained. Fleet membership itself comes from the cluster
  * config; a node not listed here is not drained. Immutable.
  */
 public final class NodesImage {
-  public static final NodesImage EMPTY = new NodesImage(new TreeMap<>());
+  public static final NodesImage EMPTY = new NodesImage(PersistentSortedMap.empty());
 
-  private final SortedMap<String, NodeDrain> drained;
+  private final PersistentSortedMap<String, NodeDrain> drained;
 
-  NodesImage(SortedMap<String, NodeDrain> drained) {
-    this.drained = Collections.unmodifiableSortedMap(new TreeMap<>(drained));
+  NodesImage(PersistentSortedMap<String, NodeDrain> drained) {
+    this.drained = drained;
+  }
+
+  PersistentSortedMap<String, NodeDrain> map() {
+    return drained;
   }
 
   public boolean isDrained(String nodeId) {

@@ -10,7 +10,7 @@ public final class QuicIdsDelta {
 
   QuicIdsDelta(QuicIdsImage base) {
     this.base = base;
-    this.ids = new MapDelta<>(base.byId());
+    this.ids = new MapDelta<>(base.map());
   }
 
   /** Server ids mapped, remapped or unmapped, ascending. */
@@ -39,7 +39,12 @@ public final class QuicIdsDelta {
     ids.remove(serverId);
   }
 
+  /** The state after the changes so far: O(1), shares everything with the delta's map. */
+  QuicIdsImage current() {
+    return ids.isEmpty() ? base : new QuicIdsImage(ids.current());
+  }
+
   QuicIdsImage apply() {
-    return ids.isEmpty() ? base : new QuicIdsImage(ids.applied());
+    return current();
   }
 }

@@ -1,19 +1,22 @@
 package io.ringfleet.state;
 
+import io.ringfleet.state.collect.PersistentSortedMap;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /** QUIC server id to real. Each mapping holds a reference on its real index. Immutable. */
 public final class QuicIdsImage {
-  public static final QuicIdsImage EMPTY = new QuicIdsImage(new TreeMap<>());
+  public static final QuicIdsImage EMPTY = new QuicIdsImage(PersistentSortedMap.empty());
 
-  private final SortedMap<Long, QuicMapping> byId;
+  private final PersistentSortedMap<Long, QuicMapping> byId;
 
-  QuicIdsImage(SortedMap<Long, QuicMapping> byId) {
-    this.byId = Collections.unmodifiableSortedMap(new TreeMap<>(byId));
+  QuicIdsImage(PersistentSortedMap<Long, QuicMapping> byId) {
+    this.byId = byId;
+  }
+
+  PersistentSortedMap<Long, QuicMapping> map() {
+    return byId;
   }
 
   public Optional<QuicMapping> get(long serverId) {

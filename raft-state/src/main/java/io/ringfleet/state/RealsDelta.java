@@ -11,11 +11,12 @@ public final class RealsDelta {
   private final RealsImage base;
   private final MapDelta<Integer, Real> reals;
   private final MapDelta<IpAddress, Integer> addresses;
+  private RealsImage current;
 
   RealsDelta(RealsImage base) {
     this.base = base;
-    this.reals = new MapDelta<>(base.byIndex());
-    this.addresses = new MapDelta<>(base.byAddress());
+    this.reals = new MapDelta<>(base.byIndexMap());
+    this.addresses = new MapDelta<>(base.byAddressMap());
   }
 
   /** Real indexes created, freed or whose reference count changed, ascending. */
@@ -38,6 +39,7 @@ public final class RealsDelta {
 
   /** Takes a reference on (index, address), creating the real if the index is free. */
   void retain(int index, IpAddress address) {
+    current = null;
     if (index < 1) {
       throw new ReplayException("real index " + index + " is invalid: real indexes start at 1");
     }
@@ -60,6 +62,7 @@ public final class RealsDelta {
 
   /** Releases a reference; the last one frees the index. */
   void release(int index) {
+    current = null;
     Real r = reals.get(index).orElseThrow(
         () -> new ReplayException("real index " + index + " is not in use"));
     if (r.references() == 1) {
@@ -70,7 +73,17 @@ public final class RealsDelta {
     }
   }
 
+  /** The reals after the changes so far: O(1), shares everything with the delta's maps. */
+  RealsImage current() {
+    RealsImage c = current;
+    if (c == null) {
+      c = reals.isEmpty() ? base : new RealsImage(reals.current(), addresses.current());
+      current = c;
+    }
+    return c;
+  }
+
   RealsImage apply() {
-    return reals.isEmpty() ? base : new RealsImage(reals.applied());
+    return current();
   }
 }

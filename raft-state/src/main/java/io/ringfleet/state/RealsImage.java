@@ -1,11 +1,10 @@
 package io.ringfleet.state;
 
+import io.ringfleet.state.collect.PersistentSortedMap;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
 
 /**
  * The global reals table (shared by every VIP, as in Katran): real index to address, and address to
@@ -16,21 +15,15 @@ import java.util.TreeMap;
  * Health-check destinations do not hold indexes (they map a mark to an address, as Katran's do).
  */
 public final class RealsImage {
-  public static final RealsImage EMPTY = new RealsImage(new TreeMap<>());
+  public static final RealsImage EMPTY = new RealsImage(PersistentSortedMap.empty(), PersistentSortedMap.empty());
 
-  private final SortedMap<Integer, Real> byIndex;
-  private final SortedMap<IpAddress, Integer> byAddress;
-  private final SortedSet<Integer> indexSet;
+  private final PersistentSortedMap<Integer, Real> byIndex;
+  private final PersistentSortedMap<IpAddress, Integer> byAddress;
 
-  RealsImage(SortedMap<Integer, Real> byIndex) {
-    TreeMap<Integer, Real> indexes = new TreeMap<>(byIndex);
-    TreeMap<IpAddress, Integer> addresses = new TreeMap<>();
-    for (Real r : indexes.values()) {
-      addresses.put(r.address(), r.index());
-    }
-    this.byIndex = Collections.unmodifiableSortedMap(indexes);
-    this.indexSet = Collections.unmodifiableSortedSet(indexes.navigableKeySet());
-    this.byAddress = Collections.unmodifiableSortedMap(addresses);
+  /** Both maps must describe the same reals (the delta keeps them in step). */
+  RealsImage(PersistentSortedMap<Integer, Real> byIndex, PersistentSortedMap<IpAddress, Integer> byAddress) {
+    this.byIndex = byIndex;
+    this.byAddress = byAddress;
   }
 
   public Optional<Real> get(int index) {
@@ -58,7 +51,15 @@ public final class RealsImage {
 
   /** Indexes in use, ascending. */
   public SortedSet<Integer> indexes() {
-    return indexSet;
+    return byIndex.keySet();
+  }
+
+  PersistentSortedMap<Integer, Real> byIndexMap() {
+    return byIndex;
+  }
+
+  PersistentSortedMap<IpAddress, Integer> byAddressMap() {
+    return byAddress;
   }
 
   public int size() {

@@ -1,7 +1,7 @@
 package io.ringfleet.state;
 
+import io.ringfleet.state.collect.PersistentSortedMap;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * One VIP: its number, key, flags, hash function, member reals and down-real marks. Immutable.
@@ -22,12 +21,13 @@ public final class VipImage {
   private final VipKey key;
   private final int flags;
   private final HashFunction hashFunction;
-  private final SortedMap<Integer, VipReal> reals;
-  private final List<VipReal> realList;
-  private final SortedSet<Integer> downReals;
+  private final PersistentSortedMap<Integer, VipReal> reals;
+  private final PersistentSortedMap<Integer, Integer> downReals;
+  private volatile List<VipReal> realList;
+  private volatile byte[] encoded;
 
   VipImage(int vipNum, VipKey key, int flags, HashFunction hashFunction,
-           SortedMap<Integer, VipReal> reals, SortedSet<Integer> downReals) {
+           PersistentSortedMap<Integer, VipReal> reals, PersistentSortedMap<Integer, Integer> downReals) {
     if (vipNum < 0) {
       throw new IllegalArgumentException("vip_num must be >= 0, got " + vipNum);
     }
@@ -35,13 +35,12 @@ public final class VipImage {
     this.key = Objects.requireNonNull(key, "key");
     this.flags = flags;
     this.hashFunction = Objects.requireNonNull(hashFunction, "hashFunction");
-    this.reals = Collections.unmodifiableSortedMap(new TreeMap<>(reals));
-    this.realList = List.copyOf(this.reals.values());
-    this.downReals = Collections.unmodifiableSortedSet(new TreeSet<>(downReals));
+    this.reals = Objects.requireNonNull(reals, "reals");
+    this.downReals = Objects.requireNonNull(downReals, "downReals");
   }
 
   static VipImage create(int vipNum, VipKey key, int flags, HashFunction hashFunction) {
-    return new VipImage(vipNum, key, flags, hashFunction, new TreeMap<>(), new TreeSet<>());
+    return new VipImage(vipNum, key, flags, hashFunction, PersistentSortedMap.empty(), PersistentSortedMap.empty());
   }
 
   /** Row of the ring map and slot of the VIP's counters: 0 .. max_vips-1. */
@@ -66,9 +65,14 @@ public final class VipImage {
     return hashFunction;
   }
 
-  /** Members, ascending real index. */
+  /** Members, ascending real index (an immutable list, made on first use and kept). */
   public List<VipReal> reals() {
-    return realList;
+    List<VipReal> list = realList;
+    if (list == null) {
+      list = List.copyOf(reals.values());
+      realList = list;
+    }
+    return list;
   }
 
   /** Members by real index. */
@@ -86,11 +90,11 @@ public final class VipImage {
 
   /** Real indexes marked down (UDP flow migration); always members. */
   public SortedSet<Integer> downReals() {
-    return downReals;
+    return downReals.keySet();
   }
 
   public boolean isDown(int realIndex) {
-    return downReals.contains(realIndex);
+    return downReals.containsKey(realIndex);
   }
 
   VipImage withFlags(int newFlags) {
@@ -101,40 +105,68 @@ public final class VipImage {
     return new VipImage(vipNum, key, flags, newHashFunction, reals, downReals);
   }
 
+  /** With these members added (or replaced): path copies for a few, one merge for many. */
   VipImage withReals(List<VipReal> added) {
-    TreeMap<Integer, VipReal> next = new TreeMap<>(reals);
-    for (VipReal r : added) {
-      next.put(r.realIndex(), r);
+    PersistentSortedMap<Integer, VipReal> next;
+    if (added.size() == 1) {
+      next = reals.plus(added.get(0).realIndex(), added.get(0));
+    } else if (reals.isEmpty()) {
+      List<VipReal> sorted = new ArrayList<>(added);
+      sorted.sort(java.util.Comparator.comparingInt(VipReal::realIndex));
+      PersistentSortedMap.Builder<Integer, VipReal> b = PersistentSortedMap.builder();
+      for (VipReal r : sorted) {
+        b.add(r.realIndex(), r);
+      }
+      next = b.build();
+    } else {
+      TreeMap<Integer, VipReal> sorted = new TreeMap<>();
+      for (VipReal r : added) {
+        sorted.put(r.realIndex(), r);
+      }
+      next = reals.plusAll(sorted);
     }
     return new VipImage(vipNum, key, flags, hashFunction, next, downReals);
   }
 
   VipImage withoutReals(List<Integer> removed) {
-    TreeMap<Integer, VipReal> next = new TreeMap<>(reals);
-    TreeSet<Integer> down = new TreeSet<>(downReals);
+    PersistentSortedMap<Integer, VipReal> next = reals;
+    PersistentSortedMap<Integer, Integer> down = downReals;
     for (Integer index : removed) {
-      next.remove(index);
-      down.remove(index);
+      next = next.minus(index);
+      down = down.minus(index);
     }
     return new VipImage(vipNum, key, flags, hashFunction, next, down);
   }
 
   VipImage withWeights(Map<Integer, Integer> weights) {
-    TreeMap<Integer, VipReal> next = new TreeMap<>(reals);
+    PersistentSortedMap<Integer, VipReal> next = reals;
     for (Map.Entry<Integer, Integer> e : weights.entrySet()) {
-      next.put(e.getKey(), next.get(e.getKey()).withWeight(e.getValue()));
+      next = next.plus(e.getKey(), next.get(e.getKey()).withWeight(e.getValue()));
     }
     return new VipImage(vipNum, key, flags, hashFunction, next, downReals);
   }
 
   VipImage withDown(int realIndex, boolean down) {
-    TreeSet<Integer> next = new TreeSet<>(downReals);
-    if (down) {
-      next.add(realIndex);
-    } else {
-      next.remove(realIndex);
-    }
+    PersistentSortedMap<Integer, Integer> next = down ? downReals.plus(realIndex, realIndex) : downReals.minus(realIndex);
     return new VipImage(vipNum, key, flags, hashFunction, reals, next);
+  }
+
+  /** The members' map itself (for this package's encoders and diffs). */
+  PersistentSortedMap<Integer, VipReal> memberMap() {
+    return reals;
+  }
+
+  /**
+   * This VIP's part of the image digest ({@link ImageDigest}), encoded once per VipImage and kept: images
+   * share unchanged VipImages, so a digest after a change re-encodes only the VIPs that changed.
+   */
+  byte[] digestEncoding() {
+    byte[] e = encoded;
+    if (e == null) {
+      e = ImageDigest.encodeVip(this);
+      encoded = e;
+    }
+    return e;
   }
 
   @Override
@@ -152,13 +184,13 @@ public final class VipImage {
 
   @Override
   public int hashCode() {
-    return Objects.hash(vipNum, key, flags, hashFunction, reals, downReals);
+    return Objects.hash(vipNum, key, flags, hashFunction, reals, downReals.keySet());
   }
 
   @Override
   public String toString() {
     List<String> members = new ArrayList<>();
-    for (VipReal r : realList) {
+    for (VipReal r : reals.values()) {
       members.add(r.realIndex() + "=" + r.address() + "/w" + r.weight() + (isDown(r.realIndex()) ? "/down" : ""));
     }
     return "Vip#" + vipNum + "{" + key + ", flags=" + VipFlags.hex(flags) + ", " + hashFunction + ", reals=" + members + "}";

@@ -1,29 +1,22 @@
 package io.ringfleet.state;
 
+import io.ringfleet.state.collect.PersistentSortedMap;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
 
 /** Every VIP, by number and by key. Immutable. */
 public final class VipsImage {
-  public static final VipsImage EMPTY = new VipsImage(new TreeMap<>());
+  public static final VipsImage EMPTY = new VipsImage(PersistentSortedMap.empty(), PersistentSortedMap.empty());
 
-  private final SortedMap<Integer, VipImage> byNum;
-  private final SortedMap<VipKey, Integer> byKey;
-  private final SortedSet<Integer> vipNumSet;
+  private final PersistentSortedMap<Integer, VipImage> byNum;
+  private final PersistentSortedMap<VipKey, Integer> byKey;
 
-  VipsImage(SortedMap<Integer, VipImage> byNum) {
-    TreeMap<Integer, VipImage> nums = new TreeMap<>(byNum);
-    TreeMap<VipKey, Integer> keys = new TreeMap<>();
-    for (VipImage vip : nums.values()) {
-      keys.put(vip.key(), vip.vipNum());
-    }
-    this.byNum = Collections.unmodifiableSortedMap(nums);
-    this.vipNumSet = Collections.unmodifiableSortedSet(nums.navigableKeySet());
-    this.byKey = Collections.unmodifiableSortedMap(keys);
+  /** Both maps must describe the same VIPs (the delta keeps them in step). */
+  VipsImage(PersistentSortedMap<Integer, VipImage> byNum, PersistentSortedMap<VipKey, Integer> byKey) {
+    this.byNum = byNum;
+    this.byKey = byKey;
   }
 
   public Optional<VipImage> get(int vipNum) {
@@ -51,7 +44,16 @@ public final class VipsImage {
 
   /** VIP numbers in use, ascending. */
   public SortedSet<Integer> vipNums() {
-    return vipNumSet;
+    return byNum.keySet();
+  }
+
+  /** The VIPs by number as the persistent map itself (for this package's deltas and diffs). */
+  PersistentSortedMap<Integer, VipImage> byNumMap() {
+    return byNum;
+  }
+
+  PersistentSortedMap<VipKey, Integer> byKeyMap() {
+    return byKey;
   }
 
   public int size() {

@@ -29,9 +29,9 @@ public final class BatchApplier {
       throw new IllegalArgumentException("entry index " + at.index() + " is not after the image's "
           + current.index());
     }
-    CommandResult result = validator.validate(current, batch);
-    FleetDelta delta = new FleetDelta(current);
-    delta.replayAll(result.records());
-    return new Applied(result, delta, delta.apply(at));
+    // The validator replays every record into one delta as it checks the batch: that delta is applied as is.
+    CommandValidator.Checked checked = validator.check(current, batch);
+    FleetDelta delta = checked.delta();
+    return new Applied(checked.result(), delta, delta.apply(at));
   }
 }

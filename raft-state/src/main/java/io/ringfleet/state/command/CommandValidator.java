@@ -95,34 +95,47 @@ public final class CommandValidator {
 
   /** Validates {@code batch} against {@code image}. Never throws for bad input: that is a rejection. */
   public CommandResult validate(FleetImage image, CommandBatch batch) {
+    return check(image, batch).result();
+  }
+
+  /**
+   * What validating gave: the result and, when it is OK, the delta holding its records replayed over the
+   * image (not yet applied); when rejected, an empty delta over the image.
+   */
+  record Checked(CommandResult result, FleetDelta delta) {}
+
+  /**
+   * Validates {@code batch} against {@code image}, replaying each command's records into one delta as it
+   * goes: each command is checked against the state the earlier ones left, read through that delta, and the
+   * delta is what the caller applies. A record the delta refuses is a bug here: the ReplayException escapes.
+   */
+  Checked check(FleetImage image, CommandBatch batch) {
     if (batch.getCommandsCount() == 0) {
-      return CommandResult.rejected(Rejection.ofBatch(ErrorCode.INVALID_ARGUMENT,
+      return rejected(image, Rejection.ofBatch(ErrorCode.INVALID_ARGUMENT,
           "the batch has no commands: send at least one"));
     }
     if (batch.hasExpectedStateIndex() && batch.getExpectedStateIndex() != image.stateIndex()) {
-      return CommandResult.rejected(Rejection.ofBatch(ErrorCode.FAILED_PRECONDITION,
+      return rejected(image, Rejection.ofBatch(ErrorCode.FAILED_PRECONDITION,
           "expected state index " + Long.toUnsignedString(batch.getExpectedStateIndex())
               + " but the state is at index " + image.stateIndex()
               + ": it changed since it was read; read it again and retry"));
     }
-    FleetImage working = image;
-    List<FleetRecord> all = new ArrayList<>();
+    FleetDelta working = new FleetDelta(image);
     for (int i = 0; i < batch.getCommandsCount(); i++) {
       Command command = batch.getCommands(i);
       List<FleetRecord> records;
       try {
         records = new Step(working, batch).run(command);
       } catch (Reject r) {
-        return CommandResult.rejected(new Rejection(r.code, i, kindName(command), r.getMessage()));
+        return rejected(image, new Rejection(r.code, i, kindName(command), r.getMessage()));
       }
-      if (!records.isEmpty()) {
-        FleetDelta delta = new FleetDelta(working);
-        delta.replayAll(records);
-        working = delta.apply(working.provenance(), working.stateIndex());
-        all.addAll(records);
-      }
+      working.replayAll(records);
     }
-    return CommandResult.ok(all);
+    return new Checked(CommandResult.ok(working.records()), working);
+  }
+
+  private static Checked rejected(FleetImage image, Rejection rejection) {
+    return new Checked(CommandResult.rejected(rejection), new FleetDelta(image));
   }
 
   private static String kindName(Command command) {
@@ -148,16 +161,19 @@ public final class CommandValidator {
     return new Reject(ErrorCode.NOT_FOUND, message);
   }
 
-  /** One command against one image. */
+  /**
+   * One command against the working state: the image plus the records of the batch's earlier commands,
+   * read through the batch's delta (no image is built per command).
+   */
   private final class Step {
-    private final FleetImage image;
+    private final FleetDelta state;
     private final CommandBatch batch;
     private final List<FleetRecord> out = new ArrayList<>();
     private IndexAllocator realAllocator;
     private final TreeMap<IpAddress, Integer> allocated = new TreeMap<>();
 
-    Step(FleetImage image, CommandBatch batch) {
-      this.image = image;
+    Step(FleetDelta state, CommandBatch batch) {
+      this.state = state;
       this.batch = batch;
     }
 
@@ -202,7 +218,7 @@ public final class CommandValidator {
           break;
         case UNDRAIN_NODE:
           String nodeId = nodeId(c.getUndrainNode().getNodeId());
-          if (image.nodes().isDrained(nodeId)) {
+          if (state.nodesAfter().isDrained(nodeId)) {
             emit(FleetRecord.newBuilder().setNodeUndrained(NodeUndrained.newBuilder().setNodeId(nodeId)));
           }
           break;
@@ -233,12 +249,12 @@ public final class CommandValidator {
       checkKnownFlags("flags", c.getFlags());
       checkUdpOnly(key, c.getFlags());
       HashFunction hash = hashFunction(c.getHashFunctionValue());
-      Optional<VipImage> existing = image.vips().get(key);
+      Optional<VipImage> existing = state.vipsAfter().get(key);
       if (existing.isPresent()) {
         throw new Reject(ErrorCode.ALREADY_EXISTS,
             "vip " + key + " already exists (vip_num " + existing.get().vipNum() + ")");
       }
-      OptionalInt num = new IndexAllocator(image.vips().vipNums(), 0, limits.maxVips() - 1).next();
+      OptionalInt num = new IndexAllocator(state.vipsAfter().vipNums(), 0, limits.maxVips() - 1).next();
       if (num.isEmpty()) {
         throw new Reject(ErrorCode.RESOURCE_EXHAUSTED, "no free vip number for vip " + key + ": all "
             + limits.maxVips() + " vip numbers (0.." + (limits.maxVips() - 1) + ") are in use (max_vips "
@@ -402,11 +418,11 @@ public final class CommandValidator {
     private void setHealthCheckDst(SetHealthCheckDst c) throws Reject {
       long mark = somark(c.getSomark());
       IpAddress address = address(c.getAddress(), "health-check address");
-      Optional<IpAddress> current = image.healthChecks().destination(mark);
+      Optional<IpAddress> current = state.healthChecksAfter().destination(mark);
       if (current.isPresent() && current.get().equals(address)) {
         return;
       }
-      if (current.isEmpty() && image.healthChecks().size() >= limits.maxHealthCheckDsts()) {
+      if (current.isEmpty() && state.healthChecksAfter().size() >= limits.maxHealthCheckDsts()) {
         throw new Reject(ErrorCode.RESOURCE_EXHAUSTED, "no room for a health-check destination for somark "
             + mark + ": all " + limits.maxHealthCheckDsts() + " destinations are in use (max_health_check_dsts "
             + limits.maxHealthCheckDsts() + ")");
@@ -417,7 +433,7 @@ public final class CommandValidator {
 
     private void removeHealthCheckDst(int somark) throws Reject {
       long mark = somark(somark);
-      if (image.healthChecks().destination(mark).isEmpty()) {
+      if (state.healthChecksAfter().destination(mark).isEmpty()) {
         throw notFound("somark " + mark + " has no health-check destination");
       }
       emit(FleetRecord.newBuilder().setHealthCheckMarkRemoved(HealthCheckMarkRemoved.newBuilder().setSomark(somark)));
@@ -434,7 +450,7 @@ public final class CommandValidator {
           throw invalid("quic server id " + id + " is listed twice");
         }
         IpAddress address = address(m.getAddress(), "quic real address");
-        Optional<QuicMapping> current = image.quicIds().get(id);
+        Optional<QuicMapping> current = state.quicIdsAfter().get(id);
         if (current.isPresent() && current.get().address().equals(address)) {
           mapped.put(id, null);
           continue;
@@ -460,7 +476,7 @@ public final class CommandValidator {
         if (!ids.add(id)) {
           throw invalid("quic server id " + id + " is listed twice");
         }
-        if (image.quicIds().get(id).isEmpty()) {
+        if (state.quicIdsAfter().get(id).isEmpty()) {
           throw notFound("quic server id " + id + " is not mapped");
         }
       }
@@ -474,7 +490,7 @@ public final class CommandValidator {
       if (c.getReason().length() > MAX_REASON) {
         throw invalid("drain reason is " + c.getReason().length() + " characters long: allowed at most " + MAX_REASON);
       }
-      if (!image.nodes().isDrained(nodeId)) {
+      if (!state.nodesAfter().isDrained(nodeId)) {
         emit(FleetRecord.newBuilder().setNodeDrained(NodeDrained.newBuilder()
             .setNodeId(nodeId)
             .setReason(c.getReason())
@@ -498,7 +514,7 @@ public final class CommandValidator {
         throw invalid("gateway mac " + mac + " is a multicast address (lowest bit of the first octet set):"
             + " a next hop must be unicast");
       }
-      if (!image.gatewayMac().map(mac::equals).orElse(false)) {
+      if (!state.gatewayMacAfter().map(mac::equals).orElse(false)) {
         emit(FleetRecord.newBuilder().setGatewayMacSet(GatewayMacSet.newBuilder().setMac(mac.toByteString())));
       }
     }
@@ -507,11 +523,11 @@ public final class CommandValidator {
 
     private VipImage requireVip(boolean present, io.ringfleet.api.VipKey proto) throws Reject {
       VipKey key = vipKey(present, proto);
-      return image.vips().get(key).orElseThrow(() -> notFound("vip " + key + " does not exist"));
+      return state.vipsAfter().get(key).orElseThrow(() -> notFound("vip " + key + " does not exist"));
     }
 
     private Optional<VipReal> member(VipImage vip, IpAddress address) {
-      return image.reals().get(address).flatMap(r -> vip.real(r.index()));
+      return state.realsAfter().get(address).flatMap(r -> vip.real(r.index()));
     }
 
     /** The address of a real for this VIP: well formed, right family, not listed twice. */
@@ -529,7 +545,7 @@ public final class CommandValidator {
 
     /** The index of a known real, or the lowest free one (reserved for this command). */
     private int realIndexFor(IpAddress address) throws Reject {
-      Optional<Real> known = image.reals().get(address);
+      Optional<Real> known = state.realsAfter().get(address);
       if (known.isPresent()) {
         return known.get().index();
       }
@@ -538,7 +554,7 @@ public final class CommandValidator {
         return already;
       }
       if (realAllocator == null) {
-        realAllocator = new IndexAllocator(image.reals().indexes(), 1, limits.maxRealIndex());
+        realAllocator = new IndexAllocator(state.realsAfter().indexes(), 1, limits.maxRealIndex());
       }
       OptionalInt index = realAllocator.next();
       if (index.isEmpty()) {

@@ -89,6 +89,26 @@ final class FleetFixture {
     return out;
   }
 
+  /** One batch of {@code n} SetRealWeights commands (one member each, seeded): many small changes in one entry. */
+  static CommandBatch weightBatch(FleetImage image, int n, long seed) {
+    CommandBatch.Builder batch = CommandBatch.newBuilder().setPrincipal("bench")
+        .setTimestampMillis(1_700_000_000_000L).setRequestId("weights-" + n);
+    for (CommandBatch b : weightCommands(image, n, seed)) {
+      batch.addCommands(b.getCommands(0));
+    }
+    return batch.build();
+  }
+
+  /** The whole fleet as one batch: {@code vips} x (AddVip + AddReals of {@code realsPerVip}). */
+  static CommandBatch buildBatch(int vips, int realsPerVip) {
+    CommandBatch.Builder batch = CommandBatch.newBuilder().setPrincipal("bench")
+        .setTimestampMillis(1_700_000_000_000L).setRequestId("build-all");
+    for (CommandBatch b : buildBatches(vips, realsPerVip)) {
+      batch.addAllCommands(b.getCommandsList());
+    }
+    return batch.build();
+  }
+
   /** {@code n} one-command batches setting a member's weight, as an operator would send them (seeded). */
   static List<CommandBatch> weightCommands(FleetImage image, int n, long seed) {
     Random rnd = new Random(seed);

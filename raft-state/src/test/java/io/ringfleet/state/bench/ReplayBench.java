@@ -32,7 +32,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code logEntries}: 1000 one-record entries (a member's weight) each replayed as its own delta and
  *       applied, as a follower applies its log;
  *   <li>{@code stateMachineApply}: 1000 one-command batches through {@link BatchApplier} (validate, replay,
- *       apply), the pure part of FleetStateMachine.applyTransaction.
+ *       apply), the pure part of FleetStateMachine.applyTransaction;
+ *   <li>{@code batchApply}: one batch of 1000 SetRealWeights commands (one member each) through
+ *       {@link BatchApplier}: many small changes in one log entry; the score is per command;
+ *   <li>{@code buildBatchApply}: the whole fleet (512 AddVip + 512 AddReals of 100) as one batch from the
+ *       empty image; the score is per command;
+ *   <li>{@code digestAfterChange}: one weight change applied, then the new image's digest (what a STATUS
+ *       read costs after each entry).
  * </ul>
  * Run with {@code scripts/bench-raft.sh}; see BENCHMARKS.md.
  */
@@ -52,6 +58,9 @@ public class ReplayBench {
   private List<FleetRecord> snapshotRecords;
   private List<FleetRecord> weightRecords;
   private List<CommandBatch> weightBatches;
+  private CommandBatch weightBatch;
+  private CommandBatch buildBatch;
+  private int digestStep;
   private BatchApplier applier;
 
   @Setup
@@ -63,6 +72,8 @@ public class ReplayBench {
     }
     weightRecords = FleetFixture.weightChanges(image, ENTRIES, 1);
     weightBatches = FleetFixture.weightCommands(image, ENTRIES, 1);
+    weightBatch = FleetFixture.weightBatch(image, ENTRIES, 2);
+    buildBatch = FleetFixture.buildBatch(VIPS, REALS_PER_VIP);
     applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
   }
 
@@ -96,5 +107,31 @@ public class ReplayBench {
       current = applier.apply(current, b, new Provenance(1, ++index)).image();
     }
     return current;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(ENTRIES)
+  public FleetImage batchApply() {
+    BatchApplier.Applied a = applier.apply(image, weightBatch, new Provenance(1, image.index() + 1));
+    if (!a.result().isOk()) {
+      throw new IllegalStateException("batch not applied as expected: " + a.result());
+    }
+    return a.image();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(2 * VIPS)
+  public FleetImage buildBatchApply() {
+    BatchApplier.Applied a = applier.apply(FleetImage.EMPTY, buildBatch, new Provenance(1, 1));
+    if (!a.result().isOk()) {
+      throw new IllegalStateException("build batch rejected: " + a.result());
+    }
+    return a.image();
+  }
+
+  @Benchmark
+  public byte[] digestAfterChange() {
+    CommandBatch b = weightBatches.get(digestStep++ % ENTRIES);
+    return applier.apply(image, b, new Provenance(1, image.index() + 1)).image().digest();
   }
 }
