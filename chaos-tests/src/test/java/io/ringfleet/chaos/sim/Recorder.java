@@ -1,0 +1,82 @@
+package io.ringfleet.chaos.sim;
+
+import io.ringfleet.api.FleetRecord;
+import io.ringfleet.state.FleetDelta;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetPublisher;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The applied history of one incarnation of one node's state machine (from its start to its stop): a
+ * {@link FleetPublisher} registered on the {@code FleetStateMachine} before the server starts, so it sees
+ * every image in log order, from the loaded snapshot (or the empty image) on.
+ *
+ * <p>A publish whose delta starts from the image published just before is a <b>step</b>: the records of one
+ * log entry (none for a rejected batch or a Raft entry). Anything else is a <b>jump</b>: a snapshot loaded at
+ * start or installed from the leader, whose delta is the whole image. A step whose index is not above the
+ * previous one's is recorded as a regression (applied index going back within one incarnation); the only
+ * exception is the empty image at (0, 0) followed by Raft's first entry at index 0.
+ */
+final class Recorder implements FleetPublisher {
+  /** One published image. {@code records} is null for a jump. */
+  record Applied(long term, long index, boolean jump, List<FleetRecord> records, byte[] imageDigest,
+      long stateIndex) {}
+
+  private final List<Applied> history = new ArrayList<>();
+  private final List<String> regressions = new ArrayList<>();
+  private FleetImage last;
+  private volatile String node = "?";
+  private volatile int incarnation;
+
+  /** Names the node and incarnation once the server that owns the state machine is known. */
+  void bind(String node, int incarnation) {
+    this.node = node;
+    this.incarnation = incarnation;
+  }
+
+  String label() {
+    return node + "#" + incarnation;
+  }
+
+  @Override
+  public synchronized void publish(FleetDelta delta, FleetImage image) {
+    // A snapshot's delta starts from the empty image; so does the first entry after an empty start, which is
+    // told apart by its index (Raft's first entry is 0, the first write 1).
+    boolean jump = last == null || delta.image() != last
+        || (last.term() == 0 && last.index() == 0 && image.index() > 1);
+    if (last != null) {
+      boolean fromEmptyStart = last.term() == 0 && last.index() == 0;
+      if (image.index() < last.index() || (image.index() == last.index() && !fromEmptyStart)) {
+        regressions.add("applied index went back from " + last.provenance() + " to " + image.provenance()
+            + (jump ? " (snapshot load/install)" : ""));
+      }
+    }
+    history.add(new Applied(image.term(), image.index(), jump, jump ? null : List.copyOf(delta.records()),
+        image.digest(), image.stateIndex()));
+    last = image;
+  }
+
+  /** The entries published since {@code from} (a cursor the checker keeps). */
+  synchronized List<Applied> since(int from) {
+    return new ArrayList<>(history.subList(Math.min(from, history.size()), history.size()));
+  }
+
+  synchronized List<Applied> all() {
+    return new ArrayList<>(history);
+  }
+
+  synchronized List<String> regressions() {
+    return new ArrayList<>(regressions);
+  }
+
+  /** The index of the last published image, or -1 before the first. */
+  synchronized long lastIndex() {
+    return last == null ? -1 : last.index();
+  }
+
+  @Override
+  public String name() {
+    return "sim-recorder " + label();
+  }
+}
