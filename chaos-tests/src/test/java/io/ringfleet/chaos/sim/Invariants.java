@@ -66,6 +66,7 @@ final class Invariants {
   private final Map<String, Long> requestAt = new HashMap<>();
   private final Map<RaftLog, Long> logCursors = new IdentityHashMap<>();
   private volatile String step = "start";
+  private long maxCommitted;
   private int leaderSamples;
 
   synchronized void atStep(String label) {
@@ -90,6 +91,11 @@ final class Invariants {
 
   synchronized long highestAck() {
     return acked.isEmpty() ? 0 : acked.lastKey();
+  }
+
+  /** The highest commit index any node was seen at (a node's commit index counts only when it is checked). */
+  synchronized long maxCommitted() {
+    return maxCommitted;
   }
 
   synchronized int leaderSamples() {
@@ -130,11 +136,12 @@ final class Invariants {
       long t2;
       boolean leader;
       try {
-        synchronized (d) {
-          t1 = d.getInfo().getCurrentTerm();
-          leader = d.getInfo().isLeader();
-          t2 = d.getInfo().getCurrentTerm();
-        }
+        // No lock (Ratis holds the server's monitor for long stretches). Ratis steps a leader down by changing
+        // its role first and its term after, and terms only grow: if the term is the same before and after
+        // reading the role, the node was the leader of that term at that instant.
+        t1 = d.getInfo().getCurrentTerm();
+        leader = d.getInfo().isLeader();
+        t2 = d.getInfo().getCurrentTerm();
       } catch (RuntimeException e) {
         continue;  // stopping
       }
@@ -300,6 +307,7 @@ final class Invariants {
     } catch (RuntimeException e) {
       return;
     }
+    maxCommitted = Math.max(maxCommitted, commit);
     long from = Math.max(Math.max(start, 0), logCursors.getOrDefault(log, 0L));
     for (long i = from; i <= commit; i++) {
       LogEntryProto entry;

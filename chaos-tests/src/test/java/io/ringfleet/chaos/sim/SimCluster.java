@@ -132,6 +132,11 @@ final class SimCluster implements AutoCloseable {
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(c.electionMinMs(), TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2L * c.electionMinMs(), TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+    // Ratis keeps a leader that stepped down from campaigning for 10 s by default. Scaled down with the
+    // election timeouts: otherwise a healed ex-leader holding the longest log, next to a wiped peer (whose vote
+    // Ratis does not count), leaves the group leaderless for those 10 s (seen with seed 15).
+    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
+        TimeDuration.valueOf(5L * c.electionMinMs(), TimeUnit.MILLISECONDS));
     // What FleetNode sets, with the seed's values.
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotThreshold());
