@@ -162,49 +162,52 @@ final class Invariants {
   /** Every check, after a step. */
   void check(SimCluster cluster) {
     sampleLeaders(cluster);
-    List<Node> nodes = cluster.nodes();
     Map<String, StateStatus> statuses = new TreeMap<>();
-    for (Node n : nodes) {
+    List<Recorder> all = new ArrayList<>();
+    List<Recorder> current = new ArrayList<>();
+    Map<String, RaftLog> logs = new TreeMap<>();
+    for (Node n : cluster.nodes()) {
+      all.addAll(n.past);
+      Recorder r = n.recorder;
       RaftServer.Division d = n.division;
+      if (r != null && !all.contains(r)) {
+        all.add(r);
+      }
       if (d != null) {
         statuses.put(n.name(), ((FleetStateMachine) d.getStateMachine()).status());
-      }
-    }
-    synchronized (this) {
-      for (Node n : nodes) {
-        List<Recorder> recorders = new ArrayList<>(n.past);
-        if (n.recorder != null && !recorders.contains(n.recorder)) {
-          recorders.add(n.recorder);
-        }
-        for (Recorder r : recorders) {
-          checkRecorder(r);
-        }
-      }
-      for (Ack ack : newAcks) {
-        for (Node n : nodes) {
-          List<Recorder> recorders = new ArrayList<>(n.past);
-          if (n.recorder != null && !recorders.contains(n.recorder)) {
-            recorders.add(n.recorder);
-          }
-          for (Recorder r : recorders) {
-            for (Applied a : r.all()) {
-              if (a.index() == ack.index()) {
-                checkAck(r.label(), a, ack);
-              }
-            }
-          }
-        }
-      }
-      newAcks.clear();
-      checkStatuses(statuses);
-      for (Node n : nodes) {
-        RaftServer.Division d = n.division;
-        if (d != null) {
-          checkNoAckSkipped(n);
-          checkLog(n.name(), d.getRaftLog());
+        logs.put(n.name(), d.getRaftLog());
+        if (r != null) {
+          current.add(r);
         }
       }
     }
+    check(all, current, statuses, logs);
+  }
+
+  /**
+   * The checks on what was observed: every incarnation's recorder, the recorders of the running incarnations,
+   * the running nodes' statuses and Raft logs (by node name).
+   */
+  synchronized void check(List<Recorder> all, List<Recorder> running, Map<String, StateStatus> statuses,
+      Map<String, RaftLog> logs) {
+    for (Recorder r : all) {
+      checkRecorder(r);
+    }
+    for (Ack ack : newAcks) {
+      for (Recorder r : all) {
+        for (Applied a : r.all()) {
+          if (a.index() == ack.index()) {
+            checkAck(r.label(), a, ack);
+          }
+        }
+      }
+    }
+    newAcks.clear();
+    checkStatuses(statuses);
+    for (Recorder r : running) {
+      checkNoAckSkipped(r);
+    }
+    logs.forEach(this::checkLog);
   }
 
   private void checkRecorder(Recorder r) {
@@ -270,11 +273,7 @@ final class Invariants {
   }
 
   /** A node that applied past an acknowledged index has a step for it, unless a snapshot carried it past. */
-  private void checkNoAckSkipped(Node n) {
-    Recorder r = n.recorder;
-    if (r == null) {
-      return;
-    }
+  private void checkNoAckSkipped(Recorder r) {
     List<Applied> history = r.all();
     if (history.isEmpty()) {
       return;

@@ -101,7 +101,15 @@ final class SimCluster implements AutoCloseable {
   private final NetworkFaults faults = NetworkFaults.install();
   private final RaftClient admin;
 
-  private SimCluster(SimConfig config) {
+  /**
+   * Limits that validate differently (one VIP at most): given to the first state machine made when
+   * {@code mutantReplicas} is 1, so that one replica diverges from the others as soon as a second VIP is added.
+   * Used to show that the checks catch a divergent replica; never in a normal run.
+   */
+  static final io.ringfleet.state.FleetLimits MUTANT_LIMITS = io.ringfleet.state.FleetLimits.builder().maxVips(1)
+      .maxReals(8).maxHealthCheckDsts(2).maxQuicServerId(4).ringSize(1021).build();
+
+  private SimCluster(SimConfig config, int mutantReplicas) {
     this.config = config;
     int base = 100 + 10 * CLUSTERS.getAndIncrement();
     String[] ids = new String[Schedule.NODES];
@@ -111,8 +119,9 @@ final class SimCluster implements AutoCloseable {
       nodes[i] = new Node(i, RaftPeerId.valueOf(ids[i]));
     }
     cluster = MiniRaftClusterWithSimulatedRpc.FACTORY.newCluster(ids, new String[0], properties(config));
+    AtomicInteger mutants = new AtomicInteger(mutantReplicas);
     cluster.setStateMachineRegistry(groupId -> {
-      FleetStateMachine sm = new FleetStateMachine(ChangeGenerator.LIMITS);
+      FleetStateMachine sm = new FleetStateMachine(mutants.getAndDecrement() > 0 ? MUTANT_LIMITS : ChangeGenerator.LIMITS);
       Recorder recorder = new Recorder();
       sm.addPublisher(recorder);
       created.put(sm, recorder);
@@ -154,7 +163,11 @@ final class SimCluster implements AutoCloseable {
 
   /** Builds and starts the three peers. */
   static SimCluster start(SimConfig config) throws IOException {
-    SimCluster c = new SimCluster(config);
+    return start(config, 0);
+  }
+
+  static SimCluster start(SimConfig config, int mutantReplicas) throws IOException {
+    SimCluster c = new SimCluster(config, mutantReplicas);
     try {
       c.cluster.start();
       for (Node n : c.nodes) {

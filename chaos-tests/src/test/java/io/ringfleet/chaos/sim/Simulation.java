@@ -112,8 +112,11 @@ final class Simulation {
   private SimCluster cluster;
   private volatile boolean sampling;
 
-  private Simulation(Schedule schedule) {
+  private final Options options;
+
+  private Simulation(Schedule schedule, Options options) {
     this.schedule = schedule;
+    this.options = options;
   }
 
   /** Runs the schedule of {@code seed} and waits for its cluster to be gone. */
@@ -126,7 +129,21 @@ final class Simulation {
    * cluster has also shut down (in the background: a shutdown that fails is a violation too).
    */
   static CompletableFuture<Outcome> start(long seed) {
-    return new Simulation(Schedule.of(seed)).runAndClose();
+    return start(seed, Options.NORMAL);
+  }
+
+  static CompletableFuture<Outcome> start(long seed, Options options) {
+    return new Simulation(Schedule.of(seed), options).runAndClose();
+  }
+
+  /**
+   * How a run departs from the normal one, to show what the checks catch.
+   *
+   * @param unsafeWipes clear a peer's storage even when the others do not hold everything committed
+   * @param mutantReplicas replicas (0 or 1) whose state machine validates with other limits
+   */
+  record Options(boolean unsafeWipes, int mutantReplicas) {
+    static final Options NORMAL = new Options(Boolean.getBoolean("chaos.unsafeWipes"), 0);
   }
 
   private CompletableFuture<Outcome> runAndClose() {
@@ -134,7 +151,7 @@ final class Simulation {
     Thread sampler = null;
     try {
       long s0 = System.nanoTime();
-      cluster = SimCluster.start(schedule.config());
+      cluster = SimCluster.start(schedule.config(), options.mutantReplicas());
       trace.add("cluster started (" + (System.nanoTime() - s0) / 1_000_000 + " ms)");
       sampling = true;
       sampler = new Thread(this::sampleLeaders, "sim-leader-sampler");
@@ -442,7 +459,7 @@ final class Simulation {
    * show what it prevents.
    */
   private String unsafeToWipe(Node victim, long waitMs) throws InterruptedException {
-    if (UNSAFE_WIPES) {
+    if (options.unsafeWipes()) {
       return null;
     }
     long deadline = System.nanoTime() + waitMs * 1_000_000;
@@ -474,8 +491,6 @@ final class Simulation {
       Thread.sleep(20);
     }
   }
-
-  static final boolean UNSAFE_WIPES = Boolean.getBoolean("chaos.unsafeWipes");
 
   private boolean purged() {
     for (Node n : cluster.nodes()) {
