@@ -5,6 +5,10 @@ import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.StateStatus;
 import io.ringfleet.chaos.sim.Recorder.Applied;
 import io.ringfleet.chaos.sim.SimCluster.Node;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.Provenance;
+import io.ringfleet.state.command.BatchApplier;
+import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.raft.FleetStateMachine;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +39,8 @@ import org.apache.ratis.server.raftlog.RaftLog;
  *       it and replied) is the entry at i on every node that reaches i: its records there equal the reply's,
  *       its bytes in every Raft log that still holds i equal the batch sent, no node that reached i skipped it,
  *       and no other acknowledged write claims i.
+ *   <li><b>the pure core agrees</b>: after the liveness phase, a node whose log was never purged replays its
+ *       committed log through {@code BatchApplier} from the empty image and must reach the image it reports.
  *   <li><b>log matching</b>: committed entries at the same index have the same term on every node, and a
  *       request id is committed at one index only (a retried write is applied at most once).
  * </ol>
@@ -221,7 +227,9 @@ final class Invariants {
     List<Applied> fresh = r.since(from);
     cursors.put(r, from + fresh.size());
     for (Applied a : fresh) {
-      seenImage(a.index(), a.imageDigest(), a.stateIndex(), r.label() + (a.jump() ? " (snapshot)" : ""));
+      String who = r.label() + (a.jump() ? " (snapshot)" : "");
+      seenImage(a.index(), a.imageDigest(), a.stateIndex(), who);
+      seenRings(a.index(), a.ringDigest(), who);
       Ack ack = acked.get(a.index());
       if (ack != null) {
         checkAck(r.label(), a, ack);
@@ -351,6 +359,41 @@ final class Invariants {
       }
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       violation("log matching", who + ": committed entry " + i + " is not a CommandBatch");
+    }
+  }
+
+  /**
+   * The pure core agrees with the replica: the node's whole committed log (when it was never purged), replayed
+   * through {@link BatchApplier} from the empty image, gives the image the node reports. Returns whether the
+   * log could be replayed (a purged log cannot).
+   */
+  synchronized boolean replayMatchesPureCore(String who, RaftLog log, StateStatus status) {
+    try {
+      if (log.getStartIndex() > 0 || log.getLastCommittedIndex() < status.getAppliedIndex()) {
+        return false;
+      }
+      BatchApplier applier = new BatchApplier(new CommandValidator(ChangeGenerator.LIMITS));
+      FleetImage image = FleetImage.EMPTY;
+      for (long i = 0; i <= status.getAppliedIndex(); i++) {
+        LogEntryProto e = log.get(i);
+        if (e == null) {
+          return false;
+        }
+        Provenance at = new Provenance(e.getTerm(), i);
+        image = e.hasStateMachineLogEntry()
+            ? applier.apply(image, CommandBatch.parseFrom(e.getStateMachineLogEntry().getLogData().toByteArray()), at).image()
+            : image.withProvenance(at);
+      }
+      if (!Arrays.equals(image.digest(), status.getImageDigest().toByteArray())
+          || image.stateIndex() != status.getStateIndex()) {
+        violation("equal index, equal state", who + " at applied index " + status.getAppliedIndex() + " has image "
+            + hex(status.getImageDigest().toByteArray()) + " state index " + status.getStateIndex()
+            + ", but its committed log replayed through the pure core gives " + hex(image.digest()) + " state index "
+            + image.stateIndex());
+      }
+      return true;
+    } catch (Exception e) {
+      return false;  // purged or closing under us
     }
   }
 

@@ -4,6 +4,7 @@ import io.ringfleet.api.FleetRecord;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetPublisher;
+import io.ringfleet.state.FleetRings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,9 @@ import java.util.List;
  * The applied history of one incarnation of one node's state machine (from its start to its stop): a
  * {@link FleetPublisher} registered on the {@code FleetStateMachine} before the server starts, so it sees
  * every image in log order, from the loaded snapshot (or the empty image) on.
+ *
+ * <p>Each entry also records the ring digest of its image ({@link FleetRings}, the Maglev rings and reals
+ * table the BPF maps would hold), rebuilt from scratch after a jump and incrementally after a step.
  *
  * <p>A publish whose delta starts from the image published just before is a <b>step</b>: the records of one
  * log entry (none for a rejected batch or a Raft entry). Anything else is a <b>jump</b>: a snapshot loaded at
@@ -21,11 +25,12 @@ import java.util.List;
 final class Recorder implements FleetPublisher {
   /** One published image. {@code records} is null for a jump. */
   record Applied(long term, long index, boolean jump, List<FleetRecord> records, byte[] imageDigest,
-      long stateIndex) {}
+      long stateIndex, byte[] ringDigest) {}
 
   private final List<Applied> history = new ArrayList<>();
   private final List<String> regressions = new ArrayList<>();
   private FleetImage last;
+  private FleetRings rings;
   private volatile String node = "?";
   private volatile int incarnation;
 
@@ -52,8 +57,11 @@ final class Recorder implements FleetPublisher {
             + (jump ? " (snapshot load/install)" : ""));
       }
     }
+    // The rings as the datapath would hold them: rebuilt from scratch after a jump, incrementally after a step,
+    // so comparing nodes also compares the incremental path with the full one.
+    rings = jump || rings == null ? FleetRings.of(image, ChangeGenerator.LIMITS) : rings.next(delta, image);
     history.add(new Applied(image.term(), image.index(), jump, jump ? null : List.copyOf(delta.records()),
-        image.digest(), image.stateIndex()));
+        image.digest(), image.stateIndex(), rings.digest()));
     last = image;
   }
 

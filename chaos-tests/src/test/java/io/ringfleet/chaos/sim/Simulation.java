@@ -77,6 +77,7 @@ final class Simulation {
     int snapshotInstalls;
     int transfers;
     int leaderTerms;
+    int replays;
     long convergeMs;
 
     void add(Stats o) {
@@ -92,6 +93,7 @@ final class Simulation {
       snapshotInstalls += o.snapshotInstalls;
       transfers += o.transfers;
       leaderTerms += o.leaderTerms;
+      replays += o.replays;
       convergeMs = Math.max(convergeMs, o.convergeMs);
     }
 
@@ -101,7 +103,8 @@ final class Simulation {
           + " unacknowledged; " + kills + " kills, " + restarts + " restarts (" + wipes + " wiped), " + partitions
           + " partitions, " + slows + " slow peers, " + snapshots + " snapshots, " + snapshotInstalls
           + " snapshot installs seen, " + transfers + " leadership transfers, " + leaderTerms
-          + " leader terms; slowest convergence " + convergeMs + " ms";
+          + " leader terms, " + replays + " committed logs replayed through the pure core; slowest convergence "
+          + convergeMs + " ms";
     }
   }
 
@@ -567,6 +570,11 @@ final class Simulation {
       if (probeIndex >= 0 && equal(statuses, target)) {
         stats.convergeMs = (System.nanoTime() - start) / 1_000_000;
         invariants.check(cluster);
+        for (Node n : cluster.nodes()) {
+          if (invariants.replayMatchesPureCore(n.name(), n.division.getRaftLog(), statuses.get(n.name()))) {
+            stats.replays++;
+          }
+        }
         trace.add("converged in " + stats.convergeMs + " ms at applied index "
             + statuses.values().iterator().next().getAppliedIndex() + " (probe write at " + probeIndex + ")");
         return;
