@@ -12,7 +12,7 @@ public final class ChaosMain {
     Quiet.ratisLogs();
     long from = 1;
     int seeds = 1000;
-    int parallel = 3;
+    int parallel = 6;
     long minutes = 0;
     boolean verbose = false;
     for (int i = 0; i < args.length; i++) {
@@ -24,7 +24,7 @@ public final class ChaosMain {
         case "--verbose" -> verbose = true;
         case "-h", "--help" -> {
           System.out.println("usage: chaos.sh [--seeds N (default 1000)] [--from SEED (default 1)] "
-              + "[--parallel P clusters at a time, 1..8 (default 3)] [--minutes M time budget (default none)] [--verbose]");
+              + "[--parallel P clusters at a time, 1..8 (default 6)] [--minutes M time budget (default none)] [--verbose]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (try --help)");
