@@ -225,6 +225,10 @@ final class Invariants {
     regressionCursors.put(r, regressions.size());
     int from = cursors.getOrDefault(r, 0);
     List<Applied> fresh = r.since(from);
+    if (from == 0 && !fresh.isEmpty() && fresh.get(0).index() < r.mustStartAtLeast()) {
+      violation("applied index only grows", r.label() + " restarted with its disk from index " + fresh.get(0).index()
+          + ", below the snapshot at " + r.mustStartAtLeast() + " it had on disk when it stopped");
+    }
     cursors.put(r, from + fresh.size());
     for (Applied a : fresh) {
       String who = r.label() + (a.jump() ? " (snapshot)" : "");

@@ -33,11 +33,24 @@ final class Recorder implements FleetPublisher {
   private FleetRings rings;
   private volatile String node = "?";
   private volatile int incarnation;
+  private volatile long mustStartAtLeast;
 
   /** Names the node and incarnation once the server that owns the state machine is known. */
   void bind(String node, int incarnation) {
     this.node = node;
     this.incarnation = incarnation;
+  }
+
+  /**
+   * A restart with disk: the snapshot the previous incarnation had on disk. This incarnation must start from it
+   * or a newer one (a stopped node never loses a snapshot it wrote).
+   */
+  void expectStartAtLeast(long snapshotIndex) {
+    this.mustStartAtLeast = snapshotIndex;
+  }
+
+  long mustStartAtLeast() {
+    return mustStartAtLeast;
   }
 
   String label() {

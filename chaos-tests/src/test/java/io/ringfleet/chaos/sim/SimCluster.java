@@ -79,6 +79,8 @@ final class SimCluster implements AutoCloseable {
     CompletableFuture<Void> stopping = CompletableFuture.completedFuture(null);
     /** Cut off by a partition (a stopped node is cut off too, but that is not a partition). */
     volatile boolean partitioned;
+    /** The newest snapshot on this node's disk when it was last stopped. */
+    long snapshotAtStop;
 
     Node(int number, RaftPeerId peerId) {
       this.number = number;
@@ -216,6 +218,7 @@ final class SimCluster implements AutoCloseable {
       return false;
     }
     faults.isolate(n.peerId.toString());
+    n.snapshotAtStop = ((FleetStateMachine) n.division.getStateMachine()).status().getSnapshotIndex();
     n.division = null;
     n.past.add(n.recorder);
     n.stopping = CompletableFuture.runAsync(() -> cluster.killServer(n.peerId), BACKGROUND);
@@ -233,6 +236,9 @@ final class SimCluster implements AutoCloseable {
     }
     RaftServer.Division d = cluster.restartServer(n.peerId, wipe);
     bind(n, d);
+    if (!wipe) {
+      n.recorder.expectStartAtLeast(n.snapshotAtStop);
+    }
   }
 
   /** Cuts a node's Raft traffic, both ways. */
