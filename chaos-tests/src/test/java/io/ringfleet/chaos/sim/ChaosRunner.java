@@ -119,7 +119,10 @@ final class ChaosRunner {
       outcomes.add(o);
       if (!o.ok()) {
         out.println(o.report());
-      } else if (verbose) {
+      }
+      o.trace().stream().filter(t -> t.startsWith("observation: ")).forEach(t ->
+          out.println("chaos: seed=" + o.schedule().seed() + " " + t));
+      if (o.ok() && verbose) {
         out.printf("seed=%d ok: %d steps, %d ms, %s%n", o.schedule().seed(), o.schedule().steps().size(), o.millis(),
             o.stats());
         if (Boolean.getBoolean("chaos.trace")) {

@@ -81,6 +81,8 @@ final class SimCluster implements AutoCloseable {
     volatile boolean partitioned;
     /** The newest snapshot on this node's disk when it was last stopped. */
     long snapshotAtStop;
+    /** Its Raft term when it was last stopped (what it may have voted in). */
+    long termAtStop;
 
     Node(int number, RaftPeerId peerId) {
       this.number = number;
@@ -219,6 +221,7 @@ final class SimCluster implements AutoCloseable {
     }
     faults.isolate(n.peerId.toString());
     n.snapshotAtStop = ((FleetStateMachine) n.division.getStateMachine()).status().getSnapshotIndex();
+    n.termAtStop = n.division.getInfo().getCurrentTerm();
     n.division = null;
     n.past.add(n.recorder);
     n.stopping = CompletableFuture.runAsync(() -> cluster.killServer(n.peerId), BACKGROUND);

@@ -78,6 +78,7 @@ final class Simulation {
     int transfers;
     int leaderTerms;
     int replays;
+    int staleBelowSnapshot;
     long convergeMs;
 
     void add(Stats o) {
@@ -94,6 +95,7 @@ final class Simulation {
       transfers += o.transfers;
       leaderTerms += o.leaderTerms;
       replays += o.replays;
+      staleBelowSnapshot += o.staleBelowSnapshot;
       convergeMs = Math.max(convergeMs, o.convergeMs);
     }
 
@@ -104,7 +106,8 @@ final class Simulation {
           + " partitions, " + slows + " slow peers, " + snapshots + " snapshots, " + snapshotInstalls
           + " snapshot installs seen, " + transfers + " leadership transfers, " + leaderTerms
           + " leader terms, " + replays + " committed logs replayed through the pure core; slowest convergence "
-          + convergeMs + " ms";
+          + convergeMs + " ms" + (staleBelowSnapshot == 0 ? "" : "; " + staleBelowSnapshot
+          + " conflicting log entries kept under an installed snapshot (Ratis; see README)");
     }
   }
 
@@ -201,6 +204,10 @@ final class Simulation {
     }
     long millis = (System.nanoTime() - start) / 1_000_000;
     stats.leaderTerms = invariants.leaderTerms();
+    stats.staleBelowSnapshot = invariants.staleBelowSnapshot();
+    if (invariants.staleExample() != null) {
+      trace.add("observation: " + invariants.staleExample());
+    }
     if (cluster == null) {
       return CompletableFuture.completedFuture(outcome(millis));
     }
@@ -293,7 +300,7 @@ final class Simulation {
           return (n == null ? "nobody" : n.name()) + " is down: nothing restarted";
         }
         boolean wipe = step.kind() == Step.Kind.RESTART_WIPED;
-        String refused = wipe ? unsafeToWipe(n, 0) : null;
+        String refused = wipe ? unsafeToWipe(n, 500) : null;
         wipe &= refused == null;
         cluster.restart(n, wipe);
         stats.restarts++;
@@ -454,12 +461,14 @@ final class Simulation {
 
   /**
    * The operating rule for clearing a peer's storage (raft-state README: "clear its storage directory and start
-   * it again; the leader installs its snapshot"): only while every other peer is up, connected and has applied
-   * everything committed so far. Otherwise the cleared peer's vote and empty log can let a minority that lacks
-   * committed entries win an election, and acknowledged writes are lost (seed 6 without this rule: two peers
-   * cleared one after the other, the second before the first had caught up). Returns why not, or null if safe;
-   * waits up to {@code waitMs} for the others to catch up. {@code -Dchaos.unsafeWipes=true} turns the rule off to
-   * show what it prevents.
+   * it again; the leader installs its snapshot"): only while every other peer is up, connected, follows the same
+   * leader in a term at least the cleared peer's last one, and has applied everything committed so far.
+   * Otherwise the cleared peer, which has forgotten its log and its votes, can help a minority win: seed 6 lost
+   * every acknowledged write (two peers cleared one after the other, the second before the first had caught
+   * up: the two empty peers elected a leader with an empty log); seed 1212 elected two leaders in one term (a
+   * peer cleared before the others agreed on a leader voted again in a term it had voted in). Returns why not,
+   * or null if safe; waits up to {@code waitMs} for the others to get there. {@code -Dchaos.unsafeWipes=true}
+   * turns the rule off to show what it prevents.
    */
   private String unsafeToWipe(Node victim, long waitMs) throws InterruptedException {
     if (options.unsafeWipes()) {
@@ -467,32 +476,48 @@ final class Simulation {
     }
     long deadline = System.nanoTime() + waitMs * 1_000_000;
     while (true) {
-      String why = null;
-      long target = Math.max(invariants.highestAck(), invariants.maxCommitted());
-      for (Node n : cluster.nodes()) {
-        if (n == victim) {
-          continue;
-        }
-        RaftServer.Division d = n.division;
-        if (d == null) {
-          why = n.name() + " is down";
-        } else if (n.partitioned) {
-          why = n.name() + " is cut off";
-        } else {
-          long applied = ((FleetStateMachine) d.getStateMachine()).image().index();
-          if (applied < target) {
-            why = n.name() + " has applied " + applied + " of " + target + " committed";
-          }
-        }
-        if (why != null) {
-          break;
-        }
-      }
+      String why = wipeBlocker(victim);
       if (why == null || System.nanoTime() > deadline || why.endsWith("down") || why.endsWith("cut off")) {
         return why;
       }
       Thread.sleep(20);
     }
+  }
+
+  private String wipeBlocker(Node victim) {
+    long target = Math.max(invariants.highestAck(), invariants.maxCommitted());
+    Object leader = null;
+    long term = -1;
+    for (Node n : cluster.nodes()) {
+      if (n == victim) {
+        continue;
+      }
+      RaftServer.Division d = n.division;
+      if (d == null) {
+        return n.name() + " is down";
+      }
+      if (n.partitioned) {
+        return n.name() + " is cut off";
+      }
+      long applied = ((FleetStateMachine) d.getStateMachine()).image().index();
+      if (applied < target) {
+        return n.name() + " has applied " + applied + " of " + target + " committed";
+      }
+      Object l = d.getInfo().getLeaderId();
+      long t = d.getInfo().getCurrentTerm();
+      if (l == null) {
+        return n.name() + " knows no leader";
+      }
+      if (leader != null && (!leader.equals(l) || term != t)) {
+        return "the others do not agree on a leader yet";
+      }
+      leader = l;
+      term = t;
+    }
+    if (term < victim.termAtStop) {
+      return victim.name() + " was at term " + victim.termAtStop + ", the others are at " + term;
+    }
+    return null;
   }
 
   private boolean purged() {
