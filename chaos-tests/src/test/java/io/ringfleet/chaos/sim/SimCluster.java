@@ -62,7 +62,15 @@ final class SimCluster implements AutoCloseable {
     if (System.getProperty("test.build.data") == null) {
       Path shm = Path.of("/dev/shm");
       Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-      System.setProperty("test.build.data", base.resolve("ringfleet-sim-" + ProcessHandle.current().pid()).toString());
+      Path root = base.resolve("ringfleet-sim-" + ProcessHandle.current().pid());
+      System.setProperty("test.build.data", root.toString());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          FileUtils.deleteFully(root.toFile());
+        } catch (IOException e) {
+          // best effort: a temp dir
+        }
+      }, "sim-cleanup"));
     }
   }
 
