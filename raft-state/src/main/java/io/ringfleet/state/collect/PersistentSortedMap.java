@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.function.Function;
 
 /**
  * An immutable sorted map (natural key order) with structural sharing: {@link #plus} and {@link #minus}
@@ -738,6 +739,27 @@ public final class PersistentSortedMap<K extends Comparable<? super K>, V> exten
       seek(from);
     }
 
+    /** An iterator over ranks [from, to) of root that reads each entry with {@code read}. */
+    static <T> Iterator<T> iterate(Node root, int from, int to, Function<Cursor, T> read) {
+      Cursor c = new Cursor(root, from, to);
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return c.hasNext();
+        }
+
+        @Override
+        public T next() {
+          if (!c.hasNext()) {
+            throw new NoSuchElementException();
+          }
+          T t = read.apply(c);
+          c.advance();
+          return t;
+        }
+      };
+    }
+
     boolean hasNext() {
       return rank < to;
     }
@@ -1032,25 +1054,9 @@ public final class PersistentSortedMap<K extends Comparable<? super K>, V> exten
     public Collection<V> values() {
       return new AbstractCollection<>() {
         @Override
+        @SuppressWarnings("unchecked")
         public Iterator<V> iterator() {
-          Cursor c = new Cursor(map.root, from, to);
-          return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-              return c.hasNext();
-            }
-
-            @Override
-            @SuppressWarnings("unchecked")
-            public V next() {
-              if (!c.hasNext()) {
-                throw new NoSuchElementException();
-              }
-              V v = (V) c.value();
-              c.advance();
-              return v;
-            }
-          };
+          return Cursor.iterate(map.root, from, to, c -> (V) c.value());
         }
 
         @Override
@@ -1065,23 +1071,7 @@ public final class PersistentSortedMap<K extends Comparable<? super K>, V> exten
       return new AbstractSet<>() {
         @Override
         public Iterator<Map.Entry<K, V>> iterator() {
-          Cursor c = new Cursor(map.root, from, to);
-          return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-              return c.hasNext();
-            }
-
-            @Override
-            public Map.Entry<K, V> next() {
-              if (!c.hasNext()) {
-                throw new NoSuchElementException();
-              }
-              Map.Entry<K, V> e = entry(c.leaf, c.pos);
-              c.advance();
-              return e;
-            }
-          };
+          return Cursor.iterate(map.root, from, to, c -> entry(c.leaf, c.pos));
         }
 
         @Override
@@ -1101,25 +1091,9 @@ public final class PersistentSortedMap<K extends Comparable<? super K>, V> exten
       };
     }
 
+    @SuppressWarnings("unchecked")
     Iterator<K> keyIterator() {
-      Cursor c = new Cursor(map.root, from, to);
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return c.hasNext();
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public K next() {
-          if (!c.hasNext()) {
-            throw new NoSuchElementException();
-          }
-          K k = (K) c.key();
-          c.advance();
-          return k;
-        }
-      };
+      return Cursor.iterate(map.root, from, to, c -> (K) c.key());
     }
   }
 
