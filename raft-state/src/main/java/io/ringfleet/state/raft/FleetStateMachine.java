@@ -173,8 +173,9 @@ public final class FleetStateMachine extends BaseStateMachine {
    *
    * @throws IOException if the local Raft log does not reach back to the loaded snapshot, so this replica
    *     could never catch up by itself (the log was purged past a snapshot that turned out corrupt). The
-   *     message names the directory to clear: a replica started with an empty storage directory receives the
-   *     leader's snapshot and the log after it.
+   *     message names the directory to clear. The peer must leave the configuration before it is cleared and
+   *     rejoin after: a leader never lowers a follower's match index, so it would keep treating a cleared
+   *     member as caught up and never send it a snapshot (and a cleared voter can vote twice in a term).
    */
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
@@ -278,9 +279,10 @@ public final class FleetStateMachine extends BaseStateMachine {
     if (first != Long.MAX_VALUE && first > needed) {
       String message = getId() + ": a corrupt snapshot was refused and the state could only be rebuilt from index "
           + needed + ", but the local Raft log starts at " + first + " (purged). This replica cannot catch up by "
-          + "itself and will not run with a hole. To recover from the peers: stop it, clear its storage "
-          + "directory " + raftStorage.getStorageDir().getRoot().getParentFile() + " and start it again; the "
-          + "leader installs its snapshot and sends the log after it.";
+          + "itself and will not run with a hole. To recover from the peers: remove it from the group "
+          + "(set the configuration to the other peers), clear its storage directory "
+          + raftStorage.getStorageDir().getRoot().getParentFile() + ", start it and add it back; the leader "
+          + "installs its snapshot and sends the log after it.";
       LOG.error(message);
       throw new IOException(message);
     }

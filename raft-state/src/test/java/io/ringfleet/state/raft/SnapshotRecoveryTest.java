@@ -96,7 +96,9 @@ class SnapshotRecoveryTest {
       refused.close();
       assertTrue(quarantined(damaged.path()));
 
-      // What the message says to do: clear the directory; the leader installs its snapshot.
+      // What the message says to do: leave the group, clear the directory, start, rejoin; the leader then
+      // tracks it as a new follower and installs its snapshot.
+      setConfiguration(cluster, cluster.ids().stream().filter(id -> !id.equals(victim)).toList());
       for (String id : cluster.ids()) {
         if (cluster.isRunning(id)) {
           snapshot(cluster, id);
@@ -105,6 +107,7 @@ class SnapshotRecoveryTest {
       }
       cluster.wipe(victim);
       cluster.start(victim);
+      setConfiguration(cluster, cluster.ids());
       Map<String, StateStatus> statuses = checkConverged(cluster);
       assertTrue(statuses.get(victim).getSnapshotIndex() > only, "installed from the leader: " + statuses.get(victim));
     }
@@ -167,6 +170,13 @@ class SnapshotRecoveryTest {
     }
     assertEquals(cluster.ids().size(), statuses.size());
     return statuses;
+  }
+
+  private static void setConfiguration(TestCluster cluster, List<String> members) throws IOException {
+    List<org.apache.ratis.protocol.RaftPeer> peers = cluster.group().getPeers().stream()
+        .filter(p -> members.contains(p.getId().toString())).toList();
+    RaftClientReply r = cluster.client().raftClient().admin().setConfiguration(peers);
+    assertTrue(r.isSuccess(), "configuration " + members + ": " + r);
   }
 
   private static long snapshot(TestCluster cluster, String id) throws IOException {
