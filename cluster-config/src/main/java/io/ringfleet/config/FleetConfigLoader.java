@@ -39,7 +39,7 @@ public final class FleetConfigLoader {
     static final List<String> PEER_FIELDS = List.of("id", "raft-address", "api-address", "role");
     static final List<String> NODE_FIELDS = List.of("interface", "xdp-mode", "attach-mode", "root-array-pin",
             "root-slot", "gateway-mac", "forwarding-cpus", "numa-nodes", "lru-size", "bpffs", "pin-dir", "data-dir",
-            "route-hook", "metrics-address", "netns");
+            "route-hook", "metrics-address", "netns", "conn-table");
     static final List<String> TLS_FIELDS = List.of("plaintext", "ca-cert", "node-cert", "node-key", "nodes");
     static final List<String> TLS_NODE_FIELDS = List.of("node-cert", "node-key");
     static final List<String> LIMIT_FIELDS = List.of("max-vips", "max-reals", "ring-size", "maglev");
@@ -391,6 +391,8 @@ public final class FleetConfigLoader {
             Picked<Path> hook = pick("route-hook", defaults, own, true, path(id));
             Picked<HostPort> metrics = pick("metrics-address", defaults, own, false, Run::hostPort);
             Picked<String> netns = pick("netns", defaults, own, true, templated(id, Checks.NETNS_RULE, Checks::netns));
+            Picked<ConnTable> connTable = pick("conn-table", defaults, own, false,
+                    n -> Values.choice(n, ConnTable.class));
 
             if (ifname == null) {
                 missing.computeIfAbsent("interface", k -> new ArrayList<>()).add(peer);
@@ -436,7 +438,7 @@ public final class FleetConfigLoader {
 
             Map<String, Picked<?>> picks = new HashMap<>();
             List<Picked<?>> all = Arrays.asList(ifname, xdp, attach, rootPin, rootSlot, mac, cpus, numa,
-                    lru, bpffs, pinDir, dataDir, hook, metrics, netns);
+                    lru, bpffs, pinDir, dataDir, hook, metrics, netns, connTable);
             for (int i = 0; i < all.size(); i++) {
                 if (all.get(i) != null) {
                     picks.put(NODE_FIELDS.get(i), all.get(i));
@@ -477,6 +479,9 @@ public final class FleetConfigLoader {
             }
             if (netns != null && netns.set()) {
                 b.netns(netns.value());
+            }
+            if (connTable != null) {
+                b.connTable(connTable.value());
             }
             return new Resolved(peer, b.build(), mode, picks, own);
         }

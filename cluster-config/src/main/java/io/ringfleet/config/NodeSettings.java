@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 public final class NodeSettings {
     /** Built-in default XDP mode. */
     public static final XdpMode DEFAULT_XDP_MODE = XdpMode.DRIVER;
+    public static final ConnTable DEFAULT_CONN_TABLE = ConnTable.PER_CPU;
     /** Built-in default attach mode. */
     public static final AttachMode DEFAULT_ATTACH_MODE = AttachMode.STANDALONE;
     /** Built-in default per-CPU connection-table entries. */
@@ -48,6 +49,7 @@ public final class NodeSettings {
     private final Path routeHook;
     private final HostPort metricsAddress;
     private final String netns;
+    private final ConnTable connTable;
 
     private NodeSettings(Builder b) {
         this.nodeId = b.nodeId;
@@ -66,6 +68,7 @@ public final class NodeSettings {
         this.routeHook = b.routeHook;
         this.metricsAddress = b.metricsAddress;
         this.netns = b.netns;
+        this.connTable = b.connTable;
     }
 
     /** A builder for the node with this peer id; {@code interfaceName} and {@code gatewayMac} are required. */
@@ -91,6 +94,7 @@ public final class NodeSettings {
         b.routeHook = routeHook;
         b.metricsAddress = metricsAddress;
         b.netns = netns;
+        b.connTable = connTable;
         return b;
     }
 
@@ -172,6 +176,11 @@ public final class NodeSettings {
         return Optional.ofNullable(netns);
     }
 
+    /** Per-CPU connection tables (the default) or one shared table. */
+    public ConnTable connTable() {
+        return connTable;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof NodeSettings)) {
@@ -184,13 +193,14 @@ public final class NodeSettings {
                 && forwardingCpus.equals(n.forwardingCpus) && numaNodes.equals(n.numaNodes)
                 && lruSize == n.lruSize && bpffs.equals(n.bpffs) && pinDir.equals(n.pinDir)
                 && dataDir.equals(n.dataDir) && Objects.equals(routeHook, n.routeHook)
-                && metricsAddress.equals(n.metricsAddress) && Objects.equals(netns, n.netns);
+                && metricsAddress.equals(n.metricsAddress) && Objects.equals(netns, n.netns)
+                && connTable == n.connTable;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(nodeId, interfaceName, xdpMode, attachMode, rootArrayPin, rootSlot, gatewayMac,
-                forwardingCpus, numaNodes, lruSize, bpffs, pinDir, dataDir, routeHook, metricsAddress, netns);
+                forwardingCpus, numaNodes, lruSize, bpffs, pinDir, dataDir, routeHook, metricsAddress, netns, connTable);
     }
 
     @Override
@@ -200,7 +210,7 @@ public final class NodeSettings {
                 + (rootArrayPin == null ? "" : ", rootArrayPin=" + rootArrayPin + ", rootSlot=" + rootSlot)
                 + ", gatewayMac=" + gatewayMac + ", forwardingCpus=" + forwardingCpus + ", numaNodes=" + numaNodes
                 + ", lruSize=" + lruSize + ", bpffs=" + bpffs + ", pinDir=" + pinDir + ", dataDir=" + dataDir
-                + ", routeHook=" + routeHook + ", metricsAddress=" + metricsAddress + ", netns=" + netns + "]";
+                + ", routeHook=" + routeHook + ", metricsAddress=" + metricsAddress + ", netns=" + netns + ", connTable=" + connTable + "]";
     }
 
     /** Builds {@link NodeSettings}; every setter checks its argument, {@link #build()} checks the whole. */
@@ -221,6 +231,7 @@ public final class NodeSettings {
         private Path routeHook;
         private HostPort metricsAddress = DEFAULT_METRICS_ADDRESS;
         private String netns;
+        private ConnTable connTable = DEFAULT_CONN_TABLE;
 
         private Builder(String nodeId) {
             Objects.requireNonNull(nodeId, "nodeId must not be null; use the peer's id");
@@ -334,6 +345,11 @@ public final class NodeSettings {
                 }
             }
             this.netns = namespace;
+            return this;
+        }
+
+        public Builder connTable(ConnTable table) {
+            this.connTable = Objects.requireNonNull(table, "connTable must not be null; use per-cpu or shared");
             return this;
         }
 

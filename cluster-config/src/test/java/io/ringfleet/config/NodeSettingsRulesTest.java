@@ -84,6 +84,14 @@ class NodeSettingsRulesTest {
     }
 
     @Test
+    void connTableIsPerCpuOrShared() {
+        assertError(withDefaults("  conn-table: global"),
+                "fleet.yaml:10: defaults.conn-table: \"global\" is not allowed; use per-cpu or shared");
+        assertEquals(ConnTable.PER_CPU, load(ONE).node("lb1").connTable());
+        assertEquals(ConnTable.SHARED, load(withDefaults("  conn-table: shared")).node("lb1").connTable());
+    }
+
+    @Test
     void attachModeIsStandaloneOrShared() {
         assertError(withDefaults("  attach-mode: multi"),
                 "fleet.yaml:10: defaults.attach-mode: \"multi\" is not allowed; use standalone or shared");
@@ -296,18 +304,18 @@ class NodeSettingsRulesTest {
         assertError(append(ONE, "nodes: [lb1]"), "fleet.yaml:12: nodes: a list is not allowed; use a mapping from peer"
                 + " id to node settings (interface, xdp-mode, attach-mode, root-array-pin, root-slot, gateway-mac,"
                 + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, metrics-address,"
-                + " netns)");
+                + " netns, conn-table)");
     }
 
     @Test
     void unknownNodeSettingSuggests() {
         assertError(withDefaults("  lru_size: 4096"), "fleet.yaml:10: defaults.lru_size: unknown field. Did you mean"
                 + " lru-size? Allowed here: interface, xdp-mode, attach-mode, root-array-pin, root-slot, gateway-mac,"
-                + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, metrics-address, netns");
+                + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, metrics-address, netns, conn-table");
         assertError(append(ONE, "nodes:", "  lb1:", "    role: listener"), "fleet.yaml:14: nodes.lb1.role: unknown"
                 + " field. role belongs in peers. Allowed here: interface, xdp-mode, attach-mode, root-array-pin,"
                 + " root-slot, gateway-mac, forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir,"
-                + " route-hook, metrics-address, netns");
+                + " route-hook, metrics-address, netns, conn-table");
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.ringfleet.agent.security.TlsMaterialException;
 import io.ringfleet.api.NodeStatus;
 import io.ringfleet.bpf.NetNs;
 import io.ringfleet.config.AttachMode;
+import io.ringfleet.config.ConnTable;
 import io.ringfleet.config.FleetConfig;
 import io.ringfleet.config.HostPort;
 import io.ringfleet.config.LocalNode;
@@ -282,7 +283,7 @@ public final class LbAgent implements AutoCloseable {
     DatapathConfig.Builder b = DatapathConfig.builder().maxVips(self.limits().maxVips())
         .maxReals(self.limits().maxReals()).ringSize(self.limits().ringSize()).pinDir(settings.pinDir())
         .healthCheck(options.healthCheck);
-    if (options.fallbackConnTableOnly) {
+    if (options.fallbackConnTableOnly || settings.connTable() == ConnTable.SHARED) {
       b.fallbackConnTableOnly();
     } else {
       b.perCpuConnTables(settings.lruSize(), settings.forwardingCpus().ids());

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.datapath;
 
+import io.ringfleet.config.ConnTable;
 import io.ringfleet.config.Limits;
 import io.ringfleet.config.NodeSettings;
 import java.nio.file.Path;
@@ -64,8 +65,12 @@ public final class DatapathConfig {
                 .maxVips(limits.maxVips())
                 .maxReals(limits.maxReals())
                 .ringSize(limits.ringSize())
-                .perCpuConnTables(node.lruSize(), node.forwardingCpus().ids())
                 .pinDir(node.pinDir());
+        if (node.connTable() == ConnTable.SHARED) {
+            b.fallbackConnTableOnly();
+        } else {
+            b.perCpuConnTables(node.lruSize(), node.forwardingCpus().ids());
+        }
         return b.build();
     }
 
