@@ -15,8 +15,9 @@ import java.util.Map;
 
 /**
  * One LB's balancer: lb-agent's {@link BalancerDatapath} opened with the given config and attached to the LB's
- * device inside the LB's namespace (driver mode). Reads its maps and counters for the demo. Closing detaches
- * the program (the agent never does; the demo owns the namespace) and closes the datapath.
+ * device inside the LB's namespace (driver mode), or a view of the one an lb-agent process runs ({@link #observe}).
+ * Reads its maps and counters for the demo. Closing an attached node detaches the program (the agent never does;
+ * the demo owns the namespace); closing either closes this process's handles.
  */
 public final class BalancerNode implements AutoCloseable {
     /** RF_RING_SIZE: ring slots per VIP. */
@@ -24,16 +25,18 @@ public final class BalancerNode implements AutoCloseable {
 
     private final LbNode lb;
     private final BalancerDatapath datapath;
+    private final boolean owner;
     private int ifindex = -1;
 
-    private BalancerNode(LbNode lb, BalancerDatapath datapath) {
+    private BalancerNode(LbNode lb, BalancerDatapath datapath, boolean owner) {
         this.lb = lb;
         this.datapath = datapath;
+        this.owner = owner;
     }
 
     /** Opens a datapath with config and attaches it to the LB's device. */
     public static BalancerNode attach(LbNode lb, DatapathConfig config) {
-        BalancerNode node = new BalancerNode(lb, BalancerDatapath.open(config));
+        BalancerNode node = new BalancerNode(lb, BalancerDatapath.open(config), true);
         try {
             int at = lb.ns().ifindex(lb.device());
             lb.ns().run(() -> node.datapath.attach(XdpTarget.standalone(lb.device(), XdpMode.DRIVER)));
@@ -43,6 +46,19 @@ public final class BalancerNode implements AutoCloseable {
             node.close();
             throw e;
         }
+    }
+
+    /**
+     * A view of the balancer an lb-agent runs on lb: its pinned maps and program, opened with the agent's sizes
+     * and pin dir (config), never attached or detached by this object. Closing it closes only its own handles.
+     */
+    public static BalancerNode observe(LbNode lb, DatapathConfig config) {
+        if (config.pinDir().isEmpty()) {
+            throw new IllegalArgumentException("observing " + lb.id() + "'s balancer needs the agent's pin dir");
+        }
+        BalancerNode node = new BalancerNode(lb, BalancerDatapath.open(config), false);
+        node.ifindex = lb.ns().ifindex(lb.device());
+        return node;
     }
 
     public LbNode lb() {
@@ -97,7 +113,7 @@ public final class BalancerNode implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (ifindex > 0) {
+        if (ifindex > 0 && owner) {
             int at = ifindex;
             try {
                 lb.ns().run(() -> Xdp.detach(at, Xdp.Mode.DRIVER));

@@ -1,6 +1,7 @@
 package io.ringfleet.agent.api;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
@@ -45,7 +46,12 @@ public final class PeerApiStatus implements PeerStatusSource, AutoCloseable {
   @Override
   public CompletableFuture<NodeStatus> status(String nodeId, Duration timeout) {
     CompletableFuture<NodeStatus> result = new CompletableFuture<>();
-    ControlServiceGrpc.newStub(channel(nodeId)).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    ManagedChannel channel = channel(nodeId);
+    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      // gRPC backs off up to 2 minutes between reconnects; a peer that was down may be back now (a restart)
+      channel.resetConnectBackoff();
+    }
+    ControlServiceGrpc.newStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .getStatus(GetStatusRequest.getDefaultInstance(), new StreamObserver<GetStatusResponse>() {
           @Override
           public void onNext(GetStatusResponse value) {

@@ -29,10 +29,16 @@ final class StatusCommand extends ApiCommand {
         "STATE-DIGEST", "RINGS-DIGEST", "DRAINED", "LIVE", "ERROR");
     for (NodeStatus n : nodes) {
       boolean live = local || n.getLive() || n.getNodeId().equals(r.getSelf().getNodeId());
+      if (!live) {
+        // a node that did not answer: nothing it reported is known (its drained flag comes from the log)
+        t.row(n.getNodeId(), "?", "", "-", "-", "-", "-", "-", "-", "-", n.getDrained() ? "yes" : "no", "no",
+            n.getError());
+        continue;
+      }
       t.row(n.getNodeId(), n.getRole().name().toLowerCase(Locale.ROOT), n.getNodeId().equals(r.getLeaderId()) ? "*" : "",
           n.getTerm(), n.getCommitIndex(), n.getAppliedIndex(), n.getProgrammedIndex(), n.getStateIndex(),
           shortHex(n.getStateDigest()), shortHex(n.getRingsDigest()), n.getDrained() ? "yes" : "no",
-          live ? "yes" : "no", n.getError());
+          "yes", n.getError());
     }
     t.print();
     if (r.getLeaderId().isEmpty()) {
