@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job (README.md): a Ringfleet fleet in network namespaces on this machine, with the XDP
-# balancer on 3 LBs, 3 backends and real TCP/UDP traffic; an LB drained and a real churned under load.
+# The main job (README.md): a Ringfleet fleet in network namespaces on this machine: 3 LBs, each running an
+# lb-agent process with the XDP balancer, 3 backends and real TCP/UDP traffic; changes through lbctl on lb2; an
+# LB drained, an agent killed with -9 and restarted, and a real churned under load.
 # Installs what is missing (scripts/install-deps.sh), builds with Maven (tests skipped), runs
 # io.ringfleet.chaos.demo.Demo. Arguments go to the demo (e.g. --quick, --long 100, --phase-seconds 10;
 # see chaos-tests/README.md). Exit status: 0 when no connection broke and every LB's maps equal the image.
@@ -35,7 +36,10 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 trap - INT TERM
 
-# If the JVM died without running its hook, its namespaces and bpffs pins (rfc-PID-*) are still there.
+# If the JVM died without running its hook, its agents, namespaces and bpffs pins (rfc-PID-*) are still there.
+if pkill -9 -f -- "--config /tmp/ringfleet-runs/rfc-${pid}-" 2>/dev/null; then
+  echo "demo: killed leftover lb-agent processes of run rfc-${pid}"
+fi
 leftover=$(ip netns list | awk '{print $1}' | grep "^rfc-${pid}-" || true)
 for ns in $leftover; do
   ip netns del "$ns" && echo "demo: removed leftover namespace $ns"

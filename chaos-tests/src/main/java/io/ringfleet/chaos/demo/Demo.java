@@ -1,9 +1,9 @@
 package io.ringfleet.chaos.demo;
 
 /**
- * The {@code demo} main job ({@code sudo scripts/demo.sh}): a Ringfleet fleet in network namespaces with
- * real XDP balancers and real TCP/UDP traffic; an LB drained and a real churned under load; every LB's
- * kernel maps checked against the image. Ends with {@code demo: broken connections N, ring digests equal on
+ * The {@code demo} main job ({@code sudo scripts/demo.sh}): a Ringfleet fleet in network namespaces, one
+ * lb-agent process per LB with the XDP balancer, real TCP/UDP traffic; an LB drained, an agent killed with
+ * SIGKILL and restarted, and a real churned under load; every LB's kernel maps checked. Ends with {@code demo: broken connections N, ring digests equal on
  * K/M nodes}. Exit status 0 when nothing broke and every digest is equal, 1 otherwise, 2 when the demo
  * could not run. Arguments: see {@link DemoOptions#parse}. Needs root.
  */
@@ -28,8 +28,7 @@ public final class Demo {
         } catch (RuntimeException e) {
             System.out.flush();
             System.err.println();
-            System.err.println("demo: failed: " + e);
-            e.printStackTrace();
+            System.err.println("demo: failed: " + e.getMessage());
             System.exit(2);
             return;
         }

@@ -5,10 +5,14 @@ package io.ringfleet.chaos.demo;
  *
  * @param connections long-lived TCP connections opened (replacements included)
  * @param drains LB drains done
+ * @param agentKills agents killed with SIGKILL (and restarted)
+ * @param restartKeptMaps whether every killed agent's balancer stayed attached and its maps were unchanged after
+ *     the restart
  * @param broken long-lived flows (TCP and UDP) that broke although their real was not removed, plus short
  *     connections that failed
  * @param expectedBroken long-lived flows that broke because their real was removed
- * @param equalDigests LBs whose kernel maps' digest equals the digest of what the image says they hold
+ * @param equalDigests LBs whose ring digest, as their agent reports it and as read back from their kernel maps,
+ *     equals the digest of the demo's model of the same changes
  * @param nodes LBs
  * @param movedFlows long-lived TCP flows that were on the drained LB and were seen arriving at another LB
  * @param movedSameReal of those, how many the new LB pinned to the same real index as the drained LB had
@@ -16,7 +20,7 @@ package io.ringfleet.chaos.demo;
  * @param checkedFlows new flows run through every LB's program at the end (BPF_PROG_TEST_RUN)
  * @param agreedFlows of those, how many every LB forwarded to the same real
  */
-public record DemoResult(long connections, int drains, int broken, int expectedBroken, int equalDigests, int nodes,
+public record DemoResult(long connections, int drains, int agentKills, boolean restartKeptMaps, int broken, int expectedBroken, int equalDigests, int nodes,
                          int movedFlows, int movedSameReal, long drainedLbPackets, int checkedFlows,
                          int agreedFlows) {
     /** The summary line the demo ends with. */
@@ -25,8 +29,11 @@ public record DemoResult(long connections, int drains, int broken, int expectedB
                 + " nodes";
     }
 
-    /** True when nothing broke, every LB holds what the image says and every checked flow got one real. */
+    /**
+     * True when nothing broke, every LB holds what the model says, every checked flow got one real and a killed
+     * agent's balancer kept its program and maps.
+     */
     public boolean ok() {
-        return broken == 0 && equalDigests == nodes && agreedFlows == checkedFlows;
+        return broken == 0 && equalDigests == nodes && agreedFlows == checkedFlows && restartKeptMaps;
     }
 }

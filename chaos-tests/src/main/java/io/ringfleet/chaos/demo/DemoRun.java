@@ -11,14 +11,19 @@ import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.UndrainNode;
 import io.ringfleet.api.VipKey;
-import io.ringfleet.agent.datapath.MapProgrammer;
-import io.ringfleet.agent.datapath.ProgramReport;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.ringfleet.api.ApplyRequest;
+import io.ringfleet.api.GetStatusResponse;
+import io.ringfleet.api.NodeStatus;
+import io.ringfleet.chaos.agents.AgentProcess;
+import io.ringfleet.chaos.agents.LbAgentFleet;
+import io.ringfleet.chaos.agents.LbctlProcess;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.BackendNode;
 import io.ringfleet.chaos.netns.BalancerNode;
 import io.ringfleet.chaos.netns.BrokenFlow;
-import io.ringfleet.chaos.netns.DatapathFleet;
 import io.ringfleet.chaos.netns.DatapathState;
 import io.ringfleet.chaos.netns.ForwardingCheck;
 import io.ringfleet.chaos.netns.LbCounters;
@@ -33,17 +38,27 @@ import io.ringfleet.chaos.netns.TrafficSnapshot;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetRings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The demo's story, step by step, on a real {@link Topology}: provision the fleet, run traffic, drain an LB,
- * churn a real, check every LB's kernel maps; then tear everything down. Steps that need lb-agent say so.
+ * The demo's story, step by step, on a real {@link Topology} with a real {@link LbAgentFleet} (one lb-agent
+ * process per LB): provision the fleet with lbctl through node 2, run traffic, drain an LB, kill -9 an agent and
+ * restart it, churn a real, show the fleet status and check every LB's kernel maps; then tear everything down.
  * Used by {@link Demo} (full) and by the test (short).
+ *
+ * <p>The demo also applies every change it sends to a model of its own ({@link LocalFleetLog}: raft-state's
+ * {@link io.ringfleet.state.command.BatchApplier} in this process), and requires every LB's kernel maps to equal
+ * what that model says: an independent check that the agents computed the same maps from the replicated log.
  */
 public final class DemoRun {
     private static final int MAX_VIPS = 4;
@@ -51,16 +66,22 @@ public final class DemoRun {
     private static final int STEPS = 10;
     private static final int CHECKED_FLOWS = 10_000;
     private static final long CHECK_SEED = 5;
+    /** The node every lbctl command goes through. */
+    private static final int VIA = 2;
+    private static final long CONVERGE_MILLIS = 30_000;
 
     private final DemoOptions options;
     private final Console console;
     private final List<VipKey> vips = new ArrayList<>();
     private Topology topology;
-    private DatapathFleet fleet;
-    private LocalFleetLog log;
+    private LbAgentFleet agents;
+    private LocalFleetLog model;
     private Traffic traffic;
-    private FleetImage image;
+    private FleetImage expected;
+    private int changes;
     private int drains;
+    private int kills;
+    private boolean restartKeptMaps = true;
     private int movedFlows;
     private int movedSameReal;
     private long drainedLbPackets;
@@ -81,11 +102,11 @@ public final class DemoRun {
         try {
             preflight();
             buildTopology();
-            startDatapath();
+            startAgents();
             configure();
             TrafficSnapshot start = startTraffic();
             drain(options.drainLb());
-            notYetAgentKill();
+            killAgent(options.lbs());
             if (options.realChurn()) {
                 realChurn(options.backends());
             } else {
@@ -95,7 +116,7 @@ public final class DemoRun {
             TrafficSnapshot end = traffic.snapshot();
             traffic.close();
             int equal = fleetStatus();
-            int nodes = fleet.nodes().size();
+            int nodes = topology.lbs().size();
             console.step("teardown");
             topology.close();
             return result(start, end, equal, nodes);
@@ -112,10 +133,11 @@ public final class DemoRun {
         console.step("preflight");
         console.line("kernel " + System.getProperty("os.version") + ", " + Runtime.getRuntime().availableProcessors()
                 + " CPUs, Java " + System.getProperty("java.version"));
+        int agentsLeft = LbAgentFleet.killStale();
         int stale = Namespaces.deleteStale();
         int pins = PinDirs.deleteStale();
-        console.line("left by earlier runs that were killed: " + stale + " namespaces, " + pins + " bpffs pin "
-                + "directories, removed");
+        console.line("left by earlier runs that were killed: " + agentsLeft + " agent processes, " + stale
+                + " namespaces, " + pins + " bpffs pin directories, removed");
         console.line("only addresses inside the namespaces this run creates are used (10.77.0.0/16, fd77::/16, "
                 + "VIPs 10.200.0.1 and fd77:200::1)");
     }
@@ -127,18 +149,23 @@ public final class DemoRun {
                 .log(console::line).build();
     }
 
-    private void startDatapath() {
-        console.step("datapath: the XDP balancer on every LB");
-        console.notYet("starting " + options.lbs() + " agent processes (Ratis peers); instead this process runs "
-                + "lb-agent's BalancerDatapath and MapProgrammer once per LB (DatapathFleet)", "the lb-agent daemon");
-        fleet = DatapathFleet.attach(topology, MAX_VIPS, MAX_REALS, console::line);
-        log = new LocalFleetLog(FleetLimits.builder().maxVips(MAX_VIPS).maxReals(MAX_REALS).build());
+    private void startAgents() {
+        console.step("agents: one lb-agent process per LB (Raft peer, map programmer, gRPC API, metrics)");
+        agents = LbAgentFleet.start(topology, MAX_VIPS, MAX_REALS, console::line);
+        for (BalancerNode node : agents.observeAll()) {
+            console.line(node.lb().id() + ": balancer program " + node.attachedProgramId() + " attached to "
+                    + node.lb().device() + " in driver mode by its agent; maps pinned in "
+                    + node.datapath().config().pinDir().orElseThrow() + ", gateway MAC " + node.lb().gatewayMacText()
+                    + " (the router's port on its link)");
+        }
+        model = new LocalFleetLog(FleetLimits.builder().maxVips(MAX_VIPS).maxReals(MAX_REALS).build());
+        expected = model.image();
     }
 
     private void configure() {
         console.step("control plane: VIPs and reals");
-        console.notYet("`lbctl` through node 2 and the replicated log; instead the same commands are applied in "
-                + "process by BatchApplier, and every LB's MapProgrammer is given that one image", "the lb-agent daemon");
+        console.line("every change goes through " + topology.lb(VIA).id() + "'s agent with lbctl (run on that host,"
+                + " operator certificate); the agents replicate it with Raft and each programs its own kernel");
         List<Command> commands = new ArrayList<>();
         for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
             for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
@@ -157,7 +184,7 @@ public final class DemoRun {
         }
         apply("add 4 VIPs (TCP and UDP on " + Addresses.text(topology.vip4()) + " and " + Addresses.text(topology.vip6())
                 + " port " + topology.echoPort() + "), " + options.backends() + " reals each", commands);
-        DatapathState want = DatapathState.of(image);
+        DatapathState want = DatapathState.of(expected);
         List<List<String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("VIP"));
         for (BackendNode b : topology.backends()) {
@@ -203,14 +230,16 @@ public final class DemoRun {
                 + lb.id() + "'s connection table; per LB " + lbNames(now.perLb()) + "; in more than one LB's table: "
                 + now.inSeveral() + ", in none: " + now.inNone());
         Mark drainStart = mark();
-        apply("DrainNode " + lb.id() + " (canary)", List.of(Command.newBuilder()
+        lbctl("drain " + lb.id() + " (canary)", "node", "drain", lb.id(), "--reason", "canary", "--wait");
+        expected = model.submit("drain", List.of(Command.newBuilder()
                 .setDrainNode(DrainNode.newBuilder().setNodeId(lb.id()).setReason("canary")).build()));
         drains++;
-        console.line(lb.id() + "'s route hook withdrew its next hop; the router's routes now go via "
+        awaitRoutes(n, false);
+        console.line(lb.id() + "'s agent ran its route hook with withdraw; the router's routes now go via "
                 + names(topology.nextHops4()) + " (IPv4) and " + names(topology.nextHops6()) + " (IPv6)");
-        LbCounters drainedBefore = LbCounters.read(fleet.node(n), vipNums());
+        LbCounters drainedBefore = LbCounters.read(agents.observe(n), vipNums());
         phase("drained", options.phaseMillis(), drainStart);
-        drainedLbPackets = LbCounters.read(fleet.node(n), vipNums()).since(drainedBefore).vipPackets();
+        drainedLbPackets = LbCounters.read(agents.observe(n), vipNums()).since(drainedBefore).vipPackets();
 
         Set<FlowKey> open = new java.util.HashSet<>(openBefore);
         open.retainAll(openFlowsByKey().keySet());
@@ -227,22 +256,53 @@ public final class DemoRun {
         console.line(lb.id() + " received " + drainedLbPackets + " VIP packets while drained");
 
         Mark undrainStart = mark();
-        apply("UndrainNode " + lb.id(), List.of(Command.newBuilder()
+        lbctl("undrain " + lb.id(), "node", "undrain", lb.id(), "--wait");
+        expected = model.submit("undrain", List.of(Command.newBuilder()
                 .setUndrainNode(UndrainNode.newBuilder().setNodeId(lb.id())).build()));
+        awaitRoutes(n, true);
         console.line(lb.id() + " announced again: routes via " + names(topology.nextHops4()) + " (IPv4) and "
                 + names(topology.nextHops6()) + " (IPv6)");
         phase("undrained", Math.max(1000, options.phaseMillis() / 2), undrainStart);
     }
 
-    private void notYetAgentKill() {
-        console.step("kill -9 of an agent while traffic flows (XDP stays attached), and its restart");
-        console.notYet("there is no agent process to kill yet", "the lb-agent daemon");
+    private void killAgent(int n) {
+        LbNode lb = topology.lb(n);
+        AgentProcess agent = agents.agent(n);
+        console.step("kill -9 of " + lb.id() + "'s agent while traffic flows (XDP stays attached), and its restart");
+        BalancerNode node = agents.observe(n);
+        int program = node.attachedProgramId();
+        String mapsBefore = DatapathState.read(node).digestHex();
+        int remembered = node.connections().size();
+        Mark deadStart = mark();
+        long pid = agent.pid();
+        agent.kill9();
+        kills++;
+        console.line("kill -9 " + pid + " (" + lb.id() + "'s lb-agent): exit status " + agent.exitStatus()
+                + "; XDP program " + program + " on " + lb.device() + ": "
+                + (node.attachedProgramId() == program ? "still attached" : "NOT attached (" + node.attachedProgramId() + ")")
+                + "; its connection table keeps " + remembered + " flows");
+        status("the fleet as " + topology.lb(VIA).id() + " sees it, with " + lb.id() + "'s agent dead");
+        phase(lb.id() + "'s agent dead, its balancer still forwarding", options.phaseMillis(), deadStart);
+
+        Mark backStart = mark();
+        agent.start();
+        console.line(lb.id() + ": lb-agent started again (pid " + agent.pid() + "), same config and data dir");
+        agents.awaitReady(List.of(agent));
+        int programAfter = node.attachedProgramId();
+        String mapsAfter = DatapathState.read(node).digestHex();
+        boolean same = programAfter == program && mapsAfter.equals(mapsBefore);
+        restartKeptMaps &= same;
+        console.line(lb.id() + " after the restart: attached program " + programAfter
+                + (programAfter == program ? " (the same: reused from its pin, never detached)" : " (CHANGED)")
+                + "; kernel maps " + (mapsAfter.equals(mapsBefore) ? "unchanged" : "CHANGED") + " (digest "
+                + mapsAfter.substring(0, 12) + ")");
+        phase(lb.id() + "'s agent back", Math.max(1000, options.phaseMillis() / 2), backStart);
     }
 
     private void realChurn(int m) {
         BackendNode be = topology.backends().get(m - 1);
         console.step("real " + be.name() + " removed from every VIP, then added back: only its flows move");
-        DatapathState before = DatapathState.of(image);
+        DatapathState before = DatapathState.of(expected);
         traffic.realRemoved(be.name());
         Mark removeStart = mark();
         List<Command> remove = new ArrayList<>();
@@ -251,7 +311,7 @@ public final class DemoRun {
                     .addAddresses(realAddress(key, be))).build());
         }
         apply("RemoveReals " + be.name() + " from " + vips.size() + " VIPs", remove);
-        DatapathState removed = DatapathState.of(image);
+        DatapathState removed = DatapathState.of(expected);
         ringChanges(before, removed, be);
         phase("without " + be.name(), options.phaseMillis(), removeStart);
         traffic.realRestored(be.name());
@@ -263,7 +323,7 @@ public final class DemoRun {
                     .addReals(RealSpec.newBuilder().setAddress(realAddress(key, be)).setWeight(1))).build());
         }
         apply("AddReals " + be.name() + " back to " + vips.size() + " VIPs", add);
-        DatapathState back = DatapathState.of(image);
+        DatapathState back = DatapathState.of(expected);
         ringChanges(removed, back, be);
         console.line("maps after the re-add equal those before the removal (same real indexes, same rings): "
                 + (back.digestHex().equals(before.digestHex()) ? "yes" : "NO"));
@@ -284,24 +344,29 @@ public final class DemoRun {
 
     private int fleetStatus() {
         console.step("fleet status");
-        console.notYet("`lbctl status` from the agents (role, leader, applied index per node)", "the lb-agent daemon");
-        DatapathState want = DatapathState.of(image);
-        String imageRings = FleetRings.of(image, BalancerNode.RING_SIZE).digestHex();
-        console.line("image index " + image.index() + ", ring digest (FleetRings) " + imageRings.substring(0, 12)
-                + "; per LB, what its MapProgrammer reports and what its kernel maps hold, read back now:");
+        GetStatusResponse status = status("lbctl status through " + topology.lb(VIA).id());
+        String expectedRings = FleetRings.of(expected, BalancerNode.RING_SIZE).digestHex();
+        DatapathState want = DatapathState.of(expected);
+        console.line("the demo's own model of the same changes: ring digest (FleetRings) " + expectedRings.substring(0, 12)
+                + "; per LB, what its agent reports and what its kernel maps hold, read back now:");
+        Map<String, NodeStatus> reported = new HashMap<>();
+        for (NodeStatus n : status.getNodesList()) {
+            reported.put(n.getNodeId(), n);
+        }
         List<List<String>> rows = new ArrayList<>();
-        rows.add(row("LB", "XDP program", "programmed index", "programmed digest", "kernel ring digest",
-                "all maps = image"));
+        rows.add(row("LB", "XDP program", "agent: programmed index", "agent: ring digest", "kernel: ring digest",
+                "kernel maps = model"));
         int equal = 0;
-        for (BalancerNode node : fleet.nodes()) {
+        for (BalancerNode node : agents.observeAll()) {
             DatapathState has = DatapathState.read(node);
             String kernelRings = has.ringDigestHex();
-            if (kernelRings.equals(imageRings)) {
+            NodeStatus n = reported.getOrDefault(node.lb().id(), NodeStatus.getDefaultInstance());
+            String agentRings = HexFormat.of().formatHex(n.getRingsDigest().toByteArray());
+            if (kernelRings.equals(expectedRings) && agentRings.equals(expectedRings)) {
                 equal++;
             }
-            MapProgrammer p = fleet.programmer(node.lb().number());
             rows.add(row(node.lb().id(), node.attachedProgramId() == node.programId() ? "attached" : "NOT attached",
-                    p.programmedIndex(), p.programmedDigest().map(d -> d.substring(0, 12)).orElse("-"),
+                    n.getProgrammedIndex(), agentRings.isEmpty() ? "-" : agentRings.substring(0, 12),
                     kernelRings.substring(0, 12), has.digestHex().equals(want.digestHex()) ? "yes" : "NO"));
         }
         console.table(rows);
@@ -322,7 +387,7 @@ public final class DemoRun {
         List<List<String>> rows = new ArrayList<>();
         rows.add(row("VIP", "flows", "same real on every LB", "per real"));
         for (VipKey key : vips) {
-            ForwardingCheck c = ForwardingCheck.run(fleet.nodes(), Addresses.address(key.getAddress()), key.getPort(),
+            ForwardingCheck c = ForwardingCheck.run(agents.observeAll(), Addresses.address(key.getAddress()), key.getPort(),
                     key.getProtocolValue(), perVip, CHECK_SEED, a -> names.getOrDefault(a, Addresses.text(a)));
             checkedFlows += c.flows();
             agreedFlows += c.agreed();
@@ -354,22 +419,83 @@ public final class DemoRun {
         for (String f : traffic.failures()) {
             console.line("  failed: " + f);
         }
-        return new DemoResult(end.longOpened(), drains, broken, all.expectedBroken(), equal, nodes,
-                movedFlows, movedSameReal, drainedLbPackets, checkedFlows, agreedFlows);
+        return new DemoResult(end.longOpened(), drains, kills, restartKeptMaps, broken, all.expectedBroken(), equal,
+                nodes, movedFlows, movedSameReal, drainedLbPackets, checkedFlows, agreedFlows);
     }
 
     // ---- helpers ----
 
+    /**
+     * One atomic batch through node VIA with {@code lbctl apply --wait} (returns once every live node programmed
+     * it); then the same batch in the demo's model, and every LB's kernel maps must equal the model's.
+     */
     private void apply(String what, List<Command> commands) {
-        image = log.submit("demo-" + (log.image().index() + 1), commands);
-        List<ProgramReport> reports = fleet.program(image);
-        StringBuilder w = new StringBuilder();
-        for (int i = 0; i < reports.size(); i++) {
-            ProgramReport r = reports.get(i);
-            w.append(i == 0 ? "" : ", ").append("lb").append(i + 1).append(' ').append(r.totalWritten())
-                    .append(" (ch_rings ").append(r.written("ch_rings")).append(')');
+        Path file = agents.dir().resolve("change-" + (++changes) + ".json");
+        try {
+            Files.writeString(file, JsonFormat.printer().print(ApplyRequest.newBuilder().addAllCommands(commands)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file, e);
         }
-        console.line(what + " -> image index " + image.index() + "; map entries written: " + w);
+        lbctl(what, "apply", "-f", file.toString(), "--wait");
+        expected = model.submit("demo-" + changes, commands);
+        awaitKernelsEqualModel();
+    }
+
+    /** Runs lbctl on node VIA's host; prints the command and its answer; a failure ends the demo. */
+    private LbctlProcess.Result lbctl(String what, String... args) {
+        LbctlProcess.Result r = agents.lbctl().run(topology.lb(VIA), args);
+        console.line("$ " + r.shown() + "    # " + what + ", on " + topology.lb(VIA).id());
+        for (String line : r.out().strip().split("\n")) {
+            if (!line.isBlank()) {
+                console.line("  " + line);
+            }
+        }
+        if (!r.ok()) {
+            throw new IllegalStateException(r.shown() + " failed with exit status " + r.exit() + ": " + r.err().strip());
+        }
+        return r;
+    }
+
+    private GetStatusResponse status(String title) {
+        console.line(title + ":");
+        lbctl("fleet status", "status");
+        LbctlProcess.Result json = agents.lbctl().run(topology.lb(VIA), "-o", "json", "status");
+        GetStatusResponse.Builder b = GetStatusResponse.newBuilder();
+        try {
+            JsonFormat.parser().ignoringUnknownFields().merge(json.out(), b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("lbctl -o json status printed no status: " + json.out() + json.err(), e);
+        }
+        return b.build();
+    }
+
+    private void awaitKernelsEqualModel() {
+        String want = DatapathState.of(expected).digestHex();
+        long deadline = System.currentTimeMillis() + CONVERGE_MILLIS;
+        List<String> lagging;
+        do {
+            lagging = new ArrayList<>();
+            for (BalancerNode node : agents.observeAll()) {
+                if (!DatapathState.read(node).digestHex().equals(want)) {
+                    lagging.add(node.lb().id());
+                }
+            }
+        } while (!lagging.isEmpty() && System.currentTimeMillis() < deadline && pause(100));
+        console.line(lagging.isEmpty() ? "every LB's kernel maps equal the model's (read back from "
+                + topology.lbs().size() + " kernels)" : "kernel maps differ from the model on " + lagging);
+    }
+
+    private void awaitRoutes(int n, boolean announced) {
+        long deadline = System.currentTimeMillis() + CONVERGE_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            if (topology.nextHops4().contains(n) == announced && topology.nextHops6().contains(n) == announced) {
+                return;
+            }
+            pause(50);
+        }
+        throw new IllegalStateException("the router's routes still " + (announced ? "lack" : "have") + " lb" + n
+                + " after " + CONVERGE_MILLIS / 1000 + " s: its route hook did not run (see its agent log "
+                + agents.agent(n).logFile() + ")");
     }
 
     /** A moment to measure a phase from: traffic figures and every LB's counters. */
@@ -412,7 +538,7 @@ public final class DemoRun {
                     t.udpByReal().getOrDefault(b.name(), 0L)));
         }
         console.table(rows);
-        Set<Integer> announced = topology.announced();
+        Set<Integer> announced = topology.nextHops4();
         List<List<String>> lbRows = new ArrayList<>();
         lbRows.add(row("LB", "route", "VIP packets", "XDP_TX", "dropped", "table hits", "SYNs", "hashed non-SYN",
                 "passed"));
@@ -426,28 +552,28 @@ public final class DemoRun {
 
     private void digests() {
         StringBuilder sb = new StringBuilder("ring digest (reals + rings) read back from each LB's kernel maps: ");
-        for (BalancerNode node : fleet.nodes()) {
+        for (BalancerNode node : agents.observeAll()) {
             sb.append(node.lb().id()).append(' ').append(DatapathState.read(node).ringDigestHex(), 0, 12).append(", ");
         }
-        console.line(sb.append("image ").append(FleetRings.of(image, BalancerNode.RING_SIZE).digestHex(), 0, 12)
+        console.line(sb.append("model ").append(FleetRings.of(expected, BalancerNode.RING_SIZE).digestHex(), 0, 12)
                 .toString());
     }
 
     private Map<Integer, LbCounters> counters() {
         Map<Integer, LbCounters> out = new HashMap<>();
-        for (BalancerNode node : fleet.nodes()) {
+        for (BalancerNode node : agents.observeAll()) {
             out.put(node.lb().number(), LbCounters.read(node, vipNums()));
         }
         return out;
     }
 
     private List<Integer> vipNums() {
-        return new ArrayList<>(image.vips().vipNums());
+        return new ArrayList<>(expected.vips().vipNums());
     }
 
     private Map<Integer, Map<FlowKey, Integer>> connectionTables() {
         Map<Integer, Map<FlowKey, Integer>> out = new HashMap<>();
-        for (BalancerNode node : fleet.nodes()) {
+        for (BalancerNode node : agents.observeAll()) {
             out.put(node.lb().number(), node.connections());
         }
         return out;
@@ -477,6 +603,16 @@ public final class DemoRun {
             out.add("lb" + n);
         }
         return out.isEmpty() ? "(none)" : String.join(", ", out);
+    }
+
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static void sleep(int millis) {
