@@ -66,9 +66,9 @@ import org.slf4j.LoggerFactory;
  * open the BPF objects, reusing pinned maps and the pinned (attached) program, so a restart never detaches XDP
  * and never flushes the connection table → attach XDP (standalone, or into xdp_root's slot in shared mode,
  * installing xdp_root if it is missing) and the tc health-check forwarder (standalone only) → start the Ratis
- * server (a voter or a listener, as the config's {@code role} says) with the {@link ProgrammingPipeline} as publisher → API → HTTP endpoint. In the background the agent
- * then takes the commit index seen at start (the larger of the local one and the leader's, if a leader answers
- * within {@code leaderWait}) and releases programming once the log has been replayed that far: the kernel goes
+ * server (a voter or a listener, as the config's {@code role} says) with the {@link ProgrammingPipeline} as
+ * publisher → API → HTTP endpoint. In the background the agent then takes the commit index seen at start (the
+ * larger of the local one and the leader's, if a leader answers within {@code leaderWait}) and releases programming once the log has been replayed that far: the kernel goes
  * from what it held straight to the current image (unchanged entries are not rewritten) and the node is ready
  * when that image is programmed. Routes are announced from then on (see {@link RouteAnnouncer}).
  *
