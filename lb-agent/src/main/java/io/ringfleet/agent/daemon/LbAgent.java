@@ -67,9 +67,9 @@ import org.slf4j.LoggerFactory;
  * open the BPF objects, reusing pinned maps and the pinned (attached) program, so a restart never detaches XDP
  * and never flushes the connection table → attach XDP (standalone, or into xdp_root's slot in shared mode,
  * installing xdp_root if it is missing) and the tc health-check forwarder (standalone only) → start the Ratis
- * server with the {@link ProgrammingPipeline} as publisher → API → HTTP endpoint. In the background the agent
- * then takes the commit index seen at start (the larger of the local one and the leader's, if a leader answers
- * within {@code leaderWait}) and releases programming once the log has been replayed that far: the kernel goes
+ * server (a voter or a listener, as the config's {@code role} says) with the {@link ProgrammingPipeline} as
+ * publisher → API → HTTP endpoint. In the background the agent then takes the commit index seen at start (the
+ * larger of the local one and the leader's, if a leader answers within {@code leaderWait}) and releases programming once the log has been replayed that far: the kernel goes
  * from what it held straight to the current image (unchanged entries are not rewritten) and the node is ready
  * when that image is programmed. Routes are announced from then on (see {@link RouteAnnouncer}).
  *
@@ -148,10 +148,6 @@ public final class LbAgent implements AutoCloseable {
     NodeSettings settings = self.settings();
     config.warnings().forEach(w -> LOG.warn("{}", w));
     checkNamespace(settings);
-    if (!self.isVoter()) {
-      throw new AgentException("node " + nodeId + " is a listener in " + config.source() + ", and listener peers"
-          + " are not supported yet (FleetNode starts every peer as a voter); make it a voter");
-    }
     boolean plaintext = config.tls().isPlaintext();
     if (plaintext && !options.plaintextAllowed) {
       throw new AgentException(config.source() + " sets tls: plaintext: true; start with --plaintext-insecure to"
@@ -205,11 +201,12 @@ public final class LbAgent implements AutoCloseable {
     announcer = new RouteAnnouncer(nodeId, settings.routeHook(), options.hookTimeout, options.hookRetry);
     closeables.push(announcer);
 
-    Map<String, String> raftPeers = new LinkedHashMap<>();
+    Map<String, String> raftVoters = new LinkedHashMap<>();
+    Map<String, String> raftListeners = new LinkedHashMap<>();
     Map<String, HostPort> apiAddresses = new TreeMap<>();
     List<String> others = new ArrayList<>();
     for (PeerConfig p : config.peers()) {
-      raftPeers.put(p.id(), p.raftAddress().toString());
+      (p.isVoter() ? raftVoters : raftListeners).put(p.id(), p.raftAddress().toString());
       apiAddresses.put(p.id(), p.apiAddress());
       if (!p.id().equals(nodeId)) {
         others.add(p.id());
@@ -217,8 +214,8 @@ public final class LbAgent implements AutoCloseable {
     }
     FleetLimits limits = FleetLimits.builder().maxVips(self.limits().maxVips()).maxReals(self.limits().maxReals())
         .ringSize(self.limits().ringSize()).build();
-    FleetNode.Builder nb = FleetNode.builder().peerId(nodeId).peers(raftPeers).storageDir(dataDir).limits(limits)
-        .publisher(pipeline);
+    FleetNode.Builder nb = FleetNode.builder().peerId(nodeId).peers(raftVoters).listeners(raftListeners)
+        .storageDir(dataDir).limits(limits).publisher(pipeline);
     if (tls != null) {
       nb.tls(tls.raftTlsConfig());
     }
@@ -226,7 +223,8 @@ public final class LbAgent implements AutoCloseable {
     closeables.push(node);
     node.start();
     long localCommit = commitIndex();
-    LOG.info("{}: Raft peer started on {} (local commit index {})", nodeId, self.peer().raftAddress(), localCommit);
+    LOG.info("{}: Raft {} started on {} (local commit index {})", nodeId, node.isListener() ? "listener" : "voter",
+        self.peer().raftAddress(), localCommit);
 
     FleetClient.Builder cb = FleetClient.builder(node.group()).leaderHint(RaftPeerId.valueOf(nodeId))
         .maxAttempts(40).retrySleepMs(50).requestTimeoutMs(5000);

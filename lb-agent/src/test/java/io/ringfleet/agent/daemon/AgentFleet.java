@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +59,12 @@ final class AgentFleet implements AutoCloseable {
    *     {@code ${pins}} stands for the fleet's bpffs dir
    */
   AgentFleet(TestPki pki, List<String> ids, int maxVips, Map<String, String> nodeYaml) throws Exception {
+    this(pki, ids, Set.of(), maxVips, nodeYaml);
+  }
+
+  /** As above, with the nodes {@code listeners} (a subset of {@code ids}) as Raft listeners, the rest voters. */
+  AgentFleet(TestPki pki, List<String> ids, Set<String> listeners, int maxVips, Map<String, String> nodeYaml)
+      throws Exception {
     this.pki = pki;
     this.ids = List.copyOf(ids);
     this.work = Files.createTempDirectory("ringfleet-agent-fleet-");
@@ -72,7 +79,8 @@ final class AgentFleet implements AutoCloseable {
       apiPorts.put(id, api);
       metricsPorts.put(id, ports[next++]);
       y.append("  - id: ").append(id).append("\n    raft-address: 127.0.0.1:").append(raft)
-          .append("\n    api-address: 127.0.0.1:").append(api).append("\n    role: voter\n");
+          .append("\n    api-address: 127.0.0.1:").append(api)
+          .append("\n    role: ").append(listeners.contains(id) ? "listener" : "voter").append("\n");
     }
     y.append("defaults:\n  interface: \"{id}\"\n  xdp-mode: driver\n  gateway-mac: \"02:00:00:00:00:01\"\n")
         .append("  lru-size: 1024\n  pin-dir: ").append(pins).append("/{id}\n  data-dir: ").append(work)

@@ -17,6 +17,7 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -26,6 +27,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.NetUtils;
 import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
 
 /**
  * One Ratis peer of the fleet log: a {@link RaftServer} over gRPC running a {@link FleetStateMachine}, with
@@ -41,10 +43,18 @@ import org.apache.ratis.util.SizeInBytes;
  * node.start();
  * }</pre>
  *
+ * <p>Voters ({@link Builder#peers}) elect the leader and form the quorum; listeners ({@link Builder#listeners})
+ * receive the log from the leader and apply it (their publishers see every image) but never vote, never count
+ * toward a commit and never lead. A write sent to a listener is answered "not leader" with the leader's id, and
+ * {@link FleetClient} follows it.
+ *
  * <p>Defaults: a snapshot every 10,000 applied entries, 3 snapshots kept, the log purged up to the slowest
  * follower's commit index (not past it, so a lagging follower catches up from the log) but keeping as many
  * entries as one snapshot interval, so that if the newest snapshot is ever found corrupt the previous one
- * plus the log still rebuild the state locally. TLS: {@link Builder#tls} hands a {@link GrpcTlsConfig} to
+ * plus the log still rebuild the state locally. A leader that stepped down for losing its majority's heartbeats
+ * does not campaign again for {@value #STEP_DOWN_WAIT_ELECTION_TIMEOUTS} minimum election timeouts (Ratis's
+ * {@code raft.server.leaderelection.leader.step-down.wait-time}, 10 s by default, which can leave the group
+ * leaderless that long when the ex-leader holds the only longest log). TLS: {@link Builder#tls} hands a {@link GrpcTlsConfig} to
  * Ratis's server, client and admin channels (the seam; certificates come from lb-agent's config).
  */
 public final class FleetNode implements Closeable {
@@ -52,18 +62,23 @@ public final class FleetNode implements Closeable {
   public static final RaftGroupId DEFAULT_GROUP_ID =
       RaftGroupId.valueOf(UUID.nameUUIDFromBytes("ringfleet-fleet-log".getBytes(StandardCharsets.UTF_8)));
 
+  /** The leader step-down wait in minimum election timeouts (unless set through {@link Builder#raftProperties}). */
+  public static final int STEP_DOWN_WAIT_ELECTION_TIMEOUTS = 5;
+
   private final RaftPeerId peerId;
   private final RaftGroup group;
   private final Path storageDir;
   private final FleetStateMachine stateMachine;
   private final RaftServer server;
+  private final TimeDuration leaderStepDownWait;
 
   private FleetNode(Builder b) throws IOException {
     this.peerId = RaftPeerId.valueOf(b.peerId);
-    this.group = group(b.groupId, b.peers);
+    this.group = group(b.groupId, b.peers, b.listeners);
     RaftPeer self = group.getPeer(peerId);
     if (self == null) {
-      throw new IllegalArgumentException("peer " + b.peerId + " is not among the peers " + b.peers.keySet());
+      throw new IllegalArgumentException("peer " + b.peerId + " is neither among the voters " + b.peers.keySet()
+          + " nor among the listeners " + b.listeners.keySet());
     }
     this.storageDir = b.storageDir;
     this.stateMachine = new FleetStateMachine(b.limits);
@@ -85,6 +100,7 @@ public final class FleetNode implements Closeable {
     if (b.propertiesCustomizer != null) {
       b.propertiesCustomizer.accept(p);
     }
+    this.leaderStepDownWait = leaderStepDownWait(p);
 
     Parameters parameters = new Parameters();
     if (b.tls != null) {
@@ -108,13 +124,33 @@ public final class FleetNode implements Closeable {
     return new Builder();
   }
 
-  /** The Raft group of these peers ({@code id -> host:port}, in the given order). */
-  public static RaftGroup group(RaftGroupId groupId, Map<String, String> peers) {
-    List<RaftPeer> list = new ArrayList<>();
-    for (Map.Entry<String, String> e : peers.entrySet()) {
-      list.add(RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue()).build());
+  /**
+   * Sets the step-down wait to {@value #STEP_DOWN_WAIT_ELECTION_TIMEOUTS} minimum election timeouts unless it was
+   * set explicitly, after the customizer, so that it follows a customized election timeout.
+   */
+  private static TimeDuration leaderStepDownWait(RaftProperties p) {
+    if (p.get(RaftServerConfigKeys.LeaderElection.LEADER_STEP_DOWN_WAIT_TIME_KEY) == null) {
+      RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
+          RaftServerConfigKeys.Rpc.timeoutMin(p).multiply(STEP_DOWN_WAIT_ELECTION_TIMEOUTS));
     }
+    return RaftServerConfigKeys.LeaderElection.leaderStepDownWaitTime(p);
+  }
+
+  /** The Raft group of these voters ({@code id -> host:port}, in the given order). */
+  public static RaftGroup group(RaftGroupId groupId, Map<String, String> voters) {
+    return group(groupId, voters, Map.of());
+  }
+
+  /** The Raft group of these voters and listeners ({@code id -> host:port}; voters first, each in the given order). */
+  public static RaftGroup group(RaftGroupId groupId, Map<String, String> voters, Map<String, String> listeners) {
+    List<RaftPeer> list = new ArrayList<>();
+    voters.forEach((id, address) -> list.add(peer(id, address, RaftPeerRole.FOLLOWER)));
+    listeners.forEach((id, address) -> list.add(peer(id, address, RaftPeerRole.LISTENER)));
     return RaftGroup.valueOf(groupId, list);
+  }
+
+  private static RaftPeer peer(String id, String address, RaftPeerRole startupRole) {
+    return RaftPeer.newBuilder().setId(id).setAddress(address).setStartupRole(startupRole).build();
   }
 
   /** Starts the server (loads the newest valid snapshot, then replays the log and joins the group). */
@@ -142,6 +178,16 @@ public final class FleetNode implements Closeable {
     return server;
   }
 
+  /** Whether this peer is a listener of its group (receives and applies the log, never votes or leads). */
+  public boolean isListener() {
+    return group.getPeer(peerId).getStartupRole() == RaftPeerRole.LISTENER;
+  }
+
+  /** How long a leader that lost its majority's heartbeats waits before it may campaign again. */
+  public TimeDuration leaderStepDownWait() {
+    return leaderStepDownWait;
+  }
+
   /** Whether this peer is the leader now (a hint: leadership can change any time). */
   public boolean isLeader() {
     try {
@@ -166,6 +212,7 @@ public final class FleetNode implements Closeable {
   public static final class Builder {
     private String peerId;
     private final Map<String, String> peers = new LinkedHashMap<>();
+    private final Map<String, String> listeners = new LinkedHashMap<>();
     private RaftGroupId groupId = DEFAULT_GROUP_ID;
     private Path storageDir;
     private FleetLimits limits = FleetLimits.DEFAULT;
@@ -182,7 +229,7 @@ public final class FleetNode implements Closeable {
 
     private Builder() {}
 
-    /** This peer's id: one of {@link #peers}. */
+    /** This peer's id: one of {@link #peers} or {@link #listeners}. */
     public Builder peerId(String peerId) {
       this.peerId = requireText(peerId, "peerId");
       return this;
@@ -194,6 +241,13 @@ public final class FleetNode implements Closeable {
         throw new IllegalArgumentException("peers must name at least this peer");
       }
       peers.forEach((id, address) -> this.peers.put(requireText(id, "peer id"), requireText(address, "address of " + id)));
+      return this;
+    }
+
+    /** Every listener (receives the log, never votes or leads): id to {@code host:port}; none by default. */
+    public Builder listeners(Map<String, String> listeners) {
+      listeners.forEach((id, address) -> this.listeners.put(requireText(id, "listener id"),
+          requireText(address, "address of " + id)));
       return this;
     }
 
@@ -301,7 +355,11 @@ public final class FleetNode implements Closeable {
         throw new IllegalStateException("peerId is required");
       }
       if (peers.isEmpty()) {
-        throw new IllegalStateException("peers are required");
+        throw new IllegalStateException("peers are required (at least one voter)");
+      }
+      List<String> both = listeners.keySet().stream().filter(peers::containsKey).toList();
+      if (!both.isEmpty()) {
+        throw new IllegalStateException("peers " + both + " are both voters and listeners; each peer is one or the other");
       }
       if (storageDir == null) {
         throw new IllegalStateException("storageDir is required");

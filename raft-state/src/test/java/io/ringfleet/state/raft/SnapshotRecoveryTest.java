@@ -98,7 +98,7 @@ class SnapshotRecoveryTest {
 
       // What the message says to do: leave the group, clear the directory, start, rejoin; the leader then
       // tracks it as a new follower and installs its snapshot.
-      setConfiguration(cluster, cluster.ids().stream().filter(id -> !id.equals(victim)).toList());
+      cluster.setConfiguration(cluster.ids().stream().filter(id -> !id.equals(victim)).toList());
       for (String id : cluster.ids()) {
         if (cluster.isRunning(id)) {
           snapshot(cluster, id);
@@ -107,7 +107,7 @@ class SnapshotRecoveryTest {
       }
       cluster.wipe(victim);
       cluster.start(victim);
-      setConfiguration(cluster, cluster.ids());
+      cluster.setConfiguration(cluster.ids());
       Map<String, StateStatus> statuses = checkConverged(cluster);
       assertTrue(statuses.get(victim).getSnapshotIndex() > only, "installed from the leader: " + statuses.get(victim));
     }
@@ -170,13 +170,6 @@ class SnapshotRecoveryTest {
     }
     assertEquals(cluster.ids().size(), statuses.size());
     return statuses;
-  }
-
-  private static void setConfiguration(TestCluster cluster, List<String> members) throws IOException {
-    List<org.apache.ratis.protocol.RaftPeer> peers = cluster.group().getPeers().stream()
-        .filter(p -> members.contains(p.getId().toString())).toList();
-    RaftClientReply r = cluster.client().raftClient().admin().setConfiguration(peers);
-    assertTrue(r.isSuccess(), "configuration " + members + ": " + r);
   }
 
   private static long snapshot(TestCluster cluster, String id) throws IOException {

@@ -18,41 +18,82 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 
 /**
  * Real Ratis peers in this JVM: gRPC over loopback on free ports, one storage directory per peer under a
- * temp root, real RocksDB snapshots. Peers can be stopped, restarted with their disk, or wiped.
+ * temp root, real RocksDB snapshots. Voters are {@code p1..pN}, listeners {@code l1..lM}. Peers can be stopped,
+ * restarted with their disk, or wiped, and the group's configuration changed.
  */
 final class TestCluster implements AutoCloseable {
+  private static final int FIRST_PORT = 20_000;
+  private static final int LAST_PORT = 32_000;
+  private static final java.util.Random PORTS = new java.util.Random();
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Path root;
   private final Map<String, String> peers = new LinkedHashMap<>();
+  private final Map<String, String> listeners = new LinkedHashMap<>();
   private final FleetLimits limits;
   private final Consumer<FleetNode.Builder> options;
   private final Map<String, FleetNode> running = new TreeMap<>();
   private final RaftGroup group;
   private FleetClient client;
 
-  TestCluster(Path root, int size, FleetLimits limits, Consumer<FleetNode.Builder> options) throws IOException {
+  TestCluster(Path root, int voters, FleetLimits limits, Consumer<FleetNode.Builder> options) throws IOException {
+    this(root, voters, 0, limits, options);
+  }
+
+  TestCluster(Path root, int voters, int listenerCount, FleetLimits limits, Consumer<FleetNode.Builder> options)
+      throws IOException {
     this.root = root;
     this.limits = limits;
     this.options = options;
-    for (int i = 1; i <= size; i++) {
+    for (int i = 1; i <= voters; i++) {
       peers.put("p" + i, "127.0.0.1:" + freePort());
     }
-    this.group = FleetNode.group(FleetNode.DEFAULT_GROUP_ID, peers);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
+    for (int i = 1; i <= listenerCount; i++) {
+      listeners.put("l" + i, "127.0.0.1:" + freePort());
     }
+    this.group = FleetNode.group(FleetNode.DEFAULT_GROUP_ID, peers, listeners);
   }
 
+  /**
+   * A port free now, below Linux's ephemeral range (32768..60999): a port from that range can be taken by an
+   * outgoing connection (the first peers' gRPC clients dialling the others) before its peer binds it, and Ratis
+   * then ends the JVM.
+   */
+  static int freePort() throws IOException {
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = FIRST_PORT + PORTS.nextInt(LAST_PORT - FIRST_PORT);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IOException("no free port in " + FIRST_PORT + ".." + LAST_PORT + " after 1000 attempts");
+  }
+
+  /** Every peer: voters, then listeners. */
   List<String> ids() {
+    List<String> ids = new ArrayList<>(peers.keySet());
+    ids.addAll(listeners.keySet());
+    return ids;
+  }
+
+  List<String> voterIds() {
     return new ArrayList<>(peers.keySet());
+  }
+
+  List<String> listenerIds() {
+    return new ArrayList<>(listeners.keySet());
   }
 
   RaftGroup group() {
@@ -76,13 +117,14 @@ final class TestCluster implements AutoCloseable {
   }
 
   FleetNode.Builder builder(String id) {
-    FleetNode.Builder b = FleetNode.builder().peerId(id).peers(peers).storageDir(dir(id)).limits(limits);
+    FleetNode.Builder b = FleetNode.builder().peerId(id).peers(peers).listeners(listeners).storageDir(dir(id))
+        .limits(limits);
     options.accept(b);
     return b;
   }
 
   void startAll() throws IOException {
-    for (String id : peers.keySet()) {
+    for (String id : ids()) {
       start(id);
     }
   }
@@ -116,6 +158,22 @@ final class TestCluster implements AutoCloseable {
       throw new IllegalStateException("stop " + id + " before wiping it");
     }
     deleteTree(dir(id));
+  }
+
+  /**
+   * Sets the group's configuration to these members (each keeping its role), through the leader; e.g. to take a
+   * peer out before clearing its storage and put it back after it restarted empty: a leader never lowers a
+   * follower's match index, so a member cleared in place would never be sent a snapshot.
+   */
+  void setConfiguration(List<String> members) throws IOException {
+    List<RaftPeer> voters = group.getPeers().stream()
+        .filter(p -> peers.containsKey(p.getId().toString()) && members.contains(p.getId().toString())).toList();
+    List<RaftPeer> listening = group.getPeers().stream()
+        .filter(p -> listeners.containsKey(p.getId().toString()) && members.contains(p.getId().toString())).toList();
+    RaftClientReply r = client().raftClient().admin().setConfiguration(voters, listening);
+    if (!r.isSuccess()) {
+      throw new AssertionError("configuration " + members + ": " + r);
+    }
   }
 
   String leaderId() {
