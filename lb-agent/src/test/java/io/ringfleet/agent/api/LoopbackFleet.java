@@ -145,11 +145,9 @@ public final class LoopbackFleet implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
+    return io.ringfleet.agent.TestPorts.free();
   }
+
 
   public RaftGroup group() {
     return group;

@@ -204,21 +204,7 @@ final class AgentFleet implements AutoCloseable {
 
   /** Distinct free loopback ports (all held open until every one is found). */
   static int[] freePorts(int n) throws IOException {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] out = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        s.setReuseAddress(true);
-        held.add(s);
-        out[i] = s.getLocalPort();
-      }
-      return out;
-    } finally {
-      for (ServerSocket s : held) {
-        s.close();
-      }
-    }
+    return io.ringfleet.agent.TestPorts.free(n);
   }
 
   @Override
