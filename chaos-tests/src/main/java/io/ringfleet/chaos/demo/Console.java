@@ -31,11 +31,6 @@ final class Console {
         out.flush();
     }
 
-    /** A line saying what cannot run yet, and why. */
-    void notYet(String what, String needs) {
-        line("not yet available: needs " + needs + " -- " + what);
-    }
-
     synchronized void plain(String text) {
         out.println(text);
         out.flush();

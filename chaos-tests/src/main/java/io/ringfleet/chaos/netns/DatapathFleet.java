@@ -11,7 +11,8 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * STAND-IN for running one lb-agent per LB, until the demo starts agent processes: in this JVM, one
+ * The balancers of a {@link Topology} run from this process, for tests of the topology itself (the demo runs real
+ * lb-agent processes: {@link io.ringfleet.chaos.agents.LbAgentFleet}): in this JVM, one
  * lb-agent {@link io.ringfleet.agent.datapath.BalancerDatapath} per LB of a {@link Topology}, attached to the
  * LB's device, and one lb-agent {@link MapProgrammer} each, all fed the same {@link FleetImage} (what the
  * replicated log guarantees the agents). The gateway MAC is node-local: each programmer's default is the

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * STAND-IN for the replicated log until lb-agent lands: applies command batches in process with the same
+ * A log in this process, without replication: applies command batches with the same
  * {@link BatchApplier} every agent's state machine uses, one entry per batch (term 1, index 1, 2, ...), and
  * keeps the resulting {@link FleetImage}. Every LB is then programmed from that one image, which is what the
  * log guarantees the agents (equal index, equal image). A rejected batch throws with the validator's message.
