@@ -2,14 +2,17 @@ package io.ringfleet.agent.api;
 
 import io.ringfleet.api.ProgrammedProgress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Waits, without holding a thread, until the nodes have programmed a log index: this node only, or every
@@ -33,26 +36,41 @@ public final class ProgrammedWaiter {
   /** Completes once {@code index} is programmed (by this node, or by every live node), or at the timeout. */
   public CompletableFuture<ProgrammedProgress> await(long index, boolean fleetWide, Duration timeout) {
     CompletableFuture<ProgrammedProgress> done = new CompletableFuture<>();
+    List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
+    // Unsubscribe before completing: a caller woken by the completion must already see the waiter gone.
+    Consumer<ProgrammedProgress> finish = p -> {
+      for (AutoCloseable c : cleanup) {
+        release(c);
+      }
+      done.complete(p);
+    };
     Runnable check = () -> {
       if (!done.isDone()) {
         ProgrammedProgress p = snapshot(index, fleetWide, false);
         if (satisfied(p)) {
-          done.complete(p);
+          finish.accept(p);
         }
       }
     };
     Runnable expire = () -> {
       ProgrammedProgress p = snapshot(index, fleetWide, false);
-      done.complete(satisfied(p) ? p : p.toBuilder().setTimedOut(true).build());
+      finish.accept(satisfied(p) ? p : p.toBuilder().setTimedOut(true).build());
     };
     FleetProgress.Subscription subscription = progress.subscribe(check);
+    cleanup.add(subscription::close);
     ScheduledFuture<?> deadline = timer.schedule(expire, Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
-    done.whenComplete((p, e) -> {
-      subscription.close();
-      deadline.cancel(false);
-    });
+    cleanup.add(() -> deadline.cancel(false));
+    done.whenComplete((p, e) -> cleanup.forEach(ProgrammedWaiter::release)); // also when a caller cancels
     check.run();
     return done;
+  }
+
+  private static void release(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("releasing a programmed-index wait failed", e);
+    }
   }
 
   private static boolean satisfied(ProgrammedProgress p) {
