@@ -1,5 +1,8 @@
 package io.ringfleet.config;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,6 +51,8 @@ public final class NodeSettings {
     private final Path routeHook;
     private final HostPort metricsAddress;
     private final String netns;
+    private final Inet4Address healthCheckSourceV4;
+    private final Inet6Address healthCheckSourceV6;
 
     private NodeSettings(Builder b) {
         this.nodeId = b.nodeId;
@@ -66,6 +71,8 @@ public final class NodeSettings {
         this.routeHook = b.routeHook;
         this.metricsAddress = b.metricsAddress;
         this.netns = b.netns;
+        this.healthCheckSourceV4 = b.healthCheckSourceV4;
+        this.healthCheckSourceV6 = b.healthCheckSourceV6;
     }
 
     /** A builder for the node with this peer id; {@code interfaceName} and {@code gatewayMac} are required. */
@@ -91,6 +98,8 @@ public final class NodeSettings {
         b.routeHook = routeHook;
         b.metricsAddress = metricsAddress;
         b.netns = netns;
+        b.healthCheckSourceV4 = healthCheckSourceV4;
+        b.healthCheckSourceV6 = healthCheckSourceV6;
         return b;
     }
 
@@ -172,6 +181,16 @@ public final class NodeSettings {
         return Optional.ofNullable(netns);
     }
 
+    /** Outer source of health checks encapsulated towards IPv4 reals; empty: none (they are dropped). */
+    public Optional<Inet4Address> healthCheckSourceV4() {
+        return Optional.ofNullable(healthCheckSourceV4);
+    }
+
+    /** Outer source of health checks encapsulated towards IPv6 reals; empty: none (they are dropped). */
+    public Optional<Inet6Address> healthCheckSourceV6() {
+        return Optional.ofNullable(healthCheckSourceV6);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof NodeSettings)) {
@@ -184,13 +203,16 @@ public final class NodeSettings {
                 && forwardingCpus.equals(n.forwardingCpus) && numaNodes.equals(n.numaNodes)
                 && lruSize == n.lruSize && bpffs.equals(n.bpffs) && pinDir.equals(n.pinDir)
                 && dataDir.equals(n.dataDir) && Objects.equals(routeHook, n.routeHook)
-                && metricsAddress.equals(n.metricsAddress) && Objects.equals(netns, n.netns);
+                && metricsAddress.equals(n.metricsAddress) && Objects.equals(netns, n.netns)
+                && Objects.equals(healthCheckSourceV4, n.healthCheckSourceV4)
+                && Objects.equals(healthCheckSourceV6, n.healthCheckSourceV6);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(nodeId, interfaceName, xdpMode, attachMode, rootArrayPin, rootSlot, gatewayMac,
-                forwardingCpus, numaNodes, lruSize, bpffs, pinDir, dataDir, routeHook, metricsAddress, netns);
+                forwardingCpus, numaNodes, lruSize, bpffs, pinDir, dataDir, routeHook, metricsAddress, netns,
+                healthCheckSourceV4, healthCheckSourceV6);
     }
 
     @Override
@@ -200,7 +222,13 @@ public final class NodeSettings {
                 + (rootArrayPin == null ? "" : ", rootArrayPin=" + rootArrayPin + ", rootSlot=" + rootSlot)
                 + ", gatewayMac=" + gatewayMac + ", forwardingCpus=" + forwardingCpus + ", numaNodes=" + numaNodes
                 + ", lruSize=" + lruSize + ", bpffs=" + bpffs + ", pinDir=" + pinDir + ", dataDir=" + dataDir
-                + ", routeHook=" + routeHook + ", metricsAddress=" + metricsAddress + ", netns=" + netns + "]";
+                + ", routeHook=" + routeHook + ", metricsAddress=" + metricsAddress + ", netns=" + netns
+                + ", healthCheckSourceV4=" + address(healthCheckSourceV4) + ", healthCheckSourceV6="
+                + address(healthCheckSourceV6) + "]";
+    }
+
+    private static String address(InetAddress a) {
+        return a == null ? "none" : a.getHostAddress();
     }
 
     /** Builds {@link NodeSettings}; every setter checks its argument, {@link #build()} checks the whole. */
@@ -221,6 +249,8 @@ public final class NodeSettings {
         private Path routeHook;
         private HostPort metricsAddress = DEFAULT_METRICS_ADDRESS;
         private String netns;
+        private Inet4Address healthCheckSourceV4;
+        private Inet6Address healthCheckSourceV6;
 
         private Builder(String nodeId) {
             Objects.requireNonNull(nodeId, "nodeId must not be null; use the peer's id");
@@ -335,6 +365,33 @@ public final class NodeSettings {
             }
             this.netns = namespace;
             return this;
+        }
+
+        /** Outer source of health checks towards IPv4 reals; {@code null} for none. */
+        public Builder healthCheckSourceV4(Inet4Address source) {
+            this.healthCheckSourceV4 = source == null ? null : unicast("healthCheckSourceV4", source,
+                    Checks.SOURCE_V4_RULE);
+            return this;
+        }
+
+        /** Outer source of health checks towards IPv6 reals; {@code null} for none. */
+        public Builder healthCheckSourceV6(Inet6Address source) {
+            if (source != null && source.getScopeId() != 0) {
+                throw new IllegalArgumentException("healthCheckSourceV6 " + source.getHostAddress() + " is not allowed"
+                        + " (it has a zone); use " + Checks.SOURCE_V6_RULE);
+            }
+            this.healthCheckSourceV6 = source == null ? null : unicast("healthCheckSourceV6", source,
+                    Checks.SOURCE_V6_RULE);
+            return this;
+        }
+
+        private static <A extends InetAddress> A unicast(String what, A source, String rule) {
+            String reason = Checks.unicastSource(source);
+            if (reason != null) {
+                throw new IllegalArgumentException(what + " " + source.getHostAddress() + " is not allowed (" + reason
+                        + "); use " + rule);
+            }
+            return source;
         }
 
         /**
