@@ -184,6 +184,11 @@ public final class LbAgent implements AutoCloseable {
     datapath = BalancerDatapath.open(datapathConfig(settings));
     closeables.push(datapath);
     LOG.info("{}: datapath open: {}", nodeId, datapath);
+    if (datapath.healthCheckSourcesWritten()) {
+      LOG.info("{}: health-check sources written to hc_ctl: v4 {}, v6 {}", nodeId,
+          settings.healthCheckSourceV4().map(a -> a.getHostAddress()).orElse("none"),
+          settings.healthCheckSourceV6().map(a -> a.getHostAddress()).orElse("none"));
+    }
     if (options.attach) {
       attach(settings);
     } else {
@@ -281,7 +286,8 @@ public final class LbAgent implements AutoCloseable {
   private DatapathConfig datapathConfig(NodeSettings settings) {
     DatapathConfig.Builder b = DatapathConfig.builder().maxVips(self.limits().maxVips())
         .maxReals(self.limits().maxReals()).ringSize(self.limits().ringSize()).pinDir(settings.pinDir())
-        .healthCheck(options.healthCheck);
+        .healthCheck(options.healthCheck)
+        .healthCheckSources(settings.healthCheckSourceV4().orElse(null), settings.healthCheckSourceV6().orElse(null));
     if (options.fallbackConnTableOnly) {
       b.fallbackConnTableOnly();
     } else {
