@@ -27,12 +27,14 @@ import io.ringfleet.bpf.NetNs;
 import io.ringfleet.config.AttachMode;
 import io.ringfleet.config.FleetConfig;
 import io.ringfleet.config.HostPort;
+import io.ringfleet.config.Limits;
 import io.ringfleet.config.LocalNode;
 import io.ringfleet.config.MaglevVariant;
 import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.PeerConfig;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.HashFunction;
 import io.ringfleet.state.MacAddress;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
@@ -166,11 +168,6 @@ public final class LbAgent implements AutoCloseable {
         throw new AgentException(e.getMessage(), e);
       }
     }
-    if (self.limits().maglev() != MaglevVariant.V1) {
-      LOG.warn("{}: limits.maglev {} is not applied: every VIP carries its own hash function (lbctl vip hash)",
-          nodeId, self.limits().maglev());
-    }
-
     Path dataDir = settings.dataDir();
     try {
       Files.createDirectories(dataDir);
@@ -219,8 +216,8 @@ public final class LbAgent implements AutoCloseable {
         others.add(p.id());
       }
     }
-    FleetLimits limits = FleetLimits.builder().maxVips(self.limits().maxVips()).maxReals(self.limits().maxReals())
-        .ringSize(self.limits().ringSize()).build();
+    FleetLimits limits = fleetLimits(self.limits());
+    LOG.info("{}: fleet limits {}", nodeId, limits);
     FleetNode.Builder nb = FleetNode.builder().peerId(nodeId).peers(raftPeers).storageDir(dataDir).limits(limits)
         .publisher(pipeline);
     if (tls != null) {
@@ -281,6 +278,16 @@ public final class LbAgent implements AutoCloseable {
     catchUp = new Thread(() -> catchUp(localCommit), "agent-start-" + nodeId);
     catchUp.setDaemon(true);
     catchUp.start();
+  }
+
+  /**
+   * The state machine's limits from the config's: every node must build the same, since validation (capacity,
+   * and the hash function of a VIP added without one) runs on every replica.
+   */
+  static FleetLimits fleetLimits(Limits limits) {
+    return FleetLimits.builder().maxVips(limits.maxVips()).maxReals(limits.maxReals()).ringSize(limits.ringSize())
+        .defaultHashFunction(limits.maglev() == MaglevVariant.V2 ? HashFunction.MAGLEV_V2 : HashFunction.MAGLEV)
+        .build();
   }
 
   private DatapathConfig datapathConfig(NodeSettings settings) {

@@ -58,6 +58,12 @@ final class AgentFleet implements AutoCloseable {
    *     {@code ${pins}} stands for the fleet's bpffs dir
    */
   AgentFleet(TestPki pki, List<String> ids, int maxVips, Map<String, String> nodeYaml) throws Exception {
+    this(pki, ids, maxVips, nodeYaml, "");
+  }
+
+  /** As above, with {@code limitsYaml}: extra lines of the limits section (indented by 2), e.g. "  maglev: v2". */
+  AgentFleet(TestPki pki, List<String> ids, int maxVips, Map<String, String> nodeYaml, String limitsYaml)
+      throws Exception {
     this.pki = pki;
     this.ids = List.copyOf(ids);
     this.work = Files.createTempDirectory("ringfleet-agent-fleet-");
@@ -87,6 +93,9 @@ final class AgentFleet implements AutoCloseable {
     y.append("tls:\n  ca-cert: ").append(pki.ca()).append("\n  node-cert: ").append(pki.dir).append("/{id}.pem\n")
         .append("  node-key: ").append(pki.dir).append("/{id}-key.pem\n")
         .append("limits:\n  max-vips: ").append(maxVips).append("\n  max-reals: 64\n");
+    if (!limitsYaml.isEmpty()) {
+      y.append(limitsYaml).append("\n");
+    }
     this.configFile = work.resolve("fleet.yaml");
     Files.writeString(configFile, y.toString());
     this.config = FleetConfigLoader.load(configFile);
