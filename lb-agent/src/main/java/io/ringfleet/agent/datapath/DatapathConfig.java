@@ -4,6 +4,7 @@ import io.ringfleet.config.Limits;
 import io.ringfleet.config.NodeSettings;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +173,7 @@ public final class DatapathConfig {
                 + source(healthCheckSourceV6) : "") + "]";
     }
 
-    private static String source(java.net.InetAddress a) {
+    private static String source(InetAddress a) {
         return a == null ? "none" : a.getHostAddress();
     }
 
