@@ -1,6 +1,9 @@
 package io.ringfleet.config;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Shape checks shared by the loader (which adds file, line and field) and the model's builders. Each returns
@@ -11,6 +14,10 @@ final class Checks {
     static final String NETNS_RULE = "a network namespace name as `ip netns` shows it (1 to 64 letters, digits,"
             + " '.', '_' or '-') or an absolute path such as /run/netns/lb1";
     static final String PATH_RULE = "an absolute path without '.' or '..' segments";
+    static final String SOURCE_V4_RULE = "an IPv4 unicast address of this node, e.g. 10.0.0.11";
+    static final String SOURCE_V6_RULE = "an IPv6 unicast address of this node, e.g. fd00::11";
+
+    private static final byte[] IPV4_BROADCAST = {(byte) 255, (byte) 255, (byte) 255, (byte) 255};
 
     private Checks() {}
 
@@ -64,6 +71,29 @@ final class Checks {
             if (segment.equals(".") || segment.equals("..")) {
                 return "it has a '" + segment + "' segment";
             }
+        }
+        return null;
+    }
+
+    /**
+     * Whether {@code address} can be the outer source of encapsulated health checks: a unicast address another
+     * host can answer (an all-zero address would mean "no source" in the forwarder's hc_ctl).
+     */
+    static String unicastSource(InetAddress address) {
+        if (address.isAnyLocalAddress()) {
+            return "it is the unspecified address";
+        }
+        if (address.isLoopbackAddress()) {
+            return "it is a loopback address";
+        }
+        if (address.isMulticastAddress()) {
+            return "it is a multicast address";
+        }
+        if (address.isLinkLocalAddress()) {
+            return "it is a link-local address";
+        }
+        if (address instanceof Inet4Address && Arrays.equals(address.getAddress(), IPV4_BROADCAST)) {
+            return "it is the broadcast address";
         }
         return null;
     }

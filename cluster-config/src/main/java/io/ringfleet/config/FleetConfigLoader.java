@@ -9,6 +9,10 @@ import io.ringfleet.config.YamlTree.Node;
 import io.ringfleet.config.YamlTree.Scalar;
 import io.ringfleet.config.YamlTree.Sequence;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +43,8 @@ public final class FleetConfigLoader {
     static final List<String> PEER_FIELDS = List.of("id", "raft-address", "api-address", "role");
     static final List<String> NODE_FIELDS = List.of("interface", "xdp-mode", "attach-mode", "root-array-pin",
             "root-slot", "gateway-mac", "forwarding-cpus", "numa-nodes", "lru-size", "bpffs", "pin-dir", "data-dir",
-            "route-hook", "metrics-address", "netns", "conn-table");
+            "route-hook", "metrics-address", "netns", "healthcheck-source-v4", "healthcheck-source-v6",
+            "conn-table");
     static final List<String> TLS_FIELDS = List.of("plaintext", "ca-cert", "node-cert", "node-key", "nodes");
     static final List<String> TLS_NODE_FIELDS = List.of("node-cert", "node-key");
     static final List<String> LIMIT_FIELDS = List.of("max-vips", "max-reals", "ring-size", "maglev");
@@ -391,6 +396,10 @@ public final class FleetConfigLoader {
             Picked<Path> hook = pick("route-hook", defaults, own, true, path(id));
             Picked<HostPort> metrics = pick("metrics-address", defaults, own, false, Run::hostPort);
             Picked<String> netns = pick("netns", defaults, own, true, templated(id, Checks.NETNS_RULE, Checks::netns));
+            Picked<Inet4Address> sourceV4 = pick("healthcheck-source-v4", defaults, own, true,
+                    FleetConfigLoader::sourceV4);
+            Picked<Inet6Address> sourceV6 = pick("healthcheck-source-v6", defaults, own, true,
+                    FleetConfigLoader::sourceV6);
             Picked<ConnTable> connTable = pick("conn-table", defaults, own, false,
                     n -> Values.choice(n, ConnTable.class));
 
@@ -438,7 +447,7 @@ public final class FleetConfigLoader {
 
             Map<String, Picked<?>> picks = new HashMap<>();
             List<Picked<?>> all = Arrays.asList(ifname, xdp, attach, rootPin, rootSlot, mac, cpus, numa,
-                    lru, bpffs, pinDir, dataDir, hook, metrics, netns, connTable);
+                    lru, bpffs, pinDir, dataDir, hook, metrics, netns, sourceV4, sourceV6, connTable);
             for (int i = 0; i < all.size(); i++) {
                 if (all.get(i) != null) {
                     picks.put(NODE_FIELDS.get(i), all.get(i));
@@ -479,6 +488,12 @@ public final class FleetConfigLoader {
             }
             if (netns != null && netns.set()) {
                 b.netns(netns.value());
+            }
+            if (sourceV4 != null && sourceV4.set()) {
+                b.healthCheckSourceV4(sourceV4.value());
+            }
+            if (sourceV6 != null && sourceV6.set()) {
+                b.healthCheckSourceV6(sourceV6.value());
             }
             if (connTable != null) {
                 b.connTable(connTable.value());
@@ -854,6 +869,47 @@ public final class FleetConfigLoader {
             Parser<String> text = templated(id, Checks.PATH_RULE, Checks::absolutePath);
             return n -> Path.of(text.parse(n));
         }
+    }
+
+    private static Inet4Address sourceV4(Node n) throws BadValue {
+        String text = Values.text(n, Checks.SOURCE_V4_RULE);
+        if (HostPort.Ip.ipv4(text) == null) {
+            throw Values.notAllowed(n, HostPort.Ip.ipv6(text) != null
+                    ? "it is an IPv6 address; put it in healthcheck-source-v6" : "it is not an IPv4 address",
+                    Checks.SOURCE_V4_RULE);
+        }
+        return (Inet4Address) unicastSource(n, text, Checks.SOURCE_V4_RULE);
+    }
+
+    private static Inet6Address sourceV6(Node n) throws BadValue {
+        String text = Values.text(n, Checks.SOURCE_V6_RULE);
+        String canonical = HostPort.Ip.ipv6(text);
+        if (canonical == null) {
+            throw Values.notAllowed(n, HostPort.Ip.ipv4(text) != null
+                    ? "it is an IPv4 address; put it in healthcheck-source-v4" : "it is not an IPv6 address",
+                    Checks.SOURCE_V6_RULE);
+        }
+        InetAddress address = unicastSource(n, canonical, Checks.SOURCE_V6_RULE);
+        if (!(address instanceof Inet6Address)) {
+            throw Values.notAllowed(n, "it is an IPv4-mapped address; put the IPv4 address in healthcheck-source-v4",
+                    Checks.SOURCE_V6_RULE);
+        }
+        return (Inet6Address) address;
+    }
+
+    /** {@code literal} has been checked to be an IP literal, so this never looks a name up. */
+    private static InetAddress unicastSource(Node n, String literal, String rule) throws BadValue {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw Values.notAllowed(n, "it is not an IP address", rule);
+        }
+        String reason = Checks.unicastSource(address);
+        if (reason != null) {
+            throw Values.notAllowed(n, reason, rule);
+        }
+        return address;
     }
 
     private static MacAddress gatewayMac(Node n) throws BadValue {

@@ -1,5 +1,8 @@
 package io.ringfleet.config;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,6 +52,8 @@ public final class NodeSettings {
     private final Path routeHook;
     private final HostPort metricsAddress;
     private final String netns;
+    private final Inet4Address healthCheckSourceV4;
+    private final Inet6Address healthCheckSourceV6;
     private final ConnTable connTable;
 
     private NodeSettings(Builder b) {
@@ -68,6 +73,8 @@ public final class NodeSettings {
         this.routeHook = b.routeHook;
         this.metricsAddress = b.metricsAddress;
         this.netns = b.netns;
+        this.healthCheckSourceV4 = b.healthCheckSourceV4;
+        this.healthCheckSourceV6 = b.healthCheckSourceV6;
         this.connTable = b.connTable;
     }
 
@@ -94,6 +101,8 @@ public final class NodeSettings {
         b.routeHook = routeHook;
         b.metricsAddress = metricsAddress;
         b.netns = netns;
+        b.healthCheckSourceV4 = healthCheckSourceV4;
+        b.healthCheckSourceV6 = healthCheckSourceV6;
         b.connTable = connTable;
         return b;
     }
@@ -176,6 +185,16 @@ public final class NodeSettings {
         return Optional.ofNullable(netns);
     }
 
+    /** Outer source of health checks encapsulated towards IPv4 reals; empty: none (they are dropped). */
+    public Optional<Inet4Address> healthCheckSourceV4() {
+        return Optional.ofNullable(healthCheckSourceV4);
+    }
+
+    /** Outer source of health checks encapsulated towards IPv6 reals; empty: none (they are dropped). */
+    public Optional<Inet6Address> healthCheckSourceV6() {
+        return Optional.ofNullable(healthCheckSourceV6);
+    }
+
     /** Per-CPU connection tables (the default) or one shared table. */
     public ConnTable connTable() {
         return connTable;
@@ -194,13 +213,15 @@ public final class NodeSettings {
                 && lruSize == n.lruSize && bpffs.equals(n.bpffs) && pinDir.equals(n.pinDir)
                 && dataDir.equals(n.dataDir) && Objects.equals(routeHook, n.routeHook)
                 && metricsAddress.equals(n.metricsAddress) && Objects.equals(netns, n.netns)
-                && connTable == n.connTable;
+                && Objects.equals(healthCheckSourceV4, n.healthCheckSourceV4)
+                && Objects.equals(healthCheckSourceV6, n.healthCheckSourceV6) && connTable == n.connTable;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(nodeId, interfaceName, xdpMode, attachMode, rootArrayPin, rootSlot, gatewayMac,
-                forwardingCpus, numaNodes, lruSize, bpffs, pinDir, dataDir, routeHook, metricsAddress, netns, connTable);
+                forwardingCpus, numaNodes, lruSize, bpffs, pinDir, dataDir, routeHook, metricsAddress, netns,
+                healthCheckSourceV4, healthCheckSourceV6, connTable);
     }
 
     @Override
@@ -210,7 +231,13 @@ public final class NodeSettings {
                 + (rootArrayPin == null ? "" : ", rootArrayPin=" + rootArrayPin + ", rootSlot=" + rootSlot)
                 + ", gatewayMac=" + gatewayMac + ", forwardingCpus=" + forwardingCpus + ", numaNodes=" + numaNodes
                 + ", lruSize=" + lruSize + ", bpffs=" + bpffs + ", pinDir=" + pinDir + ", dataDir=" + dataDir
-                + ", routeHook=" + routeHook + ", metricsAddress=" + metricsAddress + ", netns=" + netns + ", connTable=" + connTable + "]";
+                + ", routeHook=" + routeHook + ", metricsAddress=" + metricsAddress + ", netns=" + netns
+                + ", healthCheckSourceV4=" + address(healthCheckSourceV4) + ", healthCheckSourceV6="
+                + address(healthCheckSourceV6) + ", connTable=" + connTable + "]";
+    }
+
+    private static String address(InetAddress a) {
+        return a == null ? "none" : a.getHostAddress();
     }
 
     /** Builds {@link NodeSettings}; every setter checks its argument, {@link #build()} checks the whole. */
@@ -231,6 +258,8 @@ public final class NodeSettings {
         private Path routeHook;
         private HostPort metricsAddress = DEFAULT_METRICS_ADDRESS;
         private String netns;
+        private Inet4Address healthCheckSourceV4;
+        private Inet6Address healthCheckSourceV6;
         private ConnTable connTable = DEFAULT_CONN_TABLE;
 
         private Builder(String nodeId) {
@@ -351,6 +380,33 @@ public final class NodeSettings {
         public Builder connTable(ConnTable table) {
             this.connTable = Objects.requireNonNull(table, "connTable must not be null; use per-cpu or shared");
             return this;
+        }
+
+        /** Outer source of health checks towards IPv4 reals; {@code null} for none. */
+        public Builder healthCheckSourceV4(Inet4Address source) {
+            this.healthCheckSourceV4 = source == null ? null : unicast("healthCheckSourceV4", source,
+                    Checks.SOURCE_V4_RULE);
+            return this;
+        }
+
+        /** Outer source of health checks towards IPv6 reals; {@code null} for none. */
+        public Builder healthCheckSourceV6(Inet6Address source) {
+            if (source != null && source.getScopeId() != 0) {
+                throw new IllegalArgumentException("healthCheckSourceV6 " + source.getHostAddress() + " is not allowed"
+                        + " (it has a zone); use " + Checks.SOURCE_V6_RULE);
+            }
+            this.healthCheckSourceV6 = source == null ? null : unicast("healthCheckSourceV6", source,
+                    Checks.SOURCE_V6_RULE);
+            return this;
+        }
+
+        private static <A extends InetAddress> A unicast(String what, A source, String rule) {
+            String reason = Checks.unicastSource(source);
+            if (reason != null) {
+                throw new IllegalArgumentException(what + " " + source.getHostAddress() + " is not allowed (" + reason
+                        + "); use " + rule);
+            }
+            return source;
         }
 
         /**

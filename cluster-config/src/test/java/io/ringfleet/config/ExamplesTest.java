@@ -76,5 +76,8 @@ class ExamplesTest {
         }
         assertEquals(List.of(1), c.node("lb3").forwardingCpus().ids());
         assertEquals(MaglevVariant.V2, c.limits().maglev());
+        for (PeerConfig p : c.peers()) {
+            assertEquals(p.raftAddress().host(), c.node(p.id()).healthCheckSourceV4().orElseThrow().getHostAddress());
+        }
     }
 }

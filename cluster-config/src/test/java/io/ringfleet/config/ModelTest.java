@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,24 @@ class ModelTest {
         assertEquals(Path.of("/var/lib/ringfleet"), n.dataDir());
         assertEquals(1_000_000, n.lruSize());
         assertEquals(n, n.toBuilder().build());
+    }
+
+    @Test
+    void healthCheckSourcesInTheBuilder() throws Exception {
+        Inet4Address v4 = (Inet4Address) InetAddress.getByName("10.0.0.11");
+        Inet6Address v6 = (Inet6Address) InetAddress.getByName("fd00::11");
+        NodeSettings n = NodeSettings.builder("lb1").interfaceName("eth0").gatewayMac(GW).healthCheckSourceV4(v4)
+                .healthCheckSourceV6(v6).build();
+        assertEquals(v4, n.healthCheckSourceV4().orElseThrow());
+        assertEquals(v6, n.healthCheckSourceV6().orElseThrow());
+        assertEquals(n, n.toBuilder().build());
+        assertTrue(n.toBuilder().healthCheckSourceV4(null).build().healthCheckSourceV4().isEmpty());
+        assertEquals("healthCheckSourceV4 127.0.0.1 is not allowed (it is a loopback address); use an IPv4 unicast"
+                + " address of this node, e.g. 10.0.0.11", iae(() -> n.toBuilder()
+                .healthCheckSourceV4((Inet4Address) InetAddress.getLoopbackAddress())));
+        Inet6Address multicast = (Inet6Address) InetAddress.getByName("ff02::1");
+        assertEquals("healthCheckSourceV6 ff02:0:0:0:0:0:0:1 is not allowed (it is a multicast address); use an IPv6"
+                + " unicast address of this node, e.g. fd00::11", iae(() -> n.toBuilder().healthCheckSourceV6(multicast)));
     }
 
     @Test

@@ -9,7 +9,9 @@ import static io.ringfleet.config.Fixtures.insert;
 import static io.ringfleet.config.Fixtures.load;
 import static io.ringfleet.config.Fixtures.replace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -285,6 +287,57 @@ class NodeSettingsRulesTest {
     }
 
     @Test
+    void healthCheckSourcesAreUnicastAddressesOfTheirFamily() throws Exception {
+        NodeSettings lb1 = load(withDefaults("  healthcheck-source-v4: 10.0.0.11",
+                "  healthcheck-source-v6: 'FD00:0:0::11'")).node("lb1");
+        assertEquals(InetAddress.getByName("10.0.0.11"), lb1.healthCheckSourceV4().orElseThrow());
+        assertEquals(InetAddress.getByName("fd00::11"), lb1.healthCheckSourceV6().orElseThrow());
+        NodeSettings none = load(ONE).node("lb1");
+        assertTrue(none.healthCheckSourceV4().isEmpty());
+        assertTrue(none.healthCheckSourceV6().isEmpty());
+
+        String v4 = "use an IPv4 unicast address of this node, e.g. 10.0.0.11";
+        String v6 = "use an IPv6 unicast address of this node, e.g. fd00::11";
+        assertError(withDefaults("  healthcheck-source-v4: fd00::11"), "fleet.yaml:10: defaults.healthcheck-source-v4:"
+                + " \"fd00::11\" is not allowed (it is an IPv6 address; put it in healthcheck-source-v6); " + v4);
+        assertError(withDefaults("  healthcheck-source-v4: lb1.example"), "fleet.yaml:10:"
+                + " defaults.healthcheck-source-v4: \"lb1.example\" is not allowed (it is not an IPv4 address); " + v4);
+        assertError(withDefaults("  healthcheck-source-v4: 10.0.0.011"), "fleet.yaml:10:"
+                + " defaults.healthcheck-source-v4: \"10.0.0.011\" is not allowed (it is not an IPv4 address); " + v4);
+        assertError(withDefaults("  healthcheck-source-v4: 0.0.0.0"), "fleet.yaml:10: defaults.healthcheck-source-v4:"
+                + " \"0.0.0.0\" is not allowed (it is the unspecified address); " + v4);
+        assertError(withDefaults("  healthcheck-source-v4: 127.0.0.2"), "fleet.yaml:10: defaults.healthcheck-source-v4:"
+                + " \"127.0.0.2\" is not allowed (it is a loopback address); " + v4);
+        assertError(withDefaults("  healthcheck-source-v4: 239.1.1.1"), "fleet.yaml:10: defaults.healthcheck-source-v4:"
+                + " \"239.1.1.1\" is not allowed (it is a multicast address); " + v4);
+        assertError(withDefaults("  healthcheck-source-v4: 255.255.255.255"), "fleet.yaml:10:"
+                + " defaults.healthcheck-source-v4: \"255.255.255.255\" is not allowed (it is the broadcast address); "
+                + v4);
+        assertError(withDefaults("  healthcheck-source-v6: 10.0.0.11"), "fleet.yaml:10: defaults.healthcheck-source-v6:"
+                + " \"10.0.0.11\" is not allowed (it is an IPv4 address; put it in healthcheck-source-v4); " + v6);
+        assertError(withDefaults("  healthcheck-source-v6: '::ffff:10.0.0.11'"), "fleet.yaml:10:"
+                + " defaults.healthcheck-source-v6: \"::ffff:10.0.0.11\" is not allowed (it is an IPv4-mapped address;"
+                + " put the IPv4 address in healthcheck-source-v4); " + v6);
+        assertError(withDefaults("  healthcheck-source-v6: fe80::1"), "fleet.yaml:10: defaults.healthcheck-source-v6:"
+                + " \"fe80::1\" is not allowed (it is a link-local address); " + v6);
+        assertError(withDefaults("  healthcheck-source-v6: '::'"), "fleet.yaml:10: defaults.healthcheck-source-v6:"
+                + " \"::\" is not allowed (it is the unspecified address); " + v6);
+        assertError(withDefaults("  healthcheck-source-v6: '[fd00::11]'"), "fleet.yaml:10:"
+                + " defaults.healthcheck-source-v6: \"[fd00::11]\" is not allowed (it is not an IPv6 address); " + v6);
+    }
+
+    @Test
+    void healthCheckSourcesArePerNodeAndClearable() throws Exception {
+        String yaml = append(replace(THREE, 17, "  gateway-mac: \"0a:1b:2c:3d:4e:5f\"",
+                        "  healthcheck-source-v4: 10.0.0.100"),
+                "nodes:", "  lb2:", "    healthcheck-source-v4: 10.0.0.2", "  lb3:", "    healthcheck-source-v4:");
+        FleetConfig fleet = load(yaml);
+        assertEquals(InetAddress.getByName("10.0.0.100"), fleet.node("lb1").healthCheckSourceV4().orElseThrow());
+        assertEquals(InetAddress.getByName("10.0.0.2"), fleet.node("lb2").healthCheckSourceV4().orElseThrow());
+        assertTrue(fleet.node("lb3").healthCheckSourceV4().isEmpty());
+    }
+
+    @Test
     void idTemplateThatBreaksARuleSaysWhatItBecame() {
         String yaml = replace(ONE, 3, "  - id: a-long-node-name");
         yaml = replace(yaml, 8, "  interface: veth-{id}");
@@ -304,18 +357,19 @@ class NodeSettingsRulesTest {
         assertError(append(ONE, "nodes: [lb1]"), "fleet.yaml:12: nodes: a list is not allowed; use a mapping from peer"
                 + " id to node settings (interface, xdp-mode, attach-mode, root-array-pin, root-slot, gateway-mac,"
                 + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, metrics-address,"
-                + " netns, conn-table)");
+                + " netns, healthcheck-source-v4, healthcheck-source-v6, conn-table)");
     }
 
     @Test
     void unknownNodeSettingSuggests() {
         assertError(withDefaults("  lru_size: 4096"), "fleet.yaml:10: defaults.lru_size: unknown field. Did you mean"
                 + " lru-size? Allowed here: interface, xdp-mode, attach-mode, root-array-pin, root-slot, gateway-mac,"
-                + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, metrics-address, netns, conn-table");
+                + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, metrics-address, netns,"
+                + " healthcheck-source-v4, healthcheck-source-v6, conn-table");
         assertError(append(ONE, "nodes:", "  lb1:", "    role: listener"), "fleet.yaml:14: nodes.lb1.role: unknown"
                 + " field. role belongs in peers. Allowed here: interface, xdp-mode, attach-mode, root-array-pin,"
                 + " root-slot, gateway-mac, forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir,"
-                + " route-hook, metrics-address, netns, conn-table");
+                + " route-hook, metrics-address, netns, healthcheck-source-v4, healthcheck-source-v6, conn-table");
     }
 
     @Test

@@ -9,7 +9,8 @@ import io.ringfleet.state.maglev.MaglevRing;
  * <p>Defaults are Katran's: 512 VIPs (vip_num 0..511), 4096 real slots of which index 0 is reserved,
  * so 4095 reals (index 1..4095); 4096 health-check destinations; QUIC server ids 1..0xffffff (the 24
  * bits of a v2 connection id); Maglev rings of 65537 slots (Katran's ring size; used by {@link FleetRings},
- * never by validation).
+ * never by validation); {@link HashFunction#MAGLEV} for a VIP added without a hash function (resolved by
+ * validation and written into the VipAdded record, so replaying records never reads it).
  */
 public final class FleetLimits {
   public static final FleetLimits DEFAULT = builder().build();
@@ -19,6 +20,7 @@ public final class FleetLimits {
   private final int maxHealthCheckDsts;
   private final long maxQuicServerId;
   private final int ringSize;
+  private final HashFunction defaultHashFunction;
 
   private FleetLimits(Builder b) {
     this.maxVips = b.maxVips;
@@ -26,6 +28,7 @@ public final class FleetLimits {
     this.maxHealthCheckDsts = b.maxHealthCheckDsts;
     this.maxQuicServerId = b.maxQuicServerId;
     this.ringSize = b.ringSize;
+    this.defaultHashFunction = b.defaultHashFunction;
   }
 
   public static Builder builder() {
@@ -61,10 +64,16 @@ public final class FleetLimits {
     return ringSize;
   }
 
+  /** The hash function of a VIP added without one (the fleet config's limits.maglev); default MAGLEV. */
+  public HashFunction defaultHashFunction() {
+    return defaultHashFunction;
+  }
+
   @Override
   public String toString() {
     return "FleetLimits{maxVips=" + maxVips + ", maxReals=" + maxReals + ", maxHealthCheckDsts="
-        + maxHealthCheckDsts + ", maxQuicServerId=" + maxQuicServerId + ", ringSize=" + ringSize + "}";
+        + maxHealthCheckDsts + ", maxQuicServerId=" + maxQuicServerId + ", ringSize=" + ringSize
+        + ", defaultHashFunction=" + defaultHashFunction + "}";
   }
 
   public static final class Builder {
@@ -73,6 +82,7 @@ public final class FleetLimits {
     private int maxHealthCheckDsts = 4096;
     private long maxQuicServerId = 0xffffffL;
     private int ringSize = MaglevRing.DEFAULT_SIZE;
+    private HashFunction defaultHashFunction = HashFunction.MAGLEV;
 
     private Builder() {}
 
@@ -119,6 +129,15 @@ public final class FleetLimits {
             + MaglevRing.MAX_SIZE + ", got " + ringSize);
       }
       this.ringSize = ringSize;
+      return this;
+    }
+
+    /** MAGLEV (Katran's default) or MAGLEV_V2; default MAGLEV. */
+    public Builder defaultHashFunction(HashFunction hashFunction) {
+      if (hashFunction == null) {
+        throw new IllegalArgumentException("defaultHashFunction must be MAGLEV or MAGLEV_V2, got null");
+      }
+      this.defaultHashFunction = hashFunction;
       return this;
     }
 

@@ -39,15 +39,18 @@ final class VipCommands {
         description = "A flag name (quic_vip, lru_bypass, ...) or bits (0x4); repeatable.")
     List<Integer> flags = new ArrayList<>();
 
-    @Option(names = "--hash", paramLabel = "FUNCTION", converter = Args.HashConverter.class, defaultValue = "maglev",
-        description = "maglev (default) or maglev_v2.")
+    @Option(names = "--hash", paramLabel = "FUNCTION", converter = Args.HashConverter.class,
+        description = "maglev or maglev_v2; default: the fleet's (limits.maglev in the fleet config).")
     HashFunction hash;
 
     @Override
     int run(ApiConnection api, Output out) {
       int bits = flags.stream().reduce(0, (a, b) -> a | b);
-      return write.apply(api, out, List.of(Command.newBuilder().setAddVip(AddVip.newBuilder()
-          .setVip(vip.key()).setFlags(bits).setHashFunction(hash)).build()));
+      AddVip.Builder add = AddVip.newBuilder().setVip(vip.key()).setFlags(bits);
+      if (hash != null) {
+        add.setHashFunction(hash);
+      }
+      return write.apply(api, out, List.of(Command.newBuilder().setAddVip(add).build()));
     }
   }
 

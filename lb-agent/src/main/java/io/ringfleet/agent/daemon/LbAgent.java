@@ -28,12 +28,14 @@ import io.ringfleet.config.AttachMode;
 import io.ringfleet.config.ConnTable;
 import io.ringfleet.config.FleetConfig;
 import io.ringfleet.config.HostPort;
+import io.ringfleet.config.Limits;
 import io.ringfleet.config.LocalNode;
 import io.ringfleet.config.MaglevVariant;
 import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.PeerConfig;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.HashFunction;
 import io.ringfleet.state.MacAddress;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
@@ -163,11 +165,6 @@ public final class LbAgent implements AutoCloseable {
         throw new AgentException(e.getMessage(), e);
       }
     }
-    if (self.limits().maglev() != MaglevVariant.V1) {
-      LOG.warn("{}: limits.maglev {} is not applied: every VIP carries its own hash function (lbctl vip hash)",
-          nodeId, self.limits().maglev());
-    }
-
     Path dataDir = settings.dataDir();
     try {
       Files.createDirectories(dataDir);
@@ -181,6 +178,11 @@ public final class LbAgent implements AutoCloseable {
     datapath = BalancerDatapath.open(datapathConfig(settings));
     closeables.push(datapath);
     LOG.info("{}: datapath open: {}", nodeId, datapath);
+    if (datapath.healthCheckSourcesWritten()) {
+      LOG.info("{}: health-check sources written to hc_ctl: v4 {}, v6 {}", nodeId,
+          settings.healthCheckSourceV4().map(a -> a.getHostAddress()).orElse("none"),
+          settings.healthCheckSourceV6().map(a -> a.getHostAddress()).orElse("none"));
+    }
     if (options.attach) {
       attach(settings);
     } else {
@@ -212,8 +214,8 @@ public final class LbAgent implements AutoCloseable {
         others.add(p.id());
       }
     }
-    FleetLimits limits = FleetLimits.builder().maxVips(self.limits().maxVips()).maxReals(self.limits().maxReals())
-        .ringSize(self.limits().ringSize()).build();
+    FleetLimits limits = fleetLimits(self.limits());
+    LOG.info("{}: fleet limits {}", nodeId, limits);
     FleetNode.Builder nb = FleetNode.builder().peerId(nodeId).peers(raftVoters).listeners(raftListeners)
         .storageDir(dataDir).limits(limits).publisher(pipeline);
     if (tls != null) {
@@ -277,10 +279,21 @@ public final class LbAgent implements AutoCloseable {
     catchUp.start();
   }
 
+  /**
+   * The state machine's limits from the config's: every node must build the same, since validation (capacity,
+   * and the hash function of a VIP added without one) runs on every replica.
+   */
+  static FleetLimits fleetLimits(Limits limits) {
+    return FleetLimits.builder().maxVips(limits.maxVips()).maxReals(limits.maxReals()).ringSize(limits.ringSize())
+        .defaultHashFunction(limits.maglev() == MaglevVariant.V2 ? HashFunction.MAGLEV_V2 : HashFunction.MAGLEV)
+        .build();
+  }
+
   private DatapathConfig datapathConfig(NodeSettings settings) {
     DatapathConfig.Builder b = DatapathConfig.builder().maxVips(self.limits().maxVips())
         .maxReals(self.limits().maxReals()).ringSize(self.limits().ringSize()).pinDir(settings.pinDir())
-        .healthCheck(options.healthCheck);
+        .healthCheck(options.healthCheck)
+        .healthCheckSources(settings.healthCheckSourceV4().orElse(null), settings.healthCheckSourceV6().orElse(null));
     if (options.fallbackConnTableOnly || settings.connTable() == ConnTable.SHARED) {
       b.fallbackConnTableOnly();
     } else {

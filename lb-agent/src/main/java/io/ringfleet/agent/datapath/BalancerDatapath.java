@@ -40,6 +40,7 @@ public final class BalancerDatapath implements AutoCloseable {
     public static final String HEALTH_CHECK_PROGRAM = "healthcheck";
     static final String HEALTH_CHECK_OBJECT = "healthcheck";
     static final String CONN_LRU_MAPS = "conn_lru_maps";
+    static final String HEALTH_CHECK_CONTROL = "hc_ctl";
     /** tc filter handle and priority of the health-check forwarder on clsact egress. */
     static final int TC_HANDLE = 1;
     static final int TC_PRIORITY = 1;
@@ -51,10 +52,12 @@ public final class BalancerDatapath implements AutoCloseable {
     private final boolean mapsReused;
     private final int connTablesCreated;
     private final int connTablesKept;
+    private final boolean healthCheckSourcesWritten;
     private volatile boolean closed;
 
     private BalancerDatapath(DatapathConfig config, Map<String, BpfMap> maps, PinnedProgram balancer,
-                             PinnedProgram healthCheck, boolean mapsReused, int connTablesCreated, int connTablesKept) {
+                             PinnedProgram healthCheck, boolean mapsReused, int connTablesCreated, int connTablesKept,
+                             boolean healthCheckSourcesWritten) {
         this.config = config;
         this.maps = maps;
         this.balancer = balancer;
@@ -62,6 +65,7 @@ public final class BalancerDatapath implements AutoCloseable {
         this.mapsReused = mapsReused;
         this.connTablesCreated = connTablesCreated;
         this.connTablesKept = connTablesKept;
+        this.healthCheckSourcesWritten = healthCheckSourcesWritten;
     }
 
     /**
@@ -104,8 +108,9 @@ public final class BalancerDatapath implements AutoCloseable {
             lb.object.close();
             int[] tables = config.perCpuConnTables() ? registerConnTables(config, maps.get(CONN_LRU_MAPS), pinDir)
                     : new int[] {0, 0};
+            boolean sourcesWritten = hc != null && writeHealthCheckSources(config, maps.get(HEALTH_CHECK_CONTROL));
             return new BalancerDatapath(config, Collections.unmodifiableMap(maps), balancer, hc, mapsReused,
-                    tables[0], tables[1]);
+                    tables[0], tables[1], sourcesWritten);
         } catch (RuntimeException e) {
             maps.values().forEach(BpfMap::close);
             for (AutoCloseable c : opened) {
@@ -208,6 +213,28 @@ public final class BalancerDatapath implements AutoCloseable {
             created++;
         }
         return new int[] {created, kept};
+    }
+
+    /**
+     * Puts the configured outer source addresses into hc_ctl, keeping its egress device and MACs (not configured:
+     * whatever an operator set stays). Writes only when something differs, so a restart with the same settings
+     * leaves the pinned entry untouched. Returns whether it wrote.
+     */
+    private static boolean writeHealthCheckSources(DatapathConfig config, BpfMap hcCtl) {
+        byte[] key = BpfMap.u32(HcCtl.MAIN);
+        HcCtl current = HcCtl.decode(hcCtl.lookup(key).orElseThrow(
+                () -> new DatapathException("hc_ctl has no entry " + HcCtl.MAIN + "; is it an ARRAY of 1?")));
+        HcCtl wanted = new HcCtl(config.healthCheckSourceV4().orElse(null), config.healthCheckSourceV6().orElse(null),
+                current.ifindex(), current.sourceMac(), current.destinationMac());
+        if (wanted.equals(current)) {
+            return false;
+        }
+        try {
+            hcCtl.update(key, wanted.encode());
+        } catch (BpfException e) {
+            throw new DatapathException("writing the health-check sources into hc_ctl failed: " + e.getMessage(), e);
+        }
+        return true;
     }
 
     /** Where the connection table of one CPU is pinned. */
@@ -348,7 +375,7 @@ public final class BalancerDatapath implements AutoCloseable {
      */
     public void setHealthCheckControl(HcCtl control) {
         Objects.requireNonNull(control, "control");
-        map("hc_ctl").update(BpfMap.u32(HcCtl.MAIN), control.encode());
+        map(HEALTH_CHECK_CONTROL).update(BpfMap.u32(HcCtl.MAIN), control.encode());
     }
 
     public DatapathConfig config() {
@@ -388,6 +415,11 @@ public final class BalancerDatapath implements AutoCloseable {
     /** The balancer program is the one an earlier agent pinned (not the one this open loaded). */
     public boolean programReused() {
         return balancer.reused();
+    }
+
+    /** This open wrote the configured health-check sources into hc_ctl (false: it held them already, or no forwarder). */
+    public boolean healthCheckSourcesWritten() {
+        return healthCheckSourcesWritten;
     }
 
     public int connTablesCreated() {

@@ -3,6 +3,9 @@ package io.ringfleet.agent.datapath;
 import io.ringfleet.config.ConnTable;
 import io.ringfleet.config.Limits;
 import io.ringfleet.config.NodeSettings;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +39,8 @@ public final class DatapathConfig {
     private final List<Integer> connTableCpus;
     private final Path pinDir;
     private final boolean healthCheck;
+    private final Inet4Address healthCheckSourceV4;
+    private final Inet6Address healthCheckSourceV6;
 
     private DatapathConfig(Builder b) {
         this.variant = b.variant;
@@ -49,6 +54,8 @@ public final class DatapathConfig {
         this.connTableCpus = List.copyOf(b.connTableCpus);
         this.pinDir = b.pinDir;
         this.healthCheck = b.healthCheck;
+        this.healthCheckSourceV4 = b.healthCheckSourceV4;
+        this.healthCheckSourceV6 = b.healthCheckSourceV6;
     }
 
     public static Builder builder() {
@@ -56,7 +63,8 @@ public final class DatapathConfig {
     }
 
     /**
-     * A node's datapath: sizes from the fleet limits, the node's LRU size, forwarding CPUs and pin dir.
+     * A node's datapath: sizes from the fleet limits, the node's LRU size, forwarding CPUs, pin dir and
+     * health-check source addresses.
      *
      * @throws IllegalArgumentException when the limits ask for a ring size the balancer was not built with
      */
@@ -65,7 +73,8 @@ public final class DatapathConfig {
                 .maxVips(limits.maxVips())
                 .maxReals(limits.maxReals())
                 .ringSize(limits.ringSize())
-                .pinDir(node.pinDir());
+                .pinDir(node.pinDir())
+                .healthCheckSources(node.healthCheckSourceV4().orElse(null), node.healthCheckSourceV6().orElse(null));
         if (node.connTable() == ConnTable.SHARED) {
             b.fallbackConnTableOnly();
         } else {
@@ -130,6 +139,16 @@ public final class DatapathConfig {
         return healthCheck;
     }
 
+    /** Outer source of health checks towards IPv4 reals (hc_ctl.src_v4); empty: none, they are dropped. */
+    public Optional<Inet4Address> healthCheckSourceV4() {
+        return Optional.ofNullable(healthCheckSourceV4);
+    }
+
+    /** Outer source of health checks towards IPv6 reals (hc_ctl.src_v6); empty: none, they are dropped. */
+    public Optional<Inet6Address> healthCheckSourceV6() {
+        return Optional.ofNullable(healthCheckSourceV6);
+    }
+
     /** max_entries of the balancer's maps, set before load. */
     Map<String, Integer> balancerMapSizes() {
         Map<String, Integer> m = new TreeMap<>();
@@ -154,7 +173,13 @@ public final class DatapathConfig {
                 + maxQuicIds + ", maxDownReals=" + maxDownReals + ", maxHealthCheckDsts=" + maxHealthCheckDsts
                 + (perCpuConnTables ? ", lruSizePerCpu=" + lruSizePerCpu + ", cpus=" + (connTableCpus.isEmpty()
                 ? "all" : connTableCpus) : ", fallback connection table only")
-                + ", pinDir=" + (pinDir == null ? "none" : pinDir) + ", healthCheck=" + healthCheck + "]";
+                + ", pinDir=" + (pinDir == null ? "none" : pinDir) + ", healthCheck=" + healthCheck
+                + (healthCheck ? ", healthCheckSources=" + source(healthCheckSourceV4) + "/"
+                + source(healthCheckSourceV6) : "") + "]";
+    }
+
+    private static String source(InetAddress a) {
+        return a == null ? "none" : a.getHostAddress();
     }
 
     /** Every setter checks its argument and says what is allowed. */
@@ -170,6 +195,8 @@ public final class DatapathConfig {
         private List<Integer> connTableCpus = List.of();
         private Path pinDir;
         private boolean healthCheck = true;
+        private Inet4Address healthCheckSourceV4;
+        private Inet6Address healthCheckSourceV6;
 
         private Builder() {}
 
@@ -266,6 +293,20 @@ public final class DatapathConfig {
 
         public Builder healthCheck(boolean load) {
             this.healthCheck = load;
+            return this;
+        }
+
+        /**
+         * The health-check forwarder's outer source addresses, written into hc_ctl at open when they differ from
+         * what it holds; {@code null} for none of that family (such health checks are dropped and counted).
+         */
+        public Builder healthCheckSources(Inet4Address v4, Inet6Address v6) {
+            if (v4 != null && v4.isAnyLocalAddress() || v6 != null && v6.isAnyLocalAddress()) {
+                throw new IllegalArgumentException("a health-check source must not be the unspecified address (hc_ctl"
+                        + " reads all zeros as none); use null for none");
+            }
+            this.healthCheckSourceV4 = v4;
+            this.healthCheckSourceV6 = v6;
             return this;
         }
 

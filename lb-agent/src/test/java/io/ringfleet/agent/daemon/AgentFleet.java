@@ -59,11 +59,15 @@ final class AgentFleet implements AutoCloseable {
    *     {@code ${pins}} stands for the fleet's bpffs dir
    */
   AgentFleet(TestPki pki, List<String> ids, int maxVips, Map<String, String> nodeYaml) throws Exception {
-    this(pki, ids, Set.of(), maxVips, nodeYaml);
+    this(pki, ids, Set.of(), maxVips, nodeYaml, "");
   }
 
-  /** As above, with the nodes {@code listeners} (a subset of {@code ids}) as Raft listeners, the rest voters. */
-  AgentFleet(TestPki pki, List<String> ids, Set<String> listeners, int maxVips, Map<String, String> nodeYaml)
+  /**
+   * As above, with the nodes {@code listeners} (a subset of {@code ids}) as Raft listeners, the rest voters, and
+   * {@code limitsYaml}: extra lines of the limits section (indented by 2), e.g. "  maglev: v2".
+   */
+  AgentFleet(TestPki pki, List<String> ids, Set<String> listeners, int maxVips, Map<String, String> nodeYaml,
+             String limitsYaml)
       throws Exception {
     this.pki = pki;
     this.ids = List.copyOf(ids);
@@ -95,6 +99,9 @@ final class AgentFleet implements AutoCloseable {
     y.append("tls:\n  ca-cert: ").append(pki.ca()).append("\n  node-cert: ").append(pki.dir).append("/{id}.pem\n")
         .append("  node-key: ").append(pki.dir).append("/{id}-key.pem\n")
         .append("limits:\n  max-vips: ").append(maxVips).append("\n  max-reals: 64\n");
+    if (!limitsYaml.isEmpty()) {
+      y.append(limitsYaml).append("\n");
+    }
     this.configFile = work.resolve("fleet.yaml");
     Files.writeString(configFile, y.toString());
     this.config = FleetConfigLoader.load(configFile);

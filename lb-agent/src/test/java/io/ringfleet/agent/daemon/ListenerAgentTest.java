@@ -43,7 +43,7 @@ class ListenerAgentTest {
   @BeforeAll
   static void startFleet() throws Exception {
     pkiRoot = Files.createTempDirectory("ringfleet-listener-pki-");
-    fleet = new AgentFleet(TestPki.create(pkiRoot, 4), NODES, Set.of("lb4"), 8, Map.of());
+    fleet = new AgentFleet(TestPki.create(pkiRoot, 4), NODES, Set.of("lb4"), 8, Map.of(), "");
     fleet.startAll(Duration.ofSeconds(90));
   }
 

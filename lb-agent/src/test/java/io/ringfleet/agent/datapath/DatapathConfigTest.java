@@ -10,6 +10,9 @@ import io.ringfleet.config.MacAddress;
 import io.ringfleet.config.MaglevVariant;
 import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.XdpMode;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +39,20 @@ class DatapathConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DatapathConfig.forNode(settings, new Limits(64, 1024, 65521, MaglevVariant.V1)));
         assertTrue(e.getMessage().contains("ringSize must be 65537"), e.getMessage());
+    }
+
+    @Test
+    void aNodesHealthCheckSourcesGoToTheDatapath() throws Exception {
+        Inet4Address v4 = (Inet4Address) InetAddress.getByName("10.0.0.11");
+        Inet6Address v6 = (Inet6Address) InetAddress.getByName("fd00::11");
+        Limits limits = Limits.DEFAULTS;
+        DatapathConfig both = DatapathConfig.forNode(node().healthCheckSourceV4(v4).healthCheckSourceV6(v6).build(),
+                limits);
+        assertEquals(v4, both.healthCheckSourceV4().orElseThrow());
+        assertEquals(v6, both.healthCheckSourceV6().orElseThrow());
+        DatapathConfig none = DatapathConfig.forNode(node().build(), limits);
+        assertTrue(none.healthCheckSourceV4().isEmpty());
+        assertTrue(none.healthCheckSourceV6().isEmpty());
     }
 
     @Test

@@ -74,6 +74,7 @@ import java.util.TreeSet;
  *       out of the ring). Real indexes are 1..max_reals-1 (index 0 is reserved: 4095 reals by default).
  *   <li>health-check marks 1..2^32-1; QUIC server ids 1..max_quic_server_id; node ids 1..128 characters
  *       of [A-Za-z0-9._-]; gateway MAC unicast and not all-zero.
+ *   <li>a VIP added without a hash function gets the limits' default, written into its VipAdded record.
  *   <li>expected_state_index, when set, must equal the image's state index.
  * </ul>
  */
@@ -248,7 +249,7 @@ public final class CommandValidator {
       VipKey key = vipKey(c.hasVip(), c.getVip());
       checkKnownFlags("flags", c.getFlags());
       checkUdpOnly(key, c.getFlags());
-      HashFunction hash = hashFunction(c.getHashFunctionValue());
+      HashFunction hash = c.hasHashFunction() ? hashFunction(c.getHashFunctionValue()) : limits.defaultHashFunction();
       Optional<VipImage> existing = state.vipsAfter().get(key);
       if (existing.isPresent()) {
         throw new Reject(ErrorCode.ALREADY_EXISTS,

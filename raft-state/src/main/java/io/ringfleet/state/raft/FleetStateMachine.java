@@ -14,6 +14,7 @@ import io.ringfleet.state.FleetPublisher;
 import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.command.BatchApplier;
+import io.ringfleet.state.command.BatchDefaults;
 import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.snapshot.SnapshotCodec;
 import io.ringfleet.state.store.CorruptSnapshotException;
@@ -56,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *       with an empty delta). Raft's own entries (configuration, leader no-ops) do the same, so the image's
  *       provenance is always the last applied (term, index) and publishers see every applied index, in order.
  *   <li>The leader parses the batch once in {@link #startTransaction} and keeps it in the transaction
- *       context; bytes that are not a CommandBatch are refused there and never enter the log. A follower (or a
+ *       context; bytes that are not a CommandBatch are refused there and never enter the log. Fleet defaults
+ *       ({@link BatchDefaults}: the hash function of an AddVip without one) are written into the batch there,
+ *       so the logged entry no longer depends on any replica's limits. A follower (or a
  *       replay) parses the entry again; an unparsable entry (impossible unless written by another build) is
  *       answered INVALID_ARGUMENT, deterministically, and changes nothing.
  *   <li>A record that does not replay ({@code ReplayException}: a corrupt log or a bug) is thrown out of
@@ -299,7 +302,13 @@ public final class FleetStateMachine extends BaseStateMachine {
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
     try {
-      b.setStateMachineContext(CommandBatch.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer()));
+      CommandBatch sent = CommandBatch.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
+      CommandBatch resolved = BatchDefaults.resolve(sent, limits);
+      b.setStateMachineContext(resolved);
+      if (resolved != sent) {
+        // The entry carries the defaults this leader resolved, so no replica's config decides them later.
+        b.setLogData(UnsafeByteOperations.unsafeWrap(resolved.toByteArray()));
+      }
       return b.build();
     } catch (InvalidProtocolBufferException e) {
       TransactionContext trx = b.build();

@@ -33,7 +33,10 @@ import io.ringfleet.api.FleetRecord;
 import io.ringfleet.api.ReplyCode;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.state.Cmds.Fleet;
+import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.Provenance;
+import io.ringfleet.state.snapshot.SnapshotCodec;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.IpAddress;
 import io.ringfleet.state.VipFlags;
@@ -187,6 +190,39 @@ class CommandValidatorTest {
         fleet, bad);
     FleetImage image = fleet.ok(addVip(WEB), setHash(WEB, io.ringfleet.api.HashFunction.MAGLEV_V2));
     assertEquals(io.ringfleet.state.HashFunction.MAGLEV_V2, image.vips().all().iterator().next().hashFunction());
+  }
+
+  @Test
+  void aVipAddedWithoutAHashFunctionGetsTheFleetDefault() {
+    FleetLimits v2Fleet = FleetLimits.builder().defaultHashFunction(io.ringfleet.state.HashFunction.MAGLEV_V2).build();
+    Fleet fleet = new Fleet(v2Fleet);
+    Command explicitV1 = Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(DNS)
+        .setHashFunction(io.ringfleet.api.HashFunction.MAGLEV)).build();
+    CommandResult r = fleet.submit(addVip(WEB), explicitV1);
+    assertTrue(r.isOk(), r.toString());
+    assertEquals(io.ringfleet.api.HashFunction.MAGLEV_V2, r.records().get(0).getVipAdded().getHashFunction(),
+        "the resolved default is written into the record");
+    assertEquals(io.ringfleet.api.HashFunction.MAGLEV, r.records().get(1).getVipAdded().getHashFunction(),
+        "an explicit MAGLEV is kept, not taken for unset");
+    assertEquals(io.ringfleet.state.HashFunction.MAGLEV_V2, fleet.image().vips().get(0).orElseThrow().hashFunction());
+    assertEquals(io.ringfleet.state.HashFunction.MAGLEV, fleet.image().vips().get(1).orElseThrow().hashFunction());
+
+    Fleet v1Fleet = new Fleet();
+    v1Fleet.ok(addVip(WEB));
+    assertEquals(io.ringfleet.state.HashFunction.MAGLEV, v1Fleet.image().vips().get(0).orElseThrow().hashFunction());
+  }
+
+  @Test
+  void theResolvedDefaultOutlivesAChangeOfTheDefault() throws Exception {
+    Fleet v2 = new Fleet(FleetLimits.builder().defaultHashFunction(io.ringfleet.state.HashFunction.MAGLEV_V2).build());
+    CommandResult r = v2.submit(addVip(WEB));
+    // Records and snapshots carry the hash function: replaying them never reads the default.
+    FleetImage replayed = SnapshotCodec.decode(SnapshotCodec.encode(v2.image()));
+    assertEquals(io.ringfleet.state.HashFunction.MAGLEV_V2, replayed.vips().get(0).orElseThrow().hashFunction());
+    FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
+    delta.replayAll(r.records());
+    assertEquals(io.ringfleet.state.HashFunction.MAGLEV_V2,
+        delta.apply(new Provenance(1, 1)).vips().get(0).orElseThrow().hashFunction());
   }
 
   @Test

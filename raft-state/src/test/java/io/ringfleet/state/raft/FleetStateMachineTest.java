@@ -21,6 +21,7 @@ import io.ringfleet.api.StateStatus;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.HashFunction;
 import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.snapshot.SnapshotCodec;
 import java.util.ArrayList;
@@ -146,13 +147,30 @@ class FleetStateMachineTest {
   @Test
   void theLeaderParsesTheBatchOnceAndRefusesBytesThatAreNotOne() throws Exception {
     FleetStateMachine sm = new FleetStateMachine(LIMITS);
-    CommandBatch b = batch(addVip(WEB));
+    CommandBatch b = batch(addReals(WEB, "10.0.0.1=1"));
     TransactionContext trx = sm.startTransaction(request(b.toByteArray()));
     assertEquals(b, trx.getStateMachineContext());
     assertNull(trx.getException());
     TransactionContext bad = sm.startTransaction(request(new byte[] {(byte) 0xff, 0x01}));
     assertNotNull(bad.getException());
     assertTrue(bad.getException().getMessage().contains("not a CommandBatch"), bad.getException().getMessage());
+  }
+
+  @Test
+  void theLeaderLogsTheDefaultHashFunctionSoAFollowerWithAnotherDefaultAppliesTheSame() throws Exception {
+    FleetLimits v2 = FleetLimits.builder().ringSize(4099).defaultHashFunction(HashFunction.MAGLEV_V2).build();
+    FleetStateMachine leader = new FleetStateMachine(v2);
+    TransactionContext trx = leader.startTransaction(request(batch(addVip(WEB)).toByteArray()));
+    CommandBatch logged = CommandBatch.parseFrom(trx.initLogEntry(1, 1).getStateMachineLogEntry().getLogData()
+        .toByteArray());
+    assertTrue(logged.getCommands(0).getAddVip().hasHashFunction());
+    assertEquals(io.ringfleet.api.HashFunction.MAGLEV_V2, logged.getCommands(0).getAddVip().getHashFunction());
+    assertEquals(logged, trx.getStateMachineContext());
+
+    FleetStateMachine follower = new FleetStateMachine(LIMITS); // default MAGLEV
+    follower.notifyTermIndexUpdated(1, 0);
+    assertEquals(ReplyCode.OK, apply(follower, 1, 1, logged).getCode());
+    assertEquals(HashFunction.MAGLEV_V2, follower.image().vips().get(0).orElseThrow().hashFunction());
   }
 
   @Test
