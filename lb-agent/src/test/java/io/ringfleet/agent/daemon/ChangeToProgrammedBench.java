@@ -39,7 +39,21 @@ public final class ChangeToProgrammedBench {
   private static final int VIPS = 8;
   private static final int REALS = 50;
 
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
   private ChangeToProgrammedBench() {}
+
+  /** The 1-minute load average now (/proc/loadavg). */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (java.io.IOException e) {
+      return "?";
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = List.of(3, 5);
@@ -75,6 +89,9 @@ public final class ChangeToProgrammedBench {
     final java.util.concurrent.atomic.AtomicLong skips = new java.util.concurrent.atomic.AtomicLong();
     final java.util.concurrent.ConcurrentLinkedQueue<Long> applyToKernelNanos =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** CPU time of each programming thread since its previous listener call (≈ the run's CPU: it sleeps between). */
+    final java.util.concurrent.ConcurrentLinkedQueue<Long> runCpuNanos = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final ThreadLocal<long[]> lastCpu = ThreadLocal.withInitial(() -> new long[] {-1});
 
     void attach(List<LbAgent> agents) {
       for (LbAgent a : agents) {
@@ -88,6 +105,12 @@ public final class ChangeToProgrammedBench {
           }
           runNanos.add(report.durationNanos());
           applyToKernelNanos.add(lag);
+          long cpu = THREADS.getCurrentThreadCpuTime();
+          long[] last = lastCpu.get();
+          if (last[0] >= 0) {
+            runCpuNanos.add(cpu - last[0]);
+          }
+          last[0] = cpu;
         });
       }
     }
@@ -96,16 +119,19 @@ public final class ChangeToProgrammedBench {
     String report(String phase, int nodes) {
       long[] runs = runNanos.stream().mapToLong(Long::longValue).toArray();
       long[] lags = applyToKernelNanos.stream().mapToLong(Long::longValue).toArray();
+      long[] cpus = runCpuNanos.stream().mapToLong(Long::longValue).toArray();
       runNanos.clear();
       applyToKernelNanos.clear();
+      runCpuNanos.clear();
       long skipped = skips.getAndSet(0);
       if (runs.length == 0) {
         return "";
       }
       return String.format(Locale.ROOT, "  %s: %d programming runs on %d nodes (+%d images of Raft's own entries,"
           + " no run); run (read+plan+write) p50 %.2f ms p99 %.2f ms; applied -> in the kernel p50 %.2f ms"
-          + " p99 %.2f ms%n", phase, runs.length, nodes, skipped, ms(runs, 50), ms(runs, 99), ms(lags, 50),
-          ms(lags, 99));
+          + " p99 %.2f ms; programming thread CPU per run p50 %.3f ms p99 %.3f ms%n", phase, runs.length, nodes,
+          skipped, ms(runs, 50), ms(runs, 99), ms(lags, 50), ms(lags, 99), cpus.length == 0 ? 0 : ms(cpus, 50),
+          cpus.length == 0 ? 0 : ms(cpus, 99));
     }
 
     /** Waits until every node programmed {@code index}; returns the time the last of them did. */
@@ -163,6 +189,8 @@ public final class ChangeToProgrammedBench {
       }
 
       programmed.report("warm-up", nodes); // discarded
+      String oneLoadBefore = loadAverage();
+      long oneCpu0 = OS.getProcessCpuTime();
       long[] ack = new long[changes];
       long[] ackToProgrammed = new long[changes];
       long[] total = new long[changes];
@@ -178,8 +206,12 @@ public final class ChangeToProgrammedBench {
         total[i] = t2 - t0;
       }
       double oneRate = changes / ((System.nanoTime() - oneStart) / 1e9);
+      double oneCpuPerChange = (OS.getProcessCpuTime() - oneCpu0) / 1e6 / changes;
+      String oneLoadAfter = loadAverage();
       String oneRuns = programmed.report("one at a time", nodes);
 
+      String batchLoadBefore = loadAverage();
+      long batchCpu0 = OS.getProcessCpuTime();
       long[] batchTotal = new long[batches];
       long[] batchAckToProgrammed = new long[batches];
       long batchStart = System.nanoTime();
@@ -205,26 +237,34 @@ public final class ChangeToProgrammedBench {
         batchAckToProgrammed[b] = Math.max(0, t - acked[b]);
       }
       double batchRate = (double) batch * batches / ((end - batchStart) / 1e9);
+      double batchCpuPerChange = (OS.getProcessCpuTime() - batchCpu0) / 1e6 / ((double) batch * batches);
+      String batchLoadAfter = loadAverage();
       String batchRuns = programmed.report("batched", nodes);
 
       System.out.printf(Locale.ROOT, "%n== %d nodes (in one JVM, loopback, mutual TLS), %d VIPs x %d reals ==%n", nodes,
           VIPS, REALS);
-      System.out.printf(Locale.ROOT, "one change at a time, %d changes: %.0f changes/s%n", changes, oneRate);
+      System.out.printf(Locale.ROOT, "one change at a time, %d changes: %.0f changes/s; process CPU %.2f ms per"
+          + " change (all nodes, client included); load average %s -> %s%n", changes, oneRate, oneCpuPerChange,
+          oneLoadBefore, oneLoadAfter);
       line("  submit -> ack", ack);
       line("  ack -> programmed on all nodes", ackToProgrammed);
       line("  submit -> programmed on all nodes", total);
       System.out.print(oneRuns);
-      System.out.printf(Locale.ROOT, "batched, %d batches of %d changes sent back to back: %.0f changes/s%n",
-          batches, batch, batchRate);
+      System.out.printf(Locale.ROOT, "batched, %d batches of %d changes sent back to back: %.0f changes/s; process"
+          + " CPU %.3f ms per change; load average %s -> %s%n", batches, batch, batchRate, batchCpuPerChange,
+          batchLoadBefore, batchLoadAfter);
       line("  batch: ack -> programmed on all nodes", batchAckToProgrammed);
       line("  batch: submit -> programmed on all nodes", batchTotal);
       System.out.print(batchRuns);
       System.out.printf(Locale.ROOT, "{\"nodes\":%d,\"changes\":%d,\"one_per_s\":%.0f,\"ack_p50_ms\":%.2f,"
               + "\"ack_p99_ms\":%.2f,\"ack_to_programmed_p50_ms\":%.2f,\"ack_to_programmed_p99_ms\":%.2f,"
               + "\"total_p50_ms\":%.2f,\"total_p99_ms\":%.2f,\"batch\":%d,\"batches\":%d,\"batched_per_s\":%.0f,"
-              + "\"batch_total_p50_ms\":%.2f,\"batch_total_p99_ms\":%.2f}%n", nodes, changes, oneRate,
+              + "\"batch_total_p50_ms\":%.2f,\"batch_total_p99_ms\":%.2f,\"one_cpu_ms_per_change\":%.3f,"
+              + "\"batched_cpu_ms_per_change\":%.4f,\"load_one\":\"%s\",\"load_batched\":\"%s\"}%n", nodes, changes,
+          oneRate,
           ms(ack, 50), ms(ack, 99), ms(ackToProgrammed, 50), ms(ackToProgrammed, 99), ms(total, 50), ms(total, 99),
-          batch, batches, batchRate, ms(batchTotal, 50), ms(batchTotal, 99));
+          batch, batches, batchRate, ms(batchTotal, 50), ms(batchTotal, 99), oneCpuPerChange, batchCpuPerChange,
+          oneLoadBefore + "-" + oneLoadAfter, batchLoadBefore + "-" + batchLoadAfter);
     }
   }
 
