@@ -29,11 +29,13 @@ import java.util.concurrent.TimeUnit;
  *       programmed everywhere; per change: submit → ack (Apply returned: committed, applied on node 1),
  *       ack → programmed on every node, submit → programmed everywhere;
  *   <li>batched: {@code --batches} Apply calls of {@code --batch} commands each, back to back (each sent when the
- *       previous one was acknowledged); changes per second from the first submit to the last batch programmed
- *       everywhere, and per-batch latencies.
+ *       previous one was acknowledged; with {@code --in-flight K}, when one of the K outstanding ones was);
+ *       changes per second from the first submit to the last batch programmed everywhere, and per-batch latencies.
  * </ul>
  * "Programmed on a node" = the node's map programmer reported an index ≥ the entry's (its pipeline listener,
- * timestamped in this JVM). Run: {@code scripts/bench-agent.sh} (root).
+ * timestamped in this JVM). Also printed: the 1-minute load average around each phase, the process CPU per change
+ * above what the idle fleet burns (measured for 3 s before the phases), and the programming threads' CPU per run.
+ * Run: {@code scripts/bench-agent.sh} (root).
  */
 public final class ChangeToProgrammedBench {
   private static final int VIPS = 8;
@@ -60,21 +62,23 @@ public final class ChangeToProgrammedBench {
     int changes = 1000;
     int batch = 100;
     int batches = 50;
+    int inFlight = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--nodes" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
         case "--changes" -> changes = Integer.parseInt(args[++i]);
         case "--batch" -> batch = Integer.parseInt(args[++i]);
         case "--batches" -> batches = Integer.parseInt(args[++i]);
+        case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; use --nodes 3,5 --changes N --batch N --batches N");
+            + "; use --nodes 3,5 --changes N --batch N --batches N --in-flight N");
       }
     }
     Path pkiRoot = Files.createTempDirectory("ringfleet-bench-pki-");
     try {
       TestPki pki = TestPki.create(pkiRoot, sizes.stream().mapToInt(Integer::intValue).max().orElse(3));
       for (int n : sizes) {
-        run(pki, n, changes, batch, batches);
+        run(pki, n, changes, batch, batches, inFlight);
       }
     } finally {
       AgentFleet.deleteTree(pkiRoot);
@@ -151,7 +155,8 @@ public final class ChangeToProgrammedBench {
     }
   }
 
-  private static void run(TestPki pki, int nodes, int changes, int batch, int batches) throws Exception {
+  private static void run(TestPki pki, int nodes, int changes, int batch, int batches, int inFlight)
+      throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 1; i <= nodes; i++) {
       ids.add("lb" + i);
@@ -160,9 +165,10 @@ public final class ChangeToProgrammedBench {
       fleet.startAll(Duration.ofSeconds(120));
       Programmed programmed = new Programmed();
       programmed.attach(fleet.running());
-      ControlServiceGrpc.ControlServiceBlockingStub api = ControlServiceGrpc.newBlockingStub(
-          io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", fleet.agent("lb1").apiAddress().getPort(),
-              pki.material("alice").apiClientCredentials()).build());
+      io.grpc.ManagedChannel channel = io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1",
+          fleet.agent("lb1").apiAddress().getPort(), pki.material("alice").apiClientCredentials()).build();
+      ControlServiceGrpc.ControlServiceBlockingStub api = ControlServiceGrpc.newBlockingStub(channel);
+      ControlServiceGrpc.ControlServiceFutureStub async = ControlServiceGrpc.newFutureStub(channel);
       VipKey[] vips = new VipKey[VIPS];
       List<Command> setup = new ArrayList<>();
       for (int v = 0; v < VIPS; v++) {
@@ -225,17 +231,34 @@ public final class ChangeToProgrammedBench {
       long[] sent = new long[batches];
       long[] acked = new long[batches];
       long[] indexes = new long[batches];
+      // at most inFlight Apply calls outstanding: the next batch is sent when one of them is acknowledged
+      java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(inFlight);
+      java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
       for (int b = 0; b < batches; b++) {
         List<Command> cmds = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
           cmds.add(nextChange(vips, weight, cursor));
         }
+        window.acquire();
+        int slot = b;
         sent[b] = System.nanoTime();
-        ApplyResponse r = apply(api, cmds);
-        acked[b] = System.nanoTime();
-        indexes[b] = r.getLogIndex();
-        lastIndex = r.getLogIndex();
+        com.google.common.util.concurrent.ListenableFuture<ApplyResponse> f = async.withDeadlineAfter(60,
+            TimeUnit.SECONDS).apply(ApplyRequest.newBuilder().addAllCommands(cmds).build());
+        f.addListener(() -> {
+          acked[slot] = System.nanoTime();
+          try {
+            indexes[slot] = f.get().getLogIndex();
+          } catch (Exception e) {
+            failed.set(e);
+          }
+          window.release();
+        }, Runnable::run);
       }
+      window.acquire(inFlight);
+      if (failed.get() != null) {
+        throw new IllegalStateException("a batch failed", failed.get());
+      }
+      lastIndex = Arrays.stream(indexes).max().orElse(0);
       long end = programmed.awaitEverywhere(lastIndex, System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
       for (int b = 0; b < batches; b++) {
         long t = programmed.awaitEverywhere(indexes[b], System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
@@ -258,8 +281,9 @@ public final class ChangeToProgrammedBench {
       line("  ack -> programmed on all nodes", ackToProgrammed);
       line("  submit -> programmed on all nodes", total);
       System.out.print(oneRuns);
-      System.out.printf(Locale.ROOT, "batched, %d batches of %d changes sent back to back: %.0f changes/s; process"
-          + " CPU above idle %.3f ms per change; load average %s -> %s%n", batches, batch, batchRate, batchCpuPerChange,
+      System.out.printf(Locale.ROOT, "batched, %d batches of %d changes, %d in flight: %.0f changes/s; process"
+          + " CPU above idle %.3f ms per change; load average %s -> %s%n", batches, batch, inFlight, batchRate,
+          batchCpuPerChange,
           batchLoadBefore, batchLoadAfter);
       line("  batch: ack -> programmed on all nodes", batchAckToProgrammed);
       line("  batch: submit -> programmed on all nodes", batchTotal);
@@ -273,6 +297,7 @@ public final class ChangeToProgrammedBench {
           ms(ack, 50), ms(ack, 99), ms(ackToProgrammed, 50), ms(ackToProgrammed, 99), ms(total, 50), ms(total, 99),
           batch, batches, batchRate, ms(batchTotal, 50), ms(batchTotal, 99), oneCpuPerChange, batchCpuPerChange,
           oneLoadBefore + "-" + oneLoadAfter, batchLoadBefore + "-" + batchLoadAfter, idleCores);
+      channel.shutdownNow();
     }
   }
 
