@@ -48,6 +48,48 @@ public final class ChangeToProgrammedBench {
 
   private ChangeToProgrammedBench() {}
 
+  /** CPU time of every live thread, by id. */
+  private static Map<Long, long[]> threadCpu() {
+    Map<Long, long[]> out = new java.util.HashMap<>();
+    for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (t != null) {
+        long cpu = THREADS.getThreadCpuTime(t.getThreadId());
+        if (cpu >= 0) {
+          out.put(t.getThreadId(), new long[] {cpu});
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Thread CPU since {@code before} per change, grouped by thread name with node ids and numbers removed
+   * ("map-programmer-lb2" and "-lb3" are one group): where the fleet's CPU went, top groups first.
+   */
+  private static String cpuByThreadGroup(Map<Long, long[]> before, double changes) {
+    Map<String, Long> groups = new java.util.TreeMap<>();
+    long total = 0;
+    for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long cpu = THREADS.getThreadCpuTime(t.getThreadId());
+      if (cpu < 0) {
+        continue;
+      }
+      long[] was = before.get(t.getThreadId());
+      long d = cpu - (was == null ? 0 : was[0]);
+      String group = t.getThreadName().replaceAll("lb\\d+", "lbN").replaceAll("\\d+", "N");
+      groups.merge(group, d, Long::sum);
+      total += d;
+    }
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "    thread CPU per change: %.3f ms in all",
+        total / 1e6 / changes));
+    groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+        .forEach(e -> b.append(String.format(Locale.ROOT, "; %s %.3f", e.getKey(), e.getValue() / 1e6 / changes)));
+    return b.append(String.format("%n")).toString();
+  }
+
   /** The 1-minute load average now (/proc/loadavg). */
   private static String loadAverage() {
     try {
@@ -202,6 +244,7 @@ public final class ChangeToProgrammedBench {
       double idleCores = (double) (OS.getProcessCpuTime() - idleCpu0) / (System.nanoTime() - idleT0);
       String oneLoadBefore = loadAverage();
       long oneCpu0 = OS.getProcessCpuTime();
+      Map<Long, long[]> oneThreads = threadCpu();
       long[] ack = new long[changes];
       long[] ackToProgrammed = new long[changes];
       long[] total = new long[changes];
@@ -220,10 +263,12 @@ public final class ChangeToProgrammedBench {
       double oneCpuPerChange = (OS.getProcessCpuTime() - oneCpu0 - idleCores * (System.nanoTime() - oneStart))
           / 1e6 / changes;
       String oneLoadAfter = loadAverage();
+      String oneThreadCpu = cpuByThreadGroup(oneThreads, changes);
       String oneRuns = programmed.report("one at a time", nodes);
 
       String batchLoadBefore = loadAverage();
       long batchCpu0 = OS.getProcessCpuTime();
+      Map<Long, long[]> batchThreads = threadCpu();
       long[] batchTotal = new long[batches];
       long[] batchAckToProgrammed = new long[batches];
       long batchStart = System.nanoTime();
@@ -269,6 +314,7 @@ public final class ChangeToProgrammedBench {
       double batchCpuPerChange = (OS.getProcessCpuTime() - batchCpu0 - idleCores * (end - batchStart)) / 1e6
           / ((double) batch * batches);
       String batchLoadAfter = loadAverage();
+      String batchThreadCpu = cpuByThreadGroup(batchThreads, (double) batch * batches);
       String batchRuns = programmed.report("batched", nodes);
 
       System.out.printf(Locale.ROOT, "%n== %d nodes (in one JVM, loopback, mutual TLS), %d VIPs x %d reals ==%n", nodes,
@@ -280,6 +326,7 @@ public final class ChangeToProgrammedBench {
       line("  submit -> ack", ack);
       line("  ack -> programmed on all nodes", ackToProgrammed);
       line("  submit -> programmed on all nodes", total);
+      System.out.print(oneThreadCpu);
       System.out.print(oneRuns);
       System.out.printf(Locale.ROOT, "batched, %d batches of %d changes, %d in flight: %.0f changes/s; process"
           + " CPU above idle %.3f ms per change; load average %s -> %s%n", batches, batch, inFlight, batchRate,
@@ -287,6 +334,7 @@ public final class ChangeToProgrammedBench {
           batchLoadBefore, batchLoadAfter);
       line("  batch: ack -> programmed on all nodes", batchAckToProgrammed);
       line("  batch: submit -> programmed on all nodes", batchTotal);
+      System.out.print(batchThreadCpu);
       System.out.print(batchRuns);
       System.out.printf(Locale.ROOT, "{\"nodes\":%d,\"changes\":%d,\"one_per_s\":%.0f,\"ack_p50_ms\":%.2f,"
               + "\"ack_p99_ms\":%.2f,\"ack_to_programmed_p50_ms\":%.2f,\"ack_to_programmed_p99_ms\":%.2f,"
