@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * "Programmed on a node" = the node's map programmer reported an index ≥ the entry's (its pipeline listener,
  * timestamped in this JVM). Also printed: the 1-minute load average around each phase, the process CPU per change
- * above what the idle fleet burns (measured for 3 s before the phases), and the programming threads' CPU per run.
+ * above what the idle fleet burns (measured for 3 s before the phases; noisy on a shared box), the CPU time of the
+ * JVM's threads per change by thread group, and the programming threads' CPU per run.
  * Run: {@code scripts/bench-agent.sh} (root).
  */
 public final class ChangeToProgrammedBench {
