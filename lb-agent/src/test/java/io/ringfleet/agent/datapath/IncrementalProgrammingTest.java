@@ -4,6 +4,7 @@ import static io.ringfleet.agent.datapath.Commands.TCP;
 import static io.ringfleet.agent.datapath.Commands.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringfleet.api.Command;
@@ -56,6 +57,43 @@ class IncrementalProgrammingTest {
         for (long seed : SEEDS) {
             runSequence(seed);
         }
+    }
+
+    /**
+     * An image that does not fit, reached incrementally, is refused with the full path's reasons and writes
+     * nothing; the next image that fits is programmed incrementally from the last one programmed.
+     */
+    @Test
+    void anIncrementalMisfitNamesTheFullPathsReasonsAndTheNextImageStillFits() {
+        DatapathConfig config = DatapathConfig.builder().maxVips(2).fallbackConnTableOnly().healthCheck(false).build();
+        datapath = BalancerDatapath.open(config);
+        MapProgrammer programmer = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
+        Commands.Log log = new Commands.Log();
+        VipKey web = Commands.vip("10.1.0.1", 80, TCP);
+        VipKey dns = Commands.vip("10.1.0.2", 53, UDP);
+        VipKey api = Commands.vip("10.1.0.3", 443, TCP);
+        programmer.program(log.apply(Commands.addVip(web), Commands.addReals(web, "10.0.0.1=1")));
+        long programmed = programmer.programmedIndex();
+
+        FleetImage tooBig = log.apply(Commands.addVip(dns), Commands.addVip(api), Commands.addReals(api, "10.0.0.2=1"),
+                Commands.setHealthCheck(1, "10.0.0.3"));
+        List<String> expected = DesiredMaps.of(tooBig, FleetRings.of(tooBig, DatapathConfig.RING_SIZE), NODE_MAC)
+                .misfits(config);
+        assertEquals(2, expected.size(), "" + expected);
+        ProgrammingException e = assertThrows(ProgrammingException.class,
+                () -> programmer.program(tooBig));
+        assertTrue(e.wroteNothing());
+        for (String reason : expected) {
+            assertTrue(e.getMessage().contains(reason), e.getMessage() + " lacks " + reason);
+        }
+        assertEquals(programmed, programmer.programmedIndex());
+        assertEquals(1, datapath.map("vip_map").keys().size());
+
+        FleetImage fits = log.apply(Commands.removeVip(api), Commands.removeHealthCheck(1));
+        assertFalse(programmer.program(fits).full());
+        assertEquals(fits.index(), programmer.programmedIndex());
+        assertEquals(2, datapath.map("vip_map").keys().size());
+        assertEquals(0, MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build().resync(fits).totalWritten());
     }
 
     private void runSequence(long seed) {
@@ -155,7 +193,8 @@ class IncrementalProgrammingTest {
                 case 8 -> Commands.markDown(vip, real);
                 case 9 -> random.nextBoolean() ? Commands.mapQuic((100 + random.nextInt(4)) + "=" + real)
                         : Commands.unmapQuic(100 + random.nextInt(4));
-                case 10 -> Commands.setHealthCheck(1 + random.nextInt(3), real);
+                case 10 -> random.nextBoolean() ? Commands.setHealthCheck(1 + random.nextInt(3), real)
+                        : Commands.removeHealthCheck(1 + random.nextInt(3));
                 default -> Commands.setMac("02:00:00:00:00:0" + (1 + random.nextInt(3)));
             };
         }
