@@ -165,7 +165,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
         .setDrained(image.nodes().isDrained(nodeId)).setLive(true);
     if (localStatusExtras != null) {
       // the agent sets the digest of the programmed rings; the state machine's rings of the applied image
-      // are not built here (peers poll this status every few ms, and a ring costs ~2 ms to build)
+      // are not built here (peers poll this status every 20 ms, and a ring costs ~2 ms to build)
       localStatusExtras.accept(b);
     } else {
       b.setRingsDigest(ByteString.copyFrom(stateMachine.rings().digest()));
