@@ -5,7 +5,9 @@
 # closes itself (root; nothing attached, nothing pinned). Arguments go to the benchmark:
 #   --vips N   VIPs (ring rows) in the large image and maps sized for them (default 64)
 #   --runs R   runs per figure; the median is reported (default 7)
-# MVN_OFFLINE=1 builds with mvn -o.
+# With --incremental as the first argument, runs io.ringfleet.agent.datapath.IncrementalRunBench instead (one
+# incremental run's cost as the fleet grows; --vips 8,64 --reals 100 --runs 200).
+# MVN_OFFLINE=1 builds with mvn -o; MAVEN_REPO=DIR uses another local repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -14,6 +16,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 mvn_flags=(-B -q -ntp)
 if [ -n "${MVN_OFFLINE:-}" ]; then mvn_flags+=(-o); fi
+if [ -n "${MAVEN_REPO:-}" ]; then mvn_flags+=("-Dmaven.repo.local=$MAVEN_REPO"); fi
+bench=io.ringfleet.agent.datapath.MapProgrammerBench
+if [ "${1:-}" = "--incremental" ]; then
+  bench=io.ringfleet.agent.datapath.IncrementalRunBench
+  shift
+fi
 mvn "${mvn_flags[@]}" -pl bpf,lb-agent -am install -DskipTests >&2
 cp_file="$PWD/lb-agent/target/bench.classpath"
 mvn "${mvn_flags[@]}" -pl lb-agent dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
@@ -23,4 +31,4 @@ deps=$(tr ':' '\n' <"$cp_file" | grep -v '/io/ringfleet/' | paste -sd:)
 own=lb-agent/target/test-classes:lb-agent/target/classes:bpf/target/classes:api/target/classes
 own=$own:raft-state/target/classes:cluster-config/target/classes
 exec java -Xmx2g --enable-native-access=ALL-UNNAMED -cp "$own:$deps" \
-  io.ringfleet.agent.datapath.MapProgrammerBench "$@"
+  "$bench" "$@"

@@ -14,7 +14,8 @@ public final class HealthChecksImage {
     this.byMark = byMark;
   }
 
-  PersistentSortedMap<Long, IpAddress> map() {
+  /** Mark to destination as the persistent map itself (for diffs; see {@link VipsImage#byNumMap}). */
+  public PersistentSortedMap<Long, IpAddress> map() {
     return byMark;
   }
 

@@ -15,7 +15,8 @@ public final class QuicIdsImage {
     this.byId = byId;
   }
 
-  PersistentSortedMap<Long, QuicMapping> map() {
+  /** The mappings by server id as the persistent map itself (for diffs; see {@link VipsImage#byNumMap}). */
+  public PersistentSortedMap<Long, QuicMapping> map() {
     return byId;
   }
 

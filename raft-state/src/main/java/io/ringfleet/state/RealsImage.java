@@ -54,7 +54,8 @@ public final class RealsImage {
     return byIndex.keySet();
   }
 
-  PersistentSortedMap<Integer, Real> byIndexMap() {
+  /** The reals by index as the persistent map itself (for diffs between images; see {@link VipsImage#byNumMap}). */
+  public PersistentSortedMap<Integer, Real> byIndexMap() {
     return byIndex;
   }
 

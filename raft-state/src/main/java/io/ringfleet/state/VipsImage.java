@@ -47,8 +47,11 @@ public final class VipsImage {
     return byNum.keySet();
   }
 
-  /** The VIPs by number as the persistent map itself (for this package's deltas and diffs). */
-  PersistentSortedMap<Integer, VipImage> byNumMap() {
+  /**
+   * The VIPs by number as the persistent map itself: images of one log share the subtrees they did not change,
+   * so {@link PersistentSortedMap#diff} between two of them costs about the number of VIPs that differ.
+   */
+  public PersistentSortedMap<Integer, VipImage> byNumMap() {
     return byNum;
   }
 

@@ -1,11 +1,11 @@
 package io.ringfleet.agent.api;
 
+import com.google.protobuf.ByteString;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.NodeStatus;
 import io.ringfleet.api.PeerRole;
 import io.ringfleet.api.ReadConsistency;
-import io.ringfleet.api.StateStatus;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetRings;
@@ -156,16 +156,19 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
   public NodeStatus localStatus() {
     RaftServer.Division d = division();
     DivisionInfo info = d.getInfo();
-    StateStatus s = stateMachine.status();
     FleetImage image = stateMachine.image();
     NodeStatus.Builder b = NodeStatus.newBuilder().setNodeId(nodeId).setRole(role(info))
         .setTerm(info.getCurrentTerm())
-        .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex())).setAppliedIndex(s.getAppliedIndex())
-        .setProgrammedIndex(programmedIndex.getAsLong()).setStateIndex(s.getStateIndex())
-        .setStateDigest(s.getImageDigest()).setRingsDigest(s.getRingDigest())
+        .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex())).setAppliedIndex(image.index())
+        .setProgrammedIndex(programmedIndex.getAsLong()).setStateIndex(image.stateIndex())
+        .setStateDigest(ByteString.copyFrom(image.digest()))
         .setDrained(image.nodes().isDrained(nodeId)).setLive(true);
     if (localStatusExtras != null) {
+      // the agent sets the digest of the programmed rings; the state machine's rings of the applied image
+      // are not built here (peers poll this status every 20 ms, and a ring costs ~2 ms to build)
       localStatusExtras.accept(b);
+    } else {
+      b.setRingsDigest(ByteString.copyFrom(stateMachine.rings().digest()));
     }
     return b.build();
   }

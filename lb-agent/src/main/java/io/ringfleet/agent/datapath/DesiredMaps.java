@@ -170,39 +170,61 @@ public final class DesiredMaps {
         List<String> out = new ArrayList<>();
         for (Map.Entry<VipKey, VipEntry> v : vips.entrySet()) {
             if (v.getValue().vipNum() >= config.maxVips()) {
-                out.add("vip " + v.getKey() + " has vip_num " + v.getValue().vipNum() + ", the maps hold 0.."
-                        + (config.maxVips() - 1));
+                out.add(vipNumMisfit(v.getKey(), v.getValue().vipNum(), config));
             }
         }
         for (MaglevRing ring : rings.values()) {
             if (ring.size() != DatapathConfig.RING_SIZE) {
-                out.add("rings have " + ring.size() + " slots, the balancer " + DatapathConfig.RING_SIZE);
+                out.add(ringSizeMisfit(ring.size()));
                 break;
             }
         }
         if (!reals.isEmpty() && reals.lastKey() >= config.maxReals()) {
-            out.add("real index " + reals.lastKey() + " (" + reals.get(reals.lastKey()) + ") is beyond the reals map's"
-                    + " 0.." + (config.maxReals() - 1));
-        }
-        if (vipAddresses.size() > config.maxVipAddresses()) {
-            out.add(vipAddresses.size() + " VIP addresses, vip_addrs holds " + config.maxVipAddresses());
-        }
-        if (quicIds.size() > config.maxQuicIds()) {
-            out.add(quicIds.size() + " QUIC server ids, quic_ids holds " + config.maxQuicIds());
+            out.add(realIndexMisfit(reals.lastKey(), reals.get(reals.lastKey()), config));
         }
         for (long id : quicIds.keySet()) {
             if (id > 0xffffffffL) {
-                out.add("QUIC server id " + id + " does not fit 32 bits");
+                out.add(quicIdMisfit(id));
             }
         }
-        if (downReals.size() > config.maxDownReals()) {
-            out.add(downReals.size() + " down reals, down_reals holds " + config.maxDownReals());
+        out.addAll(countMisfits(vipAddresses.size(), quicIds.size(), downReals.size(), healthChecks.size(), config));
+        return out;
+    }
+
+    static String vipNumMisfit(VipKey key, int vipNum, DatapathConfig config) {
+        return "vip " + key + " has vip_num " + vipNum + ", the maps hold 0.." + (config.maxVips() - 1);
+    }
+
+    static String ringSizeMisfit(int size) {
+        return "rings have " + size + " slots, the balancer " + DatapathConfig.RING_SIZE;
+    }
+
+    static String realIndexMisfit(int index, IpAddress address, DatapathConfig config) {
+        return "real index " + index + " (" + address + ") is beyond the reals map's 0.." + (config.maxReals() - 1);
+    }
+
+    static String quicIdMisfit(long id) {
+        return "QUIC server id " + id + " does not fit 32 bits";
+    }
+
+    /** The limits on how many entries a map holds (and whether the health-check forwarder is there at all). */
+    static List<String> countMisfits(int vipAddresses, int quicIds, int downReals, int healthChecks,
+                                     DatapathConfig config) {
+        List<String> out = new ArrayList<>();
+        if (vipAddresses > config.maxVipAddresses()) {
+            out.add(vipAddresses + " VIP addresses, vip_addrs holds " + config.maxVipAddresses());
         }
-        if (!healthChecks.isEmpty() && !config.healthCheck()) {
-            out.add(healthChecks.size() + " health-check destinations, but the health-check forwarder is not loaded");
+        if (quicIds > config.maxQuicIds()) {
+            out.add(quicIds + " QUIC server ids, quic_ids holds " + config.maxQuicIds());
         }
-        if (healthChecks.size() > config.maxHealthCheckDsts()) {
-            out.add(healthChecks.size() + " health-check destinations, hc_reals holds " + config.maxHealthCheckDsts());
+        if (downReals > config.maxDownReals()) {
+            out.add(downReals + " down reals, down_reals holds " + config.maxDownReals());
+        }
+        if (healthChecks > 0 && !config.healthCheck()) {
+            out.add(healthChecks + " health-check destinations, but the health-check forwarder is not loaded");
+        }
+        if (healthChecks > config.maxHealthCheckDsts()) {
+            out.add(healthChecks + " health-check destinations, hc_reals holds " + config.maxHealthCheckDsts());
         }
         return out;
     }

@@ -7,31 +7,47 @@ import io.ringfleet.bpf.abi.HcReal;
 import io.ringfleet.bpf.abi.Real;
 import io.ringfleet.bpf.abi.VipKey;
 import io.ringfleet.bpf.abi.VipMeta;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.IpAddress;
+import io.ringfleet.state.MacAddress;
+import io.ringfleet.state.VipImage;
+import io.ringfleet.state.collect.PersistentSortedMap;
 import io.ringfleet.state.maglev.MaglevRing;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
-/** {@link DesiredMaps} as the kernel's bytes: per map, key bytes to value bytes (rf_abi.h layouts). */
+/**
+ * {@link DesiredMaps} as the kernel's bytes: per map, key bytes to value bytes (rf_abi.h layouts). Immutable;
+ * the tables are persistent maps, so {@link #next} derives the maps of a later image from these by touching
+ * only what the two images do not share.
+ */
 final class EncodedMaps {
     static final byte[] DOWN_MARK = {1};
 
-    private final EnumMap<Table, SortedMap<ByteKey, byte[]>> tables;
-    private final SortedMap<Integer, MaglevRing> rings;
-    private final Map<Integer, ByteKey> vipNumOwners;
+    private final EnumMap<Table, PersistentSortedMap<ByteKey, byte[]>> tables;
+    private final PersistentSortedMap<Integer, MaglevRing> rings;
+    private final PersistentSortedMap<Integer, ByteKey> vipNumOwners;
 
-    private EncodedMaps(EnumMap<Table, SortedMap<ByteKey, byte[]>> tables, SortedMap<Integer, MaglevRing> rings,
-                        Map<Integer, ByteKey> vipNumOwners) {
+    private EncodedMaps(EnumMap<Table, PersistentSortedMap<ByteKey, byte[]>> tables,
+                        PersistentSortedMap<Integer, MaglevRing> rings, PersistentSortedMap<Integer, ByteKey> vipNumOwners) {
         this.tables = tables;
         this.rings = rings;
         this.vipNumOwners = vipNumOwners;
     }
 
+    /** Every entry of {@code d}, encoded (the full path: first run, resync, after a failure). */
     static EncodedMaps of(DesiredMaps d) {
         EnumMap<Table, SortedMap<ByteKey, byte[]>> t = new EnumMap<>(Table.class);
         for (Table table : Table.values()) {
@@ -39,24 +55,174 @@ final class EncodedMaps {
         }
         TreeMap<Integer, ByteKey> owners = new TreeMap<>();
         d.vips().forEach((key, v) -> {
-            ByteKey k = ByteKey.of(new VipKey(inet(key.address()), key.port(), key.protocol().number()).encode());
+            ByteKey k = vipKey(key);
             t.get(Table.VIP_MAP).put(k, new VipMeta(v.flags(), v.vipNum()).encode());
             owners.put(v.vipNum(), k);
         });
-        d.vipAddresses().forEach((address, count) ->
-                t.get(Table.VIP_ADDRS).put(ByteKey.of(new VipKey(inet(address), 0, 0).encode()), BpfMap.u32(count)));
-        d.reals().forEach((index, address) ->
-                t.get(Table.REALS).put(ByteKey.u32(index), new Real(inet(address)).encode()));
-        d.gatewayMac().ifPresent(mac ->
-                t.get(Table.CTL).put(ByteKey.u32(Ctl.GATEWAY_MAC), new Ctl(mac.bytes()).encode()));
-        d.quicIds().forEach((id, index) ->
-                t.get(Table.QUIC_IDS).put(ByteKey.u32((int) (long) id), BpfMap.u32(index)));
+        d.vipAddresses().forEach((address, count) -> t.get(Table.VIP_ADDRS).put(addressKey(address), BpfMap.u32(count)));
+        d.reals().forEach((index, address) -> t.get(Table.REALS).put(ByteKey.u32(index), real(address)));
+        d.gatewayMac().ifPresent(mac -> t.get(Table.CTL).put(ByteKey.u32(Ctl.GATEWAY_MAC), ctl(mac)));
+        d.quicIds().forEach((id, index) -> t.get(Table.QUIC_IDS).put(ByteKey.u32((int) (long) id), BpfMap.u32(index)));
         for (DesiredMaps.DownReal dr : d.downReals()) {
-            t.get(Table.DOWN_REALS).put(ByteKey.of(new DownRealKey(dr.vipNum(), dr.realIndex()).encode()), DOWN_MARK);
+            t.get(Table.DOWN_REALS).put(downKey(dr.vipNum(), dr.realIndex()), DOWN_MARK);
         }
-        d.healthChecks().forEach((mark, address) ->
-                t.get(Table.HC_REALS).put(ByteKey.u32((int) (long) mark), new HcReal(inet(address)).encode()));
-        return new EncodedMaps(t, d.rings(), Collections.unmodifiableMap(owners));
+        d.healthChecks().forEach((mark, address) -> t.get(Table.HC_REALS).put(ByteKey.u32((int) (long) mark),
+                hcReal(address)));
+        EnumMap<Table, PersistentSortedMap<ByteKey, byte[]>> tables = new EnumMap<>(Table.class);
+        t.forEach((table, entries) -> tables.put(table, PersistentSortedMap.copyOf(entries)));
+        return new EncodedMaps(tables, PersistentSortedMap.copyOf(d.rings()), PersistentSortedMap.copyOf(owners));
+    }
+
+    /** What {@link #next} changed: per map the keys whose desired value differs, and the ring rows that differ. */
+    record Changes(EnumMap<Table, SortedSet<ByteKey>> keys, SortedSet<Integer> ringRows) {
+        SortedSet<ByteKey> keys(Table table) {
+            return keys.getOrDefault(table, Collections.emptySortedSet());
+        }
+    }
+
+    /** The maps of the next image, what differs from these, and what of that does not fit the maps (if anything). */
+    record Next(EncodedMaps maps, Changes changes, List<String> misfits) {}
+
+    /**
+     * The maps of {@code after}, derived from these (the maps of {@code before}, with {@code defaultGatewayMac})
+     * by diffing the two images' persistent maps: the cost follows what changed, not the size of the fleet.
+     * Equal to {@code of(DesiredMaps.of(after, afterRings, defaultGatewayMac))}; the misfits are those of the
+     * changed entries and of the tables' sizes (the unchanged entries fitted already).
+     *
+     * @param afterRings the rings of {@code after}
+     */
+    Next next(FleetImage before, FleetImage after, FleetRings afterRings, MacAddress defaultGatewayMac,
+              DatapathConfig config) {
+        Builder b = new Builder(config);
+        before.vips().byNumMap().diff(after.vips().byNumMap(), (num, was, now) -> b.vip(num, was, now, afterRings));
+        before.reals().byIndexMap().diff(after.reals().byIndexMap(), (index, was, now) ->
+                b.put(Table.REALS, ByteKey.u32(index), now == null ? null : real(now.address())));
+        before.quicIds().map().diff(after.quicIds().map(), (id, was, now) -> b.quic(id, now == null ? null
+                : now.realIndex()));
+        before.healthChecks().map().diff(after.healthChecks().map(), (mark, was, now) ->
+                b.put(Table.HC_REALS, ByteKey.u32((int) (long) mark), now == null ? null : hcReal(now)));
+        MacAddress mac = after.gatewayMac().orElse(defaultGatewayMac);
+        b.put(Table.CTL, ByteKey.u32(Ctl.GATEWAY_MAC), mac == null ? null : ctl(mac));
+        EncodedMaps maps = b.apply(this);
+        b.checkSizes(maps, after);
+        return new Next(maps, new Changes(b.changedKeys, b.changedRows), List.copyOf(b.misfits));
+    }
+
+    /** Collects the changes of one {@link #next} step, keeping only those that differ from the current value. */
+    private static final class Builder {
+        private final DatapathConfig config;
+        private final EnumMap<Table, TreeMap<ByteKey, byte[]>> puts = new EnumMap<>(Table.class);
+        private final TreeMap<Integer, MaglevRing> ringChanges = new TreeMap<>();
+        private final TreeMap<Integer, ByteKey> ownerChanges = new TreeMap<>();
+        private final List<VipImage[]> vips = new ArrayList<>();
+        private final EnumMap<Table, SortedSet<ByteKey>> changedKeys = new EnumMap<>(Table.class);
+        private final TreeSet<Integer> changedRows = new TreeSet<>();
+        private final LinkedHashSet<String> misfits = new LinkedHashSet<>();
+
+        Builder(DatapathConfig config) {
+            this.config = config;
+        }
+
+        void vip(int num, VipImage was, VipImage now, FleetRings afterRings) {
+            vips.add(new VipImage[] {was, now});
+            MaglevRing ring = null;
+            if (now != null) {
+                ring = afterRings.ring(num).orElseThrow(() -> new IllegalArgumentException("no ring for vip_num "
+                        + num + " (" + now.key() + ")")).ring();
+                if (num >= config.maxVips()) {
+                    misfits.add(DesiredMaps.vipNumMisfit(now.key(), num, config));
+                }
+                if (ring.size() != DatapathConfig.RING_SIZE) {
+                    misfits.add(DesiredMaps.ringSizeMisfit(ring.size()));
+                }
+            }
+            ringChanges.put(num, ring);
+        }
+
+        /**
+         * vip_map, vip_addrs and down_reals of the VIPs collected by {@link #vip}: every old entry of a changed
+         * VIP goes first, then the new ones are put, so a key that moves between vip_nums ends up where it is now.
+         */
+        private void vipTables(EncodedMaps current) {
+            TreeMap<IpAddress, Integer> addressCounts = new TreeMap<>();
+            for (VipImage[] v : vips) {
+                if (v[0] != null) {
+                    put(Table.VIP_MAP, vipKey(v[0].key()), null);
+                    addressCounts.merge(v[0].key().address(), -1, Integer::sum);
+                    for (int index : v[0].downReals()) {
+                        put(Table.DOWN_REALS, downKey(v[0].vipNum(), index), null);
+                    }
+                    ownerChanges.put(v[0].vipNum(), null);
+                }
+            }
+            for (VipImage[] v : vips) {
+                if (v[1] != null) {
+                    ByteKey key = vipKey(v[1].key());
+                    put(Table.VIP_MAP, key, new VipMeta(v[1].flags(), v[1].vipNum()).encode());
+                    addressCounts.merge(v[1].key().address(), 1, Integer::sum);
+                    for (int index : v[1].downReals()) {
+                        put(Table.DOWN_REALS, downKey(v[1].vipNum(), index), DOWN_MARK);
+                    }
+                    ownerChanges.put(v[1].vipNum(), key);
+                }
+            }
+            addressCounts.forEach((address, delta) -> {
+                ByteKey key = addressKey(address);
+                byte[] was = current.table(Table.VIP_ADDRS).get(key);
+                int count = (was == null ? 0 : BpfMap.u32(was)) + delta;
+                put(Table.VIP_ADDRS, key, count == 0 ? null : BpfMap.u32(count));
+            });
+        }
+
+        void quic(long id, Integer realIndex) {
+            if (realIndex != null && id > 0xffffffffL) {
+                misfits.add(DesiredMaps.quicIdMisfit(id));
+            }
+            put(Table.QUIC_IDS, ByteKey.u32((int) id), realIndex == null ? null : BpfMap.u32(realIndex));
+        }
+
+        /** The key's desired value is now {@code value} (null: absent); a later put of the same key wins. */
+        void put(Table table, ByteKey key, byte[] value) {
+            puts.computeIfAbsent(table, t -> new TreeMap<>()).put(key, value);
+        }
+
+        /** These maps with every change collected applied. */
+        EncodedMaps apply(EncodedMaps current) {
+            vipTables(current);
+            EnumMap<Table, PersistentSortedMap<ByteKey, byte[]>> tables = new EnumMap<>(current.tables);
+            puts.forEach((table, changes) -> {
+                PersistentSortedMap<ByteKey, byte[]> now = tables.get(table);
+                changes.entrySet().removeIf(e -> Arrays.equals(now.get(e.getKey()), e.getValue()));
+                if (!changes.isEmpty()) {
+                    tables.put(table, now.withChanges(changes));
+                    changedKeys.computeIfAbsent(table, t -> new TreeSet<>()).addAll(changes.keySet());
+                }
+            });
+            puts.clear();
+            PersistentSortedMap<Integer, MaglevRing> rings = current.rings;
+            for (Map.Entry<Integer, MaglevRing> e : ringChanges.entrySet()) {
+                if (rings.get(e.getKey()) != e.getValue()) {
+                    changedRows.add(e.getKey());
+                }
+            }
+            rings = changedRows.isEmpty() ? rings : rings.withChanges(ringChanges);
+            ringChanges.clear();
+            PersistentSortedMap<Integer, ByteKey> owners = ownerChanges.isEmpty() ? current.vipNumOwners
+                    : current.vipNumOwners.withChanges(ownerChanges);
+            ownerChanges.clear();
+            return new EncodedMaps(tables, rings, owners);
+        }
+
+        /** The table-wide limits (counts and the highest real index), checked on the resulting maps. */
+        void checkSizes(EncodedMaps maps, FleetImage after) {
+            SortedMap<Integer, io.ringfleet.state.Real> reals = after.reals().byIndex();
+            if (!reals.isEmpty() && reals.lastKey() >= config.maxReals()) {
+                misfits.add(DesiredMaps.realIndexMisfit(reals.lastKey(), reals.get(reals.lastKey()).address(), config));
+            }
+            misfits.addAll(DesiredMaps.countMisfits(maps.table(Table.VIP_ADDRS).size(),
+                    maps.table(Table.QUIC_IDS).size(), maps.table(Table.DOWN_REALS).size(),
+                    maps.table(Table.HC_REALS).size(), config));
+        }
     }
 
     /** Desired entries of one map; arrays list only non-zero entries. */
@@ -71,6 +237,47 @@ final class EncodedMaps {
     /** Which vip_map key the image gives each vip_num. */
     Map<Integer, ByteKey> vipNumOwners() {
         return vipNumOwners;
+    }
+
+    /** Same entries in every map (for tests comparing the incremental path with the full one). */
+    boolean sameEntriesAs(EncodedMaps o) {
+        for (Table table : Table.values()) {
+            SortedMap<ByteKey, byte[]> a = table(table);
+            SortedMap<ByteKey, byte[]> b = o.table(table);
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (Map.Entry<ByteKey, byte[]> e : a.entrySet()) {
+                if (!Arrays.equals(e.getValue(), b.get(e.getKey()))) {
+                    return false;
+                }
+            }
+        }
+        return rings.equals(o.rings) && vipNumOwners.equals(o.vipNumOwners);
+    }
+
+    private static ByteKey vipKey(io.ringfleet.state.VipKey key) {
+        return ByteKey.of(new VipKey(inet(key.address()), key.port(), key.protocol().number()).encode());
+    }
+
+    private static ByteKey addressKey(IpAddress address) {
+        return ByteKey.of(new VipKey(inet(address), 0, 0).encode());
+    }
+
+    private static ByteKey downKey(int vipNum, int realIndex) {
+        return ByteKey.of(new DownRealKey(vipNum, realIndex).encode());
+    }
+
+    private static byte[] real(IpAddress address) {
+        return new Real(inet(address)).encode();
+    }
+
+    private static byte[] hcReal(IpAddress address) {
+        return new HcReal(inet(address)).encode();
+    }
+
+    private static byte[] ctl(MacAddress mac) {
+        return new Ctl(mac.bytes()).encode();
     }
 
     static InetAddress inet(IpAddress address) {

@@ -6,12 +6,9 @@ import io.ringfleet.bpf.UpdateFlag;
 import io.ringfleet.state.maglev.MaglevRing;
 import io.ringfleet.state.maglev.RingDiff;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeSet;
 
 /** Reads the programmer's maps from the kernel and executes write plans on them. */
@@ -67,25 +64,23 @@ final class MapIo {
     }
 
     /**
-     * Only what changed between the last programmed maps and the desired ones: those keys, and those ring slots
-     * (a vip_num that had no ring before is read in full).
+     * Only what changed between the last programmed maps and the desired ones ({@code changes}): those keys, and
+     * those ring slots (a vip_num that had no ring before is read in full).
      */
-    KernelReading readChanged(EncodedMaps before, EncodedMaps desired) {
+    KernelReading readChanged(EncodedMaps before, EncodedMaps desired, EncodedMaps.Changes changes) {
         EnumMap<Table, Map<ByteKey, byte[]>> tables = KernelReading.newTables();
         for (Table table : Table.values()) {
-            if (!present(table)) {
+            if (!present(table) || changes.keys(table).isEmpty()) {
                 continue;
             }
             BpfMap map = datapath.map(table.mapName());
             Map<ByteKey, byte[]> read = tables.get(table);
-            for (ByteKey k : changedKeys(before.table(table), desired.table(table))) {
+            for (ByteKey k : changes.keys(table)) {
                 read.put(k, normalize(table, map.lookup(k.bytes()).orElse(null)));
             }
         }
         List<KernelReading.Row> rows = new ArrayList<>();
-        TreeSet<Integer> nums = new TreeSet<>(before.rings().keySet());
-        nums.addAll(desired.rings().keySet());
-        for (int num : nums) {
+        for (int num : changes.ringRows()) {
             MaglevRing was = before.rings().get(num);
             MaglevRing now = desired.rings().get(num);
             if (was == now) {
@@ -102,31 +97,6 @@ final class MapIo {
             }
         }
         return new KernelReading(tables, rows, false);
-    }
-
-    private static List<ByteKey> changedKeys(SortedMap<ByteKey, byte[]> a, SortedMap<ByteKey, byte[]> b) {
-        List<ByteKey> out = new ArrayList<>();
-        Iterator<Map.Entry<ByteKey, byte[]>> ia = a.entrySet().iterator();
-        Iterator<Map.Entry<ByteKey, byte[]>> ib = b.entrySet().iterator();
-        Map.Entry<ByteKey, byte[]> ea = ia.hasNext() ? ia.next() : null;
-        Map.Entry<ByteKey, byte[]> eb = ib.hasNext() ? ib.next() : null;
-        while (ea != null || eb != null) {
-            int c = ea == null ? 1 : eb == null ? -1 : ea.getKey().compareTo(eb.getKey());
-            if (c < 0) {
-                out.add(ea.getKey());
-                ea = ia.hasNext() ? ia.next() : null;
-            } else if (c > 0) {
-                out.add(eb.getKey());
-                eb = ib.hasNext() ? ib.next() : null;
-            } else {
-                if (!Arrays.equals(ea.getValue(), eb.getValue())) {
-                    out.add(ea.getKey());
-                }
-                ea = ia.hasNext() ? ia.next() : null;
-                eb = ib.hasNext() ? ib.next() : null;
-            }
-        }
-        return out;
     }
 
     /** The whole row of vipNum, read as one range (one batch lookup on kernels that have it). */

@@ -26,7 +26,10 @@ import java.util.function.Consumer;
  * row of every VIP) and compare it with the image, so whatever an earlier agent left is corrected and nothing
  * equal is rewritten. Later runs read only the entries and ring slots that the image changed since the last
  * programmed one; what to write is still decided by what the kernel holds there, never by what the programmer
- * believes it holds.
+ * believes it holds. Those later runs also derive the desired maps from the last programmed ones
+ * ({@link EncodedMaps#next}: a diff of the two images' persistent maps, which share what did not change), and
+ * rebuild only the rings whose VIP changed ({@link FleetRings#next(FleetImage)}): their cost follows the change,
+ * not the size of the fleet.
  *
  * <p>{@link #programmedIndex()} is the index of the last image whose effects are all in the kernel. A run
  * whose image does not fit the maps writes nothing and throws; a run whose write fails throws and leaves the
@@ -45,6 +48,7 @@ public final class MapProgrammer implements FleetPublisher {
     private FleetRings rings = FleetRings.empty(DatapathConfig.RING_SIZE);
     private volatile FleetRings programmedRings;
     private EncodedMaps programmed;
+    private FleetImage programmedImage;
     private DesiredMaps programmedMaps;
     private volatile long programmedIndex = -1;
     private volatile ProgramReport lastReport;
@@ -82,31 +86,42 @@ public final class MapProgrammer implements FleetPublisher {
         long start = System.nanoTime();
         runs.increment();
         long index = image.index();
+        EncodedMaps before = programmed;
+        boolean incremental = !full && before != null;
         FleetRings nextRings;
-        DesiredMaps desired;
+        EncodedMaps encoded;
+        EncodedMaps.Changes changes = null;
+        List<String> misfits;
         try {
             nextRings = delta == null ? rings.next(image) : rings.next(delta, image);
-            desired = DesiredMaps.of(image, nextRings, defaultGatewayMac);
+            if (incremental) {
+                EncodedMaps.Next next = before.next(programmedImage, image, nextRings, defaultGatewayMac,
+                        datapath.config());
+                encoded = next.maps();
+                changes = next.changes();
+                misfits = next.misfits();
+            } else {
+                DesiredMaps desired = DesiredMaps.of(image, nextRings, defaultGatewayMac);
+                misfits = desired.misfits(datapath.config());
+                encoded = misfits.isEmpty() ? EncodedMaps.of(desired) : null;
+            }
         } catch (RuntimeException e) {
             failures.increment();
             throw new ProgrammingException(index, true, "image " + image.provenance() + " has no valid maps: "
                     + e.getMessage(), e);
         }
-        List<String> misfits = desired.misfits(datapath.config());
         if (!misfits.isEmpty()) {
             failures.increment();
             throw new ProgrammingException(index, true, "image " + image.provenance()
                     + " does not fit the datapath's maps (nothing written): " + String.join("; ", misfits), null);
         }
         rings = nextRings;
-        EncodedMaps encoded = EncodedMaps.of(desired);
-        EncodedMaps before = programmed;
         programmed = null;
         TreeMap<String, Integer> counts = new TreeMap<>();
         List<String> stepNames = new ArrayList<>();
         String current = "reading the kernel's maps";
         try {
-            KernelReading reading = full || before == null ? io.readAll(encoded) : io.readChanged(before, encoded);
+            KernelReading reading = incremental ? io.readChanged(before, encoded, changes) : io.readAll(encoded);
             WritePlan plan = WritePlan.of(encoded, reading);
             for (WritePlan.Step step : plan.steps()) {
                 current = step.name() + " (" + step.map() + ", " + step.size() + " entries)";
@@ -121,7 +136,8 @@ public final class MapProgrammer implements FleetPublisher {
             ProgramReport report = new ProgramReport(index, reading.full(), counts, stepNames,
                     System.nanoTime() - start);
             programmed = encoded;
-            programmedMaps = desired;
+            programmedImage = image;
+            programmedMaps = null;
             programmedRings = nextRings;
             programmedIndex = index;
             lastReport = report;
@@ -158,9 +174,17 @@ public final class MapProgrammer implements FleetPublisher {
         return Optional.ofNullable(programmedRings);
     }
 
-    /** The maps of the last programmed image. */
+    /** The maps of the last programmed image (derived in full from it on the first call after a run). */
     public synchronized Optional<DesiredMaps> programmedMaps() {
+        if (programmedMaps == null && programmedImage != null) {
+            programmedMaps = DesiredMaps.of(programmedImage, programmedRings, defaultGatewayMac);
+        }
         return Optional.ofNullable(programmedMaps);
+    }
+
+    /** The encoded maps of the last programmed image; null before the first run and after a failed one. */
+    synchronized EncodedMaps programmedEncoded() {
+        return programmed;
     }
 
     public Optional<ProgramReport> lastReport() {

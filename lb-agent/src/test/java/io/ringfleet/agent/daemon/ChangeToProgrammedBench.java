@@ -29,38 +29,99 @@ import java.util.concurrent.TimeUnit;
  *       programmed everywhere; per change: submit → ack (Apply returned: committed, applied on node 1),
  *       ack → programmed on every node, submit → programmed everywhere;
  *   <li>batched: {@code --batches} Apply calls of {@code --batch} commands each, back to back (each sent when the
- *       previous one was acknowledged); changes per second from the first submit to the last batch programmed
- *       everywhere, and per-batch latencies.
+ *       previous one was acknowledged; with {@code --in-flight K}, when one of the K outstanding ones was);
+ *       changes per second from the first submit to the last batch programmed everywhere, and per-batch latencies.
  * </ul>
  * "Programmed on a node" = the node's map programmer reported an index ≥ the entry's (its pipeline listener,
- * timestamped in this JVM). Run: {@code scripts/bench-agent.sh} (root).
+ * timestamped in this JVM). Also printed: the 1-minute load average around each phase, the process CPU per change
+ * above what the idle fleet burns (measured for 3 s before the phases; noisy on a shared box), the CPU time of the
+ * JVM's threads per change by thread group, and the programming threads' CPU per run.
+ * Run: {@code scripts/bench-agent.sh} (root).
  */
 public final class ChangeToProgrammedBench {
   private static final int VIPS = 8;
   private static final int REALS = 50;
 
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
   private ChangeToProgrammedBench() {}
+
+  /** CPU time of every live thread, by id. */
+  private static Map<Long, long[]> threadCpu() {
+    Map<Long, long[]> out = new java.util.HashMap<>();
+    for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (t != null) {
+        long cpu = THREADS.getThreadCpuTime(t.getThreadId());
+        if (cpu >= 0) {
+          out.put(t.getThreadId(), new long[] {cpu});
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Thread CPU since {@code before} per change, grouped by thread name with node ids and numbers removed
+   * ("map-programmer-lb2" and "-lb3" are one group): where the fleet's CPU went, top groups first.
+   */
+  private static String cpuByThreadGroup(Map<Long, long[]> before, double changes) {
+    Map<String, Long> groups = new java.util.TreeMap<>();
+    long total = 0;
+    for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long cpu = THREADS.getThreadCpuTime(t.getThreadId());
+      if (cpu < 0) {
+        continue;
+      }
+      long[] was = before.get(t.getThreadId());
+      long d = cpu - (was == null ? 0 : was[0]);
+      String group = t.getThreadName().replaceAll("lb\\d+", "lbN").replaceAll("\\d+", "N");
+      groups.merge(group, d, Long::sum);
+      total += d;
+    }
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "    thread CPU per change: %.3f ms in all",
+        total / 1e6 / changes));
+    groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+        .forEach(e -> b.append(String.format(Locale.ROOT, "; %s %.3f", e.getKey(), e.getValue() / 1e6 / changes)));
+    return b.append(String.format("%n")).toString();
+  }
+
+  /** The 1-minute load average now (/proc/loadavg). */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (java.io.IOException e) {
+      return "?";
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = List.of(3, 5);
     int changes = 1000;
     int batch = 100;
     int batches = 50;
+    int inFlight = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--nodes" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
         case "--changes" -> changes = Integer.parseInt(args[++i]);
         case "--batch" -> batch = Integer.parseInt(args[++i]);
         case "--batches" -> batches = Integer.parseInt(args[++i]);
+        case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; use --nodes 3,5 --changes N --batch N --batches N");
+            + "; use --nodes 3,5 --changes N --batch N --batches N --in-flight N");
       }
     }
     Path pkiRoot = Files.createTempDirectory("ringfleet-bench-pki-");
     try {
       TestPki pki = TestPki.create(pkiRoot, sizes.stream().mapToInt(Integer::intValue).max().orElse(3));
       for (int n : sizes) {
-        run(pki, n, changes, batch, batches);
+        run(pki, n, changes, batch, batches, inFlight);
       }
     } finally {
       AgentFleet.deleteTree(pkiRoot);
@@ -75,6 +136,9 @@ public final class ChangeToProgrammedBench {
     final java.util.concurrent.atomic.AtomicLong skips = new java.util.concurrent.atomic.AtomicLong();
     final java.util.concurrent.ConcurrentLinkedQueue<Long> applyToKernelNanos =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** CPU time of each programming thread since its previous listener call (≈ the run's CPU: it sleeps between). */
+    final java.util.concurrent.ConcurrentLinkedQueue<Long> runCpuNanos = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final ThreadLocal<long[]> lastCpu = ThreadLocal.withInitial(() -> new long[] {-1});
 
     void attach(List<LbAgent> agents) {
       for (LbAgent a : agents) {
@@ -88,6 +152,12 @@ public final class ChangeToProgrammedBench {
           }
           runNanos.add(report.durationNanos());
           applyToKernelNanos.add(lag);
+          long cpu = THREADS.getCurrentThreadCpuTime();
+          long[] last = lastCpu.get();
+          if (last[0] >= 0) {
+            runCpuNanos.add(cpu - last[0]);
+          }
+          last[0] = cpu;
         });
       }
     }
@@ -96,16 +166,19 @@ public final class ChangeToProgrammedBench {
     String report(String phase, int nodes) {
       long[] runs = runNanos.stream().mapToLong(Long::longValue).toArray();
       long[] lags = applyToKernelNanos.stream().mapToLong(Long::longValue).toArray();
+      long[] cpus = runCpuNanos.stream().mapToLong(Long::longValue).toArray();
       runNanos.clear();
       applyToKernelNanos.clear();
+      runCpuNanos.clear();
       long skipped = skips.getAndSet(0);
       if (runs.length == 0) {
         return "";
       }
       return String.format(Locale.ROOT, "  %s: %d programming runs on %d nodes (+%d images of Raft's own entries,"
           + " no run); run (read+plan+write) p50 %.2f ms p99 %.2f ms; applied -> in the kernel p50 %.2f ms"
-          + " p99 %.2f ms%n", phase, runs.length, nodes, skipped, ms(runs, 50), ms(runs, 99), ms(lags, 50),
-          ms(lags, 99));
+          + " p99 %.2f ms; programming thread CPU per run p50 %.3f ms p99 %.3f ms%n", phase, runs.length, nodes,
+          skipped, ms(runs, 50), ms(runs, 99), ms(lags, 50), ms(lags, 99), cpus.length == 0 ? 0 : ms(cpus, 50),
+          cpus.length == 0 ? 0 : ms(cpus, 99));
     }
 
     /** Waits until every node programmed {@code index}; returns the time the last of them did. */
@@ -125,7 +198,8 @@ public final class ChangeToProgrammedBench {
     }
   }
 
-  private static void run(TestPki pki, int nodes, int changes, int batch, int batches) throws Exception {
+  private static void run(TestPki pki, int nodes, int changes, int batch, int batches, int inFlight)
+      throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 1; i <= nodes; i++) {
       ids.add("lb" + i);
@@ -134,9 +208,10 @@ public final class ChangeToProgrammedBench {
       fleet.startAll(Duration.ofSeconds(120));
       Programmed programmed = new Programmed();
       programmed.attach(fleet.running());
-      ControlServiceGrpc.ControlServiceBlockingStub api = ControlServiceGrpc.newBlockingStub(
-          io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", fleet.agent("lb1").apiAddress().getPort(),
-              pki.material("alice").apiClientCredentials()).build());
+      io.grpc.ManagedChannel channel = io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1",
+          fleet.agent("lb1").apiAddress().getPort(), pki.material("alice").apiClientCredentials()).build();
+      ControlServiceGrpc.ControlServiceBlockingStub api = ControlServiceGrpc.newBlockingStub(channel);
+      ControlServiceGrpc.ControlServiceFutureStub async = ControlServiceGrpc.newFutureStub(channel);
       VipKey[] vips = new VipKey[VIPS];
       List<Command> setup = new ArrayList<>();
       for (int v = 0; v < VIPS; v++) {
@@ -163,6 +238,14 @@ public final class ChangeToProgrammedBench {
       }
 
       programmed.report("warm-up", nodes); // discarded
+      // what the idle fleet burns (heartbeats, status polls): subtracted from the phases' CPU per change
+      long idleCpu0 = OS.getProcessCpuTime();
+      long idleT0 = System.nanoTime();
+      Thread.sleep(3000);
+      double idleCores = (double) (OS.getProcessCpuTime() - idleCpu0) / (System.nanoTime() - idleT0);
+      String oneLoadBefore = loadAverage();
+      long oneCpu0 = OS.getProcessCpuTime();
+      Map<Long, long[]> oneThreads = threadCpu();
       long[] ack = new long[changes];
       long[] ackToProgrammed = new long[changes];
       long[] total = new long[changes];
@@ -178,8 +261,15 @@ public final class ChangeToProgrammedBench {
         total[i] = t2 - t0;
       }
       double oneRate = changes / ((System.nanoTime() - oneStart) / 1e9);
+      double oneCpuPerChange = (OS.getProcessCpuTime() - oneCpu0 - idleCores * (System.nanoTime() - oneStart))
+          / 1e6 / changes;
+      String oneLoadAfter = loadAverage();
+      String oneThreadCpu = cpuByThreadGroup(oneThreads, changes);
       String oneRuns = programmed.report("one at a time", nodes);
 
+      String batchLoadBefore = loadAverage();
+      long batchCpu0 = OS.getProcessCpuTime();
+      Map<Long, long[]> batchThreads = threadCpu();
       long[] batchTotal = new long[batches];
       long[] batchAckToProgrammed = new long[batches];
       long batchStart = System.nanoTime();
@@ -187,17 +277,34 @@ public final class ChangeToProgrammedBench {
       long[] sent = new long[batches];
       long[] acked = new long[batches];
       long[] indexes = new long[batches];
+      // at most inFlight Apply calls outstanding: the next batch is sent when one of them is acknowledged
+      java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(inFlight);
+      java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
       for (int b = 0; b < batches; b++) {
         List<Command> cmds = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
           cmds.add(nextChange(vips, weight, cursor));
         }
+        window.acquire();
+        int slot = b;
         sent[b] = System.nanoTime();
-        ApplyResponse r = apply(api, cmds);
-        acked[b] = System.nanoTime();
-        indexes[b] = r.getLogIndex();
-        lastIndex = r.getLogIndex();
+        com.google.common.util.concurrent.ListenableFuture<ApplyResponse> f = async.withDeadlineAfter(60,
+            TimeUnit.SECONDS).apply(ApplyRequest.newBuilder().addAllCommands(cmds).build());
+        f.addListener(() -> {
+          acked[slot] = System.nanoTime();
+          try {
+            indexes[slot] = f.get().getLogIndex();
+          } catch (Exception e) {
+            failed.set(e);
+          }
+          window.release();
+        }, Runnable::run);
       }
+      window.acquire(inFlight);
+      if (failed.get() != null) {
+        throw new IllegalStateException("a batch failed", failed.get());
+      }
+      lastIndex = Arrays.stream(indexes).max().orElse(0);
       long end = programmed.awaitEverywhere(lastIndex, System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
       for (int b = 0; b < batches; b++) {
         long t = programmed.awaitEverywhere(indexes[b], System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
@@ -205,26 +312,41 @@ public final class ChangeToProgrammedBench {
         batchAckToProgrammed[b] = Math.max(0, t - acked[b]);
       }
       double batchRate = (double) batch * batches / ((end - batchStart) / 1e9);
+      double batchCpuPerChange = (OS.getProcessCpuTime() - batchCpu0 - idleCores * (end - batchStart)) / 1e6
+          / ((double) batch * batches);
+      String batchLoadAfter = loadAverage();
+      String batchThreadCpu = cpuByThreadGroup(batchThreads, (double) batch * batches);
       String batchRuns = programmed.report("batched", nodes);
 
       System.out.printf(Locale.ROOT, "%n== %d nodes (in one JVM, loopback, mutual TLS), %d VIPs x %d reals ==%n", nodes,
           VIPS, REALS);
-      System.out.printf(Locale.ROOT, "one change at a time, %d changes: %.0f changes/s%n", changes, oneRate);
+      System.out.printf(Locale.ROOT, "idle fleet: %.2f cores of process CPU (subtracted below)%n", idleCores);
+      System.out.printf(Locale.ROOT, "one change at a time, %d changes: %.0f changes/s; process CPU above idle %.2f ms"
+          + " per change (all nodes, client included); load average %s -> %s%n", changes, oneRate, oneCpuPerChange,
+          oneLoadBefore, oneLoadAfter);
       line("  submit -> ack", ack);
       line("  ack -> programmed on all nodes", ackToProgrammed);
       line("  submit -> programmed on all nodes", total);
+      System.out.print(oneThreadCpu);
       System.out.print(oneRuns);
-      System.out.printf(Locale.ROOT, "batched, %d batches of %d changes sent back to back: %.0f changes/s%n",
-          batches, batch, batchRate);
+      System.out.printf(Locale.ROOT, "batched, %d batches of %d changes, %d in flight: %.0f changes/s; process"
+          + " CPU above idle %.3f ms per change; load average %s -> %s%n", batches, batch, inFlight, batchRate,
+          batchCpuPerChange,
+          batchLoadBefore, batchLoadAfter);
       line("  batch: ack -> programmed on all nodes", batchAckToProgrammed);
       line("  batch: submit -> programmed on all nodes", batchTotal);
+      System.out.print(batchThreadCpu);
       System.out.print(batchRuns);
       System.out.printf(Locale.ROOT, "{\"nodes\":%d,\"changes\":%d,\"one_per_s\":%.0f,\"ack_p50_ms\":%.2f,"
               + "\"ack_p99_ms\":%.2f,\"ack_to_programmed_p50_ms\":%.2f,\"ack_to_programmed_p99_ms\":%.2f,"
               + "\"total_p50_ms\":%.2f,\"total_p99_ms\":%.2f,\"batch\":%d,\"batches\":%d,\"batched_per_s\":%.0f,"
-              + "\"batch_total_p50_ms\":%.2f,\"batch_total_p99_ms\":%.2f}%n", nodes, changes, oneRate,
+              + "\"batch_total_p50_ms\":%.2f,\"batch_total_p99_ms\":%.2f,\"one_cpu_ms_per_change\":%.3f,"
+              + "\"batched_cpu_ms_per_change\":%.4f,\"load_one\":\"%s\",\"load_batched\":\"%s\",\"idle_cores\":%.2f}%n", nodes, changes,
+          oneRate,
           ms(ack, 50), ms(ack, 99), ms(ackToProgrammed, 50), ms(ackToProgrammed, 99), ms(total, 50), ms(total, 99),
-          batch, batches, batchRate, ms(batchTotal, 50), ms(batchTotal, 99));
+          batch, batches, batchRate, ms(batchTotal, 50), ms(batchTotal, 99), oneCpuPerChange, batchCpuPerChange,
+          oneLoadBefore + "-" + oneLoadAfter, batchLoadBefore + "-" + batchLoadAfter, idleCores);
+      channel.shutdownNow();
     }
   }
 

@@ -10,6 +10,7 @@ import io.ringfleet.api.ModifyVipFlags;
 import io.ringfleet.api.Protocol;
 import io.ringfleet.api.QuicMapping;
 import io.ringfleet.api.RealSpec;
+import io.ringfleet.api.RemoveHealthCheckDst;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.RemoveVip;
 import io.ringfleet.api.SetGatewayMac;
@@ -95,6 +96,10 @@ public final class Commands {
     public static Command setHealthCheck(int somark, String address) {
         return Command.newBuilder().setSetHealthCheckDst(SetHealthCheckDst.newBuilder().setSomark(somark)
                 .setAddress(address)).build();
+    }
+
+    public static Command removeHealthCheck(int somark) {
+        return Command.newBuilder().setRemoveHealthCheckDst(RemoveHealthCheckDst.newBuilder().setSomark(somark)).build();
     }
 
     public static Command markDown(VipKey vip, String address) {

@@ -1,0 +1,202 @@
+package io.ringfleet.agent.datapath;
+
+import static io.ringfleet.agent.datapath.Commands.TCP;
+import static io.ringfleet.agent.datapath.Commands.UDP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringfleet.api.Command;
+import io.ringfleet.api.CommandBatch;
+import io.ringfleet.api.VipKey;
+import io.ringfleet.bpf.BpfMap;
+import io.ringfleet.bpf.abi.VipMeta;
+import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetRings;
+import io.ringfleet.state.MacAddress;
+import io.ringfleet.state.Provenance;
+import io.ringfleet.state.VipFlags;
+import io.ringfleet.state.command.BatchApplier;
+import io.ringfleet.state.command.CommandValidator;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The incremental path (desired maps derived from the last programmed ones by diffing images, only the changed
+ * keys and ring slots read) against the full path (everything derived from the image, everything read), on
+ * seeded random command sequences: VIPs added and removed (vip_nums reused, a key moving to another vip_num),
+ * reals added, removed, re-weighted and marked down (indexes freed and reused), flags, QUIC ids, health-check
+ * destinations and the gateway MAC; some images are skipped, as the pipeline skips images that arrive during a
+ * run. After every run the desired maps must equal the full derivation, and a second programmer's resync
+ * (every entry and every row of the kernel compared with the full path) must find nothing to write.
+ */
+class IncrementalProgrammingTest {
+    private static final MacAddress NODE_MAC = MacAddress.parse("02:00:00:00:00:09");
+    private static final long[] SEEDS = {1, 7, 42};
+    private static final int STEPS = 40;
+
+    private BalancerDatapath datapath;
+
+    @AfterEach
+    void close() {
+        if (datapath != null) {
+            datapath.close();
+        }
+    }
+
+    @Test
+    void incrementalRunsLeaveExactlyWhatTheFullPathWould() {
+        datapath = BalancerDatapath.open(DatapathConfig.builder().maxVips(8).fallbackConnTableOnly().build());
+        for (long seed : SEEDS) {
+            runSequence(seed);
+        }
+    }
+
+    /**
+     * An image that does not fit, reached incrementally, is refused with the full path's reasons and writes
+     * nothing; the next image that fits is programmed incrementally from the last one programmed.
+     */
+    @Test
+    void anIncrementalMisfitNamesTheFullPathsReasonsAndTheNextImageStillFits() {
+        DatapathConfig config = DatapathConfig.builder().maxVips(2).fallbackConnTableOnly().healthCheck(false).build();
+        datapath = BalancerDatapath.open(config);
+        MapProgrammer programmer = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
+        Commands.Log log = new Commands.Log();
+        VipKey web = Commands.vip("10.1.0.1", 80, TCP);
+        VipKey dns = Commands.vip("10.1.0.2", 53, UDP);
+        VipKey api = Commands.vip("10.1.0.3", 443, TCP);
+        programmer.program(log.apply(Commands.addVip(web), Commands.addReals(web, "10.0.0.1=1")));
+        long programmed = programmer.programmedIndex();
+
+        FleetImage tooBig = log.apply(Commands.addVip(dns), Commands.addVip(api), Commands.addReals(api, "10.0.0.2=1"),
+                Commands.setHealthCheck(1, "10.0.0.3"));
+        List<String> expected = DesiredMaps.of(tooBig, FleetRings.of(tooBig, DatapathConfig.RING_SIZE), NODE_MAC)
+                .misfits(config);
+        assertEquals(2, expected.size(), "" + expected);
+        ProgrammingException e = assertThrows(ProgrammingException.class,
+                () -> programmer.program(tooBig));
+        assertTrue(e.wroteNothing());
+        for (String reason : expected) {
+            assertTrue(e.getMessage().contains(reason), e.getMessage() + " lacks " + reason);
+        }
+        assertEquals(programmed, programmer.programmedIndex());
+        assertEquals(1, datapath.map("vip_map").keys().size());
+
+        FleetImage fits = log.apply(Commands.removeVip(api), Commands.removeHealthCheck(1));
+        assertFalse(programmer.program(fits).full());
+        assertEquals(fits.index(), programmer.programmedIndex());
+        assertEquals(2, datapath.map("vip_map").keys().size());
+        assertEquals(0, MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build().resync(fits).totalWritten());
+    }
+
+    private void runSequence(long seed) {
+        Random random = new Random(seed);
+        MapProgrammer incremental = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
+        MapProgrammer checker = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
+        RandomLog log = new RandomLog();
+        incremental.resync(log.image); // this seed starts from whatever the previous one left: the full path cleans
+        int incrementalRuns = 0;
+        for (int step = 0; step < STEPS; step++) {
+            log.applyRandom(random);
+            if (random.nextInt(4) == 0 && step < STEPS - 1) {
+                continue; // skipped, as images arriving during a run are: the next run spans two or more entries
+            }
+            ProgramReport report = incremental.program(log.image);
+            String where = "seed " + seed + " step " + step + " (" + log.image.provenance() + ")";
+            assertFalse(report.full(), where + ": the run was not incremental");
+            incrementalRuns++;
+            EncodedMaps full = EncodedMaps.of(DesiredMaps.of(log.image, FleetRings.of(log.image,
+                    DatapathConfig.RING_SIZE), NODE_MAC));
+            assertTrue(incremental.programmedEncoded().sameEntriesAs(full), where + ": desired maps differ");
+            ProgramReport check = checker.resync(log.image);
+            assertEquals(0, check.totalWritten(), where + ": the full comparison found " + check.written());
+        }
+        assertTrue(incrementalRuns > STEPS / 2, "seed " + seed + ": " + incrementalRuns + " incremental runs");
+        assertNoDanglingSlots("seed " + seed);
+    }
+
+    /** Every ring slot of a VIP in vip_map points at a real the reals map holds. */
+    private void assertNoDanglingSlots(String where) {
+        Set<Integer> reals = new HashSet<>();
+        for (BpfMap.Entry e : datapath.map("reals").entries()) {
+            for (byte b : e.value()) {
+                if (b != 0) {
+                    reals.add(BpfMap.u32(e.key()));
+                    break;
+                }
+            }
+        }
+        MapIo io = new MapIo(datapath);
+        for (BpfMap.Entry e : datapath.map("vip_map").entries()) {
+            int row = VipMeta.decode(e.value()).vipNum();
+            for (int real : io.readRow(row).values()) {
+                assertTrue(real == 0 || reals.contains(real), where + ": row " + row + " points at missing real " + real);
+            }
+        }
+    }
+
+    /** A log fed with random commands; a command the validator refuses is dropped (nothing is applied). */
+    private static final class RandomLog {
+        private static final VipKey[] VIPS = {
+            Commands.vip("10.1.0.1", 80, TCP), Commands.vip("10.1.0.1", 443, TCP), Commands.vip("10.1.0.2", 53, UDP),
+            Commands.vip("10.1.0.3", 80, TCP), Commands.vip("10.1.0.4", 443, UDP), Commands.vip("10.1.0.5", 80, TCP),
+        };
+        private static final int[] FLAGS = {0, VipFlags.HASH_NO_SRC_PORT, VipFlags.UDP_FLOW_MIGRATION, VipFlags.QUIC_VIP};
+
+        private final BatchApplier applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
+        private FleetImage image = FleetImage.EMPTY;
+        private long index;
+
+        void applyRandom(Random random) {
+            int n = 1 + random.nextInt(4);
+            List<Command> batch = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                batch.add(randomCommand(random));
+            }
+            if (!apply(batch)) {
+                for (Command c : batch) {
+                    apply(List.of(c)); // each on its own: keep what is valid
+                }
+            }
+        }
+
+        private boolean apply(List<Command> commands) {
+            CommandBatch batch = CommandBatch.newBuilder().addAllCommands(commands).setPrincipal("test")
+                    .setTimestampMillis(1_700_000_000_000L).setRequestId("req-" + (index + 1)).build();
+            BatchApplier.Applied a = applier.apply(image, batch, new Provenance(1, index + 1));
+            if (!a.result().isOk()) {
+                return false;
+            }
+            index++;
+            image = a.image();
+            return true;
+        }
+
+        private Command randomCommand(Random random) {
+            VipKey vip = VIPS[random.nextInt(VIPS.length)];
+            String real = "10.0.0." + (1 + random.nextInt(12));
+            return switch (random.nextInt(12)) {
+                case 0, 1 -> Commands.addVip(vip);
+                case 2 -> Commands.removeVip(vip);
+                case 3, 4 -> Commands.addReals(vip, real + "=" + (1 + random.nextInt(3)),
+                        "10.0.0." + (1 + random.nextInt(12)) + "=1");
+                case 5 -> Commands.removeReals(vip, real);
+                case 6 -> Commands.setWeights(vip, real + "=" + random.nextInt(4));
+                case 7 -> Commands.setFlags(vip, FLAGS[random.nextInt(FLAGS.length)]);
+                case 8 -> Commands.markDown(vip, real);
+                case 9 -> random.nextBoolean() ? Commands.mapQuic((100 + random.nextInt(4)) + "=" + real)
+                        : Commands.unmapQuic(100 + random.nextInt(4));
+                case 10 -> random.nextBoolean() ? Commands.setHealthCheck(1 + random.nextInt(3), real)
+                        : Commands.removeHealthCheck(1 + random.nextInt(3));
+                default -> Commands.setMac("02:00:00:00:00:0" + (1 + random.nextInt(3)));
+            };
+        }
+    }
+}
