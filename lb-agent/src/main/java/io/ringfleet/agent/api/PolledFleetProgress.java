@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -23,8 +24,10 @@ import java.util.function.LongSupplier;
  * waits) from the start, and stops counting only after it has not answered for {@code downAfter}; one
  * answer makes it live again. A slow answer therefore never lets a wait end early.
  *
- * <p>A wait ends at most one interval after the last node programmed. Polling costs one small call per
- * peer per interval; a fleet of hundreds would want the nodes to push instead.
+ * <p>Peers are asked every {@code interval} while someone waits (a subscriber), and every {@code idleInterval}
+ * otherwise, which keeps liveness current without a call per peer every few milliseconds on an idle fleet; a
+ * new subscriber triggers a round at once. A wait ends at most one interval after the last node programmed.
+ * A fleet of hundreds would want the nodes to push instead.
  */
 public final class PolledFleetProgress implements FleetProgress, AutoCloseable {
   /** What is known of one peer. */
@@ -42,7 +45,9 @@ public final class PolledFleetProgress implements FleetProgress, AutoCloseable {
   private final LongSupplier localProgrammed;
   private final PeerStatusSource peers;
   private final Duration interval;
+  private final Duration idleInterval;
   private final Duration downAfter;
+  private volatile long lastRoundNanos;
   private final Map<String, Peer> known = new ConcurrentHashMap<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService poller;
@@ -54,6 +59,16 @@ public final class PolledFleetProgress implements FleetProgress, AutoCloseable {
    */
   public PolledFleetProgress(String selfId, LongSupplier localProgrammed, List<String> peerIds,
                              PeerStatusSource peers, Duration interval, Duration downAfter) {
+    this(selfId, localProgrammed, peerIds, peers, interval, interval, downAfter);
+  }
+
+  /**
+   * @param interval how often to ask each peer while someone waits
+   * @param idleInterval how often to ask each peer while nobody waits (at least interval, at most downAfter)
+   * @param downAfter how long a peer may stay silent before it no longer counts as live
+   */
+  public PolledFleetProgress(String selfId, LongSupplier localProgrammed, List<String> peerIds,
+                             PeerStatusSource peers, Duration interval, Duration idleInterval, Duration downAfter) {
     this.selfId = Objects.requireNonNull(selfId, "selfId");
     this.localProgrammed = Objects.requireNonNull(localProgrammed, "localProgrammed");
     if (peerIds.contains(selfId)) {
@@ -64,7 +79,12 @@ public final class PolledFleetProgress implements FleetProgress, AutoCloseable {
       throw new IllegalArgumentException("interval must be positive and downAfter at least the interval, got "
           + interval + " and " + downAfter);
     }
+    if (idleInterval.compareTo(interval) < 0 || idleInterval.compareTo(downAfter) > 0) {
+      throw new IllegalArgumentException("idleInterval must be from interval to downAfter (" + interval + ".."
+          + downAfter + "), got " + idleInterval);
+    }
     this.interval = interval;
+    this.idleInterval = idleInterval;
     this.downAfter = downAfter;
     long now = System.nanoTime();
     for (String id : peerIds) {
@@ -86,8 +106,12 @@ public final class PolledFleetProgress implements FleetProgress, AutoCloseable {
   }
 
   private void poll() {
-    boolean changed = false;
     long now = System.nanoTime();
+    if (listeners.isEmpty() && now - lastRoundNanos < idleInterval.toNanos()) {
+      return;
+    }
+    lastRoundNanos = now;
+    boolean changed = false;
     for (Map.Entry<String, Peer> e : known.entrySet()) {
       Peer peer = e.getValue();
       boolean wasLive = isLive(peer, now - interval.toNanos());
@@ -144,6 +168,13 @@ public final class PolledFleetProgress implements FleetProgress, AutoCloseable {
   @Override
   public Subscription subscribe(Runnable listener) {
     listeners.add(listener);
+    if (!known.isEmpty()) {
+      try {
+        poller.execute(this::poll); // the peers' figures may be an idle interval old
+      } catch (RejectedExecutionException closed) {
+        // closing: nothing will be polled any more, the wait ends at its timeout
+      }
+    }
     return () -> listeners.remove(listener);
   }
 

@@ -70,6 +70,7 @@ public final class Lbctl {
   }
 
   public static void main(String[] args) {
+    io.ringfleet.agent.NettyMachineId.setIfAbsent();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

@@ -242,7 +242,7 @@ public final class LbAgent implements AutoCloseable {
         .localStatus(this::statusExtras).build();
     closeables.push(gateway);
     progress = new PolledFleetProgress(nodeId, pipeline::programmedIndex, others, peers,
-        options.progressInterval, options.peerDownAfter);
+        options.progressInterval, idleInterval(), options.peerDownAfter);
     closeables.push(progress);
 
     pipeline.addListener((image, report, lagNanos) -> {
@@ -287,6 +287,13 @@ public final class LbAgent implements AutoCloseable {
     return FleetLimits.builder().maxVips(limits.maxVips()).maxReals(limits.maxReals()).ringSize(limits.ringSize())
         .defaultHashFunction(limits.maglev() == MaglevVariant.V2 ? HashFunction.MAGLEV_V2 : HashFunction.MAGLEV)
         .build();
+  }
+
+  /** The idle poll interval, kept between the busy interval and the peer timeout (tests shorten those). */
+  private Duration idleInterval() {
+    Duration idle = options.progressIdleInterval;
+    idle = idle.compareTo(options.peerDownAfter) > 0 ? options.peerDownAfter : idle;
+    return idle.compareTo(options.progressInterval) < 0 ? options.progressInterval : idle;
   }
 
   private DatapathConfig datapathConfig(NodeSettings settings) {
@@ -543,6 +550,7 @@ public final class LbAgent implements AutoCloseable {
     private Duration leaderWait = Duration.ofSeconds(3);
     private Duration progressInterval = Duration.ofMillis(20);
     private Duration peerDownAfter = Duration.ofSeconds(2);
+    private Duration progressIdleInterval = Duration.ofMillis(500);
     private Duration programmingRetry = Duration.ofSeconds(2);
     private Duration hookTimeout = Duration.ofSeconds(30);
     private Duration hookRetry = Duration.ofSeconds(10);
@@ -594,6 +602,15 @@ public final class LbAgent implements AutoCloseable {
     /** How often the other nodes' programmed indexes are polled (fleet-wide waits); default 20 ms. */
     public Builder progressInterval(Duration interval) {
       this.progressInterval = positive("progressInterval", interval);
+      return this;
+    }
+
+    /**
+     * How often the other nodes are polled while no fleet-wide wait is open (liveness only); default 500 ms, at
+     * most {@link #peerDownAfter}.
+     */
+    public Builder progressIdleInterval(Duration interval) {
+      this.progressIdleInterval = positive("progressIdleInterval", interval);
       return this;
     }
 

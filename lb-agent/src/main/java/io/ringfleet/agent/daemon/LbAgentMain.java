@@ -50,6 +50,7 @@ public final class LbAgentMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    io.ringfleet.agent.NettyMachineId.setIfAbsent();
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     LbAgentMain main = new LbAgentMain(new PrintWriter(System.err, true), stop);

@@ -17,9 +17,11 @@ class PolledFleetProgressTest {
   static final class Peers implements PeerStatusSource {
     final Map<String, Long> programmed = new ConcurrentHashMap<>();
     final Map<String, Boolean> silent = new ConcurrentHashMap<>();
+    final AtomicInteger calls = new AtomicInteger();
 
     @Override
     public CompletableFuture<NodeStatus> status(String nodeId, Duration timeout) {
+      calls.incrementAndGet();
       if (silent.getOrDefault(nodeId, false)) {
         return CompletableFuture.failedFuture(new FleetUnavailableException(nodeId + " is down"));
       }
@@ -64,6 +66,23 @@ class PolledFleetProgressTest {
       peers.silent.put("lb3", false);
       peers.programmed.put("lb3", 5L);
       eventually(() -> assertEquals(5L, p.programmedIndexes().get("lb3")));
+    }
+  }
+
+  @Test
+  void idleFleetsArePolledSlowlyAndANewWaitTriggersARoundAtOnce() throws Exception {
+    Peers peers = new Peers();
+    try (PolledFleetProgress p = new PolledFleetProgress("lb1", () -> 7, List.of("lb2"), peers,
+        Duration.ofMillis(5), Duration.ofSeconds(60), Duration.ofSeconds(120))) {
+      p.start();
+      eventually(() -> assertTrue(peers.calls.get() >= 1, "the first round runs at start"));
+      Thread.sleep(300); // 60 busy intervals, far less than the idle one: an idle fleet is not asked again
+      assertEquals(1, peers.calls.get(), "calls to lb2 while nobody waits");
+      peers.programmed.put("lb2", 9L);
+      AtomicInteger changes = new AtomicInteger();
+      p.subscribe(changes::incrementAndGet);
+      eventually(() -> assertEquals(9L, p.programmedIndexes().get("lb2"), "a new waiter triggers a round"));
+      eventually(() -> assertTrue(peers.calls.get() >= 3, "while someone waits, rounds run every interval"));
     }
   }
 }
