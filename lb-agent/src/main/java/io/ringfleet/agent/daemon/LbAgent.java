@@ -23,7 +23,6 @@ import io.ringfleet.agent.metrics.RaftMetrics;
 import io.ringfleet.agent.security.TlsMaterial;
 import io.ringfleet.agent.security.TlsMaterialException;
 import io.ringfleet.api.NodeStatus;
-import io.ringfleet.bpf.NetNs;
 import io.ringfleet.config.AttachMode;
 import io.ringfleet.config.ConnTable;
 import io.ringfleet.config.FleetConfig;
@@ -50,7 +49,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -84,7 +82,7 @@ public final class LbAgent implements AutoCloseable {
 
   private final FleetConfig config;
   private final String nodeId;
-  private final Builder options;
+  private final LbAgentBuilder options;
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
 
   private LocalNode self;
@@ -107,15 +105,15 @@ public final class LbAgent implements AutoCloseable {
   private volatile boolean closed;
   private Thread catchUp;
 
-  private LbAgent(Builder b) {
+  LbAgent(LbAgentBuilder b) {
     this.config = b.config;
     this.nodeId = b.nodeId;
     this.options = b;
   }
 
   /** An agent for node {@code nodeId} of this fleet config. */
-  public static Builder builder(FleetConfig config, String nodeId) {
-    return new Builder(config, nodeId);
+  public static LbAgentBuilder builder(FleetConfig config, String nodeId) {
+    return new LbAgentBuilder(config, nodeId);
   }
 
   /**
@@ -150,6 +148,19 @@ public final class LbAgent implements AutoCloseable {
     NodeSettings settings = self.settings();
     config.warnings().forEach(w -> LOG.warn("{}", w));
     checkNamespace(settings);
+    loadTls();
+    Path dataDir = prepareDataDir(settings);
+    openDatapath(settings);
+    startProgramming(settings);
+    long localCommit = startRaft(dataDir);
+    startApi();
+    startHttp(settings);
+    catchUp = new Thread(() -> catchUp(localCommit), "agent-start-" + nodeId);
+    catchUp.setDaemon(true);
+    catchUp.start();
+  }
+
+  private void loadTls() {
     boolean plaintext = config.tls().isPlaintext();
     if (plaintext && !options.plaintextAllowed) {
       throw new AgentException(config.source() + " sets tls: plaintext: true; start with --plaintext-insecure to"
@@ -158,13 +169,16 @@ public final class LbAgent implements AutoCloseable {
     if (plaintext) {
       LOG.warn("{}: PLAINTEXT: Raft and the API run without TLS; every API caller is an operator. Test networks"
           + " only.", nodeId);
-    } else {
-      try {
-        tls = TlsMaterial.forNode(config.tls(), nodeId);
-      } catch (TlsMaterialException e) {
-        throw new AgentException(e.getMessage(), e);
-      }
+      return;
     }
+    try {
+      tls = TlsMaterial.forNode(config.tls(), nodeId);
+    } catch (TlsMaterialException e) {
+      throw new AgentException(e.getMessage(), e);
+    }
+  }
+
+  private static Path prepareDataDir(NodeSettings settings) {
     Path dataDir = settings.dataDir();
     try {
       Files.createDirectories(dataDir);
@@ -174,7 +188,10 @@ public final class LbAgent implements AutoCloseable {
     if (!Files.isWritable(dataDir)) {
       throw new AgentException("the data dir " + dataDir + " is not writable");
     }
+    return dataDir;
+  }
 
+  private void openDatapath(NodeSettings settings) {
     datapath = BalancerDatapath.open(datapathConfig(settings));
     closeables.push(datapath);
     LOG.info("{}: datapath open: {}", nodeId, datapath);
@@ -189,7 +206,10 @@ public final class LbAgent implements AutoCloseable {
       LOG.warn("{}: not attaching the balancer (attach disabled): its maps are programmed, no traffic reaches it",
           nodeId);
     }
+  }
 
+  /** The map programmer behind its pipeline, the metrics registry and the route announcer. */
+  private void startProgramming(NodeSettings settings) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("node", nodeId, "fleet", config.fleetId());
     closeables.push(registry::close);
@@ -202,17 +222,14 @@ public final class LbAgent implements AutoCloseable {
     datapathMetrics = new DatapathMetrics(registry, new DatapathStats(datapath), Duration.ofMillis(500));
     announcer = new RouteAnnouncer(nodeId, settings.routeHook(), options.hookTimeout, options.hookRetry);
     closeables.push(announcer);
+  }
 
+  /** The Ratis peer (voter or listener) publishing to the pipeline; returns its local commit index. */
+  private long startRaft(Path dataDir) throws IOException {
     Map<String, String> raftVoters = new LinkedHashMap<>();
     Map<String, String> raftListeners = new LinkedHashMap<>();
-    Map<String, HostPort> apiAddresses = new TreeMap<>();
-    List<String> others = new ArrayList<>();
     for (PeerConfig p : config.peers()) {
       (p.isVoter() ? raftVoters : raftListeners).put(p.id(), p.raftAddress().toString());
-      apiAddresses.put(p.id(), p.apiAddress());
-      if (!p.id().equals(nodeId)) {
-        others.add(p.id());
-      }
     }
     FleetLimits limits = fleetLimits(self.limits());
     LOG.info("{}: fleet limits {}", nodeId, limits);
@@ -227,7 +244,19 @@ public final class LbAgent implements AutoCloseable {
     long localCommit = commitIndex();
     LOG.info("{}: Raft {} started on {} (local commit index {})", nodeId, node.isListener() ? "listener" : "voter",
         self.peer().raftAddress(), localCommit);
+    return localCommit;
+  }
 
+  /** The Ratis client, the peers' status, fleet progress and the gRPC API; wires the pipeline's listener. */
+  private void startApi() throws IOException {
+    Map<String, HostPort> apiAddresses = new TreeMap<>();
+    List<String> others = new ArrayList<>();
+    for (PeerConfig p : config.peers()) {
+      apiAddresses.put(p.id(), p.apiAddress());
+      if (!p.id().equals(nodeId)) {
+        others.add(p.id());
+      }
+    }
     FleetClient.Builder cb = FleetClient.builder(node.group()).leaderHint(RaftPeerId.valueOf(nodeId))
         .maxAttempts(40).retrySleepMs(50).requestTimeoutMs(5000);
     if (tls != null) {
@@ -244,7 +273,6 @@ public final class LbAgent implements AutoCloseable {
     progress = new PolledFleetProgress(nodeId, pipeline::programmedIndex, others, peers,
         options.progressInterval, idleInterval(), options.peerDownAfter);
     closeables.push(progress);
-
     pipeline.addListener((image, report, lagNanos) -> {
       progress.localChanged();
       programmingMetrics.lag(lagNanos);
@@ -267,16 +295,14 @@ public final class LbAgent implements AutoCloseable {
     api = ab.build().start();
     closeables.push(api);
     progress.start();
+  }
 
+  private void startHttp(NodeSettings settings) throws IOException {
     registerAgentMeters();
     http = new AgentHttpServer(socketAddress(settings.metricsAddress()), registry::scrape, this::health,
         this::readiness).start();
     closeables.push(http);
     LOG.info("{}: metrics and health on http://{}/metrics, /healthz, /readyz", nodeId, settings.metricsAddress());
-
-    catchUp = new Thread(() -> catchUp(localCommit), "agent-start-" + nodeId);
-    catchUp.setDaemon(true);
-    catchUp.start();
   }
 
   /**
@@ -536,112 +562,5 @@ public final class LbAgent implements AutoCloseable {
   @Override
   public String toString() {
     return "LbAgent[" + nodeId + ", fleet " + config.fleetId() + "]";
-  }
-
-  /** Options that are not in the fleet config: how this process runs the node. */
-  public static final class Builder {
-    private final FleetConfig config;
-    private final String nodeId;
-    private boolean plaintextAllowed;
-    private boolean attach = true;
-    private NetNs attachNamespace;
-    private boolean healthCheck = true;
-    private boolean fallbackConnTableOnly;
-    private Duration leaderWait = Duration.ofSeconds(3);
-    private Duration progressInterval = Duration.ofMillis(20);
-    private Duration peerDownAfter = Duration.ofSeconds(2);
-    private Duration progressIdleInterval = Duration.ofMillis(500);
-    private Duration programmingRetry = Duration.ofSeconds(2);
-    private Duration hookTimeout = Duration.ofSeconds(30);
-    private Duration hookRetry = Duration.ofSeconds(10);
-
-    private Builder(FleetConfig config, String nodeId) {
-      this.config = Objects.requireNonNull(config, "config");
-      this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
-    }
-
-    /** Accept a config with {@code tls: plaintext: true} (lb-agent --plaintext-insecure); refused otherwise. */
-    public Builder plaintextAllowed(boolean allowed) {
-      this.plaintextAllowed = allowed;
-      return this;
-    }
-
-    /**
-     * Attach nothing: the datapath is loaded and programmed, but no traffic reaches it (in-JVM fleets, or a
-     * machine whose interface must not be touched). Default: attach as the config says.
-     */
-    public Builder attach(boolean attach) {
-      this.attach = attach;
-      return this;
-    }
-
-    /** Attach inside this network namespace (the agent's sockets stay where the process is): tests. */
-    public Builder attachNamespace(NetNs namespace) {
-      this.attachNamespace = namespace;
-      return this;
-    }
-
-    /** Load (and, standalone, attach) the tc health-check forwarder; default true. */
-    public Builder healthCheck(boolean load) {
-      this.healthCheck = load;
-      return this;
-    }
-
-    /** Every CPU uses the fallback connection table (as Katran's test mode): conformance fixtures. */
-    public Builder fallbackConnTableOnly(boolean fallbackOnly) {
-      this.fallbackConnTableOnly = fallbackOnly;
-      return this;
-    }
-
-    /** How long the start waits for a leader's index before settling for the local commit index; default 3 s. */
-    public Builder leaderWait(Duration wait) {
-      this.leaderWait = positive("leaderWait", wait);
-      return this;
-    }
-
-    /** How often the other nodes' programmed indexes are polled (fleet-wide waits); default 20 ms. */
-    public Builder progressInterval(Duration interval) {
-      this.progressInterval = positive("progressInterval", interval);
-      return this;
-    }
-
-    /**
-     * How often the other nodes are polled while no fleet-wide wait is open (liveness only); default 500 ms, at
-     * most {@link #peerDownAfter}.
-     */
-    public Builder progressIdleInterval(Duration interval) {
-      this.progressIdleInterval = positive("progressIdleInterval", interval);
-      return this;
-    }
-
-    /** A peer silent this long stops holding fleet-wide waits; default 2 s. */
-    public Builder peerDownAfter(Duration downAfter) {
-      this.peerDownAfter = positive("peerDownAfter", downAfter);
-      return this;
-    }
-
-    /** Retry of a failed programming run when no new image comes; default 2 s. */
-    public Builder programmingRetry(Duration retry) {
-      this.programmingRetry = positive("programmingRetry", retry);
-      return this;
-    }
-
-    /** Route hook: how long one call may run (then it is killed) and the retry of a failed call. */
-    public Builder routeHook(Duration timeout, Duration retry) {
-      this.hookTimeout = positive("hook timeout", timeout);
-      this.hookRetry = positive("hook retry", retry);
-      return this;
-    }
-
-    private static Duration positive(String what, Duration d) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be a positive duration, got " + d);
-      }
-      return d;
-    }
-
-    public LbAgent build() {
-      return new LbAgent(this);
-    }
   }
 }

@@ -48,7 +48,7 @@ final class AgentFleet implements AutoCloseable {
   private final Map<String, Integer> apiPorts = new LinkedHashMap<>();
   private final Map<String, Integer> metricsPorts = new LinkedHashMap<>();
   private final Map<String, LbAgent> agents = new TreeMap<>();
-  private final Map<String, UnaryOperator<LbAgent.Builder>> options = new TreeMap<>();
+  private final Map<String, UnaryOperator<LbAgentBuilder>> options = new TreeMap<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -108,7 +108,7 @@ final class AgentFleet implements AutoCloseable {
   }
 
   /** Options for one node's agent beyond the test defaults (not attached, quick retries). */
-  AgentFleet options(String id, UnaryOperator<LbAgent.Builder> more) {
+  AgentFleet options(String id, UnaryOperator<LbAgentBuilder> more) {
     options.put(id, more);
     return this;
   }
@@ -123,7 +123,7 @@ final class AgentFleet implements AutoCloseable {
   }
 
   LbAgent start(String id) {
-    LbAgent.Builder b = LbAgent.builder(config, id).attach(false).leaderWait(Duration.ofSeconds(3))
+    LbAgentBuilder b = LbAgent.builder(config, id).attach(false).leaderWait(Duration.ofSeconds(3))
         .progressInterval(Duration.ofMillis(20)).peerDownAfter(Duration.ofSeconds(2))
         .programmingRetry(Duration.ofMillis(500)).routeHook(Duration.ofSeconds(5), Duration.ofMillis(500));
     b = options.getOrDefault(id, UnaryOperator.identity()).apply(b);
