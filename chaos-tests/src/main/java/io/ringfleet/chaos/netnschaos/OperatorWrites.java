@@ -1,0 +1,264 @@
+package io.ringfleet.chaos.netnschaos;
+
+import io.ringfleet.chaos.agents.LbAgentFleet;
+import io.ringfleet.chaos.agents.LbctlProcess;
+import io.ringfleet.chaos.netns.LbNode;
+import io.ringfleet.chaos.netns.Topology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The operator write load of a scenario: lbctl writes through a random node (dead or cut off ones included), on
+ * chaos VIPs ({@code tcp VIP4:9001...}) that carry no traffic, so their ring changes never touch a flow. Each
+ * write is recorded with its exit status. An acknowledged write (exit 0) must be in the final state; a failed
+ * one (timeout, unavailable, rejected) must be there completely or not at all.
+ *
+ * <p>To keep that checkable per VIP, writes on a VIP are sequential and a VIP gets no write after one whose
+ * outcome is unknown: its final state is then either the state of its acknowledged writes or that plus the
+ * unknown one. Runs on its own thread between {@link #start()} and {@link #stop()}.
+ */
+final class OperatorWrites {
+    static final int FIRST_PORT = 9001;
+    private static final int MAX_CHAOS_VIPS = 6;
+    private static final int MAX_REALS_PER_VIP = 6;
+    private static final String TIMEOUT = "10s";
+
+    private final LbAgentFleet fleet;
+    private final Topology topology;
+    private final Random random;
+    private final Consumer<String> log;
+    private final Path scratch;
+    private final Map<Integer, ChaosVip> vips = new TreeMap<>();
+    private int nextPort = FIRST_PORT;
+    private int nextReal = 1;
+    private int acknowledged;
+    private int failed;
+    private final List<String> failures = new ArrayList<>();
+    private volatile boolean running;
+    private Thread thread;
+
+    OperatorWrites(LbAgentFleet fleet, Topology topology, long seed, Consumer<String> log) {
+        this.fleet = fleet;
+        this.topology = topology;
+        this.random = new Random(seed * 31 + 7);
+        this.log = log;
+        this.scratch = fleet.dir().resolve("writes");
+        try {
+            Files.createDirectories(scratch);
+        } catch (IOException e) {
+            throw new UncheckedIOException("creating " + scratch, e);
+        }
+    }
+
+    /** The writes made on one chaos VIP. */
+    static final class ChaosVip {
+        final int port;
+        SortedMap<String, Integer> acked;   // null: does not exist
+        VipOp unknown;                      // the write whose outcome is not known (then no more writes here)
+        int writes;
+
+        ChaosVip(int port) {
+            this.port = port;
+        }
+
+        boolean open() {
+            return unknown == null && acked != null;
+        }
+
+        boolean mayExist() {
+            return acked != null || unknown != null;
+        }
+    }
+
+    /** Starts writing on a thread (one write after the other) until {@link #stop()}. */
+    synchronized void start() {
+        running = true;
+        thread = new Thread(() -> {
+            while (running) {
+                writeOne();
+            }
+        }, "operator-writes");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Lets the write in flight finish and stops. Returns the writes made (acknowledged, failed) so far. */
+    synchronized void stop() {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+    }
+
+    synchronized int acknowledged() {
+        return acknowledged;
+    }
+
+    synchronized int failed() {
+        return failed;
+    }
+
+    private void writeOne() {
+        List<ChaosVip> open = vips.values().stream().filter(ChaosVip::open).toList();
+        long mayExist = vips.values().stream().filter(ChaosVip::mayExist).count();
+        boolean canCreate = mayExist < MAX_CHAOS_VIPS;
+        if (open.isEmpty() && !canCreate) {
+            pause(500); // every VIP has a write of unknown outcome: nothing left to write that can be checked
+            return;
+        }
+        if (open.isEmpty() || (canCreate && random.nextInt(5) == 0)) {
+            create();
+            return;
+        }
+        ChaosVip v = open.get(random.nextInt(open.size()));
+        List<String> reals = new ArrayList<>(v.acked.keySet());
+        int r = random.nextInt(10);
+        if (r < 3 && reals.size() < MAX_REALS_PER_VIP) {
+            String a = freshReal();
+            int w = 1 + random.nextInt(100);
+            write(v, new VipOp.AddReal(a, w), "real", "add", "tcp", vip(v.port), a, "-w", Integer.toString(w));
+        } else if (r < 7 || r < 9 && reals.size() == 1 || r == 9 && open.size() < 2) {
+            String a = reals.get(random.nextInt(reals.size()));
+            int w = v.acked.get(a) % 100 + 1; // always another weight
+            write(v, new VipOp.Reweight(a, w), "real", "weight", "tcp", vip(v.port), a, "-w", Integer.toString(w));
+        } else if (r < 9) {
+            String a = reals.get(random.nextInt(reals.size()));
+            write(v, new VipOp.RemoveReal(a), "real", "delete", "tcp", vip(v.port), a);
+        } else {
+            write(v, new VipOp.Delete(), "vip", "delete", "tcp", vip(v.port));
+        }
+    }
+
+    private void create() {
+        ChaosVip v = new ChaosVip(nextPort++);
+        vips.put(v.port, v);
+        SortedMap<String, Integer> reals = new TreeMap<>();
+        int n = 1 + random.nextInt(3);
+        for (int i = 0; i < n; i++) {
+            reals.put(freshReal(), 1 + random.nextInt(100));
+        }
+        String key = CommandJson.key(topology.vip4(), v.port, "TCP");
+        String json = new CommandJson().addVip(key).addReals(key, reals).json();
+        Path file = scratch.resolve("create-" + v.port + ".json");
+        try {
+            Files.writeString(file, json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file, e);
+        }
+        write(v, new VipOp.Create(reals), "apply", "-f", file.toString());
+    }
+
+    private void write(ChaosVip v, VipOp op, String... args) {
+        LbNode via = topology.lb(1 + random.nextInt(topology.lbs().size()));
+        String[] all = new String[args.length + 4];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(new String[] {"-o", "json", "--timeout", TIMEOUT}, 0, all, args.length, 4);
+        LbctlProcess.Result r;
+        try {
+            r = fleet.lbctl().run(via, all);
+        } catch (RuntimeException e) {
+            r = new LbctlProcess.Result(List.of("lbctl", String.join(" ", args)), -1, "", e.getMessage());
+        }
+        synchronized (this) {
+            v.writes++;
+            if (r.ok()) {
+                acknowledged++;
+                v.acked = op.apply(v.acked);
+            } else {
+                failed++;
+                v.unknown = op;
+                String why = String.join(" ", args) + " via " + via.id() + ": exit " + r.exit() + " "
+                        + firstLine(r.err() + r.out());
+                failures.add(why);
+                log.accept("  write failed (outcome to be checked at the end): " + why);
+            }
+        }
+    }
+
+    /**
+     * Checks a node's final VIP list against the writes: returns the violations (empty when every acknowledged
+     * write is there and every failed one fully there or fully absent); counts the failed writes found applied.
+     */
+    synchronized Verdict verify(String node, SortedMap<String, SortedMap<String, Integer>> actual) {
+        List<String> violations = new ArrayList<>();
+        int unknownApplied = 0;
+        int unknownAbsent = 0;
+        for (ChaosVip v : vips.values()) {
+            SortedMap<String, Integer> found = actual.get(FleetReads.vipText("TCP", topology.vip4().getHostAddress(),
+                    v.port));
+            if (Objects.equals(found, v.acked)) {
+                if (v.unknown != null && !Objects.equals(v.unknown.apply(v.acked), v.acked)) {
+                    unknownAbsent++;
+                }
+                continue;
+            }
+            if (v.unknown != null && Objects.equals(found, v.unknown.apply(v.acked))) {
+                unknownApplied++;
+                continue;
+            }
+            violations.add(node + ": " + vip(v.port) + " holds " + (found == null ? "no VIP" : found)
+                    + "; acknowledged writes give " + (v.acked == null ? "no VIP" : v.acked)
+                    + (v.unknown == null ? "" : ", or with the failed " + v.unknown + ": "
+                    + describe(v.unknown.apply(v.acked))));
+        }
+        for (String key : actual.keySet()) {
+            String port = key.substring(key.lastIndexOf(':') + 1);
+            boolean chaosVip = key.startsWith("tcp " + topology.vip4().getHostAddress() + ":")
+                    && Integer.parseInt(port) >= FIRST_PORT;
+            if (chaosVip && !vips.containsKey(Integer.parseInt(port))) {
+                violations.add(node + ": " + key + " exists but was never written");
+            }
+        }
+        return new Verdict(violations, unknownApplied, unknownAbsent);
+    }
+
+    /** What the final state says of the writes. */
+    record Verdict(List<String> violations, int unknownApplied, int unknownAbsent) {}
+
+    synchronized int vipsWritten() {
+        return vips.size();
+    }
+
+    private static String describe(SortedMap<String, Integer> s) {
+        return s == null ? "no VIP" : s.toString();
+    }
+
+    private String vip(int port) {
+        return topology.vip4().getHostAddress() + ":" + port;
+    }
+
+    /** A real address no traffic goes to, never used before in this run (10.77.250.1 and up). */
+    private String freshReal() {
+        int n = nextReal++;
+        return "10.77." + (250 + n / 250) + "." + (1 + n % 250);
+    }
+
+    private static String firstLine(String s) {
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
