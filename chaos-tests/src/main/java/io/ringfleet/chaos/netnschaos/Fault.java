@@ -45,6 +45,6 @@ public record Fault(Kind kind, int target, int dwellMillis) {
 
     @Override
     public String toString() {
-        return kind.label() + " " + targetText() + " for " + dwellMillis + " ms";
+        return kind.label() + (kind == Kind.KILL9_LEADER ? "" : " " + targetText()) + " for " + dwellMillis + " ms";
     }
 }

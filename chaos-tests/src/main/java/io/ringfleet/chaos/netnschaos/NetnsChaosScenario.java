@@ -52,6 +52,7 @@ public final class NetnsChaosScenario {
     private static final long ROUTES_MILLIS = 60_000;
     private static final int CHECK_FLOWS_PER_TRAFFIC_VIP = 2_500;
     private static final int CHECK_FLOWS_PER_CHAOS_VIP = 500;
+    private static final int CHECK_FLOWS_DURING_CHURN = 1_000;
 
     private final ChaosSchedule schedule;
     private final Consumer<String> out;
@@ -112,6 +113,7 @@ public final class NetnsChaosScenario {
     }
 
     private TrafficSnapshot runOn() {
+        long started = System.nanoTime();
         out.accept("namespaces " + topology.prefix() + "*");
         fleet = LbAgentFleet.start(topology, MAX_VIPS, MAX_REALS, out);
         reads = new FleetReads(fleet);
@@ -122,17 +124,21 @@ public final class NetnsChaosScenario {
             throw new IllegalStateException("only " + traffic.snapshot().longOpen() + " of " + LONG_LIVED
                     + " long-lived connections opened within 60 s: " + traffic.failures());
         }
+        out.accept(String.format("setup took %.1f s", (System.nanoTime() - started) / 1e9));
         out.accept("traffic: " + LONG_LIVED + " long-lived TCP connections and " + UDP_FLOWS
                 + " UDP flows open, by real " + traffic.snapshot().longByReal());
         writes = new OperatorWrites(fleet, topology, schedule.seed(), out);
-        rows.add(String.format("%-3s %-16s %-7s %6s %6s %5s %5s %5s %6s  %s", "#", "fault", "target", "writes",
-                "failed", "flows", "exp", "BROKE", "conv s", "what happened"));
+        rows.add(String.format("%-3s %-15s %-12s %6s %6s %5s %4s %5s %6s %6s  %s", "#", "fault", "target", "writes",
+                "failed", "flows", "exp", "BROKE", "conv s", "took s", "what happened"));
         int i = 0;
         for (Fault f : schedule.faults()) {
             i++;
             runFault(i, f);
         }
-        return finalChecks();
+        long checks = System.nanoTime();
+        TrafficSnapshot end = finalChecks();
+        out.accept(String.format("final checks took %.1f s", (System.nanoTime() - checks) / 1e9));
+        return end;
     }
 
     // ---- setup ----
@@ -153,7 +159,7 @@ public final class NetnsChaosScenario {
             throw new IllegalStateException("provisioning failed: " + r.shown() + " exit " + r.exit() + ": " + r.err());
         }
         out.accept("provisioned through lb1: tcp/udp " + topology.vip4().getHostAddress() + " and "
-                + topology.vip6().getHostAddress() + " port " + topology.echoPort() + " with be1..be3 (traffic), anchors"
+                + Addresses.text(topology.vip6()) + " port " + topology.echoPort() + " with be1..be3 (traffic), anchors"
                 + " on port " + ANCHOR_PORT + "; chaos writes go to tcp " + topology.vip4().getHostAddress() + ":"
                 + OperatorWrites.FIRST_PORT + " and up");
     }
@@ -174,6 +180,7 @@ public final class NetnsChaosScenario {
 
     private void runFault(int number, Fault f) {
         out.accept(String.format("fault %d/%d: %s", number, schedule.faults().size(), f));
+        long t0 = System.nanoTime();
         TrafficSnapshot before = traffic.snapshot();
         int acked0 = writes.acknowledged();
         int failed0 = writes.failed();
@@ -206,9 +213,10 @@ public final class NetnsChaosScenario {
             violations.add("fault " + number + " (" + f + "): broken " + b);
         }
         String verdict = violations.size() > violations0 ? " [VIOLATION]" : "";
-        rows.add(String.format("%-3d %-16s %-7s %6d %6d %5d %5d %5d %6.1f  %s%s", number, f.kind().label(), target,
-                writes.acknowledged() - acked0 + writes.failed() - failed0, writes.failed() - failed0,
-                phase.longOpen(), phase.expectedBroken(), phase.unexpectedBroken().size(), converged, what, verdict));
+        rows.add(String.format("%-3d %-15s %-12s %6d %6d %5d %4d %5d %6.1f %6.1f  %s%s", number, f.kind().label(),
+                target, writes.acknowledged() - acked0 + writes.failed() - failed0, writes.failed() - failed0,
+                phase.longOpen(), phase.expectedBroken(), phase.unexpectedBroken().size(), converged,
+                (System.nanoTime() - t0) / 1e9, what, verdict));
         out.accept("  " + rows.get(rows.size() - 1).substring(4).strip());
     }
 
@@ -314,21 +322,21 @@ public final class NetnsChaosScenario {
         }
         controlWrite("remove " + be.name(), () -> !inTrafficVips(be), "apply", "-f",
                 file("churn-remove-" + be.name() + ".json", remove.json()));
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (traffic.snapshot().longByReal().getOrDefault(be.name(), 0) > 0
-                && System.currentTimeMillis() < deadline) {
-            pause(50);
-        }
-        int left = traffic.snapshot().longByReal().getOrDefault(be.name(), 0);
-        if (left > 0) {
-            violations.add(left + " connections still open on " + be.name() + " 30 s after it was removed");
+        ForwardingCheck during = ForwardingCheck.run(fleet.observeAll(), topology.vip4(), topology.echoPort(), 6,
+                CHECK_FLOWS_DURING_CHURN, ~schedule.seed(), this::realName); // other flows than the final check's
+        if (during.agreed() != during.flows() || during.byReal().containsKey(be.name())) {
+            violations.add("while " + be.name() + " was out of the traffic VIPs, new flows through every LB's program: "
+                    + during.agreed() + "/" + during.flows() + " agreed, by real " + during.byReal() + " "
+                    + during.firstDisagreement());
         }
         pause(dwell);
+        int kept = traffic.snapshot().longByReal().getOrDefault(be.name(), 0);
         controlWrite("add " + be.name() + " back", () -> inTrafficVips(be), "apply", "-f",
                 file("churn-add-" + be.name() + ".json", add.json()));
         traffic.realRestored(be.name());
-        return be.name() + " removed from the 4 traffic VIPs (" + onReal + " connections on it ended: expected),"
-                + " added back";
+        return String.format("%s out of the 4 traffic VIPs: %d new flows through every LB's program went to %s;"
+                + " %d of its %d connections kept it (connection table); added back", be.name(), during.flows(),
+                during.byReal().keySet(), kept, onReal);
     }
 
     private boolean inTrafficVips(BackendNode be) {
@@ -544,12 +552,16 @@ public final class NetnsChaosScenario {
         }
     }
 
-    private void forwardingCheck(SortedMap<String, SortedMap<String, Integer>> vips) {
-        Map<InetAddress, String> names = new java.util.HashMap<>();
+    private String realName(InetAddress a) {
         for (BackendNode b : topology.backends()) {
-            names.put(b.address4(), b.name());
-            names.put(b.address6(), b.name());
+            if (a.equals(b.address4()) || a.equals(b.address6())) {
+                return b.name();
+            }
         }
+        return Addresses.text(a);
+    }
+
+    private void forwardingCheck(SortedMap<String, SortedMap<String, Integer>> vips) {
         out.accept(String.format("%-26s %7s %7s  %s", "dual check (BPF_PROG_TEST_RUN)", "flows", "agreed", "by real"));
         int flows = 0;
         int agreed = 0;
@@ -558,7 +570,7 @@ public final class NetnsChaosScenario {
             for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
                 ForwardingCheck c = ForwardingCheck.run(fleet.observeAll(), vip, topology.echoPort(),
                         proto.equals("TCP") ? 6 : 17, CHECK_FLOWS_PER_TRAFFIC_VIP, seed++,
-                        a -> names.getOrDefault(a, a.getHostAddress()));
+                        this::realName);
                 flows += c.flows();
                 agreed += record(FleetReads.vipText(proto, Addresses.text(vip), topology.echoPort()), c);
             }
@@ -568,7 +580,7 @@ public final class NetnsChaosScenario {
             if (key.startsWith("tcp " + topology.vip4().getHostAddress() + ":") && port >= OperatorWrites.FIRST_PORT
                     && !vips.get(key).isEmpty()) {
                 ForwardingCheck c = ForwardingCheck.run(fleet.observeAll(), topology.vip4(), port, 6,
-                        CHECK_FLOWS_PER_CHAOS_VIP, seed++, a -> names.getOrDefault(a, a.getHostAddress()));
+                        CHECK_FLOWS_PER_CHAOS_VIP, seed++, this::realName);
                 flows += c.flows();
                 agreed += record(key, c);
             }

@@ -92,16 +92,20 @@ final class OperatorWrites {
         thread.start();
     }
 
-    /** Lets the write in flight finish and stops. Returns the writes made (acknowledged, failed) so far. */
-    synchronized void stop() {
-        running = false;
-        if (thread != null) {
+    /** Lets the write in flight finish and stops. */
+    void stop() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+            thread = null;
+        }
+        if (t != null) {
             try {
-                thread.join();
+                t.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            thread = null;
         }
     }
 
