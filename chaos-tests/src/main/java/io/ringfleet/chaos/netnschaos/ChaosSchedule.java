@@ -12,8 +12,8 @@ import java.util.Random;
  * a ring change may legitimately land on another real).
  */
 public record ChaosSchedule(long seed, List<Fault> faults) {
-    public static final int MIN_DWELL_MILLIS = 3000;
-    public static final int MAX_DWELL_MILLIS = 7000;
+    public static final int MIN_DWELL_MILLIS = 2000;
+    public static final int MAX_DWELL_MILLIS = 5000;
 
     public ChaosSchedule {
         faults = List.copyOf(faults);

@@ -146,7 +146,7 @@ public final class NetnsChaosScenario {
         out.accept("provisioned through lb1: tcp/udp " + topology.vip4().getHostAddress() + " and "
                 + Addresses.text(topology.vip6()) + " port " + topology.echoPort() + " with be1..be3 (traffic), anchors"
                 + " on port " + ANCHOR_PORT + "; chaos writes go to tcp " + topology.vip4().getHostAddress() + ":"
-                + OperatorWrites.FIRST_PORT + " and up");
+                + WriteLedger.FIRST_PORT + " and up");
     }
 
     private void addVip(CommandJson batch, String key, boolean v6) {
@@ -163,8 +163,8 @@ public final class NetnsChaosScenario {
         out.accept(String.format("fault %d/%d: %s", number, schedule.faults().size(), f));
         long t0 = System.nanoTime();
         TrafficSnapshot before = traffic.snapshot();
-        int acked0 = writes.acknowledged();
-        int failed0 = writes.failed();
+        int acked0 = writes.ledger().acknowledged();
+        int failed0 = writes.ledger().failed();
         int violations0 = violations.size();
         String target = f.targetText();
         String what;
@@ -195,7 +195,7 @@ public final class NetnsChaosScenario {
         }
         String verdict = violations.size() > violations0 ? " [VIOLATION]" : "";
         rows.add(String.format("%-3d %-15s %-12s %6d %6d %5d %4d %5d %6.1f %6.1f  %s%s", number, f.kind().label(),
-                target, writes.acknowledged() - acked0 + writes.failed() - failed0, writes.failed() - failed0,
+                target, writes.ledger().acknowledged() - acked0 + writes.ledger().failed() - failed0, writes.ledger().failed() - failed0,
                 phase.longOpen(), phase.expectedBroken(), phase.unexpectedBroken().size(), converged,
                 (System.nanoTime() - t0) / 1e9, what, verdict));
         out.accept("  " + rows.get(rows.size() - 1).substring(4).strip());

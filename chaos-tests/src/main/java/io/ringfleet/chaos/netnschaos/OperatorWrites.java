@@ -2,6 +2,7 @@ package io.ringfleet.chaos.netnschaos;
 
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
+import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.LbNode;
 import io.ringfleet.chaos.netns.Topology;
 import java.io.IOException;
@@ -10,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -28,22 +27,19 @@ import java.util.function.Consumer;
  * unknown one. Runs on its own thread between {@link #start()} and {@link #stop()}.
  */
 final class OperatorWrites {
-    static final int FIRST_PORT = 9001;
     private static final int MAX_CHAOS_VIPS = 6;
     private static final int MAX_REALS_PER_VIP = 6;
     private static final String TIMEOUT = "10s";
+    /** Between two writes: each is a JVM, and the restarting agents need the two cores too. */
+    private static final long PAUSE_MILLIS = 300;
 
     private final LbAgentFleet fleet;
     private final Topology topology;
     private final Random random;
     private final Consumer<String> log;
     private final Path scratch;
-    private final Map<Integer, ChaosVip> vips = new TreeMap<>();
-    private int nextPort = FIRST_PORT;
+    private final WriteLedger ledger;
     private int nextReal = 1;
-    private int acknowledged;
-    private int failed;
-    private final List<String> failures = new ArrayList<>();
     private volatile boolean running;
     private Thread thread;
 
@@ -52,31 +48,12 @@ final class OperatorWrites {
         this.topology = topology;
         this.random = new Random(seed * 31 + 7);
         this.log = log;
+        this.ledger = new WriteLedger(Addresses.text(topology.vip4()));
         this.scratch = fleet.dir().resolve("writes");
         try {
             Files.createDirectories(scratch);
         } catch (IOException e) {
             throw new UncheckedIOException("creating " + scratch, e);
-        }
-    }
-
-    /** The writes made on one chaos VIP. */
-    static final class ChaosVip {
-        final int port;
-        SortedMap<String, Integer> acked;   // null: does not exist
-        VipOp unknown;                      // the write whose outcome is not known (then no more writes here)
-        int writes;
-
-        ChaosVip(int port) {
-            this.port = port;
-        }
-
-        boolean open() {
-            return unknown == null && acked != null;
-        }
-
-        boolean mayExist() {
-            return acked != null || unknown != null;
         }
     }
 
@@ -86,6 +63,7 @@ final class OperatorWrites {
         thread = new Thread(() -> {
             while (running) {
                 writeOne();
+                pause(PAUSE_MILLIS);
             }
         }, "operator-writes");
         thread.setDaemon(true);
@@ -109,18 +87,14 @@ final class OperatorWrites {
         }
     }
 
-    synchronized int acknowledged() {
-        return acknowledged;
-    }
-
-    synchronized int failed() {
-        return failed;
+    /** The writes made and their outcomes. */
+    WriteLedger ledger() {
+        return ledger;
     }
 
     private void writeOne() {
-        List<ChaosVip> open = vips.values().stream().filter(ChaosVip::open).toList();
-        long mayExist = vips.values().stream().filter(ChaosVip::mayExist).count();
-        boolean canCreate = mayExist < MAX_CHAOS_VIPS;
+        List<WriteLedger.ChaosVip> open = ledger.open();
+        boolean canCreate = ledger.mayExist() < MAX_CHAOS_VIPS;
         if (open.isEmpty() && !canCreate) {
             pause(500); // every VIP has a write of unknown outcome: nothing left to write that can be checked
             return;
@@ -129,7 +103,7 @@ final class OperatorWrites {
             create();
             return;
         }
-        ChaosVip v = open.get(random.nextInt(open.size()));
+        WriteLedger.ChaosVip v = open.get(random.nextInt(open.size()));
         List<String> reals = new ArrayList<>(v.acked.keySet());
         int r = random.nextInt(10);
         if (r < 3 && reals.size() < MAX_REALS_PER_VIP) {
@@ -149,8 +123,7 @@ final class OperatorWrites {
     }
 
     private void create() {
-        ChaosVip v = new ChaosVip(nextPort++);
-        vips.put(v.port, v);
+        WriteLedger.ChaosVip v = ledger.newVip();
         SortedMap<String, Integer> reals = new TreeMap<>();
         int n = 1 + random.nextInt(3);
         for (int i = 0; i < n; i++) {
@@ -167,7 +140,7 @@ final class OperatorWrites {
         write(v, new VipOp.Create(reals), "apply", "-f", file.toString());
     }
 
-    private void write(ChaosVip v, VipOp op, String... args) {
+    private void write(WriteLedger.ChaosVip v, VipOp op, String... args) {
         LbNode via = topology.lb(1 + random.nextInt(topology.lbs().size()));
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
@@ -178,68 +151,11 @@ final class OperatorWrites {
         } catch (RuntimeException e) {
             r = new LbctlProcess.Result(List.of("lbctl", String.join(" ", args)), -1, "", e.getMessage());
         }
-        synchronized (this) {
-            v.writes++;
-            if (r.ok()) {
-                acknowledged++;
-                v.acked = op.apply(v.acked);
-            } else {
-                failed++;
-                v.unknown = op;
-                String why = String.join(" ", args) + " via " + via.id() + ": exit " + r.exit() + " "
-                        + firstLine(r.err() + r.out());
-                failures.add(why);
-                log.accept("  write failed (outcome to be checked at the end): " + why);
-            }
+        ledger.record(v, op, r.ok());
+        if (!r.ok()) {
+            log.accept("  write failed (outcome checked at the end): " + String.join(" ", args) + " via " + via.id()
+                    + ": exit " + r.exit() + " " + firstLine(r.err() + r.out()));
         }
-    }
-
-    /**
-     * Checks a node's final VIP list against the writes: returns the violations (empty when every acknowledged
-     * write is there and every failed one fully there or fully absent); counts the failed writes found applied.
-     */
-    synchronized Verdict verify(String node, SortedMap<String, SortedMap<String, Integer>> actual) {
-        List<String> violations = new ArrayList<>();
-        int unknownApplied = 0;
-        int unknownAbsent = 0;
-        for (ChaosVip v : vips.values()) {
-            SortedMap<String, Integer> found = actual.get(FleetReads.vipText("TCP", topology.vip4().getHostAddress(),
-                    v.port));
-            if (Objects.equals(found, v.acked)) {
-                if (v.unknown != null && !Objects.equals(v.unknown.apply(v.acked), v.acked)) {
-                    unknownAbsent++;
-                }
-                continue;
-            }
-            if (v.unknown != null && Objects.equals(found, v.unknown.apply(v.acked))) {
-                unknownApplied++;
-                continue;
-            }
-            violations.add(node + ": " + vip(v.port) + " holds " + (found == null ? "no VIP" : found)
-                    + "; acknowledged writes give " + (v.acked == null ? "no VIP" : v.acked)
-                    + (v.unknown == null ? "" : ", or with the failed " + v.unknown + ": "
-                    + describe(v.unknown.apply(v.acked))));
-        }
-        for (String key : actual.keySet()) {
-            String port = key.substring(key.lastIndexOf(':') + 1);
-            boolean chaosVip = key.startsWith("tcp " + topology.vip4().getHostAddress() + ":")
-                    && Integer.parseInt(port) >= FIRST_PORT;
-            if (chaosVip && !vips.containsKey(Integer.parseInt(port))) {
-                violations.add(node + ": " + key + " exists but was never written");
-            }
-        }
-        return new Verdict(violations, unknownApplied, unknownAbsent);
-    }
-
-    /** What the final state says of the writes. */
-    record Verdict(List<String> violations, int unknownApplied, int unknownAbsent) {}
-
-    synchronized int vipsWritten() {
-        return vips.size();
-    }
-
-    private static String describe(SortedMap<String, Integer> s) {
-        return s == null ? "no VIP" : s.toString();
     }
 
     private String vip(int port) {
