@@ -110,23 +110,37 @@ final class FaultActions {
 
     String drain(int n, int dwell) {
         LbNode lb = topology.lb(n);
+        List<Integer> nums = IntStream.range(0, NetnsChaosScenario.MAX_VIPS).boxed().toList();
+        long hashedBefore = hashedNonSynElsewhere(n, nums);
         long t0 = System.nanoTime();
         controlWrite("drain lb" + n, () -> drained(lb.id()), "node", "drain", lb.id(), "--reason", "netns-chaos");
         Set<Integer> others = new java.util.TreeSet<>(Set.of(1, 2, 3));
         others.remove(n);
         awaitRoutes(topology, others, "after draining lb" + n);
         double withdrawn = (System.nanoTime() - t0) / 1e9;
-        List<Integer> nums = IntStream.range(0, NetnsChaosScenario.MAX_VIPS).boxed().toList();
         LbCounters c0 = LbCounters.read(fleet.observe(n), nums);
         pause(dwell);
         long packets = LbCounters.read(fleet.observe(n), nums).since(c0).vipPackets();
+        long moved = hashedNonSynElsewhere(n, nums) - hashedBefore;
         if (packets > 0) {
             violations.add("lb" + n + " received " + packets + " VIP packets while drained (its route was withdrawn)");
         }
         controlWrite("undrain lb" + n, () -> !drained(lb.id()), "node", "undrain", lb.id());
         awaitRoutes(topology, Set.of(1, 2, 3), "after undraining lb" + n);
         return String.format("next hop withdrawn %.1f s after the drain; %d VIP packets reached lb%d while drained;"
-                + " undrained, announced again", withdrawn, packets, n);
+                + " %d TCP flows arrived at the others without a table entry (moved, hashed); undrained", withdrawn,
+                packets, n, moved);
+    }
+
+    /** Non-SYN TCP packets the other LBs had no connection-table entry for: about one per flow that moved there. */
+    private long hashedNonSynElsewhere(int n, List<Integer> nums) {
+        long sum = 0;
+        for (LbNode other : topology.lbs()) {
+            if (other.number() != n) {
+                sum += LbCounters.read(fleet.observe(other.number()), nums).hashedNonSyn();
+            }
+        }
+        return sum;
     }
 
     private boolean drained(String id) {
