@@ -6,7 +6,7 @@ import java.util.List;
  * What one scenario did and found.
  *
  * @param seed the scenario's seed
- * @param faults faults injected (and healed)
+ * @param faults faults injected (fewer than scheduled when the scenario stopped on an error)
  * @param connections long-lived TCP connections opened during the run (replacements included)
  * @param broken flows (TCP or UDP) that broke although their real was never removed
  * @param expectedBroken flows that broke because their real was removed (real churn)

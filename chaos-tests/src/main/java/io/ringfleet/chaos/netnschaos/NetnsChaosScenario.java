@@ -48,6 +48,7 @@ public final class NetnsChaosScenario {
     private OperatorWrites writes;
     private FaultActions faults;
     private FleetChecks checks;
+    private int injected;
 
     private NetnsChaosScenario(ChaosSchedule schedule, Consumer<String> out) {
         this.schedule = schedule;
@@ -85,11 +86,14 @@ public final class NetnsChaosScenario {
                 out.accept("    at " + st[i]);
             }
         }
+        if (end == null && traffic != null) {
+            end = traffic.snapshot(); // the scenario stopped early: the flows' figures so far still count
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long connections = end == null ? 0 : end.longOpened();
         int broken = end == null ? 0 : end.unexpectedBroken().size();
         int expected = end == null ? 0 : end.expectedBroken();
-        NetnsChaosResult result = new NetnsChaosResult(schedule.seed(), schedule.faults().size(), connections, broken,
+        NetnsChaosResult result = new NetnsChaosResult(schedule.seed(), injected, connections, broken,
                 expected, checks == null ? 0 : checks.checkedFlows(), violations, seconds);
         report(result, end);
         return result;
@@ -161,6 +165,7 @@ public final class NetnsChaosScenario {
 
     private void runFault(int number, Fault f) {
         out.accept(String.format("fault %d/%d: %s", number, schedule.faults().size(), f));
+        injected++;
         long t0 = System.nanoTime();
         TrafficSnapshot before = traffic.snapshot();
         int acked0 = writes.ledger().acknowledged();
@@ -168,6 +173,7 @@ public final class NetnsChaosScenario {
         int violations0 = violations.size();
         String target = f.targetText();
         String what;
+        writes.focus(f.kind() == Fault.Kind.CHURN || f.kind() == Fault.Kind.KILL9_LEADER ? 0 : f.target());
         writes.start();
         try {
             pause(random.nextInt(1500)); // a write is usually in flight when the fault lands
@@ -176,6 +182,7 @@ public final class NetnsChaosScenario {
                 case KILL9_LEADER -> {
                     int leader = faults.leader();
                     target = "lb" + leader + " (leader)";
+                    writes.focus(leader);
                     yield faults.kill9(leader, f.dwellMillis());
                 }
                 case PARTITION -> faults.partition(f.target(), f.dwellMillis());
@@ -216,7 +223,7 @@ public final class NetnsChaosScenario {
         out.accept(String.format("scenario took %.1f s", r.seconds()));
         if (!r.passed()) {
             out.accept("FAILED: " + r.violations().size() + " violations; reproduce with seed=" + r.seed() + " (faults="
-                    + r.faults() + ")");
+                    + schedule.faults().size() + ")");
             r.violations().forEach(v -> out.accept("  violation: " + v));
         }
         out.accept(r.summary());

@@ -17,7 +17,8 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The operator write load of a scenario: lbctl writes through a random node (dead or cut off ones included), on
+ * The operator write load of a scenario: lbctl writes through the faulted node and random ones (dead or cut off
+ * ones included), on
  * chaos VIPs ({@code tcp VIP4:9001...}) that carry no traffic, so their ring changes never touch a flow. Each
  * write is recorded with its exit status. An acknowledged write (exit 0) must be in the final state; a failed
  * one (timeout, unavailable, rejected) must be there completely or not at all.
@@ -41,6 +42,8 @@ final class OperatorWrites {
     private final WriteLedger ledger;
     private int nextReal = 1;
     private volatile boolean running;
+    private volatile int focus;
+    private int written;
     private Thread thread;
 
     OperatorWrites(LbAgentFleet fleet, Topology topology, long seed, Consumer<String> log) {
@@ -68,6 +71,14 @@ final class OperatorWrites {
         }, "operator-writes");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * From now on every other write goes through LB number n (the one the fault hits), the others through a random
+     * LB; 0 = all random.
+     */
+    void focus(int n) {
+        focus = n;
     }
 
     /** Lets the write in flight finish and stops. */
@@ -141,7 +152,8 @@ final class OperatorWrites {
     }
 
     private void write(WriteLedger.ChaosVip v, VipOp op, String... args) {
-        LbNode via = topology.lb(1 + random.nextInt(topology.lbs().size()));
+        int n = focus > 0 && written++ % 2 == 0 ? focus : 1 + random.nextInt(topology.lbs().size());
+        LbNode via = topology.lb(n);
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
         System.arraycopy(new String[] {"-o", "json", "--timeout", TIMEOUT}, 0, all, args.length, 4);
