@@ -202,6 +202,7 @@ final class FleetChecks {
                 ledger.acknowledged(), ledger.failed(), ledger.vipsWritten(), lists.size(),
                 bad == 0 ? "every acknowledged write there, no write in part" : bad + " VIPs WRONG",
                 first.unknownApplied(), first.unknownAbsent()));
+        first.appliedFailedWrites().forEach(w -> out.accept("  failed write found applied in full: " + w));
     }
 
     private void expectVip(SortedMap<String, SortedMap<String, Integer>> list, String vip, SortedMap<String, Integer> reals) {

@@ -90,7 +90,7 @@ final class WriteLedger {
     }
 
     /** What a final state says of the writes. */
-    record Verdict(List<String> violations, int unknownApplied, int unknownAbsent) {}
+    record Verdict(List<String> violations, int unknownApplied, int unknownAbsent, List<String> appliedFailedWrites) {}
 
     /**
      * Checks one node's final VIPs (VIP text as {@link FleetReads#vips} gives it → real → weight; other VIPs than
@@ -101,6 +101,7 @@ final class WriteLedger {
         List<String> violations = new ArrayList<>();
         int applied = 0;
         int absent = 0;
+        List<String> appliedWrites = new ArrayList<>();
         for (ChaosVip v : vips.values()) {
             SortedMap<String, Integer> found = actual.get(FleetReads.vipText("TCP", address, v.port));
             SortedMap<String, Integer> withUnknown = v.unknown == null ? v.acked : v.unknown.apply(v.acked);
@@ -108,6 +109,7 @@ final class WriteLedger {
                 absent += Objects.equals(withUnknown, v.acked) ? 0 : 1;
             } else if (v.unknown != null && Objects.equals(found, withUnknown)) {
                 applied++;
+                appliedWrites.add(address + ":" + v.port + " " + v.unknown);
             } else {
                 violations.add(node + ": " + address + ":" + v.port + " holds " + text(found)
                         + "; its acknowledged writes give " + text(v.acked)
@@ -124,7 +126,7 @@ final class WriteLedger {
                 }
             }
         }
-        return new Verdict(violations, applied, absent);
+        return new Verdict(violations, applied, absent, appliedWrites);
     }
 
     private static String text(SortedMap<String, Integer> state) {

@@ -44,6 +44,7 @@ class WriteLedgerTest {
         WriteLedger.Verdict applied = ledger.verify("lb1", state(9001, reals("10.77.250.1", 5, "10.77.250.2", 9)));
         assertEquals(0, applied.violations().size(), "applied in full");
         assertEquals(1, applied.unknownApplied());
+        assertEquals(1, applied.appliedFailedWrites().size(), applied.appliedFailedWrites().toString());
         assertEquals(1, ledger.verify("lb1", state(9001, reals("10.77.250.1", 5))).violations().size(), "in part");
     }
 
