@@ -192,6 +192,9 @@ public final class NetnsChaosScenario {
         } finally {
             writes.stop();
         }
+        if (writes.error() != null) {
+            throw new IllegalStateException("the operator write load failed", writes.error());
+        }
         if (f.kind() == Fault.Kind.CHURN) {
             what = faults.churn(topology.backends().get(f.target() - 1), f.dwellMillis()); // its own writes: --wait
         }

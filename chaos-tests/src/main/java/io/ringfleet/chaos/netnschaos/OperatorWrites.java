@@ -45,6 +45,7 @@ final class OperatorWrites {
     private volatile int focus;
     private int written;
     private Thread thread;
+    private volatile RuntimeException error;
 
     OperatorWrites(LbAgentFleet fleet, Topology topology, long seed, Consumer<String> log) {
         this.fleet = fleet;
@@ -64,9 +65,14 @@ final class OperatorWrites {
     synchronized void start() {
         running = true;
         thread = new Thread(() -> {
-            while (running) {
-                writeOne();
-                pause(PAUSE_MILLIS);
+            try {
+                while (running) {
+                    writeOne();
+                    pause(PAUSE_MILLIS);
+                }
+            } catch (RuntimeException e) {
+                error = e;
+                log.accept("  the write load stopped: " + e);
             }
         }, "operator-writes");
         thread.setDaemon(true);
@@ -96,6 +102,11 @@ final class OperatorWrites {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Why the write load stopped by itself, or null. */
+    RuntimeException error() {
+        return error;
     }
 
     /** The writes made and their outcomes. */
