@@ -23,8 +23,8 @@ import java.util.function.Consumer;
 
 /**
  * The checks of the fleet's state: convergence after each fault (lbctl status on 3/3 and the kernels' ring
- * digests), and at the end: statuses and VIP lists read through lbctl on every node, the operator writes
- * against them, and the dual check through every LB's loaded program.
+ * digests), and at the end: one fleet-wide status, the VIP lists read through lbctl on every node, the operator
+ * writes against them, and the dual check through every LB's loaded program.
  */
 final class FleetChecks {
     private static final long CONVERGE_MILLIS = 120_000;

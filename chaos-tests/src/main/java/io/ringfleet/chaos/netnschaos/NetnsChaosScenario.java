@@ -33,7 +33,7 @@ import java.util.function.Consumer;
 public final class NetnsChaosScenario {
     public static final int LONG_LIVED = 24;
     public static final int UDP_FLOWS = 4;
-    static final int MAX_VIPS = 16;
+    static final int MAX_VIPS = 32;
     static final int MAX_REALS = 256;
     static final int ANCHOR_PORT = 9000;
 
