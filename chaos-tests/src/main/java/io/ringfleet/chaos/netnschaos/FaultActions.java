@@ -1,0 +1,253 @@
+package io.ringfleet.chaos.netnschaos;
+
+import io.ringfleet.api.GetStatusResponse;
+import io.ringfleet.api.NodeStatus;
+import io.ringfleet.chaos.agents.AgentProcess;
+import io.ringfleet.chaos.agents.LbAgentFleet;
+import io.ringfleet.chaos.agents.LbctlProcess;
+import io.ringfleet.chaos.netns.Addresses;
+import io.ringfleet.chaos.netns.BackendNode;
+import io.ringfleet.chaos.netns.ForwardingCheck;
+import io.ringfleet.chaos.netns.LbCounters;
+import io.ringfleet.chaos.netns.LbNode;
+import io.ringfleet.chaos.netns.Topology;
+import io.ringfleet.chaos.netns.Traffic;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * The faults of a scenario, each injected, held and healed, with the checks that are cheap at that moment. A
+ * fault's method returns what happened, for the table; failed checks go to the run's violations.
+ */
+final class FaultActions {
+    private static final long ROUTES_MILLIS = 60_000;
+    private static final int CHECK_FLOWS_DURING_CHURN = 1_000;
+
+    private final ChaosRun run;
+    private final Consumer<String> out;
+    private final Random random;
+    private final List<String> violations;
+    private final Topology topology;
+    private final LbAgentFleet fleet;
+    private final FleetReads reads;
+    private final Traffic traffic;
+
+    FaultActions(ChaosRun run) {
+        this.run = run;
+        this.out = run.out;
+        this.random = run.random;
+        this.violations = run.violations;
+        this.topology = run.topology;
+        this.fleet = run.fleet;
+        this.reads = run.reads;
+        this.traffic = run.traffic;
+    }
+
+    String kill9(int n, int dwell) {
+        AgentProcess agent = fleet.agent(n);
+        int program = fleet.observe(n).attachedProgramId();
+        long pid = agent.pid();
+        agent.kill9();
+        try {
+            if (agent.alive()) {
+                violations.add("lb" + n + "'s agent (pid " + pid + ") still runs after SIGKILL");
+            }
+            pause(dwell);
+            int during = fleet.observe(n).attachedProgramId();
+            if (during != program) {
+                violations.add("lb" + n + "'s attached XDP program changed from " + program + " to " + during
+                        + " while its agent was dead");
+            }
+        } finally {
+            agent.start();
+            fleet.awaitReady(List.of(agent));
+        }
+        return "pid " + pid + " killed; XDP program " + program + " stayed attached; restarted, ready";
+    }
+
+    int leader() {
+        long deadline = System.currentTimeMillis() + 60_000;
+        String last = "";
+        while (System.currentTimeMillis() < deadline) {
+            LbNode via = topology.lb(1 + random.nextInt(3));
+            try {
+                GetStatusResponse s = reads.status(via);
+                for (LbNode lb : topology.lbs()) {
+                    if (lb.id().equals(s.getLeaderId())) {
+                        return lb.number();
+                    }
+                }
+                last = "no leader known to " + via.id();
+            } catch (FleetReads.ReadFailed e) {
+                last = e.getMessage();
+            }
+        }
+        throw new IllegalStateException("no Raft leader found within 60 s: " + last);
+    }
+
+    String partition(int n, int dwell) {
+        RaftPartition cut = new RaftPartition(topology.lb(n));
+        cut.cut();
+        long dropped;
+        try {
+            pause(dwell);
+        } finally {
+            dropped = cut.heal();
+        }
+        if (dropped == 0) {
+            violations.add("the partition of lb" + n + " dropped no Raft packet: it cut nothing");
+        }
+        return "iptables dropped " + dropped + " Raft packets of lb" + n + " on " + Topology.CONTROL_DEVICE
+                + "; healed";
+    }
+
+    String drain(int n, int dwell) {
+        LbNode lb = topology.lb(n);
+        List<Integer> nums = IntStream.range(0, NetnsChaosScenario.MAX_VIPS).boxed().toList();
+        long hashedBefore = hashedNonSynElsewhere(n, nums);
+        long t0 = System.nanoTime();
+        controlWrite("drain lb" + n, () -> drained(lb.id()), "node", "drain", lb.id(), "--reason", "netns-chaos");
+        Set<Integer> others = new java.util.TreeSet<>(Set.of(1, 2, 3));
+        others.remove(n);
+        awaitRoutes(topology, others, "after draining lb" + n);
+        double withdrawn = (System.nanoTime() - t0) / 1e9;
+        LbCounters c0 = LbCounters.read(fleet.observe(n), nums);
+        pause(dwell);
+        long packets = LbCounters.read(fleet.observe(n), nums).since(c0).vipPackets();
+        long moved = hashedNonSynElsewhere(n, nums) - hashedBefore;
+        if (packets > 0) {
+            violations.add("lb" + n + " received " + packets + " VIP packets while drained (its route was withdrawn)");
+        }
+        controlWrite("undrain lb" + n, () -> !drained(lb.id()), "node", "undrain", lb.id());
+        awaitRoutes(topology, Set.of(1, 2, 3), "after undraining lb" + n);
+        return String.format("next hop withdrawn %.1f s after the drain; %d VIP packets reached lb%d while drained;"
+                + " %d TCP flows arrived at the others without a table entry (moved, hashed); undrained", withdrawn,
+                packets, n, moved);
+    }
+
+    /** Non-SYN TCP packets the other LBs had no connection-table entry for: about one per flow that moved there. */
+    private long hashedNonSynElsewhere(int n, List<Integer> nums) {
+        long sum = 0;
+        for (LbNode other : topology.lbs()) {
+            if (other.number() != n) {
+                sum += LbCounters.read(fleet.observe(other.number()), nums).hashedNonSyn();
+            }
+        }
+        return sum;
+    }
+
+    private boolean drained(String id) {
+        for (NodeStatus s : reads.status(topology.lb(1 + random.nextInt(3))).getNodesList()) {
+            if (s.getNodeId().equals(id)) {
+                return s.getDrained();
+            }
+        }
+        return false;
+    }
+
+    String churn(BackendNode be, int dwell) {
+        int onReal = traffic.snapshot().longByReal().getOrDefault(be.name(), 0);
+        traffic.realRemoved(be.name());
+        CommandJson remove = new CommandJson();
+        CommandJson add = new CommandJson();
+        for (String proto : List.of("TCP", "UDP")) {
+            for (boolean v6 : List.of(false, true)) {
+                String key = CommandJson.key(v6 ? topology.vip6() : topology.vip4(), topology.echoPort(), proto);
+                remove.removeReals(key, List.of(address(be, v6)));
+                add.addReals(key, Map.of(address(be, v6), 1));
+            }
+        }
+        controlWrite("remove " + be.name(), () -> !inTrafficVips(be), "apply", "-f",
+                run.file("churn-remove-" + be.name() + ".json", remove.json()));
+        ForwardingCheck during = ForwardingCheck.run(fleet.observeAll(), topology.vip4(), topology.echoPort(), 6,
+                CHECK_FLOWS_DURING_CHURN, ~run.schedule.seed(), run::realName); // other flows than the final check's
+        if (during.agreed() != during.flows() || during.byReal().containsKey(be.name())) {
+            violations.add("while " + be.name() + " was out of the traffic VIPs, new flows through every LB's program: "
+                    + during.agreed() + "/" + during.flows() + " agreed, by real " + during.byReal() + " "
+                    + during.firstDisagreement());
+        }
+        pause(dwell);
+        int kept = traffic.snapshot().longByReal().getOrDefault(be.name(), 0);
+        controlWrite("add " + be.name() + " back", () -> inTrafficVips(be), "apply", "-f",
+                run.file("churn-add-" + be.name() + ".json", add.json()));
+        traffic.realRestored(be.name());
+        return String.format("%s out of the 4 traffic VIPs: %d new flows through every LB's program went to %s;"
+                + " %d of its %d connections kept it (connection table); added back", be.name(), during.flows(),
+                during.byReal().keySet(), kept, onReal);
+    }
+
+    private boolean inTrafficVips(BackendNode be) {
+        SortedMap<String, SortedMap<String, Integer>> vips = reads.vips(topology.lb(1 + random.nextInt(3)));
+        int in = 0;
+        for (String proto : List.of("TCP", "UDP")) {
+            for (boolean v6 : List.of(false, true)) {
+                InetAddress vip = v6 ? topology.vip6() : topology.vip4();
+                SortedMap<String, Integer> reals = vips.get(FleetReads.vipText(proto,
+                        Addresses.text(vip), topology.echoPort()));
+                if (reals != null && reals.containsKey(address(be, v6))) {
+                    in++;
+                }
+            }
+        }
+        if (in != 0 && in != 4) {
+            throw new IllegalStateException(be.name() + " is in " + in + " of the 4 traffic VIPs: a batch was split");
+        }
+        return in == 4;
+    }
+
+    /**
+     * A write of the scenario itself (drain, churn): through a random node, waiting until programmed everywhere;
+     * after a failure, done when the state says so, else tried again (at most 5 times).
+     */
+    private void controlWrite(String what, BooleanSupplier done, String... args) {
+        String last = "";
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            LbNode via = topology.lb(1 + random.nextInt(3));
+            String[] all = java.util.Arrays.copyOf(args, args.length + 3);
+            all[args.length] = "--wait";
+            all[args.length + 1] = "--timeout";
+            all[args.length + 2] = "30s";
+            LbctlProcess.Result r = fleet.lbctl().run(via, all);
+            if (r.ok() || r.exit() == 6) {
+                return;
+            }
+            last = r.shown() + " via " + via.id() + ": exit " + r.exit() + " " + r.err().strip();
+            out.accept("  " + what + " failed (attempt " + attempt + "): " + last);
+            try {
+                if (done.getAsBoolean()) {
+                    return;
+                }
+            } catch (FleetReads.ReadFailed e) {
+                out.accept("  reading the state failed: " + e.getMessage());
+            }
+        }
+        throw new IllegalStateException(what + " failed 5 times; last: " + last);
+    }
+
+    static void awaitRoutes(Topology topology, Set<Integer> expected, String when) {
+        long deadline = System.currentTimeMillis() + ROUTES_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            if (topology.nextHops4().equals(expected) && topology.nextHops6().equals(expected)) {
+                return;
+            }
+            pause(100);
+        }
+        throw new IllegalStateException("the router's VIP routes are " + topology.nextHops4() + " / "
+                + topology.nextHops6() + " " + ROUTES_MILLIS / 1000 + " s " + when + ", expected LBs " + expected);
+    }
+
+    private static String address(BackendNode b, boolean v6) {
+        return ChaosRun.address(b, v6);
+    }
+
+    private static void pause(long millis) {
+        ChaosRun.pause(millis);
+    }
+}

@@ -1,0 +1,35 @@
+package io.ringfleet.chaos.netnschaos;
+
+import java.util.List;
+
+/**
+ * What one scenario did and found.
+ *
+ * @param seed the scenario's seed
+ * @param faults faults injected (fewer than scheduled when the scenario stopped on an error)
+ * @param connections long-lived TCP connections opened during the run (replacements included)
+ * @param broken flows (TCP or UDP) that broke although their real was never removed
+ * @param expectedBroken flows that broke because their real was removed (real churn)
+ * @param checkedFlows flows run through every LB's program at the end (BPF_PROG_TEST_RUN)
+ * @param violations every failed check; empty when the scenario passed
+ * @param seconds wall time
+ */
+public record NetnsChaosResult(long seed, int faults, long connections, int broken, int expectedBroken,
+                               int checkedFlows, List<String> violations, double seconds) {
+    public NetnsChaosResult {
+        violations = List.copyOf(violations);
+    }
+
+    public boolean passed() {
+        return violations.isEmpty() && broken == 0;
+    }
+
+    /** The summary line: {@code netns-chaos: F faults, C connections, B broken}. */
+    public String summary() {
+        return summary(faults, connections, broken);
+    }
+
+    static String summary(long faults, long connections, long broken) {
+        return "netns-chaos: " + faults + " faults, " + connections + " connections, " + broken + " broken";
+    }
+}

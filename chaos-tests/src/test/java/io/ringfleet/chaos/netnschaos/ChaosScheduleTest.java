@@ -1,0 +1,51 @@
+package io.ringfleet.chaos.netnschaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Schedules: same seed, same schedule; every kind with five faults or more; no churn before a drain. */
+class ChaosScheduleTest {
+    @Test
+    void aSeedGivesOneSchedule() {
+        assertEquals(ChaosSchedule.of(42, 8), ChaosSchedule.of(42, 8));
+    }
+
+    @Test
+    void fiveFaultsOrMoreHaveEveryKindAndNoChurnBeforeADrain() {
+        for (long seed = 1; seed <= 500; seed++) {
+            for (int count : List.of(3, 5, 8, 12)) {
+                List<Fault> faults = ChaosSchedule.of(seed, count).faults();
+                assertEquals(count, faults.size());
+                EnumSet<Fault.Kind> kinds = EnumSet.noneOf(Fault.Kind.class);
+                faults.forEach(f -> kinds.add(f.kind()));
+                if (count >= 5) {
+                    assertEquals(EnumSet.allOf(Fault.Kind.class), kinds, "seed " + seed);
+                }
+                int lastDrain = -1;
+                int firstChurn = Integer.MAX_VALUE;
+                for (int i = 0; i < faults.size(); i++) {
+                    Fault f = faults.get(i);
+                    lastDrain = f.kind() == Fault.Kind.DRAIN ? i : lastDrain;
+                    firstChurn = f.kind() == Fault.Kind.CHURN ? Math.min(firstChurn, i) : firstChurn;
+                    assertTrue(f.dwellMillis() >= ChaosSchedule.MIN_DWELL_MILLIS
+                            && f.dwellMillis() <= ChaosSchedule.MAX_DWELL_MILLIS);
+                }
+                assertTrue(firstChurn > lastDrain, "seed " + seed + ": " + faults);
+            }
+        }
+    }
+
+    @Test
+    void churnsAreMovedAfterTheLastDrainKeepingTheOtherOrder() {
+        List<Fault.Kind> moved = ChaosSchedule.churnAfterDrains(List.of(Fault.Kind.CHURN, Fault.Kind.KILL9,
+                Fault.Kind.DRAIN, Fault.Kind.PARTITION), new Random(1));
+        assertEquals(List.of(Fault.Kind.KILL9, Fault.Kind.DRAIN), moved.subList(0, 2));
+        assertTrue(moved.indexOf(Fault.Kind.CHURN) > moved.indexOf(Fault.Kind.DRAIN));
+        assertEquals(4, moved.size());
+    }
+}
