@@ -91,7 +91,7 @@ final class NodeCommands {
 
   @picocli.CommandLine.Command(name = "join", description = "Put a node back into the Raft configuration, in the"
       + " role and at the Raft address of the fleet config. The node must be running; the leader brings it up to"
-      + " date (a snapshot if its storage was cleared) before the change commits.")
+      + " date (the log, or a snapshot where the leader's log was purged) before the change commits.")
   static final class Join extends ApiCommand {
     @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
     String node;

@@ -188,8 +188,8 @@ public final class FleetClient implements Closeable {
   /**
    * Sets the group's configuration to {@code voters} and {@code listeners} through the leader, provided it still
    * is {@code currentVoters} and {@code currentListeners} (by peer id; Ratis's compare-and-set), and returns once
-   * the new configuration is committed: a peer added is first brought up to date by the leader (a snapshot if its
-   * log is empty). Take a peer out before clearing its storage and add it back once it restarted empty: a leader
+   * the new configuration is committed: a peer added is first brought up to date by the leader (the log, or a
+   * snapshot where the leader's log was purged). Take a peer out before clearing its storage and add it back once it restarted empty: a leader
    * never lowers a follower's match index, so a member cleared in place would never be sent a snapshot.
    *
    * @throws IOException if the leader refused the change (the configuration differs from the current one given,
