@@ -24,6 +24,8 @@ import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.GetVipFlagsResponse;
 import io.ringfleet.api.GetVipRequest;
 import io.ringfleet.api.GetVipResponse;
+import io.ringfleet.api.JoinFleetRequest;
+import io.ringfleet.api.LeaveFleetRequest;
 import io.ringfleet.api.ListHealthCheckDstsRequest;
 import io.ringfleet.api.ListHealthCheckDstsResponse;
 import io.ringfleet.api.ListNodesRequest;
@@ -34,6 +36,7 @@ import io.ringfleet.api.ListRealsRequest;
 import io.ringfleet.api.ListRealsResponse;
 import io.ringfleet.api.ListVipsRequest;
 import io.ringfleet.api.ListVipsResponse;
+import io.ringfleet.api.MembershipResponse;
 import io.ringfleet.api.ReadConsistency;
 import io.ringfleet.api.ReadOptions;
 import io.ringfleet.api.RealStats;
@@ -269,6 +272,27 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
     }
     respond(out, "WaitProgrammed", waiter.await(request.getIndex(), request.getFleetWide(), wait)
         .thenApply(p -> WaitProgrammedResponse.newBuilder().setProgress(p).build()));
+  }
+
+  // ---- membership ----
+
+  @Override
+  public void leaveFleet(LeaveFleetRequest request, StreamObserver<MembershipResponse> out) {
+    changeMembership("LeaveFleet", request.getNodeId(), gateway::leave, out);
+  }
+
+  @Override
+  public void joinFleet(JoinFleetRequest request, StreamObserver<MembershipResponse> out) {
+    changeMembership("JoinFleet", request.getNodeId(), gateway::join, out);
+  }
+
+  private void changeMembership(String what, String nodeId, Function<String, CompletableFuture<Membership>> change,
+                                StreamObserver<MembershipResponse> out) {
+    String principal = Caller.current().principal();
+    respond(out, what + " " + nodeId, change.apply(nodeId).thenApply(members -> {
+      LOG.info("{} {} by {}: Raft configuration now {}", what, nodeId, principal, members);
+      return members.toProto();
+    }));
   }
 
   // ---- stats ----

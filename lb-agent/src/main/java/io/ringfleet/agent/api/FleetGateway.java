@@ -59,6 +59,23 @@ public interface FleetGateway {
   /** The current leader's id, if this node knows one. */
   Optional<String> leaderId();
 
+  /** The Raft configuration as this node knows it (the last configuration entry it has). */
+  Membership membership();
+
+  /**
+   * Takes {@code nodeId} out of the Raft configuration (checked by {@link Membership#leaving} against the fleet
+   * config's peers; a refusal fails the future with its status) and completes with the new configuration once
+   * it is committed. Writes nothing to the state log.
+   */
+  CompletableFuture<Membership> leave(String nodeId);
+
+  /**
+   * Puts {@code nodeId} back into the Raft configuration in the role and at the Raft address the fleet config
+   * gives it ({@link Membership#joining}); completes once the leader has brought it up to date and the new
+   * configuration is committed. The node must be running.
+   */
+  CompletableFuture<Membership> join(String nodeId);
+
   /** The outcome of one submitted batch, with the term of the entry that carried it (0 if unknown). */
   record Committed(long term, BatchReply reply) {}
 }

@@ -15,9 +15,14 @@ import io.ringfleet.state.raft.FleetStateMachine;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -27,10 +32,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 
@@ -157,7 +165,8 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     RaftServer.Division d = division();
     DivisionInfo info = d.getInfo();
     FleetImage image = stateMachine.image();
-    NodeStatus.Builder b = NodeStatus.newBuilder().setNodeId(nodeId).setRole(role(info))
+    PeerRole role = membership().contains(nodeId) ? role(info) : PeerRole.NOT_MEMBER;
+    NodeStatus.Builder b = NodeStatus.newBuilder().setNodeId(nodeId).setRole(role)
         .setTerm(info.getCurrentTerm())
         .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex())).setAppliedIndex(image.index())
         .setProgrammedIndex(programmedIndex.getAsLong()).setStateIndex(image.stateIndex())
@@ -207,8 +216,72 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
                 .setError("no answer: " + Statuses.of(e, "status of " + id).getStatus().getDescription()).build()));
       }
     }
+    Membership members = membership();
     return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
-        .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+        .thenApply(v -> each.stream().map(CompletableFuture::join).map(s -> asSeenHere(s, members)).toList());
+  }
+
+  /** A node outside this node's Raft configuration shows NOT_MEMBER, whatever it says of itself. */
+  private static NodeStatus asSeenHere(NodeStatus status, Membership members) {
+    return members.contains(status.getNodeId()) ? status : status.toBuilder().setRole(PeerRole.NOT_MEMBER).build();
+  }
+
+  @Override
+  public Membership membership() {
+    RaftConfiguration conf = configuration();
+    return new Membership(ids(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)), ids(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
+  }
+
+  @Override
+  public CompletableFuture<Membership> leave(String id) {
+    return CompletableFuture.supplyAsync(() -> changeMembership(id, current -> current.leaving(id, configuredPeers())), io);
+  }
+
+  @Override
+  public CompletableFuture<Membership> join(String id) {
+    return CompletableFuture.supplyAsync(() -> changeMembership(id, current -> current.joining(id, configuredPeers())), io);
+  }
+
+  /** Checks the change against this node's configuration; the leader sets it only if that still is the current one. */
+  private Membership changeMembership(String id, UnaryOperator<Membership> change) {
+    RaftConfiguration conf = configuration();
+    List<RaftPeer> voters = List.copyOf(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
+    List<RaftPeer> listeners = List.copyOf(conf.getCurrentPeers(RaftPeerRole.LISTENER));
+    Membership next = change.apply(new Membership(ids(voters), ids(listeners)));
+    try {
+      client.setConfiguration(configuredPeers(next.voters()), configuredPeers(next.listeners()), voters, listeners);
+    } catch (IOException e) {
+      throw new FleetUnavailableException("the Raft configuration was not changed to " + next + " (" + e.getMessage()
+          + "); a node joining must be running; see GetStatus before retrying", e);
+    }
+    return next;
+  }
+
+  /** The fleet config's peers (the group this node was built with): id → true for a listener. */
+  private Map<String, Boolean> configuredPeers() {
+    Map<String, Boolean> roles = new TreeMap<>();
+    for (RaftPeer p : node.group().getPeers()) {
+      roles.put(p.getId().toString(), p.getStartupRole() == RaftPeerRole.LISTENER);
+    }
+    return roles;
+  }
+
+  private List<RaftPeer> configuredPeers(Set<String> ids) {
+    return node.group().getPeers().stream().filter(p -> ids.contains(p.getId().toString())).toList();
+  }
+
+  private static SortedSet<String> ids(Collection<RaftPeer> peers) {
+    SortedSet<String> ids = new TreeSet<>();
+    peers.forEach(p -> ids.add(p.getId().toString()));
+    return ids;
+  }
+
+  private RaftConfiguration configuration() {
+    try {
+      return node.configuration();
+    } catch (IOException e) {
+      throw new FleetUnavailableException("this node's Raft peer is not running: " + e.getMessage(), e);
+    }
   }
 
   @Override

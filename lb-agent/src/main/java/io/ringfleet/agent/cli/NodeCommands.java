@@ -2,8 +2,11 @@ package io.ringfleet.agent.cli;
 
 import io.ringfleet.api.Command;
 import io.ringfleet.api.DrainNode;
+import io.ringfleet.api.JoinFleetRequest;
+import io.ringfleet.api.LeaveFleetRequest;
 import io.ringfleet.api.ListNodesRequest;
 import io.ringfleet.api.ListNodesResponse;
+import io.ringfleet.api.MembershipResponse;
 import io.ringfleet.api.NodeInfo;
 import io.ringfleet.api.UndrainNode;
 import java.time.Instant;
@@ -12,9 +15,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lbctl node ...}: drain and undrain LB nodes (their VIP routes are withdrawn / announced). */
-@picocli.CommandLine.Command(name = "node", description = "Drain or undrain a node; list drained nodes.",
-    subcommands = {NodeCommands.Drain.class, NodeCommands.Undrain.class, NodeCommands.ListNodes.class})
+/**
+ * {@code lbctl node ...}: drain and undrain LB nodes (their VIP routes are withdrawn / announced); take a node out
+ * of the Raft configuration and put it back (to clear its Raft storage: lb-agent/README.md).
+ */
+@picocli.CommandLine.Command(name = "node", description = "Drain or undrain a node; list drained nodes; a node"
+    + " leaves or joins the Raft configuration.",
+    subcommands = {NodeCommands.Drain.class, NodeCommands.Undrain.class, NodeCommands.ListNodes.class,
+        NodeCommands.Leave.class, NodeCommands.Join.class})
 final class NodeCommands {
   private NodeCommands() {}
 
@@ -66,5 +74,42 @@ final class NodeCommands {
       t.print();
       return ExitCodes.OK;
     }
+  }
+
+  @picocli.CommandLine.Command(name = "leave", description = "Take a node out of the Raft configuration (before"
+      + " clearing its Raft storage). Refused if fewer than 2 voters would stay. Writes nothing to the state log.")
+  static final class Leave extends ApiCommand {
+    @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
+    String node;
+
+    @Override
+    int run(ApiConnection api, Output out) {
+      return printMembers(out, "left", node,
+          api.control().leaveFleet(LeaveFleetRequest.newBuilder().setNodeId(node).build()));
+    }
+  }
+
+  @picocli.CommandLine.Command(name = "join", description = "Put a node back into the Raft configuration, in the"
+      + " role and at the Raft address of the fleet config. The node must be running; the leader brings it up to"
+      + " date (the log, or a snapshot where the leader's log was purged) before the change commits.")
+  static final class Join extends ApiCommand {
+    @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
+    String node;
+
+    @Override
+    int run(ApiConnection api, Output out) {
+      return printMembers(out, "joined", node,
+          api.control().joinFleet(JoinFleetRequest.newBuilder().setNodeId(node).build()));
+    }
+  }
+
+  private static int printMembers(Output out, String verb, String node, MembershipResponse r) {
+    if (out.json()) {
+      out.json(r);
+    } else {
+      out.line(node + " " + verb + "; voters " + String.join(",", r.getVotersList()) + "; listeners "
+          + (r.getListenersCount() == 0 ? "none" : String.join(",", r.getListenersList())));
+    }
+    return ExitCodes.OK;
   }
 }

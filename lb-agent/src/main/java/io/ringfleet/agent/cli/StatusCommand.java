@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.ringfleet.api.GetStatusRequest;
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.NodeStatus;
+import io.ringfleet.api.PeerRole;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -31,11 +32,11 @@ final class StatusCommand extends ApiCommand {
       boolean live = local || n.getLive() || n.getNodeId().equals(r.getSelf().getNodeId());
       if (!live) {
         // a node that did not answer: nothing it reported is known (its drained flag comes from the log)
-        t.row(n.getNodeId(), "?", "", "-", "-", "-", "-", "-", "-", "-", n.getDrained() ? "yes" : "no", "no",
+        t.row(n.getNodeId(), n.getRole() == PeerRole.NOT_MEMBER ? roleName(n) : "?", "", "-", "-", "-", "-", "-", "-", "-", n.getDrained() ? "yes" : "no", "no",
             n.getError());
         continue;
       }
-      t.row(n.getNodeId(), n.getRole().name().toLowerCase(Locale.ROOT), n.getNodeId().equals(r.getLeaderId()) ? "*" : "",
+      t.row(n.getNodeId(), roleName(n), n.getNodeId().equals(r.getLeaderId()) ? "*" : "",
           n.getTerm(), n.getCommitIndex(), n.getAppliedIndex(), n.getProgrammedIndex(), n.getStateIndex(),
           shortHex(n.getStateDigest()), shortHex(n.getRingsDigest()), n.getDrained() ? "yes" : "no",
           "yes", n.getError());
@@ -45,6 +46,11 @@ final class StatusCommand extends ApiCommand {
       out.line("no leader known to " + r.getSelf().getNodeId());
     }
     return ExitCodes.OK;
+  }
+
+  /** leader, follower, candidate, listener; not-member for a peer outside the Raft configuration. */
+  static String roleName(NodeStatus n) {
+    return n.getRole().name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   static String shortHex(ByteString digest) {

@@ -50,6 +50,7 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
   private volatile boolean autoProgram = true;
   private volatile String unavailable;
   private FleetRings rings;
+  private Membership members;
 
   public InProcessFleetLog(String nodeId, FleetLimits limits) {
     this.nodeId = nodeId;
@@ -139,6 +140,41 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
   @Override
   public Optional<String> leaderId() {
     return Optional.of(nodeId);
+  }
+
+  /** Until a change, every node this log knows (itself and those given a programmed index) is a voter. */
+  @Override
+  public synchronized Membership membership() {
+    return members != null ? members : new Membership(new java.util.TreeSet<>(configuredPeers().keySet()), new java.util.TreeSet<>());
+  }
+
+  @Override
+  public CompletableFuture<Membership> leave(String id) {
+    return changeMembership(() -> membership().leaving(id, configuredPeers()));
+  }
+
+  @Override
+  public CompletableFuture<Membership> join(String id) {
+    return changeMembership(() -> membership().joining(id, configuredPeers()));
+  }
+
+  private synchronized CompletableFuture<Membership> changeMembership(java.util.function.Supplier<Membership> change) {
+    if (unavailable != null) {
+      return CompletableFuture.failedFuture(new FleetUnavailableException(unavailable));
+    }
+    try {
+      members = change.get();
+      return CompletableFuture.completedFuture(members);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private SortedMap<String, Boolean> configuredPeers() {
+    SortedMap<String, Boolean> peers = new TreeMap<>();
+    peers.put(nodeId, false);
+    programmed.keySet().forEach(id -> peers.put(id, false));
+    return peers;
   }
 
   @Override

@@ -109,6 +109,38 @@ class LbctlTest {
   }
 
   @Test
+  void nodeLeaveAndJoinChangeTheRaftConfigurationOrAreRefusedWithExit3() throws Exception {
+    api.log.setProgrammed("lb2", 0);
+    api.log.setProgrammed("lb3", 0);
+    assertEquals("lb3 left; voters lb1,lb2; listeners none", ok("node", "leave", "lb3").out().strip());
+    assertEquals(java.util.Set.of("lb1", "lb2"), api.log.membership().voters());
+    GetStatusResponse status = parse(ok("-o", "json", "status").out(), GetStatusResponse.newBuilder()).build();
+    assertEquals(3, status.getNodesCount(), status.toString());
+
+    LbctlRunner.Result lastTwo = lbctl.as("alice", "node", "leave", "lb2");
+    assertEquals(3, lastTwo.exit(), lastTwo.toString());
+    assertEquals("lbctl: failed precondition: removing voter lb2 would leave 1 voter [lb1]; at least 2 must stay"
+        + " (join another node first)\n", lastTwo.err());
+    LbctlRunner.Result again = lbctl.as("alice", "node", "leave", "lb3");
+    assertEquals(3, again.exit(), again.toString());
+    assertTrue(again.err().contains("node lb3 is not in the Raft configuration"), again.err());
+    LbctlRunner.Result unknown = lbctl.as("alice", "node", "join", "lb9");
+    assertEquals(3, unknown.exit(), unknown.toString());
+    assertEquals("lbctl: invalid argument: node lb9 is not a peer of the fleet config [lb1, lb2, lb3]\n", unknown.err());
+    LbctlRunner.Result readOnly = lbctl.as("bob", "node", "join", "lb3");
+    assertEquals(5, readOnly.exit(), readOnly.toString());
+    assertEquals(java.util.Set.of("lb1", "lb2"), api.log.membership().voters());
+
+    io.ringfleet.api.MembershipResponse joined = parse(ok("-o", "json", "node", "join", "lb3").out(),
+        io.ringfleet.api.MembershipResponse.newBuilder()).build();
+    assertEquals(List.of("lb1", "lb2", "lb3"), joined.getVotersList());
+    LbctlRunner.Result twice = lbctl.as("alice", "node", "join", "lb3");
+    assertEquals(3, twice.exit(), twice.toString());
+    assertTrue(twice.err().contains("node lb3 is already in the Raft configuration"), twice.err());
+    assertTrue(api.log.entries().isEmpty(), "membership writes nothing to the state log");
+  }
+
+  @Test
   void errorsInJsonModeAreOneJsonObject() {
     LbctlRunner.Result r = lbctl.as("alice", "-o", "json", "vip", "delete", "tcp", "10.9.9.9:80");
     assertEquals(3, r.exit());

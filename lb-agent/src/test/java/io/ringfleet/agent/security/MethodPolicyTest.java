@@ -16,7 +16,8 @@ class MethodPolicyTest {
   private final MethodPolicy policy = MethodPolicy.ringfleet();
 
   private static final Set<String> WRITES = Set.of(
-      "ringfleet.v1.ControlService/Apply",
+      "ringfleet.v1.ControlService/Apply", "ringfleet.v1.ControlService/LeaveFleet",
+      "ringfleet.v1.ControlService/JoinFleet",
       "lb.katran.KatranService/changeMac", "lb.katran.KatranService/addVip", "lb.katran.KatranService/delVip",
       "lb.katran.KatranService/modifyVip", "lb.katran.KatranService/addRealForVip",
       "lb.katran.KatranService/delRealForVip", "lb.katran.KatranService/modifyRealsForVip",

@@ -26,6 +26,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
@@ -179,6 +180,30 @@ public final class FleetClient implements Closeable {
       return BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
     } catch (InvalidProtocolBufferException e) {
       throw new IOException("the reply is not a BatchReply: " + e.getMessage(), e);
+    }
+  }
+
+  // ---- membership ----
+
+  /**
+   * Sets the group's configuration to {@code voters} and {@code listeners} through the leader, provided it still
+   * is {@code currentVoters} and {@code currentListeners} (by peer id; Ratis's compare-and-set), and returns once
+   * the new configuration is committed: a peer added is first brought up to date by the leader (the log, or a
+   * snapshot where the leader's log was purged). Take a peer out before clearing its storage and add it back once it restarted empty: a leader
+   * never lowers a follower's match index, so a member cleared in place would never be sent a snapshot.
+   *
+   * @throws IOException if the leader refused the change (the configuration differs from the current one given,
+   *     a change is in progress) or no leader committed it within the retries
+   */
+  public void setConfiguration(List<RaftPeer> voters, List<RaftPeer> listeners, List<RaftPeer> currentVoters,
+                               List<RaftPeer> currentListeners) throws IOException {
+    RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+        .setServersInNewConf(voters).setListenersInNewConf(listeners)
+        .setServersInCurrentConf(currentVoters).setListenersInCurrentConf(currentListeners)
+        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build());
+    if (!reply.isSuccess()) {
+      RaftException e = reply.getException();
+      throw e != null ? e : new IOException("the configuration change failed: " + reply);
     }
   }
 

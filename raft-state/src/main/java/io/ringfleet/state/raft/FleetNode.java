@@ -22,6 +22,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -195,6 +196,15 @@ public final class FleetNode implements Closeable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * The Raft configuration this peer knows (its last configuration entry, committed or not): voters are
+   * {@code getCurrentPeers(FOLLOWER)}, listeners {@code getCurrentPeers(LISTENER)}. Changed through the leader
+   * ({@link FleetClient#setConfiguration}); {@link #group()} stays what the peer was built with.
+   */
+  public RaftConfiguration configuration() throws IOException {
+    return server.getDivision(group.getGroupId()).getRaftConf();
   }
 
   /** Stops the server: applies what is committed, then closes the log and the state machine. */
