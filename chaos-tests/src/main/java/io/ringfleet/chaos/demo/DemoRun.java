@@ -514,7 +514,7 @@ public final class DemoRun {
     private void phase(String name, int millis, Mark since) {
         TrafficSnapshot t0 = since.traffic();
         Map<Integer, LbCounters> c0 = since.counters();
-        sleep(millis);
+        pause(millis);
         TrafficSnapshot t = traffic.snapshot().since(t0);
         Map<Integer, LbCounters> c1 = counters();
         console.line(String.format("%s, %.1f s: %d round trips, %d broken, short connections %d ok / %d failed, "
@@ -615,12 +615,4 @@ public final class DemoRun {
         }
     }
 
-    private static void sleep(int millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 }

@@ -59,6 +59,11 @@ final class ChaosRun {
 
     /** Writes a file of the run (batches for lbctl apply); returns its path. */
     String file(String name, String content) {
+        return file(fleet, name, content);
+    }
+
+    /** Writes a file into the fleet's run directory; returns its path. */
+    static String file(LbAgentFleet fleet, String name, String content) {
         Path p = fleet.dir().resolve(name);
         try {
             Files.writeString(p, content);

@@ -11,7 +11,6 @@ import io.ringfleet.chaos.netns.Topology;
 import io.ringfleet.chaos.netns.Traffic;
 import io.ringfleet.chaos.netns.TrafficSnapshot;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -142,7 +141,7 @@ public final class NetnsChaosScenario {
         // freed and reused for another address that stale connection-table entries would then follow
         addVip(batch, CommandJson.key(topology.vip4(), ANCHOR_PORT, "TCP"), false);
         addVip(batch, CommandJson.key(topology.vip6(), ANCHOR_PORT, "TCP"), true);
-        LbctlProcess.Result r = fleet.lbctl().run(topology.lb(1), "apply", "-f", file("provision.json", batch.json()),
+        LbctlProcess.Result r = fleet.lbctl().run(topology.lb(1), "apply", "-f", ChaosRun.file(fleet, "provision.json", batch.json()),
                 "--wait");
         if (!r.ok()) {
             throw new IllegalStateException("provisioning failed: " + r.shown() + " exit " + r.exit() + ": " + r.err());
@@ -176,7 +175,7 @@ public final class NetnsChaosScenario {
         writes.focus(f.kind() == Fault.Kind.CHURN || f.kind() == Fault.Kind.KILL9_LEADER ? 0 : f.target());
         writes.start();
         try {
-            pause(random.nextInt(1500)); // a write is usually in flight when the fault lands
+            ChaosRun.pause(random.nextInt(1500)); // a write is usually in flight when the fault lands
             what = switch (f.kind()) {
                 case KILL9 -> faults.kill9(f.target(), f.dwellMillis());
                 case KILL9_LEADER -> {
@@ -234,15 +233,6 @@ public final class NetnsChaosScenario {
 
     // ---- helpers ----
 
-    private String file(String name, String content) {
-        Path p = fleet.dir().resolve(name);
-        try {
-            Files.writeString(p, content);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + p, e);
-        }
-        return p.toString();
-    }
 
     private static void requireRoot() {
         String uid = "";
@@ -261,12 +251,4 @@ public final class NetnsChaosScenario {
         }
     }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 }
