@@ -5,6 +5,7 @@
 #   --balancer PATH   a balancer object other than the shipped one
 #   --repeat N        repetitions per BPF_PROG_TEST_RUN call (default 100000)
 #   --runs R          calls per figure; the median is reported (default 7)
+#   --method M        auto (live frames where the kernel allows them, else plain repeat), plain or live
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then

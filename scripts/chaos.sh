@@ -11,13 +11,13 @@
 #
 # Real-process chaos in network namespaces instead (root; chaos-tests, io.ringfleet.chaos.netnschaos):
 #
-#   sudo scripts/chaos.sh --netns-scenarios N [--from SEED] [--netns-faults K]
+#   scripts/chaos.sh --netns-scenarios N [--from SEED] [--netns-faults K]
 #
 # runs the scenarios of seeds SEED .. SEED+N-1 (default from 1; K faults each, default 8) one after the other,
 # each on a fresh topology with three real lb-agent processes, and prints, last,
 #   netns-chaos: F faults, C connections, B broken
 # exiting 1 if any scenario failed a check (each failure is printed with "reproduce with seed=...").
-# Reproduce one:  sudo scripts/chaos.sh --netns-scenarios 1 --from 7 --netns-faults 8
+# Reproduce one:  scripts/chaos.sh --netns-scenarios 1 --from 7 --netns-faults 8
 #
 # Builds what it needs first (set CHAOS_NO_BUILD=1 to skip; MVN_FLAGS=-o to build offline).
 set -euo pipefail

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
-  echo "demo: needs root (network namespaces, XDP programs, BPF maps): sudo scripts/demo.sh" >&2
+  echo "demo: needs root (network namespaces, XDP programs, BPF maps): run it as root" >&2
   exit 1
 fi
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A 3-node Ringfleet fleet on 127.0.0.1 from cluster-config/examples/three-node-loopback.yaml (root: BPF).
 #
-#   sudo scripts/fleet-loopback.sh start [--netns NAME] [--no-attach]
-#   sudo scripts/fleet-loopback.sh status | stop | clean
+#   scripts/fleet-loopback.sh start [--netns NAME] [--no-attach]
+#   scripts/fleet-loopback.sh status | stop | clean
 #
 # start: makes a development CA and certificates in /tmp/ringfleet-loopback/tls (lbctl certs; node lb1..lb3,
 #        operator "operator", read-only "viewer") unless present, starts lb1, lb2, lb3 in the background (logs in

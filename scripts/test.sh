@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
-  echo "test: the datapath and fleet tests load BPF programs and create network namespaces; run as root (sudo $0)" >&2
+  echo "test: the datapath and fleet tests load BPF programs and create network namespaces; run as root" >&2
   exit 1
 fi
 bash scripts/install-deps.sh

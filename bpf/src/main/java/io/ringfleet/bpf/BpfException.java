@@ -16,6 +16,7 @@ public final class BpfException extends RuntimeException {
     public static final int E2BIG = 7;
     public static final int EBUSY = 16;
     public static final int EPERM = 1;
+    public static final int EACCES = 13;
     public static final int EOPNOTSUPP = 95;
     /** Kernel-internal ENOTSUPP, returned by bpf(2) for commands a map type does not implement. */
     public static final int ENOTSUPP = 524;

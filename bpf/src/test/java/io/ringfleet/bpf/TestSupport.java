@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /** Shared by the bridge tests: test BPF objects and throw-away bpffs directories. */
 final class TestSupport {
@@ -15,6 +17,15 @@ final class TestSupport {
     private TestSupport() {}
 
     /** A test-only BPF object (src/test/c) built into target/test-classes/native. */
+    /**
+     * Skips the calling test when the kernel refuses a facility it probed, printing one line with
+     * the reason (Surefire counts the skip but does not print assumption messages).
+     */
+    static void assumeFacility(String test, Optional<String> refusal) {
+        refusal.ifPresent(reason -> System.out.println(test + " skipped: " + reason));
+        Assumptions.assumeTrue(refusal.isEmpty(), () -> refusal.orElseThrow());
+    }
+
     static Path testObject(String name) {
         return Bpf.resourceFile("/native/" + name + ".bpf.o");
     }

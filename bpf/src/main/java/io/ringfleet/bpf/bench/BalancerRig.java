@@ -38,6 +38,7 @@ public final class BalancerRig implements AutoCloseable {
     private final BpfMap ctl;
     private final BpfMap globalStats;
     private final BpfMap connRate;
+    private final BpfMap quicIds;
 
     /**
      * Loads the balancer object with room for maxVips VIPs and 16 reals, and gives every possible
@@ -55,6 +56,7 @@ public final class BalancerRig implements AutoCloseable {
             ctl = obj.map("ctl_array");
             globalStats = obj.map("global_stats");
             connRate = obj.map("conn_rate");
+            quicIds = obj.map("quic_ids");
             int cpus = Bpf.numPossibleCpus();
             try (BpfMap outer = obj.map("conn_lru_maps")) {
                 for (int cpu = 0; cpu < cpus && cpu < outer.maxEntries(); cpu++) {
@@ -100,6 +102,11 @@ public final class BalancerRig implements AutoCloseable {
         reals.update(BpfMap.u32(index), new Real(address).encode());
     }
 
+    /** QUIC packets whose connection id carries serverId go to realIndex. */
+    public void setQuicServerId(int serverId, int realIndex) {
+        quicIds.update(BpfMap.u32(serverId), BpfMap.u32(realIndex));
+    }
+
     public void setGatewayMac(byte[] mac) {
         ctl.update(BpfMap.u32(Ctl.GATEWAY_MAC), new Ctl(mac).encode());
     }
@@ -116,7 +123,7 @@ public final class BalancerRig implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] {program, vips, vipAddrs, reals, rings, ctl, globalStats, connRate}) {
+        for (AutoCloseable c : new AutoCloseable[] {program, vips, vipAddrs, reals, rings, ctl, globalStats, connRate, quicIds}) {
             try {
                 if (c != null) {
                     c.close();

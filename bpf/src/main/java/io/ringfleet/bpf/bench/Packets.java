@@ -49,8 +49,27 @@ final class Packets {
     }
 
     /** Offset of the L4 source port in a frame built by {@link #frame}. */
-    static int sourcePortOffset(InetAddress src) {
-        return 14 + (src.getAddress().length == 16 ? 40 : 20);
+    static int sourcePortOffset(byte[] frame) {
+        boolean v6 = ((frame[12] & 0xff) << 8 | (frame[13] & 0xff)) == 0x86DD;
+        return 14 + (v6 ? 40 : 20);
+    }
+
+    /**
+     * A UDP frame carrying a QUIC short-header packet whose destination connection id holds
+     * serverId in the v1 layout (16 bits: 6 bits of byte 0 after the version bits, byte 1, the two
+     * high bits of byte 2).
+     */
+    static byte[] quicShortHeader(InetAddress src, InetAddress dst, int sport, int dport, int serverId, int minLength) {
+        if (serverId <= 0 || serverId >= 1 << 16) {
+            throw new IllegalArgumentException("a v1 server id is 1..65535, got " + serverId);
+        }
+        byte[] f = frame(src, dst, UDP, sport, dport, 0, minLength);
+        int quic = sourcePortOffset(f) + 8;
+        f[quic] = 0x40; // short header (fixed bit set, form bit clear)
+        f[quic + 1] = (byte) (1 << 6 | serverId >>> 10);
+        f[quic + 2] = (byte) (serverId >>> 2);
+        f[quic + 3] = (byte) ((serverId & 3) << 6);
+        return f;
     }
 
     static int ipv4Checksum(byte[] f, int off) {
