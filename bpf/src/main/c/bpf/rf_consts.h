@@ -151,5 +151,6 @@
 #define RF_QUIC_CID_VERSION_SHIFT 6    /* connection-id version: top 2 bits of its first byte */
 #define RF_QUIC_CID_V1 1               /* 16-bit server id: 6 + 8 + 2 bits of bytes 0..2 */
 #define RF_QUIC_CID_V2 2               /* 24-bit server id: bytes 1..3 */
+#define RF_QUIC_CID_V3 3               /* 32-bit server id: bytes 1..4 */
 
 #endif /* RF_CONSTS_H */

@@ -5,7 +5,8 @@
  * Long header (first byte has RF_QUIC_LONG_HEADER): Initial and 0-RTT packets carry an id the
  * client chose, so they have none; Handshake and Retry have one if the destination connection
  * id is at least RF_QUIC_MIN_CONNID_LEN bytes. Short header: the id follows the first byte.
- * The id's first two bits give its layout: v1 holds 16 bits (6 + 8 + 2), v2 holds 24 (bytes 1..3).
+ * The id's first two bits give its layout: v1 holds 16 bits (6 + 8 + 2), v2 holds 24 (bytes 1..3),
+ * v3 holds 32 (bytes 1..4); Katran's default build reads all three.
  */
 #ifndef RF_QUIC_H
 #define RF_QUIC_H
@@ -52,6 +53,8 @@ static __always_inline __u32 rf_quic_server_id(void *data, void *data_end, __u8 
 		       (cid[2] >> RF_QUIC_CID_V1_B2_SHIFT);
 	case RF_QUIC_CID_V2:
 		return ((__u32)cid[1] << 16) | ((__u32)cid[2] << 8) | cid[3];
+	case RF_QUIC_CID_V3:
+		return ((__u32)cid[1] << 24) | ((__u32)cid[2] << 16) | ((__u32)cid[3] << 8) | cid[4];
 	default:
 		return 0;
 	}

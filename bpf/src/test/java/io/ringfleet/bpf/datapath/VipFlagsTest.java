@@ -149,6 +149,28 @@ class VipFlagsTest {
     }
 
     @Test
+    void quicConnectionIdV3CarriesA32BitServerId() {
+        try (BalancerUnderTest lb = TestBed.standard()) {
+            lb.addVip(VIP, 443, UDP, BalancerUnderTest.F_QUIC, 1);
+            lb.fillRing(1, 1);
+            lb.quicId(0x12345678, 5);
+            lb.quicId(0xfedcba98, 4); // the top bit set: an id is unsigned
+            // short header, v3 (top two bits 11): bytes 1..4 of the connection id
+            byte[] shortV3 = {0x40, (byte) 0xc0, 0x12, 0x34, 0x56, 0x78, 6, 7, 8};
+            assertEquals(5, realOf(lb, Packets.udp(CLIENT, VIP, 5001, 443, shortV3)));
+            // handshake long header, v3
+            byte[] handshakeV3 = {(byte) 0xe0, 0, 0, 0, 1, 8, (byte) 0xc0, (byte) 0xfe, (byte) 0xdc, (byte) 0xba,
+                    (byte) 0x98, 6, 7, 8};
+            assertEquals(4, realOf(lb, Packets.udp(CLIENT, VIP, 5002, 443, handshakeV3)));
+            // the same bytes read as v2 (bytes 1..3) would be another id: hashed to the ring's real
+            byte[] shortV2 = {0x40, (byte) 0x80, 0x12, 0x34, 0x56, 0x78, 6, 7, 8};
+            assertEquals(1, realOf(lb, Packets.udp(CLIENT, VIP, 5003, 443, shortV2)));
+            assertEquals(2, lb.global(GlobalCounter.QUIC_ROUTED).packets());
+            assertEquals(1, lb.global(GlobalCounter.QUIC_FALLBACK).packets());
+        }
+    }
+
+    @Test
     void udpFlowMigrationMovesRememberedFlowsOffDownReals() {
         InetAddress plain = ip("10.200.0.2");
         try (BalancerUnderTest lb = TestBed.standard()) {
