@@ -32,11 +32,25 @@ static __always_inline __u16 rf_ipv4_hdr_csum(const struct iphdr *iph)
 
 /*
  * Updates a checksum after one 16-bit word of the covered data changed from `old_word` to
- * `new_word` (all in memory order): C' = C + old + ~new in one's-complement arithmetic (RFC 1624).
+ * `new_word` (all in memory order): C' = C + old - new in one's-complement arithmetic (RFC 1624),
+ * done as a 16-bit add with end-around carry or a 16-bit subtract with end-around borrow. Unlike
+ * C + old + ~new, this never turns a result of zero into 0xffff: where a plain 16-bit edit of the
+ * field neither carries nor borrows, the bytes are the ones that edit gives (Katran's, whose
+ * in-place edits drop the carry or borrow; where it would, ours folds it back in).
  */
 static __always_inline __u16 rf_csum_replace(__u16 csum, __u16 old_word, __u16 new_word)
 {
-	return rf_csum_fold((__u32)csum + old_word + (__u16)~new_word);
+	__u32 sum;
+	__u16 diff;
+
+	if (old_word >= new_word) {
+		sum = (__u32)csum + (__u16)(old_word - new_word);
+		return (__u16)(sum + (sum >> 16));
+	}
+	diff = new_word - old_word;
+	if (csum >= diff)
+		return csum - diff;
+	return (__u16)(csum - diff - 1);
 }
 
 /* Sum of the 16-bit words of a 16-byte address (for pseudo-headers). */

@@ -15,6 +15,8 @@ import io.ringfleet.bpf.abi.GlobalCounter;
 import java.net.InetAddress;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** ICMP the balancer answers or forwards, and what it does with traffic it cannot balance. */
 class IcmpAndMalformedTest {
@@ -69,6 +71,33 @@ class IcmpAndMalformedTest {
             assertEquals(1, lb.global(GlobalCounter.ICMP_ECHO).bytes(), "IPv6 replies count in bytes");
             assertPassedUntouched(lb, Packets.echoRequest(CLIENT, OTHER));
             assertPassedUntouched(lb, Packets.echoRequest(CLIENT6, OTHER6));
+        }
+    }
+
+    /**
+     * The reply's checksum is the request's adjusted for the type byte (v4: 8 -> 0 adds 0x0800, v6:
+     * 128 -> 129 subtracts 0x0100, network order) with end-around carry and borrow, and a zero result
+     * stays 0x0000 as a plain 16-bit edit leaves it (Katran's bytes), never 0xffff.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "false, 0x1234, 0x1a34", // no carry
+        "false, 0xf7ff, 0xffff", // 0xffff without a carry: as Katran
+        "false, 0xf800, 0x0001", // carry folded back in (Katran's in-place edit gives 0x0000)
+        "true, 0x1234, 0x1134",  // no borrow
+        "true, 0x0100, 0x0000",  // zero stays 0x0000, as Katran (C + old + ~new gave 0xffff)
+        "true, 0x0000, 0xfeff",  // borrow folded back in (Katran's in-place edit gives 0xffff)
+    })
+    void echoReplyChecksumsAreIncrementalWithCarryAndKatransZero(boolean v6, String request, String reply) {
+        try (BalancerUnderTest lb = lb()) {
+            byte[] frame = v6 ? Packets.echoRequest(CLIENT6, VIP6) : Packets.echoRequest(CLIENT, VIP);
+            int checksum = ETH + (v6 ? 40 : 20) + 2;
+            int requested = Integer.decode(request);
+            frame[checksum] = (byte) (requested >>> 8);
+            frame[checksum + 1] = (byte) requested;
+            TestRun.Result r = lb.run(frame);
+            assertEquals(XdpAction.TX, r.retval());
+            assertEquals(Integer.decode(reply).intValue(), Packets.u16(r.data(), checksum));
         }
     }
 
