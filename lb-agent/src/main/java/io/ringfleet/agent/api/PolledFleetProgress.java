@@ -35,6 +35,8 @@ public final class PolledFleetProgress implements FleetProgress, AutoCloseable {
     volatile long programmed;
     volatile long lastAnswerNanos;
     volatile boolean inFlight;
+    /** Whether the last poll round saw it live (a round late on a loaded machine still sees the change). */
+    boolean liveAtLastRound = true;
 
     Peer(long now) {
       lastAnswerNanos = now;
@@ -114,8 +116,9 @@ public final class PolledFleetProgress implements FleetProgress, AutoCloseable {
     boolean changed = false;
     for (Map.Entry<String, Peer> e : known.entrySet()) {
       Peer peer = e.getValue();
-      boolean wasLive = isLive(peer, now - interval.toNanos());
-      changed |= wasLive != isLive(peer, now);
+      boolean live = isLive(peer, now);
+      changed |= live != peer.liveAtLastRound;
+      peer.liveAtLastRound = live;
       if (peer.inFlight) {
         continue;
       }
