@@ -11,7 +11,9 @@
  *  - LRU_BYPASS: the connection table is not used;
  *  - QUIC: UDP is routed by the server id in the connection id when it maps to a real;
  *  - UDP_FLOW_MIGRATION: a remembered UDP flow whose real is in down_reals is hashed again.
- * The outer header always derives from the packet's own source port.
+ * The IPIP outer header always derives from the packet's own source port; GUE's source port
+ * from the source port as hashed before a DPORT_ONLY rewrite (0 with HASH_NO_SRC_PORT).
+ * Encapsulation: IPIP / IP6IP6 (rf_encap.h), or GUE when built with RF_GUE_ENCAP (rf_gue.h).
  */
 #ifndef RF_BALANCER_H
 #define RF_BALANCER_H
@@ -28,6 +30,9 @@
 #include "rf_conn.h"
 #include "rf_quic.h"
 #include "rf_encap.h"
+#ifdef RF_GUE_ENCAP
+#include "rf_gue.h"
+#endif
 #include "rf_icmp.h"
 
 /* A reals entry is a real when its address is set (the array starts zero-filled). */
@@ -215,11 +220,17 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 	if (pkt->flags & RF_PKT_ICMP_ERR)
 		rf_count(&global_stats, RF_GC_ICMP_PTB_FORWARD, pkt->frame_len);
 
+#ifdef RF_GUE_ENCAP
+	/* GUE's source port: the source port as the flow was hashed, before a DPORT_ONLY rewrite */
+	pkt->flow.sport = (vip_flags & RF_VIP_F_HASH_NO_SRC_PORT) ? 0 : sport;
+	ret = rf_gue_encap(ctx, pkt, real, gateway);
+#else
 	pkt->flow.sport = sport;
 	if (real->flags & RF_REAL_F_V6)
 		ret = rf_encap_v6(ctx, pkt, real, gateway);
 	else
 		ret = rf_encap_v4(ctx, pkt, real, gateway);
+#endif
 	if (ret != RF_ENCAP_OK) {
 		rf_count_event(RF_GC_ENCAP_FAIL);
 		return XDP_DROP;

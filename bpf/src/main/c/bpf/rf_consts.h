@@ -110,6 +110,20 @@
 #define RF_IPV6_VERSION_WORD 0x60000000u
 #define RF_IPV6_TCLASS_SHIFT 20
 
+/* ---- GUE encapsulation (build with -DRF_GUE_ENCAP; see rf_gue.h) ---- */
+
+/* UDP destination port of GUE packets towards reals: the port the reals' GUE/FOU receiver
+ * listens on. A fleet-wide tunnel contract, so a build constant (override with
+ * -DRF_GUE_DPORT=...). 9886 is what Katran's fixtures expect; Katran's own default is 6080. */
+#ifndef RF_GUE_DPORT
+#define RF_GUE_DPORT 9886
+#endif
+
+/* Fewest bytes that must follow the inner IP header for the outer UDP checksum to be filled
+ * in (an L4 header of the flow's protocol); with fewer, the checksum is left 0. */
+#define RF_GUE_CSUM_MIN_UDP 8
+#define RF_GUE_CSUM_MIN_TCP 20
+
 /* ---- Protocol constants not in the UAPI headers we include ---- */
 
 #define RF_ETH_ALEN 6

@@ -127,4 +127,14 @@ struct {
 	__type(value, struct rf_conn_rate);
 } conn_rate SEC(".maps");
 
+#ifdef RF_GUE_ENCAP
+/* RF_ENCAP_SRC_V4 / RF_ENCAP_SRC_V6 -> the balancer's own address: outer source of GUE packets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RF_ENCAP_SRC_COUNT);
+	__type(key, __u32);
+	__type(value, struct rf_encap_src);
+} encap_srcs SEC(".maps");
+#endif
+
 #endif /* RF_MAPS_H */

@@ -91,6 +91,13 @@ struct rf_conn_rate {
 	__u64 new_conns;       /* connection-table inserts attempted in this window */
 };
 
+/* encap_srcs value (GUE build only; ARRAY indexed by RF_ENCAP_SRC_V4 / RF_ENCAP_SRC_V6): the
+ * balancer's own address of that family, the outer source of GUE packets towards reals of that
+ * family. All zero means "not configured": such packets are dropped (RF_GC_ENCAP_FAIL). */
+struct rf_encap_src {
+	union rf_addr addr;
+};
+
 /* Health-check forwarder: SO_MARK -> destination (hc_reals), and its own source addresses. */
 struct rf_hc_real {
 	union rf_addr addr;
@@ -135,6 +142,11 @@ struct rf_hc_ctl {
 /* ctl_array indexes. */
 #define RF_CTL_GATEWAY_MAC 0
 #define RF_CTL_COUNT       4
+
+/* encap_srcs indexes (GUE build). */
+#define RF_ENCAP_SRC_V4    0
+#define RF_ENCAP_SRC_V6    1
+#define RF_ENCAP_SRC_COUNT 2
 
 /* global_stats indexes: named counters, each an rf_counter (packets, bytes). */
 enum rf_global_counter {

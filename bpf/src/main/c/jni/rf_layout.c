@@ -29,6 +29,7 @@ static const struct rf_layout_entry rf_layout[] = {
 	SZ(rf_down_real_key), OFF(rf_down_real_key, vip_num), OFF(rf_down_real_key, real_index),
 	SZ(rf_ctl), OFF(rf_ctl, mac),
 	SZ(rf_conn_rate), OFF(rf_conn_rate, window_start_ns), OFF(rf_conn_rate, new_conns),
+	SZ(rf_encap_src), OFF(rf_encap_src, addr),
 	SZ(rf_hc_real), OFF(rf_hc_real, addr), OFF(rf_hc_real, flags),
 	SZ(rf_hc_ctl), OFF(rf_hc_ctl, src_v4), OFF(rf_hc_ctl, src_v6), OFF(rf_hc_ctl, ifindex),
 	OFF(rf_hc_ctl, src_mac), OFF(rf_hc_ctl, dst_mac),
@@ -43,6 +44,7 @@ static const struct rf_layout_entry rf_layout[] = {
 	CONST(RF_HC_FORWARDED), CONST(RF_HC_NO_MAPPING), CONST(RF_HC_ENCAP_FAIL),
 	CONST(RF_HC_NO_SOURCE), CONST(RF_HC_NOT_IP), CONST(RF_HC_COUNT),
 	CONST(RF_HC_CTL_MAIN), CONST(RF_HC_CTL_COUNT), CONST(RF_ROOT_SLOTS),
+	CONST(RF_ENCAP_SRC_V4), CONST(RF_ENCAP_SRC_V6), CONST(RF_ENCAP_SRC_COUNT),
 };
 
 JNIEXPORT jobjectArray JNICALL RF_JNI(abiLayout)(JNIEnv *env, jclass cls)

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** healthcheck.bpf.c through BPF_PROG_TEST_RUN with skb->mark set: the encapsulation, byte by byte. */
 class HealthcheckTest {
+    static final int TC_ACT_UNSPEC = -1;
     static final int TC_ACT_OK = 0;
     static final int TC_ACT_SHOT = 2;
 
@@ -128,10 +129,10 @@ class HealthcheckTest {
     void unmarkedAndUnmappedPacketsPassUntouched() {
         byte[] in = Frames.udp(SRC4, VIP4, 40000, 80, new byte[10]);
         TestRun.Result r = run(in, 0);
-        assertEquals(TC_ACT_OK, r.retval());
+        assertEquals(TC_ACT_UNSPEC, r.retval());
         assertArrayEquals(in, r.data());
         r = run(in, 99);
-        assertEquals(TC_ACT_OK, r.retval());
+        assertEquals(TC_ACT_UNSPEC, r.retval());
         assertArrayEquals(in, r.data());
         assertEquals(1, stat(HcCounter.NO_MAPPING).packets());
         assertEquals(0, stat(HcCounter.FORWARDED).packets());
@@ -173,8 +174,41 @@ class HealthcheckTest {
         arp[12] = 0x08;
         arp[13] = 0x06;
         TestRun.Result r = run(arp, 7);
-        assertEquals(TC_ACT_OK, r.retval());
+        assertEquals(TC_ACT_UNSPEC, r.retval());
         assertArrayEquals(arp, r.data());
         assertEquals(1, stat(HcCounter.NOT_IP).packets());
+    }
+
+    @Test
+    void theGueBuildWritesIpAndUdpToTheGuePort() {
+        try (BpfObject gue = BpfObject.open(Bpf.shippedObject("healthcheck_gue")).load();
+             BpfProgram p = gue.program("healthcheck");
+             BpfMap r = gue.map("hc_reals");
+             BpfMap c = gue.map("hc_ctl")) {
+            r.update(BpfMap.u32(7), new HcReal(REAL4).encode());
+            r.update(BpfMap.u32(8), new HcReal(REAL6).encode());
+            c.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, null, null).encode());
+            byte[] in = Frames.udp(SRC4, VIP4, 40000, 80, "health".getBytes());
+            byte[] out = p.testRun(TestRun.of(in).skbMark(7)).data();
+            assertEquals(in.length + 28, out.length);
+            assertEquals(0x0800, Frames.u16(out, 12));
+            assertEquals(17, out[23], "protocol UDP");
+            assertEquals(0, Frames.u16(out, 20), "id 0, no DF");
+            assertEquals(Frames.ipv4Checksum(out, 14), Frames.u16(out, 24));
+            assertEquals(0x400, Frames.u16(out, 34) & 0x400, "source port bit 0x400");
+            assertEquals(9886, Frames.u16(out, 36));
+            assertEquals(in.length - 14 + 8, Frames.u16(out, 38));
+            assertEquals(0, Frames.u16(out, 40), "checksum 0");
+            assertArrayEquals(Arrays.copyOfRange(in, 14, in.length), Arrays.copyOfRange(out, 42, out.length));
+            assertEquals(Frames.u16(out, 34), Frames.u16(p.testRun(TestRun.of(in).skbMark(7)).data(), 34),
+                    "one flow, one source port");
+
+            out = p.testRun(TestRun.of(in).skbMark(8)).data();
+            assertEquals(0x86DD, Frames.u16(out, 12));
+            assertEquals(in.length - 14 + 8, Frames.u16(out, 18), "payload length");
+            assertEquals(17, out[20]);
+            assertEquals(9886, Frames.u16(out, 56));
+            assertArrayEquals(Arrays.copyOfRange(in, 14, in.length), Arrays.copyOfRange(out, 62, out.length));
+        }
     }
 }

@@ -31,6 +31,7 @@ class AbiCodecTest {
         assertEquals(AbiLayout.sizeOf("rf_hc_real"), HcReal.SIZE);
         assertEquals(AbiLayout.sizeOf("rf_conn_rate"), ConnRate.SIZE);
         assertEquals(AbiLayout.sizeOf("rf_hc_ctl"), HcCtl.SIZE);
+        assertEquals(AbiLayout.sizeOf("rf_encap_src"), EncapSrc.SIZE);
     }
 
     @Test
@@ -64,6 +65,7 @@ class AbiCodecTest {
         offset("rf_hc_ctl", "ifindex", HcCtl.OFF_IFINDEX);
         offset("rf_hc_ctl", "src_mac", HcCtl.OFF_SRC_MAC);
         offset("rf_hc_ctl", "dst_mac", HcCtl.OFF_DST_MAC);
+        offset("rf_encap_src", "addr", EncapSrc.OFF_ADDR);
     }
 
     @Test
@@ -74,6 +76,9 @@ class AbiCodecTest {
         assertEquals(AbiLayout.constant("RF_CTL_GATEWAY_MAC"), Ctl.GATEWAY_MAC);
         assertEquals(AbiLayout.constant("RF_HC_COUNT"), HcCounter.COUNT);
         assertEquals(AbiLayout.constant("RF_HC_CTL_MAIN"), HcCtl.MAIN);
+        assertEquals(AbiLayout.constant("RF_ENCAP_SRC_V4"), EncapSrc.V4);
+        assertEquals(AbiLayout.constant("RF_ENCAP_SRC_V6"), EncapSrc.V6);
+        assertEquals(AbiLayout.constant("RF_ENCAP_SRC_COUNT"), EncapSrc.COUNT);
         assertEquals(AbiLayout.constant("RF_GC_COUNT"), GlobalCounter.COUNT);
         for (GlobalCounter c : GlobalCounter.values()) {
             assertEquals(AbiLayout.constant("RF_GC_" + c.name()), c.index(), c.name());
@@ -108,6 +113,10 @@ class AbiCodecTest {
         assertEquals(new Real(v6), Real.decode(new Real(v6).encode()));
         assertEquals(1, new Real(v6).encode()[Real.OFF_FLAGS]);
         assertEquals(new HcReal(v6), HcReal.decode(new HcReal(v6).encode()));
+        assertEquals(new EncapSrc(v4), EncapSrc.decode(new EncapSrc(v4).encode(), EncapSrc.V4));
+        assertEquals(new EncapSrc(v6), EncapSrc.decode(new EncapSrc(v6).encode(), EncapSrc.V6));
+        assertEquals(EncapSrc.V6, new EncapSrc(v6).index());
+        assertArrayEquals(new byte[] {10, 77, 2, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, new EncapSrc(v4).encode());
         FlowKey f4 = new FlowKey(InetAddress.getByName("10.77.0.1"), v4, 40000, 80, 6);
         FlowKey f6 = new FlowKey(InetAddress.getByName("fd00:77::1"), v6, 40000, 443, 17);
         assertEquals(f4, FlowKey.decode(f4.encode()));

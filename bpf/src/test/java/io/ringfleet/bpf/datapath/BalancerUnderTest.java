@@ -10,6 +10,7 @@ import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.Ctl;
 import io.ringfleet.bpf.abi.DownRealKey;
+import io.ringfleet.bpf.abi.EncapSrc;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.bpf.abi.GlobalCounter;
 import io.ringfleet.bpf.abi.Real;
@@ -55,7 +56,7 @@ final class BalancerUnderTest implements AutoCloseable {
         this.program = object.program(PROGRAM);
     }
 
-    /** Loads a shipped variant ("balancer", "balancer_toobig"). */
+    /** Loads a shipped variant ("balancer", "balancer_toobig", "balancer_gue"). */
     static BalancerUnderTest load(String variant) {
         return load(variant, Map.of());
     }
@@ -96,6 +97,12 @@ final class BalancerUnderTest implements AutoCloseable {
         VipKey addressKey = new VipKey(address, 0, 0);
         int count = vipsPerAddress.merge(addressKey, 1, Integer::sum);
         map("vip_addrs").update(addressKey.encode(), BpfMap.u32(count));
+    }
+
+    /** GUE builds: the outer source address of GUE packets towards reals of its family. */
+    void encapSource(InetAddress address) {
+        EncapSrc src = new EncapSrc(address);
+        map("encap_srcs").update(BpfMap.u32(src.index()), src.encode());
     }
 
     void addReal(int index, InetAddress address) {

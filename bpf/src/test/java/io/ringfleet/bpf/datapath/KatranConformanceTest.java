@@ -3,15 +3,31 @@ package io.ringfleet.bpf.datapath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringfleet.bpf.Bpf;
+import io.ringfleet.bpf.BpfMap;
+import io.ringfleet.bpf.BpfObject;
+import io.ringfleet.bpf.BpfProgram;
 import io.ringfleet.bpf.TestRun;
+import io.ringfleet.bpf.abi.HcCtl;
+import io.ringfleet.bpf.abi.HcReal;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
  * Katran's own packet fixtures through BPF_PROG_TEST_RUN (repeat 1, in file order: connection-table
- * state carries over), every output byte compared. Prints one summary line per set.
+ * state carries over), every output byte compared. Prints one summary line per set
+ * ("katran-conformance gue: 36/36 passed"; the name is the file's before "_fixtures.json").
+ * Sets: base and too-big (balancer, balancer_toobig), gue (balancer_gue), healthcheck and
+ * healthcheck_gue (the tc program, its SCHED_CLS test run carrying the set's skb mark per frame).
  */
 class KatranConformanceTest {
 
@@ -46,31 +62,157 @@ class KatranConformanceTest {
         }
     }
 
-    /** Runs a fixture set on a freshly provisioned balancer; prints the summary; returns failures. */
+    @Test
+    void gueFixturesPassByteForByte() {
+        KatranData data = KatranData.load();
+        String file = "gue_fixtures.json";
+        JsonNode sources = provisionOf(data, file).get("gue_source_addresses");
+        List<String> failures = runSet(data, "balancer_gue", data.fixtures(file), setName(file), lb -> {
+            lb.encapSource(Packets.ip(sources.get("ipv4").asText()));
+            lb.encapSource(Packets.ip(sources.get("ipv6").asText()));
+        });
+        if (!failures.isEmpty()) {
+            fail(String.join("\n", failures));
+        }
+    }
+
+    @Test
+    void healthcheckFixturesPassByteForByte() {
+        List<String> failures = runHealthcheckSet(KatranData.load(), "healthcheck", "healthcheck_fixtures.json");
+        if (!failures.isEmpty()) {
+            fail(String.join("\n", failures));
+        }
+    }
+
+    /** GUE health checks: Katran draws the outer UDP source port at random; fixtures with a note mask it. */
+    @Test
+    void healthcheckGueFixturesPassWithTheOuterSourcePortMasked() {
+        List<String> failures = runHealthcheckSet(KatranData.load(), "healthcheck_gue",
+                "healthcheck_gue_fixtures.json");
+        if (!failures.isEmpty()) {
+            fail(String.join("\n", failures));
+        }
+    }
+
+    /** "gue" for "gue_fixtures.json": the name a summary line uses. */
+    static String setName(String file) {
+        return file.substring(0, file.length() - "_fixtures.json".length());
+    }
+
+    /** The provisioning file a fixture set names (applied on top of provision.json, or alone). */
+    private static JsonNode provisionOf(KatranData data, String file) {
+        return data.json(data.json(file).get("provision_file").asText());
+    }
+
     private static List<String> runSet(KatranData data, String variant, List<KatranData.Fixture> fixtures,
                                        String set) {
+        return runSet(data, variant, fixtures, set, lb -> { });
+    }
+
+    /**
+     * Runs a fixture set on a balancer provisioned from provision.json, then {@code extra} (the
+     * set's own provisioning); prints the summary; returns failures.
+     */
+    private static List<String> runSet(KatranData data, String variant, List<KatranData.Fixture> fixtures,
+                                       String set, Consumer<BalancerUnderTest> extra) {
         List<String> failures = new ArrayList<>();
         try (BalancerUnderTest lb = BalancerUnderTest.load(variant)) {
             data.provision(lb);
+            extra.accept(lb);
             for (KatranData.Fixture f : fixtures) {
                 TestRun.Result r = lb.run(f.input());
                 if (r.retval() != f.expectedAction() || !Arrays.equals(r.data(), f.expectedOutput())) {
-                    failures.add(describe(f, r));
+                    failures.add(describe(f, r, r.data(), XdpAction::name));
                 }
             }
         }
-        System.out.println("katran-conformance " + set + ": " + (fixtures.size() - failures.size()) + "/"
-                + fixtures.size() + " passed");
+        printSummary(set, fixtures.size(), failures.size());
         return failures;
     }
 
-    private static String describe(KatranData.Fixture f, TestRun.Result r) {
+    /**
+     * Runs a health-check fixture set through a shipped variant of healthcheck.bpf.c, provisioned
+     * only from the set's provisioning file (the tc program shares no map with the balancer); each
+     * frame with the skb mark the set gives it. Prints the summary; returns failures.
+     */
+    private static List<String> runHealthcheckSet(KatranData data, String variant, String file) {
+        JsonNode set = data.json(file);
+        JsonNode p = provisionOf(data, file);
+        JsonNode marks = set.get("input_context").get("skb_mark_by_index");
+        Map<Integer, String> notes = new HashMap<>();
+        set.get("fixtures").forEach(f -> {
+            if (f.has("note")) {
+                notes.put(f.get("index").asInt(), f.get("note").asText());
+            }
+        });
+        List<KatranData.Fixture> fixtures = data.fixtures(file);
+        List<String> failures = new ArrayList<>();
+        try (BpfObject obj = BpfObject.open(Bpf.shippedObject(variant)).load();
+             BpfProgram prog = obj.program("healthcheck");
+             BpfMap reals = obj.map("hc_reals");
+             BpfMap ctl = obj.map("hc_ctl")) {
+            for (JsonNode r : p.get("hc_reals_map")) {
+                reals.update(BpfMap.u32(r.get("mark").asInt()), new HcReal(Packets.ip(r.get("address").asText())).encode());
+            }
+            JsonNode src = p.get("hc_source_addresses");
+            JsonNode macs = p.get("hc_macs");
+            ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) Packets.ip(src.get("ipv4").asText()),
+                    (Inet6Address) Packets.ip(src.get("ipv6").asText()), p.get("hc_ctrl_map").get("ifindex").asInt(),
+                    KatranData.mac(macs.get("0").get("mac").asText()),
+                    KatranData.mac(macs.get("1").get("mac").asText())).encode());
+            for (KatranData.Fixture f : fixtures) {
+                int mark = marks.get(Integer.toString(f.index())).asInt();
+                TestRun.Result r = prog.testRun(TestRun.of(f.input()).skbMark(mark)
+                        .dataOutCapacity(f.input().length + 512));
+                byte[] got = r.data();
+                String note = notes.get(f.index());
+                if (note != null) {
+                    got = withOuterUdpSourcePortOf(got, f.expectedOutput(), note);
+                }
+                if (r.retval() != f.expectedAction() || !Arrays.equals(got, f.expectedOutput())) {
+                    failures.add(describe(f, r, got, TcAction::name));
+                }
+            }
+        }
+        printSummary(setName(file), fixtures.size(), failures.size());
+        return failures;
+    }
+
+    /**
+     * The masking a fixture's note asks for, and only that one: the two bytes of the outer UDP
+     * source port (after the outer IPv4 or IPv6 header of the expected frame) copied from the
+     * expected frame. A note about anything else masks nothing, so the frame then has to match.
+     */
+    static byte[] withOuterUdpSourcePortOf(byte[] got, byte[] want, String note) {
+        if (!note.contains("outer UDP source port") || got.length != want.length) {
+            return got;
+        }
+        int ethType = ((want[12] & 0xff) << 8) | (want[13] & 0xff);
+        int udp;
+        if (ethType == 0x0800 && want[14 + 9] == 17) {
+            udp = 14 + 20;
+        } else if (ethType == 0x86DD && want[14 + 6] == 17) {
+            udp = 14 + 40;
+        } else {
+            return got;
+        }
+        byte[] masked = got.clone();
+        masked[udp] = want[udp];
+        masked[udp + 1] = want[udp + 1];
+        return masked;
+    }
+
+    private static void printSummary(String set, int total, int failed) {
+        System.out.println("katran-conformance " + set + ": " + (total - failed) + "/" + total + " passed");
+    }
+
+    private static String describe(KatranData.Fixture f, TestRun.Result r, byte[] got, IntFunction<String> action) {
         StringBuilder s = new StringBuilder();
         s.append("fixture #").append(f.index()).append(" \"").append(f.name()).append("\": got ")
-                .append(XdpAction.name(r.retval())).append(" (").append(r.data().length).append(" bytes), want ")
-                .append(XdpAction.name(f.expectedAction())).append(" (").append(f.expectedOutput().length)
+                .append(action.apply(r.retval())).append(" (").append(got.length).append(" bytes), want ")
+                .append(action.apply(f.expectedAction())).append(" (").append(f.expectedOutput().length)
                 .append(" bytes)\n");
-        s.append(hexDiff(r.data(), f.expectedOutput()));
+        s.append(hexDiff(got, f.expectedOutput()));
         return s.toString();
     }
 

@@ -52,12 +52,15 @@ final class KatranData {
         return new KatranData(dir);
     }
 
+    /** A fixture file: a bare list (base, too-big) or an object whose "fixtures" is that list. */
     List<Fixture> fixtures(String file) {
         List<Fixture> out = new ArrayList<>();
-        for (JsonNode f : read(file)) {
+        JsonNode root = read(file);
+        for (JsonNode f : root.isArray() ? root : root.get("fixtures")) {
+            String action = f.get("expected_action").asText();
             out.add(new Fixture(f.get("index").asInt(), f.get("name").asText(),
                     Base64.getDecoder().decode(f.get("input_b64").asText()),
-                    XdpAction.parse(f.get("expected_action").asText()),
+                    action.startsWith("TC_ACT_") ? TcAction.parse(action) : XdpAction.parse(action),
                     Base64.getDecoder().decode(f.get("expected_output_b64").asText())));
         }
         return out;
