@@ -2,6 +2,7 @@ package io.ringfleet.agent.api;
 
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.agent.security.TlsMaterial;
+import io.ringfleet.agent.fleet.RaftFleetGateway;
 import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.ControlServiceGrpc;
 import io.ringfleet.agent.rings.RingView;

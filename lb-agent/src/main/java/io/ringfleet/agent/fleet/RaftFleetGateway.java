@@ -1,6 +1,11 @@
-package io.ringfleet.agent.api;
+package io.ringfleet.agent.fleet;
 
 import com.google.protobuf.ByteString;
+import io.ringfleet.agent.api.FleetGateway;
+import io.ringfleet.agent.api.FleetUnavailableException;
+import io.ringfleet.agent.api.Membership;
+import io.ringfleet.agent.api.PeerStatusSource;
+import io.ringfleet.agent.api.Statuses;
 import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
