@@ -176,6 +176,14 @@ public final class FleetRings {
     return ringSize;
   }
 
+  /**
+   * Whether this view was made of {@code image}'s very VIPs and reals (the same objects, as the images of Raft's
+   * own entries share them): then its rings and digest are {@code image}'s, whatever the provenance.
+   */
+  public boolean isOf(FleetImage image) {
+    return image.vips() == vips && image.reals() == reals;
+  }
+
   /** Provenance of the image this view was made of. */
   public Provenance provenance() {
     return provenance;

@@ -207,7 +207,7 @@ public final class DatapathState {
     }
 
     /**
-     * The ring digest in the format of raft-state's {@link FleetRings#digest()} (what lb-agent's MapProgrammer
+     * The ring digest in the format of raft-state's {@link FleetRings#digest()} (what lb-agent's ring view
      * and the fleet status report): SHA-256 over the reals (index, address) and every VIP's ring (number, ring
      * SHA-256). Computed from these bytes, so for a kernel reading it says what the LB really holds.
      */

@@ -5,6 +5,7 @@ import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.agent.security.AuthInterceptor;
 import io.ringfleet.agent.security.MethodPolicy;
 import io.ringfleet.agent.security.TlsMaterial;
@@ -55,13 +56,18 @@ public final class ApiServer implements AutoCloseable {
     ServerCredentials credentials = b.plaintext ? InsecureServerCredentials.create() : b.tls.apiServerCredentials();
     this.server = NettyServerBuilder.forAddress(address, credentials)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-        .addService(ServerInterceptors.intercept(new ControlServer(b.gateway, writer, waiter, b.stats), auth))
+        .addService(ServerInterceptors.intercept(new ControlServer(b.gateway, rings(b), writer, waiter, b.stats), auth))
         .addService(ServerInterceptors.intercept(new KatranServer(b.gateway, writer, b.stats), auth))
         .build();
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The node's ring view; without one (no datapath), a view of the API's own, fed by the images it reads. */
+  private static RingView rings(Builder b) {
+    return b.rings != null ? b.rings : new RingView(b.gateway.limits().ringSize());
   }
 
   /** Binds and starts serving. */
@@ -105,6 +111,7 @@ public final class ApiServer implements AutoCloseable {
     private FleetGateway gateway;
     private FleetProgress progress;
     private StatsSource stats;
+    private RingView rings;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -134,6 +141,12 @@ public final class ApiServer implements AutoCloseable {
 
     public Builder progress(FleetProgress progress) {
       this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    /** This node's Maglev rings (ring digests in reads): the agent's {@link RingView}. */
+    public Builder rings(RingView rings) {
+      this.rings = Objects.requireNonNull(rings, "rings");
       return this;
     }
 

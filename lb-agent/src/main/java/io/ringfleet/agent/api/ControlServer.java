@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.ringfleet.agent.security.Caller;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.ApplyResponse;
 import io.ringfleet.api.BatchReply;
@@ -89,6 +90,7 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
   private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
 
   private final FleetGateway gateway;
+  private final RingView rings;
   private final BatchWriter writer;
   private final ProgrammedWaiter waiter;
   private final CommandValidator validator;
@@ -98,8 +100,10 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
    * @param stats this node's datapath counters, or null when the node has no datapath (GetStats then
    *     answers UNAVAILABLE)
    */
-  public ControlServer(FleetGateway gateway, BatchWriter writer, ProgrammedWaiter waiter, StatsSource stats) {
+  public ControlServer(FleetGateway gateway, RingView rings, BatchWriter writer, ProgrammedWaiter waiter,
+      StatsSource stats) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
+    this.rings = Objects.requireNonNull(rings, "rings");
     this.writer = Objects.requireNonNull(writer, "writer");
     this.waiter = Objects.requireNonNull(waiter, "waiter");
     this.validator = new CommandValidator(gateway.limits());
@@ -162,9 +166,9 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
   public void listVips(ListVipsRequest request, StreamObserver<ListVipsResponse> out) {
     read(request.getRead(), out, "ListVips", image -> {
       ListVipsResponse.Builder b = ListVipsResponse.newBuilder().setStamp(ImageProtos.stamp(gateway.nodeId(), image));
-      FleetRings rings = gateway.rings(image);
+      FleetRings imageRings = rings.of(image);
       for (VipImage vip : image.vips().all()) {
-        b.addVips(ImageProtos.vip(vip, request.getWithReals(), rings));
+        b.addVips(ImageProtos.vip(vip, request.getWithReals(), imageRings));
       }
       return b.build();
     });
@@ -175,7 +179,7 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
     VipKey key = vipKeyOrFail(request.getVip(), request.hasVip(), out);
     if (key != null) {
       read(request.getRead(), out, "GetVip", image -> GetVipResponse.newBuilder()
-          .setStamp(ImageProtos.stamp(gateway.nodeId(), image)).setVip(ImageProtos.vip(vip(image, key), true, gateway.rings(image))).build());
+          .setStamp(ImageProtos.stamp(gateway.nodeId(), image)).setVip(ImageProtos.vip(vip(image, key), true, rings.of(image))).build());
     }
   }
 
@@ -249,12 +253,12 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
   @Override
   public void getDigests(GetDigestsRequest request, StreamObserver<GetDigestsResponse> out) {
     read(request.getRead(), out, "GetDigests", image -> {
-      FleetRings rings = gateway.rings(image);
+      FleetRings imageRings = rings.of(image);
       GetDigestsResponse.Builder b = GetDigestsResponse.newBuilder().setStamp(ImageProtos.stamp(gateway.nodeId(), image))
-          .setStateDigest(ByteString.copyFrom(image.digest())).setRingsDigest(ByteString.copyFrom(rings.digest()));
+          .setStateDigest(ByteString.copyFrom(image.digest())).setRingsDigest(ByteString.copyFrom(imageRings.digest()));
       for (VipImage vip : image.vips().all()) {
         VipRingDigest.Builder v = VipRingDigest.newBuilder().setVip(ImageProtos.vipKey(vip.key())).setVipNum(vip.vipNum());
-        rings.ring(vip.vipNum()).ifPresent(r -> v.setRingDigest(ByteString.copyFrom(r.ringDigest())));
+        imageRings.ring(vip.vipNum()).ifPresent(r -> v.setRingDigest(ByteString.copyFrom(r.ringDigest())));
         b.addVips(v);
       }
       return b.build();

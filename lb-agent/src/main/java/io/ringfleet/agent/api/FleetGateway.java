@@ -6,7 +6,6 @@ import io.ringfleet.api.NodeStatus;
 import io.ringfleet.api.ReadConsistency;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.FleetRings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -40,12 +39,6 @@ public interface FleetGateway {
    * happen within {@code timeout}.
    */
   CompletableFuture<FleetImage> read(ReadConsistency consistency, long minAppliedIndex, Duration timeout);
-
-  /**
-   * The Maglev rings of {@code image} (what every node programs for it): for ring digests in reads.
-   * Implementations cache them; computing them from scratch is the fallback.
-   */
-  FleetRings rings(FleetImage image);
 
   /** This node now: role, term, commit, applied and programmed indexes, digests. */
   NodeStatus localStatus();

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Outcomes → gRPC statuses. A caller never gets a stack trace: unexpected failures are logged here. */
-final class Statuses {
+public final class Statuses {
   /** Trailer of a rejected Apply: the 0-based position of the rejected command (-1: the batch itself). */
   static final Metadata.Key<String> FAILED_COMMAND =
       Metadata.Key.of("ringfleet-failed-command", Metadata.ASCII_STRING_MARSHALLER);
@@ -33,7 +33,7 @@ final class Statuses {
   }
 
   /** Any failure of a request's future, as the status the caller gets. */
-  static StatusRuntimeException of(Throwable failure, String what) {
+  public static StatusRuntimeException of(Throwable failure, String what) {
     Throwable t = failure;
     while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();

@@ -11,15 +11,16 @@ import io.ringfleet.agent.api.ApiServer;
 import io.ringfleet.agent.api.DatapathStatsSource;
 import io.ringfleet.agent.api.PeerApiStatus;
 import io.ringfleet.agent.api.PolledFleetProgress;
-import io.ringfleet.agent.api.RaftFleetGateway;
 import io.ringfleet.agent.datapath.BalancerDatapath;
 import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.agent.datapath.DatapathStats;
 import io.ringfleet.agent.datapath.MapProgrammer;
 import io.ringfleet.agent.datapath.XdpTarget;
+import io.ringfleet.agent.fleet.RaftFleetGateway;
 import io.ringfleet.agent.metrics.DatapathMetrics;
 import io.ringfleet.agent.metrics.ProgrammingMetrics;
 import io.ringfleet.agent.metrics.RaftMetrics;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.agent.security.TlsMaterial;
 import io.ringfleet.agent.security.TlsMaterialException;
 import io.ringfleet.api.NodeStatus;
@@ -89,6 +90,7 @@ public final class LbAgent implements AutoCloseable {
   private TlsMaterial tls;
   private BalancerDatapath datapath;
   private ProgrammingPipeline pipeline;
+  private RingView rings;
   private FleetNode node;
   private FleetClient client;
   private RaftFleetGateway gateway;
@@ -213,7 +215,8 @@ public final class LbAgent implements AutoCloseable {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("node", nodeId, "fleet", config.fleetId());
     closeables.push(registry::close);
-    MapProgrammer programmer = MapProgrammer.builder(datapath)
+    rings = new RingView(DatapathConfig.RING_SIZE);
+    MapProgrammer programmer = MapProgrammer.builder(datapath).rings(rings)
         .defaultGatewayMac(MacAddress.parse(settings.gatewayMac().toString()))
         .onProgrammed(r -> programmingMetrics.programmed(r)).build();
     pipeline = new ProgrammingPipeline(nodeId, programmer, options.programmingRetry);
@@ -286,7 +289,7 @@ public final class LbAgent implements AutoCloseable {
     });
 
     ApiServer.Builder ab = ApiServer.builder().address(socketAddress(self.peer().apiAddress())).gateway(gateway)
-        .progress(progress).stats(new DatapathStatsSource(new DatapathStats(datapath)));
+        .progress(progress).rings(rings).stats(new DatapathStatsSource(new DatapathStats(datapath)));
     if (tls != null) {
       ab.tls(tls);
     } else {
@@ -393,7 +396,8 @@ public final class LbAgent implements AutoCloseable {
   private void statusExtras(NodeStatus.Builder b) {
     Optional<ProgrammingPipeline.Programmed> programmed = pipeline.programmed();
     b.setProgrammedIndex(Math.max(0, programmed.map(ProgrammingPipeline.Programmed::index).orElse(0L)));
-    b.setRingsDigest(programmed.map(p -> ByteString.copyFrom(p.rings().digest())).orElse(ByteString.EMPTY));
+    // the programmed image's rings are kept in the ring view: reading their digest builds no ring
+    b.setRingsDigest(programmed.map(p -> ByteString.copyFrom(rings.of(p.image()).digest())).orElse(ByteString.EMPTY));
     b.setAnnouncing(announcer.announcing());
     String error = pipeline.error().map(e -> "programming: " + e)
         .or(() -> announcer.lastError())
@@ -495,6 +499,11 @@ public final class LbAgent implements AutoCloseable {
 
   public ProgrammingPipeline pipeline() {
     return pipeline;
+  }
+
+  /** This node's Maglev rings (fed by the programming pipeline). */
+  public RingView rings() {
+    return rings;
   }
 
   public FleetNode node() {

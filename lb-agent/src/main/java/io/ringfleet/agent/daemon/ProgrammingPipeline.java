@@ -2,10 +2,10 @@ package io.ringfleet.agent.daemon;
 
 import io.ringfleet.agent.datapath.MapProgrammer;
 import io.ringfleet.agent.datapath.ProgramReport;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetPublisher;
-import io.ringfleet.state.FleetRings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failed run is logged and counted, its message kept for the node's status, and retried with the newest
  * image when another arrives or after {@code retryAfter}.
+ *
+ * <p>The pipeline is the one owner of what is programmed: the index, the image, the failures and the last
+ * report ({@link #programmed()}, {@link #error()}, {@link #failures()}, {@link #lastReport()}); the programmer
+ * is the worker that programs an image. It feeds the node's {@link RingView}: after each run (or index move)
+ * the programmed image's rings are kept there, so the status reads their digest without building a ring.
  */
 public final class ProgrammingPipeline implements FleetPublisher, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProgrammingPipeline.class);
@@ -62,13 +67,16 @@ public final class ProgrammingPipeline implements FleetPublisher, AutoCloseable 
   private long lastRunIndex = -1;
   private boolean closed;
 
-  private volatile FleetImage programmedImage;
   private volatile Programmed programmed;
+  private volatile ProgramReport lastReport;
   private volatile String error;
   private final LongAdder skipped = new LongAdder();
 
-  /** What is in the kernel: the index and the rings of that image, from one reading. */
-  public record Programmed(long index, FleetRings rings) {}
+  /**
+   * What is in the kernel: the programmed index and the image of that index, from one reading (the rings of that
+   * image are in the {@link RingView}).
+   */
+  public record Programmed(long index, FleetImage image) {}
 
   public ProgrammingPipeline(String nodeId, MapProgrammer programmer, Duration retryAfter) {
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -157,22 +165,21 @@ public final class ProgrammingPipeline implements FleetPublisher, AutoCloseable 
 
   private void run(FleetImage image, long since) {
     try {
-      FleetImage before = programmedImage;
+      Programmed before = programmed;
       ProgramReport report;
-      if (before != null && error == null && image.stateIndex() == before.stateIndex()
+      if (before != null && error == null && image.stateIndex() == before.image().stateIndex()
           && before.index() <= image.index()) {
         // Raft's own entries (leader no-ops, commit metadata) move the index, not the state: the maps of this
         // image are those already in the kernel
         report = new ProgramReport(image.index(), false, new java.util.TreeMap<>(), List.of(), 0);
-        programmed = new Programmed(image.index(), programmed.rings());
         skipped.increment();
       } else {
         report = programmer.program(image);
-        FleetRings rings = programmer.programmedRings().orElseThrow();
-        programmed = new Programmed(rings.provenance().index(), rings);
+        lastReport = report;
       }
+      programmer.rings().programmed(image);
+      programmed = new Programmed(image.index(), image);
       long lag = System.nanoTime() - since;
-      programmedImage = image;
       if (error != null) {
         LOG.info("{}: programming works again at index {}", nodeId, image.index());
       }
@@ -208,7 +215,7 @@ public final class ProgrammingPipeline implements FleetPublisher, AutoCloseable 
     return p == null ? -1 : p.index();
   }
 
-  /** What is programmed: the index and its rings (digest) from one reading; empty before the first run. */
+  /** What is programmed: the index and its image from one reading; empty before the first run. */
   public Optional<Programmed> programmed() {
     return Optional.ofNullable(programmed);
   }
@@ -218,9 +225,9 @@ public final class ProgrammingPipeline implements FleetPublisher, AutoCloseable 
     return skipped.sum();
   }
 
-  /** The last image programmed. */
-  public Optional<FleetImage> programmedImage() {
-    return Optional.ofNullable(programmedImage);
+  /** What the last run of the programmer wrote (index moves without a run are not runs); empty before the first. */
+  public Optional<ProgramReport> lastReport() {
+    return Optional.ofNullable(lastReport);
   }
 
   /** Why the last run failed; empty once a run succeeds again. */

@@ -29,9 +29,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * {@link DesiredMaps} as the kernel's bytes: per map, key bytes to value bytes (rf_abi.h layouts). Immutable;
- * the tables are persistent maps, so {@link #next} derives the maps of a later image from these by touching
- * only what the two images do not share.
+ * What the balancer's and the health-check forwarder's maps must hold for one image, as the kernel's bytes: per
+ * map, key bytes to value bytes (rf_abi.h layouts), and the ring of every vip_num. Immutable; the tables are
+ * persistent maps, so {@link #next} derives the maps of a later image from these by touching only what the two
+ * images do not share. The one statement of image → maps: the full path is the step from {@link #EMPTY}
+ * ({@link #of}), as a snapshot is published as a delta from the empty image.
+ *
+ * <p>Maps: {@code vip_map} (VIP key → vip_num, flags), {@code vip_addrs} (VIPs per address), {@code reals},
+ * {@code ch_rings} (one row per vip_num), {@code ctl_array} (the image's gateway MAC, else the node's),
+ * {@code quic_ids}, {@code down_reals} and {@code hc_reals}.
  */
 final class EncodedMaps {
     static final byte[] DOWN_MARK = {1};
@@ -47,30 +53,23 @@ final class EncodedMaps {
         this.vipNumOwners = vipNumOwners;
     }
 
-    /** Every entry of {@code d}, encoded (the full path: first run, resync, after a failure). */
-    static EncodedMaps of(DesiredMaps d) {
-        EnumMap<Table, SortedMap<ByteKey, byte[]>> t = new EnumMap<>(Table.class);
-        for (Table table : Table.values()) {
-            t.put(table, new TreeMap<>());
-        }
-        TreeMap<Integer, ByteKey> owners = new TreeMap<>();
-        d.vips().forEach((key, v) -> {
-            ByteKey k = vipKey(key);
-            t.get(Table.VIP_MAP).put(k, new VipMeta(v.flags(), v.vipNum()).encode());
-            owners.put(v.vipNum(), k);
-        });
-        d.vipAddresses().forEach((address, count) -> t.get(Table.VIP_ADDRS).put(addressKey(address), BpfMap.u32(count)));
-        d.reals().forEach((index, address) -> t.get(Table.REALS).put(ByteKey.u32(index), real(address)));
-        d.gatewayMac().ifPresent(mac -> t.get(Table.CTL).put(ByteKey.u32(Ctl.GATEWAY_MAC), ctl(mac)));
-        d.quicIds().forEach((id, index) -> t.get(Table.QUIC_IDS).put(ByteKey.u32((int) (long) id), BpfMap.u32(index)));
-        for (DesiredMaps.DownReal dr : d.downReals()) {
-            t.get(Table.DOWN_REALS).put(downKey(dr.vipNum(), dr.realIndex()), DOWN_MARK);
-        }
-        d.healthChecks().forEach((mark, address) -> t.get(Table.HC_REALS).put(ByteKey.u32((int) (long) mark),
-                hcReal(address)));
+    /** No entry in any map: what {@link #of} derives an image's maps from. */
+    static final EncodedMaps EMPTY = empty();
+
+    private static EncodedMaps empty() {
         EnumMap<Table, PersistentSortedMap<ByteKey, byte[]>> tables = new EnumMap<>(Table.class);
-        t.forEach((table, entries) -> tables.put(table, PersistentSortedMap.copyOf(entries)));
-        return new EncodedMaps(tables, PersistentSortedMap.copyOf(d.rings()), PersistentSortedMap.copyOf(owners));
+        for (Table table : Table.values()) {
+            tables.put(table, PersistentSortedMap.empty());
+        }
+        return new EncodedMaps(tables, PersistentSortedMap.empty(), PersistentSortedMap.empty());
+    }
+
+    /**
+     * Every entry of {@code image}'s maps (the full path: first run, resync, after a failure): the step from
+     * {@link #EMPTY}, so the image → maps mapping and its fit checks are stated once, in {@link #next}.
+     */
+    static Next of(FleetImage image, FleetRings rings, MacAddress defaultGatewayMac, DatapathConfig config) {
+        return EMPTY.next(FleetImage.EMPTY, image, rings, defaultGatewayMac, config);
     }
 
     /** What {@link #next} changed: per map the keys whose desired value differs, and the ring rows that differ. */
@@ -86,8 +85,8 @@ final class EncodedMaps {
     /**
      * The maps of {@code after}, derived from these (the maps of {@code before}, with {@code defaultGatewayMac})
      * by diffing the two images' persistent maps: the cost follows what changed, not the size of the fleet.
-     * Equal to {@code of(DesiredMaps.of(after, afterRings, defaultGatewayMac))}; the misfits are those of the
-     * changed entries and of the tables' sizes (the unchanged entries fitted already).
+     * Equal to {@code of(after, afterRings, defaultGatewayMac, config)}; the misfits are those of the changed
+     * entries and of the tables' sizes (the unchanged entries fitted already).
      *
      * @param afterRings the rings of {@code after}
      */
@@ -130,10 +129,10 @@ final class EncodedMaps {
                 ring = afterRings.ring(num).orElseThrow(() -> new IllegalArgumentException("no ring for vip_num "
                         + num + " (" + now.key() + ")")).ring();
                 if (num >= config.maxVips()) {
-                    misfits.add(DesiredMaps.vipNumMisfit(now.key(), num, config));
+                    misfits.add(Misfits.vipNum(now.key(), num, config));
                 }
                 if (ring.size() != DatapathConfig.RING_SIZE) {
-                    misfits.add(DesiredMaps.ringSizeMisfit(ring.size()));
+                    misfits.add(Misfits.ringSize(ring.size()));
                 }
             }
             ringChanges.put(num, ring);
@@ -176,7 +175,7 @@ final class EncodedMaps {
 
         void quic(long id, Integer realIndex) {
             if (realIndex != null && id > 0xffffffffL) {
-                misfits.add(DesiredMaps.quicIdMisfit(id));
+                misfits.add(Misfits.quicId(id));
             }
             put(Table.QUIC_IDS, ByteKey.u32((int) id), realIndex == null ? null : BpfMap.u32(realIndex));
         }
@@ -217,9 +216,9 @@ final class EncodedMaps {
         void checkSizes(EncodedMaps maps, FleetImage after) {
             SortedMap<Integer, io.ringfleet.state.Real> reals = after.reals().byIndex();
             if (!reals.isEmpty() && reals.lastKey() >= config.maxReals()) {
-                misfits.add(DesiredMaps.realIndexMisfit(reals.lastKey(), reals.get(reals.lastKey()).address(), config));
+                misfits.add(Misfits.realIndex(reals.lastKey(), reals.get(reals.lastKey()).address(), config));
             }
-            misfits.addAll(DesiredMaps.countMisfits(maps.table(Table.VIP_ADDRS).size(),
+            misfits.addAll(Misfits.counts(maps.table(Table.VIP_ADDRS).size(),
                     maps.table(Table.QUIC_IDS).size(), maps.table(Table.DOWN_REALS).size(),
                     maps.table(Table.HC_REALS).size(), config));
         }
@@ -239,7 +238,7 @@ final class EncodedMaps {
         return vipNumOwners;
     }
 
-    /** Same entries in every map (for tests comparing the incremental path with the full one). */
+    /** Same entries in every map (for tests comparing step-by-step derivations with the one from empty). */
     boolean sameEntriesAs(EncodedMaps o) {
         for (Table table : Table.values()) {
             SortedMap<ByteKey, byte[]> a = table(table);

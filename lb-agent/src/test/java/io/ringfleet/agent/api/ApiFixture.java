@@ -42,7 +42,7 @@ public final class ApiFixture implements AutoCloseable {
     InProcessFleetLog log = new InProcessFleetLog("lb1", FleetLimits.builder().maxVips(8).maxReals(16).build());
     FixedStats stats = new FixedStats();
     ApiServer server = ApiServer.builder().address(new InetSocketAddress("127.0.0.1", 0)).tls(pki.material("lb1"))
-        .gateway(log).progress(log).stats(stats).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build().start();
+        .gateway(log).progress(log).rings(log.rings()).stats(stats).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build().start();
     return new ApiFixture(pki, log, server, stats);
   }
 

@@ -1,12 +1,15 @@
 package io.ringfleet.agent.api;
 
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.CommandBatch;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.NodeStatus;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.PeerRole;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.ReadConsistency;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
@@ -49,12 +52,13 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
   private volatile FleetImage image = FleetImage.EMPTY;
   private volatile boolean autoProgram = true;
   private volatile String unavailable;
-  private FleetRings rings;
+  private final RingView rings;
   private Membership members;
 
   public InProcessFleetLog(String nodeId, FleetLimits limits) {
     this.nodeId = nodeId;
     this.limits = limits;
+    this.rings = new RingView(limits.ringSize());
     this.applier = new BatchApplier(new CommandValidator(limits));
     programmed.put(nodeId, 0L);
   }
@@ -103,14 +107,9 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
     }, executor);
   }
 
-  @Override
-  public FleetRings rings(FleetImage of) {
-    synchronized (this) {
-      if (rings == null || !rings.provenance().equals(of.provenance())) {
-        rings = rings == null ? FleetRings.of(of, limits) : rings.next(of);
-      }
-      return rings;
-    }
+  /** The rings of this log's images (what the API serves ring digests from; no datapath here). */
+  public RingView rings() {
+    return rings;
   }
 
   @Override
@@ -124,7 +123,7 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
         .setTerm(now.term()).setCommitIndex(now.index()).setAppliedIndex(now.index())
         .setProgrammedIndex(programmed.getOrDefault(id, 0L)).setStateIndex(now.stateIndex())
         .setStateDigest(com.google.protobuf.ByteString.copyFrom(now.digest()))
-        .setRingsDigest(com.google.protobuf.ByteString.copyFrom(rings(now).digest()))
+        .setRingsDigest(com.google.protobuf.ByteString.copyFrom(rings.of(now).digest()))
         .setDrained(now.nodes().isDrained(id)).setLive(programmed.containsKey(id)).build();
   }
 

@@ -2,7 +2,10 @@ package io.ringfleet.agent.api;
 
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.agent.security.TlsMaterial;
+import io.ringfleet.agent.fleet.RaftFleetGateway;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.ControlServiceGrpc;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.katran.KatranServiceGrpc;
 import io.ringfleet.config.HostPort;
 import io.ringfleet.state.FleetLimits;
@@ -132,14 +135,15 @@ public final class LoopbackFleet implements AutoCloseable {
     Map<String, HostPort> apiAddresses = new TreeMap<>();
     apiPorts.forEach((p, port) -> apiAddresses.put(p, new HostPort("127.0.0.1", port)));
     PeerApiStatus peerStatus = new PeerApiStatus(apiAddresses, tls.apiClientCredentials());
-    RaftFleetGateway gateway = RaftFleetGateway.builder(node, client).peers(peerStatus).build();
+    RingView rings = new RingView(limits.ringSize()); // no datapath: the rings of the applied images
+    RaftFleetGateway gateway = RaftFleetGateway.builder(node, client).peers(peerStatus).rings(rings).build();
     List<String> others = new ArrayList<>(raftPorts.keySet());
     others.remove(id);
     PolledFleetProgress progress = new PolledFleetProgress(id, () -> node.stateMachine().image().index(), others,
         peerStatus, Duration.ofMillis(20), Duration.ofSeconds(1));
     progressRef[0] = progress;
     ApiServer api = ApiServer.builder().address(new InetSocketAddress("127.0.0.1", apiPorts.get(id))).tls(tls)
-        .gateway(gateway).progress(progress).build().start();
+        .gateway(gateway).progress(progress).rings(rings).build().start();
     progress.start();
     return new Agent(id, node, client, gateway, peerStatus, progress, api);
   }

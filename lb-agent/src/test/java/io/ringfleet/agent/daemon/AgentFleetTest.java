@@ -390,7 +390,7 @@ class AgentFleetTest {
     assertEquals(xdp, (int) lbns.call(() -> Xdp.attachedId(Xdp.ifindex("lb2"), Xdp.Mode.DRIVER)));
     assertEquals(tc, (int) lbns.call(() -> Tc.attachedId(Xdp.ifindex("lb2"), Tc.Direction.EGRESS, 1, 1)));
     assertEquals(before, MapDump.of(again.datapath()), "maps unchanged across the restart");
-    var report = again.pipeline().programmer().lastReport().orElseThrow();
+    var report = again.pipeline().lastReport().orElseThrow();
     assertTrue(report.full(), "the first run after a start compares everything");
     assertEquals(0L, again.pipeline().programmer().entriesWritten().values().stream().mapToLong(Long::longValue)
         .sum(), "nothing rewritten: " + again.pipeline().programmer().entriesWritten());

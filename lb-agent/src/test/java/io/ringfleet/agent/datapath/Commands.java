@@ -129,6 +129,7 @@ public final class Commands {
         private final List<FleetPublisher> publishers = new ArrayList<>();
         private FleetImage image = FleetImage.EMPTY;
         private long index;
+        private ProgramReport lastReport;
 
         public Log() {
             this(FleetLimits.DEFAULT);
@@ -141,6 +142,24 @@ public final class Commands {
         public Log publishTo(FleetPublisher publisher) {
             publishers.add(publisher);
             return this;
+        }
+
+        /**
+         * Programs every image with {@code programmer}, on the applying thread (a synchronous stand-in for the
+         * agent's programming pipeline); a failed run throws out of {@link #apply}.
+         */
+        public Log publishTo(MapProgrammer programmer) {
+            return publishTo((delta, image) -> lastReport = programmer.program(image));
+        }
+
+        /** The report of the last successful run of the programmer given to {@link #publishTo(MapProgrammer)}. */
+        public ProgramReport lastReport() {
+            return lastReport;
+        }
+
+        /** The index the last successful run programmed; -1 before the first. */
+        public long programmedIndex() {
+            return lastReport == null ? -1 : lastReport.index();
         }
 
         public FleetImage image() {

@@ -4,6 +4,7 @@ import static io.ringfleet.agent.datapath.Commands.TCP;
 import static io.ringfleet.agent.datapath.Commands.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The incremental path (desired maps derived from the last programmed ones by diffing images, only the changed
- * keys and ring slots read) against the full path (everything derived from the image, everything read), on
+ * The incremental path (desired maps derived step by step from the last ones written by diffing images, only the
+ * changed keys and ring slots read) against the full path (the maps derived from empty, everything read), on
  * seeded random command sequences: VIPs added and removed (vip_nums reused, a key moving to another vip_num),
  * reals added, removed, re-weighted and marked down (indexes freed and reused), flags, QUIC ids, health-check
  * destinations and the gateway MAC; some images are skipped, as the pipeline skips images that arrive during a
@@ -73,12 +74,12 @@ class IncrementalProgrammingTest {
         VipKey dns = Commands.vip("10.1.0.2", 53, UDP);
         VipKey api = Commands.vip("10.1.0.3", 443, TCP);
         programmer.program(log.apply(Commands.addVip(web), Commands.addReals(web, "10.0.0.1=1")));
-        long programmed = programmer.programmedIndex();
+        EncodedMaps written = programmer.lastWritten();
 
         FleetImage tooBig = log.apply(Commands.addVip(dns), Commands.addVip(api), Commands.addReals(api, "10.0.0.2=1"),
                 Commands.setHealthCheck(1, "10.0.0.3"));
-        List<String> expected = DesiredMaps.of(tooBig, FleetRings.of(tooBig, DatapathConfig.RING_SIZE), NODE_MAC)
-                .misfits(config);
+        List<String> expected = EncodedMaps.of(tooBig, FleetRings.of(tooBig, DatapathConfig.RING_SIZE), NODE_MAC,
+                config).misfits();
         assertEquals(2, expected.size(), "" + expected);
         ProgrammingException e = assertThrows(ProgrammingException.class,
                 () -> programmer.program(tooBig));
@@ -86,12 +87,13 @@ class IncrementalProgrammingTest {
         for (String reason : expected) {
             assertTrue(e.getMessage().contains(reason), e.getMessage() + " lacks " + reason);
         }
-        assertEquals(programmed, programmer.programmedIndex());
+        assertSame(written, programmer.lastWritten(), "the misfit left the base of the next run as it was");
         assertEquals(1, datapath.map("vip_map").keys().size());
 
         FleetImage fits = log.apply(Commands.removeVip(api), Commands.removeHealthCheck(1));
-        assertFalse(programmer.program(fits).full());
-        assertEquals(fits.index(), programmer.programmedIndex());
+        ProgramReport fitted = programmer.program(fits);
+        assertFalse(fitted.full());
+        assertEquals(fits.index(), fitted.index());
         assertEquals(2, datapath.map("vip_map").keys().size());
         assertEquals(0, MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build().resync(fits).totalWritten());
     }
@@ -112,9 +114,9 @@ class IncrementalProgrammingTest {
             String where = "seed " + seed + " step " + step + " (" + log.image.provenance() + ")";
             assertFalse(report.full(), where + ": the run was not incremental");
             incrementalRuns++;
-            EncodedMaps full = EncodedMaps.of(DesiredMaps.of(log.image, FleetRings.of(log.image,
-                    DatapathConfig.RING_SIZE), NODE_MAC));
-            assertTrue(incremental.programmedEncoded().sameEntriesAs(full), where + ": desired maps differ");
+            EncodedMaps fromEmpty = EncodedMaps.of(log.image, FleetRings.of(log.image, DatapathConfig.RING_SIZE),
+                    NODE_MAC, datapath.config()).maps();
+            assertTrue(incremental.lastWritten().sameEntriesAs(fromEmpty), where + ": desired maps differ");
             ProgramReport check = checker.resync(log.image);
             assertEquals(0, check.totalWritten(), where + ": the full comparison found " + check.written());
         }

@@ -50,7 +50,7 @@ public class KatranConformanceE2eTest {
             provision(log, p);
             FleetImage image = log.image();
 
-            assertEquals(image.index(), programmer.programmedIndex());
+            assertEquals(image.index(), log.programmedIndex());
             checkIdentifiersAreKatrans(image, p);
             checkHealthCheckDestinations(datapath, p);
 

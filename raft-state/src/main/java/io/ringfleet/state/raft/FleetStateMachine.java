@@ -11,7 +11,6 @@ import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetPublisher;
-import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.BatchDefaults;
@@ -65,7 +64,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A record that does not replay ({@code ReplayException}: a corrupt log or a bug) is thrown out of
  *       {@link #applyTransaction}: Ratis then stops this server rather than let it diverge.
  *   <li>Reads: {@link #query} answers a {@link StateQuery}: STATUS ({@link StateStatus}: applied term/index,
- *       state index, image digest, ring digest) or IMAGE (the image as snapshot bytes).
+ *       state index, image digest) or IMAGE (the image as snapshot bytes). It holds no Maglev rings: they are
+ *       a pure function of the image, built by whoever programs them (lb-agent's ring view).
  *   <li>Snapshots: {@link #takeSnapshot} writes the image to the {@link SnapshotStore} in the Raft storage's
  *       {@code sm} directory, named by (term, index), atomically. At start the newest snapshot that verifies is
  *       loaded; a corrupt one is logged at ERROR with its file and reason, quarantined (renamed
@@ -90,10 +90,7 @@ public final class FleetStateMachine extends BaseStateMachine {
   private final List<FleetPublisher> publishers = new CopyOnWriteArrayList<>();
   private final AtomicLong batchesApplied = new AtomicLong();
   private final AtomicLong batchesRejected = new AtomicLong();
-  private final Object ringsLock = new Object();
   private volatile FleetImage image = FleetImage.EMPTY;
-  private FleetRings rings;
-  private FleetImage ringsImage;
 
   /**
    * @throws IllegalArgumentException if the limits allow real indexes that do not fit a ring slot
@@ -105,7 +102,6 @@ public final class FleetStateMachine extends BaseStateMachine {
           + " (ring slots hold 16-bit real indexes), got " + limits.maxReals());
     }
     this.applier = new BatchApplier(new CommandValidator(limits));
-    this.rings = FleetRings.empty(limits.ringSize());
   }
 
   public FleetLimits limits() {
@@ -130,34 +126,20 @@ public final class FleetStateMachine extends BaseStateMachine {
     return image;
   }
 
-  /** The rings of the current image, computed incrementally from the last computed ones. */
-  public FleetRings rings() {
-    return ringsOf(image);
-  }
-
-  private FleetRings ringsOf(FleetImage of) {
-    synchronized (ringsLock) {
-      if (ringsImage != of) {
-        rings = rings.next(of);
-        ringsImage = of;
-      }
-      return rings;
-    }
-  }
-
-  /** This replica's status (what a STATUS query answers). */
+  /**
+   * This replica's status (what a STATUS query answers). No ring digest: the state machine holds no rings (they
+   * are a pure function of the image; lb-agent's ring view owns them, fed by its programming pipeline).
+   */
   public StateStatus status() {
     FleetImage current = image;
-    FleetRings r = ringsOf(current);
     return StateStatus.newBuilder()
         .setAppliedTerm(current.term())
         .setAppliedIndex(current.index())
         .setStateIndex(current.stateIndex())
         .setImageDigest(ByteString.copyFrom(current.digest()))
-        .setRingDigest(ByteString.copyFrom(r.digest()))
         .setVipCount(current.vips().size())
         .setRealCount(current.reals().size())
-        .setRingSize(r.ringSize())
+        .setRingSize(limits.ringSize())
         .setSnapshotIndex(storage.latest().map(SnapshotFile::index).orElse(0L))
         .setBatchesApplied(batchesApplied.get())
         .setBatchesRejected(batchesRejected.get())

@@ -39,6 +39,7 @@ final class TestCluster implements AutoCloseable {
   private final FleetLimits limits;
   private final Consumer<FleetNode.Builder> options;
   private final Map<String, FleetNode> running = new TreeMap<>();
+  private final Map<String, FollowedRings> followedRings = new TreeMap<>();
   private final RaftGroup group;
   private FleetClient client;
 
@@ -117,8 +118,10 @@ final class TestCluster implements AutoCloseable {
   }
 
   FleetNode.Builder builder(String id) {
+    FollowedRings rings = new FollowedRings(limits.ringSize());
+    followedRings.put(id, rings);
     FleetNode.Builder b = FleetNode.builder().peerId(id).peers(peers).listeners(listeners).storageDir(dir(id))
-        .limits(limits);
+        .limits(limits).publisher(rings);
     options.accept(b);
     return b;
   }
@@ -192,6 +195,14 @@ final class TestCluster implements AutoCloseable {
     return client;
   }
 
+  /**
+   * The digest of a running peer's rings, followed from the images it published (the state machine holds none),
+   * once they are those of {@code appliedIndex} or later.
+   */
+  byte[] ringDigest(String id, long appliedIndex) throws InterruptedException {
+    return followedRings.get(id).at(appliedIndex).digest();
+  }
+
   StateStatus status(String id) throws IOException {
     return client().status(RaftPeerId.valueOf(id));
   }
@@ -248,7 +259,6 @@ final class TestCluster implements AutoCloseable {
     statuses.forEach((id, s) -> b.append("\n  ").append(id).append(": applied (t").append(s.getAppliedTerm())
         .append(", i").append(s.getAppliedIndex()).append(") state ").append(s.getStateIndex())
         .append(" image ").append(hex(s.getImageDigest().toByteArray()).substring(0, 16))
-        .append(" rings ").append(hex(s.getRingDigest().toByteArray()).substring(0, 16))
         .append(" snapshot ").append(s.getSnapshotIndex()));
     return b.toString();
   }

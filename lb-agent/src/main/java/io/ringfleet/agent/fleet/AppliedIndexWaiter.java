@@ -1,5 +1,6 @@
-package io.ringfleet.agent.api;
+package io.ringfleet.agent.fleet;
 
+import io.ringfleet.agent.api.FleetUnavailableException;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetPublisher;

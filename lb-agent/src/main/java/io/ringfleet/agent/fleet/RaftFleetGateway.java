@@ -1,6 +1,12 @@
-package io.ringfleet.agent.api;
+package io.ringfleet.agent.fleet;
 
 import com.google.protobuf.ByteString;
+import io.ringfleet.agent.api.FleetGateway;
+import io.ringfleet.agent.api.FleetUnavailableException;
+import io.ringfleet.agent.api.Membership;
+import io.ringfleet.agent.api.PeerStatusSource;
+import io.ringfleet.agent.api.Statuses;
+import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.NodeStatus;
@@ -8,7 +14,6 @@ import io.ringfleet.api.PeerRole;
 import io.ringfleet.api.ReadConsistency;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
 import io.ringfleet.state.raft.FleetStateMachine;
@@ -66,6 +71,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
   private final FleetStateMachine stateMachine;
   private final String nodeId;
   private final LongSupplier programmedIndex;
+  private final RingView rings;
   private final Consumer<NodeStatus.Builder> localStatusExtras;
   private final PeerStatusSource peers;
   private final ExecutorService io;
@@ -79,6 +85,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     this.nodeId = node.peerId().toString();
     this.programmedIndex = b.programmedIndex != null ? b.programmedIndex : () -> stateMachine.image().index();
     this.localStatusExtras = b.localStatusExtras;
+    this.rings = b.rings != null ? b.rings : new RingView(stateMachine.limits().ringSize());
     this.peers = b.peers;
     AtomicInteger n = new AtomicInteger();
     this.io = Executors.newFixedThreadPool(b.ioThreads, r -> {
@@ -155,12 +162,6 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
   }
 
   @Override
-  public FleetRings rings(FleetImage image) {
-    FleetRings current = stateMachine.rings();
-    return current.provenance().equals(image.provenance()) ? current : FleetRings.of(image, limits());
-  }
-
-  @Override
   public NodeStatus localStatus() {
     RaftServer.Division d = division();
     DivisionInfo info = d.getInfo();
@@ -177,7 +178,8 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
       // are not built here (peers poll this status every 20 ms, and a ring costs ~2 ms to build)
       localStatusExtras.accept(b);
     } else {
-      b.setRingsDigest(ByteString.copyFrom(stateMachine.rings().digest()));
+      // no datapath: the applied image stands for the programmed one
+      b.setRingsDigest(ByteString.copyFrom(rings.of(image).digest()));
     }
     return b.build();
   }
@@ -311,6 +313,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     private final FleetClient client;
     private LongSupplier programmedIndex;
     private Consumer<NodeStatus.Builder> localStatusExtras;
+    private RingView rings;
     private PeerStatusSource peers;
     private int ioThreads = 4;
 
@@ -334,6 +337,15 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
      */
     public Builder localStatus(Consumer<NodeStatus.Builder> extras) {
       this.localStatusExtras = Objects.requireNonNull(extras, "extras");
+      return this;
+    }
+
+    /**
+     * The node's ring view, for the rings digest of a node without a datapath (no {@link #localStatus} extras:
+     * the applied image stands for the programmed one); default: a view of this gateway's own.
+     */
+    public Builder rings(RingView rings) {
+      this.rings = Objects.requireNonNull(rings, "rings");
       return this;
     }
 
