@@ -9,7 +9,7 @@ import java.util.Objects;
  * Writes the fleet's defaults into a batch before it enters the log, so that applying the entry never consults
  * them: a replica that replays the entry later, under another config, does what every replica did. Today the
  * one default is the hash function of an AddVip without one ({@link FleetLimits#defaultHashFunction()}).
- * {@link CommandValidator} applies the same default to entries logged without it (by earlier builds).
+ * Validation ({@code VipRules.add}) applies the same default to entries logged without it (by earlier builds).
  */
 public final class BatchDefaults {
   private BatchDefaults() {}
