@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ringfleet.bpf.TestRun;
+import io.ringfleet.testing.KatranData;
+import io.ringfleet.testing.XdpAction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,7 +39,7 @@ class KatranConformanceTest {
     void withoutTooBigGenerationTheOversizedFrameIsDropped() {
         KatranData data = KatranData.load();
         try (BalancerUnderTest lb = BalancerUnderTest.load("balancer")) {
-            data.provision(lb);
+            KatranProvisioning.provision(data, lb);
             for (KatranData.Fixture f : data.tooBigFixtures()) {
                 TestRun.Result r = lb.run(f.input());
                 assertEquals(XdpAction.DROP, r.retval(), f.name());
@@ -51,7 +53,7 @@ class KatranConformanceTest {
                                        String set) {
         List<String> failures = new ArrayList<>();
         try (BalancerUnderTest lb = BalancerUnderTest.load(variant)) {
-            data.provision(lb);
+            KatranProvisioning.provision(data, lb);
             for (KatranData.Fixture f : fixtures) {
                 TestRun.Result r = lb.run(f.input());
                 if (r.retval() != f.expectedAction() || !Arrays.equals(r.data(), f.expectedOutput())) {
