@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Datapath benchmark: ns/packet of the XDP balancer on its main paths, as JSON on stdout.
-# Builds the bpf module (BPF objects + JNI shim), then runs io.ringfleet.bpf.bench.DatapathBench in
+# Builds the bpf module (BPF objects + JNI shim, and its test classes: the bench and its bench_wrapper.bpf.o live
+# in bpf's test source set, not in the shipped jar), then runs io.ringfleet.bpf.bench.DatapathBench in
 # namespaces it creates and removes (root). Arguments go to the benchmark:
 #   --balancer PATH   a balancer object other than the shipped one
 #   --repeat N        repetitions per BPF_PROG_TEST_RUN call (default 100000)
@@ -12,5 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "bench-datapath: needs root (BPF programs, network namespaces)" >&2
   exit 1
 fi
-mvn -B -q -ntp -pl bpf process-classes >&2
-exec java --enable-native-access=ALL-UNNAMED -cp bpf/target/classes io.ringfleet.bpf.bench.DatapathBench "$@"
+# process-test-classes: compiles the test sources and builds src/test/c into target/test-classes/native.
+mvn -B -q -ntp ${MAVEN_ARGS:-} -pl bpf process-test-classes >&2
+exec java --enable-native-access=ALL-UNNAMED -cp bpf/target/test-classes:bpf/target/classes \
+  io.ringfleet.bpf.bench.DatapathBench "$@"

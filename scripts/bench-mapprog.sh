@@ -30,5 +30,7 @@ mvn "${mvn_flags[@]}" -pl lb-agent dependency:build-classpath -Dmdep.outputFile=
 deps=$(tr ':' '\n' <"$cp_file" | grep -v '/io/ringfleet/' | paste -sd:)
 own=lb-agent/target/test-classes:lb-agent/target/classes:bpf/target/classes:api/target/classes
 own=$own:raft-state/target/classes:cluster-config/target/classes
+# The test helpers lb-agent's tests share through test-jars (api: KatranData; bpf: Frames).
+own=$own:api/target/test-classes:bpf/target/test-classes
 exec java -Xmx2g --enable-native-access=ALL-UNNAMED -cp "$own:$deps" \
   "$bench" "$@"

@@ -5,7 +5,8 @@
 #   scripts/bench-raft.sh --cpu                # ReplayBench's cases in thread CPU time (for a loaded machine)
 # JMH defaults (annotated on the benchmarks): 1 fork, 3 warmup + 5 measurement iterations.
 # Sibling of bench-state.sh (Maglev); installs the api module of this tree first, because raft-state
-# needs this tree's protos (an older api jar in ~/.m2 may lack them). MAVEN_ARGS (e.g. -o) is passed on.
+# needs this tree's protos (an older api jar in ~/.m2 may lack them) and api's test-jar (KatranData). MAVEN_ARGS
+# (e.g. -o) is passed on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q ${MAVEN_ARGS:-} -pl api install -DskipTests

@@ -4,10 +4,11 @@
 #   scripts/bench-state.sh MaglevRingBench -p weights=equal,1to4   # any JMH arguments
 #   scripts/bench-state.sh --vs-c             # CPU time per build: Java vs a C baseline (gcc -O2)
 # JMH defaults (annotated on the benchmarks): 1 fork, 3 warmup + 5 measurement iterations of 1 s.
-# Needs the api module in the local Maven repository; it is installed once if missing.
+# Needs the api module and its test-jar (KatranData, for raft-state's tests) in the local Maven repository; they
+# are installed once if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d "${HOME}/.m2/repository/io/ringfleet/api" ]; then
+if ! ls "${HOME}"/.m2/repository/io/ringfleet/api/*/api-*-tests.jar >/dev/null 2>&1; then
   mvn -q -pl raft-state -am install -DskipTests
 fi
 run_java() { # main class and arguments, on the test classpath of raft-state

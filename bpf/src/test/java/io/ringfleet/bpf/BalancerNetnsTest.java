@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringfleet.bpf.abi.GlobalCounter;
 import io.ringfleet.bpf.bench.BalancerRig;
+import io.ringfleet.bpf.testing.Frames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

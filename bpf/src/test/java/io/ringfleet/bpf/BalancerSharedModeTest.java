@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ringfleet.bpf.bench.BalancerRig;
+import io.ringfleet.bpf.testing.Frames;
 import java.net.InetAddress;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

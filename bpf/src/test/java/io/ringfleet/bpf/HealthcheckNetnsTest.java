@@ -14,6 +14,7 @@ import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.HcCounter;
 import io.ringfleet.bpf.abi.HcCtl;
 import io.ringfleet.bpf.abi.HcReal;
+import io.ringfleet.bpf.testing.Frames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;

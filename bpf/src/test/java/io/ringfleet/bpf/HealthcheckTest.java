@@ -7,6 +7,7 @@ import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.HcCounter;
 import io.ringfleet.bpf.abi.HcCtl;
 import io.ringfleet.bpf.abi.HcReal;
+import io.ringfleet.bpf.testing.Frames;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.GlobalCounter;
+import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -16,6 +16,7 @@ import io.ringfleet.bpf.MapType;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.bpf.abi.GlobalCounter;
+import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

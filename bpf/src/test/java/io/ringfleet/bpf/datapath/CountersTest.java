@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.GlobalCounter;
+import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package io.ringfleet.bpf.datapath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringfleet.testing.KatranData;
 import org.junit.jupiter.api.Test;
 
 /** The tests' own flow hash (their oracle for ring slots) against Katran's vectors. */

@@ -7,6 +7,7 @@ import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.EncapSrc;
 import io.ringfleet.bpf.abi.GlobalCounter;
+import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;

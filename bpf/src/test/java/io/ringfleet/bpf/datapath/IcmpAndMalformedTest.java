@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.GlobalCounter;
+import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,9 @@ import io.ringfleet.bpf.BpfProgram;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.HcCtl;
 import io.ringfleet.bpf.abi.HcReal;
+import io.ringfleet.testing.KatranData;
+import io.ringfleet.testing.TcAction;
+import io.ringfleet.testing.XdpAction;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.util.ArrayList;
@@ -53,7 +56,7 @@ class KatranConformanceTest {
     void withoutTooBigGenerationTheOversizedFrameIsDropped() {
         KatranData data = KatranData.load();
         try (BalancerUnderTest lb = BalancerUnderTest.load("balancer")) {
-            data.provision(lb);
+            KatranProvisioning.provision(data, lb);
             for (KatranData.Fixture f : data.tooBigFixtures()) {
                 TestRun.Result r = lb.run(f.input());
                 assertEquals(XdpAction.DROP, r.retval(), f.name());
@@ -117,7 +120,7 @@ class KatranConformanceTest {
                                        String set, Consumer<BalancerUnderTest> extra) {
         List<String> failures = new ArrayList<>();
         try (BalancerUnderTest lb = BalancerUnderTest.load(variant)) {
-            data.provision(lb);
+            KatranProvisioning.provision(data, lb);
             extra.accept(lb);
             for (KatranData.Fixture f : fixtures) {
                 TestRun.Result r = lb.run(f.input());

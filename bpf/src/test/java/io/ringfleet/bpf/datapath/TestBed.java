@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ringfleet.bpf.TestRun;
+import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;

@@ -1,13 +1,14 @@
 package io.ringfleet.chaos.netnschaos;
 
+import io.ringfleet.chaos.fault.FaultKind;
+import io.ringfleet.chaos.fault.Harness;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
 /**
  * The faults of one scenario, chosen and ordered by its seed. With five faults or more every kind occurs at
- * least once. Soundness rule: every {@link Fault.Kind#CHURN} comes after the last {@link Fault.Kind#DRAIN}, so no
+ * least once. Soundness rule: every {@link FaultKind#CHURN} comes after the last {@link FaultKind#DRAIN}, so no
  * flow moves to another LB after the traffic VIPs' rings changed (see the README: a flow that changes LB after
  * a ring change may legitimately land on another real).
  */
@@ -25,8 +26,8 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
             throw new IllegalArgumentException("faults must be 1..100, got " + count);
         }
         Random random = new Random(seed);
-        List<Fault.Kind> all = Arrays.asList(Fault.Kind.values());
-        List<Fault.Kind> kinds = new ArrayList<>();
+        List<FaultKind> all = Harness.NETNS.kinds(); // in the order that gives each seed its schedule
+        List<FaultKind> kinds = new ArrayList<>();
         if (count >= all.size()) {
             kinds.addAll(all);
         }
@@ -36,11 +37,12 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
         java.util.Collections.shuffle(kinds, random);
         kinds = churnAfterDrains(kinds, random);
         List<Fault> faults = new ArrayList<>();
-        for (Fault.Kind k : kinds) {
+        for (FaultKind k : kinds) {
             int target = switch (k) {
-                case KILL9, PARTITION, DRAIN -> 1 + random.nextInt(3);
+                case KILL, PARTITION, DRAIN -> 1 + random.nextInt(3);
                 case CHURN -> 1 + random.nextInt(3);
-                case KILL9_LEADER -> 0;
+                case KILL_LEADER -> 0;
+                default -> throw new IllegalStateException(k + " is not in " + Harness.NETNS);
             };
             faults.add(new Fault(k, target, MIN_DWELL_MILLIS + random.nextInt(MAX_DWELL_MILLIS - MIN_DWELL_MILLIS + 1)));
         }
@@ -48,17 +50,17 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
     }
 
     /** Moves every churn placed before the last drain to a random place after it (order otherwise kept). */
-    static List<Fault.Kind> churnAfterDrains(List<Fault.Kind> kinds, Random random) {
-        List<Fault.Kind> out = new ArrayList<>(kinds);
-        int lastDrain = out.lastIndexOf(Fault.Kind.DRAIN);
-        List<Fault.Kind> moved = new ArrayList<>();
+    static List<FaultKind> churnAfterDrains(List<FaultKind> kinds, Random random) {
+        List<FaultKind> out = new ArrayList<>(kinds);
+        int lastDrain = out.lastIndexOf(FaultKind.DRAIN);
+        List<FaultKind> moved = new ArrayList<>();
         for (int i = lastDrain - 1; i >= 0; i--) {
-            if (out.get(i) == Fault.Kind.CHURN) {
+            if (out.get(i) == FaultKind.CHURN) {
                 moved.add(out.remove(i));
             }
         }
-        for (Fault.Kind churn : moved) {
-            int after = out.lastIndexOf(Fault.Kind.DRAIN) + 1;
+        for (FaultKind churn : moved) {
+            int after = out.lastIndexOf(FaultKind.DRAIN) + 1;
             out.add(after + random.nextInt(out.size() - after + 1), churn);
         }
         return out;

@@ -1,50 +1,37 @@
 package io.ringfleet.chaos.netnschaos;
 
+import io.ringfleet.chaos.fault.FaultKind;
+import io.ringfleet.chaos.fault.Harness;
+
 /**
  * One fault of a {@link ChaosSchedule}, injected, held for {@code dwellMillis} while operator writes go on, then
- * healed.
+ * healed. Its kind is one the real-process harness can inject ({@link Harness#NETNS}).
  *
  * @param kind what is done
  * @param target the LB number (kill, partition, drain), the backend number (churn), or 0 (the leader, found when
  *     the fault starts)
  * @param dwellMillis how long the fault is held once injected
  */
-public record Fault(Kind kind, int target, int dwellMillis) {
-    /** The kinds of fault. */
-    public enum Kind {
-        /** SIGKILL of an LB's agent, restarted after the dwell. */
-        KILL9("kill -9 agent"),
-        /** SIGKILL of the agent that leads the Raft group (asked with lbctl status), restarted after the dwell. */
-        KILL9_LEADER("kill -9 leader"),
-        /** iptables in the LB's namespace drop TCP port 9870 (Raft) both ways on its control link; rules removed after. */
-        PARTITION("partition raft"),
-        /** lbctl node drain (its route hook withdraws its next hop: its flows move), undrain after the dwell. */
-        DRAIN("drain/undrain"),
-        /** A backend removed from the traffic VIPs, added back after the dwell (its flows break: expected). */
-        CHURN("real churn");
-
-        private final String label;
-
-        Kind(String label) {
-            this.label = label;
-        }
-
-        public String label() {
-            return label;
+public record Fault(FaultKind kind, int target, int dwellMillis) {
+    public Fault {
+        if (!kind.injectableBy(Harness.NETNS)) {
+            throw new IllegalArgumentException(kind + " is not a fault the real-process chaos injects: "
+                    + Harness.NETNS.kinds());
         }
     }
 
     /** What the fault hits, as printed. */
     public String targetText() {
         return switch (kind) {
-            case KILL9, PARTITION, DRAIN -> "lb" + target;
-            case KILL9_LEADER -> "leader";
+            case KILL, PARTITION, DRAIN -> "lb" + target;
+            case KILL_LEADER -> "leader";
             case CHURN -> "be" + target;
+            default -> throw new IllegalStateException(kind.toString()); // the constructor admits no other kind
         };
     }
 
     @Override
     public String toString() {
-        return kind.label() + (kind == Kind.KILL9_LEADER ? "" : " " + targetText()) + " for " + dwellMillis + " ms";
+        return kind.label() + (kind == FaultKind.KILL_LEADER ? "" : " " + targetText()) + " for " + dwellMillis + " ms";
     }
 }

@@ -2,6 +2,7 @@ package io.ringfleet.chaos.netnschaos;
 
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
+import io.ringfleet.chaos.fault.FaultKind;
 import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.BackendNode;
 import io.ringfleet.chaos.netns.BrokenFlow;
@@ -172,13 +173,13 @@ public final class NetnsChaosScenario {
         int violations0 = violations.size();
         String target = f.targetText();
         String what;
-        writes.focus(f.kind() == Fault.Kind.CHURN || f.kind() == Fault.Kind.KILL9_LEADER ? 0 : f.target());
+        writes.focus(f.kind() == FaultKind.CHURN || f.kind() == FaultKind.KILL_LEADER ? 0 : f.target());
         writes.start();
         try {
             ChaosRun.pause(random.nextInt(1500)); // a write is usually in flight when the fault lands
             what = switch (f.kind()) {
-                case KILL9 -> faults.kill9(f.target(), f.dwellMillis());
-                case KILL9_LEADER -> {
+                case KILL -> faults.kill9(f.target(), f.dwellMillis());
+                case KILL_LEADER -> {
                     int leader = faults.leader();
                     target = "lb" + leader + " (leader)";
                     writes.focus(leader);
@@ -187,6 +188,7 @@ public final class NetnsChaosScenario {
                 case PARTITION -> faults.partition(f.target(), f.dwellMillis());
                 case DRAIN -> faults.drain(f.target(), f.dwellMillis());
                 case CHURN -> "";
+                default -> throw new IllegalStateException(f.kind() + " is not a real-process fault");
             };
         } finally {
             writes.stop();
@@ -194,7 +196,7 @@ public final class NetnsChaosScenario {
         if (writes.error() != null) {
             throw new IllegalStateException("the operator write load failed", writes.error());
         }
-        if (f.kind() == Fault.Kind.CHURN) {
+        if (f.kind() == FaultKind.CHURN) {
             what = faults.churn(topology.backends().get(f.target() - 1), f.dwellMillis()); // its own writes: --wait
         }
         double converged = checks.awaitConverged("fault " + number + " (" + f.kind().label() + ")");

@@ -1,7 +1,8 @@
 package io.ringfleet.chaos.sim;
 
 import io.ringfleet.api.CommandBatch;
-import io.ringfleet.chaos.sim.Step.Kind;
+import io.ringfleet.chaos.fault.FaultKind;
+import io.ringfleet.chaos.fault.Harness;
 import io.ringfleet.chaos.sim.Step.Submission;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +107,7 @@ record Schedule(long seed, SimConfig config, List<Step> steps) {
       return out;
     }
 
-    private Step step(Kind kind, int node, int ms, List<Submission> submissions) {
+    private Step step(FaultKind kind, int node, int ms, List<Submission> submissions) {
       return new Step(kind, node, ms, submissions, dwell());
     }
 
@@ -114,40 +115,41 @@ record Schedule(long seed, SimConfig config, List<Step> steps) {
       int impaired = impaired();
       boolean anySlow = slow[0] || slow[1] || slow[2];
       // Weights of each kind in this state.
-      int[] w = new int[Kind.values().length];
-      w[Kind.SUBMIT.ordinal()] = 24;
-      w[Kind.CONCURRENT.ordinal()] = 16;
-      w[Kind.DRAIN.ordinal()] = 5;
-      w[Kind.UNDRAIN.ordinal()] = 4;
-      w[Kind.PAUSE.ordinal()] = 3;
-      w[Kind.SNAPSHOT.ordinal()] = 5;
-      w[Kind.TRANSFER_LEADER.ordinal()] = 5;
-      w[Kind.SLOW.ordinal()] = anySlow ? 1 : 4;
-      w[Kind.UNSLOW.ordinal()] = anySlow ? 6 : 0;
+      int[] w = new int[FaultKind.values().length];
+      w[FaultKind.SUBMIT.ordinal()] = 24;
+      w[FaultKind.CONCURRENT.ordinal()] = 16;
+      w[FaultKind.DRAIN.ordinal()] = 5;
+      w[FaultKind.UNDRAIN.ordinal()] = 4;
+      w[FaultKind.PAUSE.ordinal()] = 3;
+      w[FaultKind.SNAPSHOT.ordinal()] = 5;
+      w[FaultKind.TRANSFER_LEADER.ordinal()] = 5;
+      w[FaultKind.SLOW.ordinal()] = anySlow ? 1 : 4;
+      w[FaultKind.UNSLOW.ordinal()] = anySlow ? 6 : 0;
       if (impaired == 0) {
-        w[Kind.KILL.ordinal()] = 6;
-        w[Kind.KILL_LEADER.ordinal()] = 5;
-        w[Kind.PARTITION.ordinal()] = 5;
-        w[Kind.PARTITION_LEADER.ordinal()] = 4;
-        w[Kind.SNAPSHOT_INSTALL.ordinal()] = 5;
+        w[FaultKind.KILL.ordinal()] = 6;
+        w[FaultKind.KILL_LEADER.ordinal()] = 5;
+        w[FaultKind.PARTITION.ordinal()] = 5;
+        w[FaultKind.PARTITION_LEADER.ordinal()] = 4;
+        w[FaultKind.SNAPSHOT_INSTALL.ordinal()] = 5;
       } else if (impaired == 1) {
         // Rarely, a second fault: no majority for a while.
-        w[Kind.KILL.ordinal()] = 1;
-        w[Kind.PARTITION.ordinal()] = 1;
+        w[FaultKind.KILL.ordinal()] = 1;
+        w[FaultKind.PARTITION.ordinal()] = 1;
       }
       boolean someDown = unknownDown > 0 || anyDown() != Step.ANY;
       boolean someCut = unknownCut > 0 || cut[0] || cut[1] || cut[2];
-      w[Kind.RESTART.ordinal()] = someDown ? 14 : 0;
-      w[Kind.RESTART_WIPED.ordinal()] = someDown ? 4 : 0;
-      w[Kind.HEAL.ordinal()] = someCut ? 14 : 0;
+      w[FaultKind.RESTART.ordinal()] = someDown ? 14 : 0;
+      w[FaultKind.RESTART_WIPED.ordinal()] = someDown ? 4 : 0;
+      w[FaultKind.HEAL.ordinal()] = someCut ? 14 : 0;
 
       int total = 0;
       for (int x : w) {
         total += x;
       }
       int roll = rnd.nextInt(total);
-      Kind kind = Kind.SUBMIT;
-      for (Kind k : Kind.values()) {
+      FaultKind kind = FaultKind.SUBMIT;
+      // In Harness.SIMULATION's order: the order is part of what each seed means.
+      for (FaultKind k : Harness.SIMULATION.kinds()) {
         roll -= w[k.ordinal()];
         if (roll < 0) {
           kind = k;
@@ -173,7 +175,7 @@ record Schedule(long seed, SimConfig config, List<Step> steps) {
         case UNDRAIN: {
           int via = rnd.nextInt(NODES);
           int target = rnd.nextInt(NODES);
-          CommandBatch b = changes.drain(nodeIds().get(target), kind == Kind.DRAIN);
+          CommandBatch b = changes.drain(nodeIds().get(target), kind == FaultKind.DRAIN);
           return step(kind, target, 0, List.of(new Submission(via, List.of(b))));
         }
         case KILL: {

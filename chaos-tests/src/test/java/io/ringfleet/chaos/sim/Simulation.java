@@ -5,6 +5,7 @@ import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.StateStatus;
 import io.ringfleet.api.UndrainNode;
+import io.ringfleet.chaos.fault.FaultKind;
 import io.ringfleet.chaos.sim.Invariants.Violation;
 import io.ringfleet.chaos.sim.SimCluster.Node;
 import io.ringfleet.chaos.sim.Step.Submission;
@@ -299,7 +300,7 @@ final class Simulation {
         if (n == null || n.isUp()) {
           return (n == null ? "nobody" : n.name()) + " is down: nothing restarted";
         }
-        boolean wipe = step.kind() == Step.Kind.RESTART_WIPED;
+        boolean wipe = step.kind() == FaultKind.RESTART_WIPED;
         String refused = wipe ? unsafeToWipe(n, 500) : null;
         wipe &= refused == null;
         cluster.restart(n, wipe);

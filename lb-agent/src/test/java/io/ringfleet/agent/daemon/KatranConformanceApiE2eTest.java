@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringfleet.agent.datapath.KatranConformanceE2eTest;
-import io.ringfleet.agent.datapath.KatranData;
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.ApplyResponse;
 import io.ringfleet.bpf.TestRun;
+import io.ringfleet.testing.KatranData;
+import io.ringfleet.testing.XdpAction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,8 +56,8 @@ class KatranConformanceApiE2eTest {
         TestRun.Result r = agent.datapath().program().testRun(TestRun.of(f.input())
             .dataOutCapacity(f.input().length + 512));
         if (r.retval() != f.expectedAction() || !Arrays.equals(r.data(), f.expectedOutput())) {
-          failures.add("fixture #" + f.index() + " \"" + f.name() + "\": got " + KatranData.actionName(r.retval())
-              + " " + HexFormat.of().formatHex(r.data()) + "\n  want " + KatranData.actionName(f.expectedAction())
+          failures.add("fixture #" + f.index() + " \"" + f.name() + "\": got " + XdpAction.name(r.retval())
+              + " " + HexFormat.of().formatHex(r.data()) + "\n  want " + XdpAction.name(f.expectedAction())
               + " " + HexFormat.of().formatHex(f.expectedOutput()));
         }
       }

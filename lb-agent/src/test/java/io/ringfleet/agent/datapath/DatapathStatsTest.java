@@ -15,6 +15,7 @@ import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.GlobalCounter;
 import io.ringfleet.bpf.abi.HcCounter;
 import io.ringfleet.bpf.abi.HcCtl;
+import io.ringfleet.bpf.testing.Frames;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Map;

@@ -10,6 +10,7 @@ import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.HcCtl;
 import io.ringfleet.bpf.abi.HcReal;
+import io.ringfleet.bpf.testing.Frames;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -20,6 +20,8 @@ import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.HcReal;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.IpAddress;
+import io.ringfleet.testing.KatranData;
+import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,8 +62,8 @@ public class KatranConformanceE2eTest {
                 TestRun.Result r = datapath.program().testRun(TestRun.of(f.input())
                         .dataOutCapacity(f.input().length + 512));
                 if (r.retval() != f.expectedAction() || !Arrays.equals(r.data(), f.expectedOutput())) {
-                    failures.add("fixture #" + f.index() + " \"" + f.name() + "\": got " + KatranData.actionName(r.retval())
-                            + " " + HexFormat.of().formatHex(r.data()) + "\n  want " + KatranData.actionName(f.expectedAction())
+                    failures.add("fixture #" + f.index() + " \"" + f.name() + "\": got " + XdpAction.name(r.retval())
+                            + " " + HexFormat.of().formatHex(r.data()) + "\n  want " + XdpAction.name(f.expectedAction())
                             + " " + HexFormat.of().formatHex(f.expectedOutput()));
                 }
             }

@@ -23,6 +23,7 @@ import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.Xdp;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.bpf.testing.Frames;
 import io.ringfleet.config.XdpMode;
 import java.net.Inet4Address;
 import java.net.InetAddress;

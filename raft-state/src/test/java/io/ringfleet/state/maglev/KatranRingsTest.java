@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringfleet.testing.KatranData;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,7 +23,7 @@ class KatranRingsTest {
 
   @Test
   void buildsEveryProvisionedRingIdenticallyToKatran() throws Exception {
-    JsonNode provision = KatranData.read("provision.json");
+    JsonNode provision = KatranData.load().json("provision.json");
     int size = provision.get("ring_size").asInt();
     assertEquals(MaglevRing.DEFAULT_SIZE, size);
     assertTrue(provision.get("hash_function").asText().contains("v1"), "provisioning uses Maglev V1");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringfleet.testing.KatranData;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ class RealHashTest {
 
   @Test
   void hashesEveryAddressOfRealHashesJsonExactlyLikeKatran() throws Exception {
-    JsonNode vectors = KatranData.read("real_hashes.json").get("vectors");
+    JsonNode vectors = KatranData.load().json("real_hashes.json").get("vectors");
     List<Executable> checks = new ArrayList<>();
     for (JsonNode v : vectors) {
       String address = v.get("address").asText();
@@ -40,7 +41,7 @@ class RealHashTest {
 
   @Test
   void hashesTheProvisionedRealsExactlyLikeKatran() throws Exception {
-    JsonNode reals = KatranData.read("provision.json").get("reals");
+    JsonNode reals = KatranData.load().json("provision.json").get("reals");
     List<Executable> checks = new ArrayList<>();
     for (JsonNode r : reals) {
       String address = r.get("address").asText();

@@ -30,7 +30,8 @@ import java.util.Optional;
  * the balancer's output for that frame run on its own; otherwise the bench fails.
  *
  * <p>Usage: {@code DatapathBench [--balancer PATH] [--repeat N] [--runs R] [--method auto|plain|live]}
- * (root; the default balancer is the one shipped in the jar).
+ * (root; the default balancer is the one shipped in the jar). Test source set: run it with
+ * {@code scripts/bench-datapath.sh}, which puts bpf's test classes (and bench_wrapper.bpf.o) on the classpath.
  */
 public final class DatapathBench {
     private static final InetAddress CLIENT4 = addr("10.90.0.10");
@@ -105,7 +106,7 @@ public final class DatapathBench {
         List<BenchHarness.Result> results = new ArrayList<>();
         String liveFrames;
         try (NetNs lb = NetNs.create("rfbench"); NetNs peer = NetNs.create("rfbpeer");
-             BpfObject wrapperObject = BpfObject.open(Bpf.shippedObject("bench_wrapper")).load();
+             BpfObject wrapperObject = BpfObject.open(benchWrapper()).load();
              BalancerRig rig = new BalancerRig(options.balancer(), 3, 65536)) {
             NetNs.vethPair(lb, "bench0", peer, "bench1");
             BpfProgram drop = wrapperObject.program("bench_drop");
@@ -152,6 +153,14 @@ public final class DatapathBench {
         rig.addVip(QUIC_VIP4, 443, Packets.UDP, 2, VIP_F_QUIC, 1);
         rig.setQuicServerId(QUIC_SERVER_ID, 3);
         rig.setGatewayMac(new byte[] {0x02, 0x52, 0x46, 0, 0, 0x09});
+    }
+
+    /**
+     * bench_wrapper.bpf.o: a test-only object (src/test/c, built into target/test-classes/native), not shipped
+     * in the bpf jar, so it is found on the bench's classpath rather than among the shipped objects.
+     */
+    private static Path benchWrapper() {
+        return Bpf.resourceFile("/native/bench_wrapper.bpf.o");
     }
 
     private static boolean fail(String reason) {

@@ -1,15 +1,15 @@
-package io.ringfleet.bpf.datapath;
+package io.ringfleet.testing;
 
 /** tc (SCHED_CLS) return codes, as a test run returns them. */
-final class TcAction {
+public final class TcAction {
     private TcAction() {}
 
-    static final int UNSPEC = -1;
-    static final int OK = 0;
-    static final int SHOT = 2;
-    static final int REDIRECT = 7;
+    public static final int UNSPEC = -1;
+    public static final int OK = 0;
+    public static final int SHOT = 2;
+    public static final int REDIRECT = 7;
 
-    static String name(int action) {
+    public static String name(int action) {
         return switch (action) {
             case UNSPEC -> "TC_ACT_UNSPEC";
             case OK -> "TC_ACT_OK";
@@ -19,7 +19,7 @@ final class TcAction {
         };
     }
 
-    static int parse(String name) {
+    public static int parse(String name) {
         return switch (name) {
             case "TC_ACT_UNSPEC" -> UNSPEC;
             case "TC_ACT_OK" -> OK;
