@@ -1,25 +1,14 @@
 package io.ringfleet.config;
 
 /** Allowed values of a fleet config field; {@link #configName()} is how the file spells each one. */
-public enum MaglevVariant {
+public enum MaglevVariant implements ConfigValue {
     /** Katran's original Maglev ({@code HashFunction::Maglev}). */
-    V1("v1"),
+    V1,
     /** Katran's MaglevV2 ({@code HashFunction::MaglevV2}). */
-    V2("v2");
-
-    private final String configName;
-
-    MaglevVariant(String configName) {
-        this.configName = configName;
-    }
-
-    /** The value as written in the config file. */
-    public String configName() {
-        return configName;
-    }
+    V2;
 
     @Override
     public String toString() {
-        return configName;
+        return configName();
     }
 }
