@@ -1,5 +1,6 @@
 package io.ringfleet.config;
 
+import io.ringfleet.state.MacAddress;
 import io.ringfleet.config.Values.BadValue;
 import io.ringfleet.config.Values.Parser;
 import io.ringfleet.config.YamlTree.Node;

@@ -5,6 +5,7 @@ import io.ringfleet.config.YamlTree.Kind;
 import io.ringfleet.config.YamlTree.Mapping;
 import io.ringfleet.config.YamlTree.Node;
 import io.ringfleet.config.YamlTree.Scalar;
+import io.ringfleet.state.FleetLimits;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -94,7 +95,7 @@ public final class FleetConfigLoader {
             List<PeerSlot> peers = new PeersSection(reader).read(top);
             List<ResolvedNode> nodes = new NodesSection(reader).read(top, peers);
             TlsConfig tls = new TlsSection(reader).read(top, peers);
-            Limits limits = new LimitsSection(reader).read(top);
+            FleetLimits limits = new LimitsSection(reader).read(top);
             new Colocation(problems).check(nodes);
 
             if (problems.hasErrors()) {

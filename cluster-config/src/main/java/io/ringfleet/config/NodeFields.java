@@ -1,5 +1,6 @@
 package io.ringfleet.config;
 
+import io.ringfleet.state.MacAddress;
 import static io.ringfleet.config.FieldParsers.templated;
 
 import java.net.Inet4Address;
