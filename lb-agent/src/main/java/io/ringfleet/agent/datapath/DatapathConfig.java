@@ -1,5 +1,6 @@
 package io.ringfleet.agent.datapath;
 
+import io.ringfleet.bpf.MapNames;
 import io.ringfleet.config.ConnTable;
 import io.ringfleet.config.NodeSettings;
 import io.ringfleet.state.FleetLimits;
@@ -152,19 +153,19 @@ public final class DatapathConfig {
     /** max_entries of the balancer's maps, set before load. */
     Map<String, Integer> balancerMapSizes() {
         Map<String, Integer> m = new TreeMap<>();
-        m.put("vip_map", maxVips);
-        m.put("vip_addrs", maxVipAddresses());
-        m.put("vip_stats", maxVips);
-        m.put("ch_rings", maxVips * RING_SIZE);
-        m.put("reals", maxReals);
-        m.put("real_stats", maxReals);
-        m.put("quic_ids", maxQuicIds);
-        m.put("down_reals", maxDownReals);
+        m.put(MapNames.VIP_MAP, maxVips);
+        m.put(MapNames.VIP_ADDRS, maxVipAddresses());
+        m.put(MapNames.VIP_STATS, maxVips);
+        m.put(MapNames.CH_RINGS, maxVips * RING_SIZE);
+        m.put(MapNames.REALS, maxReals);
+        m.put(MapNames.REAL_STATS, maxReals);
+        m.put(MapNames.QUIC_IDS, maxQuicIds);
+        m.put(MapNames.DOWN_REALS, maxDownReals);
         return m;
     }
 
     Map<String, Integer> healthCheckMapSizes() {
-        return Map.of("hc_reals", Math.max(1, maxHealthCheckDsts));
+        return Map.of(MapNames.HC_REALS, Math.max(1, maxHealthCheckDsts));
     }
 
     @Override
