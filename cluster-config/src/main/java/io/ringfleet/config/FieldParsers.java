@@ -1,9 +1,9 @@
 package io.ringfleet.config;
 
-import io.ringfleet.state.MacAddress;
 import io.ringfleet.config.Values.BadValue;
 import io.ringfleet.config.Values.Parser;
 import io.ringfleet.config.YamlTree.Node;
+import io.ringfleet.state.MacAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,8 +1,8 @@
 package io.ringfleet.config;
 
-import io.ringfleet.state.MacAddress;
 import static io.ringfleet.config.FieldParsers.templated;
 
+import io.ringfleet.state.MacAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.nio.file.Path;

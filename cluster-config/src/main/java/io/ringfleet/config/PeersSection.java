@@ -20,7 +20,8 @@ final class PeersSection {
     static final List<Field<?>> ALL = List.of(ID, RAFT_ADDRESS, API_ADDRESS, ROLE);
     static final List<String> NAMES = Field.names(ALL);
 
-    private static final String SHAPE = "a list of peers, each with " + Values.oneOf(NAMES).replace(" or ", " and ");
+    private static final String SHAPE = "a list of peers, each with "
+            + String.join(", ", NAMES.subList(0, NAMES.size() - 1)) + " and " + NAMES.get(NAMES.size() - 1);
 
     private final FieldReader reader;
     private final Problems problems;

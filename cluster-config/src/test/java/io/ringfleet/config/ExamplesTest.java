@@ -1,10 +1,10 @@
 package io.ringfleet.config;
 
-import io.ringfleet.state.HashFunction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.state.HashFunction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,14 +1,14 @@
 package io.ringfleet.config;
 
-import io.ringfleet.state.maglev.MaglevRing;
-import io.ringfleet.state.MacAddress;
-import io.ringfleet.state.FleetLimits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.MacAddress;
+import io.ringfleet.state.maglev.MaglevRing;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -11,10 +11,10 @@ import static io.ringfleet.config.Fixtures.warnings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.util.List;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.HashFunction;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The tls and limits sections. */
