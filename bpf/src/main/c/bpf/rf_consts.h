@@ -8,6 +8,8 @@
 #ifndef RF_CONSTS_H
 #define RF_CONSTS_H
 
+#include "rf_abi.h" /* RF_RING_SIZE */
+
 /* ---- Capacities (default max_entries of the maps) ---- */
 
 /* Number of VIPs; vip_num is 0 .. RF_MAX_VIPS-1 (row of ch_rings, index of vip_stats). */
@@ -18,11 +20,6 @@
 /* Number of reals; index 0 is reserved ("no real"), so RF_MAX_REALS-1 reals fit. */
 #ifndef RF_MAX_REALS
 #define RF_MAX_REALS 4096
-#endif
-
-/* Slots in one VIP's consistent-hash ring (prime, as Maglev needs). */
-#ifndef RF_RING_SIZE
-#define RF_RING_SIZE 65537
 #endif
 
 /* Entries of ch_rings: one ring per VIP. */

@@ -2,8 +2,14 @@
 /*
  * rf_abi.h — the one definition of every struct that crosses the kernel/user boundary:
  * map keys and values of the balancer, the health-check forwarder and xdp_root.
- * Included by the BPF programs and by the JNI shim (which reports sizeof/offsetof so the
- * Java codecs are tested against this file). Change a layout => bump the map's _vN name.
+ * Included by the BPF programs and by the JNI shim (which reports sizeof/offsetof and the
+ * constants below, so the Java side is tested against this file).
+ *
+ * Map names are the variable names in bpf/rf_maps.h, bpf/hc_maps.h and bpf/xdp_root.h (Java:
+ * io.ringfleet.bpf.MapNames, tested against the objects). They carry no layout version: an agent
+ * reuses a pinned map only when libbpf finds it compatible (type, key and value size, max_entries,
+ * flags) and the load fails otherwise. A layout change that keeps those sizes is not detected:
+ * change the map's name with it, or tell operators to remove the pin dir.
  *
  * All addresses and ports are in network byte order; everything else is host order.
  */
@@ -118,6 +124,11 @@ struct rf_hc_ctl {
 
 #define RF_HC_CTL_MAIN  0
 #define RF_HC_CTL_COUNT 1
+
+/* Slots of one VIP's Maglev ring: ch_rings is indexed vip_num * RF_RING_SIZE + slot and the flow
+ * hash is taken modulo it. Userspace builds the rings, so it must use the same size: not
+ * overridable at build time (Java: FleetLimits.RING_SIZE, checked against what the shim reports). */
+#define RF_RING_SIZE 65537
 
 /* xdp_root: slots of root_array, tail-called in order 0, 1, ...; empty slots are skipped. */
 #define RF_ROOT_SLOTS 4

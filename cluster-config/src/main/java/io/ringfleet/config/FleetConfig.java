@@ -1,5 +1,6 @@
 package io.ringfleet.config;
 
+import io.ringfleet.state.FleetLimits;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +22,11 @@ public final class FleetConfig {
     private final List<PeerConfig> peers;
     private final Map<String, NodeSettings> nodes;
     private final TlsConfig tls;
-    private final Limits limits;
+    private final FleetLimits limits;
     private final List<ConfigProblem> warnings;
 
     FleetConfig(String source, String fleetId, List<PeerConfig> peers, Map<String, NodeSettings> nodes,
-                TlsConfig tls, Limits limits, List<ConfigProblem> warnings) {
+                TlsConfig tls, FleetLimits limits, List<ConfigProblem> warnings) {
         this.source = Objects.requireNonNull(source);
         this.fleetId = Objects.requireNonNull(fleetId);
         this.peers = List.copyOf(peers);
@@ -102,7 +103,7 @@ public final class FleetConfig {
         return tls;
     }
 
-    public Limits limits() {
+    public FleetLimits limits() {
         return limits;
     }
 

@@ -1,5 +1,6 @@
 package io.ringfleet.config;
 
+import io.ringfleet.state.IpAddress;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -119,132 +120,31 @@ public record HostPort(String host, int port) {
         return lower;
     }
 
-    /** Literal checks, written out so that nothing here can trigger a name lookup. */
+    /**
+     * Literal checks. IP literals are parsed by raft-state's {@link IpAddress} (strict, never a name lookup), whose
+     * text form is the canonical one (RFC 5952 for IPv6).
+     */
     static final class Ip {
         private Ip() {}
 
         /** The address if {@code s} is a dotted-quad IPv4 literal without leading zeros, else null. */
         static String ipv4(String s) {
-            String[] parts = s.split("\\.", -1);
-            if (parts.length != 4) {
-                return null;
-            }
-            for (String p : parts) {
-                if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')
-                        || !p.chars().allMatch(c -> c >= '0' && c <= '9') || Integer.parseInt(p) > 255) {
-                    return null;
-                }
-            }
-            return s;
+            IpAddress a = parse(s);
+            return a != null && a.isV4() && s.indexOf(':') < 0 ? a.toString() : null;
         }
 
         /** The RFC 5952 form of {@code s} if it is an IPv6 literal, else null. */
         static String ipv6(String s) {
-            String text = s.toLowerCase(Locale.ROOT);
-            int[] groups = new int[8];
-            int lastColon = text.lastIndexOf(':');
-            if (lastColon < 0) {
+            IpAddress a = s.indexOf(':') >= 0 ? parse(s) : null;
+            return a != null && a.isV6() ? a.toString() : null;
+        }
+
+        private static IpAddress parse(String s) {
+            try {
+                return IpAddress.parse(s);
+            } catch (IllegalArgumentException notALiteral) {
                 return null;
             }
-            String tail = text.substring(lastColon + 1);
-            String head = text;
-            int tailGroups = 0;
-            if (tail.indexOf('.') >= 0) {
-                if (ipv4(tail) == null) {
-                    return null;
-                }
-                String[] o = tail.split("\\.");
-                int a = Integer.parseInt(o[0]) << 8 | Integer.parseInt(o[1]);
-                int b = Integer.parseInt(o[2]) << 8 | Integer.parseInt(o[3]);
-                groups[6] = a;
-                groups[7] = b;
-                tailGroups = 2;
-                head = text.substring(0, lastColon + 1);
-                // "::1.2.3.4" leaves "::", "x::1.2.3.4" leaves "x::", "x:y:...:1.2.3.4" leaves "...:"
-                if (!head.endsWith("::")) {
-                    head = head.substring(0, head.length() - 1);
-                }
-            }
-            int gap = head.indexOf("::");
-            int[] left;
-            int[] right;
-            if (gap >= 0) {
-                if (head.indexOf("::", gap + 1) >= 0) {
-                    return null;
-                }
-                left = hexGroups(head.substring(0, gap));
-                right = hexGroups(head.substring(gap + 2));
-                if (left == null || right == null || left.length + right.length + tailGroups > 7) {
-                    return null;
-                }
-            } else {
-                left = hexGroups(head);
-                right = new int[0];
-                if (left == null || left.length + tailGroups != 8) {
-                    return null;
-                }
-            }
-            int count = 8 - tailGroups;
-            for (int i = 0; i < count; i++) {
-                groups[i] = 0;
-            }
-            System.arraycopy(left, 0, groups, 0, left.length);
-            System.arraycopy(right, 0, groups, count - right.length, right.length);
-            return format(groups);
-        }
-
-        private static int[] hexGroups(String s) {
-            if (s.isEmpty()) {
-                return new int[0];
-            }
-            String[] parts = s.split(":", -1);
-            int[] out = new int[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                String p = parts[i];
-                if (p.isEmpty() || p.length() > 4) {
-                    return null;
-                }
-                for (int j = 0; j < p.length(); j++) {
-                    if (Character.digit(p.charAt(j), 16) < 0) {
-                        return null;
-                    }
-                }
-                out[i] = Integer.parseInt(p, 16);
-            }
-            return out;
-        }
-
-        private static String format(int[] groups) {
-            int bestStart = -1;
-            int bestLength = 1;
-            for (int i = 0; i < 8; ) {
-                if (groups[i] != 0) {
-                    i++;
-                    continue;
-                }
-                int j = i;
-                while (j < 8 && groups[j] == 0) {
-                    j++;
-                }
-                if (j - i > bestLength) {
-                    bestStart = i;
-                    bestLength = j - i;
-                }
-                i = j;
-            }
-            StringBuilder out = new StringBuilder();
-            for (int i = 0; i < 8; i++) {
-                if (i == bestStart) {
-                    out.append("::");
-                    i += bestLength - 1;
-                    continue;
-                }
-                if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
-                    out.append(':');
-                }
-                out.append(Integer.toHexString(groups[i]));
-            }
-            return out.toString();
         }
 
         /** A DNS name: dot-separated labels of letters, digits and '-', not starting or ending with '-'. */

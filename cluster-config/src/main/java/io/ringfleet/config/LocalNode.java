@@ -1,5 +1,6 @@
 package io.ringfleet.config;
 
+import io.ringfleet.state.FleetLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -17,14 +18,14 @@ import java.util.stream.Collectors;
  * @param limits the fleet-wide limits
  * @param peers every peer of the fleet, this one included, in file order
  */
-public record LocalNode(String fleetId, PeerConfig peer, NodeSettings settings, TlsConfig tls, Limits limits,
+public record LocalNode(String fleetId, PeerConfig peer, NodeSettings settings, TlsConfig tls, FleetLimits limits,
                         List<PeerConfig> peers) {
     public LocalNode {
         Objects.requireNonNull(fleetId, "fleetId must not be null");
         Objects.requireNonNull(peer, "peer must not be null");
         Objects.requireNonNull(settings, "settings must not be null");
         Objects.requireNonNull(tls, "tls must not be null; use TlsConfig.plaintext() for none");
-        Objects.requireNonNull(limits, "limits must not be null; use Limits.DEFAULTS");
+        Objects.requireNonNull(limits, "limits must not be null; use FleetLimits.DEFAULT");
         peers = List.copyOf(peers);
         if (!settings.nodeId().equals(peer.id())) {
             throw new IllegalArgumentException("settings belong to " + settings.nodeId() + ", not to " + peer.id());

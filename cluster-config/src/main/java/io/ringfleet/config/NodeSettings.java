@@ -1,5 +1,6 @@
 package io.ringfleet.config;
 
+import io.ringfleet.state.MacAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

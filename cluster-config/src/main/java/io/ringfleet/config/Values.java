@@ -6,9 +6,7 @@ import io.ringfleet.config.YamlTree.Node;
 import io.ringfleet.config.YamlTree.Scalar;
 import io.ringfleet.config.YamlTree.Sequence;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Turns tree nodes into typed values. A value that is wrong throws {@link BadValue} whose message says what
@@ -138,31 +136,12 @@ final class Values {
         throw notAllowed(node, allowed);
     }
 
-    /** One of the constants of {@code type}, spelled as {@code configName()}. */
-    static <E extends Enum<E>> E choice(Node node, Class<E> type) throws BadValue {
-        E[] constants = type.getEnumConstants();
-        String allowed = oneOf(Arrays.stream(constants).map(Values::configName).collect(Collectors.toList()));
-        if (node instanceof Scalar && ((Scalar) node).kind() == Kind.STRING) {
-            String t = ((Scalar) node).text();
-            for (E e : constants) {
-                if (configName(e).equals(t)) {
-                    return e;
-                }
-            }
-        }
-        throw notAllowed(node, allowed);
-    }
-
     /** {@code a}, {@code a or b}, {@code a, b or c}. */
     static String oneOf(List<String> names) {
         if (names.size() == 1) {
             return names.get(0);
         }
         return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
-    }
-
-    private static String configName(Enum<?> e) {
-        return e.toString(); // every config enum's toString() is its configName()
     }
 
     /**

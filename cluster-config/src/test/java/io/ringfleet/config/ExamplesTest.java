@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.state.HashFunction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ class ExamplesTest {
             assertTrue(p.raftAddress().host().startsWith("10.77.0."));
         }
         assertEquals(List.of(1), c.node("lb3").forwardingCpus().ids());
-        assertEquals(MaglevVariant.V2, c.limits().maglev());
+        assertEquals(HashFunction.MAGLEV_V2, c.limits().defaultHashFunction());
         for (PeerConfig p : c.peers()) {
             assertEquals(p.raftAddress().host(), c.node(p.id()).healthCheckSourceV4().orElseThrow().getHostAddress());
         }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.MacAddress;
+import io.ringfleet.state.maglev.MaglevRing;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -26,8 +29,8 @@ class ModelTest {
     void macAddressRoundTrip() {
         MacAddress m = MacAddress.parse("0A:1b:2C:3d:4E:5f");
         assertEquals("0a:1b:2c:3d:4e:5f", m.toString());
-        assertArrayEquals(new byte[] {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f}, m.octets());
-        assertEquals(m, MacAddress.of(m.octets()));
+        assertArrayEquals(new byte[] {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f}, m.bytes());
+        assertEquals(m, MacAddress.fromBytes(m.bytes()));
         assertTrue(MacAddress.parse("01:00:5e:00:00:01").isMulticast());
         assertTrue(MacAddress.parse("00:00:00:00:00:00").isZero());
         assertEquals("a MAC address has six colon-separated hex pairs, got \"0a-1b-2c-3d-4e-5f\"",
@@ -99,15 +102,16 @@ class ModelTest {
 
     @Test
     void limitsCheckTheirRanges() {
-        assertEquals("ringSize must be a prime from 3 to 16777213, got 65536",
-                iae(() -> new Limits(512, 4096, 65536, MaglevVariant.V1)));
-        assertEquals("maxVips must be from 1 to 65536, got 0", iae(() -> new Limits(0, 4096, 65537, MaglevVariant.V1)));
+        // The config's limits are raft-state's FleetLimits (its own Limits copy is gone); MaglevRing owns primality.
+        assertEquals("ringSize must be a prime from 2 to 16777213, got 65536",
+                iae(() -> FleetLimits.builder().ringSize(65536)));
+        assertEquals("maxVips must be from 1 to 65536, got 0", iae(() -> FleetLimits.builder().maxVips(0)));
         assertEquals("maxVips x ringSize must be at most 2147483647 ring slots, got 65536 x 65537",
-                iae(() -> new Limits(65536, 4096, 65537, MaglevVariant.V1)));
-        assertTrue(Limits.isPrime(65537));
-        assertTrue(Limits.isPrime(16_777_213));
-        assertFalse(Limits.isPrime(16_777_215));
-        assertFalse(Limits.isPrime(1));
+                iae(() -> FleetLimits.builder().maxVips(65536).ringSize(65537).build()));
+        assertTrue(MaglevRing.isValidSize(65537));
+        assertTrue(MaglevRing.isValidSize(16_777_213));
+        assertFalse(MaglevRing.isValidSize(16_777_215));
+        assertFalse(MaglevRing.isValidSize(1));
     }
 
     @Test

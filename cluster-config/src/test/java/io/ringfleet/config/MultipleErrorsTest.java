@@ -53,8 +53,8 @@ class MultipleErrorsTest {
             "fleet.yaml:17: nodes.lb3: no peer has id \"lb3\"; use one of lb1, lb2",
             "fleet.yaml:21: tls.ca-cert: not allowed with plaintext: true; remove it, or remove plaintext: true to"
                     + " use TLS",
-            "fleet.yaml:23: limits.ring-size: 1000 is not allowed (it is not a prime; the nearest primes are 997 or"
-                    + " 1009); use a prime from 3 to 16777213 (Katran's default is 65537)",
+            "fleet.yaml:23: limits.ring-size: 1000 is not allowed (the balancer is built with RF_RING_SIZE = 65537"
+                    + " slots per ring; another size needs a rebuilt bpf module); use 65537, or leave ring-size out",
             "fleet.yaml:24: limits.maglev: \"v3\" is not allowed; use v1 or v2");
 
     @Test

@@ -11,6 +11,8 @@ import static io.ringfleet.config.Fixtures.warnings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.HashFunction;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -108,15 +110,18 @@ class TlsAndLimitsTest {
 
     @Test
     void limitsDefaultToKatrans() {
-        assertEquals(new Limits(512, 4096, 65537, MaglevVariant.V1), load(ONE).limits());
-        assertEquals(Limits.DEFAULTS, load(ONE).limits());
+        assertEquals(FleetLimits.builder().maxVips(512).maxReals(4096).ringSize(65537)
+                .defaultHashFunction(HashFunction.MAGLEV).build(), load(ONE).limits());
+        assertEquals(FleetLimits.DEFAULT, load(ONE).limits());
     }
 
     @Test
     void limitsAreRead() {
-        Limits l = load(append(ONE, "limits:", "  max-vips: 64", "  max-reals: 1000", "  ring-size: 13",
+        // ring-size: the datapath's is the only one allowed now (it was 13 here, which the balancer cannot take).
+        FleetLimits l = load(append(ONE, "limits:", "  max-vips: 64", "  max-reals: 1000", "  ring-size: 65537",
                 "  maglev: v2")).limits();
-        assertEquals(new Limits(64, 1000, 13, MaglevVariant.V2), l);
+        assertEquals(FleetLimits.builder().maxVips(64).maxReals(1000).ringSize(65537)
+                .defaultHashFunction(HashFunction.MAGLEV_V2).build(), l);
     }
 
     @Test
@@ -124,21 +129,26 @@ class TlsAndLimitsTest {
         assertError(append(ONE, "limits:", "  max-vips: 0"),
                 "fleet.yaml:13: limits.max-vips: 0 is not allowed; use an integer from 1 to 65536");
         assertError(append(ONE, "limits:", "  max-reals: 2000000"),
-                "fleet.yaml:13: limits.max-reals: 2000000 is not allowed; use an integer from 1 to 1048576");
+                "fleet.yaml:13: limits.max-reals: 2000000 is not allowed; use an integer from 2 to 65536");
+        assertError(append(ONE, "limits:", "  max-reals: 1"),
+                "fleet.yaml:13: limits.max-reals: 1 is not allowed; use an integer from 2 to 65536");
         assertError(append(ONE, "limits:", "  maglev: V2"),
                 "fleet.yaml:13: limits.maglev: \"V2\" is not allowed; use v1 or v2");
     }
 
     @Test
-    void ringSizeMustBePrimeAndNamesTheNearestPrimes() {
+    void ringSizeMustBeTheDatapaths() {
+        // Until the datapath's ring size was one value, any prime loaded here and the agent refused it at start.
+        String rule = "the balancer is built with RF_RING_SIZE = 65537 slots per ring; another size needs a rebuilt"
+                + " bpf module); use 65537, or leave ring-size out";
         assertError(append(ONE, "limits:", "  ring-size: 65536"), "fleet.yaml:13: limits.ring-size: 65536 is not"
-                + " allowed (it is not a prime; the nearest primes are 65521 or 65537); use a prime from 3 to 16777213"
-                + " (Katran's default is 65537)");
-        assertError(append(ONE, "limits:", "  ring-size: 2"), "fleet.yaml:13: limits.ring-size: 2 is not allowed;"
-                + " use an integer from 3 to 16777213");
-        assertError(append(ONE, "limits:", "  ring-size: 4"), "fleet.yaml:13: limits.ring-size: 4 is not allowed"
-                + " (it is not a prime; the nearest primes are 3 or 5); use a prime from 3 to 16777213 (Katran's"
-                + " default is 65537)");
+                + " allowed (" + rule);
+        assertError(append(ONE, "limits:", "  ring-size: 65521"), "fleet.yaml:13: limits.ring-size: 65521 is not"
+                + " allowed (" + rule);
+        assertError(append(ONE, "limits:", "  ring-size: 2"), "fleet.yaml:13: limits.ring-size: 2 is not allowed ("
+                + rule);
+        assertError(append(ONE, "limits:", "  ring-size: big"), "fleet.yaml:13: limits.ring-size: \"big\" is not"
+                + " allowed; use 65537, or leave ring-size out");
     }
 
     @Test

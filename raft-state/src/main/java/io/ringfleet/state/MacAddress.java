@@ -23,25 +23,37 @@ public final class MacAddress implements Comparable<MacAddress> {
   }
 
   /**
-   * Parses six two-digit hex octets separated by colons.
+   * Parses six colon-separated pairs of hex digits, in either case ({@code 0a:1b:2c:3d:4e:5f}).
    *
-   * @throws IllegalArgumentException if the text is not in that form
+   * @throws IllegalArgumentException saying what is wrong, if the text is not in that form
    */
   public static MacAddress parse(String text) {
-    if (text == null || text.length() != 17) {
-      throw new IllegalArgumentException("expected six hex octets separated by colons");
+    if (text == null) {
+      throw new IllegalArgumentException("a MAC address has six colon-separated hex pairs, got null");
+    }
+    String[] pairs = text.split(":", -1);
+    if (pairs.length != 6) {
+      throw new IllegalArgumentException("a MAC address has six colon-separated hex pairs, got \"" + text + "\"");
     }
     byte[] out = new byte[6];
     for (int i = 0; i < 6; i++) {
-      int hi = Character.digit(text.charAt(3 * i), 16);
-      int lo = Character.digit(text.charAt(3 * i + 1), 16);
-      if (hi < 0 || lo < 0 || text.charAt(3 * i) > 'f' || text.charAt(3 * i + 1) > 'f'
-          || (i < 5 && text.charAt(3 * i + 2) != ':')) {
-        throw new IllegalArgumentException("expected six hex octets separated by colons");
-      }
-      out[i] = (byte) ((hi << 4) | lo);
+      out[i] = (byte) hexPair(pairs[i]);
     }
     return new MacAddress(out);
+  }
+
+  private static int hexPair(String pair) {
+    int hi = pair.length() == 2 ? hexDigit(pair.charAt(0)) : -1;
+    int lo = pair.length() == 2 ? hexDigit(pair.charAt(1)) : -1;
+    if (hi < 0 || lo < 0) {
+      throw new IllegalArgumentException("\"" + pair + "\" is not a hex pair (00 to ff)");
+    }
+    return (hi << 4) | lo;
+  }
+
+  /** ASCII hex only: Character.digit would also take other scripts' digits. */
+  private static int hexDigit(char c) {
+    return c < 128 ? Character.digit(c, 16) : -1;
   }
 
   public byte[] bytes() {

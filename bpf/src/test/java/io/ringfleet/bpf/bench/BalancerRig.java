@@ -1,5 +1,6 @@
 package io.ringfleet.bpf.bench;
 
+import io.ringfleet.bpf.AbiLayout;
 import io.ringfleet.bpf.Bpf;
 import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.BpfObject;
@@ -26,7 +27,7 @@ import java.util.Map;
  */
 public final class BalancerRig implements AutoCloseable {
     /** RF_RING_SIZE: ring slots per VIP. */
-    public static final int RING_SIZE = 65537;
+    public static final int RING_SIZE = (int) AbiLayout.constant("RF_RING_SIZE");
 
     private final BpfObject obj;
     private final BpfProgram program;

@@ -1,5 +1,6 @@
 package io.ringfleet.bpf.datapath;
 
+import io.ringfleet.bpf.AbiLayout;
 import io.ringfleet.bpf.Bpf;
 import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.BpfObject;
@@ -31,7 +32,7 @@ import java.util.Optional;
  * {@link #TEST_VIPS} VIPs unless the caller says otherwise.
  */
 final class BalancerUnderTest implements AutoCloseable {
-    static final int RING_SIZE = 65537;
+    static final int RING_SIZE = (int) AbiLayout.constant("RF_RING_SIZE");
     static final int TEST_VIPS = 16;
     static final String PROGRAM = "balancer_ingress";
 

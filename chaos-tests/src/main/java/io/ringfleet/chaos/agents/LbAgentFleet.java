@@ -152,7 +152,7 @@ public final class LbAgentFleet implements AutoCloseable {
 
     /** The agents' datapath settings (what {@link #observe} opens the pins with). */
     public DatapathConfig datapathConfig(LbNode lb) {
-        return DatapathConfig.builder().maxVips(limits.maxVips()).maxReals(limits.maxReals()).ringSize(65537)
+        return DatapathConfig.builder().maxVips(limits.maxVips()).maxReals(limits.maxReals()).ringSize(DatapathConfig.RING_SIZE)
                 .fallbackConnTableOnly().healthCheck(false).pinDir(PinDirs.of(topology.prefix(), lb.id())).build();
     }
 

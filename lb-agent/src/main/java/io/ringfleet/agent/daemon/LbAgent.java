@@ -28,15 +28,11 @@ import io.ringfleet.config.AttachMode;
 import io.ringfleet.config.ConnTable;
 import io.ringfleet.config.FleetConfig;
 import io.ringfleet.config.HostPort;
-import io.ringfleet.config.Limits;
 import io.ringfleet.config.LocalNode;
-import io.ringfleet.config.MaglevVariant;
 import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.PeerConfig;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.HashFunction;
-import io.ringfleet.state.MacAddress;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
 import java.io.IOException;
@@ -217,7 +213,7 @@ public final class LbAgent implements AutoCloseable {
     closeables.push(registry::close);
     rings = new RingView(DatapathConfig.RING_SIZE);
     MapProgrammer programmer = MapProgrammer.builder(datapath).rings(rings)
-        .defaultGatewayMac(MacAddress.parse(settings.gatewayMac().toString()))
+        .defaultGatewayMac(settings.gatewayMac())
         .onProgrammed(r -> programmingMetrics.programmed(r)).build();
     pipeline = new ProgrammingPipeline(nodeId, programmer, options.programmingRetry);
     closeables.push(pipeline);
@@ -234,7 +230,7 @@ public final class LbAgent implements AutoCloseable {
     for (PeerConfig p : config.peers()) {
       (p.isVoter() ? raftVoters : raftListeners).put(p.id(), p.raftAddress().toString());
     }
-    FleetLimits limits = fleetLimits(self.limits());
+    FleetLimits limits = self.limits();
     LOG.info("{}: fleet limits {}", nodeId, limits);
     FleetNode.Builder nb = FleetNode.builder().peerId(nodeId).peers(raftVoters).listeners(raftListeners)
         .storageDir(dataDir).limits(limits).publisher(pipeline);
@@ -306,16 +302,6 @@ public final class LbAgent implements AutoCloseable {
         this::readiness).start();
     closeables.push(http);
     LOG.info("{}: metrics and health on http://{}/metrics, /healthz, /readyz", nodeId, settings.metricsAddress());
-  }
-
-  /**
-   * The state machine's limits from the config's: every node must build the same, since validation (capacity,
-   * and the hash function of a VIP added without one) runs on every replica.
-   */
-  static FleetLimits fleetLimits(Limits limits) {
-    return FleetLimits.builder().maxVips(limits.maxVips()).maxReals(limits.maxReals()).ringSize(limits.ringSize())
-        .defaultHashFunction(limits.maglev() == MaglevVariant.V2 ? HashFunction.MAGLEV_V2 : HashFunction.MAGLEV)
-        .build();
   }
 
   /** The idle poll interval, kept between the busy interval and the peer timeout (tests shorten those). */

@@ -6,6 +6,7 @@ import io.ringfleet.bpf.BpfException;
 import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.BpfObject;
 import io.ringfleet.bpf.BpfProgram;
+import io.ringfleet.bpf.MapNames;
 import io.ringfleet.bpf.MapType;
 import io.ringfleet.bpf.Xdp;
 import io.ringfleet.config.XdpMode;
@@ -68,7 +69,7 @@ final class SharedXdpRoot {
     }
     try (BpfObject obj = BpfObject.open(Bpf.shippedObject("xdp_root")).load();
          BpfProgram prog = obj.program("xdp_root");
-         BpfMap array = obj.map("root_array")) {
+         BpfMap array = obj.map(MapNames.ROOT_ARRAY)) {
       BpfProgram.unpin(programPin);
       prog.pin(programPin);
       array.pin(rootArrayPin);

@@ -5,6 +5,7 @@ import io.ringfleet.bpf.BpfException;
 import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.BpfObject;
 import io.ringfleet.bpf.BpfProgram;
+import io.ringfleet.bpf.MapNames;
 import io.ringfleet.bpf.MapType;
 import io.ringfleet.bpf.Tc;
 import io.ringfleet.bpf.Xdp;
@@ -39,8 +40,8 @@ public final class BalancerDatapath implements AutoCloseable {
     public static final String BALANCER_PROGRAM = "balancer_ingress";
     public static final String HEALTH_CHECK_PROGRAM = "healthcheck";
     static final String HEALTH_CHECK_OBJECT = "healthcheck";
-    static final String CONN_LRU_MAPS = "conn_lru_maps";
-    static final String HEALTH_CHECK_CONTROL = "hc_ctl";
+    static final String CONN_LRU_MAPS = MapNames.CONN_LRU_MAPS;
+    static final String HEALTH_CHECK_CONTROL = MapNames.HC_CTL;
     /** tc filter handle and priority of the health-check forwarder on clsact egress. */
     static final int TC_HANDLE = 1;
     static final int TC_PRIORITY = 1;

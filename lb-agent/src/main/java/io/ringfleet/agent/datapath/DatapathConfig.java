@@ -1,8 +1,9 @@
 package io.ringfleet.agent.datapath;
 
+import io.ringfleet.bpf.MapNames;
 import io.ringfleet.config.ConnTable;
-import io.ringfleet.config.Limits;
 import io.ringfleet.config.NodeSettings;
+import io.ringfleet.state.FleetLimits;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -21,7 +22,7 @@ import java.util.TreeSet;
  */
 public final class DatapathConfig {
     /** Slots per VIP ring: RF_RING_SIZE, compiled into the balancer (the flow hash is taken modulo it). */
-    public static final int RING_SIZE = 65537;
+    public static final int RING_SIZE = FleetLimits.RING_SIZE;
     /** conn_lru_maps slots (RF_MAX_CPUS): CPUs at or above this use the fallback table. */
     public static final int MAX_CONN_TABLE_CPUS = 128;
     public static final int DEFAULT_MAX_QUIC_IDS = 65536;
@@ -68,7 +69,7 @@ public final class DatapathConfig {
      *
      * @throws IllegalArgumentException when the limits ask for a ring size the balancer was not built with
      */
-    public static DatapathConfig forNode(NodeSettings node, Limits limits) {
+    public static DatapathConfig forNode(NodeSettings node, FleetLimits limits) {
         Builder b = builder()
                 .maxVips(limits.maxVips())
                 .maxReals(limits.maxReals())
@@ -152,19 +153,19 @@ public final class DatapathConfig {
     /** max_entries of the balancer's maps, set before load. */
     Map<String, Integer> balancerMapSizes() {
         Map<String, Integer> m = new TreeMap<>();
-        m.put("vip_map", maxVips);
-        m.put("vip_addrs", maxVipAddresses());
-        m.put("vip_stats", maxVips);
-        m.put("ch_rings", maxVips * RING_SIZE);
-        m.put("reals", maxReals);
-        m.put("real_stats", maxReals);
-        m.put("quic_ids", maxQuicIds);
-        m.put("down_reals", maxDownReals);
+        m.put(MapNames.VIP_MAP, maxVips);
+        m.put(MapNames.VIP_ADDRS, maxVipAddresses());
+        m.put(MapNames.VIP_STATS, maxVips);
+        m.put(MapNames.CH_RINGS, maxVips * RING_SIZE);
+        m.put(MapNames.REALS, maxReals);
+        m.put(MapNames.REAL_STATS, maxReals);
+        m.put(MapNames.QUIC_IDS, maxQuicIds);
+        m.put(MapNames.DOWN_REALS, maxDownReals);
         return m;
     }
 
     Map<String, Integer> healthCheckMapSizes() {
-        return Map.of("hc_reals", Math.max(1, maxHealthCheckDsts));
+        return Map.of(MapNames.HC_REALS, Math.max(1, maxHealthCheckDsts));
     }
 
     @Override
@@ -185,8 +186,8 @@ public final class DatapathConfig {
     /** Every setter checks its argument and says what is allowed. */
     public static final class Builder {
         private BalancerVariant variant = BalancerVariant.BALANCER;
-        private int maxVips = Limits.DEFAULT_MAX_VIPS;
-        private int maxReals = Limits.DEFAULT_MAX_REALS;
+        private int maxVips = FleetLimits.DEFAULT_MAX_VIPS;
+        private int maxReals = FleetLimits.DEFAULT_MAX_REALS;
         private int maxQuicIds = DEFAULT_MAX_QUIC_IDS;
         private int maxDownReals = DEFAULT_MAX_DOWN_REALS;
         private int maxHealthCheckDsts = DEFAULT_MAX_HEALTH_CHECK_DSTS;
@@ -207,8 +208,8 @@ public final class DatapathConfig {
 
         /** 1 .. 32767 (the ring map has maxVips x 65537 slots in one array). */
         public Builder maxVips(int maxVips) {
-            if (maxVips < 1 || (long) maxVips * RING_SIZE > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("maxVips must be 1.." + Integer.MAX_VALUE / RING_SIZE
+            if (maxVips < 1 || (long) maxVips * RING_SIZE > FleetLimits.MAX_RING_SLOTS) {
+                throw new IllegalArgumentException("maxVips must be 1.." + FleetLimits.MAX_RING_SLOTS / RING_SIZE
                         + " (maxVips x " + RING_SIZE + " ring slots in one BPF array), got " + maxVips);
             }
             this.maxVips = maxVips;
@@ -217,8 +218,9 @@ public final class DatapathConfig {
 
         /** 2 .. 65536: index 0 is reserved and ring slots hold 16-bit real indexes. */
         public Builder maxReals(int maxReals) {
-            if (maxReals < 2 || maxReals > 65536) {
-                throw new IllegalArgumentException("maxReals must be 2..65536 (index 0 is reserved; a ring slot holds a"
+            if (maxReals < FleetLimits.MIN_REALS || maxReals > FleetLimits.MAX_REALS) {
+                throw new IllegalArgumentException("maxReals must be " + FleetLimits.MIN_REALS + ".."
+                        + FleetLimits.MAX_REALS + " (index 0 is reserved; a ring slot holds a"
                         + " 16-bit real index), got " + maxReals);
             }
             this.maxReals = maxReals;

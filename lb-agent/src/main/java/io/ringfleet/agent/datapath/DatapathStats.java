@@ -1,6 +1,7 @@
 package io.ringfleet.agent.datapath;
 
 import io.ringfleet.bpf.BpfMap;
+import io.ringfleet.bpf.MapNames;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.GlobalCounter;
 import io.ringfleet.bpf.abi.HcCounter;
@@ -46,7 +47,7 @@ public final class DatapathStats {
     /** Every global counter of the balancer. */
     public Map<GlobalCounter, Counter> global() {
         EnumMap<GlobalCounter, Counter> out = new EnumMap<>(GlobalCounter.class);
-        BpfMap map = datapath.map("global_stats");
+        BpfMap map = datapath.map(MapNames.GLOBAL_STATS);
         for (GlobalCounter c : GlobalCounter.values()) {
             out.put(c, map.lookupPerCpu(BpfMap.u32(c.index())).map(Counter::sum).orElse(Counter.ZERO));
         }
@@ -54,17 +55,17 @@ public final class DatapathStats {
     }
 
     public Counter global(GlobalCounter which) {
-        return datapath.map("global_stats").lookupPerCpu(BpfMap.u32(which.index())).map(Counter::sum)
+        return datapath.map(MapNames.GLOBAL_STATS).lookupPerCpu(BpfMap.u32(which.index())).map(Counter::sum)
                 .orElse(Counter.ZERO);
     }
 
     /** The health-check forwarder's counters; empty when it is not loaded. */
     public Map<HcCounter, Counter> healthChecks() {
         EnumMap<HcCounter, Counter> out = new EnumMap<>(HcCounter.class);
-        if (!datapath.hasMap("hc_stats")) {
+        if (!datapath.hasMap(MapNames.HC_STATS)) {
             return out;
         }
-        BpfMap map = datapath.map("hc_stats");
+        BpfMap map = datapath.map(MapNames.HC_STATS);
         for (HcCounter c : HcCounter.values()) {
             out.put(c, map.lookupPerCpu(BpfMap.u32(c.index())).map(Counter::sum).orElse(Counter.ZERO));
         }

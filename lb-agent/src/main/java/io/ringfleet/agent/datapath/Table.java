@@ -1,19 +1,21 @@
 package io.ringfleet.agent.datapath;
 
+import io.ringfleet.bpf.MapNames;
+
 /** The maps the programmer keeps in step with the image, other than the ring map. */
 enum Table {
-    VIP_MAP("vip_map", false),
-    VIP_ADDRS("vip_addrs", false),
-    REALS("reals", true),
-    CTL("ctl_array", true),
-    QUIC_IDS("quic_ids", false),
-    DOWN_REALS("down_reals", false),
-    HC_REALS("hc_reals", false);
+    VIP_MAP(MapNames.VIP_MAP, false),
+    VIP_ADDRS(MapNames.VIP_ADDRS, false),
+    REALS(MapNames.REALS, true),
+    CTL(MapNames.CTL_ARRAY, true),
+    QUIC_IDS(MapNames.QUIC_IDS, false),
+    DOWN_REALS(MapNames.DOWN_REALS, false),
+    HC_REALS(MapNames.HC_REALS, false);
 
     /** The map holding every VIP's ring: key vip_num * ring size + slot, value real index. */
-    static final String RINGS = "ch_rings";
-    static final String VIP_STATS = "vip_stats";
-    static final String REAL_STATS = "real_stats";
+    static final String RINGS = MapNames.CH_RINGS;
+    static final String VIP_STATS = MapNames.VIP_STATS;
+    static final String REAL_STATS = MapNames.REAL_STATS;
 
     private final String mapName;
     private final boolean array;

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringfleet.config.IdList;
-import io.ringfleet.config.Limits;
-import io.ringfleet.config.MacAddress;
-import io.ringfleet.config.MaglevVariant;
 import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.XdpMode;
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.MacAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -27,7 +26,7 @@ class DatapathConfigTest {
     void aNodesSettingsGiveSizesConnectionTablesAndPins() {
         NodeSettings settings = node().lruSize(4096).forwardingCpus(IdList.of(List.of(0, 1), IdList.MAX_CPU))
                 .pinDir(Path.of("/sys/fs/bpf/lb1")).build();
-        DatapathConfig config = DatapathConfig.forNode(settings, new Limits(64, 1024, 65537, MaglevVariant.V1));
+        DatapathConfig config = DatapathConfig.forNode(settings, FleetLimits.builder().maxVips(64).maxReals(1024).ringSize(65537).build());
         assertEquals(64, config.maxVips());
         assertEquals(1024, config.maxReals());
         assertEquals(4096, config.lruSizePerCpu());
@@ -37,7 +36,7 @@ class DatapathConfigTest {
         assertEquals(128, config.balancerMapSizes().get("vip_addrs"));
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DatapathConfig.forNode(settings, new Limits(64, 1024, 65521, MaglevVariant.V1)));
+                () -> DatapathConfig.forNode(settings, FleetLimits.builder().maxVips(64).maxReals(1024).ringSize(65521).build()));
         assertTrue(e.getMessage().contains("ringSize must be 65537"), e.getMessage());
     }
 
@@ -45,7 +44,7 @@ class DatapathConfigTest {
     void aNodesHealthCheckSourcesGoToTheDatapath() throws Exception {
         Inet4Address v4 = (Inet4Address) InetAddress.getByName("10.0.0.11");
         Inet6Address v6 = (Inet6Address) InetAddress.getByName("fd00::11");
-        Limits limits = Limits.DEFAULTS;
+        FleetLimits limits = FleetLimits.DEFAULT;
         DatapathConfig both = DatapathConfig.forNode(node().healthCheckSourceV4(v4).healthCheckSourceV6(v6).build(),
                 limits);
         assertEquals(v4, both.healthCheckSourceV4().orElseThrow());

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringfleet.config.Limits;
-import io.ringfleet.config.MaglevVariant;
+import io.ringfleet.state.FleetLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +19,7 @@ class DatapathOpenErrorsTest {
                 () -> DatapathConfig.builder().ringSize(65521));
         assertTrue(e.getMessage().contains("RF_RING_SIZE=65537"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> DatapathConfig.builder().ringSize(
-                new Limits(16, 4096, 65521, MaglevVariant.V1).ringSize()));
+                FleetLimits.builder().maxVips(16).maxReals(4096).ringSize(65521).build().ringSize()));
     }
 
     @Test

@@ -1,0 +1,42 @@
+package io.ringfleet.bpf;
+
+import java.util.List;
+
+/**
+ * The names of the maps of the shipped BPF objects, the one Java copy of them. They are defined by the C
+ * variable names in {@code src/main/c/bpf/rf_maps.h} (balancer), {@code hc_maps.h} (health-check forwarder) and
+ * {@code xdp_root.h}; {@code MapNamesTest} checks every object against these lists, so a rename in C fails the
+ * build instead of a lookup at run time. Pins are named after them too: renaming a map orphans its pin.
+ */
+public final class MapNames {
+    private MapNames() {}
+
+    // The balancer (rf_maps.h).
+    public static final String VIP_MAP = "vip_map";
+    public static final String VIP_ADDRS = "vip_addrs";
+    public static final String REALS = "reals";
+    public static final String CH_RINGS = "ch_rings";
+    public static final String CONN_FALLBACK = "conn_fallback";
+    public static final String CONN_LRU_MAPS = "conn_lru_maps";
+    public static final String VIP_STATS = "vip_stats";
+    public static final String REAL_STATS = "real_stats";
+    public static final String GLOBAL_STATS = "global_stats";
+    public static final String CTL_ARRAY = "ctl_array";
+    public static final String QUIC_IDS = "quic_ids";
+    public static final String DOWN_REALS = "down_reals";
+    public static final String CONN_RATE = "conn_rate";
+
+    // The health-check forwarder (hc_maps.h).
+    public static final String HC_REALS = "hc_reals";
+    public static final String HC_CTL = "hc_ctl";
+    public static final String HC_STATS = "hc_stats";
+
+    // xdp_root (xdp_root.h).
+    public static final String ROOT_ARRAY = "root_array";
+
+    /** Every map of the balancer objects (both variants), in rf_maps.h's order. */
+    public static final List<String> BALANCER = List.of(VIP_MAP, VIP_ADDRS, REALS, CH_RINGS, CONN_FALLBACK,
+            CONN_LRU_MAPS, VIP_STATS, REAL_STATS, GLOBAL_STATS, CTL_ARRAY, QUIC_IDS, DOWN_REALS, CONN_RATE);
+    public static final List<String> HEALTH_CHECK = List.of(HC_REALS, HC_CTL, HC_STATS);
+    public static final List<String> XDP_ROOT = List.of(ROOT_ARRAY);
+}

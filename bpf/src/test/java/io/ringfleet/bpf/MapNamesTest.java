@@ -1,0 +1,26 @@
+package io.ringfleet.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** MapNames is the Java copy of the maps' C names: every shipped object has exactly the maps it lists. */
+class MapNamesTest {
+    private static Set<String> mapsOf(String object) {
+        try (BpfObject obj = BpfObject.open(Bpf.shippedObject(object))) {
+            // ".rodata", ".bss", ...: libbpf's internal maps, not declared by name.
+            return new TreeSet<>(obj.mapNames().stream().filter(n -> !n.contains(".")).toList());
+        }
+    }
+
+    @Test
+    void everyObjectHasTheListedMaps() {
+        assertEquals(new TreeSet<>(MapNames.BALANCER), mapsOf("balancer"));
+        assertEquals(new TreeSet<>(MapNames.BALANCER), mapsOf("balancer_toobig"));
+        assertEquals(new TreeSet<>(MapNames.HEALTH_CHECK), mapsOf("healthcheck"));
+        assertEquals(new TreeSet<>(MapNames.XDP_ROOT), mapsOf("xdp_root"));
+    }
+
+}
