@@ -1,11 +1,11 @@
 package io.ringfleet.state.raft;
 
-import static io.ringfleet.state.Cmds.TCP;
-import static io.ringfleet.state.Cmds.addReals;
-import static io.ringfleet.state.Cmds.addVip;
-import static io.ringfleet.state.Cmds.batch;
-import static io.ringfleet.state.Cmds.removeVip;
-import static io.ringfleet.state.Cmds.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.batch;
+import static io.ringfleet.state.testing.Commands.removeVip;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -23,6 +23,7 @@ import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.HashFunction;
 import io.ringfleet.state.snapshot.SnapshotCodec;
+import io.ringfleet.state.testing.Commands;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
