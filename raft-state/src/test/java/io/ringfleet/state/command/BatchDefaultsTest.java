@@ -15,7 +15,6 @@ import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.HashFunction;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.testing.Commands;
 import org.junit.jupiter.api.Test;
 
 class BatchDefaultsTest {

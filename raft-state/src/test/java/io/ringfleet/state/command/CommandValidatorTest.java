@@ -40,7 +40,6 @@ import io.ringfleet.state.Provenance;
 import io.ringfleet.state.VipFlags;
 import io.ringfleet.state.snapshot.SnapshotCodec;
 import io.ringfleet.state.testing.CommandLog;
-import io.ringfleet.state.testing.Commands;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -23,7 +23,6 @@ import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.HashFunction;
 import io.ringfleet.state.snapshot.SnapshotCodec;
-import io.ringfleet.state.testing.Commands;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;

@@ -23,7 +23,6 @@ import io.ringfleet.api.VipKey;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.VipFlags;
 import io.ringfleet.state.testing.CommandLog;
-import io.ringfleet.state.testing.Commands;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

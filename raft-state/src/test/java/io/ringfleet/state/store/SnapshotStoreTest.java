@@ -24,7 +24,6 @@ import io.ringfleet.state.Provenance;
 import io.ringfleet.state.VipFlags;
 import io.ringfleet.state.snapshot.SnapshotCodec;
 import io.ringfleet.state.testing.CommandLog;
-import io.ringfleet.state.testing.Commands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
