@@ -15,6 +15,7 @@ import io.ringfleet.api.RealsRemoved;
 import io.ringfleet.api.VipAdded;
 import io.ringfleet.api.VipRealEntry;
 import io.ringfleet.api.VipRemoved;
+import io.ringfleet.state.testing.Commands;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +58,7 @@ class FleetDeltaTest {
   @Test
   void imagePlusDeltaIsTheNextImage() {
     FleetImage image = replay(FleetImage.EMPTY, 1,
-        vipAdded(0, "10.200.1.1", 80, Cmds.TCP),
+        vipAdded(0, "10.200.1.1", 80, Commands.TCP),
         realsAdded(0, 1, "10.0.0.1", 1, 2, "10.0.0.2", 3));
 
     VipImage vip = image.vips().get(0).orElseThrow();
@@ -72,8 +73,8 @@ class FleetDeltaTest {
   @Test
   void oneRecordPerDeltaAndAllRecordsInOneDeltaGiveTheSameImage() {
     FleetRecord[] records = {
-      vipAdded(0, "10.200.1.1", 80, Cmds.TCP),
-      vipAdded(1, "fc00:1::1", 443, Cmds.UDP),
+      vipAdded(0, "10.200.1.1", 80, Commands.TCP),
+      vipAdded(1, "fc00:1::1", 443, Commands.UDP),
       realsAdded(0, 1, "10.0.0.1", 1, 2, "fc00::2", 1),
       realsAdded(1, 2, "fc00::2", 7),
       realsRemoved(0, 2),
@@ -91,7 +92,7 @@ class FleetDeltaTest {
 
   @Test
   void unchangedSubImagesAreSharedWithTheNextImage() {
-    FleetImage first = replay(FleetImage.EMPTY, 1, vipAdded(0, "10.200.1.1", 80, Cmds.TCP),
+    FleetImage first = replay(FleetImage.EMPTY, 1, vipAdded(0, "10.200.1.1", 80, Commands.TCP),
         realsAdded(0, 1, "10.0.0.1", 1));
     FleetImage second = replay(first, 2, FleetRecord.newBuilder().setHealthCheckMarkSet(HealthCheckMarkSet.newBuilder()
         .setSomark(7).setAddress(IpAddress.parse("10.0.0.1").toByteString())).build());
@@ -104,8 +105,8 @@ class FleetDeltaTest {
   @Test
   void aRealSharedByTwoVipsKeepsItsIndexUntilTheLastReferenceGoes() {
     FleetImage image = replay(FleetImage.EMPTY, 1,
-        vipAdded(0, "10.200.1.1", 80, Cmds.TCP),
-        vipAdded(1, "10.200.1.1", 80, Cmds.UDP),
+        vipAdded(0, "10.200.1.1", 80, Commands.TCP),
+        vipAdded(1, "10.200.1.1", 80, Commands.UDP),
         realsAdded(0, 1, "10.0.0.1", 1),
         realsAdded(1, 1, "10.0.0.1", 1),
         quicMapped(1022, 1, "10.0.0.1"));
@@ -129,9 +130,10 @@ class FleetDeltaTest {
 
   @Test
   void theDeltaTellsPublishersWhatChanged() {
-    FleetImage base = replay(FleetImage.EMPTY, 1, vipAdded(0, "10.200.1.1", 80, Cmds.TCP));
+    FleetImage base = replay(FleetImage.EMPTY, 1, vipAdded(0, "10.200.1.1", 80, Commands.TCP));
     FleetDelta delta = new FleetDelta(base);
-    delta.replayAll(List.of(vipRemoved(0), vipAdded(0, "10.200.1.2", 80, Cmds.TCP), vipAdded(1, "10.200.1.3", 0, Cmds.TCP)));
+    delta.replayAll(List.of(vipRemoved(0), vipAdded(0, "10.200.1.2", 80, Commands.TCP),
+        vipAdded(1, "10.200.1.3", 0, Commands.TCP)));
     FleetImage next = delta.apply(new Provenance(2, 2));
 
     VipsDelta vips = delta.vipsDelta().orElseThrow();
@@ -146,7 +148,7 @@ class FleetDeltaTest {
 
   @Test
   void anEmptyDeltaKeepsTheStateIndexAndMovesTheProvenance() {
-    FleetImage base = replay(FleetImage.EMPTY, 3, vipAdded(0, "10.200.1.1", 80, Cmds.TCP));
+    FleetImage base = replay(FleetImage.EMPTY, 3, vipAdded(0, "10.200.1.1", 80, Commands.TCP));
     FleetImage next = new FleetDelta(base).apply(new Provenance(2, 9));
     assertEquals(3, next.stateIndex());
     assertEquals(9, next.index());
@@ -156,9 +158,9 @@ class FleetDeltaTest {
 
   @Test
   void recordsThatDoNotFitTheImageAreReplayErrors() {
-    FleetImage base = replay(FleetImage.EMPTY, 1, vipAdded(0, "10.200.1.1", 80, Cmds.TCP), realsAdded(0, 1, "10.0.0.1", 1));
-    assertReplayFails(base, vipAdded(0, "10.200.1.9", 80, Cmds.TCP), "vip_num 0 is already in use by 10.200.1.1:80/tcp");
-    assertReplayFails(base, vipAdded(1, "10.200.1.1", 80, Cmds.TCP), "vip 10.200.1.1:80/tcp already exists as vip_num 0");
+    FleetImage base = replay(FleetImage.EMPTY, 1, vipAdded(0, "10.200.1.1", 80, Commands.TCP), realsAdded(0, 1, "10.0.0.1", 1));
+    assertReplayFails(base, vipAdded(0, "10.200.1.9", 80, Commands.TCP), "vip_num 0 is already in use by 10.200.1.1:80/tcp");
+    assertReplayFails(base, vipAdded(1, "10.200.1.1", 80, Commands.TCP), "vip 10.200.1.1:80/tcp already exists as vip_num 0");
     assertReplayFails(base, vipRemoved(4), "vip_num 4 is not in use");
     assertReplayFails(base, realsAdded(0, 1, "10.0.0.1", 1), "real index 1 is already in vip 10.200.1.1:80/tcp");
     assertReplayFails(base, quicMapped(9, 1, "10.0.0.2"), "real index 1 is 10.0.0.1, not 10.0.0.2");
@@ -177,8 +179,8 @@ class FleetDeltaTest {
   @Test
   void anAppliedDeltaIsFrozen() {
     FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
-    delta.replay(vipAdded(0, "10.200.1.1", 80, Cmds.TCP));
+    delta.replay(vipAdded(0, "10.200.1.1", 80, Commands.TCP));
     delta.apply(new Provenance(1, 1));
-    assertThrows(IllegalStateException.class, () -> delta.replay(vipAdded(1, "10.200.1.2", 80, Cmds.TCP)));
+    assertThrows(IllegalStateException.class, () -> delta.replay(vipAdded(1, "10.200.1.2", 80, Commands.TCP)));
   }
 }

@@ -7,6 +7,7 @@ import io.ringfleet.api.FleetRecord;
 import io.ringfleet.api.GatewayMacSet;
 import io.ringfleet.api.HealthCheckMarkSet;
 import io.ringfleet.api.NodeDrained;
+import io.ringfleet.state.testing.Commands;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,9 +16,9 @@ class FleetDeltaViewsTest {
   @Test
   void eachViewIsTheStateAfterTheRecordsSoFarAndNeverChangesAfterwards() {
     List<FleetRecord> records = List.of(
-        FleetDeltaTest.vipAdded(0, "10.200.1.1", 80, Cmds.TCP),
+        FleetDeltaTest.vipAdded(0, "10.200.1.1", 80, Commands.TCP),
         FleetDeltaTest.realsAdded(0, 1, "10.0.0.1", 1, 2, "10.0.0.2", 5),
-        FleetDeltaTest.vipAdded(1, "10.200.1.2", 80, Cmds.TCP),
+        FleetDeltaTest.vipAdded(1, "10.200.1.2", 80, Commands.TCP),
         FleetDeltaTest.realsAdded(1, 2, "10.0.0.2", 1),
         FleetRecord.newBuilder().setHealthCheckMarkSet(HealthCheckMarkSet.newBuilder().setSomark(7)
             .setAddress(IpAddress.parse("10.0.0.9").toByteString())).build(),
@@ -27,7 +28,7 @@ class FleetDeltaViewsTest {
             .setMac(MacAddress.parse("02:00:00:00:00:01").toByteString())).build(),
         FleetDeltaTest.realsRemoved(0, 1),
         FleetDeltaTest.vipRemoved(1));
-    FleetImage base = FleetDeltaTest.replay(FleetImage.EMPTY, 1, FleetDeltaTest.vipAdded(5, "10.200.9.9", 443, Cmds.UDP));
+    FleetImage base = FleetDeltaTest.replay(FleetImage.EMPTY, 1, FleetDeltaTest.vipAdded(5, "10.200.9.9", 443, Commands.UDP));
     FleetDelta delta = new FleetDelta(base);
     assertSame(base.vips(), delta.vipsAfter(), "untouched domains are the base's sub-images");
     assertSame(base.reals(), delta.realsAfter());

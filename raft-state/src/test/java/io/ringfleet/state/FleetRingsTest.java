@@ -1,15 +1,15 @@
 package io.ringfleet.state;
 
-import static io.ringfleet.state.Cmds.TCP;
-import static io.ringfleet.state.Cmds.UDP;
-import static io.ringfleet.state.Cmds.addReals;
-import static io.ringfleet.state.Cmds.addVip;
-import static io.ringfleet.state.Cmds.modifyFlags;
-import static io.ringfleet.state.Cmds.removeReals;
-import static io.ringfleet.state.Cmds.removeVip;
-import static io.ringfleet.state.Cmds.setHash;
-import static io.ringfleet.state.Cmds.setWeights;
-import static io.ringfleet.state.Cmds.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.UDP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.modifyFlags;
+import static io.ringfleet.state.testing.Commands.removeReals;
+import static io.ringfleet.state.testing.Commands.removeVip;
+import static io.ringfleet.state.testing.Commands.setHash;
+import static io.ringfleet.state.testing.Commands.setWeights;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringfleet.state.maglev.MaglevReal;
 import io.ringfleet.state.maglev.MaglevRing;
 import io.ringfleet.state.maglev.RingDiff;
+import io.ringfleet.state.testing.CommandLog;
+import io.ringfleet.state.testing.Commands;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -36,12 +38,12 @@ class FleetRingsTest {
   static final io.ringfleet.api.VipKey DNS = vip("10.200.0.2", 53, UDP);
   static final io.ringfleet.api.VipKey V6 = vip("fc00:1::1", 443, TCP);
 
-  static Cmds.Fleet threeVips() {
-    Cmds.Fleet fleet = new Cmds.Fleet();
-    fleet.ok(addVip(WEB), addVip(DNS), addVip(V6));
-    fleet.ok(addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=2"));
-    fleet.ok(addReals(DNS, "10.0.0.2=5", "10.0.0.4=0"));
-    fleet.ok(addReals(V6, "fc00::1=1", "fc00::2=3"));
+  static CommandLog threeVips() {
+    CommandLog fleet = new CommandLog();
+    fleet.apply(addVip(WEB), addVip(DNS), addVip(V6));
+    fleet.apply(addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=2"));
+    fleet.apply(addReals(DNS, "10.0.0.2=5", "10.0.0.4=0"));
+    fleet.apply(addReals(V6, "fc00::1=1", "fc00::2=3"));
     return fleet;
   }
 
@@ -59,8 +61,8 @@ class FleetRingsTest {
 
   @Test
   void everyVipGetsTheKatranRingOfItsMembersHashAndSize() throws Exception {
-    Cmds.Fleet fleet = threeVips();
-    fleet.ok(setHash(DNS, io.ringfleet.api.HashFunction.MAGLEV_V2));
+    CommandLog fleet = threeVips();
+    fleet.apply(setHash(DNS, io.ringfleet.api.HashFunction.MAGLEV_V2));
     FleetImage image = fleet.image();
     FleetRings rings = FleetRings.of(image, FleetLimits.DEFAULT);
     assertEquals(MaglevRing.DEFAULT_SIZE, rings.ringSize());
@@ -80,10 +82,10 @@ class FleetRingsTest {
 
   @Test
   void onlyTheVipWhoseMembersChangedIsRebuilt() {
-    Cmds.Fleet fleet = threeVips();
+    CommandLog fleet = threeVips();
     FleetRings before = FleetRings.of(fleet.image(), SMALL_RING);
     FleetImage base = fleet.image();
-    fleet.ok(setWeights(WEB, "10.0.0.2=7"));
+    fleet.apply(setWeights(WEB, "10.0.0.2=7"));
     FleetRings after = before.next(fleet.image());
     int web = fleet.image().vips().byKey().get(key(WEB));
     assertEquals(1, after.rebuilt());
@@ -104,11 +106,11 @@ class FleetRingsTest {
 
   @Test
   void flagChangesAndUnrelatedRecordsRebuildNothing() {
-    Cmds.Fleet fleet = threeVips();
+    CommandLog fleet = threeVips();
     FleetRings before = FleetRings.of(fleet.image(), SMALL_RING);
     FleetImage base = fleet.image();
     io.ringfleet.state.command.CommandResult result =
-        fleet.submit(modifyFlags(WEB, VipFlags.HASH_NO_SRC_PORT, 0), Cmds.setMac("02:00:00:00:00:01"));
+        fleet.submit(modifyFlags(WEB, VipFlags.HASH_NO_SRC_PORT, 0), Commands.setMac("02:00:00:00:00:01"));
     assertTrue(result.isOk() && result.records().size() == 2, result.toString());
     FleetDelta delta = new FleetDelta(base);
     delta.replayAll(result.records());
@@ -125,10 +127,10 @@ class FleetRingsTest {
 
   @Test
   void removedVipDiffsToZeroSlotsAndAddedVipFromZeroSlots() {
-    Cmds.Fleet fleet = threeVips();
+    CommandLog fleet = threeVips();
     FleetRings before = FleetRings.of(fleet.image(), SMALL_RING);
     int dns = fleet.image().vips().byKey().get(key(DNS));
-    fleet.ok(removeVip(DNS));
+    fleet.apply(removeVip(DNS));
     FleetRings afterRemove = before.next(fleet.image());
     FleetRings.RingChange removed = afterRemove.changes().get(dns);
     assertTrue(removed.after().isEmpty());
@@ -137,8 +139,8 @@ class FleetRingsTest {
     assertArrayEquals(new char[SMALL_RING], slots);
     assertTrue(afterRemove.ring(dns).isEmpty());
 
-    fleet.ok(addVip(vip("10.200.0.9", 8080, TCP)));
-    fleet.ok(addReals(vip("10.200.0.9", 8080, TCP), "10.0.0.8=1"));
+    fleet.apply(addVip(vip("10.200.0.9", 8080, TCP)));
+    fleet.apply(addReals(vip("10.200.0.9", 8080, TCP), "10.0.0.8=1"));
     FleetRings afterAdd = afterRemove.next(fleet.image());
     int added = fleet.image().vips().byKey().get(key(vip("10.200.0.9", 8080, TCP)));
     FleetRings.RingChange change = afterAdd.changes().get(added);
@@ -148,9 +150,9 @@ class FleetRingsTest {
 
   @Test
   void aHashFunctionChangeRebuildsTheRing() {
-    Cmds.Fleet fleet = threeVips();
+    CommandLog fleet = threeVips();
     FleetRings before = FleetRings.of(fleet.image(), SMALL_RING);
-    fleet.ok(setHash(WEB, io.ringfleet.api.HashFunction.MAGLEV_V2));
+    fleet.apply(setHash(WEB, io.ringfleet.api.HashFunction.MAGLEV_V2));
     FleetRings after = before.next(fleet.image());
     int web = fleet.image().vips().byKey().get(key(WEB));
     assertEquals(Set.of(web), after.changes().keySet());
@@ -159,15 +161,15 @@ class FleetRingsTest {
 
   @Test
   void theDigestDependsOnTheStateNotOnTheHistory() {
-    Cmds.Fleet a = new Cmds.Fleet();
-    a.ok(addVip(WEB));
-    a.ok(addReals(WEB, "10.0.0.1=1", "10.0.0.2=2"));
-    Cmds.Fleet b = new Cmds.Fleet();
-    b.ok(addVip(WEB), addReals(WEB, "10.0.0.1=9"));
-    b.ok(addReals(WEB, "10.0.0.2=2"));
-    b.ok(setWeights(WEB, "10.0.0.1=1"));
-    b.ok(addReals(WEB, "10.0.0.3=1"));
-    b.ok(removeReals(WEB, "10.0.0.3"));
+    CommandLog a = new CommandLog();
+    a.apply(addVip(WEB));
+    a.apply(addReals(WEB, "10.0.0.1=1", "10.0.0.2=2"));
+    CommandLog b = new CommandLog();
+    b.apply(addVip(WEB), addReals(WEB, "10.0.0.1=9"));
+    b.apply(addReals(WEB, "10.0.0.2=2"));
+    b.apply(setWeights(WEB, "10.0.0.1=1"));
+    b.apply(addReals(WEB, "10.0.0.3=1"));
+    b.apply(removeReals(WEB, "10.0.0.3"));
     FleetRings ra = FleetRings.of(a.image(), SMALL_RING);
     FleetRings rb = FleetRings.of(b.image(), SMALL_RING);
     assertEquals(ra.digestHex(), rb.digestHex());

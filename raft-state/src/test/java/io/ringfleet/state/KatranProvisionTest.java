@@ -1,19 +1,19 @@
 package io.ringfleet.state;
 
-import static io.ringfleet.state.Cmds.addReals;
-import static io.ringfleet.state.Cmds.addVip;
-import static io.ringfleet.state.Cmds.mapQuic;
-import static io.ringfleet.state.Cmds.markDown;
-import static io.ringfleet.state.Cmds.setHc;
-import static io.ringfleet.state.Cmds.setMac;
-import static io.ringfleet.state.Cmds.vip;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.mapQuic;
+import static io.ringfleet.state.testing.Commands.markDown;
+import static io.ringfleet.state.testing.Commands.setHealthCheck;
+import static io.ringfleet.state.testing.Commands.setMac;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringfleet.api.Command;
-import io.ringfleet.state.Cmds.Fleet;
+import io.ringfleet.state.testing.CommandLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,13 +59,13 @@ class KatranProvisionTest {
     provision.get("quic_server_id_map").forEach(q -> quic.add(q.get("server_id").asLong() + "=" + q.get("address").asText()));
     commands.add(mapQuic(quic.toArray(new String[0])));
     JsonNode hc = provision.get("healthcheck_dsts_configured_but_inactive");
-    hc.fieldNames().forEachRemaining(mark -> commands.add(setHc(Integer.parseInt(mark), hc.get(mark).asText())));
+    hc.fieldNames().forEachRemaining(mark -> commands.add(setHealthCheck(Integer.parseInt(mark), hc.get(mark).asText())));
     for (JsonNode d : provision.get("down_reals")) {
       String address = provision.get("reals").get(d.get("real_index").asInt() - 1).get("address").asText();
       commands.add(markDown(vip(d.get("vip").asText(), d.get("port").asInt(),
           io.ringfleet.api.Protocol.forNumber(d.get("proto").asInt())), address));
     }
-    return new Fleet().ok(commands.toArray(new Command[0]));
+    return new CommandLog().apply(commands.toArray(new Command[0]));
   }
 
   @Test

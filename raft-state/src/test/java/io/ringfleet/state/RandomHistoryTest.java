@@ -11,6 +11,7 @@ import io.ringfleet.api.VipKey;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.snapshot.SnapshotCodec;
+import io.ringfleet.state.testing.Commands;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -242,11 +243,11 @@ class RandomHistoryTest {
         List<VipImage> all = new ArrayList<>(image.vips().all());
         return toProto(all.get(rnd.nextInt(all.size())).key());
       }
-      return Cmds.vip(pick(VIP_ADDRESSES), pick(PORTS), rnd.nextBoolean() ? Cmds.TCP : Cmds.UDP);
+      return Commands.vip(pick(VIP_ADDRESSES), pick(PORTS), rnd.nextBoolean() ? Commands.TCP : Commands.UDP);
     }
 
     static VipKey toProto(io.ringfleet.state.VipKey key) {
-      return Cmds.vip(key.address().toString(), key.port(), key.protocol().toProto());
+      return Commands.vip(key.address().toString(), key.port(), key.protocol().toProto());
     }
 
     /** A member of the VIP two times in three (if it has any), else any real of the pool. */
@@ -277,40 +278,41 @@ class RandomHistoryTest {
         case 0:
         case 1:
         case 2:
-          return Cmds.addVip(Cmds.vip(pick(VIP_ADDRESSES), pick(PORTS), rnd.nextBoolean() ? Cmds.TCP : Cmds.UDP),
+          return Commands.addVip(Commands.vip(pick(VIP_ADDRESSES), pick(PORTS), rnd.nextBoolean() ? Commands.TCP : Commands.UDP),
               flags());
         case 3:
-          return Cmds.removeVip(vip);
+          return Commands.removeVip(vip);
         case 4:
-          return Cmds.modifyFlags(vip, flags(), flags());
+          return Commands.modifyFlags(vip, flags(), flags());
         case 5:
-          return Cmds.setHash(vip, rnd.nextBoolean() ? io.ringfleet.api.HashFunction.MAGLEV
+          return Commands.setHash(vip, rnd.nextBoolean() ? io.ringfleet.api.HashFunction.MAGLEV
               : io.ringfleet.api.HashFunction.MAGLEV_V2);
         case 6:
         case 7:
         case 8:
-          return rnd.nextBoolean() ? Cmds.addReals(vip, specs(vip, false)) : Cmds.upsertReals(vip, specs(vip, true));
+          return rnd.nextBoolean() ? Commands.addReals(vip, specs(vip, false)) : Commands.upsertReals(vip, specs(vip, true));
         case 9:
         case 10:
-          return rnd.nextBoolean() ? Cmds.removeReals(vip, realOf(vip)) : Cmds.removeRealsIfPresent(vip, realOf(vip), real());
+          return rnd.nextBoolean() ? Commands.removeReals(vip, realOf(vip))
+              : Commands.removeRealsIfPresent(vip, realOf(vip), real());
         case 11:
-          return Cmds.setWeights(vip, realOf(vip) + "=" + weight());
+          return Commands.setWeights(vip, realOf(vip) + "=" + weight());
         case 12:
-          return Cmds.setHc(bad() ? 0 : 1 + rnd.nextInt(4), real());
+          return Commands.setHealthCheck(bad() ? 0 : 1 + rnd.nextInt(4), real());
         case 13:
-          return Cmds.removeHc(1 + rnd.nextInt(4));
+          return Commands.removeHealthCheck(1 + rnd.nextInt(4));
         case 14:
-          return Cmds.mapQuic((bad() ? 0 : 1 + rnd.nextInt(5)) + "=" + real());
+          return Commands.mapQuic((bad() ? 0 : 1 + rnd.nextInt(5)) + "=" + real());
         case 15:
-          return Cmds.unmapQuic(1 + rnd.nextInt(5));
+          return Commands.unmapQuic(1 + rnd.nextInt(5));
         case 16:
-          return rnd.nextBoolean() ? Cmds.drain(bad() ? "lb 4" : pick(NODES), "maintenance") : Cmds.undrain(pick(NODES));
+          return rnd.nextBoolean() ? Commands.drain(bad() ? "lb 4" : pick(NODES), "maintenance") : Commands.undrain(pick(NODES));
         case 17:
-          return Cmds.setMac(bad() ? "01:00:5e:00:00:01" : pick(MACS));
+          return Commands.setMac(bad() ? "01:00:5e:00:00:01" : pick(MACS));
         case 18:
-          return Cmds.markDown(vip, realOf(vip));
+          return Commands.markDown(vip, realOf(vip));
         default:
-          return Cmds.clearDown(vip, realOf(vip));
+          return Commands.clearDown(vip, realOf(vip));
       }
     }
   }

@@ -5,6 +5,7 @@ import io.ringfleet.api.CommandBatch;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.snapshot.SnapshotCodec;
+import io.ringfleet.state.testing.Commands;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -114,7 +115,7 @@ final class ScaledHistory {
 
   private io.ringfleet.api.VipKey anyVipKey() {
     int i = rnd.nextInt(700);
-    return Cmds.vip(vipAddress(i), i % 3 == 0 ? 443 : 80, i % 5 == 0 ? Cmds.UDP : Cmds.TCP);
+    return Commands.vip(vipAddress(i), i % 3 == 0 ? 443 : 80, i % 5 == 0 ? Commands.UDP : Commands.TCP);
   }
 
   /** An existing VIP most of the time (or one added earlier in this batch), else any key of the pool. */
@@ -135,7 +136,7 @@ final class ScaledHistory {
   private VipImage current(io.ringfleet.api.VipKey key) {
     try {
       return image.vips().get(new VipKey(IpAddress.parse(key.getAddress()), key.getPort(),
-          key.getProtocol() == Cmds.UDP ? Protocol.UDP : Protocol.TCP)).orElse(null);
+          key.getProtocol() == Commands.UDP ? Protocol.UDP : Protocol.TCP)).orElse(null);
     } catch (IllegalArgumentException e) {
       return null;
     }
@@ -197,7 +198,7 @@ final class ScaledHistory {
       io.ringfleet.api.VipKey key = anyVipKey();
       added.add(key);
       int flags = bad() ? 0x400 : rnd.nextInt(4) == 0 ? VipFlags.HASH_NO_SRC_PORT : 0;
-      return Cmds.addVip(key, flags);
+      return Commands.addVip(key, flags);
     }
     io.ringfleet.api.VipKey vip = vip(List.of());
     VipImage existing = current(vip);
@@ -217,67 +218,67 @@ final class ScaledHistory {
       if (fresh.isEmpty()) {
         fresh.add(specs(target, 1, false)[0]);
       }
-      return Cmds.addReals(target, mark(target, fresh.toArray(String[]::new)));
+      return Commands.addReals(target, mark(target, fresh.toArray(String[]::new)));
     }
     if (roll < 12) {
       VipImage v = current(vip);
       if (v != null) {
         gone.add(v.key().toString());
       }
-      return Cmds.removeVip(vip);
+      return Commands.removeVip(vip);
     }
     if (roll < 35) {
-      return Cmds.upsertReals(vip, specs(vip, 10, true));
+      return Commands.upsertReals(vip, specs(vip, 10, true));
     }
     if (roll < 45) {
       String[] out = mark(vip, addresses(vip, 8, true).toArray(String[]::new));
-      return rnd.nextInt(3) != 0 ? Cmds.removeRealsIfPresent(vip, out) : Cmds.removeReals(vip, out);
+      return rnd.nextInt(3) != 0 ? Commands.removeRealsIfPresent(vip, out) : Commands.removeReals(vip, out);
     }
     if (roll < 70) {
-      return Cmds.setWeights(vip, specs(vip, 5, true));
+      return Commands.setWeights(vip, specs(vip, 5, true));
     }
     if (roll < 73) {
-      return Cmds.modifyFlags(vip, rnd.nextBoolean() ? VipFlags.HASH_NO_SRC_PORT : 0,
+      return Commands.modifyFlags(vip, rnd.nextBoolean() ? VipFlags.HASH_NO_SRC_PORT : 0,
           rnd.nextBoolean() ? VipFlags.HASH_DPORT_ONLY : 0);
     }
     if (roll < 76) {
-      return Cmds.setHash(vip, rnd.nextBoolean() ? io.ringfleet.api.HashFunction.MAGLEV
+      return Commands.setHash(vip, rnd.nextBoolean() ? io.ringfleet.api.HashFunction.MAGLEV
           : io.ringfleet.api.HashFunction.MAGLEV_V2);
     }
     if (roll < 82) {
       VipImage v = current(vip);
       if (v == null || v.key().protocol() != Protocol.UDP) {
-        return Cmds.setHash(vip, io.ringfleet.api.HashFunction.MAGLEV_V2);
+        return Commands.setHash(vip, io.ringfleet.api.HashFunction.MAGLEV_V2);
       }
       if (!v.hasFlag(VipFlags.UDP_FLOW_MIGRATION)) {
-        return Cmds.modifyFlags(vip, VipFlags.UDP_FLOW_MIGRATION, 0);
+        return Commands.modifyFlags(vip, VipFlags.UDP_FLOW_MIGRATION, 0);
       }
-      return rnd.nextBoolean() ? Cmds.markDown(vip, member(vip)) : Cmds.clearDown(vip, member(vip));
+      return rnd.nextBoolean() ? Commands.markDown(vip, member(vip)) : Commands.clearDown(vip, member(vip));
     }
     if (roll < 87) {
       if (rnd.nextInt(3) == 0 && !image.healthChecks().isEmpty()) {
         List<Long> marks = new ArrayList<>(image.healthChecks().all().keySet());
-        return Cmds.removeHc((int) (long) marks.get(rnd.nextInt(marks.size())));
+        return Commands.removeHealthCheck((int) (long) marks.get(rnd.nextInt(marks.size())));
       }
-      return Cmds.setHc(bad() ? 0 : 1 + rnd.nextInt(5000), real(vip));
+      return Commands.setHealthCheck(bad() ? 0 : 1 + rnd.nextInt(5000), real(vip));
     }
     if (roll < 94) {
       if (rnd.nextInt(3) == 0 && !image.quicIds().isEmpty()) {
         List<QuicMapping> ids = new ArrayList<>(image.quicIds().all());
-        return Cmds.unmapQuic((int) ids.get(rnd.nextInt(ids.size())).serverId());
+        return Commands.unmapQuic((int) ids.get(rnd.nextInt(ids.size())).serverId());
       }
       int n = 1 + rnd.nextInt(5);
       String[] mappings = new String[n];
       for (int i = 0; i < n; i++) {
         mappings[i] = (1 + rnd.nextInt(3000)) + "=" + real(vip);
       }
-      return Cmds.mapQuic(mappings);
+      return Commands.mapQuic(mappings);
     }
     if (roll < 98) {
       String node = "lb-" + rnd.nextInt(40);
-      return rnd.nextBoolean() ? Cmds.drain(node, "maintenance") : Cmds.undrain(node);
+      return rnd.nextBoolean() ? Commands.drain(node, "maintenance") : Commands.undrain(node);
     }
-    return Cmds.setMac(rnd.nextBoolean() ? "02:00:00:00:00:0" + rnd.nextInt(10) : "00:00:de:ad:be:af");
+    return Commands.setMac(rnd.nextBoolean() ? "02:00:00:00:00:0" + rnd.nextInt(10) : "00:00:de:ad:be:af");
   }
 
   /** Prints the chains of the runs the test pins: seeds 1..3 at the default limits, seed 4 at {@link #TIGHT}. */

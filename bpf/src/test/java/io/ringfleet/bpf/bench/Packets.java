@@ -1,5 +1,6 @@
 package io.ringfleet.bpf.bench;
 
+import io.ringfleet.bpf.testing.Frames;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
@@ -37,7 +38,7 @@ final class Packets {
             b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4Len)).putShort((short) 0)
                     .putShort((short) 0x4000).put((byte) 64).put((byte) proto).putShort((short) 0)
                     .put(src.getAddress()).put(dst.getAddress());
-            b.putShort(start + 10, (short) ipv4Checksum(b.array(), start));
+            b.putShort(start + 10, (short) Frames.ipv4Checksum(b.array(), start));
         }
         b.putShort((short) sport).putShort((short) dport);
         if (proto == TCP) {
@@ -70,17 +71,5 @@ final class Packets {
         f[quic + 2] = (byte) (serverId >>> 2);
         f[quic + 3] = (byte) ((serverId & 3) << 6);
         return f;
-    }
-
-    static int ipv4Checksum(byte[] f, int off) {
-        int sum = 0;
-        for (int i = 0; i < 20; i += 2) {
-            if (i != 10) {
-                sum += ((f[off + i] & 0xff) << 8) | (f[off + i + 1] & 0xff);
-            }
-        }
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        return ~sum & 0xffff;
     }
 }

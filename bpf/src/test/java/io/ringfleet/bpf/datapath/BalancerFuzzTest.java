@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.GlobalCounter;
+import io.ringfleet.bpf.testing.Frames;
 import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -267,7 +268,7 @@ class BalancerFuzzTest {
         if (r.retval() != XdpAction.TX) {
             return "unexpected action";
         }
-        int ethertype = Packets.u16(in, 12);
+        int ethertype = Frames.u16(in, 12);
         if (ethertype != 0x0800 && ethertype != 0x86DD) {
             return "non-IP frame sent";
         }
@@ -286,12 +287,12 @@ class BalancerFuzzTest {
         int l3 = v6 ? Packets.IPV6 : Packets.IPV4;
         int proto = in[ETH + (v6 ? 6 : 9)] & 0xff;
         InetAddress flowDst = dst;
-        int dport = Packets.u16(in, ETH + l3 + 2);
+        int dport = Frames.u16(in, ETH + l3 + 2);
         if (proto == ICMP || proto == ICMPV6) { // an error: the quoted flow, turned around
             int quoted = ETH + l3 + 8;
             proto = in[quoted + (v6 ? 6 : 9)] & 0xff;
             flowDst = address(in, quoted + (v6 ? 8 : 12), v6);
-            dport = Packets.u16(in, quoted + l3);
+            dport = Frames.u16(in, quoted + l3);
         }
         Vip vip = findVip(flowDst, dport, proto);
         if (vip == null) {

@@ -7,6 +7,7 @@ import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.EncapSrc;
 import io.ringfleet.bpf.abi.GlobalCounter;
+import io.ringfleet.bpf.testing.Frames;
 import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -69,7 +70,7 @@ class GueEncapTest {
 
     /** Fills in the L4 checksum of a frame built by Packets (TCP or UDP after a plain IP header). */
     static byte[] withL4Checksum(byte[] f) {
-        boolean v6 = Packets.u16(f, 12) == 0x86DD;
+        boolean v6 = Frames.u16(f, 12) == 0x86DD;
         int l4 = Packets.ETH + (v6 ? Packets.IPV6 : Packets.IPV4);
         int proto = v6 ? f[Packets.ETH + 6] : f[Packets.ETH + 9];
         int len = f.length - l4;
@@ -85,7 +86,7 @@ class GueEncapTest {
     /** Sum over the outer pseudo-header and the whole UDP datagram: 0xffff when the checksum is right. */
     static int udpVerify(byte[] out, int ip, boolean outerV6) {
         int udp = ip + (outerV6 ? Packets.IPV6 : Packets.IPV4);
-        int len = Packets.u16(out, udp + 4);
+        int len = Frames.u16(out, udp + 4);
         long sum = outerV6 ? sum16(out, ip + 8, 32) : sum16(out, ip + 12, 8);
         return fold(sum + Packets.UDP + len + sum16(out, udp, len));
     }
@@ -102,7 +103,7 @@ class GueEncapTest {
                 "odd payload".getBytes()));
         r = lb.run(udp);
         assertEquals(XdpAction.TX, r.retval());
-        assertEquals(0x86DD, Packets.u16(r.data(), 12));
+        assertEquals(0x86DD, Frames.u16(r.data(), 12));
         assertEquals(0xffff, udpVerify(r.data(), Packets.ETH, true));
     }
 
@@ -114,16 +115,16 @@ class GueEncapTest {
         assertEquals(XdpAction.TX, r.retval());
         byte[] out = r.data();
         int udp = Packets.ETH + Packets.IPV4;
-        assertEquals(0x0800, Packets.u16(out, 12));
+        assertEquals(0x0800, Frames.u16(out, 12));
         assertEquals(Packets.UDP, out[Packets.ETH + 9]);
-        assertEquals(in.length - Packets.ETH + 28, Packets.u16(out, Packets.ETH + 2), "outer total length");
-        assertEquals(0, Packets.u16(out, Packets.ETH + 6), "id 0, no DF");
+        assertEquals(in.length - Packets.ETH + 28, Frames.u16(out, Packets.ETH + 2), "outer total length");
+        assertEquals(0, Frames.u16(out, Packets.ETH + 6), "id 0, no DF");
         assertArrayEquals(SRC4.getAddress(), Arrays.copyOfRange(out, Packets.ETH + 12, Packets.ETH + 16));
         assertArrayEquals(REAL4.getAddress(), Arrays.copyOfRange(out, Packets.ETH + 16, Packets.ETH + 20));
         // outer IPv4: [P1 ^ S12, P0 ^ S13]; S12..S13 of fc00:2::1234:5678:9abc are 0x56, 0x78
-        assertEquals(((0x69 ^ 0x56) << 8) | (0x7A ^ 0x78), Packets.u16(out, udp));
-        assertEquals(GUE_PORT, Packets.u16(out, udp + 2));
-        assertEquals(in.length - Packets.ETH + 8, Packets.u16(out, udp + 4));
+        assertEquals(((0x69 ^ 0x56) << 8) | (0x7A ^ 0x78), Frames.u16(out, udp));
+        assertEquals(GUE_PORT, Frames.u16(out, udp + 2));
+        assertEquals(in.length - Packets.ETH + 8, Frames.u16(out, udp + 4));
         assertArrayEquals(Arrays.copyOfRange(in, Packets.ETH, in.length), Arrays.copyOfRange(out, udp + 8, out.length));
     }
 

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.GlobalCounter;
+import io.ringfleet.bpf.testing.Frames;
 import io.ringfleet.testing.XdpAction;
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -65,7 +66,7 @@ class IcmpAndMalformedTest {
                 int icmp = ETH + (v6 ? 40 : 20);
                 assertEquals(v6 ? 129 : 0, reply[icmp] & 0xff, "echo reply");
                 if (!v6) {
-                    assertEquals(Packets.ipv4Checksum(reply, ETH), Packets.u16(reply, ETH + 10));
+                    assertEquals(Frames.ipv4Checksum(reply, ETH), Frames.u16(reply, ETH + 10));
                 }
             }
             assertEquals(1, lb.global(GlobalCounter.ICMP_ECHO).packets());
@@ -98,7 +99,7 @@ class IcmpAndMalformedTest {
             frame[checksum + 1] = (byte) requested;
             TestRun.Result r = lb.run(frame);
             assertEquals(XdpAction.TX, r.retval());
-            assertEquals(Integer.decode(reply).intValue(), Packets.u16(r.data(), checksum));
+            assertEquals(Integer.decode(reply).intValue(), Frames.u16(r.data(), checksum));
         }
     }
 

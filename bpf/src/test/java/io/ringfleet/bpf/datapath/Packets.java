@@ -1,5 +1,6 @@
 package io.ringfleet.bpf.datapath;
 
+import io.ringfleet.bpf.testing.Frames;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -88,28 +89,11 @@ final class Packets {
         b.put(src.getAddress()).put(dst.getAddress()).put(l4);
         byte[] f = b.array();
         if (!v6) {
-            int csum = ipv4Checksum(f, ETH);
+            int csum = Frames.ipv4Checksum(f, ETH);
             f[ETH + 10] = (byte) (csum >> 8);
             f[ETH + 11] = (byte) csum;
         }
         return f;
-    }
-
-    /** Checksum of the 20-byte IPv4 header at off, its check field taken as 0. */
-    static int ipv4Checksum(byte[] f, int off) {
-        int sum = 0;
-        for (int i = 0; i < IPV4; i += 2) {
-            if (i != 10) {
-                sum += u16(f, off + i);
-            }
-        }
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        return ~sum & 0xffff;
-    }
-
-    static int u16(byte[] f, int off) {
-        return ((f[off] & 0xff) << 8) | (f[off + 1] & 0xff);
     }
 
     static String hex(byte[] b) {
@@ -122,7 +106,7 @@ final class Packets {
 
     /** Reads an encapsulated frame (outer IPv4 or IPv6 right after Ethernet). */
     static Encapsulated encapsulated(byte[] out) {
-        boolean v6 = u16(out, 12) == 0x86DD;
+        boolean v6 = Frames.u16(out, 12) == 0x86DD;
         int hdr = v6 ? IPV6 : IPV4;
         try {
             InetAddress src = InetAddress.getByAddress(Arrays.copyOfRange(out, ETH + (v6 ? 8 : 12),
@@ -130,7 +114,7 @@ final class Packets {
             InetAddress dst = InetAddress.getByAddress(Arrays.copyOfRange(out, ETH + (v6 ? 24 : 16),
                     ETH + (v6 ? 40 : 20)));
             int ttl = out[ETH + (v6 ? 7 : 8)] & 0xff;
-            int tos = v6 ? (u16(out, ETH) >> 4) & 0xff : out[ETH + 1] & 0xff;
+            int tos = v6 ? (Frames.u16(out, ETH) >> 4) & 0xff : out[ETH + 1] & 0xff;
             return new Encapsulated(v6, Arrays.copyOfRange(out, 0, 6), Arrays.copyOfRange(out, 6, 12), src, dst,
                     ttl, tos, Arrays.copyOfRange(out, ETH + hdr, out.length));
         } catch (UnknownHostException e) {

@@ -1,8 +1,9 @@
 package io.ringfleet.agent.api;
 
-import static io.ringfleet.agent.api.Commands.addVip;
-import static io.ringfleet.agent.api.Commands.apply;
-import static io.ringfleet.agent.api.Commands.tcp;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.applyRequest;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,12 +51,13 @@ class ApiSecurityTest {
   void readOnlyCertificateReadsButEveryWriteIsPermissionDenied() throws Exception {
     ControlServiceGrpc.ControlServiceBlockingStub bob = api.control("bob");
     assertEquals(0, bob.listVips(ListVipsRequest.getDefaultInstance()).getVipsCount());
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> bob.apply(apply(addVip(tcp("10.0.0.1", 80)))));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> bob.apply(applyRequest(addVip(vip("10.0.0.1", 80, TCP)))));
     assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
     assertEquals("bob has role read-only, which may only read; ringfleet.v1.ControlService/Apply needs an operator"
         + " certificate", e.getStatus().getDescription());
     StatusRuntimeException dry = assertThrows(StatusRuntimeException.class, () -> bob.apply(ApplyRequest.newBuilder()
-        .addCommands(addVip(tcp("10.0.0.1", 80))).setDryRun(true).build()));
+        .addCommands(addVip(vip("10.0.0.1", 80, TCP))).setDryRun(true).build()));
     assertEquals(Status.Code.PERMISSION_DENIED, dry.getStatus().getCode());
     KatranServiceGrpc.KatranServiceBlockingStub katran = api.katran("bob");
     StatusRuntimeException k = assertThrows(StatusRuntimeException.class, () -> katran.addVip(VipWithFlags.newBuilder()
@@ -69,7 +71,8 @@ class ApiSecurityTest {
   void nodeCertificateMayReadButNotWrite() throws Exception {
     ControlServiceGrpc.ControlServiceBlockingStub node = api.control("lb2");
     node.listVips(ListVipsRequest.getDefaultInstance());
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> node.apply(apply(addVip(tcp("10.0.0.1", 80)))));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> node.apply(applyRequest(addVip(vip("10.0.0.1", 80, TCP)))));
     assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
   }
 
@@ -89,7 +92,7 @@ class ApiSecurityTest {
         .newBlockingStub(api.channel(api.pki.rogueOperator().apiClientCredentials()))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> mallory.apply(apply(addVip(tcp("10.0.0.1", 80)))));
+        () -> mallory.apply(applyRequest(addVip(vip("10.0.0.1", 80, TCP)))));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
     assertTrue(causedBySsl(e), "expected a TLS failure, got " + e);
     assertTrue(api.log.entries().isEmpty());

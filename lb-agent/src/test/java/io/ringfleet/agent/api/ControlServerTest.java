@@ -1,11 +1,12 @@
 package io.ringfleet.agent.api;
 
-import static io.ringfleet.agent.api.Commands.addReal;
-import static io.ringfleet.agent.api.Commands.addVip;
-import static io.ringfleet.agent.api.Commands.apply;
-import static io.ringfleet.agent.api.Commands.removeVip;
-import static io.ringfleet.agent.api.Commands.setWeight;
-import static io.ringfleet.agent.api.Commands.tcp;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.applyRequest;
+import static io.ringfleet.state.testing.Commands.removeVip;
+import static io.ringfleet.state.testing.Commands.setWeights;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -69,7 +70,7 @@ class ControlServerTest {
     api.close();
   }
 
-  private static final VipKey WEB = tcp("10.200.200.1", 80);
+  private static final VipKey WEB = vip("10.200.200.1", 80, TCP);
 
   /** Asserts the call failed with this code, the message contains {@code text}, and the state did not move. */
   private StatusRuntimeException assertRejected(Status.Code code, String text, Runnable call) {
@@ -86,7 +87,7 @@ class ControlServerTest {
 
   @Test
   void addedVipAndRealsAreVisibleInReads() {
-    ApplyResponse r = alice.apply(apply(addVip(WEB), addReal(WEB, "10.0.0.1", 5), addReal(WEB, "10.0.0.2", 7)));
+    ApplyResponse r = alice.apply(applyRequest(addVip(WEB), addReals(WEB, "10.0.0.1=5"), addReals(WEB, "10.0.0.2=7")));
     assertEquals(1, r.getLogIndex());
     assertEquals(1, r.getStateIndex());
     assertEquals(1, r.getTerm());
@@ -111,7 +112,7 @@ class ControlServerTest {
   @Test
   void everyEntryCarriesThePrincipalOfTheClientCertificateTheTimeAndTheRequestId() {
     alice.apply(ApplyRequest.newBuilder().addCommands(addVip(WEB)).setRequestId("change-42").build());
-    ApplyResponse generated = alice.apply(apply(addReal(WEB, "10.0.0.1", 1)));
+    ApplyResponse generated = alice.apply(applyRequest(addReals(WEB, "10.0.0.1=1")));
     List<CommandBatch> entries = api.log.entries();
     assertEquals(2, entries.size());
     assertEquals("alice", entries.get(0).getPrincipal());
@@ -124,7 +125,7 @@ class ControlServerTest {
   @Test
   void malformedAddressIsInvalidArgumentWithTheValidatorsMessage() {
     StatusRuntimeException e = assertRejected(Status.Code.INVALID_ARGUMENT, "is not a valid IP address",
-        () -> alice.apply(apply(addVip(tcp("10.0.0.256", 80)))));
+        () -> alice.apply(applyRequest(addVip(vip("10.0.0.256", 80, TCP)))));
     assertEquals("command 0 (add_vip): vip address \"10.0.0.256\" is not a valid IP address (IPv4 octet 256 is above"
         + " 255): write IPv4 as a.b.c.d and IPv6 as e.g. 2001:db8::1, without zone or brackets",
         e.getStatus().getDescription());
@@ -134,34 +135,34 @@ class ControlServerTest {
   @Test
   void unknownVipIsNotFound() {
     assertRejected(Status.Code.NOT_FOUND, "vip 10.200.200.1:80/tcp does not exist",
-        () -> alice.apply(apply(addReal(WEB, "10.0.0.1", 1))));
-    assertRejected(Status.Code.NOT_FOUND, "does not exist", () -> alice.apply(apply(removeVip(WEB))));
+        () -> alice.apply(applyRequest(addReals(WEB, "10.0.0.1=1"))));
+    assertRejected(Status.Code.NOT_FOUND, "does not exist", () -> alice.apply(applyRequest(removeVip(WEB))));
     assertRejected(Status.Code.NOT_FOUND, "vip 10.200.200.1:80/tcp does not exist",
         () -> alice.getVip(GetVipRequest.newBuilder().setVip(WEB).build()));
   }
 
   @Test
   void outOfRangeWeightIsInvalidArgument() {
-    alice.apply(apply(addVip(WEB), addReal(WEB, "10.0.0.1", 1)));
+    alice.apply(applyRequest(addVip(WEB), addReals(WEB, "10.0.0.1=1")));
     assertRejected(Status.Code.INVALID_ARGUMENT, "weight 70000 of real 10.0.0.1 is out of range: allowed 0..65535",
-        () -> alice.apply(apply(setWeight(WEB, "10.0.0.1", 70000))));
+        () -> alice.apply(applyRequest(setWeights(WEB, "10.0.0.1=70000"))));
     assertRejected(Status.Code.INVALID_ARGUMENT, "weight 65536 of real 10.0.0.9 is out of range",
-        () -> alice.apply(apply(addReal(WEB, "10.0.0.9", 65536))));
+        () -> alice.apply(applyRequest(addReals(WEB, "10.0.0.9=65536"))));
   }
 
   @Test
   void duplicateAddIsAlreadyExists() {
-    alice.apply(apply(addVip(WEB), addReal(WEB, "10.0.0.1", 1)));
+    alice.apply(applyRequest(addVip(WEB), addReals(WEB, "10.0.0.1=1")));
     assertRejected(Status.Code.ALREADY_EXISTS, "vip 10.200.200.1:80/tcp already exists",
-        () -> alice.apply(apply(addVip(WEB))));
+        () -> alice.apply(applyRequest(addVip(WEB))));
     assertRejected(Status.Code.ALREADY_EXISTS, "real 10.0.0.1 is already in vip",
-        () -> alice.apply(apply(addReal(WEB, "10.0.0.1", 3))));
+        () -> alice.apply(applyRequest(addReals(WEB, "10.0.0.1=3"))));
   }
 
   @Test
   void aBatchIsAllOrNothingAndNamesTheFailedCommand() {
     StatusRuntimeException e = assertRejected(Status.Code.INVALID_ARGUMENT, "command 2 (add_reals)",
-        () -> alice.apply(apply(addVip(WEB), addReal(WEB, "10.0.0.1", 1), addReal(WEB, "not-an-ip", 1))));
+        () -> alice.apply(applyRequest(addVip(WEB), addReals(WEB, "10.0.0.1=1"), addReals(WEB, "not-an-ip=1"))));
     assertEquals("2", Status.trailersFromThrowable(e).get(Statuses.FAILED_COMMAND));
     assertEquals(0, alice.listVips(ListVipsRequest.getDefaultInstance()).getVipsCount());
   }
@@ -170,16 +171,17 @@ class ControlServerTest {
   void limitsAreResourceExhausted() {
     Command[] vips = new Command[9];
     for (int i = 0; i < vips.length; i++) {
-      vips[i] = addVip(tcp("10.1.0." + (i + 1), 80));
+      vips[i] = addVip(vip("10.1.0." + (i + 1), 80, TCP));
     }
-    assertRejected(Status.Code.RESOURCE_EXHAUSTED, "all 8 vip numbers (0..7) are in use", () -> alice.apply(apply(vips)));
+    assertRejected(Status.Code.RESOURCE_EXHAUSTED, "all 8 vip numbers (0..7) are in use",
+        () -> alice.apply(applyRequest(vips)));
   }
 
   @Test
   void batchOfTooManyCommandsIsRefusedAtTheEdgeWithTheLimit() {
     ApplyRequest.Builder b = ApplyRequest.newBuilder();
     for (int i = 0; i < BatchWriter.MAX_COMMANDS + 1; i++) {
-      b.addCommands(addVip(tcp("10.2." + (i / 250) + "." + (i % 250 + 1), 80)));
+      b.addCommands(addVip(vip("10.2." + (i / 250) + "." + (i % 250 + 1), 80, TCP)));
     }
     assertRejected(Status.Code.INVALID_ARGUMENT, "the batch has 1001 commands: at most 1000 per batch",
         () -> alice.apply(b.build()));
@@ -194,18 +196,18 @@ class ControlServerTest {
           .setWeight(1));
     }
     assertRejected(Status.Code.INVALID_ARGUMENT, "bytes (1 MiB) per batch",
-        () -> alice.apply(apply(Command.newBuilder().setAddReals(reals).build())));
+        () -> alice.apply(applyRequest(Command.newBuilder().setAddReals(reals).build())));
     assertTrue(api.log.entries().isEmpty());
   }
 
   @Test
   void emptyBatchIsInvalid() {
-    assertRejected(Status.Code.INVALID_ARGUMENT, "the batch has no commands", () -> alice.apply(apply()));
+    assertRejected(Status.Code.INVALID_ARGUMENT, "the batch has no commands", () -> alice.apply(applyRequest()));
   }
 
   @Test
   void staleExpectedStateIndexIsFailedPrecondition() {
-    alice.apply(apply(addVip(WEB)));
+    alice.apply(applyRequest(addVip(WEB)));
     assertRejected(Status.Code.FAILED_PRECONDITION, "expected state index 0 but the state is at index 1",
         () -> alice.apply(ApplyRequest.newBuilder().addCommands(removeVip(WEB)).setExpectedStateIndex(0).build()));
     ApplyResponse ok = alice.apply(ApplyRequest.newBuilder().addCommands(removeVip(WEB)).setExpectedStateIndex(1).build());
@@ -266,7 +268,7 @@ class ControlServerTest {
 
   @Test
   void waitProgrammedAnswersForThisNodeOrTheFleet() {
-    alice.apply(apply(addVip(WEB)));
+    alice.apply(applyRequest(addVip(WEB)));
     api.log.setProgrammed("lb2", 0);
     WaitProgrammedResponse local = alice.waitProgrammed(WaitProgrammedRequest.newBuilder().setIndex(1)
         .setTimeoutMs(100).build());
@@ -279,7 +281,7 @@ class ControlServerTest {
 
   @Test
   void statusReportsThisNodeAndTheFleet() {
-    alice.apply(apply(addVip(WEB)));
+    alice.apply(applyRequest(addVip(WEB)));
     api.log.setProgrammed("lb2", 1);
     GetStatusResponse local = alice.getStatus(GetStatusRequest.getDefaultInstance());
     assertEquals("lb1", local.getSelf().getNodeId());
@@ -292,7 +294,7 @@ class ControlServerTest {
 
   @Test
   void statsNameVipsAndRealsByTheImage() {
-    alice.apply(apply(addVip(WEB), addReal(WEB, "10.0.0.1", 1)));
+    alice.apply(applyRequest(addVip(WEB), addReals(WEB, "10.0.0.1=1")));
     TreeMap<Integer, StatsSource.Counter> vips = new TreeMap<>(Map.of(0, new StatsSource.Counter(10, 1000)));
     TreeMap<Integer, StatsSource.Counter> reals = new TreeMap<>(Map.of(1, new StatsSource.Counter(7, 700)));
     api.stats.set(new StatsSource.Snapshot(vips, reals,
@@ -309,7 +311,7 @@ class ControlServerTest {
   @Test
   void anUnavailableLogIsUnavailable() {
     api.log.setUnavailable("no leader: 1 of 3 voters reachable");
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> alice.apply(apply(addVip(WEB))));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> alice.apply(applyRequest(addVip(WEB))));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
     assertEquals("no leader: 1 of 3 voters reachable", e.getStatus().getDescription());
   }

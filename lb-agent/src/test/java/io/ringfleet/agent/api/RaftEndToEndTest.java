@@ -1,11 +1,12 @@
 package io.ringfleet.agent.api;
 
-import static io.ringfleet.agent.api.Commands.addReal;
-import static io.ringfleet.agent.api.Commands.addVip;
-import static io.ringfleet.agent.api.Commands.apply;
-import static io.ringfleet.agent.api.Commands.removeVip;
-import static io.ringfleet.agent.api.Commands.setWeight;
-import static io.ringfleet.agent.api.Commands.tcp;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.applyRequest;
+import static io.ringfleet.state.testing.Commands.removeVip;
+import static io.ringfleet.state.testing.Commands.setWeights;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -87,7 +88,7 @@ class RaftEndToEndTest {
 
   /** A VIP no other test uses (the fleet is shared by the tests of this class). */
   private static VipKey freshVip() {
-    return tcp("10.77.0." + NEXT_VIP.getAndIncrement(), 80);
+    return vip("10.77.0." + NEXT_VIP.getAndIncrement(), 80, TCP);
   }
 
   private static ControlServiceBlockingStub as(String agent, String cert) throws Exception {
@@ -124,8 +125,8 @@ class RaftEndToEndTest {
     VipKey vip = freshVip();
     String follower = fleet.agents().stream().map(a -> a.id).filter(id -> !id.equals(fleet.leaderId())).findFirst()
         .orElseThrow();
-    ApplyResponse r = as(follower, "alice").apply(apply(addVip(vip), addReal(vip, "10.1.0.1", 3),
-        addReal(vip, "10.1.0.2", 4)));
+    ApplyResponse r = as(follower, "alice").apply(applyRequest(addVip(vip), addReals(vip, "10.1.0.1=3"),
+        addReals(vip, "10.1.0.2=4")));
     assertTrue(r.getLogIndex() > 0);
     assertTrue(r.getTerm() > 0, "the term of the entry is known");
     for (LoopbackFleet.Agent a : fleet.agents()) {
@@ -143,25 +144,25 @@ class RaftEndToEndTest {
   @Order(2)
   void badInputIsRejectedWithTheSameMessageAndNoReplicaChanges() throws Exception {
     VipKey vip = freshVip();
-    ApplyResponse ok = as("lb1", "alice").apply(apply(addVip(vip), addReal(vip, "10.2.0.1", 1)));
+    ApplyResponse ok = as("lb1", "alice").apply(applyRequest(addVip(vip), addReals(vip, "10.2.0.1=1")));
     GetDigestsResponse before = assertSameEverywhere(ok.getLogIndex());
 
     record Case(Status.Code code, String message, Command command) {}
     List<Case> cases = List.of(
         new Case(Status.Code.INVALID_ARGUMENT, "command 0 (add_reals): real address \"10.2.0.999\" is not a valid IP"
             + " address (IPv4 octet 999 is above 255): write IPv4 as a.b.c.d and IPv6 as e.g. 2001:db8::1, without"
-            + " zone or brackets", addReal(vip, "10.2.0.999", 1)),
+            + " zone or brackets", addReals(vip, "10.2.0.999=1")),
         new Case(Status.Code.NOT_FOUND, "command 0 (remove_vip): vip 10.99.99.99:80/tcp does not exist",
-            removeVip(tcp("10.99.99.99", 80))),
+            removeVip(vip("10.99.99.99", 80, TCP))),
         new Case(Status.Code.INVALID_ARGUMENT, "command 0 (set_real_weights): weight 65536 of real 10.2.0.1 is out of"
-            + " range: allowed 0..65535 (0 keeps the real in the vip but out of its ring)", setWeight(vip, "10.2.0.1", 65536)),
+            + " range: allowed 0..65535 (0 keeps the real in the vip but out of its ring)", setWeights(vip, "10.2.0.1=65536")),
         new Case(Status.Code.ALREADY_EXISTS, "command 0 (add_vip): vip " + vip.getAddress() + ":80/tcp already exists",
             addVip(vip)));
     int i = 0;
     for (Case c : cases) {
       String through = "lb" + (i++ % 3 + 1);
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-          () -> as(through, "alice").apply(apply(c.command())));
+          () -> as(through, "alice").apply(applyRequest(c.command())));
       assertEquals(c.code(), e.getStatus().getCode(), through + ": " + e.getStatus());
       assertTrue(e.getStatus().getDescription().startsWith(c.message()), e.getStatus().getDescription());
     }
@@ -183,7 +184,7 @@ class RaftEndToEndTest {
   @Test
   @Order(3)
   void theCallersPrincipalTravelsInTheLogToEveryReplica() throws Exception {
-    ApplyResponse r = as("lb3", "alice").apply(apply(Command.newBuilder()
+    ApplyResponse r = as("lb3", "alice").apply(applyRequest(Command.newBuilder()
         .setDrainNode(DrainNode.newBuilder().setNodeId("lb-x").setReason("maintenance")).build()));
     for (LoopbackFleet.Agent a : fleet.agents()) {
       NodeInfo n = as(a.id, "bob").listNodes(ListNodesRequest.newBuilder().setRead(ReadOptions.newBuilder()
@@ -200,7 +201,7 @@ class RaftEndToEndTest {
     long stateBefore = digests("lb1", 0).getStamp().getStateIndex();
     for (LoopbackFleet.Agent a : fleet.agents()) {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-          () -> as(a.id, "bob").apply(apply(addVip(freshVip()))));
+          () -> as(a.id, "bob").apply(applyRequest(addVip(freshVip()))));
       assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
     }
     assertEquals(stateBefore, digests("lb1", 0).getStamp().getStateIndex());
@@ -257,7 +258,7 @@ class RaftEndToEndTest {
     assertTrue(katran.addRealForVip(OneRealForVip.newBuilder().setVip(vip)
         .setReal(RealWithWeight.newBuilder().setAddress("10.3.0.1").setWeight(2)).build()).getSuccess());
     assertFalse(katran.addVip(VipWithFlags.newBuilder().setVip(vip).build()).getSuccess());
-    GetVipResponse v = as("lb1", "bob").getVip(GetVipRequest.newBuilder().setVip(tcp("10.78.0.1", 443)).build());
+    GetVipResponse v = as("lb1", "bob").getVip(GetVipRequest.newBuilder().setVip(vip("10.78.0.1", 443, TCP)).build());
     assertEquals("10.3.0.1", v.getVip().getReals(0).getAddress());
     assertEquals(2, v.getVip().getReals(0).getWeight());
   }

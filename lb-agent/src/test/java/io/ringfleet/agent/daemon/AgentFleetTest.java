@@ -1,15 +1,15 @@
 package io.ringfleet.agent.daemon;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.UDP;
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.addVip;
-import static io.ringfleet.agent.datapath.Commands.mapQuic;
-import static io.ringfleet.agent.datapath.Commands.setFlags;
-import static io.ringfleet.agent.datapath.Commands.setHealthCheck;
-import static io.ringfleet.agent.datapath.Commands.setMac;
-import static io.ringfleet.agent.datapath.Commands.setWeights;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.UDP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.mapQuic;
+import static io.ringfleet.state.testing.Commands.modifyFlags;
+import static io.ringfleet.state.testing.Commands.setHealthCheck;
+import static io.ringfleet.state.testing.Commands.setMac;
+import static io.ringfleet.state.testing.Commands.setWeights;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -188,7 +188,7 @@ class AgentFleetTest {
   @Order(2)
   void aChangeThroughNode1IsProgrammedIdenticallyOnEveryNode() throws Exception {
     ApplyResponse r = applyEverywhere("lb1", setMac("02:00:00:00:00:aa"), addVip(WEB),
-        addReals(WEB, "10.0.0.1=1", "10.0.0.2=2", "10.0.0.3=1"), addVip(QUIC), setFlags(QUIC, VipFlags.QUIC_VIP),
+        addReals(WEB, "10.0.0.1=1", "10.0.0.2=2", "10.0.0.3=1"), addVip(QUIC), modifyFlags(QUIC, VipFlags.QUIC_VIP, 0),
         addReals(QUIC, "10.0.0.4=1", "fc00::5=1"), mapQuic("1001=10.0.0.4"), setHealthCheck(7, "10.0.0.1"));
     assertEquals(3, r.getProgrammed().getNodesProgrammed());
     for (LbAgent a : fleet.running()) {

@@ -1,12 +1,12 @@
 package io.ringfleet.agent.daemon;
 
-import io.ringfleet.agent.datapath.Commands;
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.ApplyResponse;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.ControlServiceGrpc;
 import io.ringfleet.api.VipKey;
+import io.ringfleet.state.testing.Commands;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

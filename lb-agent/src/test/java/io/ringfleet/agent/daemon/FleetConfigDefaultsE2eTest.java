@@ -1,8 +1,8 @@
 package io.ringfleet.agent.daemon;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

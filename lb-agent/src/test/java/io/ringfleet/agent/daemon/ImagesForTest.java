@@ -1,8 +1,9 @@
 package io.ringfleet.agent.daemon;
 
-import io.ringfleet.agent.datapath.Commands;
 import io.ringfleet.api.Command;
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.testing.CommandLog;
+import io.ringfleet.state.testing.Commands;
 
 /** Fleet images made the way the log makes them (raft-state's BatchApplier). */
 final class ImagesForTest {
@@ -14,6 +15,6 @@ final class ImagesForTest {
     for (int i = 0; i < addresses.length; i++) {
       adds[i] = Commands.addVip(Commands.vip(addresses[i], 80, Commands.TCP));
     }
-    return new Commands.Log().apply(adds);
+    return new CommandLog().apply(adds);
   }
 }

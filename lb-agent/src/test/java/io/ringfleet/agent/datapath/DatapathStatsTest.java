@@ -1,10 +1,10 @@
 package io.ringfleet.agent.datapath;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.addVip;
-import static io.ringfleet.agent.datapath.Commands.setMac;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.setMac;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -29,7 +29,7 @@ class DatapathStatsTest {
     void countsFollowTheTrafficPerVipPerRealAndGlobally() throws Exception {
         try (BalancerDatapath datapath = BalancerDatapath.open(
                 DatapathConfig.builder().maxVips(4).fallbackConnTableOnly().build())) {
-            Commands.Log log = new Commands.Log().publishTo(MapProgrammer.builder(datapath).build());
+            ProgrammedLog log = new ProgrammedLog(MapProgrammer.builder(datapath).build());
             log.apply(setMac("02:00:00:00:00:01"), addVip(WEB), addReals(WEB, "10.0.0.1=1"));
             int real = log.image().reals().all().iterator().next().index();
             DatapathStats stats = new DatapathStats(datapath);

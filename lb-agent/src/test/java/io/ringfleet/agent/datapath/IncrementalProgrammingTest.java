@@ -1,7 +1,7 @@
 package io.ringfleet.agent.datapath;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.UDP;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,19 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringfleet.api.Command;
-import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.abi.VipMeta;
 import io.ringfleet.state.FleetImage;
-import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.MacAddress;
-import io.ringfleet.state.Provenance;
 import io.ringfleet.state.VipFlags;
-import io.ringfleet.state.command.BatchApplier;
-import io.ringfleet.state.command.CommandValidator;
-import java.util.ArrayList;
+import io.ringfleet.state.testing.CommandLog;
+import io.ringfleet.state.testing.Commands;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -69,7 +65,7 @@ class IncrementalProgrammingTest {
         DatapathConfig config = DatapathConfig.builder().maxVips(2).fallbackConnTableOnly().healthCheck(false).build();
         datapath = BalancerDatapath.open(config);
         MapProgrammer programmer = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
-        Commands.Log log = new Commands.Log();
+        CommandLog log = new CommandLog();
         VipKey web = Commands.vip("10.1.0.1", 80, TCP);
         VipKey dns = Commands.vip("10.1.0.2", 53, UDP);
         VipKey api = Commands.vip("10.1.0.3", 443, TCP);
@@ -103,21 +99,21 @@ class IncrementalProgrammingTest {
         MapProgrammer incremental = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
         MapProgrammer checker = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
         RandomLog log = new RandomLog();
-        incremental.resync(log.image); // this seed starts from whatever the previous one left: the full path cleans
+        incremental.resync(log.image()); // this seed starts from whatever the previous one left: the full path cleans
         int incrementalRuns = 0;
         for (int step = 0; step < STEPS; step++) {
             log.applyRandom(random);
             if (random.nextInt(4) == 0 && step < STEPS - 1) {
                 continue; // skipped, as images arriving during a run are: the next run spans two or more entries
             }
-            ProgramReport report = incremental.program(log.image);
-            String where = "seed " + seed + " step " + step + " (" + log.image.provenance() + ")";
+            ProgramReport report = incremental.program(log.image());
+            String where = "seed " + seed + " step " + step + " (" + log.image().provenance() + ")";
             assertFalse(report.full(), where + ": the run was not incremental");
             incrementalRuns++;
-            EncodedMaps fromEmpty = EncodedMaps.of(log.image, FleetRings.of(log.image, DatapathConfig.RING_SIZE),
+            EncodedMaps fromEmpty = EncodedMaps.of(log.image(), FleetRings.of(log.image(), DatapathConfig.RING_SIZE),
                     NODE_MAC, datapath.config()).maps();
             assertTrue(incremental.lastWritten().sameEntriesAs(fromEmpty), where + ": desired maps differ");
-            ProgramReport check = checker.resync(log.image);
+            ProgramReport check = checker.resync(log.image());
             assertEquals(0, check.totalWritten(), where + ": the full comparison found " + check.written());
         }
         assertTrue(incrementalRuns > STEPS / 2, "seed " + seed + ": " + incrementalRuns + " incremental runs");
@@ -144,7 +140,10 @@ class IncrementalProgrammingTest {
         }
     }
 
-    /** A log fed with random commands; a command the validator refuses is dropped (nothing is applied). */
+    /**
+     * A log fed with random commands; a batch the validator refuses changes nothing (its entry still moves the
+     * image's index, as in the state machine) and its commands are retried one by one.
+     */
     private static final class RandomLog {
         private static final VipKey[] VIPS = {
             Commands.vip("10.1.0.1", 80, TCP), Commands.vip("10.1.0.1", 443, TCP), Commands.vip("10.1.0.2", 53, UDP),
@@ -152,33 +151,23 @@ class IncrementalProgrammingTest {
         };
         private static final int[] FLAGS = {0, VipFlags.HASH_NO_SRC_PORT, VipFlags.UDP_FLOW_MIGRATION, VipFlags.QUIC_VIP};
 
-        private final BatchApplier applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
-        private FleetImage image = FleetImage.EMPTY;
-        private long index;
+        private final CommandLog log = new CommandLog();
+
+        FleetImage image() {
+            return log.image();
+        }
 
         void applyRandom(Random random) {
             int n = 1 + random.nextInt(4);
-            List<Command> batch = new ArrayList<>();
+            Command[] batch = new Command[n];
             for (int i = 0; i < n; i++) {
-                batch.add(randomCommand(random));
+                batch[i] = randomCommand(random);
             }
-            if (!apply(batch)) {
+            if (!log.submit(batch).isOk()) {
                 for (Command c : batch) {
-                    apply(List.of(c)); // each on its own: keep what is valid
+                    log.submit(c); // each on its own: keep what is valid
                 }
             }
-        }
-
-        private boolean apply(List<Command> commands) {
-            CommandBatch batch = CommandBatch.newBuilder().addAllCommands(commands).setPrincipal("test")
-                    .setTimestampMillis(1_700_000_000_000L).setRequestId("req-" + (index + 1)).build();
-            BatchApplier.Applied a = applier.apply(image, batch, new Provenance(1, index + 1));
-            if (!a.result().isOk()) {
-                return false;
-            }
-            index++;
-            image = a.image();
-            return true;
         }
 
         private Command randomCommand(Random random) {
@@ -191,7 +180,7 @@ class IncrementalProgrammingTest {
                         "10.0.0." + (1 + random.nextInt(12)) + "=1");
                 case 5 -> Commands.removeReals(vip, real);
                 case 6 -> Commands.setWeights(vip, real + "=" + random.nextInt(4));
-                case 7 -> Commands.setFlags(vip, FLAGS[random.nextInt(FLAGS.length)]);
+                case 7 -> Commands.modifyFlags(vip, FLAGS[random.nextInt(FLAGS.length)], 0);
                 case 8 -> Commands.markDown(vip, real);
                 case 9 -> random.nextBoolean() ? Commands.mapQuic((100 + random.nextInt(4)) + "=" + real)
                         : Commands.unmapQuic(100 + random.nextInt(4));

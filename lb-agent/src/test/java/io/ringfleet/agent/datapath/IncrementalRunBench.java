@@ -1,13 +1,15 @@
 package io.ringfleet.agent.datapath;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.addVip;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.vip;
 
 import io.ringfleet.api.Command;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.testing.CommandLog;
+import io.ringfleet.state.testing.Commands;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -54,7 +56,7 @@ public final class IncrementalRunBench {
     }
 
     private static void run(int vips, int realsPerVip, int runs) {
-        Commands.Log log = new Commands.Log();
+        CommandLog log = new CommandLog();
         List<Command> setup = new ArrayList<>();
         VipKey[] keys = new VipKey[vips];
         for (int v = 0; v < vips; v++) {

@@ -1,13 +1,13 @@
 package io.ringfleet.agent.datapath;
 
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.addVip;
-import static io.ringfleet.agent.datapath.Commands.mapQuic;
-import static io.ringfleet.agent.datapath.Commands.markDown;
-import static io.ringfleet.agent.datapath.Commands.setFlags;
-import static io.ringfleet.agent.datapath.Commands.setHealthCheck;
-import static io.ringfleet.agent.datapath.Commands.setMac;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.mapQuic;
+import static io.ringfleet.state.testing.Commands.markDown;
+import static io.ringfleet.state.testing.Commands.modifyFlags;
+import static io.ringfleet.state.testing.Commands.setHealthCheck;
+import static io.ringfleet.state.testing.Commands.setMac;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -48,8 +48,8 @@ public class KatranConformanceE2eTest {
         DatapathConfig config = DatapathConfig.builder().maxVips(16).fallbackConnTableOnly().build();
         try (BalancerDatapath datapath = BalancerDatapath.open(config)) {
             MapProgrammer programmer = MapProgrammer.builder(datapath).build();
-            Commands.Log log = new Commands.Log().publishTo(programmer);
-            provision(log, p);
+            ProgrammedLog log = new ProgrammedLog(programmer);
+            provision(log::apply, p);
             FleetImage image = log.image();
 
             assertEquals(image.index(), log.programmedIndex());
@@ -76,15 +76,22 @@ public class KatranConformanceE2eTest {
         }
     }
 
+    /** Where a test's batches go: a log in this JVM, or a node's API. */
+    @FunctionalInterface
+    public interface Sink {
+        /** One batch (one log entry); fails the test when it is rejected. */
+        void submit(Command... commands);
+    }
+
     /** provision.json as an operator would enter it: one batch per action, each one a log entry. */
-    public static void provision(Commands.Sink log, JsonNode p) {
+    public static void provision(Sink log, JsonNode p) {
         log.submit(setMac(p.get("default_gateway_mac").asText()));
         List<Command> adds = new ArrayList<>();
         List<Command> flags = new ArrayList<>();
         for (JsonNode v : p.get("vips")) {
             adds.add(addVip(key(v)));
             if (v.get("flags").asInt() != 0) {
-                flags.add(setFlags(key(v), v.get("flags").asInt()));
+                flags.add(modifyFlags(key(v), v.get("flags").asInt(), 0));
             }
         }
         log.submit(adds.toArray(new Command[0]));

@@ -1,9 +1,9 @@
 package io.ringfleet.agent.datapath;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.addVip;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -33,7 +33,7 @@ class MapIoTest {
     void program() {
         datapath = BalancerDatapath.open(DatapathConfig.builder().maxVips(3).fallbackConnTableOnly().build());
         programmer = MapProgrammer.builder(datapath).build();
-        new Commands.Log().publishTo(programmer).apply(addVip(WEB), addVip(API),
+        new ProgrammedLog(programmer).apply(addVip(WEB), addVip(API),
                 addReals(WEB, "10.0.0.1=1", "10.0.0.2=2", "10.0.0.3=1"), addReals(API, "10.0.0.4=1", "10.0.0.5=1"));
         io = new MapIo(datapath);
     }

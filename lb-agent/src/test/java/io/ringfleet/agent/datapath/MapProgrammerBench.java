@@ -1,14 +1,16 @@
 package io.ringfleet.agent.datapath;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.addVip;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.vip;
 
 import io.ringfleet.api.Command;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.testing.CommandLog;
+import io.ringfleet.state.testing.Commands;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,7 +57,7 @@ public final class MapProgrammerBench {
             into.add(addVip(key));
             into.add(addReals(key, reals));
         }
-        Commands.Log log = new Commands.Log();
+        CommandLog log = new CommandLog();
         FleetImage oneVip = log.apply(first.toArray(Command[]::new));
         FleetImage allVips = vips > 1 ? log.apply(rest.toArray(Command[]::new)) : oneVip;
         DatapathConfig config = DatapathConfig.builder().maxVips(vips).fallbackConnTableOnly().build();

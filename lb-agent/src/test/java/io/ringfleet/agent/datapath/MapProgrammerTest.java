@@ -1,17 +1,17 @@
 package io.ringfleet.agent.datapath;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.UDP;
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.addVip;
-import static io.ringfleet.agent.datapath.Commands.mapQuic;
-import static io.ringfleet.agent.datapath.Commands.removeReals;
-import static io.ringfleet.agent.datapath.Commands.removeVip;
-import static io.ringfleet.agent.datapath.Commands.setFlags;
-import static io.ringfleet.agent.datapath.Commands.setMac;
-import static io.ringfleet.agent.datapath.Commands.setWeights;
-import static io.ringfleet.agent.datapath.Commands.unmapQuic;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.UDP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.mapQuic;
+import static io.ringfleet.state.testing.Commands.modifyFlags;
+import static io.ringfleet.state.testing.Commands.removeReals;
+import static io.ringfleet.state.testing.Commands.removeVip;
+import static io.ringfleet.state.testing.Commands.setMac;
+import static io.ringfleet.state.testing.Commands.setWeights;
+import static io.ringfleet.state.testing.Commands.unmapQuic;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,6 +28,8 @@ import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.MacAddress;
 import io.ringfleet.state.maglev.MaglevRing;
 import io.ringfleet.state.maglev.RingDiff;
+import io.ringfleet.state.testing.CommandLog;
+import io.ringfleet.state.testing.Commands;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -62,7 +64,7 @@ class MapProgrammerTest {
     void addingARealWritesOnlyTheRingSlotsThatChanged() {
         open(DatapathConfig.builder());
         MapProgrammer programmer = MapProgrammer.builder(datapath).build();
-        Commands.Log log = new Commands.Log().publishTo(programmer);
+        ProgrammedLog log = new ProgrammedLog(programmer);
         log.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
         assertTrue(log.lastReport().full(), "the first run compares everything");
         MaglevRing before = ring(programmer, 0);
@@ -94,8 +96,8 @@ class MapProgrammerTest {
     void republishingTheSameImageWritesNothing() {
         open(DatapathConfig.builder());
         MapProgrammer programmer = MapProgrammer.builder(datapath).build();
-        Commands.Log log = new Commands.Log().publishTo(programmer);
-        log.apply(setMac("02:00:00:00:00:01"), addVip(WEB), addVip(DNS), setFlags(DNS, 4),
+        ProgrammedLog log = new ProgrammedLog(programmer);
+        log.apply(setMac("02:00:00:00:00:01"), addVip(WEB), addVip(DNS), modifyFlags(DNS, 4, 0),
                 addReals(WEB, "10.0.0.1=1", "10.0.0.2=2"), addReals(DNS, "10.0.0.2=1", "fc00::2=1"),
                 mapQuic("7=10.0.0.1"), Commands.setHealthCheck(3, "10.0.0.9"));
         FleetImage image = log.image();
@@ -116,7 +118,7 @@ class MapProgrammerTest {
     void aRemovedVipsNumberIsReusedWithACleanRing() {
         open(DatapathConfig.builder());
         MapProgrammer programmer = MapProgrammer.builder(datapath).build();
-        Commands.Log log = new Commands.Log().publishTo(programmer);
+        ProgrammedLog log = new ProgrammedLog(programmer);
         log.apply(addVip(WEB), addVip(DNS), addReals(WEB, "10.0.0.1=1"), addReals(DNS, "10.0.0.1=1", "10.0.0.2=1",
                 "10.0.0.3=1"));
         int dnsNum = vipNum(log.image(), DNS);
@@ -139,7 +141,7 @@ class MapProgrammerTest {
         List<String> steps = new ArrayList<>();
         MapProgrammer programmer = MapProgrammer.builder(datapath)
                 .stepListener((step, map, puts, deletes) -> steps.add(step)).build();
-        Commands.Log log = new Commands.Log().publishTo(programmer);
+        ProgrammedLog log = new ProgrammedLog(programmer);
         log.apply(addVip(WEB), addVip(DNS), addReals(DNS, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
         int dnsNum = vipNum(log.image(), DNS);
         steps.clear();
@@ -175,8 +177,8 @@ class MapProgrammerTest {
                 violations.addAll(danglingReferences(rows, allowed, step));
             }
         }).build();
-        Commands.Log log = new Commands.Log().publishTo(programmer);
-        Commands.Log preview = new Commands.Log();
+        ProgrammedLog log = new ProgrammedLog(programmer);
+        CommandLog preview = new CommandLog();
         java.util.function.Consumer<io.ringfleet.api.Command[]> apply = commands -> {
             allowed.clear();
             addMembers(allowed, preview.image());
@@ -184,7 +186,7 @@ class MapProgrammerTest {
             log.apply(commands);
         };
 
-        apply.accept(new io.ringfleet.api.Command[] {addVip(WEB), addVip(DNS), setFlags(DNS, 4),
+        apply.accept(new io.ringfleet.api.Command[] {addVip(WEB), addVip(DNS), modifyFlags(DNS, 4, 0),
                 addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"), addReals(DNS, "10.0.0.3=1", "10.0.0.4=1"),
                 mapQuic("100=10.0.0.1", "101=10.0.0.4")});
         // 10.0.0.2 leaves WEB and its index is taken by 10.0.0.5, a new real of DNS, within one entry.
@@ -264,7 +266,7 @@ class MapProgrammerTest {
     void anImageThatDoesNotFitWritesNothing() {
         open(DatapathConfig.builder().maxQuicIds(2));
         MapProgrammer programmer = MapProgrammer.builder(datapath).build();
-        Commands.Log log = new Commands.Log().publishTo(programmer);
+        ProgrammedLog log = new ProgrammedLog(programmer);
         log.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1"));
         long programmed = log.programmedIndex();
         EncodedMaps written = programmer.lastWritten();
@@ -283,7 +285,7 @@ class MapProgrammerTest {
     void aResyncRepairsWhatWasChangedBehindTheProgrammersBack() {
         open(DatapathConfig.builder());
         MapProgrammer programmer = MapProgrammer.builder(datapath).build();
-        Commands.Log log = new Commands.Log().publishTo(programmer);
+        ProgrammedLog log = new ProgrammedLog(programmer);
         log.apply(addVip(WEB), addVip(DNS), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1"), addReals(DNS, "10.0.0.3=1"));
         FleetImage image = log.image();
 
@@ -310,7 +312,7 @@ class MapProgrammerTest {
         open(DatapathConfig.builder());
         MacAddress node = MacAddress.parse("02:00:00:00:00:0a");
         MapProgrammer programmer = MapProgrammer.builder(datapath).defaultGatewayMac(node).build();
-        Commands.Log log = new Commands.Log().publishTo(programmer);
+        ProgrammedLog log = new ProgrammedLog(programmer);
         log.apply(addVip(WEB));
         assertEquals(new Ctl(node.bytes()), ctl());
         log.apply(setMac("02:00:00:00:00:0b"));

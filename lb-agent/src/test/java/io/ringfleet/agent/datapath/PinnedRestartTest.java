@@ -1,11 +1,11 @@
 package io.ringfleet.agent.datapath;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.addVip;
-import static io.ringfleet.agent.datapath.Commands.setHealthCheck;
-import static io.ringfleet.agent.datapath.Commands.setMac;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.setHealthCheck;
+import static io.ringfleet.state.testing.Commands.setMac;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -25,6 +25,7 @@ import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.bpf.testing.Frames;
 import io.ringfleet.config.XdpMode;
+import io.ringfleet.state.testing.CommandLog;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -72,8 +73,8 @@ class PinnedRestartTest {
                 .build();
     }
 
-    private static Commands.Log provision(MapProgrammer programmer) {
-        Commands.Log log = new Commands.Log().publishTo(programmer);
+    private static CommandLog provision(MapProgrammer programmer) {
+        ProgrammedLog log = new ProgrammedLog(programmer);
         log.apply(setMac("02:00:00:00:00:fe"), addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"),
                 setHealthCheck(7, "10.0.0.1"));
         return log;
@@ -82,7 +83,7 @@ class PinnedRestartTest {
     @Test
     void aRestartFromPinsKeepsMapsProgramAndConnectionsAndRewritesNothing() throws Exception {
         int cpus = Math.min(Bpf.numPossibleCpus(), DatapathConfig.MAX_CONN_TABLE_CPUS);
-        Commands.Log log;
+        CommandLog log;
         int programId;
         int hcId;
         Map<String, List<String>> before;
@@ -140,7 +141,7 @@ class PinnedRestartTest {
     @Test
     void anotherObjectReplacesTheAttachedProgramAtomicallyAndKeepsTheMaps() {
         int oldId;
-        Commands.Log log;
+        CommandLog log;
         try (BalancerDatapath first = BalancerDatapath.open(config(BalancerVariant.BALANCER))) {
             lb.run(() -> first.attach(XdpTarget.standalone(DEV, XdpMode.DRIVER)));
             oldId = first.program().id();

@@ -1,19 +1,19 @@
 package io.ringfleet.agent.rings;
 
-import static io.ringfleet.agent.datapath.Commands.TCP;
-import static io.ringfleet.agent.datapath.Commands.addReals;
-import static io.ringfleet.agent.datapath.Commands.addVip;
-import static io.ringfleet.agent.datapath.Commands.setWeights;
-import static io.ringfleet.agent.datapath.Commands.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.setWeights;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.ringfleet.agent.datapath.Commands;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetRings;
 import io.ringfleet.state.Provenance;
+import io.ringfleet.state.testing.CommandLog;
 import org.junit.jupiter.api.Test;
 
 /** The agent's one owner of rings: equal to raft-state's rings of the image, each changed ring built once. */
@@ -25,7 +25,7 @@ class RingViewTest {
   @Test
   void theRingsOfAnImageAreRaftStatesAndAreBuiltOnce() {
     RingView view = new RingView(RING);
-    Commands.Log log = new Commands.Log();
+    CommandLog log = new CommandLog();
     FleetImage first = log.apply(addVip(WEB), addVip(API), addReals(WEB, "10.0.0.1=1", "10.0.0.2=2"),
         addReals(API, "10.0.0.3=1"));
     FleetRings rings = view.of(first);

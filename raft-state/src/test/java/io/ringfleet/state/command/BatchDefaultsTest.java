@@ -1,10 +1,10 @@
 package io.ringfleet.state.command;
 
-import static io.ringfleet.state.Cmds.TCP;
-import static io.ringfleet.state.Cmds.addReals;
-import static io.ringfleet.state.Cmds.addVip;
-import static io.ringfleet.state.Cmds.batch;
-import static io.ringfleet.state.Cmds.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.batch;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;

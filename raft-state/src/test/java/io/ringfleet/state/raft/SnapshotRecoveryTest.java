@@ -17,6 +17,7 @@ import io.ringfleet.state.RandomBatches;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.store.SnapshotFile;
+import io.ringfleet.state.testing.Commands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,8 +120,8 @@ class SnapshotRecoveryTest {
       cluster.startAll();
       FleetClient client = cluster.client();
       client.status();  // waits for the leader
-      CommandBatch add = io.ringfleet.state.Cmds.batch(io.ringfleet.state.Cmds.addVip(
-          io.ringfleet.state.Cmds.vip("10.200.0.1", 80, io.ringfleet.state.Cmds.TCP)));
+      CommandBatch add = Commands.batch(Commands.addVip(
+          Commands.vip("10.200.0.1", 80, Commands.TCP)));
       org.apache.ratis.protocol.RaftClientRequest request = org.apache.ratis.protocol.RaftClientRequest.newBuilder()
           .setClientId(client.clientId())
           .setServerId(RaftPeerId.valueOf("p1"))

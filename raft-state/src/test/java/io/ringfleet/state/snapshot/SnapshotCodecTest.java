@@ -1,17 +1,17 @@
 package io.ringfleet.state.snapshot;
 
-import static io.ringfleet.state.Cmds.TCP;
-import static io.ringfleet.state.Cmds.UDP;
-import static io.ringfleet.state.Cmds.addReals;
-import static io.ringfleet.state.Cmds.addVip;
-import static io.ringfleet.state.Cmds.drain;
-import static io.ringfleet.state.Cmds.mapQuic;
-import static io.ringfleet.state.Cmds.markDown;
-import static io.ringfleet.state.Cmds.removeReals;
-import static io.ringfleet.state.Cmds.setHash;
-import static io.ringfleet.state.Cmds.setHc;
-import static io.ringfleet.state.Cmds.setMac;
-import static io.ringfleet.state.Cmds.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.UDP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.drain;
+import static io.ringfleet.state.testing.Commands.mapQuic;
+import static io.ringfleet.state.testing.Commands.markDown;
+import static io.ringfleet.state.testing.Commands.removeReals;
+import static io.ringfleet.state.testing.Commands.setHash;
+import static io.ringfleet.state.testing.Commands.setHealthCheck;
+import static io.ringfleet.state.testing.Commands.setMac;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringfleet.api.FleetRecord;
 import io.ringfleet.api.SnapshotHeader;
 import io.ringfleet.api.VipKey;
-import io.ringfleet.state.Cmds.Fleet;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.VipFlags;
+import io.ringfleet.state.testing.CommandLog;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,13 +35,13 @@ class SnapshotCodecTest {
   static final VipKey QUIC = vip("fc00:1::2", 443, UDP);
 
   static FleetImage richImage() {
-    Fleet fleet = new Fleet();
-    fleet.ok(setMac("00:00:de:ad:be:af"), addVip(WEB), addVip(QUIC, VipFlags.QUIC_VIP | VipFlags.UDP_FLOW_MIGRATION),
+    CommandLog fleet = new CommandLog();
+    fleet.apply(setMac("00:00:de:ad:be:af"), addVip(WEB), addVip(QUIC, VipFlags.QUIC_VIP | VipFlags.UDP_FLOW_MIGRATION),
         addReals(WEB, "10.0.0.1=1", "10.0.0.2=3", "fc00::9=0"), addReals(QUIC, "fc00::1=1", "fc00::2=2"),
         setHash(QUIC, io.ringfleet.api.HashFunction.MAGLEV_V2));
-    fleet.ok(markDown(QUIC, "fc00::2"), mapQuic("1022=10.0.0.1", "1024=fc00::1", "5000=10.9.9.9"),
-        setHc(1, "10.0.0.1"), setHc(-2, "fc00::1"), drain("lb-2", "disk swap"));
-    return fleet.ok(removeReals(WEB, "10.0.0.1"));
+    fleet.apply(markDown(QUIC, "fc00::2"), mapQuic("1022=10.0.0.1", "1024=fc00::1", "5000=10.9.9.9"),
+        setHealthCheck(1, "10.0.0.1"), setHealthCheck(-2, "fc00::1"), drain("lb-2", "disk swap"));
+    return fleet.apply(removeReals(WEB, "10.0.0.1"));
   }
 
   @Test
@@ -71,11 +71,11 @@ class SnapshotCodecTest {
 
   @Test
   void equalStatesReachedByDifferentHistoriesWriteTheSameRecords() {
-    Fleet a = new Fleet();
-    a.ok(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1"));
-    Fleet b = new Fleet();
-    b.ok(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
-    b.ok(removeReals(WEB, "10.0.0.3"));
+    CommandLog a = new CommandLog();
+    a.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1"));
+    CommandLog b = new CommandLog();
+    b.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
+    b.apply(removeReals(WEB, "10.0.0.3"));
     assertTrue(a.image().sameStateAs(b.image()));
     assertEquals(SnapshotCodec.toRecords(a.image()), SnapshotCodec.toRecords(b.image()));
     assertEquals(a.image().digestHex(), b.image().digestHex());

@@ -1,15 +1,15 @@
 package io.ringfleet.state.store;
 
-import static io.ringfleet.state.Cmds.TCP;
-import static io.ringfleet.state.Cmds.UDP;
-import static io.ringfleet.state.Cmds.addReals;
-import static io.ringfleet.state.Cmds.addVip;
-import static io.ringfleet.state.Cmds.drain;
-import static io.ringfleet.state.Cmds.mapQuic;
-import static io.ringfleet.state.Cmds.markDown;
-import static io.ringfleet.state.Cmds.setHc;
-import static io.ringfleet.state.Cmds.setMac;
-import static io.ringfleet.state.Cmds.vip;
+import static io.ringfleet.state.testing.Commands.TCP;
+import static io.ringfleet.state.testing.Commands.UDP;
+import static io.ringfleet.state.testing.Commands.addReals;
+import static io.ringfleet.state.testing.Commands.addVip;
+import static io.ringfleet.state.testing.Commands.drain;
+import static io.ringfleet.state.testing.Commands.mapQuic;
+import static io.ringfleet.state.testing.Commands.markDown;
+import static io.ringfleet.state.testing.Commands.setHealthCheck;
+import static io.ringfleet.state.testing.Commands.setMac;
+import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,12 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringfleet.api.FleetRecord;
 import io.ringfleet.api.RealsAdded;
 import io.ringfleet.api.VipRealEntry;
-import io.ringfleet.state.Cmds;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.VipFlags;
 import io.ringfleet.state.snapshot.SnapshotCodec;
+import io.ringfleet.state.testing.CommandLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,18 +49,18 @@ class SnapshotStoreTest {
 
   /** An image touching every domain: VIPs (v4, v6, UDP with flow migration), reals, marks, QUIC, drains, MAC. */
   static FleetImage richImage(long term, long index) {
-    Cmds.Fleet fleet = new Cmds.Fleet(FleetLimits.DEFAULT);
+    CommandLog fleet = new CommandLog(FleetLimits.DEFAULT);
     io.ringfleet.api.VipKey web = vip("10.200.0.1", 80, TCP);
     io.ringfleet.api.VipKey dns = vip("10.200.0.2", 53, UDP);
     io.ringfleet.api.VipKey v6 = vip("fc00:1::1", 443, TCP);
-    fleet.ok(addVip(web), addVip(dns, VipFlags.UDP_FLOW_MIGRATION), addVip(v6));
+    fleet.apply(addVip(web), addVip(dns, VipFlags.UDP_FLOW_MIGRATION), addVip(v6));
     for (int i = 0; i < 20; i++) {
-      fleet.ok(addReals(web, "10.0.1." + (i + 1) + "=" + (1 + i % 3)));
+      fleet.apply(addReals(web, "10.0.1." + (i + 1) + "=" + (1 + i % 3)));
     }
-    fleet.ok(addReals(dns, "10.0.1.1=5", "10.0.2.1=0"));
-    fleet.ok(addReals(v6, "fc00::1=1", "fc00::2=2"));
-    fleet.ok(markDown(dns, "10.0.1.1"));
-    fleet.ok(setHc(7, "10.9.9.9"), mapQuic("3=10.0.3.3"), drain("lb-2", "disk swap"), setMac("02:00:00:00:00:01"));
+    fleet.apply(addReals(dns, "10.0.1.1=5", "10.0.2.1=0"));
+    fleet.apply(addReals(v6, "fc00::1=1", "fc00::2=2"));
+    fleet.apply(markDown(dns, "10.0.1.1"));
+    fleet.apply(setHealthCheck(7, "10.9.9.9"), mapQuic("3=10.0.3.3"), drain("lb-2", "disk swap"), setMac("02:00:00:00:00:01"));
     FleetImage image = fleet.image();
     if (index < image.index()) {
       throw new IllegalArgumentException("the rich image needs index >= " + image.index());

@@ -1,14 +1,17 @@
-package io.ringfleet.state;
+package io.ringfleet.state.testing;
 
 import io.ringfleet.api.AddReals;
 import io.ringfleet.api.AddVip;
+import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.ClearRealDown;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.DrainNode;
+import io.ringfleet.api.HashFunction;
 import io.ringfleet.api.MapQuicServerIds;
 import io.ringfleet.api.MarkRealDown;
 import io.ringfleet.api.ModifyVipFlags;
+import io.ringfleet.api.Protocol;
 import io.ringfleet.api.QuicMapping;
 import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveHealthCheckDst;
@@ -20,21 +23,26 @@ import io.ringfleet.api.SetRealWeights;
 import io.ringfleet.api.SetVipHashFunction;
 import io.ringfleet.api.UndrainNode;
 import io.ringfleet.api.UnmapQuicServerIds;
-import io.ringfleet.state.command.BatchApplier;
-import io.ringfleet.state.command.CommandResult;
-import io.ringfleet.state.command.CommandValidator;
+import io.ringfleet.api.VipKey;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Terse command builders for tests: vip("10.0.0.1", 80, TCP), reals("10.0.0.1=1", "10.0.0.2=5"). */
-public final class Cmds {
-  public static final io.ringfleet.api.Protocol TCP = io.ringfleet.api.Protocol.TCP;
-  public static final io.ringfleet.api.Protocol UDP = io.ringfleet.api.Protocol.UDP;
+/**
+ * Terse builders of the api's commands, for every module's tests: vip("10.0.0.1", 80, TCP),
+ * addReals(vip, "10.0.0.1=1", "10.0.0.2=5"), batch(...), applyRequest(...).
+ */
+public final class Commands {
+  public static final Protocol TCP = Protocol.TCP;
+  public static final Protocol UDP = Protocol.UDP;
 
-  private Cmds() {}
+  /** The principal and the time every test batch is stamped with, unless a test passes its own principal. */
+  public static final String PRINCIPAL = "test";
+  public static final long TIMESTAMP_MILLIS = 1_700_000_000_000L;
 
-  public static io.ringfleet.api.VipKey vip(String address, int port, io.ringfleet.api.Protocol protocol) {
-    return io.ringfleet.api.VipKey.newBuilder().setAddress(address).setPort(port).setProtocol(protocol).build();
+  private Commands() {}
+
+  public static VipKey vip(String address, int port, Protocol protocol) {
+    return VipKey.newBuilder().setAddress(address).setPort(port).setProtocol(protocol).build();
   }
 
   /** "address=weight" pairs. */
@@ -47,57 +55,59 @@ public final class Cmds {
     return out;
   }
 
-  public static Command addVip(io.ringfleet.api.VipKey vip) {
+  public static Command addVip(VipKey vip) {
     return addVip(vip, 0);
   }
 
-  public static Command addVip(io.ringfleet.api.VipKey vip, int flags) {
+  public static Command addVip(VipKey vip, int flags) {
     return Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(vip).setFlags(flags)).build();
   }
 
-  public static Command removeVip(io.ringfleet.api.VipKey vip) {
+  public static Command removeVip(VipKey vip) {
     return Command.newBuilder().setRemoveVip(RemoveVip.newBuilder().setVip(vip)).build();
   }
 
-  public static Command modifyFlags(io.ringfleet.api.VipKey vip, int set, int clear) {
+  public static Command modifyFlags(VipKey vip, int set, int clear) {
     return Command.newBuilder().setModifyVipFlags(
         ModifyVipFlags.newBuilder().setVip(vip).setSetFlags(set).setClearFlags(clear)).build();
   }
 
-  public static Command setHash(io.ringfleet.api.VipKey vip, io.ringfleet.api.HashFunction hash) {
+  public static Command setHash(VipKey vip, HashFunction hash) {
     return Command.newBuilder().setSetVipHashFunction(
         SetVipHashFunction.newBuilder().setVip(vip).setHashFunction(hash)).build();
   }
 
-  public static Command addReals(io.ringfleet.api.VipKey vip, String... specs) {
+  /** "address=weight" pairs. */
+  public static Command addReals(VipKey vip, String... specs) {
     return Command.newBuilder().setAddReals(AddReals.newBuilder().setVip(vip).addAllReals(reals(specs))).build();
   }
 
-  public static Command upsertReals(io.ringfleet.api.VipKey vip, String... specs) {
+  public static Command upsertReals(VipKey vip, String... specs) {
     return Command.newBuilder().setAddReals(
         AddReals.newBuilder().setVip(vip).addAllReals(reals(specs)).setUpdateExisting(true)).build();
   }
 
-  public static Command removeReals(io.ringfleet.api.VipKey vip, String... addresses) {
+  public static Command removeReals(VipKey vip, String... addresses) {
     return Command.newBuilder().setRemoveReals(
         RemoveReals.newBuilder().setVip(vip).addAllAddresses(List.of(addresses))).build();
   }
 
-  public static Command removeRealsIfPresent(io.ringfleet.api.VipKey vip, String... addresses) {
+  public static Command removeRealsIfPresent(VipKey vip, String... addresses) {
     return Command.newBuilder().setRemoveReals(
         RemoveReals.newBuilder().setVip(vip).addAllAddresses(List.of(addresses)).setIgnoreMissing(true)).build();
   }
 
-  public static Command setWeights(io.ringfleet.api.VipKey vip, String... specs) {
+  /** "address=weight" pairs. */
+  public static Command setWeights(VipKey vip, String... specs) {
     return Command.newBuilder().setSetRealWeights(SetRealWeights.newBuilder().setVip(vip).addAllReals(reals(specs))).build();
   }
 
-  public static Command setHc(int somark, String address) {
+  public static Command setHealthCheck(int somark, String address) {
     return Command.newBuilder().setSetHealthCheckDst(
         SetHealthCheckDst.newBuilder().setSomark(somark).setAddress(address)).build();
   }
 
-  public static Command removeHc(int somark) {
+  public static Command removeHealthCheck(int somark) {
     return Command.newBuilder().setRemoveHealthCheckDst(RemoveHealthCheckDst.newBuilder().setSomark(somark)).build();
   }
 
@@ -132,55 +142,27 @@ public final class Cmds {
     return Command.newBuilder().setSetGatewayMac(SetGatewayMac.newBuilder().setMac(mac)).build();
   }
 
-  public static Command markDown(io.ringfleet.api.VipKey vip, String address) {
+  public static Command markDown(VipKey vip, String address) {
     return Command.newBuilder().setMarkRealDown(MarkRealDown.newBuilder().setVip(vip).setAddress(address)).build();
   }
 
-  public static Command clearDown(io.ringfleet.api.VipKey vip, String address) {
+  public static Command clearDown(VipKey vip, String address) {
     return Command.newBuilder().setClearRealDown(ClearRealDown.newBuilder().setVip(vip).setAddress(address)).build();
   }
 
+  /** One log entry's batch, stamped as {@link #PRINCIPAL} at {@link #TIMESTAMP_MILLIS}, request id "req". */
   public static CommandBatch batch(Command... commands) {
-    return CommandBatch.newBuilder().addAllCommands(List.of(commands))
-        .setPrincipal("alice").setTimestampMillis(1_700_000_000_000L).setRequestId("req").build();
+    return batch(PRINCIPAL, "req", commands);
   }
 
-  /** A fleet driven by batches at successive log indexes, term 1. Fails the test on a rejection. */
-  public static final class Fleet {
-    private final BatchApplier applier;
-    private FleetImage image = FleetImage.EMPTY;
-    private long index;
+  /** One log entry's batch, stamped as {@code principal} at {@link #TIMESTAMP_MILLIS}. */
+  public static CommandBatch batch(String principal, String requestId, Command... commands) {
+    return CommandBatch.newBuilder().addAllCommands(List.of(commands))
+        .setPrincipal(principal).setTimestampMillis(TIMESTAMP_MILLIS).setRequestId(requestId).build();
+  }
 
-    public Fleet() {
-      this(FleetLimits.DEFAULT);
-    }
-
-    public Fleet(FleetLimits limits) {
-      this.applier = new BatchApplier(new CommandValidator(limits));
-    }
-
-    public FleetImage image() {
-      return image;
-    }
-
-    /** Applies and returns the result, whatever it is. */
-    public CommandResult submit(CommandBatch batch) {
-      BatchApplier.Applied applied = applier.apply(image, batch, new Provenance(1, ++index));
-      image = applied.image();
-      return applied.result();
-    }
-
-    public CommandResult submit(Command... commands) {
-      return submit(batch(commands));
-    }
-
-    /** Applies, expecting success. */
-    public FleetImage ok(Command... commands) {
-      CommandResult r = submit(commands);
-      if (!r.isOk()) {
-        throw new AssertionError("expected OK, got " + r);
-      }
-      return image;
-    }
+  /** What a client sends to a node's ControlService; the node stamps it. */
+  public static ApplyRequest applyRequest(Command... commands) {
+    return ApplyRequest.newBuilder().addAllCommands(List.of(commands)).build();
   }
 }
