@@ -1,5 +1,6 @@
 package io.ringfleet.bpf;
 
+import java.net.UnknownHostException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -225,7 +226,7 @@ class BridgeTest {
             assertEquals(inner.id(), BpfMap.u32(outer.lookup(BpfMap.u32(1)).orElseThrow()));
             assertEquals(new Conn(3, 0), Conn.decode(inner.lookup(k.encode()).orElseThrow()));
             assertEquals(k, FlowKey.decode(inner.keys().get(0)));
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
     }

@@ -1,5 +1,6 @@
 package io.ringfleet.bpf;
 
+import java.net.UnknownHostException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -38,7 +39,7 @@ class HealthcheckTest {
     static InetAddress addr(String s) {
         try {
             return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
     }

@@ -1,5 +1,7 @@
 package io.ringfleet.bpf;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,8 +95,8 @@ class XdpAttachTest {
                     for (int i = 0; i < 3; i++) {
                         ch.send(ByteBuffer.wrap("ping".getBytes()), new InetSocketAddress("10.77.0.2", 9));
                     }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             long deadline = System.currentTimeMillis() + 5000;

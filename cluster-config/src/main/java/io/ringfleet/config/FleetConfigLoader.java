@@ -1,5 +1,6 @@
 package io.ringfleet.config;
 
+import java.nio.ByteBuffer;
 import io.ringfleet.config.YamlTree.Entry;
 import io.ringfleet.config.YamlTree.Kind;
 import io.ringfleet.config.YamlTree.Mapping;
@@ -52,7 +53,7 @@ public final class FleetConfigLoader {
             text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw single(name, "cannot read the file: it does not exist");
         } catch (CharacterCodingException e) {

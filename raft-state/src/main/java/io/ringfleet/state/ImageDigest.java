@@ -1,5 +1,6 @@
 package io.ringfleet.state;
 
+import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -102,7 +103,7 @@ final class ImageDigest {
     for (int index : vip.downReals()) {
       d.i32(index);
     }
-    return java.util.Arrays.copyOf(d.buf, d.len);
+    return Arrays.copyOf(d.buf, d.len);
   }
 
   private void ensure(int n) {
@@ -111,7 +112,7 @@ final class ImageDigest {
         flush();
       }
       if (len + n > buf.length) {
-        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.ringfleet.state;
 
+import java.util.Comparator;
 import io.ringfleet.state.collect.PersistentSortedMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +113,7 @@ public final class VipImage {
       next = reals.plus(added.get(0).realIndex(), added.get(0));
     } else if (reals.isEmpty()) {
       List<VipReal> sorted = new ArrayList<>(added);
-      sorted.sort(java.util.Comparator.comparingInt(VipReal::realIndex));
+      sorted.sort(Comparator.comparingInt(VipReal::realIndex));
       PersistentSortedMap.Builder<Integer, VipReal> b = PersistentSortedMap.builder();
       for (VipReal r : sorted) {
         b.add(r.realIndex(), r);

@@ -1,5 +1,9 @@
 package io.ringfleet.state;
 
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeMap;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.state.command.BatchApplier;
@@ -32,10 +36,10 @@ final class ScaledHistory {
 
   private final FleetLimits limits;
   private final Random rnd;
-  private final java.util.TreeMap<String, Integer> outcomes = new java.util.TreeMap<>();
+  private final TreeMap<String, Integer> outcomes = new TreeMap<>();
   private FleetImage image = FleetImage.EMPTY;
   /** What earlier commands of the batch being generated removed or added (to keep most batches valid). */
-  private final java.util.Set<String> gone = new java.util.HashSet<>();
+  private final Set<String> gone = new HashSet<>();
 
   ScaledHistory(long seed, FleetLimits limits) {
     this.rnd = new Random(seed);
@@ -169,7 +173,7 @@ final class ScaledHistory {
   /** Up to {@code max} distinct addresses (once in a while one listed twice). */
   private List<String> addresses(io.ringfleet.api.VipKey vip, int max, boolean members) {
     int n = 1 + rnd.nextInt(max);
-    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    LinkedHashSet<String> out = new LinkedHashSet<>();
     for (int i = 0; i < 3 * n && out.size() < n; i++) {
       out.add(members ? member(vip) : real(vip));
     }

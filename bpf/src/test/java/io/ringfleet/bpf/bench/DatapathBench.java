@@ -1,5 +1,6 @@
 package io.ringfleet.bpf.bench;
 
+import java.net.UnknownHostException;
 import io.ringfleet.bpf.Bpf;
 import io.ringfleet.bpf.BpfObject;
 import io.ringfleet.bpf.BpfProgram;
@@ -193,7 +194,7 @@ public final class DatapathBench {
     private static InetAddress addr(String s) {
         try {
             return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
     }

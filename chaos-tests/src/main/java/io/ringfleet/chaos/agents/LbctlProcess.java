@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.agents;
 
+import java.io.InputStream;
 import io.ringfleet.chaos.netns.LbNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,7 +69,7 @@ public final class LbctlProcess {
         }
     }
 
-    private static String read(java.io.InputStream in) {
+    private static String read(InputStream in) {
         try (in) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

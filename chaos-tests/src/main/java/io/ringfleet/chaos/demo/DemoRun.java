@@ -1,5 +1,8 @@
 package io.ringfleet.chaos.demo;
 
+import java.io.PrintStream;
+import java.util.HashSet;
+import java.util.TreeMap;
 import static io.ringfleet.chaos.demo.Console.row;
 
 import io.ringfleet.api.AddReals;
@@ -94,7 +97,7 @@ public final class DemoRun {
     }
 
     /** Runs the whole demo, printing to out; everything it created is gone when it returns or throws. */
-    public static DemoResult run(DemoOptions options, java.io.PrintStream out) {
+    public static DemoResult run(DemoOptions options, PrintStream out) {
         return new DemoRun(options, new Console(out, STEPS)).run();
     }
 
@@ -241,7 +244,7 @@ public final class DemoRun {
         phase("drained", options.phaseMillis(), drainStart);
         drainedLbPackets = LbCounters.read(agents.observe(n), vipNums()).since(drainedBefore).vipPackets();
 
-        Set<FlowKey> open = new java.util.HashSet<>(openBefore);
+        Set<FlowKey> open = new HashSet<>(openBefore);
         open.retainAll(openFlowsByKey().keySet());
         FlowMoves m = FlowMoves.of(n, before, connectionTables(), open);
         console.line("moved off " + lb.id() + ": " + m.moved() + " connections " + lbNames(m.movedTo())
@@ -520,7 +523,7 @@ public final class DemoRun {
         console.line(String.format("%s, %.1f s: %d round trips, %d broken, short connections %d ok / %d failed, "
                         + "UDP %d answers / %d lost", name, t.elapsedMillis() / 1000.0, t.roundTrips(),
                 t.broken().size(), t.shortOk(), t.shortFailed(), t.udpReplies(), t.udpLost()));
-        Map<String, Integer> ended = new java.util.TreeMap<>();
+        Map<String, Integer> ended = new TreeMap<>();
         for (BrokenFlow b : t.broken()) {
             if (b.expected()) {
                 ended.merge(b.real() + ": " + (b.flow().startsWith("udp") ? "UDP " : "TCP ") + b.reason()

@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.netns;
 
+import java.nio.channels.Channel;
 import io.ringfleet.bpf.NetNs;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -193,7 +194,7 @@ public final class EchoServer implements AutoCloseable {
         threads.shutdownNow();
     }
 
-    private static void closeQuietly(java.nio.channels.Channel c) {
+    private static void closeQuietly(Channel c) {
         try {
             c.close();
         } catch (IOException ignored) {

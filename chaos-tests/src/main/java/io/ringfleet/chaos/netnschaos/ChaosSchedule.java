@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.netnschaos;
 
+import java.util.Collections;
 import io.ringfleet.chaos.fault.FaultKind;
 import io.ringfleet.chaos.fault.Harness;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
         while (kinds.size() < count) {
             kinds.add(all.get(random.nextInt(all.size())));
         }
-        java.util.Collections.shuffle(kinds, random);
+        Collections.shuffle(kinds, random);
         kinds = churnAfterDrains(kinds, random);
         List<Fault> faults = new ArrayList<>();
         for (FaultKind k : kinds) {

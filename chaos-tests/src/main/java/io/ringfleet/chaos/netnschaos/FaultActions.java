@@ -1,5 +1,7 @@
 package io.ringfleet.chaos.netnschaos;
 
+import java.util.Arrays;
+import java.util.TreeSet;
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.NodeStatus;
 import io.ringfleet.chaos.agents.AgentProcess;
@@ -114,7 +116,7 @@ final class FaultActions {
         long hashedBefore = hashedNonSynElsewhere(n, nums);
         long t0 = System.nanoTime();
         controlWrite("drain lb" + n, () -> drained(lb.id()), "node", "drain", lb.id(), "--reason", "netns-chaos");
-        Set<Integer> others = new java.util.TreeSet<>(Set.of(1, 2, 3));
+        Set<Integer> others = new TreeSet<>(Set.of(1, 2, 3));
         others.remove(n);
         awaitRoutes(topology, others, "after draining lb" + n);
         double withdrawn = (System.nanoTime() - t0) / 1e9;
@@ -210,7 +212,7 @@ final class FaultActions {
         String last = "";
         for (int attempt = 1; attempt <= 5; attempt++) {
             LbNode via = topology.lb(1 + random.nextInt(3));
-            String[] all = java.util.Arrays.copyOf(args, args.length + 3);
+            String[] all = Arrays.copyOf(args, args.length + 3);
             all[args.length] = "--wait";
             all[args.length + 1] = "--timeout";
             all[args.length + 2] = "30s";

@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.netnschaos;
 
+import java.util.Locale;
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.NodeStatus;
 import io.ringfleet.chaos.agents.LbAgentFleet;
@@ -157,7 +158,7 @@ final class FleetChecks {
                     .orElse(NodeStatus.getDefaultInstance());
             NodeStatus first = status.getNodesCount() > 0 ? status.getNodes(0) : n;
             out.accept(String.format("%-5s %-9s %8d %10d %-14s %-14s %-7s", id,
-                    n.getRole().name().toLowerCase(java.util.Locale.ROOT), n.getAppliedIndex(), n.getProgrammedIndex(),
+                    n.getRole().name().toLowerCase(Locale.ROOT), n.getAppliedIndex(), n.getProgrammedIndex(),
                     FleetReads.shortHex(n.getRingsDigest()), kernel.get(i).substring(0, 12), n.getDrained()));
             boolean same = n.getLive() && n.getAppliedIndex() == first.getAppliedIndex()
                     && n.getProgrammedIndex() == n.getAppliedIndex()

@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.netnschaos;
 
+import java.util.Locale;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -46,7 +47,7 @@ final class FleetReads {
     }
 
     static String vipText(String protocol, String address, int port) {
-        return protocol.toLowerCase(java.util.Locale.ROOT) + " " + (address.contains(":") ? "[" + address + "]" : address)
+        return protocol.toLowerCase(Locale.ROOT) + " " + (address.contains(":") ? "[" + address + "]" : address)
                 + ":" + port;
     }
 

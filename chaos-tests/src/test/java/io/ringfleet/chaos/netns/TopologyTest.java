@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.netns;
 
+import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -174,7 +175,7 @@ class TopologyTest {
         FleetImage image = log.image();
         int vipNum = image.vips().byKey().entrySet().stream()
                 .filter(e -> e.getKey().port() == port && e.getKey().protocol().number() == 6 && e.getKey().address().isV4())
-                .map(java.util.Map.Entry::getValue).findFirst().orElseThrow();
+                .map(Map.Entry::getValue).findFirst().orElseThrow();
         int oneReal = image.reals().indexes().first();
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();

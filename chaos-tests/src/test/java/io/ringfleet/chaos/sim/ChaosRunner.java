@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.sim;
 
+import java.util.concurrent.ExecutionException;
 import io.ringfleet.chaos.sim.Simulation.Outcome;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ final class ChaosRunner {
     for (Future<?> f : workers) {
       try {
         f.get();
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         throw new IllegalStateException("a runner thread failed", e.getCause());
       }
     }

@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.sim;
 
+import java.util.Arrays;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.chaos.fault.FaultKind;
 import io.ringfleet.chaos.fault.Harness;
@@ -208,7 +209,7 @@ record Schedule(long seed, SimConfig config, List<Step> steps) {
           return step(kind, Step.ANY, 0, List.of());
         case HEAL:
           unknownCut = 0;
-          java.util.Arrays.fill(cut, false);
+          Arrays.fill(cut, false);
           return step(kind, Step.ANY, 0, List.of());
         case SLOW: {
           int node = rnd.nextInt(NODES);

@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.sim;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ class ScheduleTest {
       List<byte[]> bb = batches(b);
       assertEquals(ba.size(), bb.size());
       for (int i = 0; i < ba.size(); i++) {
-        assertTrue(java.util.Arrays.equals(ba.get(i), bb.get(i)), "batch " + i + " of seed " + seed);
+        assertTrue(Arrays.equals(ba.get(i), bb.get(i)), "batch " + i + " of seed " + seed);
       }
     }
   }

@@ -1,5 +1,7 @@
 package io.ringfleet.chaos.sim;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
@@ -636,8 +638,8 @@ final class Simulation {
   }
 
   private static String stackOf(Throwable e) {
-    java.io.StringWriter w = new java.io.StringWriter();
-    e.printStackTrace(new java.io.PrintWriter(w));
+    StringWriter w = new StringWriter();
+    e.printStackTrace(new PrintWriter(w));
     return w.toString();
   }
 }

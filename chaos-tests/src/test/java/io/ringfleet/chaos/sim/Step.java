@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.sim;
 
+import java.util.Locale;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.chaos.fault.FaultKind;
@@ -46,7 +47,7 @@ record Step(FaultKind kind, int node, int ms, List<Submission> submissions, int 
   private static String camel(String kindCase) {
     StringBuilder out = new StringBuilder();
     boolean up = false;
-    for (char ch : kindCase.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+    for (char ch : kindCase.toLowerCase(Locale.ROOT).toCharArray()) {
       if (ch == '_') {
         up = true;
       } else {

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.api;
 
+import java.util.concurrent.CompletionException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -379,7 +380,7 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
         reply(out, ok);
         return;
       }
-      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
           ? failure.getCause() : failure;
       if (cause instanceof IllegalArgumentException) {
         LOG.info("katran {} by {} refused: {}", what, caller.principal(), cause.getMessage());

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.api;
 
+import java.util.Collections;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringfleet.api.MembershipResponse;
@@ -18,8 +19,8 @@ public record Membership(SortedSet<String> voters, SortedSet<String> listeners) 
   public static final int MIN_VOTERS = 2;
 
   public Membership {
-    voters = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(voters));
-    listeners = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(listeners));
+    voters = Collections.unmodifiableSortedSet(new TreeSet<>(voters));
+    listeners = Collections.unmodifiableSortedSet(new TreeSet<>(listeners));
   }
 
   public boolean contains(String nodeId) {

@@ -1,5 +1,7 @@
 package io.ringfleet.agent.api;
 
+import java.util.Collections;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -37,8 +39,8 @@ public interface StatsSource {
    */
   record Snapshot(SortedMap<Integer, Counter> vips, SortedMap<Integer, Counter> reals, List<NamedCounter> global) {
     public Snapshot {
-      vips = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(vips));
-      reals = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(reals));
+      vips = Collections.unmodifiableSortedMap(new TreeMap<>(vips));
+      reals = Collections.unmodifiableSortedMap(new TreeMap<>(reals));
       global = List.copyOf(global);
     }
 

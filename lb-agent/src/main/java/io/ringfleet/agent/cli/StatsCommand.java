@@ -1,5 +1,6 @@
 package io.ringfleet.agent.cli;
 
+import java.util.TreeMap;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.ringfleet.api.Counter;
@@ -204,7 +205,7 @@ final class StatsCommand extends ApiCommand {
 
   private static Struct struct(Map<String, Object> fields) {
     Struct.Builder b = Struct.newBuilder();
-    new java.util.TreeMap<>(fields).forEach((k, v) -> b.putFields(k, v instanceof Number
+    new TreeMap<>(fields).forEach((k, v) -> b.putFields(k, v instanceof Number
         ? Value.newBuilder().setNumberValue(((Number) v).doubleValue()).build()
         : Value.newBuilder().setStringValue(String.valueOf(v)).build()));
     return b.build();

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.cli;
 
+import java.util.Locale;
 import io.ringfleet.api.AddVip;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.GetVipFlagsResponse;
@@ -81,7 +82,7 @@ final class VipCommands {
       Output.Table t = out.table("VIP", "NUM", "FLAGS", "HASH", "REALS");
       for (VipInfo v : r.getVipsList()) {
         t.row(Args.vipText(v.getVip()), v.getVipNum(), flagsText(v.getFlags(), v.getFlagNamesList()),
-            v.getHashFunction().name().toLowerCase(java.util.Locale.ROOT), v.getRealCount());
+            v.getHashFunction().name().toLowerCase(Locale.ROOT), v.getRealCount());
         for (RealInfo real : v.getRealsList()) {
           t.row("  " + real.getAddress(), "", "weight " + real.getWeight() + (real.getDown() ? " down" : ""), "",
               "index " + real.getRealIndex());
@@ -106,7 +107,7 @@ final class VipCommands {
       VipInfo v = r.getVip();
       out.line(Args.vipText(v.getVip()) + "  vip_num " + v.getVipNum() + "  flags "
           + flagsText(v.getFlags(), v.getFlagNamesList()) + "  hash "
-          + v.getHashFunction().name().toLowerCase(java.util.Locale.ROOT));
+          + v.getHashFunction().name().toLowerCase(Locale.ROOT));
       RealCommands.printMembers(out, v.getRealsList());
       return ExitCodes.OK;
     }

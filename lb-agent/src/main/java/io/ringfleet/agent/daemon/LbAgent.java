@@ -1,5 +1,8 @@
 package io.ringfleet.agent.daemon;
 
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import com.google.protobuf.ByteString;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
@@ -355,7 +358,7 @@ public final class LbAgent implements AutoCloseable {
         try {
           return client.status().getAppliedIndex();
         } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
+          throw new UncheckedIOException(e);
         }
       }).get(options.leaderWait.toMillis(), TimeUnit.MILLISECONDS);
       target = Math.max(target, leader);
@@ -461,8 +464,8 @@ public final class LbAgent implements AutoCloseable {
 
   private static String oneLine(Throwable e) {
     Throwable t = e;
-    while ((t instanceof java.util.concurrent.ExecutionException || t instanceof java.util.concurrent.CompletionException
-        || t instanceof java.io.UncheckedIOException) && t.getCause() != null) {
+    while ((t instanceof ExecutionException || t instanceof CompletionException
+        || t instanceof UncheckedIOException) && t.getCause() != null) {
       t = t.getCause();
     }
     String m = t.getMessage() == null ? t.toString() : t.getMessage();

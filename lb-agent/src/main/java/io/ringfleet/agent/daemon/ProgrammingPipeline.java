@@ -1,5 +1,6 @@
 package io.ringfleet.agent.daemon;
 
+import java.util.TreeMap;
 import io.ringfleet.agent.datapath.MapProgrammer;
 import io.ringfleet.agent.datapath.ProgramReport;
 import io.ringfleet.agent.rings.RingView;
@@ -171,7 +172,7 @@ public final class ProgrammingPipeline implements FleetPublisher, AutoCloseable 
           && before.index() <= image.index()) {
         // Raft's own entries (leader no-ops, commit metadata) move the index, not the state: the maps of this
         // image are those already in the kernel
-        report = new ProgramReport(image.index(), false, new java.util.TreeMap<>(), List.of(), 0);
+        report = new ProgramReport(image.index(), false, new TreeMap<>(), List.of(), 0);
         skipped.increment();
       } else {
         report = programmer.program(image);

@@ -1,5 +1,7 @@
 package io.ringfleet.agent.daemon;
 
+import java.io.OutputStream;
+import java.util.Locale;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.VipImage;
 import java.io.IOException;
@@ -51,7 +53,7 @@ public final class RouteAnnouncer implements AutoCloseable {
     ANNOUNCE, WITHDRAW;
 
     public String arg() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -222,7 +224,7 @@ public final class RouteAnnouncer implements AutoCloseable {
   private static String read(InputStream in) {
     try (in) {
       byte[] b = in.readNBytes(MAX_OUTPUT_CHARS);
-      in.transferTo(java.io.OutputStream.nullOutputStream());
+      in.transferTo(OutputStream.nullOutputStream());
       return new String(b, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "";

@@ -1,5 +1,7 @@
 package io.ringfleet.agent.metrics;
 
+import java.time.Duration;
+import java.util.Collections;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,7 +56,7 @@ public final class DatapathMetrics {
   private VipsImage vipsSeen;
   private RealsImage realsSeen;
 
-  public DatapathMetrics(MeterRegistry registry, DatapathStats stats, java.time.Duration maxAge) {
+  public DatapathMetrics(MeterRegistry registry, DatapathStats stats, Duration maxAge) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.cache = new CounterCache(stats, maxAge);
     registerGlobals();
@@ -174,13 +176,13 @@ public final class DatapathMetrics {
     private final DatapathStats stats;
     private final long maxAgeNanos;
     private long readAt;
-    private SortedMap<Integer, Counter> vips = java.util.Collections.emptySortedMap();
-    private SortedMap<Integer, Counter> reals = java.util.Collections.emptySortedMap();
+    private SortedMap<Integer, Counter> vips = Collections.emptySortedMap();
+    private SortedMap<Integer, Counter> reals = Collections.emptySortedMap();
     private Map<GlobalCounter, Counter> global = Map.of();
     private Map<HcCounter, Counter> healthChecks = Map.of();
     private boolean read;
 
-    CounterCache(DatapathStats stats, java.time.Duration maxAge) {
+    CounterCache(DatapathStats stats, Duration maxAge) {
       this.stats = Objects.requireNonNull(stats, "stats");
       this.maxAgeNanos = maxAge.toNanos();
     }

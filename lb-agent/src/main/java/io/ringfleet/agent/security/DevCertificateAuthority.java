@@ -1,5 +1,6 @@
 package io.ringfleet.agent.security;
 
+import java.util.Locale;
 import io.ringfleet.state.IpAddress;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -174,7 +175,7 @@ public final class DevCertificateAuthority {
           throw new CertificateToolException("'" + e + "' is not an IP address (" + x.getMessage() + ")");
         }
       } else if (DNS_NAME.matcher(e).matches()) {
-        out.add("DNS:" + e.toLowerCase(java.util.Locale.ROOT));
+        out.add("DNS:" + e.toLowerCase(Locale.ROOT));
       } else {
         throw new CertificateToolException("'" + e + "' is neither a DNS name nor an IP address");
       }

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.security;
 
+import java.io.IOException;
 import io.grpc.ChannelCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -96,7 +97,7 @@ public final class TlsMaterial {
         throw new TlsMaterialException("this JDK has no PKIX X509ExtendedTrustManager");
       }
       return new TlsMaterial(cas, chain, kmf.getKeyManagers()[0], caTrust);
-    } catch (java.io.IOException | GeneralSecurityException e) {
+    } catch (IOException | GeneralSecurityException e) {
       throw new TlsMaterialException("cannot build TLS key and trust managers from " + cert + " and " + caCert
           + ": " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.api;
 
+import java.util.TreeMap;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -85,7 +86,7 @@ public final class ApiFixture implements AutoCloseable {
 
   /** Datapath counters a test sets (the product reads them from BPF maps). */
   public static final class FixedStats implements StatsSource {
-    private Snapshot snapshot = new Snapshot(new java.util.TreeMap<>(), new java.util.TreeMap<>(), List.of());
+    private Snapshot snapshot = new Snapshot(new TreeMap<>(), new TreeMap<>(), List.of());
     private Snapshot afterNextRead;
 
     public synchronized void set(Snapshot s) {

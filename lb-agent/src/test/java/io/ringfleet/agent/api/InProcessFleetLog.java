@@ -1,5 +1,7 @@
 package io.ringfleet.agent.api;
 
+import java.util.TreeSet;
+import java.util.function.Supplier;
 import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.agent.rings.RingView;
@@ -144,7 +146,7 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
   /** Until a change, every node this log knows (itself and those given a programmed index) is a voter. */
   @Override
   public synchronized Membership membership() {
-    return members != null ? members : new Membership(new java.util.TreeSet<>(configuredPeers().keySet()), new java.util.TreeSet<>());
+    return members != null ? members : new Membership(new TreeSet<>(configuredPeers().keySet()), new TreeSet<>());
   }
 
   @Override
@@ -157,7 +159,7 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
     return changeMembership(() -> membership().joining(id, configuredPeers()));
   }
 
-  private synchronized CompletableFuture<Membership> changeMembership(java.util.function.Supplier<Membership> change) {
+  private synchronized CompletableFuture<Membership> changeMembership(Supplier<Membership> change) {
     if (unavailable != null) {
       return CompletableFuture.failedFuture(new FleetUnavailableException(unavailable));
     }

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.api;
 
+import java.util.Comparator;
 import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.addReals;
 import static io.ringfleet.state.testing.Commands.addVip;
@@ -82,7 +83,7 @@ class RaftEndToEndTest {
       fleet.close();
     }
     try (var walk = Files.walk(storage)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 

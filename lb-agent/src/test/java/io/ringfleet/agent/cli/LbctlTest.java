@@ -1,5 +1,7 @@
 package io.ringfleet.agent.cli;
 
+import java.net.InetSocketAddress;
+import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,7 +115,7 @@ class LbctlTest {
     api.log.setProgrammed("lb2", 0);
     api.log.setProgrammed("lb3", 0);
     assertEquals("lb3 left; voters lb1,lb2; listeners none", ok("node", "leave", "lb3").out().strip());
-    assertEquals(java.util.Set.of("lb1", "lb2"), api.log.membership().voters());
+    assertEquals(Set.of("lb1", "lb2"), api.log.membership().voters());
     GetStatusResponse status = parse(ok("-o", "json", "status").out(), GetStatusResponse.newBuilder()).build();
     assertEquals(3, status.getNodesCount(), status.toString());
 
@@ -129,7 +131,7 @@ class LbctlTest {
     assertEquals("lbctl: invalid argument: node lb9 is not a peer of the fleet config [lb1, lb2, lb3]\n", unknown.err());
     LbctlRunner.Result readOnly = lbctl.as("bob", "node", "join", "lb3");
     assertEquals(5, readOnly.exit(), readOnly.toString());
-    assertEquals(java.util.Set.of("lb1", "lb2"), api.log.membership().voters());
+    assertEquals(Set.of("lb1", "lb2"), api.log.membership().voters());
 
     io.ringfleet.api.MembershipResponse joined = parse(ok("-o", "json", "node", "join", "lb3").out(),
         io.ringfleet.api.MembershipResponse.newBuilder()).build();
@@ -315,7 +317,7 @@ class LbctlTest {
     io.ringfleet.agent.api.InProcessFleetLog log = new io.ringfleet.agent.api.InProcessFleetLog("lb9",
         io.ringfleet.state.FleetLimits.DEFAULT);
     try (io.ringfleet.agent.api.ApiServer plain = io.ringfleet.agent.api.ApiServer.builder()
-        .address(new java.net.InetSocketAddress("127.0.0.1", 0)).plaintext().gateway(log).progress(log).build().start()) {
+        .address(new InetSocketAddress("127.0.0.1", 0)).plaintext().gateway(log).progress(log).build().start()) {
       String target = "127.0.0.1:" + plain.port();
       LbctlRunner.Result r = LbctlRunner.raw("--plaintext", "--target", target, "vip", "add", "tcp", "10.0.0.1:80");
       assertEquals(0, r.exit(), r.toString());

@@ -1,5 +1,15 @@
 package io.ringfleet.agent.daemon;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.ApplyResponse;
@@ -42,17 +52,17 @@ public final class ChangeToProgrammedBench {
   private static final int VIPS = 8;
   private static final int REALS = 50;
 
-  private static final java.lang.management.ThreadMXBean THREADS =
-      java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean THREADS =
+      ManagementFactory.getThreadMXBean();
   private static final com.sun.management.OperatingSystemMXBean OS =
-      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private ChangeToProgrammedBench() {}
 
   /** CPU time of every live thread, by id. */
   private static Map<Long, long[]> threadCpu() {
-    Map<Long, long[]> out = new java.util.HashMap<>();
-    for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+    Map<Long, long[]> out = new HashMap<>();
+    for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
       if (t != null) {
         long cpu = THREADS.getThreadCpuTime(t.getThreadId());
         if (cpu >= 0) {
@@ -68,9 +78,9 @@ public final class ChangeToProgrammedBench {
    * ("map-programmer-lb2" and "-lb3" are one group): where the fleet's CPU went, top groups first.
    */
   private static String cpuByThreadGroup(Map<Long, long[]> before, double changes) {
-    Map<String, Long> groups = new java.util.TreeMap<>();
+    Map<String, Long> groups = new TreeMap<>();
     long total = 0;
-    for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+    for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
       if (t == null) {
         continue;
       }
@@ -95,7 +105,7 @@ public final class ChangeToProgrammedBench {
   private static String loadAverage() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "?";
     }
   }
@@ -132,12 +142,12 @@ public final class ChangeToProgrammedBench {
   /** When each node first programmed an index at least as high as each key. */
   private static final class Programmed {
     final List<ConcurrentSkipListMap<Long, Long>> byNode = new ArrayList<>();
-    final java.util.concurrent.ConcurrentLinkedQueue<Long> runNanos = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    final java.util.concurrent.atomic.AtomicLong skips = new java.util.concurrent.atomic.AtomicLong();
-    final java.util.concurrent.ConcurrentLinkedQueue<Long> applyToKernelNanos =
-        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<Long> runNanos = new ConcurrentLinkedQueue<>();
+    final AtomicLong skips = new AtomicLong();
+    final ConcurrentLinkedQueue<Long> applyToKernelNanos =
+        new ConcurrentLinkedQueue<>();
     /** CPU time of each programming thread since its previous listener call (≈ the run's CPU: it sleeps between). */
-    final java.util.concurrent.ConcurrentLinkedQueue<Long> runCpuNanos = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<Long> runCpuNanos = new ConcurrentLinkedQueue<>();
     final ThreadLocal<long[]> lastCpu = ThreadLocal.withInitial(() -> new long[] {-1});
 
     void attach(List<LbAgent> agents) {
@@ -278,8 +288,8 @@ public final class ChangeToProgrammedBench {
       long[] acked = new long[batches];
       long[] indexes = new long[batches];
       // at most inFlight Apply calls outstanding: the next batch is sent when one of them is acknowledged
-      java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(inFlight);
-      java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+      Semaphore window = new Semaphore(inFlight);
+      AtomicReference<Throwable> failed = new AtomicReference<>();
       for (int b = 0; b < batches; b++) {
         List<Command> cmds = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {

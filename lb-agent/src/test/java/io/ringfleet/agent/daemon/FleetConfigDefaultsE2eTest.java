@@ -1,5 +1,6 @@
 package io.ringfleet.agent.daemon;
 
+import java.util.Arrays;
 import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.addReals;
 import static io.ringfleet.state.testing.Commands.vip;
@@ -77,7 +78,7 @@ class FleetConfigDefaultsE2eTest {
           .findFirst().orElseThrow();
       char[] v1 = ring(vip, MaglevRing.Variant.V1);
       char[] v2 = ring(vip, MaglevRing.Variant.V2);
-      assertFalse(java.util.Arrays.equals(v1, v2), "the weights must tell V1 from V2");
+      assertFalse(Arrays.equals(v1, v2), "the weights must tell V1 from V2");
       int[] kernel = agent.datapath().map("ch_rings").lookupRangeU32(vip.vipNum() * RING, RING);
       assertArrayEquals(toInts(v2), kernel);
       assertNotEquals(0, kernel[0]);

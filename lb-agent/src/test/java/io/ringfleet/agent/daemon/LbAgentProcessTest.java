@@ -1,5 +1,6 @@
 package io.ringfleet.agent.daemon;
 
+import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +38,7 @@ class LbAgentProcessTest {
             if (ready.statusCode() == 200) {
               break;
             }
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             // not listening yet
           }
           assertTrue(System.nanoTime() < deadline, "not ready in time:\n" + Files.readString(log));

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.daemon;
 
+import java.security.NoSuchAlgorithmException;
 import io.ringfleet.agent.datapath.BalancerDatapath;
 import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.bpf.BpfMap;
@@ -70,7 +71,7 @@ final class MapDump {
   private static byte[] sha256(byte[] b) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(b);
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

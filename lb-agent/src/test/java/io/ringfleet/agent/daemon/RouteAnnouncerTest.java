@@ -1,5 +1,8 @@
 package io.ringfleet.agent.daemon;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +40,7 @@ class RouteAnnouncerTest {
     return hook;
   }
 
-  private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+  private static void await(String what, BooleanSupplier done) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -50,8 +53,8 @@ class RouteAnnouncerTest {
   private List<String> lines() {
     try {
       return Files.exists(calls) ? Files.readAllLines(calls) : List.of();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

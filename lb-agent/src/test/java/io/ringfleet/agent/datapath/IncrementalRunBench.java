@@ -1,5 +1,6 @@
 package io.ringfleet.agent.datapath;
 
+import java.util.function.Supplier;
 import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.addReals;
 import static io.ringfleet.state.testing.Commands.addVip;
@@ -94,7 +95,7 @@ public final class IncrementalRunBench {
         return "10.0." + (r / 250) + "." + (r % 250 + 1);
     }
 
-    private static void figure(int vips, int reals, String what, int runs, java.util.function.Supplier<ProgramReport> run) {
+    private static void figure(int vips, int reals, String what, int runs, Supplier<ProgramReport> run) {
         for (int i = 0; i < Math.min(50, runs); i++) {
             run.get(); // warm-up
         }

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.datapath;
 
+import java.util.function.Consumer;
 import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.UDP;
 import static io.ringfleet.state.testing.Commands.addReals;
@@ -179,7 +180,7 @@ class MapProgrammerTest {
         }).build();
         ProgrammedLog log = new ProgrammedLog(programmer);
         CommandLog preview = new CommandLog();
-        java.util.function.Consumer<io.ringfleet.api.Command[]> apply = commands -> {
+        Consumer<io.ringfleet.api.Command[]> apply = commands -> {
             allowed.clear();
             addMembers(allowed, preview.image());
             addMembers(allowed, preview.apply(commands));

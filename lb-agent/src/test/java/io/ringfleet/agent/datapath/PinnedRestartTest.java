@@ -1,5 +1,8 @@
 package io.ringfleet.agent.datapath;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.addReals;
 import static io.ringfleet.state.testing.Commands.addVip;
@@ -169,7 +172,7 @@ class PinnedRestartTest {
         try (BalancerDatapath datapath = BalancerDatapath.open(unpinned)) {
             lb.run(() -> datapath.attach(XdpTarget.standalone(DEV, XdpMode.DRIVER)));
             assertEquals(datapath.program().id(), attachedXdp());
-            assertFalse(java.nio.file.Files.exists(pins), "nothing is pinned without a pin dir");
+            assertFalse(Files.exists(pins), "nothing is pinned without a pin dir");
         } finally {
             lb.run(() -> Xdp.detach(Xdp.ifindex(DEV), Xdp.Mode.DRIVER));
         }
@@ -227,8 +230,8 @@ class PinnedRestartTest {
         try (var s = Files.list(pins)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix))
                     .map(n -> n.substring(0, n.lastIndexOf('_') + 1)).toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -265,7 +268,7 @@ class PinnedRestartTest {
             out.put(t.mapName(), entries);
         }
         int[] row = new MapIo(dp).readRow(0).values();
-        out.put("ch_rings row 0", List.of(java.util.Arrays.toString(row)));
+        out.put("ch_rings row 0", List.of(Arrays.toString(row)));
         List<String> tables = new ArrayList<>();
         BpfMap outer = dp.map(BalancerDatapath.CONN_LRU_MAPS);
         for (int cpu = 0; cpu < outer.maxEntries(); cpu++) {

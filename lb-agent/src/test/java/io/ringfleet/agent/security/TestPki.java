@@ -1,5 +1,8 @@
 package io.ringfleet.agent.security;
 
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,9 +28,9 @@ public final class TestPki {
     if (shared == null) {
       Path root = Files.createTempDirectory("ringfleet-test-pki-");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
-          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
+        try (Stream<Path> walk = Files.walk(root)) {
+          walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
           // a temp directory left behind
         }
       }));

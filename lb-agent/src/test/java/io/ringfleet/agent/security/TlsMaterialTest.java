@@ -1,5 +1,6 @@
 package io.ringfleet.agent.security;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,7 @@ class TlsMaterialTest {
 
   @Test
   void identityComesFromCnAndOu() throws Exception {
-    assertEquals(new CertificateIdentity("alice", Optional.of(Role.OPERATOR), java.util.List.of("operator")),
+    assertEquals(new CertificateIdentity("alice", Optional.of(Role.OPERATOR), List.of("operator")),
         pki.material("alice").identity());
     assertEquals(Optional.of(Role.READ_ONLY), pki.material("bob").identity().role());
     assertEquals(Optional.of(Role.NODE), pki.material("lb1").identity().role());

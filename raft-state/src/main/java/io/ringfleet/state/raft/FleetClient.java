@@ -1,5 +1,6 @@
 package io.ringfleet.state.raft;
 
+import java.util.concurrent.TimeUnit;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
@@ -66,11 +67,11 @@ public final class FleetClient implements Closeable {
   private FleetClient(Builder b) {
     this.group = b.group;
     this.maxAttempts = b.maxAttempts;
-    this.retrySleep = TimeDuration.valueOf(b.retrySleepMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    this.retrySleep = TimeDuration.valueOf(b.retrySleepMs, TimeUnit.MILLISECONDS);
     this.requestTimeoutMs = b.requestTimeoutMs;
     RaftProperties p = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(p,
-        TimeDuration.valueOf(b.requestTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS));
+        TimeDuration.valueOf(b.requestTimeoutMs, TimeUnit.MILLISECONDS));
     Parameters parameters = new Parameters();
     if (b.tls != null) {
       GrpcConfigKeys.Client.setTlsConf(parameters, b.tls);

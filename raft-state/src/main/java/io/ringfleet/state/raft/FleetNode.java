@@ -1,5 +1,6 @@
 package io.ringfleet.state.raft;
 
+import java.nio.file.Files;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetPublisher;
 import java.io.Closeable;
@@ -110,7 +111,7 @@ public final class FleetNode implements Closeable {
       GrpcConfigKeys.Admin.setTlsConf(parameters, b.tls);
     }
     // An existing group directory is recovered (log, metadata, snapshots); a missing one is formatted.
-    boolean existing = java.nio.file.Files.isDirectory(storageDir.resolve(group.getGroupId().getUuid().toString()));
+    boolean existing = Files.isDirectory(storageDir.resolve(group.getGroupId().getUuid().toString()));
     this.server = RaftServer.newBuilder()
         .setServerId(peerId)
         .setGroup(group)

@@ -1,5 +1,7 @@
 package io.ringfleet.state.raft;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ringfleet.api.BatchReply;
@@ -215,7 +217,7 @@ public final class FleetStateMachine extends BaseStateMachine {
         loaded = store.read(file);
       } catch (CorruptSnapshotException e) {
         refused = true;
-        java.nio.file.Path moved = store.quarantine(file);
+        Path moved = store.quarantine(file);
         LOG.error("{}: REFUSED snapshot {}: {}. Quarantined as {}; trying an older snapshot, then the log and "
             + "the leader to catch up", getId(), file, e.reason(), moved, e);
         continue;
@@ -416,7 +418,7 @@ public final class FleetStateMachine extends BaseStateMachine {
     SnapshotFile file = storage.store().write(snap);
     storage.setLatest(file);
     LOG.info("{}: wrote snapshot {} ({} vips, {} reals, {} bytes) in {} ms", getId(), file, snap.vips().size(),
-        snap.reals().size(), java.nio.file.Files.size(file.path()), (System.nanoTime() - start) / 1_000_000);
+        snap.reals().size(), Files.size(file.path()), (System.nanoTime() - start) / 1_000_000);
     return snap.index();
   }
 

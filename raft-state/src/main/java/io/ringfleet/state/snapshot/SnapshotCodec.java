@@ -1,5 +1,6 @@
 package io.ringfleet.state.snapshot;
 
+import java.util.HexFormat;
 import com.google.protobuf.ByteString;
 import io.ringfleet.api.DownRealMarked;
 import io.ringfleet.api.FleetRecord;
@@ -194,6 +195,6 @@ public final class SnapshotCodec {
   }
 
   private static String hex(byte[] b) {
-    return java.util.HexFormat.of().formatHex(b);
+    return HexFormat.of().formatHex(b);
   }
 }

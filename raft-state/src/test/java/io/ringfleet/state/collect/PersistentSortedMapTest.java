@@ -1,5 +1,6 @@
 package io.ringfleet.state.collect;
 
+import java.util.HashMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -180,7 +181,7 @@ class PersistentSortedMapTest {
         PersistentSortedMap<Integer, String> copied = PersistentSortedMap.copyOf(model);
         copied.checkInvariants();
         assertSameContent(model, copied, "copyOf sorted n " + n);
-        PersistentSortedMap<Integer, String> fromHash = PersistentSortedMap.copyOf(new java.util.HashMap<>(model));
+        PersistentSortedMap<Integer, String> fromHash = PersistentSortedMap.copyOf(new HashMap<>(model));
         fromHash.checkInvariants();
         assertSameContent(model, fromHash, "copyOf hash n " + n);
         // Built trees take later edits like any other.

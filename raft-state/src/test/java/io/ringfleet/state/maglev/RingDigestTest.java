@@ -1,5 +1,6 @@
 package io.ringfleet.state.maglev;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -15,7 +16,7 @@ class RingDigestTest {
 
   @Test
   void matchesTheDigestOfKatransRing0() {
-    MaglevRing ring = MaglevRing.build(java.util.List.of(
+    MaglevRing ring = MaglevRing.build(List.of(
         new MaglevReal(1, 0xd671359dbaa15954L, 1),
         new MaglevReal(2, 0x2cd426d008b90279L, 1),
         new MaglevReal(3, 0x6eb4a2989236785dL, 1)));

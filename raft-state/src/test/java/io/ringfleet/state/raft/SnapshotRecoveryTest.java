@@ -1,5 +1,6 @@
 package io.ringfleet.state.raft;
 
+import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -182,7 +183,7 @@ class SnapshotRecoveryTest {
 
   private static SnapshotFile snapshotAt(TestCluster cluster, String id, long index) throws IOException {
     try (Stream<Path> walk = Files.walk(cluster.dir(id))) {
-      return walk.map(SnapshotFile::parse).flatMap(java.util.Optional::stream).filter(f -> f.index() == index)
+      return walk.map(SnapshotFile::parse).flatMap(Optional::stream).filter(f -> f.index() == index)
           .findFirst().orElseThrow(() -> new AssertionError("no snapshot at " + index + " under " + cluster.dir(id)));
     }
   }

@@ -1,5 +1,8 @@
 package io.ringfleet.state.raft;
 
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import io.ringfleet.api.StateStatus;
 import io.ringfleet.state.FleetLimits;
 import java.io.IOException;
@@ -31,8 +34,8 @@ import org.apache.ratis.protocol.RaftPeerId;
 final class TestCluster implements AutoCloseable {
   private static final int FIRST_PORT = 20_000;
   private static final int LAST_PORT = 32_000;
-  private static final java.util.Random PORTS = new java.util.Random();
-  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Random PORTS = new Random();
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
   private final Path root;
   private final Map<String, String> peers = new LinkedHashMap<>();
   private final Map<String, String> listeners = new LinkedHashMap<>();

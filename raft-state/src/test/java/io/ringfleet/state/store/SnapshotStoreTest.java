@@ -1,5 +1,8 @@
 package io.ringfleet.state.store;
 
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.UDP;
 import static io.ringfleet.state.testing.Commands.addReals;
@@ -281,7 +284,7 @@ class SnapshotStoreTest {
       }
       writer.finish();
     }
-    Files.move(out, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(out, file, StandardCopyOption.REPLACE_EXISTING);
   }
 
   static FleetRecord parse(byte[] value) {
@@ -311,7 +314,7 @@ class SnapshotStoreTest {
   }
 
   static void truncate(Path f, long length) {
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
       ch.truncate(length);
     } catch (IOException e) {
       throw new AssertionError(e);
@@ -328,7 +331,7 @@ class SnapshotStoreTest {
 
   static void append(Path f, byte[] bytes) {
     try {
-      Files.write(f, bytes, java.nio.file.StandardOpenOption.APPEND);
+      Files.write(f, bytes, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new AssertionError(e);
     }
