@@ -48,10 +48,14 @@ public final class KatranData {
     public static KatranData load() {
         String shared = System.getProperty("ringfleet.shared");
         Path base = shared != null ? Path.of(shared) : Path.of(System.getProperty("user.dir"), "..", "..", "shared");
-        Path dir = base.resolve("conformance").resolve("katran").toAbsolutePath().normalize();
-        assumeTrue(Files.isRegularFile(dir.resolve("provision.json")), () -> "Katran conformance data not found: looked for "
-                + dir + "/provision.json" + (shared == null ? " (system property ringfleet.shared is not set)" : "")
-                + "; set -Dringfleet.shared=DIR to the directory holding conformance/katran");
+        Path dir =
+                base.resolve("conformance").resolve("katran").toAbsolutePath().normalize();
+        assumeTrue(
+                Files.isRegularFile(dir.resolve("provision.json")),
+                () -> "Katran conformance data not found: looked for "
+                        + dir + "/provision.json"
+                        + (shared == null ? " (system property ringfleet.shared is not set)" : "")
+                        + "; set -Dringfleet.shared=DIR to the directory holding conformance/katran");
         return new KatranData(dir);
     }
 
@@ -83,7 +87,9 @@ public final class KatranData {
         JsonNode root = json(file);
         for (JsonNode f : root.isArray() ? root : root.get("fixtures")) {
             String action = f.get("expected_action").asText();
-            out.add(new Fixture(f.get("index").asInt(), f.get("name").asText(),
+            out.add(new Fixture(
+                    f.get("index").asInt(),
+                    f.get("name").asText(),
                     Base64.getDecoder().decode(f.get("input_b64").asText()),
                     action.startsWith("TC_ACT_") ? TcAction.parse(action) : XdpAction.parse(action),
                     Base64.getDecoder().decode(f.get("expected_output_b64").asText())));
@@ -120,8 +126,13 @@ public final class KatranData {
             if (ring != null) {
                 ring.forEach(slot -> ringReals.add(slot.asInt()));
             }
-            out.add(new Vip(ip(v.get("address").asText()), v.get("port").asInt(), v.get("proto").asInt(),
-                    v.get("flags").asInt(), v.get("vip_num").asInt(), Set.copyOf(ringReals)));
+            out.add(new Vip(
+                    ip(v.get("address").asText()),
+                    v.get("port").asInt(),
+                    v.get("proto").asInt(),
+                    v.get("flags").asInt(),
+                    v.get("vip_num").asInt(),
+                    Set.copyOf(ringReals)));
         }
         return out;
     }
