@@ -283,8 +283,10 @@ public final class BpfMap implements AutoCloseable {
     private byte[] joinPerCpu(String op, List<byte[]> values) {
         int n = Bpf.numPossibleCpus();
         if (values == null || values.size() != n) {
-            throw BpfException.invalid(op, "map '" + name + "' needs one value per possible CPU (" + n + "), got "
-                    + (values == null ? "null" : values.size()));
+            throw BpfException.invalid(
+                    op,
+                    "map '" + name + "' needs one value per possible CPU (" + n + "), got "
+                            + (values == null ? "null" : values.size()));
         }
         int stride = perCpuStride();
         byte[] all = new byte[stride * n];
@@ -356,7 +358,8 @@ public final class BpfMap implements AutoCloseable {
                 long r = NativeBpf.mapLookupBatch(fd, in, outTok, k, keySize, v, vs, chunkSize);
                 int n = (int) r;
                 for (int i = 0; i < n; i++) {
-                    out.add(new Entry(Arrays.copyOfRange(k, i * keySize, (i + 1) * keySize),
+                    out.add(new Entry(
+                            Arrays.copyOfRange(k, i * keySize, (i + 1) * keySize),
                             Arrays.copyOfRange(v, i * vs, (i + 1) * vs)));
                 }
                 if ((r >>> 32) != 0) {
@@ -417,9 +420,11 @@ public final class BpfMap implements AutoCloseable {
         checkRange("lookupRange", firstKey, count);
         int vs = rangeValueBytes();
         if (valuesOut == null || valuesOut.length < (long) count * vs) {
-            throw BpfException.invalid("lookupRange", "map '" + name + "': " + count + " values of " + vs
-                    + " bytes need " + (long) count * vs + " bytes, valuesOut has "
-                    + (valuesOut == null ? "null" : valuesOut.length + " bytes"));
+            throw BpfException.invalid(
+                    "lookupRange",
+                    "map '" + name + "': " + count + " values of " + vs
+                            + " bytes need " + (long) count * vs + " bytes, valuesOut has "
+                            + (valuesOut == null ? "null" : valuesOut.length + " bytes"));
         }
         return lookupRangeBatch(firstKey, count, valuesOut, Math.max(1, RANGE_CHUNK_BYTES / vs));
     }
@@ -432,8 +437,9 @@ public final class BpfMap implements AutoCloseable {
     public int[] lookupRangeU32(int firstKey, int count) {
         checkRange("lookupRangeU32", firstKey, count);
         if (type.isPerCpu() || valueSize != 4) {
-            throw BpfException.invalid("lookupRangeU32", "map '" + name + "' is " + type + " with " + valueSize
-                    + "-byte values, not an ARRAY of u32");
+            throw BpfException.invalid(
+                    "lookupRangeU32",
+                    "map '" + name + "' is " + type + " with " + valueSize + "-byte values, not an ARRAY of u32");
         }
         if (count > Integer.MAX_VALUE / 4) {
             throw BpfException.invalid("lookupRangeU32", "count " + count + " is more than one Java array holds");
@@ -479,15 +485,21 @@ public final class BpfMap implements AutoCloseable {
             }
             int n = (int) r;
             if (n <= 0 || n > want) {
-                throw BpfException.of("lookupRange", BpfException.EIO, "map '" + name + "': the kernel returned "
-                        + n + " of " + want + " entries from key " + next + " (max_entries " + maxEntries + ")");
+                throw BpfException.of(
+                        "lookupRange",
+                        BpfException.EIO,
+                        "map '" + name + "': the kernel returned " + n + " of " + want + " entries from key " + next
+                                + " (max_entries " + maxEntries + ")");
             }
             ByteBuffer kb = ByteBuffer.wrap(keys).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < n; i++) {
                 int k = kb.getInt(i * keySize);
                 if (k != next + i) {
-                    throw BpfException.of("lookupRange", BpfException.EIO, "map '" + name + "': asked for key "
-                            + (next + i) + ", the kernel returned key " + Integer.toUnsignedString(k));
+                    throw BpfException.of(
+                            "lookupRange",
+                            BpfException.EIO,
+                            "map '" + name + "': asked for key " + (next + i) + ", the kernel returned key "
+                                    + Integer.toUnsignedString(k));
                 }
             }
             if (values != valuesOut) {
@@ -505,8 +517,10 @@ public final class BpfMap implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             byte[] v = NativeBpf.mapLookup(fd, u32(firstKey + i), keySize, vs);
             if (v == null) {
-                throw BpfException.of("lookupRange", BpfException.EIO, "map '" + name + "': key " + (firstKey + i)
-                        + " of an array is absent");
+                throw BpfException.of(
+                        "lookupRange",
+                        BpfException.EIO,
+                        "map '" + name + "': key " + (firstKey + i) + " of an array is absent");
             }
             System.arraycopy(v, 0, valuesOut, i * vs, vs);
         }
@@ -519,9 +533,11 @@ public final class BpfMap implements AutoCloseable {
             throw BpfException.invalid(op, "map '" + name + "' is " + type + ", not an ARRAY or PERCPU_ARRAY");
         }
         if (firstKey < 0 || count < 0 || (long) firstKey + count > maxEntries) {
-            throw BpfException.invalid(op, "map '" + name + "': keys " + firstKey + " .. " + ((long) firstKey + count - 1)
-                    + " (count " + count + ") are not within its " + maxEntries + " entries (0 .. "
-                    + (maxEntries - 1) + ")");
+            throw BpfException.invalid(
+                    op,
+                    "map '" + name + "': keys " + firstKey + " .. " + ((long) firstKey + count - 1)
+                            + " (count " + count + ") are not within its " + maxEntries + " entries (0 .. "
+                            + (maxEntries - 1) + ")");
         }
     }
 
@@ -573,15 +589,19 @@ public final class BpfMap implements AutoCloseable {
     private void checkKey(String op, byte[] key) {
         ensureOpen(op);
         if (key == null || key.length != keySize) {
-            throw BpfException.invalid(op, "map '" + name + "' has " + keySize + "-byte keys, got "
-                    + (key == null ? "null" : key.length + " bytes"));
+            throw BpfException.invalid(
+                    op,
+                    "map '" + name + "' has " + keySize + "-byte keys, got "
+                            + (key == null ? "null" : key.length + " bytes"));
         }
     }
 
     private void checkValue(String op, byte[] value, int size) {
         if (value == null || value.length != size) {
-            throw BpfException.invalid(op, "map '" + name + "' has " + size + "-byte values, got "
-                    + (value == null ? "null" : value.length + " bytes"));
+            throw BpfException.invalid(
+                    op,
+                    "map '" + name + "' has " + size + "-byte values, got "
+                            + (value == null ? "null" : value.length + " bytes"));
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Objects;
 public final class BpfProgram implements AutoCloseable {
     /** bpf_prog_type values. */
     public static final int TYPE_SCHED_CLS = 3;
+
     public static final int TYPE_XDP = 6;
 
     private final int fd;
@@ -83,8 +84,8 @@ public final class BpfProgram implements AutoCloseable {
         Objects.requireNonNull(run, "run");
         byte[] out = run.dataOutCapacity() > 0 ? new byte[run.dataOutCapacity()] : null;
         byte[] ctxOut = run.contextOutCapacity() > 0 ? new byte[run.contextOutCapacity()] : null;
-        long[] r = NativeBpf.progTestRun(fd(), run.data(), out, run.context(), ctxOut, run.repeat(), run.flags(),
-                run.cpu(), run.batchSize());
+        long[] r = NativeBpf.progTestRun(
+                fd(), run.data(), out, run.context(), ctxOut, run.repeat(), run.flags(), run.cpu(), run.batchSize());
         byte[] data = out == null ? new byte[0] : Arrays.copyOf(out, (int) Math.min(r[2], out.length));
         byte[] ctx = ctxOut == null ? new byte[0] : Arrays.copyOf(ctxOut, (int) Math.min(r[3], ctxOut.length));
         return new TestRun.Result((int) r[0], r[1], data, ctx);

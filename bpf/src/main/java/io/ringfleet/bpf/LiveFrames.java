@@ -40,7 +40,7 @@ public final class LiveFrames {
         if (name == null) {
             throw e;
         }
-        return "the kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: errno " + e.errno()
-                + " (" + name + ")";
+        return "the kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: errno " + e.errno() + " (" + name
+                + ")";
     }
 }

@@ -35,8 +35,21 @@ public final class MapNames {
     public static final String ROOT_ARRAY = "root_array";
 
     /** Every map of the balancer objects (both variants), in rf_maps.h's order. */
-    public static final List<String> BALANCER = List.of(VIP_MAP, VIP_ADDRS, REALS, CH_RINGS, CONN_FALLBACK,
-            CONN_LRU_MAPS, VIP_STATS, REAL_STATS, GLOBAL_STATS, CTL_ARRAY, QUIC_IDS, DOWN_REALS, CONN_RATE);
+    public static final List<String> BALANCER = List.of(
+            VIP_MAP,
+            VIP_ADDRS,
+            REALS,
+            CH_RINGS,
+            CONN_FALLBACK,
+            CONN_LRU_MAPS,
+            VIP_STATS,
+            REAL_STATS,
+            GLOBAL_STATS,
+            CTL_ARRAY,
+            QUIC_IDS,
+            DOWN_REALS,
+            CONN_RATE);
+
     public static final List<String> HEALTH_CHECK = List.of(HC_REALS, HC_CTL, HC_STATS);
     public static final List<String> XDP_ROOT = List.of(ROOT_ARRAY);
 }

@@ -43,7 +43,10 @@ public enum MapType {
 
     /** Values written from user space are fds (of maps or programs); lookups return ids. */
     public boolean holdsFds() {
-        return this == PROG_ARRAY || this == ARRAY_OF_MAPS || this == HASH_OF_MAPS || this == PERF_EVENT_ARRAY
+        return this == PROG_ARRAY
+                || this == ARRAY_OF_MAPS
+                || this == HASH_OF_MAPS
+                || this == PERF_EVENT_ARRAY
                 || this == CGROUP_ARRAY;
     }
 

@@ -34,8 +34,8 @@ public final class NativeLibrary {
         if (override != null && !override.isBlank()) {
             path = Path.of(override).toAbsolutePath();
             if (!Files.isRegularFile(path)) {
-                throw new IllegalStateException("JNI shim override " + path + " (from -D" + PROPERTY + " or $"
-                        + ENV + ") is not a file");
+                throw new IllegalStateException(
+                        "JNI shim override " + path + " (from -D" + PROPERTY + " or $" + ENV + ") is not a file");
             }
         } else {
             path = extract();

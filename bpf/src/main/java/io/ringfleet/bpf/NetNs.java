@@ -63,8 +63,7 @@ public final class NetNs implements AutoCloseable {
      * A veth pair: devA in a, devB in b (names at most 15 characters), both up.
      */
     public static void vethPair(NetNs a, String devA, NetNs b, String devB) {
-        run(List.of("ip", "link", "add", devA, "netns", a.name, "type", "veth", "peer", "name", devB, "netns",
-                b.name));
+        run(List.of("ip", "link", "add", devA, "netns", a.name, "type", "veth", "peer", "name", devB, "netns", b.name));
         a.ip("link", "set", devA, "up");
         b.ip("link", "set", devB, "up");
     }
@@ -113,19 +112,21 @@ public final class NetNs implements AutoCloseable {
     public <T> T call(Callable<T> task) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                int fd = NativeBpf.nsOpen(path().toString());
-                try {
-                    NativeBpf.nsEnter(fd);
-                } finally {
-                    NativeBpf.closeFd(fd);
-                }
-                result.set(task.call());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "netns-" + name);
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        int fd = NativeBpf.nsOpen(path().toString());
+                        try {
+                            NativeBpf.nsEnter(fd);
+                        } finally {
+                            NativeBpf.closeFd(fd);
+                        }
+                        result.set(task.call());
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                },
+                "netns-" + name);
         t.start();
         try {
             t.join();

@@ -10,7 +10,8 @@ public final class Tc {
     private static final int F_REPLACE = 1;
 
     public enum Direction {
-        INGRESS(1), EGRESS(2);
+        INGRESS(1),
+        EGRESS(2);
 
         private final int attachPoint;
 
@@ -29,12 +30,12 @@ public final class Tc {
      * @param priority filter priority, 0 to let the kernel choose
      * @param replace  replace a filter already at (handle, priority) instead of failing with EEXIST
      */
-    public static Attachment attach(int ifindex, Direction direction, BpfProgram prog, int handle, int priority,
-                                    boolean replace) {
+    public static Attachment attach(
+            int ifindex, Direction direction, BpfProgram prog, int handle, int priority, boolean replace) {
         Objects.requireNonNull(prog, "prog");
         ensureClsact(ifindex, direction);
-        int[] r = NativeBpf.tcAttach(ifindex, direction.attachPoint, prog.fd(), handle, priority,
-                replace ? F_REPLACE : 0);
+        int[] r = NativeBpf.tcAttach(
+                ifindex, direction.attachPoint, prog.fd(), handle, priority, replace ? F_REPLACE : 0);
         return new Attachment(ifindex, direction, r[0], r[1], r[2]);
     }
 

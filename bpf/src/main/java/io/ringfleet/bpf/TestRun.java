@@ -83,7 +83,12 @@ public final class TestRun {
     /** tc / socket-filter programs: an __sk_buff context with this skb->mark. */
     public TestRun skbMark(int mark) {
         // struct __sk_buff starts: __u32 len, pkt_type, mark
-        this.context = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(0).putInt(mark).array();
+        this.context = ByteBuffer.allocate(12)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(0)
+                .putInt(0)
+                .putInt(mark)
+                .array();
         return this;
     }
 
@@ -107,8 +112,15 @@ public final class TestRun {
 
     static byte[] xdpContext(int packetLength, int ingressIfindex) {
         // struct xdp_md { data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex }
-        return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(0).putInt(packetLength).putInt(0).putInt(ingressIfindex).putInt(0).putInt(0).array();
+        return ByteBuffer.allocate(24)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(0)
+                .putInt(packetLength)
+                .putInt(0)
+                .putInt(ingressIfindex)
+                .putInt(0)
+                .putInt(0)
+                .array();
     }
 
     byte[] data() {

@@ -19,13 +19,19 @@ import org.junit.jupiter.api.Test;
 class ArrayRangeTest {
     /** Four 65,537-slot rows, like ch_rings with four VIPs. */
     private static final int ROW = 65_537;
+
     private static final int ENTRIES = 4 * ROW;
 
     private BpfMap array;
 
     @BeforeEach
     void fill() {
-        array = BpfMap.builder(MapType.ARRAY).name("t_range").keySize(4).valueSize(4).maxEntries(ENTRIES).create();
+        array = BpfMap.builder(MapType.ARRAY)
+                .name("t_range")
+                .keySize(4)
+                .valueSize(4)
+                .maxEntries(ENTRIES)
+                .create();
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
         for (int i = 0; i < ENTRIES; i++) {
@@ -61,7 +67,9 @@ class ArrayRangeTest {
         assertEquals(0, all[0]);
         assertEquals(valueOf(1), all[1]);
         for (int row = 0; row < 4; row++) {
-            assertArrayEquals(Arrays.copyOfRange(all, row * ROW, (row + 1) * ROW), array.lookupRangeU32(row * ROW, ROW),
+            assertArrayEquals(
+                    Arrays.copyOfRange(all, row * ROW, (row + 1) * ROW),
+                    array.lookupRangeU32(row * ROW, ROW),
                     "row " + row);
         }
         assertArrayEquals(Arrays.copyOfRange(all, 12_345, 12_345 + 777), array.lookupRangeU32(12_345, 777));
@@ -80,7 +88,9 @@ class ArrayRangeTest {
         assertArrayEquals(byElement, oneCall);
         assertArrayEquals(byElement, chunked);
         int[] expected = perElement(first, count);
-        assertEquals(expected[count - 1], ByteBuffer.wrap(oneCall).order(ByteOrder.LITTLE_ENDIAN).getInt((count - 1) * 4));
+        assertEquals(
+                expected[count - 1],
+                ByteBuffer.wrap(oneCall).order(ByteOrder.LITTLE_ENDIAN).getInt((count - 1) * 4));
     }
 
     @Test
@@ -101,7 +111,9 @@ class ArrayRangeTest {
     @Test
     void edgesFirstAndLastEntryAndEmptyRanges() {
         assertArrayEquals(new int[] {valueOf(ENTRIES - 1)}, array.lookupRangeU32(ENTRIES - 1, 1), "the last entry");
-        assertArrayEquals(perElement(ENTRIES - ROW, ROW), array.lookupRangeU32(ENTRIES - ROW, ROW),
+        assertArrayEquals(
+                perElement(ENTRIES - ROW, ROW),
+                array.lookupRangeU32(ENTRIES - ROW, ROW),
                 "a range ending exactly at max_entries");
         assertArrayEquals(new int[] {0}, array.lookupRangeU32(0, 1), "key 0 (no in_batch token)");
         assertArrayEquals(new int[] {valueOf(1), valueOf(2)}, array.lookupRangeU32(1, 2));
@@ -131,14 +143,31 @@ class ArrayRangeTest {
 
     @Test
     void badArgumentsAreExceptionsWithErrno() {
-        assertEquals(BpfException.EINVAL, assertThrows(BpfException.class, () -> array.lookupRangeU32(-1, 2)).errno());
-        assertEquals(BpfException.EINVAL, assertThrows(BpfException.class, () -> array.lookupRangeU32(0, -1)).errno());
+        assertEquals(
+                BpfException.EINVAL,
+                assertThrows(BpfException.class, () -> array.lookupRangeU32(-1, 2))
+                        .errno());
+        assertEquals(
+                BpfException.EINVAL,
+                assertThrows(BpfException.class, () -> array.lookupRangeU32(0, -1))
+                        .errno());
         BpfException e = assertThrows(BpfException.class, () -> array.lookupRange(0, 3, new byte[11]));
         assertEquals(BpfException.EINVAL, e.errno());
         assertTrue(e.getMessage().contains("need 12 bytes"), e.getMessage());
-        assertEquals(BpfException.EINVAL, assertThrows(BpfException.class, () -> array.lookupRange(0, 1, null)).errno());
-        try (BpfMap hash = BpfMap.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(8).create();
-             BpfMap wide = BpfMap.builder(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(8).create()) {
+        assertEquals(
+                BpfException.EINVAL,
+                assertThrows(BpfException.class, () -> array.lookupRange(0, 1, null))
+                        .errno());
+        try (BpfMap hash = BpfMap.builder(MapType.HASH)
+                        .keySize(4)
+                        .valueSize(4)
+                        .maxEntries(8)
+                        .create();
+                BpfMap wide = BpfMap.builder(MapType.ARRAY)
+                        .keySize(4)
+                        .valueSize(8)
+                        .maxEntries(8)
+                        .create()) {
             e = assertThrows(BpfException.class, () -> hash.lookupRange(0, 1, new byte[4]));
             assertEquals(BpfException.EINVAL, e.errno());
             assertTrue(e.getMessage().contains("not an ARRAY"), e.getMessage());
@@ -146,15 +175,25 @@ class ArrayRangeTest {
             assertEquals(BpfException.EINVAL, e.errno());
             assertEquals(2, wide.lookupRange(0, 2, new byte[16]), "8-byte values through the byte[] form");
         }
-        BpfMap closed = BpfMap.builder(MapType.ARRAY).keySize(4).valueSize(4).maxEntries(8).create();
+        BpfMap closed = BpfMap.builder(MapType.ARRAY)
+                .keySize(4)
+                .valueSize(4)
+                .maxEntries(8)
+                .create();
         closed.close();
-        assertEquals(BpfException.EBADF, assertThrows(BpfException.class, () -> closed.lookupRangeU32(0, 1)).errno());
+        assertEquals(
+                BpfException.EBADF,
+                assertThrows(BpfException.class, () -> closed.lookupRangeU32(0, 1))
+                        .errno());
     }
 
     @Test
     void aPerCpuArrayGivesEveryCpusValuePerKey() {
         int cpus = Bpf.numPossibleCpus();
-        try (BpfMap pc = BpfMap.builder(MapType.PERCPU_ARRAY).keySize(4).valueSize(Counter.SIZE).maxEntries(5)
+        try (BpfMap pc = BpfMap.builder(MapType.PERCPU_ARRAY)
+                .keySize(4)
+                .valueSize(Counter.SIZE)
+                .maxEntries(5)
                 .create()) {
             for (int k = 0; k < 5; k++) {
                 List<byte[]> vals = new ArrayList<>();

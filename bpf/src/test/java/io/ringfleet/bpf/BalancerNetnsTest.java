@@ -50,7 +50,8 @@ class BalancerNetnsTest {
         if (override != null) {
             return Path.of(override);
         }
-        Assumptions.assumeTrue(Bpf.class.getResource("/native/balancer.bpf.o") != null,
+        Assumptions.assumeTrue(
+                Bpf.class.getResource("/native/balancer.bpf.o") != null,
                 "balancer.bpf.o is not built on this branch yet");
         return Bpf.shippedObject("balancer");
     }
@@ -68,7 +69,8 @@ class BalancerNetnsTest {
         clientMac = client.call(() -> NetworkInterface.getByName("cl0").getHardwareAddress());
 
         // the client's veth needs an XDP program for frames XDP_TX'ed by a driver-mode program to arrive
-        helpers = BpfObject.open(TestSupport.testObject("bridge_test"), Map.of()).load();
+        helpers =
+                BpfObject.open(TestSupport.testObject("bridge_test"), Map.of()).load();
         clientPass = helpers.program("xdp_pass_prog");
         client.run(() -> Xdp.attach(Xdp.ifindex("cl0"), clientPass, Xdp.Mode.DRIVER));
 

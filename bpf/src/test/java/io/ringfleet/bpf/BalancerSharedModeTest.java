@@ -20,9 +20,10 @@ class BalancerSharedModeTest {
         InetAddress vip = HealthcheckTest.addr("10.94.0.1");
         InetAddress real = HealthcheckTest.addr("10.95.0.5");
         try (BalancerRig rig = new BalancerRig(BalancerNetnsTest.balancerObject(), 1, 1024);
-             BpfObject rootObj = BpfObject.open(Bpf.shippedObject("xdp_root")).load();
-             BpfProgram root = rootObj.program("xdp_root");
-             BpfMap slots = rootObj.map("root_array")) {
+                BpfObject rootObj =
+                        BpfObject.open(Bpf.shippedObject("xdp_root")).load();
+                BpfProgram root = rootObj.program("xdp_root");
+                BpfMap slots = rootObj.map("root_array")) {
             rig.setReal(1, real);
             rig.addVip(vip, 53, 17, 0, 0, 1);
             rig.setGatewayMac(new byte[] {2, 0, 0, 0, 0, 9});

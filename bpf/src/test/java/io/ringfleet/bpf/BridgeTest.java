@@ -1,6 +1,5 @@
 package io.ringfleet.bpf;
 
-import java.net.UnknownHostException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +11,7 @@ import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.FlowKey;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -32,7 +32,8 @@ class BridgeTest {
 
     @BeforeEach
     void load() {
-        obj = BpfObject.open(TestSupport.testObject("bridge_test"), Map.of("t_hash", 1000)).load();
+        obj = BpfObject.open(TestSupport.testObject("bridge_test"), Map.of("t_hash", 1000))
+                .load();
     }
 
     @AfterEach
@@ -81,7 +82,8 @@ class BridgeTest {
     void updateFlagsReportTheKernelsErrno() {
         try (BpfMap m = obj.map("t_hash")) {
             m.update(BpfMap.u32(1), u64(1), UpdateFlag.NOEXIST);
-            BpfException e = assertThrows(BpfException.class, () -> m.update(BpfMap.u32(1), u64(2), UpdateFlag.NOEXIST));
+            BpfException e =
+                    assertThrows(BpfException.class, () -> m.update(BpfMap.u32(1), u64(2), UpdateFlag.NOEXIST));
             assertEquals(BpfException.EEXIST, e.errno());
             e = assertThrows(BpfException.class, () -> m.update(BpfMap.u32(2), u64(2), UpdateFlag.EXIST));
             assertEquals(BpfException.ENOENT, e.errno());
@@ -118,7 +120,8 @@ class BridgeTest {
 
     @Test
     void batchUpdateAndBatchLookupOnHashAndArray() {
-        try (BpfMap hash = obj.map("t_hash"); BpfMap array = obj.map("t_array")) {
+        try (BpfMap hash = obj.map("t_hash");
+                BpfMap array = obj.map("t_array")) {
             List<byte[]> keys = new ArrayList<>();
             List<byte[]> values = new ArrayList<>();
             for (int i = 0; i < 600; i++) {
@@ -147,8 +150,16 @@ class BridgeTest {
     @Test
     void batchFallsBackPerElementForMapTypesWithoutBatchOps() {
         try (BpfMap lpm = obj.map("t_lpm")) {
-            byte[] k1 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(24).put(new byte[] {10, 77, 1, 0}).array();
-            byte[] k2 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(16).put(new byte[] {10, 78, 0, 0}).array();
+            byte[] k1 = ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(24)
+                    .put(new byte[] {10, 77, 1, 0})
+                    .array();
+            byte[] k2 = ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(16)
+                    .put(new byte[] {10, 78, 0, 0})
+                    .array();
             assertEquals(2, lpm.updateBatch(List.of(k1, k2), List.of(BpfMap.u32(1), BpfMap.u32(2)), UpdateFlag.ANY));
             assertEquals(2, lpm.entries().size());
         }
@@ -158,7 +169,8 @@ class BridgeTest {
     void perCpuValuesPerCpuAndSummed() {
         int cpus = Bpf.numPossibleCpus();
         assertTrue(cpus >= 1);
-        try (BpfMap pc = obj.map("t_percpu"); BpfProgram prog = obj.program("bridge_xdp")) {
+        try (BpfMap pc = obj.map("t_percpu");
+                BpfProgram prog = obj.program("bridge_xdp")) {
             assertEquals(MapType.PERCPU_ARRAY, pc.type());
             List<byte[]> vals = new ArrayList<>();
             for (int cpu = 0; cpu < cpus; cpu++) {
@@ -175,24 +187,32 @@ class BridgeTest {
 
             byte[] frame = TestSupport.udpFrame(64);
             prog.testRun(TestRun.of(frame).repeat(5));
-            assertEquals(new Counter(5, 5 * 64), Counter.sum(pc.lookupPerCpu(BpfMap.u32(0)).orElseThrow()));
+            assertEquals(
+                    new Counter(5, 5 * 64),
+                    Counter.sum(pc.lookupPerCpu(BpfMap.u32(0)).orElseThrow()));
             pc.updateAllCpus(BpfMap.u32(0), Counter.ZERO.encode());
-            assertEquals(Counter.ZERO, Counter.sum(pc.lookupPerCpu(BpfMap.u32(0)).orElseThrow()));
+            assertEquals(
+                    Counter.ZERO, Counter.sum(pc.lookupPerCpu(BpfMap.u32(0)).orElseThrow()));
 
             // entries() of a per-CPU map: all CPUs' values per key
             List<BpfMap.Entry> all = pc.entries();
             assertEquals(2, all.size());
-            assertEquals(new Counter(n, 100 * n), Counter.sum(pc.splitPerCpuValue(all.get(1).value())));
+            assertEquals(
+                    new Counter(n, 100 * n),
+                    Counter.sum(pc.splitPerCpuValue(all.get(1).value())));
 
             assertThrows(BpfException.class, () -> pc.lookup(BpfMap.u32(0)));
-            assertThrows(BpfException.class, () -> pc.updatePerCpu(BpfMap.u32(0), List.of(new byte[16]), UpdateFlag.ANY),
+            assertThrows(
+                    BpfException.class,
+                    () -> pc.updatePerCpu(BpfMap.u32(0), List.of(new byte[16]), UpdateFlag.ANY),
                     "one value for " + cpus + " CPUs");
         }
     }
 
     @Test
     void testRunReturnsVerdictOutputAndDuration() {
-        try (BpfMap array = obj.map("t_array"); BpfProgram prog = obj.program("bridge_xdp")) {
+        try (BpfMap array = obj.map("t_array");
+                BpfProgram prog = obj.program("bridge_xdp")) {
             assertEquals(BpfProgram.TYPE_XDP, prog.typeCode());
             byte[] frame = TestSupport.udpFrame(60);
             TestRun.Result pass = prog.testRun(TestRun.of(frame));
@@ -207,8 +227,8 @@ class BridgeTest {
             assertEquals(frame.length, r.data().length);
             assertTrue(r.durationNs() >= 0);
 
-            BpfException e = assertThrows(BpfException.class,
-                    () -> prog.testRun(TestRun.of(frame).dataOutCapacity(10)));
+            BpfException e = assertThrows(
+                    BpfException.class, () -> prog.testRun(TestRun.of(frame).dataOutCapacity(10)));
             assertEquals(BpfException.ENOSPC, e.errno());
         }
     }
@@ -216,11 +236,17 @@ class BridgeTest {
     @Test
     void standaloneInnerMapsGoIntoAnArrayOfMaps() {
         try (BpfMap outer = obj.map("t_outer");
-             BpfMap inner = BpfMap.builder(MapType.LRU_HASH).name("conn_cpu0").keySize(FlowKey.SIZE)
-                     .valueSize(Conn.SIZE).maxEntries(64).flags(BpfMap.F_NO_COMMON_LRU).create()) {
+                BpfMap inner = BpfMap.builder(MapType.LRU_HASH)
+                        .name("conn_cpu0")
+                        .keySize(FlowKey.SIZE)
+                        .valueSize(Conn.SIZE)
+                        .maxEntries(64)
+                        .flags(BpfMap.F_NO_COMMON_LRU)
+                        .create()) {
             assertEquals(MapType.ARRAY_OF_MAPS, outer.type());
             assertEquals(BpfMap.F_NO_COMMON_LRU, inner.flags());
-            FlowKey k = new FlowKey(InetAddress.getByName("10.77.0.1"), InetAddress.getByName("10.77.1.1"), 1234, 80, 6);
+            FlowKey k =
+                    new FlowKey(InetAddress.getByName("10.77.0.1"), InetAddress.getByName("10.77.1.1"), 1234, 80, 6);
             inner.update(k.encode(), new Conn(3, 0).encode());
             outer.setInnerMap(BpfMap.u32(1), inner);
             assertEquals(inner.id(), BpfMap.u32(outer.lookup(BpfMap.u32(1)).orElseThrow()));
@@ -234,7 +260,11 @@ class BridgeTest {
     @Test
     void createRejectsAnIncompatibleInnerMapWithErrno() {
         try (BpfMap outer = obj.map("t_outer");
-             BpfMap wrong = BpfMap.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(4).create()) {
+                BpfMap wrong = BpfMap.builder(MapType.HASH)
+                        .keySize(4)
+                        .valueSize(4)
+                        .maxEntries(4)
+                        .create()) {
             BpfException e = assertThrows(BpfException.class, () -> outer.setInnerMap(BpfMap.u32(0), wrong));
             assertEquals(BpfException.EINVAL, e.errno());
         }
@@ -245,20 +275,25 @@ class BridgeTest {
         Path dir = TestSupport.bpffsDir("pin");
         try {
             try (BpfObject first = BpfObject.open(TestSupport.testObject("bridge_test"), Map.of("t_hash", 1000))
-                    .pinMapsIn(dir).load(); BpfMap m = first.map("t_hash")) {
+                            .pinMapsIn(dir)
+                            .load();
+                    BpfMap m = first.map("t_hash")) {
                 m.update(BpfMap.u32(42), u64(4242));
             }
             assertTrue(Files.exists(dir.resolve("t_hash")));
             assertFalse(Files.exists(dir.resolve(".bss")));
             // an agent restart: a new load reuses the pinned map and its state
             try (BpfObject second = BpfObject.open(TestSupport.testObject("bridge_test"), Map.of("t_hash", 1000))
-                    .pinMapsIn(dir).load(); BpfMap m = second.map("t_hash");
-                 BpfMap byPath = BpfMap.openPinned(dir.resolve("t_hash"))) {
+                            .pinMapsIn(dir)
+                            .load();
+                    BpfMap m = second.map("t_hash");
+                    BpfMap byPath = BpfMap.openPinned(dir.resolve("t_hash"))) {
                 assertEquals(4242, u64(m.lookup(BpfMap.u32(42)).orElseThrow()));
                 assertEquals(m.id(), byPath.id());
             }
             // an incompatible pinned map (other max_entries) fails the load, it is not replaced
-            BpfObject third = BpfObject.open(TestSupport.testObject("bridge_test"), Map.of("t_hash", 999)).pinMapsIn(dir);
+            BpfObject third = BpfObject.open(TestSupport.testObject("bridge_test"), Map.of("t_hash", 999))
+                    .pinMapsIn(dir);
             try {
                 BpfException e = assertThrows(BpfException.class, third::load);
                 assertEquals(BpfException.EINVAL, e.errno());
@@ -280,7 +315,8 @@ class BridgeTest {
             try (BpfProgram again = BpfProgram.openPinned(pin)) {
                 assertEquals(p.id(), again.id());
                 assertEquals("xdp_drop_prog", again.name());
-                assertEquals(1, again.testRun(TestRun.of(TestSupport.udpFrame(60))).retval());
+                assertEquals(
+                        1, again.testRun(TestRun.of(TestSupport.udpFrame(60))).retval());
             }
             BpfException e = assertThrows(BpfException.class, () -> p.pin(pin));
             assertEquals(BpfException.EEXIST, e.errno());
@@ -323,7 +359,8 @@ class BridgeTest {
             Files.delete(junk);
         }
 
-        e = assertThrows(BpfException.class,
+        e = assertThrows(
+                BpfException.class,
                 () -> BpfObject.open(TestSupport.testObject("bridge_test"), Map.of("no_such_map", 4)));
         assertEquals(BpfException.ENOENT, e.errno());
         assertTrue(e.getMessage().contains("no_such_map"), e.getMessage());

@@ -33,23 +33,25 @@ final class Capture implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         });
-        Thread err = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (stderr) {
-                        stderr.append(line).append('\n');
+        Thread err = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            synchronized (stderr) {
+                                stderr.append(line).append('\n');
+                            }
+                            if (line.contains("listening on")) {
+                                listening.complete(null);
+                            }
+                        }
+                    } catch (IOException ignored) {
+                        // process ended
                     }
-                    if (line.contains("listening on")) {
-                        listening.complete(null);
-                    }
-                }
-            } catch (IOException ignored) {
-                // process ended
-            }
-            listening.complete(null);
-        }, "tcpdump-stderr");
+                    listening.complete(null);
+                },
+                "tcpdump-stderr");
         err.setDaemon(true);
         err.start();
     }

@@ -63,8 +63,7 @@ class HealthcheckNetnsTest {
         stats = obj.map("hc_stats");
         reals.update(BpfMap.u32(7), new HcReal(REAL4).encode());
         reals.update(BpfMap.u32(8), new HcReal(REAL6).encode());
-        ctl.update(BpfMap.u32(HcCtl.MAIN),
-                new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, null, null).encode());
+        ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, null, null).encode());
         attachment = lb.call(() -> Tc.attachEgress(Xdp.ifindex("hl0"), prog));
     }
 
@@ -74,8 +73,13 @@ class HealthcheckNetnsTest {
             if (attachment != null) {
                 lb.run(() -> {
                     Tc.detach(attachment);
-                    assertEquals(0, Tc.attachedId(attachment.ifindex(), Tc.Direction.EGRESS, attachment.handle(),
-                            attachment.priority()));
+                    assertEquals(
+                            0,
+                            Tc.attachedId(
+                                    attachment.ifindex(),
+                                    Tc.Direction.EGRESS,
+                                    attachment.handle(),
+                                    attachment.priority()));
                     Tc.destroyClsact(attachment.ifindex());
                 });
             }
@@ -106,14 +110,18 @@ class HealthcheckNetnsTest {
     @Test
     void theAttachmentIsVisibleToTc() {
         assertEquals(prog.id(), attachment.programId());
-        assertEquals(prog.id(), lb.call(() -> Tc.attachedId(attachment.ifindex(), Tc.Direction.EGRESS,
-                attachment.handle(), attachment.priority())));
+        assertEquals(
+                prog.id(),
+                lb.call(() -> Tc.attachedId(
+                        attachment.ifindex(), Tc.Direction.EGRESS, attachment.handle(), attachment.priority())));
     }
 
     @Test
     void aMarkedV4HealthCheckArrivesIpipEncapsulatedOnThePeer() throws Exception {
         byte[] payload = "hc-v4-probe".getBytes(StandardCharsets.US_ASCII);
-        long before = Counter.sum(stats.lookupPerCpu(BpfMap.u32(HcCounter.FORWARDED.index())).orElseThrow()).packets();
+        long before = Counter.sum(stats.lookupPerCpu(BpfMap.u32(HcCounter.FORWARDED.index()))
+                        .orElseThrow())
+                .packets();
         try (Capture cap = Capture.start(peer, "hp0", "ip proto 4")) {
             cap.awaitListening();
             sendMarked(VIP4, 9999, 7, payload);
@@ -131,7 +139,9 @@ class HealthcheckNetnsTest {
             assertEquals(9999, Frames.u16(f, 54 + 2));
             assertArrayEquals(payload, Arrays.copyOfRange(f, 62, 62 + payload.length));
         }
-        long after = Counter.sum(stats.lookupPerCpu(BpfMap.u32(HcCounter.FORWARDED.index())).orElseThrow()).packets();
+        long after = Counter.sum(stats.lookupPerCpu(BpfMap.u32(HcCounter.FORWARDED.index()))
+                        .orElseThrow())
+                .packets();
         assertTrue(after > before);
     }
 

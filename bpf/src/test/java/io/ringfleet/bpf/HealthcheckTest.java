@@ -1,6 +1,5 @@
 package io.ringfleet.bpf;
 
-import java.net.UnknownHostException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,6 +11,7 @@ import io.ringfleet.bpf.testing.Frames;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,8 +53,7 @@ class HealthcheckTest {
         stats = obj.map("hc_stats");
         reals.update(BpfMap.u32(7), new HcReal(REAL4).encode());
         reals.update(BpfMap.u32(8), new HcReal(REAL6).encode());
-        ctl.update(BpfMap.u32(HcCtl.MAIN),
-                new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, null, null).encode());
+        ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, null, null).encode());
     }
 
     @AfterEach
@@ -162,7 +161,8 @@ class HealthcheckTest {
 
     @Test
     void aConfiguredDeviceGetsTheEncapsulatedPacketByRedirect() {
-        ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 4242, null, null).encode());
+        ctl.update(
+                BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 4242, null, null).encode());
         byte[] in = Frames.udp(SRC4, VIP4, 40000, 80, new byte[10]);
         TestRun.Result r = run(in, 7); // test_run's skb is on lo (ifindex 1): 4242 is another device
         assertEquals(7, r.retval()); // TC_ACT_REDIRECT
@@ -183,13 +183,16 @@ class HealthcheckTest {
 
     @Test
     void theGueBuildWritesIpAndUdpToTheGuePort() {
-        try (BpfObject gue = BpfObject.open(Bpf.shippedObject("healthcheck_gue")).load();
-             BpfProgram p = gue.program("healthcheck");
-             BpfMap r = gue.map("hc_reals");
-             BpfMap c = gue.map("hc_ctl")) {
+        try (BpfObject gue =
+                        BpfObject.open(Bpf.shippedObject("healthcheck_gue")).load();
+                BpfProgram p = gue.program("healthcheck");
+                BpfMap r = gue.map("hc_reals");
+                BpfMap c = gue.map("hc_ctl")) {
             r.update(BpfMap.u32(7), new HcReal(REAL4).encode());
             r.update(BpfMap.u32(8), new HcReal(REAL6).encode());
-            c.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, null, null).encode());
+            c.update(
+                    BpfMap.u32(HcCtl.MAIN),
+                    new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, null, null).encode());
             byte[] in = Frames.udp(SRC4, VIP4, 40000, 80, "health".getBytes());
             byte[] out = p.testRun(TestRun.of(in).skbMark(7)).data();
             assertEquals(in.length + 28, out.length);
@@ -202,7 +205,9 @@ class HealthcheckTest {
             assertEquals(in.length - 14 + 8, Frames.u16(out, 38));
             assertEquals(0, Frames.u16(out, 40), "checksum 0");
             assertArrayEquals(Arrays.copyOfRange(in, 14, in.length), Arrays.copyOfRange(out, 42, out.length));
-            assertEquals(Frames.u16(out, 34), Frames.u16(p.testRun(TestRun.of(in).skbMark(7)).data(), 34),
+            assertEquals(
+                    Frames.u16(out, 34),
+                    Frames.u16(p.testRun(TestRun.of(in).skbMark(7)).data(), 34),
                     "one flow, one source port");
 
             out = p.testRun(TestRun.of(in).skbMark(8)).data();

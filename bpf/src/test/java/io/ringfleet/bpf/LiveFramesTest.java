@@ -13,8 +13,10 @@ class LiveFramesTest {
     @ParameterizedTest
     @CsvSource({"1, EPERM", "13, EACCES", "95, EOPNOTSUPP", "524, ENOTSUPP"})
     void aRefusalNamesTheFacilityAndTheErrno(int errno, String name) {
-        assertEquals("the kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: errno " + errno
-                + " (" + name + ")", LiveFrames.reason(BpfException.of("testRun", errno, "refused")));
+        assertEquals(
+                "the kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: errno " + errno + " (" + name
+                        + ")",
+                LiveFrames.reason(BpfException.of("testRun", errno, "refused")));
     }
 
     @ParameterizedTest

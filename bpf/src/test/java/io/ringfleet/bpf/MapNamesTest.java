@@ -11,7 +11,8 @@ class MapNamesTest {
     private static Set<String> mapsOf(String object) {
         try (BpfObject obj = BpfObject.open(Bpf.shippedObject(object))) {
             // ".rodata", ".bss", ...: libbpf's internal maps, not declared by name.
-            return new TreeSet<>(obj.mapNames().stream().filter(n -> !n.contains(".")).toList());
+            return new TreeSet<>(
+                    obj.mapNames().stream().filter(n -> !n.contains(".")).toList());
         }
     }
 
@@ -22,5 +23,4 @@ class MapNamesTest {
         assertEquals(new TreeSet<>(MapNames.HEALTH_CHECK), mapsOf("healthcheck"));
         assertEquals(new TreeSet<>(MapNames.XDP_ROOT), mapsOf("xdp_root"));
     }
-
 }

@@ -32,8 +32,9 @@ final class TestSupport {
 
     /** A fresh directory in bpffs; delete with {@link #deleteTree}. */
     static Path bpffsDir(String prefix) {
-        Path dir = Path.of("/sys/fs/bpf", "rf-test-" + prefix + "-" + ProcessHandle.current().pid() + "-"
-                + SEQ.incrementAndGet());
+        Path dir = Path.of(
+                "/sys/fs/bpf",
+                "rf-test-" + prefix + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {

@@ -1,12 +1,12 @@
 package io.ringfleet.bpf;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringfleet.bpf.abi.Counter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -67,7 +67,8 @@ class XdpAttachTest {
             try {
                 assertEquals(pass.id(), Xdp.attachedId(ifindex, mode));
                 BpfException busy = assertThrows(BpfException.class, () -> Xdp.attach(ifindex, drop, mode));
-                assertTrue(busy.errno() == BpfException.EBUSY || busy.errno() == BpfException.EEXIST, busy.getMessage());
+                assertTrue(
+                        busy.errno() == BpfException.EBUSY || busy.errno() == BpfException.EEXIST, busy.getMessage());
 
                 Xdp.replace(ifindex, drop, pass, mode);
                 assertEquals(drop.id(), Xdp.attachedId(ifindex, mode));
@@ -102,7 +103,8 @@ class XdpAttachTest {
             long deadline = System.currentTimeMillis() + 5000;
             long seen = 0;
             while (System.currentTimeMillis() < deadline && seen < 3) {
-                seen = Counter.sum(counters.lookupPerCpu(BpfMap.u32(0)).orElseThrow()).packets();
+                seen = Counter.sum(counters.lookupPerCpu(BpfMap.u32(0)).orElseThrow())
+                        .packets();
             }
             assertTrue(seen >= 3, "the program counted " + seen + " frames");
         } finally {
@@ -119,7 +121,10 @@ class XdpAttachTest {
             // what holds without live frames: plain repeat runs the program once per repetition
             TestRun.Result plain = counting.testRun(TestRun.of(frame).repeat(1000));
             assertEquals(1, plain.retval());
-            assertEquals(1000, Counter.sum(counters.lookupPerCpu(BpfMap.u32(0)).orElseThrow()).packets());
+            assertEquals(
+                    1000,
+                    Counter.sum(counters.lookupPerCpu(BpfMap.u32(0)).orElseThrow())
+                            .packets());
 
             Optional<String> refused = a.call(() -> LiveFrames.refusal(pass, Xdp.ifindex("xa0"), frame));
             TestSupport.assumeFacility("XdpAttachTest.liveFramesRunThroughARealDevice", refused);
@@ -128,10 +133,13 @@ class XdpAttachTest {
             TestRun.Result r = a.call(() -> counting.testRun(
                     TestRun.of(frame).liveFrames(Xdp.ifindex("xa0"), 0).repeat(1000)));
             assertEquals(0, r.data().length); // live mode returns no data and no verdict
-            assertEquals(1000, Counter.sum(counters.lookupPerCpu(BpfMap.u32(0)).orElseThrow()).packets());
+            assertEquals(
+                    1000,
+                    Counter.sum(counters.lookupPerCpu(BpfMap.u32(0)).orElseThrow())
+                            .packets());
             // the ingress device must exist in the calling thread's namespace
-            BpfException e = assertThrows(BpfException.class, () -> counting.testRun(
-                    TestRun.of(frame).liveFrames(999999, 0)));
+            BpfException e = assertThrows(
+                    BpfException.class, () -> counting.testRun(TestRun.of(frame).liveFrames(999999, 0)));
             assertTrue(e.errno() == 19 || e.errno() == BpfException.EINVAL, e.getMessage()); // ENODEV
         } finally {
             control.update(BpfMap.u32(0), BpfMap.u32(0));

@@ -30,7 +30,8 @@ class XdpRootTest {
         root = rootObj.program("xdp_root");
         slots = rootObj.map("root_array");
         // the slot programs share root_array through its pin
-        chainObj = BpfObject.open(TestSupport.testObject("chain_test")).setPinPath("root_array", dir.resolve("root_array"))
+        chainObj = BpfObject.open(TestSupport.testObject("chain_test"))
+                .setPinPath("root_array", dir.resolve("root_array"))
                 .load();
         first = chainObj.program("chain_first");
         second = chainObj.program("chain_second");
@@ -50,7 +51,9 @@ class XdpRootTest {
     }
 
     private long hits(int i) {
-        return ByteBuffer.wrap(hits.lookup(BpfMap.u32(i)).orElseThrow()).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return ByteBuffer.wrap(hits.lookup(BpfMap.u32(i)).orElseThrow())
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getLong();
     }
 
     private int run() {

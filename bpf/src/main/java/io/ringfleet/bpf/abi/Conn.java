@@ -9,7 +9,10 @@ public record Conn(int realIndex, long atimeNs) {
     public static final int OFF_ATIME = 8;
 
     public byte[] encode() {
-        return Wire.le(SIZE).putInt(OFF_REAL_INDEX, realIndex).putLong(OFF_ATIME, atimeNs).array();
+        return Wire.le(SIZE)
+                .putInt(OFF_REAL_INDEX, realIndex)
+                .putLong(OFF_ATIME, atimeNs)
+                .array();
     }
 
     public static Conn decode(byte[] bytes) {

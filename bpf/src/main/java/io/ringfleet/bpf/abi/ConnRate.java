@@ -9,7 +9,10 @@ public record ConnRate(long windowStartNs, long newConns) {
     public static final int OFF_NEW_CONNS = 8;
 
     public byte[] encode() {
-        return Wire.le(SIZE).putLong(OFF_WINDOW_START, windowStartNs).putLong(OFF_NEW_CONNS, newConns).array();
+        return Wire.le(SIZE)
+                .putLong(OFF_WINDOW_START, windowStartNs)
+                .putLong(OFF_NEW_CONNS, newConns)
+                .array();
     }
 
     public static ConnRate decode(byte[] bytes) {

@@ -11,7 +11,10 @@ public record Counter(long packets, long bytes) {
     public static final Counter ZERO = new Counter(0, 0);
 
     public byte[] encode() {
-        return Wire.le(SIZE).putLong(OFF_PACKETS, packets).putLong(OFF_BYTES, bytes).array();
+        return Wire.le(SIZE)
+                .putLong(OFF_PACKETS, packets)
+                .putLong(OFF_BYTES, bytes)
+                .array();
     }
 
     public static Counter decode(byte[] bytes) {

@@ -9,7 +9,10 @@ public record DownRealKey(int vipNum, int realIndex) {
     public static final int OFF_REAL_INDEX = 4;
 
     public byte[] encode() {
-        return Wire.le(SIZE).putInt(OFF_VIP_NUM, vipNum).putInt(OFF_REAL_INDEX, realIndex).array();
+        return Wire.le(SIZE)
+                .putInt(OFF_VIP_NUM, vipNum)
+                .putInt(OFF_REAL_INDEX, realIndex)
+                .array();
     }
 
     public static DownRealKey decode(byte[] bytes) {

@@ -4,8 +4,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 /** struct rf_flow_key: the connection-table key, the 5-tuple as on the wire. */
-public record FlowKey(InetAddress source, InetAddress destination, int sourcePort, int destinationPort,
-                      int protocol) {
+public record FlowKey(InetAddress source, InetAddress destination, int sourcePort, int destinationPort, int protocol) {
     public static final int SIZE = 40;
     public static final int OFF_SRC = 0;
     public static final int OFF_DST = 16;
@@ -17,8 +16,8 @@ public record FlowKey(InetAddress source, InetAddress destination, int sourcePor
         Wire.requireAddr(source, "flow source");
         Wire.requireAddr(destination, "flow destination");
         if (Wire.isV6(source) != Wire.isV6(destination)) {
-            throw new IllegalArgumentException("flow source and destination must be of one family: " + source
-                    + " -> " + destination);
+            throw new IllegalArgumentException(
+                    "flow source and destination must be of one family: " + source + " -> " + destination);
         }
         Wire.requirePort(sourcePort, "flow source port");
         Wire.requirePort(destinationPort, "flow destination port");
@@ -45,7 +44,11 @@ public record FlowKey(InetAddress source, InetAddress destination, int sourcePor
         for (int i = 4; i < 16; i++) {
             v6 |= b.get(OFF_SRC + i) != 0 || b.get(OFF_DST + i) != 0;
         }
-        return new FlowKey(Wire.getAddr(b, OFF_SRC, v6), Wire.getAddr(b, OFF_DST, v6), Wire.getBe16(b, OFF_SPORT),
-                Wire.getBe16(b, OFF_DPORT), b.get(OFF_PROTO) & 0xff);
+        return new FlowKey(
+                Wire.getAddr(b, OFF_SRC, v6),
+                Wire.getAddr(b, OFF_DST, v6),
+                Wire.getBe16(b, OFF_SPORT),
+                Wire.getBe16(b, OFF_DPORT),
+                b.get(OFF_PROTO) & 0xff);
     }
 }

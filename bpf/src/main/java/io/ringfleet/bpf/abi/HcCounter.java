@@ -2,7 +2,11 @@ package io.ringfleet.bpf.abi;
 
 /** enum rf_hc_counter: the indexes of hc_stats. */
 public enum HcCounter {
-    FORWARDED, NO_MAPPING, ENCAP_FAIL, NO_SOURCE, NOT_IP;
+    FORWARDED,
+    NO_MAPPING,
+    ENCAP_FAIL,
+    NO_SOURCE,
+    NOT_IP;
 
     /** The hc_stats index (RF_HC_*). */
     public int index() {

@@ -12,8 +12,8 @@ import java.util.Objects;
  * means none (packets to reals of that family are dropped and counted); ifindex 0 keeps the packet
  * on its device; an all-zero MAC keeps the packet's MAC.
  */
-public record HcCtl(Inet4Address sourceV4, Inet6Address sourceV6, int ifindex, byte[] sourceMac,
-                    byte[] destinationMac) {
+public record HcCtl(
+        Inet4Address sourceV4, Inet6Address sourceV6, int ifindex, byte[] sourceMac, byte[] destinationMac) {
     public static final int SIZE = 36;
     public static final int OFF_SRC_V4 = 0;
     public static final int OFF_SRC_V6 = 4;
@@ -61,15 +61,21 @@ public record HcCtl(Inet4Address sourceV4, Inet6Address sourceV6, int ifindex, b
         byte[] v6 = Arrays.copyOfRange(bytes, OFF_SRC_V6, OFF_SRC_V6 + 16);
         InetAddress a4 = Wire.allZero(v4) ? null : Wire.getAddr(b, OFF_SRC_V4, false);
         InetAddress a6 = Wire.allZero(v6) ? null : Wire.getAddr(b, OFF_SRC_V6, true);
-        return new HcCtl((Inet4Address) a4, (Inet6Address) a6, b.getInt(OFF_IFINDEX),
+        return new HcCtl(
+                (Inet4Address) a4,
+                (Inet6Address) a6,
+                b.getInt(OFF_IFINDEX),
                 Arrays.copyOfRange(bytes, OFF_SRC_MAC, OFF_SRC_MAC + 6),
                 Arrays.copyOfRange(bytes, OFF_DST_MAC, OFF_DST_MAC + 6));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof HcCtl c && Objects.equals(sourceV4, c.sourceV4) && Objects.equals(sourceV6, c.sourceV6)
-                && ifindex == c.ifindex && Arrays.equals(sourceMac, c.sourceMac)
+        return o instanceof HcCtl c
+                && Objects.equals(sourceV4, c.sourceV4)
+                && Objects.equals(sourceV6, c.sourceV6)
+                && ifindex == c.ifindex
+                && Arrays.equals(sourceMac, c.sourceMac)
                 && Arrays.equals(destinationMac, c.destinationMac);
     }
 

@@ -38,7 +38,7 @@ public record VipKey(InetAddress address, int port, int protocol) {
         if (family != FAMILY_V4 && family != FAMILY_V6) {
             throw new IllegalArgumentException("rf_vip_key family must be 4 or 6, got " + family);
         }
-        return new VipKey(Wire.getAddr(b, OFF_ADDR, family == FAMILY_V6), Wire.getBe16(b, OFF_PORT),
-                b.get(OFF_PROTO) & 0xff);
+        return new VipKey(
+                Wire.getAddr(b, OFF_ADDR, family == FAMILY_V6), Wire.getBe16(b, OFF_PORT), b.get(OFF_PROTO) & 0xff);
     }
 }

@@ -15,7 +15,10 @@ public record VipMeta(int flags, int vipNum) {
     }
 
     public byte[] encode() {
-        return Wire.le(SIZE).putInt(OFF_FLAGS, flags).putInt(OFF_VIP_NUM, vipNum).array();
+        return Wire.le(SIZE)
+                .putInt(OFF_FLAGS, flags)
+                .putInt(OFF_VIP_NUM, vipNum)
+                .array();
     }
 
     public static VipMeta decode(byte[] bytes) {

@@ -21,8 +21,8 @@ final class Wire {
 
     static ByteBuffer le(byte[] b, int size, String what) {
         if (b == null || b.length != size) {
-            throw new IllegalArgumentException(what + " is " + size + " bytes, got "
-                    + (b == null ? "null" : b.length + " bytes"));
+            throw new IllegalArgumentException(
+                    what + " is " + size + " bytes, got " + (b == null ? "null" : b.length + " bytes"));
         }
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }

@@ -123,11 +123,16 @@ class AbiCodecTest {
         assertEquals(f6, FlowKey.decode(f6.encode()));
         assertEquals(new Counter(7, 8), Counter.decode(new Counter(7, 8).encode()));
         assertEquals(new ConnRate(5, 6), ConnRate.decode(new ConnRate(5, 6).encode()));
-        assertEquals(new Counter(3, 30), Counter.sum(List.of(new Counter(1, 10).encode(), new Counter(2, 20).encode())));
+        assertEquals(
+                new Counter(3, 30), Counter.sum(List.of(new Counter(1, 10).encode(), new Counter(2, 20).encode())));
         Ctl ctl = new Ctl(new byte[] {2, 0, 0, 0, 0, 9});
         assertEquals(ctl, Ctl.decode(ctl.encode()));
-        HcCtl hc = new HcCtl((Inet4Address) InetAddress.getByName("10.77.0.1"),
-                (Inet6Address) InetAddress.getByName("fd00:77::1"), 3, new byte[] {2, 1, 1, 1, 1, 1}, null);
+        HcCtl hc = new HcCtl(
+                (Inet4Address) InetAddress.getByName("10.77.0.1"),
+                (Inet6Address) InetAddress.getByName("fd00:77::1"),
+                3,
+                new byte[] {2, 1, 1, 1, 1, 1},
+                null);
         assertEquals(hc, HcCtl.decode(hc.encode()));
         assertEquals(new HcCtl(null, null, 0, null, null), HcCtl.decode(new byte[HcCtl.SIZE]));
     }

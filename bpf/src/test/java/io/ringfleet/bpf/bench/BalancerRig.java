@@ -46,8 +46,22 @@ public final class BalancerRig implements AutoCloseable {
      * CPU its own LRU connection table of flowsPerCpu flows.
      */
     public BalancerRig(Path object, int maxVips, int flowsPerCpu) {
-        obj = BpfObject.open(object, Map.of("vip_map", 16, "vip_addrs", 16, "reals", 16, "real_stats", 16,
-                "vip_stats", maxVips, "ch_rings", maxVips * RING_SIZE)).load();
+        obj = BpfObject.open(
+                        object,
+                        Map.of(
+                                "vip_map",
+                                16,
+                                "vip_addrs",
+                                16,
+                                "reals",
+                                16,
+                                "real_stats",
+                                16,
+                                "vip_stats",
+                                maxVips,
+                                "ch_rings",
+                                maxVips * RING_SIZE))
+                .load();
         try {
             program = obj.program("balancer_ingress");
             vips = obj.map("vip_map");
@@ -61,8 +75,12 @@ public final class BalancerRig implements AutoCloseable {
             int cpus = Bpf.numPossibleCpus();
             try (BpfMap outer = obj.map("conn_lru_maps")) {
                 for (int cpu = 0; cpu < cpus && cpu < outer.maxEntries(); cpu++) {
-                    BpfMap m = BpfMap.builder(MapType.LRU_HASH).name("conn_cpu" + cpu).keySize(FlowKey.SIZE)
-                            .valueSize(Conn.SIZE).maxEntries(flowsPerCpu * cpus).flags(BpfMap.F_NO_COMMON_LRU)
+                    BpfMap m = BpfMap.builder(MapType.LRU_HASH)
+                            .name("conn_cpu" + cpu)
+                            .keySize(FlowKey.SIZE)
+                            .valueSize(Conn.SIZE)
+                            .maxEntries(flowsPerCpu * cpus)
+                            .flags(BpfMap.F_NO_COMMON_LRU)
                             .create();
                     inner.add(m);
                     outer.setInnerMap(BpfMap.u32(cpu), m);
@@ -124,7 +142,8 @@ public final class BalancerRig implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] {program, vips, vipAddrs, reals, rings, ctl, globalStats, connRate, quicIds}) {
+        for (AutoCloseable c :
+                new AutoCloseable[] {program, vips, vipAddrs, reals, rings, ctl, globalStats, connRate, quicIds}) {
             try {
                 if (c != null) {
                     c.close();

@@ -24,9 +24,11 @@ final class BenchHarness {
     static final int MAX_NEW_FLOWS_PER_CALL = 125_000;
     /** bench_wrapper's bench_cfg indexes (enum rf_bench_cfg). */
     private static final int CFG_SPORT_OFF = 0;
+
     private static final int CFG_FRAME_LEN = 1;
     /** RF_BENCH_RESTORE: the bytes the wrapper restores. */
     private static final int RESTORE = 64;
+
     private static final int ETH_HLEN = 14;
     private static final int XDP_PASS = 2;
     private static final int XDP_TX = 3;
@@ -59,18 +61,20 @@ final class BenchHarness {
     }
 
     /** One measured path. */
-    record Result(String name, String verdict, String method, double grossNs, double baselineNs,
-                  Map<String, Object> checks) {
+    record Result(
+            String name, String verdict, String method, double grossNs, double baselineNs, Map<String, Object> checks) {
         double netNs() {
             return grossNs - baselineNs;
         }
 
         String json() {
             String checkJson = checks.entrySet().stream()
-                    .map(e -> "\"" + e.getKey() + "\": " + (e.getValue() instanceof String s ? "\"" + s + "\"" : e.getValue()))
+                    .map(e -> "\"" + e.getKey() + "\": "
+                            + (e.getValue() instanceof String s ? "\"" + s + "\"" : e.getValue()))
                     .collect(Collectors.joining(", "));
             return "{\"path\": \"" + name + "\", \"verdict\": \"" + verdict + "\", \"method\": \"" + method
-                    + "\", \"net_ns\": " + DatapathBench.format(netNs()) + ", \"gross_ns\": " + DatapathBench.format(grossNs)
+                    + "\", \"net_ns\": " + DatapathBench.format(netNs()) + ", \"gross_ns\": "
+                    + DatapathBench.format(grossNs)
                     + ", \"baseline_ns\": " + DatapathBench.format(baselineNs) + ", \"checks\": {" + checkJson + "}}";
         }
     }
@@ -83,8 +87,8 @@ final class BenchHarness {
      * @param path the counter every repetition must add to as well (null: none besides the verdict)
      * @throws IllegalStateException when a counter or the output frame shows another path
      */
-    Result measure(String name, byte[] frame, boolean newFlows, boolean live, GlobalCounter verdict,
-                   GlobalCounter path) {
+    Result measure(
+            String name, byte[] frame, boolean newFlows, boolean live, GlobalCounter verdict, GlobalCounter path) {
         int sportOffset = newFlows ? Packets.sourcePortOffset(frame) : 0;
         frameMap.update(BpfMap.u32(0), Arrays.copyOf(frame, RESTORE));
         cfg.update(BpfMap.u32(CFG_SPORT_OFF), BpfMap.u32(sportOffset));
@@ -110,8 +114,8 @@ final class BenchHarness {
         target.setProgram(0, trivial.get(verdict));
         warmUp(frame, live);
         double baseline = timed(frame, live);
-        return new Result(name, verdict.name(), live ? "live_frames+wrapper" : "plain_repeat+wrapper", gross,
-                baseline, checks);
+        return new Result(
+                name, verdict.name(), live ? "live_frames+wrapper" : "plain_repeat+wrapper", gross, baseline, checks);
     }
 
     /**
@@ -197,7 +201,9 @@ final class BenchHarness {
         if (path != null) {
             m.put(path, rig.global(path.index()).packets());
         }
-        m.put(GlobalCounter.NEW_CONN_LIMITED, rig.global(GlobalCounter.NEW_CONN_LIMITED.index()).packets());
+        m.put(
+                GlobalCounter.NEW_CONN_LIMITED,
+                rig.global(GlobalCounter.NEW_CONN_LIMITED.index()).packets());
         return m;
     }
 

@@ -1,6 +1,5 @@
 package io.ringfleet.bpf.bench;
 
-import java.net.UnknownHostException;
 import io.ringfleet.bpf.Bpf;
 import io.ringfleet.bpf.BpfObject;
 import io.ringfleet.bpf.BpfProgram;
@@ -9,6 +8,7 @@ import io.ringfleet.bpf.NetNs;
 import io.ringfleet.bpf.Xdp;
 import io.ringfleet.bpf.abi.GlobalCounter;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +55,8 @@ public final class DatapathBench {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("bench-datapath: " + e.getMessage());
-            System.err.println("usage: DatapathBench [--balancer PATH] [--repeat N] [--runs R] [--method auto|plain|live]");
+            System.err.println(
+                    "usage: DatapathBench [--balancer PATH] [--repeat N] [--runs R] [--method auto|plain|live]");
             System.exit(2);
             return;
         }
@@ -84,8 +85,8 @@ public final class DatapathBench {
                 throw new IllegalArgumentException("--method must be auto, plain or live, got " + method);
             }
             if (repeat < 1 || repeat > BenchHarness.MAX_NEW_FLOWS_PER_CALL || runs < 1) {
-                throw new IllegalArgumentException("--repeat must be 1.." + BenchHarness.MAX_NEW_FLOWS_PER_CALL
-                        + " and --runs at least 1");
+                throw new IllegalArgumentException(
+                        "--repeat must be 1.." + BenchHarness.MAX_NEW_FLOWS_PER_CALL + " and --runs at least 1");
             }
             balancer = balancer == null ? Bpf.shippedObject("balancer") : balancer;
             if (!Files.isRegularFile(balancer)) {
@@ -106,17 +107,18 @@ public final class DatapathBench {
     String run(Options options) {
         List<BenchHarness.Result> results = new ArrayList<>();
         String liveFrames;
-        try (NetNs lb = NetNs.create("rfbench"); NetNs peer = NetNs.create("rfbpeer");
-             BpfObject wrapperObject = BpfObject.open(benchWrapper()).load();
-             BalancerRig rig = new BalancerRig(options.balancer(), 3, 65536)) {
+        try (NetNs lb = NetNs.create("rfbench");
+                NetNs peer = NetNs.create("rfbpeer");
+                BpfObject wrapperObject = BpfObject.open(benchWrapper()).load();
+                BalancerRig rig = new BalancerRig(options.balancer(), 3, 65536)) {
             NetNs.vethPair(lb, "bench0", peer, "bench1");
             BpfProgram drop = wrapperObject.program("bench_drop");
             peer.run(() -> Xdp.attach(Xdp.ifindex("bench1"), drop, Xdp.Mode.DRIVER));
             provision(rig);
 
             int ifindex = lb.ifindex("bench0");
-            Optional<String> refused = lb.call(() -> LiveFrames.refusal(drop, ifindex,
-                    Packets.frame(CLIENT4, OTHER4, Packets.UDP, 40000, 53, 0, 64)));
+            Optional<String> refused = lb.call(() ->
+                    LiveFrames.refusal(drop, ifindex, Packets.frame(CLIENT4, OTHER4, Packets.UDP, 40000, 53, 0, 64)));
             boolean live = switch (options.method()) {
                 case "plain" -> false;
                 case "live" -> refused.isEmpty() || fail(refused.get());
@@ -131,15 +133,20 @@ public final class DatapathBench {
             byte[] other = Packets.frame(CLIENT4, OTHER4, Packets.UDP, 40000, 53, 0, 64);
             byte[] quic4 = Packets.quicShortHeader(CLIENT4, QUIC_VIP4, 40000, 443, QUIC_SERVER_ID, 64);
 
-            results.add(h.measure("v4_tcp_lru_hit_ipip", hit4, false, live, GlobalCounter.XDP_TX,
-                    GlobalCounter.LRU_HIT));
-            results.add(h.measure("v4_tcp_syn_new_flow_ipip", syn4, true, live, GlobalCounter.XDP_TX,
+            results.add(
+                    h.measure("v4_tcp_lru_hit_ipip", hit4, false, live, GlobalCounter.XDP_TX, GlobalCounter.LRU_HIT));
+            results.add(h.measure(
+                    "v4_tcp_syn_new_flow_ipip",
+                    syn4,
+                    true,
+                    live,
+                    GlobalCounter.XDP_TX,
                     GlobalCounter.LRU_MISS_TCP_SYN));
             results.add(h.measure("v4_non_vip_pass", other, false, false, GlobalCounter.XDP_PASS, null));
-            results.add(h.measure("v6_tcp_lru_hit_ip6ip6", hit6, false, live, GlobalCounter.XDP_TX,
-                    GlobalCounter.LRU_HIT));
-            results.add(h.measure("v4_quic_server_id_ipip", quic4, false, live, GlobalCounter.XDP_TX,
-                    GlobalCounter.QUIC_ROUTED));
+            results.add(
+                    h.measure("v6_tcp_lru_hit_ip6ip6", hit6, false, live, GlobalCounter.XDP_TX, GlobalCounter.LRU_HIT));
+            results.add(h.measure(
+                    "v4_quic_server_id_ipip", quic4, false, live, GlobalCounter.XDP_TX, GlobalCounter.QUIC_ROUTED));
         }
         return json(options, liveFrames, results);
     }
@@ -181,7 +188,10 @@ public final class DatapathBench {
                 + "program of the same verdict)\",\n");
         sb.append("  \"scenarios\": [\n");
         for (int i = 0; i < results.size(); i++) {
-            sb.append("    ").append(results.get(i).json()).append(i + 1 < results.size() ? "," : "").append('\n');
+            sb.append("    ")
+                    .append(results.get(i).json())
+                    .append(i + 1 < results.size() ? "," : "")
+                    .append('\n');
         }
         sb.append("  ]\n}");
         return sb.toString();

@@ -21,8 +21,8 @@ final class Packets {
      *
      * @param tcpFlags TCP flags, ignored for UDP
      */
-    static byte[] frame(InetAddress src, InetAddress dst, int proto, int sport, int dport, int tcpFlags,
-                        int minLength) {
+    static byte[] frame(
+            InetAddress src, InetAddress dst, int proto, int sport, int dport, int tcpFlags, int minLength) {
         boolean v6 = src.getAddress().length == 16;
         int ipHeader = v6 ? 40 : 20;
         int l4Header = proto == TCP ? 20 : 8;
@@ -35,14 +35,26 @@ final class Packets {
             b.put(src.getAddress()).put(dst.getAddress());
         } else {
             int start = b.position();
-            b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4Len)).putShort((short) 0)
-                    .putShort((short) 0x4000).put((byte) 64).put((byte) proto).putShort((short) 0)
-                    .put(src.getAddress()).put(dst.getAddress());
+            b.put((byte) 0x45)
+                    .put((byte) 0)
+                    .putShort((short) (20 + l4Len))
+                    .putShort((short) 0)
+                    .putShort((short) 0x4000)
+                    .put((byte) 64)
+                    .put((byte) proto)
+                    .putShort((short) 0)
+                    .put(src.getAddress())
+                    .put(dst.getAddress());
             b.putShort(start + 10, (short) Frames.ipv4Checksum(b.array(), start));
         }
         b.putShort((short) sport).putShort((short) dport);
         if (proto == TCP) {
-            b.putInt(1).putInt(0).put((byte) 0x50).put((byte) tcpFlags).putShort((short) 65535).putInt(0);
+            b.putInt(1)
+                    .putInt(0)
+                    .put((byte) 0x50)
+                    .put((byte) tcpFlags)
+                    .putShort((short) 65535)
+                    .putInt(0);
         } else {
             b.putShort((short) l4Len).putShort((short) 0);
         }

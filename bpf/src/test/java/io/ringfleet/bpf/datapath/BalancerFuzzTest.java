@@ -52,8 +52,8 @@ class BalancerFuzzTest {
             new Vip(ip("fc00:1::1"), 80, TCP, 0, 8, new int[] {4, 5}),
             new Vip(ip("fc00:1::2"), 443, UDP, BalancerUnderTest.F_QUIC, 9, new int[] {4}),
             new Vip(ip("fc00:1::3"), 0, TCP, BalancerUnderTest.F_HASH_SRC_DST_PORT, 10, new int[] {1, 5}));
-    private static final List<InetAddress> NON_VIPS = List.of(ip("10.200.1.99"), ip("192.168.0.1"),
-            ip("fc00:1::99"), ip("fc00:2::1"));
+    private static final List<InetAddress> NON_VIPS =
+            List.of(ip("10.200.1.99"), ip("192.168.0.1"), ip("fc00:1::99"), ip("fc00:2::1"));
 
     @Test
     void randomAndMutatedFramesNeverBreakTheInvariants() {
@@ -119,7 +119,8 @@ class BalancerFuzzTest {
             Counter echo = lb.global(GlobalCounter.ICMP_ECHO);
             Counter tooBig = lb.global(GlobalCounter.ICMP_TOO_BIG);
             long lookups = lb.global(GlobalCounter.LRU_LOOKUP).packets();
-            long outcomes = lb.global(GlobalCounter.LRU_HIT).packets() + lb.global(GlobalCounter.FALLBACK_HIT).packets()
+            long outcomes = lb.global(GlobalCounter.LRU_HIT).packets()
+                    + lb.global(GlobalCounter.FALLBACK_HIT).packets()
                     + lb.global(GlobalCounter.LRU_MISS_TCP_OTHER).packets()
                     + lb.global(GlobalCounter.LRU_MISS_UDP).packets();
             if (tx.packets() + pass.packets() + drop.packets() != sent
@@ -172,11 +173,11 @@ class BalancerFuzzTest {
     // ---- frames ----
 
     private static final byte[][] QUIC_HEADERS = {
-        {0x40, 0x41, 0x00, (byte) 0x83, 4, 5, 6, 7, 8, 9},                    // short, v1 id 1026
-        {0x40, (byte) 0x80, 3, 4, 2, 5, 6, 7, 8, 9},                           // short, v2 id 197634
-        {(byte) 0xe0, 0, 0, 0, 1, 8, 0x41, 0, (byte) 0x83, 4, 5, 6, 7, 8},    // handshake, v1 id 1026
-        {(byte) 0xc0, 0, 0, 0, 1, 8, 0x41, 0, (byte) 0x83, 4, 5, 6, 7, 8},    // initial
-        {0x40, 0x41, 0x11, 0, 0, 0, 0, 0, 0, 0},                               // unknown id
+        {0x40, 0x41, 0x00, (byte) 0x83, 4, 5, 6, 7, 8, 9}, // short, v1 id 1026
+        {0x40, (byte) 0x80, 3, 4, 2, 5, 6, 7, 8, 9}, // short, v2 id 197634
+        {(byte) 0xe0, 0, 0, 0, 1, 8, 0x41, 0, (byte) 0x83, 4, 5, 6, 7, 8}, // handshake, v1 id 1026
+        {(byte) 0xc0, 0, 0, 0, 1, 8, 0x41, 0, (byte) 0x83, 4, 5, 6, 7, 8}, // initial
+        {0x40, 0x41, 0x11, 0, 0, 0, 0, 0, 0, 0}, // unknown id
     };
 
     /** Well-formed frames towards VIPs and other addresses: the material mutations start from. */
@@ -188,15 +189,16 @@ class BalancerFuzzTest {
             InetAddress dst = targets.get(random.nextInt(targets.size()));
             boolean v6 = Packets.isV6(dst);
             InetAddress src = randomAddress(random, v6);
-            Vip vip = VIPS.stream().filter(v -> v.address().equals(dst)).findAny().orElse(null);
+            Vip vip =
+                    VIPS.stream().filter(v -> v.address().equals(dst)).findAny().orElse(null);
             int dport = vip != null && vip.port() != 0 && random.nextInt(4) > 0 ? vip.port() : random.nextInt(65536);
             int sport = random.nextInt(65536);
             byte[] payload = randomBytes(random, random.nextInt(40));
             switch (random.nextInt(6)) {
                 case 0 -> out.add(Packets.tcp(src, dst, sport, dport, random.nextInt(256), payload));
                 case 1 -> out.add(Packets.udp(src, dst, sport, dport, payload));
-                case 2 -> out.add(Packets.udp(src, dst, sport, dport,
-                        QUIC_HEADERS[random.nextInt(QUIC_HEADERS.length)]));
+                case 2 ->
+                    out.add(Packets.udp(src, dst, sport, dport, QUIC_HEADERS[random.nextInt(QUIC_HEADERS.length)]));
                 case 3 -> out.add(Packets.echoRequest(src, dst));
                 case 4 -> {
                     byte[] quoted = random.nextBoolean()

@@ -162,8 +162,11 @@ final class BalancerUnderTest implements AutoCloseable {
 
     /** Sets every CPU's rate-limiter window (struct rf_conn_rate: window start, new connections). */
     void connRate(long windowStartNs, long newConns) {
-        byte[] value = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(windowStartNs).putLong(newConns).array();
+        byte[] value = ByteBuffer.allocate(16)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(windowStartNs)
+                .putLong(newConns)
+                .array();
         map("conn_rate").updateAllCpus(BpfMap.u32(0), value);
     }
 

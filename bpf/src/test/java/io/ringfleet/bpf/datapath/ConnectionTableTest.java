@@ -102,8 +102,13 @@ class ConnectionTableTest {
     void perCpuTablesReplaceTheFallbackWhenTheLoaderProvidesThem() {
         int size = 64 * Bpf.numPossibleCpus();
         try (BalancerUnderTest lb = withUdpAndTcpVip(Map.of());
-             BpfMap inner = BpfMap.builder(MapType.LRU_HASH).name("conn_lru_test").keySize(FlowKey.SIZE)
-                     .valueSize(Conn.SIZE).maxEntries(size).flags(BpfMap.F_NO_COMMON_LRU).create()) {
+                BpfMap inner = BpfMap.builder(MapType.LRU_HASH)
+                        .name("conn_lru_test")
+                        .keySize(FlowKey.SIZE)
+                        .valueSize(Conn.SIZE)
+                        .maxEntries(size)
+                        .flags(BpfMap.F_NO_COMMON_LRU)
+                        .create()) {
             // the same table in every CPU's slot, so the test does not depend on which CPU runs it
             for (int cpu = 0; cpu < Bpf.numPossibleCpus(); cpu++) {
                 lb.map("conn_lru_maps").setInnerMap(BpfMap.u32(cpu), inner);
@@ -114,14 +119,16 @@ class ConnectionTableTest {
             lb.fillRing(2, 2);
             assertEquals(1, realOf(lb, ack));
             FlowKey flow = new FlowKey(CLIENT, VIP, 4000, 80, TCP);
-            assertEquals(1, Conn.decode(inner.lookup(flow.encode()).orElseThrow()).realIndex());
+            assertEquals(
+                    1, Conn.decode(inner.lookup(flow.encode()).orElseThrow()).realIndex());
             assertEquals(0, lb.connCount(), "the fallback is not used");
             assertEquals(1, lb.global(GlobalCounter.LRU_HIT).packets());
             assertEquals(0, lb.global(GlobalCounter.FALLBACK_HIT).packets());
 
             for (int i = 0; i < 1000; i++) {
-                realOf(lb, Packets.tcp(ip("172.21." + (i / 250) + "." + (i % 250 + 1)), VIP, 2000 + i, 80, SYN,
-                        PAYLOAD));
+                realOf(
+                        lb,
+                        Packets.tcp(ip("172.21." + (i / 250) + "." + (i % 250 + 1)), VIP, 2000 + i, 80, SYN, PAYLOAD));
             }
             int entries = inner.keys().size();
             assertTrue(entries <= size, "inner table holds " + entries + " of max " + size);

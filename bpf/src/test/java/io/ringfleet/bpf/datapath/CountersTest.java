@@ -38,8 +38,8 @@ class CountersTest {
                 byte[] payload = new byte[random.nextInt(200)];
                 boolean a = i % 3 != 0;
                 byte[] frame = a
-                        ? Packets.tcp(ip("192.168.1." + (i % 200 + 1)), VIP_A, 1000 + i, 80, i % 5 == 0 ? SYN : ACK,
-                                payload)
+                        ? Packets.tcp(
+                                ip("192.168.1." + (i % 200 + 1)), VIP_A, 1000 + i, 80, i % 5 == 0 ? SYN : ACK, payload)
                         : Packets.udp(ip("fc00:2::" + Integer.toHexString(i + 1)), VIP_B, 1000 + i, 443, payload);
                 int real = realOf(lb, frame);
                 perReal[real]++;
@@ -79,11 +79,13 @@ class CountersTest {
                 expected[r.retval()]++;
                 expectedBytes[r.retval()] += f.length;
             }
-            assertEquals(new Counter(expected[XdpAction.TX], expectedBytes[XdpAction.TX]),
-                    lb.global(GlobalCounter.XDP_TX));
-            assertEquals(new Counter(expected[XdpAction.PASS], expectedBytes[XdpAction.PASS]),
+            assertEquals(
+                    new Counter(expected[XdpAction.TX], expectedBytes[XdpAction.TX]), lb.global(GlobalCounter.XDP_TX));
+            assertEquals(
+                    new Counter(expected[XdpAction.PASS], expectedBytes[XdpAction.PASS]),
                     lb.global(GlobalCounter.XDP_PASS));
-            assertEquals(new Counter(expected[XdpAction.DROP], expectedBytes[XdpAction.DROP]),
+            assertEquals(
+                    new Counter(expected[XdpAction.DROP], expectedBytes[XdpAction.DROP]),
                     lb.global(GlobalCounter.XDP_DROP));
             assertEquals(30, expected[XdpAction.DROP]);
         }
@@ -97,11 +99,11 @@ class CountersTest {
             lb.fillRing(1, 1, 2);
             lb.fillRing(2, 3);
             InetAddress client = ip("192.168.3.3");
-            realOf(lb, Packets.tcp(client, VIP_A, 1, 80, SYN, new byte[0]));   // SYN miss
-            realOf(lb, Packets.tcp(client, VIP_A, 1, 80, ACK, new byte[0]));   // hit
-            realOf(lb, Packets.tcp(client, VIP_A, 2, 80, ACK, new byte[0]));   // non-SYN miss
-            realOf(lb, Packets.udp(client, VIP_A, 3, 53, new byte[0]));        // UDP miss
-            realOf(lb, Packets.udp(client, VIP_A, 3, 53, new byte[0]));        // hit
+            realOf(lb, Packets.tcp(client, VIP_A, 1, 80, SYN, new byte[0])); // SYN miss
+            realOf(lb, Packets.tcp(client, VIP_A, 1, 80, ACK, new byte[0])); // hit
+            realOf(lb, Packets.tcp(client, VIP_A, 2, 80, ACK, new byte[0])); // non-SYN miss
+            realOf(lb, Packets.udp(client, VIP_A, 3, 53, new byte[0])); // UDP miss
+            realOf(lb, Packets.udp(client, VIP_A, 3, 53, new byte[0])); // hit
             assertEquals(1, lb.global(GlobalCounter.LRU_MISS_TCP_SYN).packets());
             assertEquals(1, lb.global(GlobalCounter.LRU_MISS_TCP_OTHER).packets());
             assertEquals(1, lb.global(GlobalCounter.LRU_MISS_UDP).packets());

@@ -22,7 +22,8 @@ final class FlowHash {
 
     static int hash(InetAddress src, int sport, int dport) {
         int ports = ByteBuffer.wrap(new byte[] {(byte) (sport >> 8), (byte) sport, (byte) (dport >> 8), (byte) dport})
-                .order(ByteOrder.LITTLE_ENDIAN).getInt();
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getInt();
         byte[] a = src.getAddress();
         ByteBuffer b = ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN);
         int s = a.length == 4 ? b.getInt(0) : jhash16(b, V6_SEED);
@@ -41,24 +42,43 @@ final class FlowHash {
         a += w.getInt(0);
         b += w.getInt(4);
         c += w.getInt(8);
-        a -= c; a ^= Integer.rotateLeft(c, 4);  c += b;
-        b -= a; b ^= Integer.rotateLeft(a, 6);  a += c;
-        c -= b; c ^= Integer.rotateLeft(b, 8);  b += a;
-        a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
-        b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
-        c -= b; c ^= Integer.rotateLeft(b, 4);  b += a;
+        a -= c;
+        a ^= Integer.rotateLeft(c, 4);
+        c += b;
+        b -= a;
+        b ^= Integer.rotateLeft(a, 6);
+        a += c;
+        c -= b;
+        c ^= Integer.rotateLeft(b, 8);
+        b += a;
+        a -= c;
+        a ^= Integer.rotateLeft(c, 16);
+        c += b;
+        b -= a;
+        b ^= Integer.rotateLeft(a, 19);
+        a += c;
+        c -= b;
+        c ^= Integer.rotateLeft(b, 4);
+        b += a;
         a += w.getInt(12);
         return finalMix(a, b, c);
     }
 
     private static int finalMix(int a, int b, int c) {
-        c ^= b; c -= Integer.rotateLeft(b, 14);
-        a ^= c; a -= Integer.rotateLeft(c, 11);
-        b ^= a; b -= Integer.rotateLeft(a, 25);
-        c ^= b; c -= Integer.rotateLeft(b, 16);
-        a ^= c; a -= Integer.rotateLeft(c, 4);
-        b ^= a; b -= Integer.rotateLeft(a, 14);
-        c ^= b; c -= Integer.rotateLeft(b, 24);
+        c ^= b;
+        c -= Integer.rotateLeft(b, 14);
+        a ^= c;
+        a -= Integer.rotateLeft(c, 11);
+        b ^= a;
+        b -= Integer.rotateLeft(a, 25);
+        c ^= b;
+        c -= Integer.rotateLeft(b, 16);
+        a ^= c;
+        a -= Integer.rotateLeft(c, 4);
+        b ^= a;
+        b -= Integer.rotateLeft(a, 14);
+        c ^= b;
+        c -= Integer.rotateLeft(b, 24);
         return c;
     }
 }

@@ -15,10 +15,20 @@ class FlowHashTest {
         assertEquals(6, vectors.size());
         for (JsonNode v : vectors) {
             String what = v.toString();
-            assertEquals(v.get("jhash").asLong(), Integer.toUnsignedLong(FlowHash.hash(Packets.ip(v.get("src").asText()),
-                    v.get("sport").asInt(), v.get("dport").asInt())), what);
-            assertEquals(v.get("slot_65537").asInt(), FlowHash.slot(Packets.ip(v.get("src").asText()),
-                    v.get("sport").asInt(), v.get("dport").asInt()), what);
+            assertEquals(
+                    v.get("jhash").asLong(),
+                    Integer.toUnsignedLong(FlowHash.hash(
+                            Packets.ip(v.get("src").asText()),
+                            v.get("sport").asInt(),
+                            v.get("dport").asInt())),
+                    what);
+            assertEquals(
+                    v.get("slot_65537").asInt(),
+                    FlowHash.slot(
+                            Packets.ip(v.get("src").asText()),
+                            v.get("sport").asInt(),
+                            v.get("dport").asInt()),
+                    what);
         }
     }
 }

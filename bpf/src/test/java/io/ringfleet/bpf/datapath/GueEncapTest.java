@@ -93,14 +93,14 @@ class GueEncapTest {
 
     @Test
     void theOuterChecksumIsTheTrueUdpChecksumWhenTheInnerOneIsValid() {
-        byte[] tcp = withL4Checksum(Packets.tcp(Packets.ip("192.168.1.1"), VIP4_TO_V4, 31337, 80, Packets.ACK,
-                "some payload".getBytes()));
+        byte[] tcp = withL4Checksum(
+                Packets.tcp(Packets.ip("192.168.1.1"), VIP4_TO_V4, 31337, 80, Packets.ACK, "some payload".getBytes()));
         TestRun.Result r = lb.run(tcp);
         assertEquals(XdpAction.TX, r.retval());
         assertEquals(0xffff, udpVerify(r.data(), Packets.ETH, false));
 
-        byte[] udp = withL4Checksum(Packets.udp(Packets.ip("192.168.1.1"), VIP4_TO_V6, 31337, 80,
-                "odd payload".getBytes()));
+        byte[] udp =
+                withL4Checksum(Packets.udp(Packets.ip("192.168.1.1"), VIP4_TO_V6, 31337, 80, "odd payload".getBytes()));
         r = lb.run(udp);
         assertEquals(XdpAction.TX, r.retval());
         assertEquals(0x86DD, Frames.u16(r.data(), 12));
@@ -136,7 +136,9 @@ class GueEncapTest {
         assertEquals(XdpAction.DROP, r.retval());
         assertArrayEquals(in, r.data());
         assertEquals(1, lb.global(GlobalCounter.ENCAP_FAIL).packets());
-        assertEquals(XdpAction.TX, lb.run(Packets.tcp(Packets.ip("192.168.1.1"), VIP4_TO_V4, 1, 80, Packets.ACK,
-                new byte[0])).retval());
+        assertEquals(
+                XdpAction.TX,
+                lb.run(Packets.tcp(Packets.ip("192.168.1.1"), VIP4_TO_V4, 1, 80, Packets.ACK, new byte[0]))
+                        .retval());
     }
 }

@@ -86,9 +86,9 @@ class IcmpAndMalformedTest {
         "false, 0x1234, 0x1a34", // no carry
         "false, 0xf7ff, 0xffff", // 0xffff without a carry: as Katran
         "false, 0xf800, 0x0001", // carry folded back in (Katran's in-place edit gives 0x0000)
-        "true, 0x1234, 0x1134",  // no borrow
-        "true, 0x0100, 0x0000",  // zero stays 0x0000, as Katran (C + old + ~new gave 0xffff)
-        "true, 0x0000, 0xfeff",  // borrow folded back in (Katran's in-place edit gives 0xffff)
+        "true, 0x1234, 0x1134", // no borrow
+        "true, 0x0100, 0x0000", // zero stays 0x0000, as Katran (C + old + ~new gave 0xffff)
+        "true, 0x0000, 0xfeff", // borrow folded back in (Katran's in-place edit gives 0xffff)
     })
     void echoReplyChecksumsAreIncrementalWithCarryAndKatransZero(boolean v6, String request, String reply) {
         try (BalancerUnderTest lb = lb()) {
@@ -172,10 +172,10 @@ class IcmpAndMalformedTest {
             arp[12] = 0x08;
             arp[13] = 0x06;
             assertPassedUntouched(lb, arp);
-            assertPassedUntouched(lb, Packets.ip(CLIENT, VIP, 47, new byte[24]));          // GRE to a VIP address
+            assertPassedUntouched(lb, Packets.ip(CLIENT, VIP, 47, new byte[24])); // GRE to a VIP address
             assertPassedUntouched(lb, Packets.tcp(CLIENT, VIP, 1000, 81, ACK, new byte[0])); // no VIP on port 81
-            assertPassedUntouched(lb, Packets.udp(CLIENT, VIP, 1000, 80, new byte[0]));      // no UDP VIP
-            assertDropped(lb, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 8, 0});    // IPv4 without header
+            assertPassedUntouched(lb, Packets.udp(CLIENT, VIP, 1000, 80, new byte[0])); // no UDP VIP
+            assertDropped(lb, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 8, 0}); // IPv4 without header
         }
     }
 }

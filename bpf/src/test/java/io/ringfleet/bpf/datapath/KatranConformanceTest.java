@@ -90,8 +90,8 @@ class KatranConformanceTest {
     /** GUE health checks: Katran draws the outer UDP source port at random; fixtures with a note mask it. */
     @Test
     void healthcheckGueFixturesPassWithTheOuterSourcePortMasked() {
-        List<String> failures = runHealthcheckSet(KatranData.load(), "healthcheck_gue",
-                "healthcheck_gue_fixtures.json");
+        List<String> failures =
+                runHealthcheckSet(KatranData.load(), "healthcheck_gue", "healthcheck_gue_fixtures.json");
         if (!failures.isEmpty()) {
             fail(String.join("\n", failures));
         }
@@ -107,17 +107,20 @@ class KatranConformanceTest {
         return data.json(data.json(file).get("provision_file").asText());
     }
 
-    private static List<String> runSet(KatranData data, String variant, List<KatranData.Fixture> fixtures,
-                                       String set) {
-        return runSet(data, variant, fixtures, set, lb -> { });
+    private static List<String> runSet(KatranData data, String variant, List<KatranData.Fixture> fixtures, String set) {
+        return runSet(data, variant, fixtures, set, lb -> {});
     }
 
     /**
      * Runs a fixture set on a balancer provisioned from provision.json, then {@code extra} (the
      * set's own provisioning); prints the summary; returns failures.
      */
-    private static List<String> runSet(KatranData data, String variant, List<KatranData.Fixture> fixtures,
-                                       String set, Consumer<BalancerUnderTest> extra) {
+    private static List<String> runSet(
+            KatranData data,
+            String variant,
+            List<KatranData.Fixture> fixtures,
+            String set,
+            Consumer<BalancerUnderTest> extra) {
         List<String> failures = new ArrayList<>();
         try (BalancerUnderTest lb = BalancerUnderTest.load(variant)) {
             KatranProvisioning.provision(data, lb);
@@ -151,22 +154,29 @@ class KatranConformanceTest {
         List<KatranData.Fixture> fixtures = data.fixtures(file);
         List<String> failures = new ArrayList<>();
         try (BpfObject obj = BpfObject.open(Bpf.shippedObject(variant)).load();
-             BpfProgram prog = obj.program("healthcheck");
-             BpfMap reals = obj.map("hc_reals");
-             BpfMap ctl = obj.map("hc_ctl")) {
+                BpfProgram prog = obj.program("healthcheck");
+                BpfMap reals = obj.map("hc_reals");
+                BpfMap ctl = obj.map("hc_ctl")) {
             for (JsonNode r : p.get("hc_reals_map")) {
-                reals.update(BpfMap.u32(r.get("mark").asInt()), new HcReal(Packets.ip(r.get("address").asText())).encode());
+                reals.update(
+                        BpfMap.u32(r.get("mark").asInt()),
+                        new HcReal(Packets.ip(r.get("address").asText())).encode());
             }
             JsonNode src = p.get("hc_source_addresses");
             JsonNode macs = p.get("hc_macs");
-            ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) Packets.ip(src.get("ipv4").asText()),
-                    (Inet6Address) Packets.ip(src.get("ipv6").asText()), p.get("hc_ctrl_map").get("ifindex").asInt(),
-                    KatranData.mac(macs.get("0").get("mac").asText()),
-                    KatranData.mac(macs.get("1").get("mac").asText())).encode());
+            ctl.update(
+                    BpfMap.u32(HcCtl.MAIN),
+                    new HcCtl(
+                                    (Inet4Address) Packets.ip(src.get("ipv4").asText()),
+                                    (Inet6Address) Packets.ip(src.get("ipv6").asText()),
+                                    p.get("hc_ctrl_map").get("ifindex").asInt(),
+                                    KatranData.mac(macs.get("0").get("mac").asText()),
+                                    KatranData.mac(macs.get("1").get("mac").asText()))
+                            .encode());
             for (KatranData.Fixture f : fixtures) {
                 int mark = marks.get(Integer.toString(f.index())).asInt();
-                TestRun.Result r = prog.testRun(TestRun.of(f.input()).skbMark(mark)
-                        .dataOutCapacity(f.input().length + 512));
+                TestRun.Result r =
+                        prog.testRun(TestRun.of(f.input()).skbMark(mark).dataOutCapacity(f.input().length + 512));
                 byte[] got = r.data();
                 String note = notes.get(f.index());
                 if (note != null) {
@@ -211,9 +221,18 @@ class KatranConformanceTest {
 
     private static String describe(KatranData.Fixture f, TestRun.Result r, byte[] got, IntFunction<String> action) {
         StringBuilder s = new StringBuilder();
-        s.append("fixture #").append(f.index()).append(" \"").append(f.name()).append("\": got ")
-                .append(action.apply(r.retval())).append(" (").append(got.length).append(" bytes), want ")
-                .append(action.apply(f.expectedAction())).append(" (").append(f.expectedOutput().length)
+        s.append("fixture #")
+                .append(f.index())
+                .append(" \"")
+                .append(f.name())
+                .append("\": got ")
+                .append(action.apply(r.retval()))
+                .append(" (")
+                .append(got.length)
+                .append(" bytes), want ")
+                .append(action.apply(f.expectedAction()))
+                .append(" (")
+                .append(f.expectedOutput().length)
                 .append(" bytes)\n");
         s.append(hexDiff(got, f.expectedOutput()));
         return s.toString();

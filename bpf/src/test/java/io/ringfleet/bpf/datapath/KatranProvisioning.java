@@ -17,8 +17,12 @@ final class KatranProvisioning {
         data.reals().forEach(lb::addReal);
         for (JsonNode v : provision.get("vips")) {
             int vipNum = v.get("vip_num").asInt();
-            lb.addVip(KatranData.ip(v.get("address").asText()), v.get("port").asInt(), v.get("proto").asInt(),
-                    v.get("flags").asInt(), vipNum);
+            lb.addVip(
+                    KatranData.ip(v.get("address").asText()),
+                    v.get("port").asInt(),
+                    v.get("proto").asInt(),
+                    v.get("flags").asInt(),
+                    vipNum);
             JsonNode ring = provision.get("rings").get(v.get("ring_id").asText());
             if (ring != null) {
                 int[] slots = new int[BalancerUnderTest.RING_SIZE];
@@ -34,9 +38,11 @@ final class KatranProvisioning {
         for (JsonNode d : provision.get("down_reals")) {
             InetAddress address = KatranData.ip(d.get("vip").asText());
             int vipNum = data.vips().stream()
-                    .filter(v -> v.address().equals(address) && v.port() == d.get("port").asInt()
+                    .filter(v -> v.address().equals(address)
+                            && v.port() == d.get("port").asInt()
                             && v.protocol() == d.get("proto").asInt())
-                    .findFirst().orElseThrow(() -> new IllegalStateException("down real of an unknown VIP: " + d))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("down real of an unknown VIP: " + d))
                     .vipNum();
             lb.markDown(vipNum, d.get("real_index").asInt());
         }

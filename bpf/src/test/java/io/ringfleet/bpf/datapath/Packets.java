@@ -43,16 +43,26 @@ final class Packets {
 
     static byte[] tcp(InetAddress src, InetAddress dst, int sport, int dport, int flags, byte[] payload) {
         ByteBuffer l4 = ByteBuffer.allocate(20 + payload.length);
-        l4.putShort((short) sport).putShort((short) dport).putInt(0).putInt(0)
-                .put((byte) 0x50).put((byte) flags).putShort((short) 8192).putShort((short) 0).putShort((short) 0)
+        l4.putShort((short) sport)
+                .putShort((short) dport)
+                .putInt(0)
+                .putInt(0)
+                .put((byte) 0x50)
+                .put((byte) flags)
+                .putShort((short) 8192)
+                .putShort((short) 0)
+                .putShort((short) 0)
                 .put(payload);
         return ip(src, dst, TCP, l4.array());
     }
 
     static byte[] udp(InetAddress src, InetAddress dst, int sport, int dport, byte[] payload) {
         ByteBuffer l4 = ByteBuffer.allocate(8 + payload.length);
-        l4.putShort((short) sport).putShort((short) dport).putShort((short) (8 + payload.length))
-                .putShort((short) 0).put(payload);
+        l4.putShort((short) sport)
+                .putShort((short) dport)
+                .putShort((short) (8 + payload.length))
+                .putShort((short) 0)
+                .put(payload);
         return ip(src, dst, UDP, l4.array());
     }
 
@@ -71,7 +81,11 @@ final class Packets {
         boolean v6 = isV6(router);
         byte[] inner = Arrays.copyOfRange(quoted, ETH, Math.min(quoted.length, ETH + (v6 ? IPV6 : IPV4) + 8));
         ByteBuffer l4 = ByteBuffer.allocate(8 + inner.length);
-        l4.put((byte) (v6 ? 2 : 3)).put((byte) (v6 ? 0 : 4)).putShort((short) 0).putInt(1400).put(inner);
+        l4.put((byte) (v6 ? 2 : 3))
+                .put((byte) (v6 ? 0 : 4))
+                .putShort((short) 0)
+                .putInt(1400)
+                .put(inner);
         return ip(router, to, v6 ? ICMPV6 : ICMP, l4.array());
     }
 
@@ -83,8 +97,14 @@ final class Packets {
         if (v6) {
             b.putInt(6 << 28).putShort((short) l4.length).put((byte) proto).put((byte) 64);
         } else {
-            b.put((byte) 0x45).put((byte) 0).putShort((short) (IPV4 + l4.length)).putShort((short) 1)
-                    .putShort((short) 0).put((byte) 64).put((byte) proto).putShort((short) 0);
+            b.put((byte) 0x45)
+                    .put((byte) 0)
+                    .putShort((short) (IPV4 + l4.length))
+                    .putShort((short) 1)
+                    .putShort((short) 0)
+                    .put((byte) 64)
+                    .put((byte) proto)
+                    .putShort((short) 0);
         }
         b.put(src.getAddress()).put(dst.getAddress()).put(l4);
         byte[] f = b.array();
@@ -101,22 +121,36 @@ final class Packets {
     }
 
     /** What an XDP_TX frame of the balancer forwarding to a real looks like. */
-    record Encapsulated(boolean outerV6, byte[] dstMac, byte[] srcMac, InetAddress outerSrc, InetAddress outerDst,
-                        int ttl, int tos, byte[] inner) {}
+    record Encapsulated(
+            boolean outerV6,
+            byte[] dstMac,
+            byte[] srcMac,
+            InetAddress outerSrc,
+            InetAddress outerDst,
+            int ttl,
+            int tos,
+            byte[] inner) {}
 
     /** Reads an encapsulated frame (outer IPv4 or IPv6 right after Ethernet). */
     static Encapsulated encapsulated(byte[] out) {
         boolean v6 = Frames.u16(out, 12) == 0x86DD;
         int hdr = v6 ? IPV6 : IPV4;
         try {
-            InetAddress src = InetAddress.getByAddress(Arrays.copyOfRange(out, ETH + (v6 ? 8 : 12),
-                    ETH + (v6 ? 24 : 16)));
-            InetAddress dst = InetAddress.getByAddress(Arrays.copyOfRange(out, ETH + (v6 ? 24 : 16),
-                    ETH + (v6 ? 40 : 20)));
+            InetAddress src =
+                    InetAddress.getByAddress(Arrays.copyOfRange(out, ETH + (v6 ? 8 : 12), ETH + (v6 ? 24 : 16)));
+            InetAddress dst =
+                    InetAddress.getByAddress(Arrays.copyOfRange(out, ETH + (v6 ? 24 : 16), ETH + (v6 ? 40 : 20)));
             int ttl = out[ETH + (v6 ? 7 : 8)] & 0xff;
             int tos = v6 ? (Frames.u16(out, ETH) >> 4) & 0xff : out[ETH + 1] & 0xff;
-            return new Encapsulated(v6, Arrays.copyOfRange(out, 0, 6), Arrays.copyOfRange(out, 6, 12), src, dst,
-                    ttl, tos, Arrays.copyOfRange(out, ETH + hdr, out.length));
+            return new Encapsulated(
+                    v6,
+                    Arrays.copyOfRange(out, 0, 6),
+                    Arrays.copyOfRange(out, 6, 12),
+                    src,
+                    dst,
+                    ttl,
+                    tos,
+                    Arrays.copyOfRange(out, ETH + hdr, out.length));
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

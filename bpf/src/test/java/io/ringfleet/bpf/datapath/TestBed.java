@@ -13,8 +13,13 @@ import java.util.Map;
 final class TestBed {
     private TestBed() {}
 
-    static final List<InetAddress> REALS = List.of(Packets.ip("0.0.0.0"), Packets.ip("10.0.0.1"),
-            Packets.ip("10.0.0.2"), Packets.ip("10.0.0.3"), Packets.ip("fc00::1"), Packets.ip("fc00::2"));
+    static final List<InetAddress> REALS = List.of(
+            Packets.ip("0.0.0.0"),
+            Packets.ip("10.0.0.1"),
+            Packets.ip("10.0.0.2"),
+            Packets.ip("10.0.0.3"),
+            Packets.ip("fc00::1"),
+            Packets.ip("fc00::2"));
 
     static BalancerUnderTest standard() {
         return standard(Map.of());

@@ -90,7 +90,8 @@ class VipFlagsTest {
                 assertEquals(1 + FlowHash.slot(ip("0.0.0.0"), dport, dport) % 3, real);
                 assertEquals(real, realByPort.computeIfAbsent(dport, p -> real));
                 // outer source from the zeroed source address and the packet's own source port
-                assertArrayEquals(new byte[] {(byte) 172, 16, (byte) sport, (byte) (sport >> 8)},
+                assertArrayEquals(
+                        new byte[] {(byte) 172, 16, (byte) sport, (byte) (sport >> 8)},
                         Packets.encapsulated(r.data()).outerSrc().getAddress());
             }
             assertEquals(0, lb.connCount(), "no connection state for dport-only VIPs");
@@ -105,11 +106,13 @@ class VipFlagsTest {
             lb.addVip(other, 0, TCP, BalancerUnderTest.F_HASH_SRC_DST_PORT, 2);
             lb.fillRing(1, 1, 2, 3);
             lb.fillRing(2, 1, 2, 3);
-            assertEquals(1 + FlowHash.slot(CLIENT, 3333, 0) % 3, realOf(lb, Packets.tcp(CLIENT, VIP, 3333, 4444,
-                    SYN, PAYLOAD)));
+            assertEquals(
+                    1 + FlowHash.slot(CLIENT, 3333, 0) % 3,
+                    realOf(lb, Packets.tcp(CLIENT, VIP, 3333, 4444, SYN, PAYLOAD)));
             assertTrue(lb.conn(new FlowKey(CLIENT, VIP, 3333, 0, TCP)).isPresent());
-            assertEquals(1 + FlowHash.slot(CLIENT, 3333, 4444) % 3, realOf(lb, Packets.tcp(CLIENT, other, 3333, 4444,
-                    SYN, PAYLOAD)));
+            assertEquals(
+                    1 + FlowHash.slot(CLIENT, 3333, 4444) % 3,
+                    realOf(lb, Packets.tcp(CLIENT, other, 3333, 4444, SYN, PAYLOAD)));
             assertTrue(lb.conn(new FlowKey(CLIENT, other, 3333, 4444, TCP)).isPresent());
         }
     }
@@ -119,8 +122,8 @@ class VipFlagsTest {
         try (BalancerUnderTest lb = TestBed.standard()) {
             lb.addVip(VIP, 443, UDP, BalancerUnderTest.F_QUIC, 1);
             lb.fillRing(1, 1);
-            lb.quicId(1026, 5);    // v1 layout
-            lb.quicId(197634, 4);  // v2 layout
+            lb.quicId(1026, 5); // v1 layout
+            lb.quicId(197634, 4); // v2 layout
             lb.quicId(1027, 3);
             int sport = 31337;
             FlowKey flow = new FlowKey(CLIENT, VIP, sport, 443, UDP);
@@ -159,8 +162,9 @@ class VipFlagsTest {
             byte[] shortV3 = {0x40, (byte) 0xc0, 0x12, 0x34, 0x56, 0x78, 6, 7, 8};
             assertEquals(5, realOf(lb, Packets.udp(CLIENT, VIP, 5001, 443, shortV3)));
             // handshake long header, v3
-            byte[] handshakeV3 = {(byte) 0xe0, 0, 0, 0, 1, 8, (byte) 0xc0, (byte) 0xfe, (byte) 0xdc, (byte) 0xba,
-                    (byte) 0x98, 6, 7, 8};
+            byte[] handshakeV3 = {
+                (byte) 0xe0, 0, 0, 0, 1, 8, (byte) 0xc0, (byte) 0xfe, (byte) 0xdc, (byte) 0xba, (byte) 0x98, 6, 7, 8
+            };
             assertEquals(4, realOf(lb, Packets.udp(CLIENT, VIP, 5002, 443, handshakeV3)));
             // the same bytes read as v2 (bytes 1..3) would be another id: hashed to the ring's real
             byte[] shortV2 = {0x40, (byte) 0x80, 0x12, 0x34, 0x56, 0x78, 6, 7, 8};
@@ -188,7 +192,11 @@ class VipFlagsTest {
             lb.markDown(1, 1);
             lb.markDown(2, 1);
             assertEquals(2, realOf(lb, migrating), "moved off the down real");
-            assertEquals(2, lb.conn(new FlowKey(CLIENT, VIP, 4001, 80, UDP)).map(Conn::realIndex).orElseThrow());
+            assertEquals(
+                    2,
+                    lb.conn(new FlowKey(CLIENT, VIP, 4001, 80, UDP))
+                            .map(Conn::realIndex)
+                            .orElseThrow());
             assertEquals(1, realOf(lb, sticky), "no migration without the flag");
             assertEquals(1, lb.global(GlobalCounter.UDP_FLOW_MIGRATED).packets());
         }
@@ -196,9 +204,12 @@ class VipFlagsTest {
 
     @Test
     void acceptedFlagsWithoutDatapathMeaningChangeNothing() {
-        int inert = BalancerUnderTest.F_SRC_ROUTING | BalancerUnderTest.F_LOCAL | BalancerUnderTest.F_GLOBAL_LRU
+        int inert = BalancerUnderTest.F_SRC_ROUTING
+                | BalancerUnderTest.F_LOCAL
+                | BalancerUnderTest.F_GLOBAL_LRU
                 | BalancerUnderTest.F_UDP_STABLE_ROUTING;
-        try (BalancerUnderTest plain = TestBed.standard(); BalancerUnderTest flagged = TestBed.standard()) {
+        try (BalancerUnderTest plain = TestBed.standard();
+                BalancerUnderTest flagged = TestBed.standard()) {
             plain.addVip(VIP, 80, UDP, 0, 1);
             flagged.addVip(VIP, 80, UDP, inert, 1);
             plain.fillRing(1, 1, 2, 3, 4, 5);

@@ -28,12 +28,23 @@ public final class Frames {
             b.put(src.getAddress()).put(dst.getAddress());
         } else {
             int start = b.position();
-            b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + udpLen)).putShort((short) 0)
-                    .putShort((short) 0x4000).put((byte) 64).put((byte) 17).putShort((short) 0)
-                    .put(src.getAddress()).put(dst.getAddress());
+            b.put((byte) 0x45)
+                    .put((byte) 0)
+                    .putShort((short) (20 + udpLen))
+                    .putShort((short) 0)
+                    .putShort((short) 0x4000)
+                    .put((byte) 64)
+                    .put((byte) 17)
+                    .putShort((short) 0)
+                    .put(src.getAddress())
+                    .put(dst.getAddress());
             b.putShort(start + 10, (short) ipv4Checksum(b.array(), start));
         }
-        b.putShort((short) sport).putShort((short) dport).putShort((short) udpLen).putShort((short) 0).put(payload);
+        b.putShort((short) sport)
+                .putShort((short) dport)
+                .putShort((short) udpLen)
+                .putShort((short) 0)
+                .put(payload);
         return b.array();
     }
 
