@@ -37,385 +37,396 @@ import java.util.TreeMap;
  * may read it from any thread, and replaying more records throws.
  */
 public final class FleetDelta {
-  private final FleetImage base;
-  private final List<FleetRecord> records = new ArrayList<>();
-  private VipsDelta vips;
-  private RealsDelta reals;
-  private HealthChecksDelta healthChecks;
-  private QuicIdsDelta quicIds;
-  private NodesDelta nodes;
-  private boolean gatewayMacChanged;
-  private MacAddress gatewayMac;
-  private boolean frozen;
-  private boolean broken;
+    private final FleetImage base;
+    private final List<FleetRecord> records = new ArrayList<>();
+    private VipsDelta vips;
+    private RealsDelta reals;
+    private HealthChecksDelta healthChecks;
+    private QuicIdsDelta quicIds;
+    private NodesDelta nodes;
+    private boolean gatewayMacChanged;
+    private MacAddress gatewayMac;
+    private boolean frozen;
+    private boolean broken;
 
-  public FleetDelta(FleetImage base) {
-    this.base = Objects.requireNonNull(base, "base");
-  }
-
-  /** The image this delta starts from. */
-  public FleetImage image() {
-    return base;
-  }
-
-  /** Records replayed so far, in order. */
-  public List<FleetRecord> records() {
-    return Collections.unmodifiableList(records);
-  }
-
-  /** True when no record was replayed. */
-  public boolean isEmpty() {
-    return records.isEmpty();
-  }
-
-  public Optional<VipsDelta> vipsDelta() {
-    return Optional.ofNullable(vips);
-  }
-
-  public Optional<RealsDelta> realsDelta() {
-    return Optional.ofNullable(reals);
-  }
-
-  public Optional<HealthChecksDelta> healthChecksDelta() {
-    return Optional.ofNullable(healthChecks);
-  }
-
-  public Optional<QuicIdsDelta> quicIdsDelta() {
-    return Optional.ofNullable(quicIds);
-  }
-
-  public Optional<NodesDelta> nodesDelta() {
-    return Optional.ofNullable(nodes);
-  }
-
-  /** The new gateway MAC, if a record set it. */
-  public Optional<MacAddress> gatewayMacChange() {
-    return gatewayMacChanged ? Optional.of(gatewayMac) : Optional.empty();
-  }
-
-  public void replayAll(Iterable<FleetRecord> batch) {
-    for (FleetRecord r : batch) {
-      replay(r);
+    public FleetDelta(FleetImage base) {
+        this.base = Objects.requireNonNull(base, "base");
     }
-  }
 
-  /**
-   * Folds one record into the delta.
-   *
-   * @throws ReplayException if the record does not fit the state (corrupt log or a bug)
-   * @throws IllegalStateException if the delta was already applied
-   */
-  public void replay(FleetRecord record) {
-    if (frozen) {
-      throw new IllegalStateException("the delta was applied; start a new delta from its image");
+    /** The image this delta starts from. */
+    public FleetImage image() {
+        return base;
     }
-    if (broken) {
-      throw new IllegalStateException("an earlier record failed to replay; this delta is unusable");
+
+    /** Records replayed so far, in order. */
+    public List<FleetRecord> records() {
+        return Collections.unmodifiableList(records);
     }
-    try {
-      dispatch(record);
-    } catch (ReplayException | IllegalArgumentException e) {
-      broken = true;
-      throw new ReplayException("record " + records.size() + " (" + record.getKindCase() + ") over image at "
-          + base.provenance() + " does not replay: " + e.getMessage());
+
+    /** True when no record was replayed. */
+    public boolean isEmpty() {
+        return records.isEmpty();
     }
-    records.add(record);
-  }
 
-  private void dispatch(FleetRecord record) {
-    switch (record.getKindCase()) {
-      case VIP_ADDED:
-        vipAdded(record.getVipAdded());
-        break;
-      case VIP_REMOVED:
-        vipRemoved(record.getVipRemoved().getVipNum());
-        break;
-      case VIP_FLAGS_CHANGED:
-        putVip(vip(record.getVipFlagsChanged().getVipNum()).withFlags(record.getVipFlagsChanged().getFlags()));
-        break;
-      case VIP_HASH_FUNCTION_CHANGED:
-        putVip(vip(record.getVipHashFunctionChanged().getVipNum())
-            .withHashFunction(HashFunction.fromProto(record.getVipHashFunctionChanged().getHashFunction())));
-        break;
-      case REALS_ADDED:
-        realsAdded(record.getRealsAdded());
-        break;
-      case REALS_REMOVED:
-        realsRemoved(record.getRealsRemoved());
-        break;
-      case REAL_WEIGHT_CHANGED:
-        realWeightChanged(record.getRealWeightChanged());
-        break;
-      case HEALTH_CHECK_MARK_SET:
-        healthChecks().set(somark(record.getHealthCheckMarkSet().getSomark()),
-            address(record.getHealthCheckMarkSet().getAddress()));
-        break;
-      case HEALTH_CHECK_MARK_REMOVED:
-        healthChecks().remove(somark(record.getHealthCheckMarkRemoved().getSomark()));
-        break;
-      case QUIC_SERVER_ID_MAPPED:
-        quicMapped(record.getQuicServerIdMapped());
-        break;
-      case QUIC_SERVER_ID_UNMAPPED:
-        quicUnmapped(Integer.toUnsignedLong(record.getQuicServerIdUnmapped().getServerId()));
-        break;
-      case NODE_DRAINED:
-        nodes().drain(new NodeDrain(record.getNodeDrained().getNodeId(), record.getNodeDrained().getReason(),
-            record.getNodeDrained().getDrainedAtMillis(), record.getNodeDrained().getDrainedBy()));
-        break;
-      case NODE_UNDRAINED:
-        nodes().undrain(record.getNodeUndrained().getNodeId());
-        break;
-      case GATEWAY_MAC_SET:
-        gatewayMac = MacAddress.fromBytes(record.getGatewayMacSet().getMac());
-        gatewayMacChanged = true;
-        break;
-      case DOWN_REAL_MARKED:
-        downRealMarked(record.getDownRealMarked());
-        break;
-      case DOWN_REAL_CLEARED:
-        downRealCleared(record.getDownRealCleared());
-        break;
-      case KIND_NOT_SET:
-      default:
-        throw new ReplayException("the record has no kind set (written by a newer version?)");
+    public Optional<VipsDelta> vipsDelta() {
+        return Optional.ofNullable(vips);
     }
-  }
 
-  private void vipAdded(VipAdded r) {
-    int num = r.getVipNum();
-    VipKey key = new VipKey(address(r.getAddress()), port(r.getPort()), Protocol.fromProto(r.getProtocol()));
-    if (currentVip(num).isPresent()) {
-      throw new ReplayException("vip_num " + num + " is already in use by " + currentVip(num).get().key());
+    public Optional<RealsDelta> realsDelta() {
+        return Optional.ofNullable(reals);
     }
-    Optional<Integer> taken = vips().numOf(key);
-    if (taken.isPresent()) {
-      throw new ReplayException("vip " + key + " already exists as vip_num " + taken.get());
+
+    public Optional<HealthChecksDelta> healthChecksDelta() {
+        return Optional.ofNullable(healthChecks);
     }
-    putVip(VipImage.create(num, key, r.getFlags(), HashFunction.fromProto(r.getHashFunction())));
-  }
 
-  private void vipRemoved(int num) {
-    VipImage vip = vip(num);
-    for (VipReal member : vip.reals()) {
-      reals().release(member.realIndex());
+    public Optional<QuicIdsDelta> quicIdsDelta() {
+        return Optional.ofNullable(quicIds);
     }
-    vips().remove(num);
-  }
 
-  private void realsAdded(RealsAdded r) {
-    VipImage vip = vip(r.getVipNum());
-    List<VipReal> added = new ArrayList<>(r.getRealsCount());
-    HashSet<Integer> seen = new HashSet<>();
-    for (VipRealEntry e : r.getRealsList()) {
-      if (vip.real(e.getRealIndex()).isPresent() || !seen.add(e.getRealIndex())) {
-        throw new ReplayException("real index " + e.getRealIndex() + " is already in vip " + vip.key());
-      }
-      IpAddress address = address(e.getAddress());
-      if (vip.key().isV6() && address.isV4()) {
-        throw new ReplayException("IPv4 real " + address + " in IPv6 vip " + vip.key());
-      }
-      added.add(new VipReal(e.getRealIndex(), address, e.getWeight()));
+    public Optional<NodesDelta> nodesDelta() {
+        return Optional.ofNullable(nodes);
     }
-    for (VipReal member : added) {
-      reals().retain(member.realIndex(), member.address());
+
+    /** The new gateway MAC, if a record set it. */
+    public Optional<MacAddress> gatewayMacChange() {
+        return gatewayMacChanged ? Optional.of(gatewayMac) : Optional.empty();
     }
-    putVip(vip.withReals(added));
-  }
 
-  private void realsRemoved(RealsRemoved r) {
-    VipImage vip = vip(r.getVipNum());
-    HashSet<Integer> seen = new HashSet<>();
-    for (int index : r.getRealIndexesList()) {
-      if (vip.real(index).isEmpty() || !seen.add(index)) {
-        throw new ReplayException("real index " + index + " is not in vip " + vip.key());
-      }
+    public void replayAll(Iterable<FleetRecord> batch) {
+        for (FleetRecord r : batch) {
+            replay(r);
+        }
     }
-    for (int index : r.getRealIndexesList()) {
-      reals().release(index);
+
+    /**
+     * Folds one record into the delta.
+     *
+     * @throws ReplayException if the record does not fit the state (corrupt log or a bug)
+     * @throws IllegalStateException if the delta was already applied
+     */
+    public void replay(FleetRecord record) {
+        if (frozen) {
+            throw new IllegalStateException("the delta was applied; start a new delta from its image");
+        }
+        if (broken) {
+            throw new IllegalStateException("an earlier record failed to replay; this delta is unusable");
+        }
+        try {
+            dispatch(record);
+        } catch (ReplayException | IllegalArgumentException e) {
+            broken = true;
+            throw new ReplayException("record " + records.size() + " (" + record.getKindCase() + ") over image at "
+                    + base.provenance() + " does not replay: " + e.getMessage());
+        }
+        records.add(record);
     }
-    putVip(vip.withoutReals(r.getRealIndexesList()));
-  }
 
-  private void realWeightChanged(RealWeightChanged r) {
-    VipImage vip = vip(r.getVipNum());
-    TreeMap<Integer, Integer> weights = new TreeMap<>();
-    for (RealWeight w : r.getWeightsList()) {
-      if (vip.real(w.getRealIndex()).isEmpty()) {
-        throw new ReplayException("real index " + w.getRealIndex() + " is not in vip " + vip.key());
-      }
-      weights.put(w.getRealIndex(), w.getWeight());
+    private void dispatch(FleetRecord record) {
+        switch (record.getKindCase()) {
+            case VIP_ADDED:
+                vipAdded(record.getVipAdded());
+                break;
+            case VIP_REMOVED:
+                vipRemoved(record.getVipRemoved().getVipNum());
+                break;
+            case VIP_FLAGS_CHANGED:
+                putVip(vip(record.getVipFlagsChanged().getVipNum())
+                        .withFlags(record.getVipFlagsChanged().getFlags()));
+                break;
+            case VIP_HASH_FUNCTION_CHANGED:
+                putVip(vip(record.getVipHashFunctionChanged().getVipNum())
+                        .withHashFunction(HashFunction.fromProto(
+                                record.getVipHashFunctionChanged().getHashFunction())));
+                break;
+            case REALS_ADDED:
+                realsAdded(record.getRealsAdded());
+                break;
+            case REALS_REMOVED:
+                realsRemoved(record.getRealsRemoved());
+                break;
+            case REAL_WEIGHT_CHANGED:
+                realWeightChanged(record.getRealWeightChanged());
+                break;
+            case HEALTH_CHECK_MARK_SET:
+                healthChecks()
+                        .set(
+                                somark(record.getHealthCheckMarkSet().getSomark()),
+                                address(record.getHealthCheckMarkSet().getAddress()));
+                break;
+            case HEALTH_CHECK_MARK_REMOVED:
+                healthChecks().remove(somark(record.getHealthCheckMarkRemoved().getSomark()));
+                break;
+            case QUIC_SERVER_ID_MAPPED:
+                quicMapped(record.getQuicServerIdMapped());
+                break;
+            case QUIC_SERVER_ID_UNMAPPED:
+                quicUnmapped(
+                        Integer.toUnsignedLong(record.getQuicServerIdUnmapped().getServerId()));
+                break;
+            case NODE_DRAINED:
+                nodes().drain(new NodeDrain(
+                        record.getNodeDrained().getNodeId(),
+                        record.getNodeDrained().getReason(),
+                        record.getNodeDrained().getDrainedAtMillis(),
+                        record.getNodeDrained().getDrainedBy()));
+                break;
+            case NODE_UNDRAINED:
+                nodes().undrain(record.getNodeUndrained().getNodeId());
+                break;
+            case GATEWAY_MAC_SET:
+                gatewayMac = MacAddress.fromBytes(record.getGatewayMacSet().getMac());
+                gatewayMacChanged = true;
+                break;
+            case DOWN_REAL_MARKED:
+                downRealMarked(record.getDownRealMarked());
+                break;
+            case DOWN_REAL_CLEARED:
+                downRealCleared(record.getDownRealCleared());
+                break;
+            case KIND_NOT_SET:
+            default:
+                throw new ReplayException("the record has no kind set (written by a newer version?)");
+        }
     }
-    putVip(vip.withWeights(weights));
-  }
 
-  private void quicMapped(QuicServerIdMapped r) {
-    long id = serverId(r.getServerId());
-    QuicMapping mapping = new QuicMapping(id, r.getRealIndex(), address(r.getAddress()));
-    Optional<QuicMapping> previous = quicIds().get(id);
-    reals().retain(mapping.realIndex(), mapping.address());
-    previous.ifPresent(p -> reals().release(p.realIndex()));
-    quicIds().put(mapping);
-  }
-
-  private void quicUnmapped(long id) {
-    QuicMapping previous = quicIds().get(id).orElseThrow(
-        () -> new ReplayException("quic server id " + id + " is not mapped"));
-    reals().release(previous.realIndex());
-    quicIds().remove(id);
-  }
-
-  private void downRealMarked(DownRealMarked r) {
-    VipImage vip = vip(r.getVipNum());
-    if (vip.real(r.getRealIndex()).isEmpty()) {
-      throw new ReplayException("real index " + r.getRealIndex() + " is not in vip " + vip.key());
+    private void vipAdded(VipAdded r) {
+        int num = r.getVipNum();
+        VipKey key = new VipKey(address(r.getAddress()), port(r.getPort()), Protocol.fromProto(r.getProtocol()));
+        if (currentVip(num).isPresent()) {
+            throw new ReplayException("vip_num " + num + " is already in use by "
+                    + currentVip(num).get().key());
+        }
+        Optional<Integer> taken = vips().numOf(key);
+        if (taken.isPresent()) {
+            throw new ReplayException("vip " + key + " already exists as vip_num " + taken.get());
+        }
+        putVip(VipImage.create(num, key, r.getFlags(), HashFunction.fromProto(r.getHashFunction())));
     }
-    putVip(vip.withDown(r.getRealIndex(), true));
-  }
 
-  private void downRealCleared(DownRealCleared r) {
-    VipImage vip = vip(r.getVipNum());
-    if (!vip.isDown(r.getRealIndex())) {
-      throw new ReplayException("real index " + r.getRealIndex() + " is not marked down in vip " + vip.key());
+    private void vipRemoved(int num) {
+        VipImage vip = vip(num);
+        for (VipReal member : vip.reals()) {
+            reals().release(member.realIndex());
+        }
+        vips().remove(num);
     }
-    putVip(vip.withDown(r.getRealIndex(), false));
-  }
 
-  /**
-   * The next image, at {@code provenance}. Its state index is {@code provenance.index()} if any record
-   * was replayed, else the base's. Freezes the delta.
-   */
-  public FleetImage apply(Provenance provenance) {
-    return apply(provenance, records.isEmpty() ? base.stateIndex() : provenance.index());
-  }
-
-  /** The next image with an explicit state index (snapshot loading). Freezes the delta. */
-  public FleetImage apply(Provenance provenance, long stateIndex) {
-    if (broken) {
-      throw new IllegalStateException("an earlier record failed to replay; this delta is unusable");
+    private void realsAdded(RealsAdded r) {
+        VipImage vip = vip(r.getVipNum());
+        List<VipReal> added = new ArrayList<>(r.getRealsCount());
+        HashSet<Integer> seen = new HashSet<>();
+        for (VipRealEntry e : r.getRealsList()) {
+            if (vip.real(e.getRealIndex()).isPresent() || !seen.add(e.getRealIndex())) {
+                throw new ReplayException("real index " + e.getRealIndex() + " is already in vip " + vip.key());
+            }
+            IpAddress address = address(e.getAddress());
+            if (vip.key().isV6() && address.isV4()) {
+                throw new ReplayException("IPv4 real " + address + " in IPv6 vip " + vip.key());
+            }
+            added.add(new VipReal(e.getRealIndex(), address, e.getWeight()));
+        }
+        for (VipReal member : added) {
+            reals().retain(member.realIndex(), member.address());
+        }
+        putVip(vip.withReals(added));
     }
-    if (provenance.index() < base.index()) {
-      throw new IllegalArgumentException("the next image's index " + provenance.index()
-          + " is below the base image's " + base.index());
+
+    private void realsRemoved(RealsRemoved r) {
+        VipImage vip = vip(r.getVipNum());
+        HashSet<Integer> seen = new HashSet<>();
+        for (int index : r.getRealIndexesList()) {
+            if (vip.real(index).isEmpty() || !seen.add(index)) {
+                throw new ReplayException("real index " + index + " is not in vip " + vip.key());
+            }
+        }
+        for (int index : r.getRealIndexesList()) {
+            reals().release(index);
+        }
+        putVip(vip.withoutReals(r.getRealIndexesList()));
     }
-    frozen = true;
-    return new FleetImage(provenance, stateIndex,
-        vips == null ? base.vips() : vips.apply(),
-        reals == null ? base.reals() : reals.apply(),
-        healthChecks == null ? base.healthChecks() : healthChecks.apply(),
-        quicIds == null ? base.quicIds() : quicIds.apply(),
-        nodes == null ? base.nodes() : nodes.apply(),
-        gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null));
-  }
 
-  // ---- the state after the records so far ----
-  // Each is O(1) and immutable: the base's sub-image for a domain no record touched, else an image that
-  // shares every untouched node with the base's. A validator reads these to check each command of a batch
-  // against the state left by the commands before it, without building a FleetImage per command.
-
-  /** The VIPs as they stand after the records replayed so far. */
-  public VipsImage vipsAfter() {
-    return vips == null ? base.vips() : vips.current();
-  }
-
-  /** The reals table as it stands after the records replayed so far. */
-  public RealsImage realsAfter() {
-    return reals == null ? base.reals() : reals.current();
-  }
-
-  /** The health-check destinations as they stand after the records replayed so far. */
-  public HealthChecksImage healthChecksAfter() {
-    return healthChecks == null ? base.healthChecks() : healthChecks.current();
-  }
-
-  /** The QUIC mappings as they stand after the records replayed so far. */
-  public QuicIdsImage quicIdsAfter() {
-    return quicIds == null ? base.quicIds() : quicIds.current();
-  }
-
-  /** The node drains as they stand after the records replayed so far. */
-  public NodesImage nodesAfter() {
-    return nodes == null ? base.nodes() : nodes.current();
-  }
-
-  /** The gateway MAC after the records replayed so far. */
-  public Optional<MacAddress> gatewayMacAfter() {
-    return gatewayMacChanged ? Optional.of(gatewayMac) : base.gatewayMac();
-  }
-
-  // ---- helpers ----
-
-  private Optional<VipImage> currentVip(int num) {
-    return vips == null ? base.vips().get(num) : vips.after(num);
-  }
-
-  private VipImage vip(int num) {
-    return currentVip(num).orElseThrow(() -> new ReplayException("vip_num " + num + " is not in use"));
-  }
-
-  private void putVip(VipImage vip) {
-    vips().put(vip);
-  }
-
-  private VipsDelta vips() {
-    if (vips == null) {
-      vips = new VipsDelta(base.vips());
+    private void realWeightChanged(RealWeightChanged r) {
+        VipImage vip = vip(r.getVipNum());
+        TreeMap<Integer, Integer> weights = new TreeMap<>();
+        for (RealWeight w : r.getWeightsList()) {
+            if (vip.real(w.getRealIndex()).isEmpty()) {
+                throw new ReplayException("real index " + w.getRealIndex() + " is not in vip " + vip.key());
+            }
+            weights.put(w.getRealIndex(), w.getWeight());
+        }
+        putVip(vip.withWeights(weights));
     }
-    return vips;
-  }
 
-  private RealsDelta reals() {
-    if (reals == null) {
-      reals = new RealsDelta(base.reals());
+    private void quicMapped(QuicServerIdMapped r) {
+        long id = serverId(r.getServerId());
+        QuicMapping mapping = new QuicMapping(id, r.getRealIndex(), address(r.getAddress()));
+        Optional<QuicMapping> previous = quicIds().get(id);
+        reals().retain(mapping.realIndex(), mapping.address());
+        previous.ifPresent(p -> reals().release(p.realIndex()));
+        quicIds().put(mapping);
     }
-    return reals;
-  }
 
-  private HealthChecksDelta healthChecks() {
-    if (healthChecks == null) {
-      healthChecks = new HealthChecksDelta(base.healthChecks());
+    private void quicUnmapped(long id) {
+        QuicMapping previous =
+                quicIds().get(id).orElseThrow(() -> new ReplayException("quic server id " + id + " is not mapped"));
+        reals().release(previous.realIndex());
+        quicIds().remove(id);
     }
-    return healthChecks;
-  }
 
-  private QuicIdsDelta quicIds() {
-    if (quicIds == null) {
-      quicIds = new QuicIdsDelta(base.quicIds());
+    private void downRealMarked(DownRealMarked r) {
+        VipImage vip = vip(r.getVipNum());
+        if (vip.real(r.getRealIndex()).isEmpty()) {
+            throw new ReplayException("real index " + r.getRealIndex() + " is not in vip " + vip.key());
+        }
+        putVip(vip.withDown(r.getRealIndex(), true));
     }
-    return quicIds;
-  }
 
-  private NodesDelta nodes() {
-    if (nodes == null) {
-      nodes = new NodesDelta(base.nodes());
+    private void downRealCleared(DownRealCleared r) {
+        VipImage vip = vip(r.getVipNum());
+        if (!vip.isDown(r.getRealIndex())) {
+            throw new ReplayException("real index " + r.getRealIndex() + " is not marked down in vip " + vip.key());
+        }
+        putVip(vip.withDown(r.getRealIndex(), false));
     }
-    return nodes;
-  }
 
-  private static IpAddress address(ByteString bytes) {
-    return IpAddress.fromBytes(bytes);
-  }
-
-  private static int port(int port) {
-    if (port < 0 || port > 65535) {
-      throw new ReplayException("port " + Integer.toUnsignedString(port) + " is not 0..65535");
+    /**
+     * The next image, at {@code provenance}. Its state index is {@code provenance.index()} if any record
+     * was replayed, else the base's. Freezes the delta.
+     */
+    public FleetImage apply(Provenance provenance) {
+        return apply(provenance, records.isEmpty() ? base.stateIndex() : provenance.index());
     }
-    return port;
-  }
 
-  private static long somark(int somark) {
-    long mark = Integer.toUnsignedLong(somark);
-    if (mark == 0) {
-      throw new ReplayException("somark 0 is not a mark");
+    /** The next image with an explicit state index (snapshot loading). Freezes the delta. */
+    public FleetImage apply(Provenance provenance, long stateIndex) {
+        if (broken) {
+            throw new IllegalStateException("an earlier record failed to replay; this delta is unusable");
+        }
+        if (provenance.index() < base.index()) {
+            throw new IllegalArgumentException(
+                    "the next image's index " + provenance.index() + " is below the base image's " + base.index());
+        }
+        frozen = true;
+        return new FleetImage(
+                provenance,
+                stateIndex,
+                vips == null ? base.vips() : vips.apply(),
+                reals == null ? base.reals() : reals.apply(),
+                healthChecks == null ? base.healthChecks() : healthChecks.apply(),
+                quicIds == null ? base.quicIds() : quicIds.apply(),
+                nodes == null ? base.nodes() : nodes.apply(),
+                gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null));
     }
-    return mark;
-  }
 
-  private static long serverId(int serverId) {
-    long id = Integer.toUnsignedLong(serverId);
-    if (id == 0) {
-      throw new ReplayException("quic server id 0 is not an id");
+    // ---- the state after the records so far ----
+    // Each is O(1) and immutable: the base's sub-image for a domain no record touched, else an image that
+    // shares every untouched node with the base's. A validator reads these to check each command of a batch
+    // against the state left by the commands before it, without building a FleetImage per command.
+
+    /** The VIPs as they stand after the records replayed so far. */
+    public VipsImage vipsAfter() {
+        return vips == null ? base.vips() : vips.current();
     }
-    return id;
-  }
+
+    /** The reals table as it stands after the records replayed so far. */
+    public RealsImage realsAfter() {
+        return reals == null ? base.reals() : reals.current();
+    }
+
+    /** The health-check destinations as they stand after the records replayed so far. */
+    public HealthChecksImage healthChecksAfter() {
+        return healthChecks == null ? base.healthChecks() : healthChecks.current();
+    }
+
+    /** The QUIC mappings as they stand after the records replayed so far. */
+    public QuicIdsImage quicIdsAfter() {
+        return quicIds == null ? base.quicIds() : quicIds.current();
+    }
+
+    /** The node drains as they stand after the records replayed so far. */
+    public NodesImage nodesAfter() {
+        return nodes == null ? base.nodes() : nodes.current();
+    }
+
+    /** The gateway MAC after the records replayed so far. */
+    public Optional<MacAddress> gatewayMacAfter() {
+        return gatewayMacChanged ? Optional.of(gatewayMac) : base.gatewayMac();
+    }
+
+    // ---- helpers ----
+
+    private Optional<VipImage> currentVip(int num) {
+        return vips == null ? base.vips().get(num) : vips.after(num);
+    }
+
+    private VipImage vip(int num) {
+        return currentVip(num).orElseThrow(() -> new ReplayException("vip_num " + num + " is not in use"));
+    }
+
+    private void putVip(VipImage vip) {
+        vips().put(vip);
+    }
+
+    private VipsDelta vips() {
+        if (vips == null) {
+            vips = new VipsDelta(base.vips());
+        }
+        return vips;
+    }
+
+    private RealsDelta reals() {
+        if (reals == null) {
+            reals = new RealsDelta(base.reals());
+        }
+        return reals;
+    }
+
+    private HealthChecksDelta healthChecks() {
+        if (healthChecks == null) {
+            healthChecks = new HealthChecksDelta(base.healthChecks());
+        }
+        return healthChecks;
+    }
+
+    private QuicIdsDelta quicIds() {
+        if (quicIds == null) {
+            quicIds = new QuicIdsDelta(base.quicIds());
+        }
+        return quicIds;
+    }
+
+    private NodesDelta nodes() {
+        if (nodes == null) {
+            nodes = new NodesDelta(base.nodes());
+        }
+        return nodes;
+    }
+
+    private static IpAddress address(ByteString bytes) {
+        return IpAddress.fromBytes(bytes);
+    }
+
+    private static int port(int port) {
+        if (port < 0 || port > 65535) {
+            throw new ReplayException("port " + Integer.toUnsignedString(port) + " is not 0..65535");
+        }
+        return port;
+    }
+
+    private static long somark(int somark) {
+        long mark = Integer.toUnsignedLong(somark);
+        if (mark == 0) {
+            throw new ReplayException("somark 0 is not a mark");
+        }
+        return mark;
+    }
+
+    private static long serverId(int serverId) {
+        long id = Integer.toUnsignedLong(serverId);
+        if (id == 0) {
+            throw new ReplayException("quic server id 0 is not an id");
+        }
+        return id;
+    }
 }

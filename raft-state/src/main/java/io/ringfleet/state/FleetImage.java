@@ -16,134 +16,157 @@ import java.util.Optional;
  * states give equal digests on every node and every JVM.
  */
 public final class FleetImage {
-  public static final FleetImage EMPTY = new FleetImage(Provenance.EMPTY, 0, VipsImage.EMPTY,
-      RealsImage.EMPTY, HealthChecksImage.EMPTY, QuicIdsImage.EMPTY, NodesImage.EMPTY, null);
+    public static final FleetImage EMPTY = new FleetImage(
+            Provenance.EMPTY,
+            0,
+            VipsImage.EMPTY,
+            RealsImage.EMPTY,
+            HealthChecksImage.EMPTY,
+            QuicIdsImage.EMPTY,
+            NodesImage.EMPTY,
+            null);
 
-  private final Provenance provenance;
-  private final long stateIndex;
-  private final VipsImage vips;
-  private final RealsImage reals;
-  private final HealthChecksImage healthChecks;
-  private final QuicIdsImage quicIds;
-  private final NodesImage nodes;
-  private final MacAddress gatewayMac;
-  private volatile byte[] digest;
+    private final Provenance provenance;
+    private final long stateIndex;
+    private final VipsImage vips;
+    private final RealsImage reals;
+    private final HealthChecksImage healthChecks;
+    private final QuicIdsImage quicIds;
+    private final NodesImage nodes;
+    private final MacAddress gatewayMac;
+    private volatile byte[] digest;
 
-  FleetImage(Provenance provenance, long stateIndex, VipsImage vips, RealsImage reals,
-             HealthChecksImage healthChecks, QuicIdsImage quicIds, NodesImage nodes, MacAddress gatewayMac) {
-    this.provenance = Objects.requireNonNull(provenance, "provenance");
-    if (stateIndex < 0 || stateIndex > provenance.index()) {
-      throw new IllegalArgumentException("state index must be 0.." + provenance.index() + ", got " + stateIndex);
+    FleetImage(
+            Provenance provenance,
+            long stateIndex,
+            VipsImage vips,
+            RealsImage reals,
+            HealthChecksImage healthChecks,
+            QuicIdsImage quicIds,
+            NodesImage nodes,
+            MacAddress gatewayMac) {
+        this.provenance = Objects.requireNonNull(provenance, "provenance");
+        if (stateIndex < 0 || stateIndex > provenance.index()) {
+            throw new IllegalArgumentException("state index must be 0.." + provenance.index() + ", got " + stateIndex);
+        }
+        this.stateIndex = stateIndex;
+        this.vips = Objects.requireNonNull(vips, "vips");
+        this.reals = Objects.requireNonNull(reals, "reals");
+        this.healthChecks = Objects.requireNonNull(healthChecks, "healthChecks");
+        this.quicIds = Objects.requireNonNull(quicIds, "quicIds");
+        this.nodes = Objects.requireNonNull(nodes, "nodes");
+        this.gatewayMac = gatewayMac;
     }
-    this.stateIndex = stateIndex;
-    this.vips = Objects.requireNonNull(vips, "vips");
-    this.reals = Objects.requireNonNull(reals, "reals");
-    this.healthChecks = Objects.requireNonNull(healthChecks, "healthChecks");
-    this.quicIds = Objects.requireNonNull(quicIds, "quicIds");
-    this.nodes = Objects.requireNonNull(nodes, "nodes");
-    this.gatewayMac = gatewayMac;
-  }
 
-  public Provenance provenance() {
-    return provenance;
-  }
-
-  public long term() {
-    return provenance.term();
-  }
-
-  /** Log index of the last entry folded into this image. */
-  public long index() {
-    return provenance.index();
-  }
-
-  /** Log index of the last entry that changed the state; 0 if none ever did. */
-  public long stateIndex() {
-    return stateIndex;
-  }
-
-  public VipsImage vips() {
-    return vips;
-  }
-
-  public RealsImage reals() {
-    return reals;
-  }
-
-  public HealthChecksImage healthChecks() {
-    return healthChecks;
-  }
-
-  public QuicIdsImage quicIds() {
-    return quicIds;
-  }
-
-  public NodesImage nodes() {
-    return nodes;
-  }
-
-  /** Next hop of forwarded frames; empty until set. */
-  public Optional<MacAddress> gatewayMac() {
-    return Optional.ofNullable(gatewayMac);
-  }
-
-  /** True when the state holds nothing (whatever the provenance). */
-  public boolean isEmpty() {
-    return vips.isEmpty() && reals.isEmpty() && healthChecks.isEmpty() && quicIds.isEmpty()
-        && nodes.isEmpty() && gatewayMac == null;
-  }
-
-  /** The same state with another provenance (for entries that change nothing). */
-  public FleetImage withProvenance(Provenance next) {
-    if (next.index() < stateIndex) {
-      throw new IllegalArgumentException("provenance index " + next.index() + " is below the state index " + stateIndex);
+    public Provenance provenance() {
+        return provenance;
     }
-    FleetImage image = new FleetImage(next, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac);
-    image.digest = digest;
-    return image;
-  }
 
-  /** SHA-256 of the canonical encoding of the state (provenance excluded). A fresh copy each call. */
-  public byte[] digest() {
-    byte[] d = digest;
-    if (d == null) {
-      d = ImageDigest.of(this);
-      digest = d;
+    public long term() {
+        return provenance.term();
     }
-    return d.clone();
-  }
 
-  public String digestHex() {
-    return HexFormat.of().formatHex(digest());
-  }
-
-  /** Equal state and equal provenance. */
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
+    /** Log index of the last entry folded into this image. */
+    public long index() {
+        return provenance.index();
     }
-    if (!(o instanceof FleetImage)) {
-      return false;
+
+    /** Log index of the last entry that changed the state; 0 if none ever did. */
+    public long stateIndex() {
+        return stateIndex;
     }
-    FleetImage f = (FleetImage) o;
-    return stateIndex == f.stateIndex && provenance.equals(f.provenance) && sameStateAs(f);
-  }
 
-  /** Equal state, whatever the provenance. */
-  public boolean sameStateAs(FleetImage f) {
-    return vips.equals(f.vips) && reals.equals(f.reals) && healthChecks.equals(f.healthChecks)
-        && quicIds.equals(f.quicIds) && nodes.equals(f.nodes) && Objects.equals(gatewayMac, f.gatewayMac);
-  }
+    public VipsImage vips() {
+        return vips;
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(provenance, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac);
-  }
+    public RealsImage reals() {
+        return reals;
+    }
 
-  @Override
-  public String toString() {
-    return "FleetImage{" + provenance + ", stateIndex=" + stateIndex + ", gatewayMac=" + gatewayMac
-        + ", " + vips + ", " + reals + ", " + healthChecks + ", " + quicIds + ", " + nodes + "}";
-  }
+    public HealthChecksImage healthChecks() {
+        return healthChecks;
+    }
+
+    public QuicIdsImage quicIds() {
+        return quicIds;
+    }
+
+    public NodesImage nodes() {
+        return nodes;
+    }
+
+    /** Next hop of forwarded frames; empty until set. */
+    public Optional<MacAddress> gatewayMac() {
+        return Optional.ofNullable(gatewayMac);
+    }
+
+    /** True when the state holds nothing (whatever the provenance). */
+    public boolean isEmpty() {
+        return vips.isEmpty()
+                && reals.isEmpty()
+                && healthChecks.isEmpty()
+                && quicIds.isEmpty()
+                && nodes.isEmpty()
+                && gatewayMac == null;
+    }
+
+    /** The same state with another provenance (for entries that change nothing). */
+    public FleetImage withProvenance(Provenance next) {
+        if (next.index() < stateIndex) {
+            throw new IllegalArgumentException(
+                    "provenance index " + next.index() + " is below the state index " + stateIndex);
+        }
+        FleetImage image = new FleetImage(next, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac);
+        image.digest = digest;
+        return image;
+    }
+
+    /** SHA-256 of the canonical encoding of the state (provenance excluded). A fresh copy each call. */
+    public byte[] digest() {
+        byte[] d = digest;
+        if (d == null) {
+            d = ImageDigest.of(this);
+            digest = d;
+        }
+        return d.clone();
+    }
+
+    public String digestHex() {
+        return HexFormat.of().formatHex(digest());
+    }
+
+    /** Equal state and equal provenance. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof FleetImage)) {
+            return false;
+        }
+        FleetImage f = (FleetImage) o;
+        return stateIndex == f.stateIndex && provenance.equals(f.provenance) && sameStateAs(f);
+    }
+
+    /** Equal state, whatever the provenance. */
+    public boolean sameStateAs(FleetImage f) {
+        return vips.equals(f.vips)
+                && reals.equals(f.reals)
+                && healthChecks.equals(f.healthChecks)
+                && quicIds.equals(f.quicIds)
+                && nodes.equals(f.nodes)
+                && Objects.equals(gatewayMac, f.gatewayMac);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(provenance, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac);
+    }
+
+    @Override
+    public String toString() {
+        return "FleetImage{" + provenance + ", stateIndex=" + stateIndex + ", gatewayMac=" + gatewayMac + ", " + vips
+                + ", " + reals + ", " + healthChecks + ", " + quicIds + ", " + nodes + "}";
+    }
 }

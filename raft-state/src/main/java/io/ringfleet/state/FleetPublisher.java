@@ -7,11 +7,11 @@ package io.ringfleet.state;
  */
 @FunctionalInterface
 public interface FleetPublisher {
-  /** Called once per new image, in log order. Must not mutate (or replay into) the delta. */
-  void publish(FleetDelta delta, FleetImage image);
+    /** Called once per new image, in log order. Must not mutate (or replay into) the delta. */
+    void publish(FleetDelta delta, FleetImage image);
 
-  /** For logs and metrics. */
-  default String name() {
-    return getClass().getSimpleName();
-  }
+    /** For logs and metrics. */
+    default String name() {
+        return getClass().getSimpleName();
+    }
 }

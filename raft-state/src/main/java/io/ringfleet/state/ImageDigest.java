@@ -1,9 +1,9 @@
 package io.ringfleet.state;
 
-import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 
 /**
  * SHA-256 over a canonical, hand-written encoding of a FleetImage's state: every domain in a fixed order,
@@ -11,158 +11,158 @@ import java.security.NoSuchAlgorithmException;
  * prefixed. Independent of protobuf's serializer, so the digest only changes when this format does.
  */
 final class ImageDigest {
-  private static final String FORMAT = "ringfleet-image-digest-v1";
-  private static final int FLUSH_AT = 1 << 14;
+    private static final String FORMAT = "ringfleet-image-digest-v1";
+    private static final int FLUSH_AT = 1 << 14;
 
-  private final MessageDigest sha;
-  private byte[] buf = new byte[FLUSH_AT + 256];
-  private int len;
+    private final MessageDigest sha;
+    private byte[] buf = new byte[FLUSH_AT + 256];
+    private int len;
 
-  private ImageDigest(MessageDigest sha) {
-    this.sha = sha;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
-  }
-
-  static byte[] of(FleetImage image) {
-    ImageDigest d = new ImageDigest(sha256());
-    d.text(FORMAT);
-
-    d.tag('M');
-    if (image.gatewayMac().isPresent()) {
-      d.u8(1);
-      d.bytes(image.gatewayMac().get().bytes());
-    } else {
-      d.u8(0);
+    private ImageDigest(MessageDigest sha) {
+        this.sha = sha;
     }
 
-    d.tag('V');
-    d.i32(image.vips().size());
-    for (VipImage vip : image.vips().all()) {
-      d.raw(vip.digestEncoding());
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 
-    d.tag('R');
-    d.i32(image.reals().size());
-    for (Real r : image.reals().all()) {
-      d.i32(r.index());
-      d.bytes(r.address().bytesView());
-      d.i32(r.references());
+    static byte[] of(FleetImage image) {
+        ImageDigest d = new ImageDigest(sha256());
+        d.text(FORMAT);
+
+        d.tag('M');
+        if (image.gatewayMac().isPresent()) {
+            d.u8(1);
+            d.bytes(image.gatewayMac().get().bytes());
+        } else {
+            d.u8(0);
+        }
+
+        d.tag('V');
+        d.i32(image.vips().size());
+        for (VipImage vip : image.vips().all()) {
+            d.raw(vip.digestEncoding());
+        }
+
+        d.tag('R');
+        d.i32(image.reals().size());
+        for (Real r : image.reals().all()) {
+            d.i32(r.index());
+            d.bytes(r.address().bytesView());
+            d.i32(r.references());
+        }
+
+        d.tag('H');
+        d.i32(image.healthChecks().size());
+        image.healthChecks().all().forEach((mark, address) -> {
+            d.i64(mark);
+            d.bytes(address.bytesView());
+        });
+
+        d.tag('Q');
+        d.i32(image.quicIds().size());
+        for (QuicMapping q : image.quicIds().all()) {
+            d.i64(q.serverId());
+            d.i32(q.realIndex());
+            d.bytes(q.address().bytesView());
+        }
+
+        d.tag('N');
+        d.i32(image.nodes().byId().size());
+        for (NodeDrain n : image.nodes().drained()) {
+            d.text(n.nodeId());
+            d.text(n.reason());
+            d.i64(n.drainedAtMillis());
+            d.text(n.drainedBy());
+        }
+        d.flush();
+        return d.sha.digest();
     }
 
-    d.tag('H');
-    d.i32(image.healthChecks().size());
-    image.healthChecks().all().forEach((mark, address) -> {
-      d.i64(mark);
-      d.bytes(address.bytesView());
-    });
-
-    d.tag('Q');
-    d.i32(image.quicIds().size());
-    for (QuicMapping q : image.quicIds().all()) {
-      d.i64(q.serverId());
-      d.i32(q.realIndex());
-      d.bytes(q.address().bytesView());
+    /** One VIP's part of the encoding: number, key, flags, hash function, members, down marks. */
+    static byte[] encodeVip(VipImage vip) {
+        ImageDigest d = new ImageDigest(null);
+        d.buf = new byte[64 + vip.realCount() * 24 + vip.downReals().size() * 4];
+        d.i32(vip.vipNum());
+        d.bytes(vip.key().address().bytesView());
+        d.i32(vip.key().port());
+        d.i32(vip.key().protocol().number());
+        d.i32(vip.flags());
+        d.i32(vip.hashFunction().ordinal());
+        d.i32(vip.realCount());
+        for (VipReal r : vip.realsByIndex().values()) {
+            d.i32(r.realIndex());
+            d.bytes(r.address().bytesView());
+            d.i32(r.weight());
+        }
+        d.i32(vip.downReals().size());
+        for (int index : vip.downReals()) {
+            d.i32(index);
+        }
+        return Arrays.copyOf(d.buf, d.len);
     }
 
-    d.tag('N');
-    d.i32(image.nodes().byId().size());
-    for (NodeDrain n : image.nodes().drained()) {
-      d.text(n.nodeId());
-      d.text(n.reason());
-      d.i64(n.drainedAtMillis());
-      d.text(n.drainedBy());
+    private void ensure(int n) {
+        if (len + n > buf.length) {
+            if (sha != null) {
+                flush();
+            }
+            if (len + n > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+            }
+        }
     }
-    d.flush();
-    return d.sha.digest();
-  }
 
-  /** One VIP's part of the encoding: number, key, flags, hash function, members, down marks. */
-  static byte[] encodeVip(VipImage vip) {
-    ImageDigest d = new ImageDigest(null);
-    d.buf = new byte[64 + vip.realCount() * 24 + vip.downReals().size() * 4];
-    d.i32(vip.vipNum());
-    d.bytes(vip.key().address().bytesView());
-    d.i32(vip.key().port());
-    d.i32(vip.key().protocol().number());
-    d.i32(vip.flags());
-    d.i32(vip.hashFunction().ordinal());
-    d.i32(vip.realCount());
-    for (VipReal r : vip.realsByIndex().values()) {
-      d.i32(r.realIndex());
-      d.bytes(r.address().bytesView());
-      d.i32(r.weight());
+    private void flush() {
+        sha.update(buf, 0, len);
+        len = 0;
     }
-    d.i32(vip.downReals().size());
-    for (int index : vip.downReals()) {
-      d.i32(index);
+
+    private void tag(char c) {
+        u8(c);
     }
-    return Arrays.copyOf(d.buf, d.len);
-  }
 
-  private void ensure(int n) {
-    if (len + n > buf.length) {
-      if (sha != null) {
-        flush();
-      }
-      if (len + n > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-      }
+    private void u8(int v) {
+        ensure(1);
+        buf[len++] = (byte) v;
     }
-  }
 
-  private void flush() {
-    sha.update(buf, 0, len);
-    len = 0;
-  }
-
-  private void tag(char c) {
-    u8(c);
-  }
-
-  private void u8(int v) {
-    ensure(1);
-    buf[len++] = (byte) v;
-  }
-
-  private void i32(int v) {
-    ensure(4);
-    buf[len] = (byte) (v >>> 24);
-    buf[len + 1] = (byte) (v >>> 16);
-    buf[len + 2] = (byte) (v >>> 8);
-    buf[len + 3] = (byte) v;
-    len += 4;
-  }
-
-  private void i64(long v) {
-    i32((int) (v >>> 32));
-    i32((int) v);
-  }
-
-  private void bytes(byte[] b) {
-    i32(b.length);
-    raw(b);
-  }
-
-  /** Bytes without a length prefix. Large arrays go straight to the digest. */
-  private void raw(byte[] b) {
-    if (sha != null && b.length > FLUSH_AT) {
-      flush();
-      sha.update(b);
-      return;
+    private void i32(int v) {
+        ensure(4);
+        buf[len] = (byte) (v >>> 24);
+        buf[len + 1] = (byte) (v >>> 16);
+        buf[len + 2] = (byte) (v >>> 8);
+        buf[len + 3] = (byte) v;
+        len += 4;
     }
-    ensure(b.length);
-    System.arraycopy(b, 0, buf, len, b.length);
-    len += b.length;
-  }
 
-  private void text(String s) {
-    bytes(s.getBytes(StandardCharsets.UTF_8));
-  }
+    private void i64(long v) {
+        i32((int) (v >>> 32));
+        i32((int) v);
+    }
+
+    private void bytes(byte[] b) {
+        i32(b.length);
+        raw(b);
+    }
+
+    /** Bytes without a length prefix. Large arrays go straight to the digest. */
+    private void raw(byte[] b) {
+        if (sha != null && b.length > FLUSH_AT) {
+            flush();
+            sha.update(b);
+            return;
+        }
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, len, b.length);
+        len += b.length;
+    }
+
+    private void text(String s) {
+        bytes(s.getBytes(StandardCharsets.UTF_8));
+    }
 }

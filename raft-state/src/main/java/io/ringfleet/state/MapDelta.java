@@ -18,68 +18,68 @@ import java.util.TreeSet;
  * overlay never shows: folding sorts it, and {@link #touched()} (the keys of every fold) is sorted.
  */
 final class MapDelta<K extends Comparable<? super K>, V> {
-  private static final Object REMOVED = new Object();
+    private static final Object REMOVED = new Object();
 
-  private final PersistentSortedMap<K, V> base;
-  private PersistentSortedMap<K, V> folded;
-  /** Changes not folded yet: the new value, or {@link #REMOVED}. */
-  private final HashMap<K, Object> pending = new HashMap<>();
-  /** Keys of the changes folded so far. */
-  private final TreeSet<K> folds = new TreeSet<>();
+    private final PersistentSortedMap<K, V> base;
+    private PersistentSortedMap<K, V> folded;
+    /** Changes not folded yet: the new value, or {@link #REMOVED}. */
+    private final HashMap<K, Object> pending = new HashMap<>();
+    /** Keys of the changes folded so far. */
+    private final TreeSet<K> folds = new TreeSet<>();
 
-  MapDelta(PersistentSortedMap<K, V> base) {
-    this.base = base;
-    this.folded = base;
-  }
-
-  @SuppressWarnings("unchecked")
-  Optional<V> get(K key) {
-    if (!pending.isEmpty()) {
-      Object v = pending.get(key);
-      if (v != null) {
-        return v == REMOVED ? Optional.empty() : Optional.of((V) v);
-      }
+    MapDelta(PersistentSortedMap<K, V> base) {
+        this.base = base;
+        this.folded = base;
     }
-    return Optional.ofNullable(folded.get(key));
-  }
 
-  Optional<V> before(K key) {
-    return Optional.ofNullable(base.get(key));
-  }
-
-  void put(K key, V value) {
-    pending.put(key, Objects.requireNonNull(value, "value"));
-  }
-
-  void remove(K key) {
-    pending.put(key, REMOVED);
-  }
-
-  /** Keys put or removed, ascending (a key may end with its original value). Folds the pending changes. */
-  SortedSet<K> touched() {
-    current();
-    return Collections.unmodifiableSortedSet(folds);
-  }
-
-  boolean isEmpty() {
-    return pending.isEmpty() && folds.isEmpty();
-  }
-
-  /** The map after the changes so far. Immutable: later changes make new maps. */
-  @SuppressWarnings("unchecked")
-  PersistentSortedMap<K, V> current() {
-    if (pending.size() == 1) {
-      Map.Entry<K, Object> e = pending.entrySet().iterator().next();
-      folded = e.getValue() == REMOVED ? folded.minus(e.getKey()) : folded.plus(e.getKey(), (V) e.getValue());
-      folds.add(e.getKey());
-      pending.clear();
-    } else if (!pending.isEmpty()) {
-      TreeMap<K, V> changes = new TreeMap<>();
-      pending.forEach((k, v) -> changes.put(k, v == REMOVED ? null : (V) v));
-      folded = folded.withChanges(changes);
-      folds.addAll(changes.keySet());
-      pending.clear();
+    @SuppressWarnings("unchecked")
+    Optional<V> get(K key) {
+        if (!pending.isEmpty()) {
+            Object v = pending.get(key);
+            if (v != null) {
+                return v == REMOVED ? Optional.empty() : Optional.of((V) v);
+            }
+        }
+        return Optional.ofNullable(folded.get(key));
     }
-    return folded;
-  }
+
+    Optional<V> before(K key) {
+        return Optional.ofNullable(base.get(key));
+    }
+
+    void put(K key, V value) {
+        pending.put(key, Objects.requireNonNull(value, "value"));
+    }
+
+    void remove(K key) {
+        pending.put(key, REMOVED);
+    }
+
+    /** Keys put or removed, ascending (a key may end with its original value). Folds the pending changes. */
+    SortedSet<K> touched() {
+        current();
+        return Collections.unmodifiableSortedSet(folds);
+    }
+
+    boolean isEmpty() {
+        return pending.isEmpty() && folds.isEmpty();
+    }
+
+    /** The map after the changes so far. Immutable: later changes make new maps. */
+    @SuppressWarnings("unchecked")
+    PersistentSortedMap<K, V> current() {
+        if (pending.size() == 1) {
+            Map.Entry<K, Object> e = pending.entrySet().iterator().next();
+            folded = e.getValue() == REMOVED ? folded.minus(e.getKey()) : folded.plus(e.getKey(), (V) e.getValue());
+            folds.add(e.getKey());
+            pending.clear();
+        } else if (!pending.isEmpty()) {
+            TreeMap<K, V> changes = new TreeMap<>();
+            pending.forEach((k, v) -> changes.put(k, v == REMOVED ? null : (V) v));
+            folded = folded.withChanges(changes);
+            folds.addAll(changes.keySet());
+            pending.clear();
+        }
+        return folded;
+    }
 }

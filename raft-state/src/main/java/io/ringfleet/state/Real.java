@@ -7,13 +7,13 @@ import java.util.Objects;
  * index (VIP memberships + QUIC server id mappings). A real exists exactly while it is referenced.
  */
 public record Real(int index, IpAddress address, int references) {
-  public Real {
-    Objects.requireNonNull(address, "address");
-    if (index < 1) {
-      throw new IllegalArgumentException("real index must be >= 1 (0 is reserved), got " + index);
+    public Real {
+        Objects.requireNonNull(address, "address");
+        if (index < 1) {
+            throw new IllegalArgumentException("real index must be >= 1 (0 is reserved), got " + index);
+        }
+        if (references < 1) {
+            throw new IllegalArgumentException("a real exists only while referenced, got " + references);
+        }
     }
-    if (references < 1) {
-      throw new IllegalArgumentException("a real exists only while referenced, got " + references);
-    }
-  }
 }

@@ -7,9 +7,9 @@ package io.ringfleet.state;
  * is unusable.
  */
 public final class ReplayException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public ReplayException(String message) {
-    super(message);
-  }
+    public ReplayException(String message) {
+        super(message);
+    }
 }

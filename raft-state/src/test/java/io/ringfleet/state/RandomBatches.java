@@ -9,17 +9,17 @@ import java.util.Random;
  * towards what exists in the image they are generated against.
  */
 public final class RandomBatches {
-  /** The limits the generator is tuned for: 6 VIPs, 7 reals, 3 health-check marks, QUIC ids 1..5. */
-  public static final FleetLimits LIMITS = RandomHistoryTest.LIMITS;
+    /** The limits the generator is tuned for: 6 VIPs, 7 reals, 3 health-check marks, QUIC ids 1..5. */
+    public static final FleetLimits LIMITS = RandomHistoryTest.LIMITS;
 
-  private final RandomHistoryTest.Generator generator;
+    private final RandomHistoryTest.Generator generator;
 
-  public RandomBatches(long seed) {
-    this.generator = new RandomHistoryTest.Generator(new Random(seed));
-  }
+    public RandomBatches(long seed) {
+        this.generator = new RandomHistoryTest.Generator(new Random(seed));
+    }
 
-  /** The next batch, generated against {@code current}; {@code step} stamps its time and request id. */
-  public CommandBatch next(FleetImage current, int step) {
-    return generator.batch(current, step);
-  }
+    /** The next batch, generated against {@code current}; {@code step} stamps its time and request id. */
+    public CommandBatch next(FleetImage current, int step) {
+        return generator.batch(current, step);
+    }
 }

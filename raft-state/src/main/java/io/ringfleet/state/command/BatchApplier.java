@@ -12,26 +12,26 @@ import java.util.Objects;
  * minus decoding and IO. A rejected batch still yields the next image: same state, new provenance.
  */
 public final class BatchApplier {
-  private final CommandValidator validator;
+    private final CommandValidator validator;
 
-  public BatchApplier(CommandValidator validator) {
-    this.validator = Objects.requireNonNull(validator, "validator");
-  }
-
-  /** The result, the delta (for publishers) and the next image. */
-  public record Applied(CommandResult result, FleetDelta delta, FleetImage image) {}
-
-  /**
-   * @param at term and index of the entry that carried the batch; the index must be above the current one
-   */
-  public Applied apply(FleetImage current, CommandBatch batch, Provenance at) {
-    if (at.index() <= current.index() && !current.provenance().equals(Provenance.EMPTY)) {
-      throw new IllegalArgumentException("entry index " + at.index() + " is not after the image's "
-          + current.index());
+    public BatchApplier(CommandValidator validator) {
+        this.validator = Objects.requireNonNull(validator, "validator");
     }
-    // The validator replays every record into one delta as it checks the batch: that delta is applied as is.
-    CommandValidator.Checked checked = validator.check(current, batch);
-    FleetDelta delta = checked.delta();
-    return new Applied(checked.result(), delta, delta.apply(at));
-  }
+
+    /** The result, the delta (for publishers) and the next image. */
+    public record Applied(CommandResult result, FleetDelta delta, FleetImage image) {}
+
+    /**
+     * @param at term and index of the entry that carried the batch; the index must be above the current one
+     */
+    public Applied apply(FleetImage current, CommandBatch batch, Provenance at) {
+        if (at.index() <= current.index() && !current.provenance().equals(Provenance.EMPTY)) {
+            throw new IllegalArgumentException(
+                    "entry index " + at.index() + " is not after the image's " + current.index());
+        }
+        // The validator replays every record into one delta as it checks the batch: that delta is applied as is.
+        CommandValidator.Checked checked = validator.check(current, batch);
+        FleetDelta delta = checked.delta();
+        return new Applied(checked.result(), delta, delta.apply(at));
+    }
 }

@@ -12,23 +12,27 @@ import java.util.Objects;
  * Validation ({@code VipRules.add}) applies the same default to entries logged without it (by earlier builds).
  */
 public final class BatchDefaults {
-  private BatchDefaults() {}
+    private BatchDefaults() {}
 
-  /** {@code batch} with the defaults filled in; {@code batch} itself when nothing was missing. */
-  public static CommandBatch resolve(CommandBatch batch, FleetLimits limits) {
-    Objects.requireNonNull(batch, "batch");
-    Objects.requireNonNull(limits, "limits");
-    CommandBatch.Builder resolved = null;
-    for (int i = 0; i < batch.getCommandsCount(); i++) {
-      Command c = batch.getCommands(i);
-      if (c.hasAddVip() && !c.getAddVip().hasHashFunction()) {
-        if (resolved == null) {
-          resolved = batch.toBuilder();
+    /** {@code batch} with the defaults filled in; {@code batch} itself when nothing was missing. */
+    public static CommandBatch resolve(CommandBatch batch, FleetLimits limits) {
+        Objects.requireNonNull(batch, "batch");
+        Objects.requireNonNull(limits, "limits");
+        CommandBatch.Builder resolved = null;
+        for (int i = 0; i < batch.getCommandsCount(); i++) {
+            Command c = batch.getCommands(i);
+            if (c.hasAddVip() && !c.getAddVip().hasHashFunction()) {
+                if (resolved == null) {
+                    resolved = batch.toBuilder();
+                }
+                resolved.setCommands(
+                        i,
+                        c.toBuilder()
+                                .setAddVip(c.getAddVip().toBuilder()
+                                        .setHashFunction(
+                                                limits.defaultHashFunction().toProto())));
+            }
         }
-        resolved.setCommands(i, c.toBuilder().setAddVip(c.getAddVip().toBuilder()
-            .setHashFunction(limits.defaultHashFunction().toProto())));
-      }
+        return resolved == null ? batch : resolved.build();
     }
-    return resolved == null ? batch : resolved.build();
-  }
 }

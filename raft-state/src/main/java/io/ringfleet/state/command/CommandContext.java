@@ -14,42 +14,42 @@ import java.util.List;
  * command's real-index allocation, and the records the command emits.
  */
 final class CommandContext {
-  private final FleetDelta state;
-  private final CommandBatch batch;
-  private final FleetLimits limits;
-  private final NewRealIndexes realIndexes;
-  private final List<FleetRecord> records = new ArrayList<>();
+    private final FleetDelta state;
+    private final CommandBatch batch;
+    private final FleetLimits limits;
+    private final NewRealIndexes realIndexes;
+    private final List<FleetRecord> records = new ArrayList<>();
 
-  CommandContext(FleetDelta state, CommandBatch batch, FleetLimits limits) {
-    this.state = state;
-    this.batch = batch;
-    this.limits = limits;
-    this.realIndexes = new NewRealIndexes(state, limits);
-  }
+    CommandContext(FleetDelta state, CommandBatch batch, FleetLimits limits) {
+        this.state = state;
+        this.batch = batch;
+        this.limits = limits;
+        this.realIndexes = new NewRealIndexes(state, limits);
+    }
 
-  /** The state after the batch's earlier commands: read its {@code ...After()} views, never replay into it. */
-  FleetDelta state() {
-    return state;
-  }
+    /** The state after the batch's earlier commands: read its {@code ...After()} views, never replay into it. */
+    FleetDelta state() {
+        return state;
+    }
 
-  CommandBatch batch() {
-    return batch;
-  }
+    CommandBatch batch() {
+        return batch;
+    }
 
-  FleetLimits limits() {
-    return limits;
-  }
+    FleetLimits limits() {
+        return limits;
+    }
 
-  NewRealIndexes realIndexes() {
-    return realIndexes;
-  }
+    NewRealIndexes realIndexes() {
+        return realIndexes;
+    }
 
-  void emit(FleetRecord.Builder record) {
-    records.add(record.build());
-  }
+    void emit(FleetRecord.Builder record) {
+        records.add(record.build());
+    }
 
-  /** What the command emitted, in order; {@link CommandValidator} replays them once the command passed. */
-  List<FleetRecord> records() {
-    return records;
-  }
+    /** What the command emitted, in order; {@link CommandValidator} replays them once the command passed. */
+    List<FleetRecord> records() {
+        return records;
+    }
 }

@@ -18,40 +18,44 @@ import java.util.Optional;
  * address (it holds no real index, as Katran's health-check map); at most max_health_check_dsts marks.
  */
 final class HealthCheckRules {
-  private HealthCheckRules() {}
+    private HealthCheckRules() {}
 
-  static void setDestination(CommandContext ctx, SetHealthCheckDst c) throws Reject {
-    long mark = somark(c.getSomark());
-    IpAddress address = AddressRules.address(c.getAddress(), "health-check address");
-    HealthChecksImage marks = ctx.state().healthChecksAfter();
-    Optional<IpAddress> current = marks.destination(mark);
-    if (current.isPresent() && current.get().equals(address)) {
-      return;
+    static void setDestination(CommandContext ctx, SetHealthCheckDst c) throws Reject {
+        long mark = somark(c.getSomark());
+        IpAddress address = AddressRules.address(c.getAddress(), "health-check address");
+        HealthChecksImage marks = ctx.state().healthChecksAfter();
+        Optional<IpAddress> current = marks.destination(mark);
+        if (current.isPresent() && current.get().equals(address)) {
+            return;
+        }
+        FleetLimits limits = ctx.limits();
+        if (current.isEmpty() && marks.size() >= limits.maxHealthCheckDsts()) {
+            throw new Reject(
+                    ErrorCode.RESOURCE_EXHAUSTED,
+                    "no room for a health-check destination for somark "
+                            + mark + ": all " + limits.maxHealthCheckDsts()
+                            + " destinations are in use (max_health_check_dsts "
+                            + limits.maxHealthCheckDsts() + ")");
+        }
+        ctx.emit(FleetRecord.newBuilder()
+                .setHealthCheckMarkSet(
+                        HealthCheckMarkSet.newBuilder().setSomark((int) mark).setAddress(address.toByteString())));
     }
-    FleetLimits limits = ctx.limits();
-    if (current.isEmpty() && marks.size() >= limits.maxHealthCheckDsts()) {
-      throw new Reject(ErrorCode.RESOURCE_EXHAUSTED, "no room for a health-check destination for somark "
-          + mark + ": all " + limits.maxHealthCheckDsts() + " destinations are in use (max_health_check_dsts "
-          + limits.maxHealthCheckDsts() + ")");
-    }
-    ctx.emit(FleetRecord.newBuilder().setHealthCheckMarkSet(
-        HealthCheckMarkSet.newBuilder().setSomark((int) mark).setAddress(address.toByteString())));
-  }
 
-  static void removeDestination(CommandContext ctx, RemoveHealthCheckDst c) throws Reject {
-    long mark = somark(c.getSomark());
-    if (ctx.state().healthChecksAfter().destination(mark).isEmpty()) {
-      throw notFound("somark " + mark + " has no health-check destination");
+    static void removeDestination(CommandContext ctx, RemoveHealthCheckDst c) throws Reject {
+        long mark = somark(c.getSomark());
+        if (ctx.state().healthChecksAfter().destination(mark).isEmpty()) {
+            throw notFound("somark " + mark + " has no health-check destination");
+        }
+        ctx.emit(FleetRecord.newBuilder()
+                .setHealthCheckMarkRemoved(HealthCheckMarkRemoved.newBuilder().setSomark(c.getSomark())));
     }
-    ctx.emit(FleetRecord.newBuilder().setHealthCheckMarkRemoved(
-        HealthCheckMarkRemoved.newBuilder().setSomark(c.getSomark())));
-  }
 
-  private static long somark(int raw) throws Reject {
-    long mark = Integer.toUnsignedLong(raw);
-    if (mark == 0) {
-      throw invalid("somark 0 is out of range: allowed 1..4294967295 (0 means unmarked)");
+    private static long somark(int raw) throws Reject {
+        long mark = Integer.toUnsignedLong(raw);
+        if (mark == 0) {
+            throw invalid("somark 0 is out of range: allowed 1..4294967295 (0 means unmarked)");
+        }
+        return mark;
     }
-    return mark;
-  }
 }

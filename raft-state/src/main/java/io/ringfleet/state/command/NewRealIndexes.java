@@ -14,36 +14,39 @@ import java.util.TreeMap;
  * next command sees these reals in the state, and the indexes an earlier command freed.
  */
 final class NewRealIndexes {
-  private final FleetDelta state;
-  private final FleetLimits limits;
-  private final TreeMap<IpAddress, Integer> allocated = new TreeMap<>();
-  private IndexAllocator free;
+    private final FleetDelta state;
+    private final FleetLimits limits;
+    private final TreeMap<IpAddress, Integer> allocated = new TreeMap<>();
+    private IndexAllocator free;
 
-  NewRealIndexes(FleetDelta state, FleetLimits limits) {
-    this.state = state;
-    this.limits = limits;
-  }
+    NewRealIndexes(FleetDelta state, FleetLimits limits) {
+        this.state = state;
+        this.limits = limits;
+    }
 
-  /** The index of a known real, or the lowest free one (reserved for this command). */
-  int indexFor(IpAddress address) throws Reject {
-    Optional<Real> known = state.realsAfter().get(address);
-    if (known.isPresent()) {
-      return known.get().index();
+    /** The index of a known real, or the lowest free one (reserved for this command). */
+    int indexFor(IpAddress address) throws Reject {
+        Optional<Real> known = state.realsAfter().get(address);
+        if (known.isPresent()) {
+            return known.get().index();
+        }
+        Integer already = allocated.get(address);
+        if (already != null) {
+            return already;
+        }
+        if (free == null) {
+            free = new IndexAllocator(state.realsAfter().indexes(), 1, limits.maxRealIndex());
+        }
+        OptionalInt index = free.next();
+        if (index.isEmpty()) {
+            throw new Reject(
+                    ErrorCode.RESOURCE_EXHAUSTED,
+                    "no free real index for real " + address + ": all "
+                            + limits.maxRealIndex() + " real indexes (1.." + limits.maxRealIndex()
+                            + ") are in use (max_reals "
+                            + limits.maxReals() + ", index 0 is reserved)");
+        }
+        allocated.put(address, index.getAsInt());
+        return index.getAsInt();
     }
-    Integer already = allocated.get(address);
-    if (already != null) {
-      return already;
-    }
-    if (free == null) {
-      free = new IndexAllocator(state.realsAfter().indexes(), 1, limits.maxRealIndex());
-    }
-    OptionalInt index = free.next();
-    if (index.isEmpty()) {
-      throw new Reject(ErrorCode.RESOURCE_EXHAUSTED, "no free real index for real " + address + ": all "
-          + limits.maxRealIndex() + " real indexes (1.." + limits.maxRealIndex() + ") are in use (max_reals "
-          + limits.maxReals() + ", index 0 is reserved)");
-    }
-    allocated.put(address, index.getAsInt());
-    return index.getAsInt();
-  }
 }

@@ -18,64 +18,72 @@ import io.ringfleet.state.MacAddress;
  * principal and timestamp (from the API edge, never the clock). The gateway MAC is unicast and not all-zero.
  */
 final class NodeRules {
-  private static final int MAX_NODE_ID = 128;
-  private static final int MAX_REASON = 256;
+    private static final int MAX_NODE_ID = 128;
+    private static final int MAX_REASON = 256;
 
-  private NodeRules() {}
+    private NodeRules() {}
 
-  static void drain(CommandContext ctx, DrainNode c) throws Reject {
-    String nodeId = nodeId(c.getNodeId());
-    if (c.getReason().length() > MAX_REASON) {
-      throw invalid("drain reason is " + c.getReason().length() + " characters long: allowed at most " + MAX_REASON);
+    static void drain(CommandContext ctx, DrainNode c) throws Reject {
+        String nodeId = nodeId(c.getNodeId());
+        if (c.getReason().length() > MAX_REASON) {
+            throw invalid(
+                    "drain reason is " + c.getReason().length() + " characters long: allowed at most " + MAX_REASON);
+        }
+        if (!ctx.state().nodesAfter().isDrained(nodeId)) {
+            ctx.emit(FleetRecord.newBuilder()
+                    .setNodeDrained(NodeDrained.newBuilder()
+                            .setNodeId(nodeId)
+                            .setReason(c.getReason())
+                            .setDrainedAtMillis(ctx.batch().getTimestampMillis())
+                            .setDrainedBy(ctx.batch().getPrincipal())));
+        }
     }
-    if (!ctx.state().nodesAfter().isDrained(nodeId)) {
-      ctx.emit(FleetRecord.newBuilder().setNodeDrained(NodeDrained.newBuilder()
-          .setNodeId(nodeId)
-          .setReason(c.getReason())
-          .setDrainedAtMillis(ctx.batch().getTimestampMillis())
-          .setDrainedBy(ctx.batch().getPrincipal())));
-    }
-  }
 
-  static void undrain(CommandContext ctx, UndrainNode c) throws Reject {
-    String nodeId = nodeId(c.getNodeId());
-    if (ctx.state().nodesAfter().isDrained(nodeId)) {
-      ctx.emit(FleetRecord.newBuilder().setNodeUndrained(NodeUndrained.newBuilder().setNodeId(nodeId)));
+    static void undrain(CommandContext ctx, UndrainNode c) throws Reject {
+        String nodeId = nodeId(c.getNodeId());
+        if (ctx.state().nodesAfter().isDrained(nodeId)) {
+            ctx.emit(FleetRecord.newBuilder()
+                    .setNodeUndrained(NodeUndrained.newBuilder().setNodeId(nodeId)));
+        }
     }
-  }
 
-  static void setGatewayMac(CommandContext ctx, SetGatewayMac c) throws Reject {
-    String text = c.getMac();
-    MacAddress mac;
-    try {
-      mac = MacAddress.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw invalid("gateway mac " + quote(text) + " is malformed: expected six hex octets separated by colons,"
-          + " e.g. 0a:1b:2c:3d:4e:5f");
+    static void setGatewayMac(CommandContext ctx, SetGatewayMac c) throws Reject {
+        String text = c.getMac();
+        MacAddress mac;
+        try {
+            mac = MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw invalid("gateway mac " + quote(text) + " is malformed: expected six hex octets separated by colons,"
+                    + " e.g. 0a:1b:2c:3d:4e:5f");
+        }
+        if (mac.isZero()) {
+            throw invalid("gateway mac " + mac + " is all zeros: give the next hop's unicast MAC");
+        }
+        if (mac.isMulticast()) {
+            throw invalid("gateway mac " + mac + " is a multicast address (lowest bit of the first octet set):"
+                    + " a next hop must be unicast");
+        }
+        if (!ctx.state().gatewayMacAfter().map(mac::equals).orElse(false)) {
+            ctx.emit(FleetRecord.newBuilder()
+                    .setGatewayMacSet(GatewayMacSet.newBuilder().setMac(mac.toByteString())));
+        }
     }
-    if (mac.isZero()) {
-      throw invalid("gateway mac " + mac + " is all zeros: give the next hop's unicast MAC");
-    }
-    if (mac.isMulticast()) {
-      throw invalid("gateway mac " + mac + " is a multicast address (lowest bit of the first octet set):"
-          + " a next hop must be unicast");
-    }
-    if (!ctx.state().gatewayMacAfter().map(mac::equals).orElse(false)) {
-      ctx.emit(FleetRecord.newBuilder().setGatewayMacSet(GatewayMacSet.newBuilder().setMac(mac.toByteString())));
-    }
-  }
 
-  private static String nodeId(String id) throws Reject {
-    boolean ok = !id.isEmpty() && id.length() <= MAX_NODE_ID;
-    for (int i = 0; ok && i < id.length(); i++) {
-      char c = id.charAt(i);
-      ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
-          || c == '-';
+    private static String nodeId(String id) throws Reject {
+        boolean ok = !id.isEmpty() && id.length() <= MAX_NODE_ID;
+        for (int i = 0; ok && i < id.length(); i++) {
+            char c = id.charAt(i);
+            ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
+        }
+        if (!ok) {
+            throw invalid("node id " + quote(id) + " is invalid: allowed 1.." + MAX_NODE_ID
+                    + " characters from A-Z a-z 0-9 . _ -");
+        }
+        return id;
     }
-    if (!ok) {
-      throw invalid("node id " + quote(id) + " is invalid: allowed 1.." + MAX_NODE_ID
-          + " characters from A-Z a-z 0-9 . _ -");
-    }
-    return id;
-  }
 }

@@ -31,121 +31,132 @@ import java.util.OptionalInt;
  * written into its VipAdded record.
  */
 final class VipRules {
-  private VipRules() {}
+    private VipRules() {}
 
-  static void add(CommandContext ctx, AddVip c) throws Reject {
-    VipKey key = key(c.hasVip(), c.getVip());
-    checkKnownFlags("flags", c.getFlags());
-    checkUdpOnly(key, c.getFlags());
-    FleetLimits limits = ctx.limits();
-    HashFunction hash = c.hasHashFunction() ? hashFunction(c.getHashFunctionValue()) : limits.defaultHashFunction();
-    Optional<VipImage> existing = ctx.state().vipsAfter().get(key);
-    if (existing.isPresent()) {
-      throw new Reject(ErrorCode.ALREADY_EXISTS,
-          "vip " + key + " already exists (vip_num " + existing.get().vipNum() + ")");
+    static void add(CommandContext ctx, AddVip c) throws Reject {
+        VipKey key = key(c.hasVip(), c.getVip());
+        checkKnownFlags("flags", c.getFlags());
+        checkUdpOnly(key, c.getFlags());
+        FleetLimits limits = ctx.limits();
+        HashFunction hash = c.hasHashFunction() ? hashFunction(c.getHashFunctionValue()) : limits.defaultHashFunction();
+        Optional<VipImage> existing = ctx.state().vipsAfter().get(key);
+        if (existing.isPresent()) {
+            throw new Reject(
+                    ErrorCode.ALREADY_EXISTS,
+                    "vip " + key + " already exists (vip_num " + existing.get().vipNum() + ")");
+        }
+        OptionalInt num = new IndexAllocator(ctx.state().vipsAfter().vipNums(), 0, limits.maxVips() - 1).next();
+        if (num.isEmpty()) {
+            throw new Reject(
+                    ErrorCode.RESOURCE_EXHAUSTED,
+                    "no free vip number for vip " + key + ": all "
+                            + limits.maxVips() + " vip numbers (0.." + (limits.maxVips() - 1)
+                            + ") are in use (max_vips "
+                            + limits.maxVips() + ")");
+        }
+        ctx.emit(FleetRecord.newBuilder()
+                .setVipAdded(VipAdded.newBuilder()
+                        .setVipNum(num.getAsInt())
+                        .setAddress(key.address().toByteString())
+                        .setPort(key.port())
+                        .setProtocol(key.protocol().toProto())
+                        .setFlags(c.getFlags())
+                        .setHashFunction(hash.toProto())));
     }
-    OptionalInt num = new IndexAllocator(ctx.state().vipsAfter().vipNums(), 0, limits.maxVips() - 1).next();
-    if (num.isEmpty()) {
-      throw new Reject(ErrorCode.RESOURCE_EXHAUSTED, "no free vip number for vip " + key + ": all "
-          + limits.maxVips() + " vip numbers (0.." + (limits.maxVips() - 1) + ") are in use (max_vips "
-          + limits.maxVips() + ")");
-    }
-    ctx.emit(FleetRecord.newBuilder().setVipAdded(VipAdded.newBuilder()
-        .setVipNum(num.getAsInt())
-        .setAddress(key.address().toByteString())
-        .setPort(key.port())
-        .setProtocol(key.protocol().toProto())
-        .setFlags(c.getFlags())
-        .setHashFunction(hash.toProto())));
-  }
 
-  static void remove(CommandContext ctx, RemoveVip c) throws Reject {
-    VipImage removed = existing(ctx, c.hasVip(), c.getVip());
-    ctx.emit(FleetRecord.newBuilder().setVipRemoved(VipRemoved.newBuilder().setVipNum(removed.vipNum())));
-  }
+    static void remove(CommandContext ctx, RemoveVip c) throws Reject {
+        VipImage removed = existing(ctx, c.hasVip(), c.getVip());
+        ctx.emit(FleetRecord.newBuilder().setVipRemoved(VipRemoved.newBuilder().setVipNum(removed.vipNum())));
+    }
 
-  static void modifyFlags(CommandContext ctx, ModifyVipFlags c) throws Reject {
-    VipImage vip = existing(ctx, c.hasVip(), c.getVip());
-    checkKnownFlags("set_flags", c.getSetFlags());
-    checkKnownFlags("clear_flags", c.getClearFlags());
-    int both = c.getSetFlags() & c.getClearFlags();
-    if (both != 0) {
-      throw invalid("flags " + VipFlags.hex(both) + " (" + String.join(", ", VipFlags.names(both))
-          + ") are both set and cleared: a bit may be in set_flags or in clear_flags, not both");
+    static void modifyFlags(CommandContext ctx, ModifyVipFlags c) throws Reject {
+        VipImage vip = existing(ctx, c.hasVip(), c.getVip());
+        checkKnownFlags("set_flags", c.getSetFlags());
+        checkKnownFlags("clear_flags", c.getClearFlags());
+        int both = c.getSetFlags() & c.getClearFlags();
+        if (both != 0) {
+            throw invalid("flags " + VipFlags.hex(both) + " (" + String.join(", ", VipFlags.names(both))
+                    + ") are both set and cleared: a bit may be in set_flags or in clear_flags, not both");
+        }
+        checkUdpOnly(vip.key(), c.getSetFlags());
+        int flags = (vip.flags() | c.getSetFlags()) & ~c.getClearFlags();
+        if (flags != vip.flags()) {
+            ctx.emit(FleetRecord.newBuilder()
+                    .setVipFlagsChanged(
+                            VipFlagsChanged.newBuilder().setVipNum(vip.vipNum()).setFlags(flags)));
+        }
     }
-    checkUdpOnly(vip.key(), c.getSetFlags());
-    int flags = (vip.flags() | c.getSetFlags()) & ~c.getClearFlags();
-    if (flags != vip.flags()) {
-      ctx.emit(FleetRecord.newBuilder().setVipFlagsChanged(
-          VipFlagsChanged.newBuilder().setVipNum(vip.vipNum()).setFlags(flags)));
-    }
-  }
 
-  static void setHashFunction(CommandContext ctx, SetVipHashFunction c) throws Reject {
-    VipImage vip = existing(ctx, c.hasVip(), c.getVip());
-    HashFunction hash = hashFunction(c.getHashFunctionValue());
-    if (hash != vip.hashFunction()) {
-      ctx.emit(FleetRecord.newBuilder().setVipHashFunctionChanged(VipHashFunctionChanged.newBuilder()
-          .setVipNum(vip.vipNum()).setHashFunction(hash.toProto())));
+    static void setHashFunction(CommandContext ctx, SetVipHashFunction c) throws Reject {
+        VipImage vip = existing(ctx, c.hasVip(), c.getVip());
+        HashFunction hash = hashFunction(c.getHashFunctionValue());
+        if (hash != vip.hashFunction()) {
+            ctx.emit(FleetRecord.newBuilder()
+                    .setVipHashFunctionChanged(VipHashFunctionChanged.newBuilder()
+                            .setVipNum(vip.vipNum())
+                            .setHashFunction(hash.toProto())));
+        }
     }
-  }
 
-  /** The VIP a command names, which must exist in the state (the real domain asks this too). */
-  static VipImage existing(CommandContext ctx, boolean present, io.ringfleet.api.VipKey proto) throws Reject {
-    VipKey key = key(present, proto);
-    return ctx.state().vipsAfter().get(key).orElseThrow(() -> notFound("vip " + key + " does not exist"));
-  }
+    /** The VIP a command names, which must exist in the state (the real domain asks this too). */
+    static VipImage existing(CommandContext ctx, boolean present, io.ringfleet.api.VipKey proto) throws Reject {
+        VipKey key = key(present, proto);
+        return ctx.state().vipsAfter().get(key).orElseThrow(() -> notFound("vip " + key + " does not exist"));
+    }
 
-  /** A well-formed VIP key; {@code present} says whether the command has one at all. */
-  static VipKey key(boolean present, io.ringfleet.api.VipKey proto) throws Reject {
-    if (!present) {
-      throw invalid("vip is missing: give its address, port (0..65535) and protocol (TCP or UDP)");
+    /** A well-formed VIP key; {@code present} says whether the command has one at all. */
+    static VipKey key(boolean present, io.ringfleet.api.VipKey proto) throws Reject {
+        if (!present) {
+            throw invalid("vip is missing: give its address, port (0..65535) and protocol (TCP or UDP)");
+        }
+        IpAddress address = AddressRules.address(proto.getAddress(), "vip address");
+        if (Integer.compareUnsigned(proto.getPort(), 65535) > 0) {
+            throw invalid("vip port " + Integer.toUnsignedString(proto.getPort())
+                    + " is out of range: allowed 0..65535 (0 = all ports)");
+        }
+        return new VipKey(address, proto.getPort(), protocol(proto));
     }
-    IpAddress address = AddressRules.address(proto.getAddress(), "vip address");
-    if (Integer.compareUnsigned(proto.getPort(), 65535) > 0) {
-      throw invalid("vip port " + Integer.toUnsignedString(proto.getPort())
-          + " is out of range: allowed 0..65535 (0 = all ports)");
-    }
-    return new VipKey(address, proto.getPort(), protocol(proto));
-  }
 
-  private static Protocol protocol(io.ringfleet.api.VipKey proto) throws Reject {
-    switch (proto.getProtocol()) {
-      case TCP:
-        return Protocol.TCP;
-      case UDP:
-        return Protocol.UDP;
-      case PROTOCOL_UNSPECIFIED:
-        throw invalid("vip protocol is missing: allowed TCP (6) or UDP (17)");
-      default:
-        throw invalid("vip protocol " + proto.getProtocolValue() + " is not supported: allowed TCP (6) or UDP (17)");
+    private static Protocol protocol(io.ringfleet.api.VipKey proto) throws Reject {
+        switch (proto.getProtocol()) {
+            case TCP:
+                return Protocol.TCP;
+            case UDP:
+                return Protocol.UDP;
+            case PROTOCOL_UNSPECIFIED:
+                throw invalid("vip protocol is missing: allowed TCP (6) or UDP (17)");
+            default:
+                throw invalid(
+                        "vip protocol " + proto.getProtocolValue() + " is not supported: allowed TCP (6) or UDP (17)");
+        }
     }
-  }
 
-  private static void checkKnownFlags(String field, int flags) throws Reject {
-    int unknown = flags & ~VipFlags.KNOWN;
-    if (unknown != 0) {
-      throw invalid(field + " " + VipFlags.hex(flags) + " include unknown bits " + VipFlags.hex(unknown)
-          + ": allowed bits are " + VipFlags.hex(VipFlags.KNOWN) + " (" + VipFlags.ALLOWED + ")");
+    private static void checkKnownFlags(String field, int flags) throws Reject {
+        int unknown = flags & ~VipFlags.KNOWN;
+        if (unknown != 0) {
+            throw invalid(field + " " + VipFlags.hex(flags) + " include unknown bits " + VipFlags.hex(unknown)
+                    + ": allowed bits are " + VipFlags.hex(VipFlags.KNOWN) + " (" + VipFlags.ALLOWED + ")");
+        }
     }
-  }
 
-  private static void checkUdpOnly(VipKey key, int flags) throws Reject {
-    int udpOnly = flags & VipFlags.UDP_ONLY;
-    if (key.protocol() == Protocol.TCP && udpOnly != 0) {
-      List<String> names = VipFlags.names(udpOnly);
-      throw invalid((names.size() == 1 ? "flag " + names.get(0) + " needs" : "flags " + String.join(", ", names)
-          + " need") + " a UDP vip, but vip " + key + " is TCP");
+    private static void checkUdpOnly(VipKey key, int flags) throws Reject {
+        int udpOnly = flags & VipFlags.UDP_ONLY;
+        if (key.protocol() == Protocol.TCP && udpOnly != 0) {
+            List<String> names = VipFlags.names(udpOnly);
+            throw invalid((names.size() == 1
+                            ? "flag " + names.get(0) + " needs"
+                            : "flags " + String.join(", ", names) + " need")
+                    + " a UDP vip, but vip " + key + " is TCP");
+        }
     }
-  }
 
-  private static HashFunction hashFunction(int value) throws Reject {
-    if (value == io.ringfleet.api.HashFunction.MAGLEV_VALUE) {
-      return HashFunction.MAGLEV;
+    private static HashFunction hashFunction(int value) throws Reject {
+        if (value == io.ringfleet.api.HashFunction.MAGLEV_VALUE) {
+            return HashFunction.MAGLEV;
+        }
+        if (value == io.ringfleet.api.HashFunction.MAGLEV_V2_VALUE) {
+            return HashFunction.MAGLEV_V2;
+        }
+        throw invalid("hash function " + value + " is not supported: allowed MAGLEV (0) or MAGLEV_V2 (1)");
     }
-    if (value == io.ringfleet.api.HashFunction.MAGLEV_V2_VALUE) {
-      return HashFunction.MAGLEV_V2;
-    }
-    throw invalid("hash function " + value + " is not supported: allowed MAGLEV (0) or MAGLEV_V2 (1)");
-  }
 }

@@ -12,13 +12,13 @@ import java.net.InetAddress;
  */
 public record MaglevReal(int index, long hash, int weight) {
 
-  public MaglevReal {
-    MaglevRing.checkIndex(index);
-    MaglevRing.checkWeight(index, weight);
-  }
+    public MaglevReal {
+        MaglevRing.checkIndex(index);
+        MaglevRing.checkWeight(index, weight);
+    }
 
-  /** A real whose hash is {@link RealHash#of(InetAddress)} of its address. */
-  public static MaglevReal of(int index, InetAddress address, int weight) {
-    return new MaglevReal(index, RealHash.of(address), weight);
-  }
+    /** A real whose hash is {@link RealHash#of(InetAddress)} of its address. */
+    public static MaglevReal of(int index, InetAddress address, int weight) {
+        return new MaglevReal(index, RealHash.of(address), weight);
+    }
 }

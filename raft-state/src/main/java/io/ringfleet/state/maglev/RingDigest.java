@@ -12,36 +12,36 @@ import java.util.Objects;
  */
 public final class RingDigest {
 
-  private RingDigest() {}
+    private RingDigest() {}
 
-  /** SHA-256 (32 bytes) of the ring's slots. */
-  public static byte[] sha256(MaglevRing ring) {
-    return sha256(Objects.requireNonNull(ring, "ring").slotsView());
-  }
-
-  /** SHA-256 (32 bytes) of raw slots, e.g. read back from a BPF map. */
-  public static byte[] sha256(char[] slots) {
-    Objects.requireNonNull(slots, "slots");
-    byte[] bytes = new byte[slots.length * 2];
-    for (int i = 0, j = 0; i < slots.length; i++, j += 2) {
-      char s = slots[i];
-      bytes[j] = (byte) (s >>> 8);
-      bytes[j + 1] = (byte) s;
+    /** SHA-256 (32 bytes) of the ring's slots. */
+    public static byte[] sha256(MaglevRing ring) {
+        return sha256(Objects.requireNonNull(ring, "ring").slotsView());
     }
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform provides SHA-256", e);
+
+    /** SHA-256 (32 bytes) of raw slots, e.g. read back from a BPF map. */
+    public static byte[] sha256(char[] slots) {
+        Objects.requireNonNull(slots, "slots");
+        byte[] bytes = new byte[slots.length * 2];
+        for (int i = 0, j = 0; i < slots.length; i++, j += 2) {
+            char s = slots[i];
+            bytes[j] = (byte) (s >>> 8);
+            bytes[j + 1] = (byte) s;
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
     }
-  }
 
-  /** Lower-case hex of {@link #sha256(MaglevRing)}. */
-  public static String sha256Hex(MaglevRing ring) {
-    return HexFormat.of().formatHex(sha256(ring));
-  }
+    /** Lower-case hex of {@link #sha256(MaglevRing)}. */
+    public static String sha256Hex(MaglevRing ring) {
+        return HexFormat.of().formatHex(sha256(ring));
+    }
 
-  /** Lower-case hex of {@link #sha256(char[])}. */
-  public static String sha256Hex(char[] slots) {
-    return HexFormat.of().formatHex(sha256(slots));
-  }
+    /** Lower-case hex of {@link #sha256(char[])}. */
+    public static String sha256Hex(char[] slots) {
+        return HexFormat.of().formatHex(sha256(slots));
+    }
 }

@@ -1,6 +1,5 @@
 package io.ringfleet.state.raft;
 
-import java.util.concurrent.TimeUnit;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
@@ -14,6 +13,7 @@ import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -58,281 +58,291 @@ import org.apache.ratis.util.TimeDuration;
  * </ul>
  */
 public final class FleetClient implements Closeable {
-  private final RaftGroup group;
-  private final RaftClient client;
-  private final int maxAttempts;
-  private final TimeDuration retrySleep;
-  private final long requestTimeoutMs;
-
-  private FleetClient(Builder b) {
-    this.group = b.group;
-    this.maxAttempts = b.maxAttempts;
-    this.retrySleep = TimeDuration.valueOf(b.retrySleepMs, TimeUnit.MILLISECONDS);
-    this.requestTimeoutMs = b.requestTimeoutMs;
-    RaftProperties p = new RaftProperties();
-    RaftClientConfigKeys.Rpc.setRequestTimeout(p,
-        TimeDuration.valueOf(b.requestTimeoutMs, TimeUnit.MILLISECONDS));
-    Parameters parameters = new Parameters();
-    if (b.tls != null) {
-      GrpcConfigKeys.Client.setTlsConf(parameters, b.tls);
-      GrpcConfigKeys.Admin.setTlsConf(parameters, b.tls);
-    }
-    RaftClient.Builder rb = RaftClient.newBuilder()
-        .setRaftGroup(group)
-        .setProperties(p)
-        .setParameters(parameters)
-        .setClientId(b.clientId != null ? b.clientId : ClientId.randomId())
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(b.maxAttempts, retrySleep));
-    if (b.leaderHint != null) {
-      rb.setLeaderId(b.leaderHint);
-    }
-    this.client = rb.build();
-  }
-
-  public static Builder builder(RaftGroup group) {
-    return new Builder(group);
-  }
-
-  /** The id under which the leader's retry cache knows this client's writes. */
-  public ClientId clientId() {
-    return client.getId();
-  }
-
-  public RaftGroup group() {
-    return group;
-  }
-
-  /** The underlying client, for admin calls (snapshots, leadership). */
-  public RaftClient raftClient() {
-    return client;
-  }
-
-  // ---- writes ----
-
-  /**
-   * Appends {@code batch} to the log through the leader and returns its reply once applied on the leader.
-   *
-   * @throws IOException if no leader accepted it within the retries (outcome unknown: see the class comment),
-   *     or the leader refused the bytes (StateMachineException)
-   */
-  public BatchReply submit(CommandBatch batch) throws IOException {
-    RaftClientReply reply = client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())));
-    return batchReply(reply);
-  }
-
-  /**
-   * As {@link #submit(CommandBatch)}, but first sent to {@code via} (any peer: an agent's own), following the
-   * leader it names. Every attempt re-sends the same request: same ClientId, same call id.
-   */
-  public BatchReply submit(CommandBatch batch, RaftPeerId via) throws IOException {
-    Objects.requireNonNull(via, "via");
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray()));
-    long callId = CallId.getAndIncrement();
-    List<RaftPeerId> peers = new ArrayList<>();
-    group.getPeers().forEach(p -> peers.add(p.getId()));
-    RaftPeerId target = via;
-    IOException last = null;
-    for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-      RaftClientRequest request = RaftClientRequest.newBuilder()
-          .setClientId(client.getId())
-          .setServerId(target)
-          .setGroupId(group.getGroupId())
-          .setCallId(callId)
-          .setMessage(message)
-          .setType(RaftClientRequest.writeRequestType())
-          .setTimeoutMs(requestTimeoutMs)
-          .build();
-      RaftClientReply reply;
-      try {
-        reply = client.getClientRpc().sendRequest(request);
-      } catch (IOException e) {
-        last = e;
-        target = peers.get((peers.indexOf(target) + 1) % peers.size());
-        sleep();
-        continue;
-      }
-      NotLeaderException notLeader = reply.getNotLeaderException();
-      if (notLeader != null) {
-        RaftPeer suggested = notLeader.getSuggestedLeader();
-        target = suggested != null ? suggested.getId() : peers.get((peers.indexOf(target) + 1) % peers.size());
-        last = notLeader;
-        if (suggested == null) {
-          sleep();
-        }
-        continue;
-      }
-      if (reply.isSuccess() || reply.getStateMachineException() != null) {
-        return batchReply(reply);
-      }
-      last = reply.getException();
-      sleep();
-    }
-    throw new IOException("no leader applied the batch after " + maxAttempts + " attempts (call id " + callId
-        + "); it may or may not have been applied: read the state back before retrying", last);
-  }
-
-  private static BatchReply batchReply(RaftClientReply reply) throws IOException {
-    if (!reply.isSuccess()) {
-      StateMachineException sme = reply.getStateMachineException();
-      RaftException e = sme != null ? sme : reply.getException();
-      throw e != null ? e : new IOException("the write failed: " + reply);
-    }
-    try {
-      return BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IOException("the reply is not a BatchReply: " + e.getMessage(), e);
-    }
-  }
-
-  // ---- membership ----
-
-  /**
-   * Sets the group's configuration to {@code voters} and {@code listeners} through the leader, provided it still
-   * is {@code currentVoters} and {@code currentListeners} (by peer id; Ratis's compare-and-set), and returns once
-   * the new configuration is committed: a peer added is first brought up to date by the leader (the log, or a
-   * snapshot where the leader's log was purged). Take a peer out before clearing its storage and add it back once it restarted empty: a leader
-   * never lowers a follower's match index, so a member cleared in place would never be sent a snapshot.
-   *
-   * @throws IOException if the leader refused the change (the configuration differs from the current one given,
-   *     a change is in progress) or no leader committed it within the retries
-   */
-  public void setConfiguration(List<RaftPeer> voters, List<RaftPeer> listeners, List<RaftPeer> currentVoters,
-                               List<RaftPeer> currentListeners) throws IOException {
-    RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
-        .setServersInNewConf(voters).setListenersInNewConf(listeners)
-        .setServersInCurrentConf(currentVoters).setListenersInCurrentConf(currentListeners)
-        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build());
-    if (!reply.isSuccess()) {
-      RaftException e = reply.getException();
-      throw e != null ? e : new IOException("the configuration change failed: " + reply);
-    }
-  }
-
-  // ---- reads ----
-
-  /** The leader's status (a linearizable read). */
-  public StateStatus status() throws IOException {
-    return parseStatus(client.io().sendReadOnly(query(StateQuery.Kind.STATUS)));
-  }
-
-  /** One peer's own status as it stands (a stale read: no leader round trip). */
-  public StateStatus status(RaftPeerId peer) throws IOException {
-    return parseStatus(client.io().sendStaleRead(query(StateQuery.Kind.STATUS), 0, peer));
-  }
-
-  /** The leader's image (a linearizable read). */
-  public FleetImage image() throws IOException {
-    return parseImage(client.io().sendReadOnly(query(StateQuery.Kind.IMAGE)));
-  }
-
-  /** One peer's image as it stands, once it has applied at least {@code minIndex}. */
-  public FleetImage image(RaftPeerId peer, long minIndex) throws IOException {
-    return parseImage(client.io().sendStaleRead(query(StateQuery.Kind.IMAGE), minIndex, peer));
-  }
-
-  private static Message query(StateQuery.Kind kind) {
-    return Message.valueOf(UnsafeByteOperations.unsafeWrap(StateQuery.newBuilder().setKind(kind).build().toByteArray()));
-  }
-
-  private static StateStatus parseStatus(RaftClientReply reply) throws IOException {
-    checkRead(reply);
-    try {
-      return StateStatus.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IOException("the reply is not a StateStatus: " + e.getMessage(), e);
-    }
-  }
-
-  private static FleetImage parseImage(RaftClientReply reply) throws IOException {
-    checkRead(reply);
-    return SnapshotCodec.decode(reply.getMessage().getContent().toByteArray());
-  }
-
-  private static void checkRead(RaftClientReply reply) throws IOException {
-    if (!reply.isSuccess()) {
-      RaftException e = reply.getException();
-      throw e != null ? e : new IOException("the read failed: " + reply);
-    }
-  }
-
-  private void sleep() throws IOException {
-    try {
-      retrySleep.sleep();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while retrying");
-    }
-  }
-
-  @Override
-  public void close() throws IOException {
-    client.close();
-  }
-
-  /** Options of a {@link FleetClient}. */
-  public static final class Builder {
     private final RaftGroup group;
-    private ClientId clientId;
-    private RaftPeerId leaderHint;
-    private int maxAttempts = 20;
-    private long retrySleepMs = 100;
-    private long requestTimeoutMs = 3000;
-    private GrpcTlsConfig tls;
+    private final RaftClient client;
+    private final int maxAttempts;
+    private final TimeDuration retrySleep;
+    private final long requestTimeoutMs;
 
-    private Builder(RaftGroup group) {
-      this.group = Objects.requireNonNull(group, "group");
-      if (group.getPeers().isEmpty()) {
-        throw new IllegalArgumentException("the group must have at least one peer");
-      }
+    private FleetClient(Builder b) {
+        this.group = b.group;
+        this.maxAttempts = b.maxAttempts;
+        this.retrySleep = TimeDuration.valueOf(b.retrySleepMs, TimeUnit.MILLISECONDS);
+        this.requestTimeoutMs = b.requestTimeoutMs;
+        RaftProperties p = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(b.requestTimeoutMs, TimeUnit.MILLISECONDS));
+        Parameters parameters = new Parameters();
+        if (b.tls != null) {
+            GrpcConfigKeys.Client.setTlsConf(parameters, b.tls);
+            GrpcConfigKeys.Admin.setTlsConf(parameters, b.tls);
+        }
+        RaftClient.Builder rb = RaftClient.newBuilder()
+                .setRaftGroup(group)
+                .setProperties(p)
+                .setParameters(parameters)
+                .setClientId(b.clientId != null ? b.clientId : ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(b.maxAttempts, retrySleep));
+        if (b.leaderHint != null) {
+            rb.setLeaderId(b.leaderHint);
+        }
+        this.client = rb.build();
     }
 
-    /** A fixed client id (default random). Two live clients must never share one. */
-    public Builder clientId(ClientId clientId) {
-      this.clientId = Objects.requireNonNull(clientId, "clientId");
-      return this;
+    public static Builder builder(RaftGroup group) {
+        return new Builder(group);
     }
 
-    /** The peer tried first (e.g. the local agent's); default: the client picks one. */
-    public Builder leaderHint(RaftPeerId peer) {
-      this.leaderHint = Objects.requireNonNull(peer, "peer");
-      return this;
+    /** The id under which the leader's retry cache knows this client's writes. */
+    public ClientId clientId() {
+        return client.getId();
     }
 
-    /** Attempts per call, 1..1000; default 20. */
-    public Builder maxAttempts(int attempts) {
-      if (attempts < 1 || attempts > 1000) {
-        throw new IllegalArgumentException("maxAttempts must be 1..1000, got " + attempts);
-      }
-      this.maxAttempts = attempts;
-      return this;
+    public RaftGroup group() {
+        return group;
     }
 
-    /** Pause between attempts, 0..60000 ms; default 100. */
-    public Builder retrySleepMs(long ms) {
-      if (ms < 0 || ms > 60_000) {
-        throw new IllegalArgumentException("retrySleepMs must be 0..60000, got " + ms);
-      }
-      this.retrySleepMs = ms;
-      return this;
+    /** The underlying client, for admin calls (snapshots, leadership). */
+    public RaftClient raftClient() {
+        return client;
     }
 
-    /** Timeout of one attempt, 100..600000 ms; default 3000. */
-    public Builder requestTimeoutMs(long ms) {
-      if (ms < 100 || ms > 600_000) {
-        throw new IllegalArgumentException("requestTimeoutMs must be 100..600000, got " + ms);
-      }
-      this.requestTimeoutMs = ms;
-      return this;
+    // ---- writes ----
+
+    /**
+     * Appends {@code batch} to the log through the leader and returns its reply once applied on the leader.
+     *
+     * @throws IOException if no leader accepted it within the retries (outcome unknown: see the class comment),
+     *     or the leader refused the bytes (StateMachineException)
+     */
+    public BatchReply submit(CommandBatch batch) throws IOException {
+        RaftClientReply reply = client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())));
+        return batchReply(reply);
     }
 
-    /** TLS for the client and admin channels (the seam; none by default). */
-    public Builder tls(GrpcTlsConfig tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
-      return this;
+    /**
+     * As {@link #submit(CommandBatch)}, but first sent to {@code via} (any peer: an agent's own), following the
+     * leader it names. Every attempt re-sends the same request: same ClientId, same call id.
+     */
+    public BatchReply submit(CommandBatch batch, RaftPeerId via) throws IOException {
+        Objects.requireNonNull(via, "via");
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray()));
+        long callId = CallId.getAndIncrement();
+        List<RaftPeerId> peers = new ArrayList<>();
+        group.getPeers().forEach(p -> peers.add(p.getId()));
+        RaftPeerId target = via;
+        IOException last = null;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            RaftClientRequest request = RaftClientRequest.newBuilder()
+                    .setClientId(client.getId())
+                    .setServerId(target)
+                    .setGroupId(group.getGroupId())
+                    .setCallId(callId)
+                    .setMessage(message)
+                    .setType(RaftClientRequest.writeRequestType())
+                    .setTimeoutMs(requestTimeoutMs)
+                    .build();
+            RaftClientReply reply;
+            try {
+                reply = client.getClientRpc().sendRequest(request);
+            } catch (IOException e) {
+                last = e;
+                target = peers.get((peers.indexOf(target) + 1) % peers.size());
+                sleep();
+                continue;
+            }
+            NotLeaderException notLeader = reply.getNotLeaderException();
+            if (notLeader != null) {
+                RaftPeer suggested = notLeader.getSuggestedLeader();
+                target = suggested != null ? suggested.getId() : peers.get((peers.indexOf(target) + 1) % peers.size());
+                last = notLeader;
+                if (suggested == null) {
+                    sleep();
+                }
+                continue;
+            }
+            if (reply.isSuccess() || reply.getStateMachineException() != null) {
+                return batchReply(reply);
+            }
+            last = reply.getException();
+            sleep();
+        }
+        throw new IOException(
+                "no leader applied the batch after " + maxAttempts + " attempts (call id " + callId
+                        + "); it may or may not have been applied: read the state back before retrying",
+                last);
     }
 
-    public FleetClient build() {
-      return new FleetClient(this);
+    private static BatchReply batchReply(RaftClientReply reply) throws IOException {
+        if (!reply.isSuccess()) {
+            StateMachineException sme = reply.getStateMachineException();
+            RaftException e = sme != null ? sme : reply.getException();
+            throw e != null ? e : new IOException("the write failed: " + reply);
+        }
+        try {
+            return BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IOException("the reply is not a BatchReply: " + e.getMessage(), e);
+        }
     }
-  }
+
+    // ---- membership ----
+
+    /**
+     * Sets the group's configuration to {@code voters} and {@code listeners} through the leader, provided it still
+     * is {@code currentVoters} and {@code currentListeners} (by peer id; Ratis's compare-and-set), and returns once
+     * the new configuration is committed: a peer added is first brought up to date by the leader (the log, or a
+     * snapshot where the leader's log was purged). Take a peer out before clearing its storage and add it back once it restarted empty: a leader
+     * never lowers a follower's match index, so a member cleared in place would never be sent a snapshot.
+     *
+     * @throws IOException if the leader refused the change (the configuration differs from the current one given,
+     *     a change is in progress) or no leader committed it within the retries
+     */
+    public void setConfiguration(
+            List<RaftPeer> voters,
+            List<RaftPeer> listeners,
+            List<RaftPeer> currentVoters,
+            List<RaftPeer> currentListeners)
+            throws IOException {
+        RaftClientReply reply = client.admin()
+                .setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(voters)
+                        .setListenersInNewConf(listeners)
+                        .setServersInCurrentConf(currentVoters)
+                        .setListenersInCurrentConf(currentListeners)
+                        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                        .build());
+        if (!reply.isSuccess()) {
+            RaftException e = reply.getException();
+            throw e != null ? e : new IOException("the configuration change failed: " + reply);
+        }
+    }
+
+    // ---- reads ----
+
+    /** The leader's status (a linearizable read). */
+    public StateStatus status() throws IOException {
+        return parseStatus(client.io().sendReadOnly(query(StateQuery.Kind.STATUS)));
+    }
+
+    /** One peer's own status as it stands (a stale read: no leader round trip). */
+    public StateStatus status(RaftPeerId peer) throws IOException {
+        return parseStatus(client.io().sendStaleRead(query(StateQuery.Kind.STATUS), 0, peer));
+    }
+
+    /** The leader's image (a linearizable read). */
+    public FleetImage image() throws IOException {
+        return parseImage(client.io().sendReadOnly(query(StateQuery.Kind.IMAGE)));
+    }
+
+    /** One peer's image as it stands, once it has applied at least {@code minIndex}. */
+    public FleetImage image(RaftPeerId peer, long minIndex) throws IOException {
+        return parseImage(client.io().sendStaleRead(query(StateQuery.Kind.IMAGE), minIndex, peer));
+    }
+
+    private static Message query(StateQuery.Kind kind) {
+        return Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                StateQuery.newBuilder().setKind(kind).build().toByteArray()));
+    }
+
+    private static StateStatus parseStatus(RaftClientReply reply) throws IOException {
+        checkRead(reply);
+        try {
+            return StateStatus.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IOException("the reply is not a StateStatus: " + e.getMessage(), e);
+        }
+    }
+
+    private static FleetImage parseImage(RaftClientReply reply) throws IOException {
+        checkRead(reply);
+        return SnapshotCodec.decode(reply.getMessage().getContent().toByteArray());
+    }
+
+    private static void checkRead(RaftClientReply reply) throws IOException {
+        if (!reply.isSuccess()) {
+            RaftException e = reply.getException();
+            throw e != null ? e : new IOException("the read failed: " + reply);
+        }
+    }
+
+    private void sleep() throws IOException {
+        try {
+            retrySleep.sleep();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while retrying");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.close();
+    }
+
+    /** Options of a {@link FleetClient}. */
+    public static final class Builder {
+        private final RaftGroup group;
+        private ClientId clientId;
+        private RaftPeerId leaderHint;
+        private int maxAttempts = 20;
+        private long retrySleepMs = 100;
+        private long requestTimeoutMs = 3000;
+        private GrpcTlsConfig tls;
+
+        private Builder(RaftGroup group) {
+            this.group = Objects.requireNonNull(group, "group");
+            if (group.getPeers().isEmpty()) {
+                throw new IllegalArgumentException("the group must have at least one peer");
+            }
+        }
+
+        /** A fixed client id (default random). Two live clients must never share one. */
+        public Builder clientId(ClientId clientId) {
+            this.clientId = Objects.requireNonNull(clientId, "clientId");
+            return this;
+        }
+
+        /** The peer tried first (e.g. the local agent's); default: the client picks one. */
+        public Builder leaderHint(RaftPeerId peer) {
+            this.leaderHint = Objects.requireNonNull(peer, "peer");
+            return this;
+        }
+
+        /** Attempts per call, 1..1000; default 20. */
+        public Builder maxAttempts(int attempts) {
+            if (attempts < 1 || attempts > 1000) {
+                throw new IllegalArgumentException("maxAttempts must be 1..1000, got " + attempts);
+            }
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /** Pause between attempts, 0..60000 ms; default 100. */
+        public Builder retrySleepMs(long ms) {
+            if (ms < 0 || ms > 60_000) {
+                throw new IllegalArgumentException("retrySleepMs must be 0..60000, got " + ms);
+            }
+            this.retrySleepMs = ms;
+            return this;
+        }
+
+        /** Timeout of one attempt, 100..600000 ms; default 3000. */
+        public Builder requestTimeoutMs(long ms) {
+            if (ms < 100 || ms > 600_000) {
+                throw new IllegalArgumentException("requestTimeoutMs must be 100..600000, got " + ms);
+            }
+            this.requestTimeoutMs = ms;
+            return this;
+        }
+
+        /** TLS for the client and admin channels (the seam; none by default). */
+        public Builder tls(GrpcTlsConfig tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        public FleetClient build() {
+            return new FleetClient(this);
+        }
+    }
 }

@@ -1,11 +1,11 @@
 package io.ringfleet.state.raft;
 
-import java.nio.file.Files;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetPublisher;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,329 +60,340 @@ import org.apache.ratis.util.TimeDuration;
  * Ratis's server, client and admin channels (the seam; certificates come from lb-agent's config).
  */
 public final class FleetNode implements Closeable {
-  /** The group of the fleet log unless told otherwise: a fixed UUID, so every node names the same group. */
-  public static final RaftGroupId DEFAULT_GROUP_ID =
-      RaftGroupId.valueOf(UUID.nameUUIDFromBytes("ringfleet-fleet-log".getBytes(StandardCharsets.UTF_8)));
+    /** The group of the fleet log unless told otherwise: a fixed UUID, so every node names the same group. */
+    public static final RaftGroupId DEFAULT_GROUP_ID =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("ringfleet-fleet-log".getBytes(StandardCharsets.UTF_8)));
 
-  /** The leader step-down wait in minimum election timeouts (unless set through {@link Builder#raftProperties}). */
-  public static final int STEP_DOWN_WAIT_ELECTION_TIMEOUTS = 5;
+    /** The leader step-down wait in minimum election timeouts (unless set through {@link Builder#raftProperties}). */
+    public static final int STEP_DOWN_WAIT_ELECTION_TIMEOUTS = 5;
 
-  private final RaftPeerId peerId;
-  private final RaftGroup group;
-  private final Path storageDir;
-  private final FleetStateMachine stateMachine;
-  private final RaftServer server;
-  private final TimeDuration leaderStepDownWait;
+    private final RaftPeerId peerId;
+    private final RaftGroup group;
+    private final Path storageDir;
+    private final FleetStateMachine stateMachine;
+    private final RaftServer server;
+    private final TimeDuration leaderStepDownWait;
 
-  private FleetNode(Builder b) throws IOException {
-    this.peerId = RaftPeerId.valueOf(b.peerId);
-    this.group = group(b.groupId, b.peers, b.listeners);
-    RaftPeer self = group.getPeer(peerId);
-    if (self == null) {
-      throw new IllegalArgumentException("peer " + b.peerId + " is neither among the voters " + b.peers.keySet()
-          + " nor among the listeners " + b.listeners.keySet());
-    }
-    this.storageDir = b.storageDir;
-    this.stateMachine = new FleetStateMachine(b.limits);
-    b.publishers.forEach(stateMachine::addPublisher);
+    private FleetNode(Builder b) throws IOException {
+        this.peerId = RaftPeerId.valueOf(b.peerId);
+        this.group = group(b.groupId, b.peers, b.listeners);
+        RaftPeer self = group.getPeer(peerId);
+        if (self == null) {
+            throw new IllegalArgumentException("peer " + b.peerId + " is neither among the voters " + b.peers.keySet()
+                    + " nor among the listeners " + b.listeners.keySet());
+        }
+        this.storageDir = b.storageDir;
+        this.stateMachine = new FleetStateMachine(b.limits);
+        b.publishers.forEach(stateMachine::addPublisher);
 
-    RaftProperties p = new RaftProperties();
-    RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
-    GrpcConfigKeys.Server.setHost(p, NetUtils.createSocketAddr(self.getAddress()).getHostString());
-    GrpcConfigKeys.Server.setPort(p, NetUtils.createSocketAddr(self.getAddress()).getPort());
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, b.snapshotThreshold);
-    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, b.snapshotsRetained);
-    RaftServerConfigKeys.Snapshot.setCreationGap(p, b.snapshotCreationGap);
-    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, b.purgeUpToSnapshotIndex);
-    RaftServerConfigKeys.Log.setPurgeGap(p, b.purgeGap);
-    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, b.purgePreservation < 0 ? b.snapshotThreshold : b.purgePreservation);
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(b.segmentSizeMax));
-    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
-    if (b.propertiesCustomizer != null) {
-      b.propertiesCustomizer.accept(p);
-    }
-    this.leaderStepDownWait = leaderStepDownWait(p);
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
+        GrpcConfigKeys.Server.setHost(
+                p, NetUtils.createSocketAddr(self.getAddress()).getHostString());
+        GrpcConfigKeys.Server.setPort(
+                p, NetUtils.createSocketAddr(self.getAddress()).getPort());
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, b.snapshotThreshold);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, b.snapshotsRetained);
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, b.snapshotCreationGap);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, b.purgeUpToSnapshotIndex);
+        RaftServerConfigKeys.Log.setPurgeGap(p, b.purgeGap);
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(
+                p, b.purgePreservation < 0 ? b.snapshotThreshold : b.purgePreservation);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(b.segmentSizeMax));
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        if (b.propertiesCustomizer != null) {
+            b.propertiesCustomizer.accept(p);
+        }
+        this.leaderStepDownWait = leaderStepDownWait(p);
 
-    Parameters parameters = new Parameters();
-    if (b.tls != null) {
-      GrpcConfigKeys.Server.setTlsConf(parameters, b.tls);
-      GrpcConfigKeys.Client.setTlsConf(parameters, b.tls);
-      GrpcConfigKeys.Admin.setTlsConf(parameters, b.tls);
-    }
-    // An existing group directory is recovered (log, metadata, snapshots); a missing one is formatted.
-    boolean existing = Files.isDirectory(storageDir.resolve(group.getGroupId().getUuid().toString()));
-    this.server = RaftServer.newBuilder()
-        .setServerId(peerId)
-        .setGroup(group)
-        .setProperties(p)
-        .setParameters(parameters)
-        .setStateMachine(stateMachine)
-        .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
-        .build();
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /**
-   * Sets the step-down wait to {@value #STEP_DOWN_WAIT_ELECTION_TIMEOUTS} minimum election timeouts unless it was
-   * set explicitly, after the customizer, so that it follows a customized election timeout.
-   */
-  private static TimeDuration leaderStepDownWait(RaftProperties p) {
-    if (p.get(RaftServerConfigKeys.LeaderElection.LEADER_STEP_DOWN_WAIT_TIME_KEY) == null) {
-      RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
-          RaftServerConfigKeys.Rpc.timeoutMin(p).multiply(STEP_DOWN_WAIT_ELECTION_TIMEOUTS));
-    }
-    return RaftServerConfigKeys.LeaderElection.leaderStepDownWaitTime(p);
-  }
-
-  /** The Raft group of these voters ({@code id -> host:port}, in the given order). */
-  public static RaftGroup group(RaftGroupId groupId, Map<String, String> voters) {
-    return group(groupId, voters, Map.of());
-  }
-
-  /** The Raft group of these voters and listeners ({@code id -> host:port}; voters first, each in the given order). */
-  public static RaftGroup group(RaftGroupId groupId, Map<String, String> voters, Map<String, String> listeners) {
-    List<RaftPeer> list = new ArrayList<>();
-    voters.forEach((id, address) -> list.add(peer(id, address, RaftPeerRole.FOLLOWER)));
-    listeners.forEach((id, address) -> list.add(peer(id, address, RaftPeerRole.LISTENER)));
-    return RaftGroup.valueOf(groupId, list);
-  }
-
-  private static RaftPeer peer(String id, String address, RaftPeerRole startupRole) {
-    return RaftPeer.newBuilder().setId(id).setAddress(address).setStartupRole(startupRole).build();
-  }
-
-  /** Starts the server (loads the newest valid snapshot, then replays the log and joins the group). */
-  public void start() throws IOException {
-    server.start();
-  }
-
-  public RaftPeerId peerId() {
-    return peerId;
-  }
-
-  public RaftGroup group() {
-    return group;
-  }
-
-  public Path storageDir() {
-    return storageDir;
-  }
-
-  public FleetStateMachine stateMachine() {
-    return stateMachine;
-  }
-
-  public RaftServer server() {
-    return server;
-  }
-
-  /** Whether this peer is a listener of its group (receives and applies the log, never votes or leads). */
-  public boolean isListener() {
-    return group.getPeer(peerId).getStartupRole() == RaftPeerRole.LISTENER;
-  }
-
-  /** How long a leader that lost its majority's heartbeats waits before it may campaign again. */
-  public TimeDuration leaderStepDownWait() {
-    return leaderStepDownWait;
-  }
-
-  /** Whether this peer is the leader now (a hint: leadership can change any time). */
-  public boolean isLeader() {
-    try {
-      return server.getDivision(group.getGroupId()).getInfo().isLeader();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /**
-   * The Raft configuration this peer knows (its last configuration entry, committed or not): voters are
-   * {@code getCurrentPeers(FOLLOWER)}, listeners {@code getCurrentPeers(LISTENER)}. Changed through the leader
-   * ({@link FleetClient#setConfiguration}); {@link #group()} stays what the peer was built with.
-   */
-  public RaftConfiguration configuration() throws IOException {
-    return server.getDivision(group.getGroupId()).getRaftConf();
-  }
-
-  /** Stops the server: applies what is committed, then closes the log and the state machine. */
-  @Override
-  public void close() throws IOException {
-    server.close();
-  }
-
-  @Override
-  public String toString() {
-    return "FleetNode{" + peerId + "@" + group.getPeer(peerId).getAddress() + ", " + storageDir + "}";
-  }
-
-  /** Options of a {@link FleetNode}; each setter checks its argument and says what is allowed. */
-  public static final class Builder {
-    private String peerId;
-    private final Map<String, String> peers = new LinkedHashMap<>();
-    private final Map<String, String> listeners = new LinkedHashMap<>();
-    private RaftGroupId groupId = DEFAULT_GROUP_ID;
-    private Path storageDir;
-    private FleetLimits limits = FleetLimits.DEFAULT;
-    private long snapshotThreshold = 10_000;
-    private int snapshotsRetained = 3;
-    private long snapshotCreationGap = 1024;
-    private boolean purgeUpToSnapshotIndex;
-    private int purgeGap = 1024;
-    private long purgePreservation = -1;
-    private long segmentSizeMax = 8L << 20;
-    private GrpcTlsConfig tls;
-    private Consumer<RaftProperties> propertiesCustomizer;
-    private final List<FleetPublisher> publishers = new ArrayList<>();
-
-    private Builder() {}
-
-    /** This peer's id: one of {@link #peers} or {@link #listeners}. */
-    public Builder peerId(String peerId) {
-      this.peerId = requireText(peerId, "peerId");
-      return this;
+        Parameters parameters = new Parameters();
+        if (b.tls != null) {
+            GrpcConfigKeys.Server.setTlsConf(parameters, b.tls);
+            GrpcConfigKeys.Client.setTlsConf(parameters, b.tls);
+            GrpcConfigKeys.Admin.setTlsConf(parameters, b.tls);
+        }
+        // An existing group directory is recovered (log, metadata, snapshots); a missing one is formatted.
+        boolean existing = Files.isDirectory(
+                storageDir.resolve(group.getGroupId().getUuid().toString()));
+        this.server = RaftServer.newBuilder()
+                .setServerId(peerId)
+                .setGroup(group)
+                .setProperties(p)
+                .setParameters(parameters)
+                .setStateMachine(stateMachine)
+                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
     }
 
-    /** Every voter: id to {@code host:port}; this peer listens on its own entry's address. */
-    public Builder peers(Map<String, String> peers) {
-      if (peers.isEmpty()) {
-        throw new IllegalArgumentException("peers must name at least this peer");
-      }
-      peers.forEach((id, address) -> this.peers.put(requireText(id, "peer id"), requireText(address, "address of " + id)));
-      return this;
-    }
-
-    /** Every listener (receives the log, never votes or leads): id to {@code host:port}; none by default. */
-    public Builder listeners(Map<String, String> listeners) {
-      listeners.forEach((id, address) -> this.listeners.put(requireText(id, "listener id"),
-          requireText(address, "address of " + id)));
-      return this;
-    }
-
-    public Builder groupId(RaftGroupId groupId) {
-      this.groupId = Objects.requireNonNull(groupId, "groupId");
-      return this;
-    }
-
-    /** Where the Raft log, Raft metadata and snapshots of this peer live (one directory per peer). */
-    public Builder storageDir(Path storageDir) {
-      this.storageDir = Objects.requireNonNull(storageDir, "storageDir");
-      return this;
-    }
-
-    /** Must be equal on every peer (validation depends on it); default {@link FleetLimits#DEFAULT}. */
-    public Builder limits(FleetLimits limits) {
-      this.limits = Objects.requireNonNull(limits, "limits");
-      return this;
-    }
-
-    /** A snapshot is taken every {@code entries} applied entries; 1 or more, default 10,000. */
-    public Builder snapshotThreshold(long entries) {
-      if (entries < 1) {
-        throw new IllegalArgumentException("snapshotThreshold must be >= 1 entry, got " + entries);
-      }
-      this.snapshotThreshold = entries;
-      return this;
-    }
-
-    /** Snapshots kept on disk; 1 or more, default 3. */
-    public Builder snapshotsRetained(int count) {
-      if (count < 1) {
-        throw new IllegalArgumentException("snapshotsRetained must be >= 1, got " + count);
-      }
-      this.snapshotsRetained = count;
-      return this;
-    }
-
-    /** Least entries between two snapshots asked for through the admin API (unless forced); default 1024. */
-    public Builder snapshotCreationGap(long entries) {
-      if (entries < 0) {
-        throw new IllegalArgumentException("snapshotCreationGap must be >= 0, got " + entries);
-      }
-      this.snapshotCreationGap = entries;
-      return this;
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * Purge the log up to the snapshot even if a follower has not got that far (it then receives the
-     * snapshot). Default false: the log is kept for the slowest follower.
+     * Sets the step-down wait to {@value #STEP_DOWN_WAIT_ELECTION_TIMEOUTS} minimum election timeouts unless it was
+     * set explicitly, after the customizer, so that it follows a customized election timeout.
      */
-    public Builder purgeUpToSnapshotIndex(boolean purge) {
-      this.purgeUpToSnapshotIndex = purge;
-      return this;
+    private static TimeDuration leaderStepDownWait(RaftProperties p) {
+        if (p.get(RaftServerConfigKeys.LeaderElection.LEADER_STEP_DOWN_WAIT_TIME_KEY) == null) {
+            RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(
+                    p, RaftServerConfigKeys.Rpc.timeoutMin(p).multiply(STEP_DOWN_WAIT_ELECTION_TIMEOUTS));
+        }
+        return RaftServerConfigKeys.LeaderElection.leaderStepDownWaitTime(p);
     }
 
-    /** Least entries purged at once; 1 or more, default 1024. */
-    public Builder purgeGap(int entries) {
-      if (entries < 1) {
-        throw new IllegalArgumentException("purgeGap must be >= 1, got " + entries);
-      }
-      this.purgeGap = entries;
-      return this;
+    /** The Raft group of these voters ({@code id -> host:port}, in the given order). */
+    public static RaftGroup group(RaftGroupId groupId, Map<String, String> voters) {
+        return group(groupId, voters, Map.of());
     }
 
-    /** Entries kept behind the snapshot when purging; 0 or more, default = the snapshot threshold. */
-    public Builder purgePreservation(long entries) {
-      if (entries < 0) {
-        throw new IllegalArgumentException("purgePreservation must be >= 0, got " + entries);
-      }
-      this.purgePreservation = entries;
-      return this;
+    /** The Raft group of these voters and listeners ({@code id -> host:port}; voters first, each in the given order). */
+    public static RaftGroup group(RaftGroupId groupId, Map<String, String> voters, Map<String, String> listeners) {
+        List<RaftPeer> list = new ArrayList<>();
+        voters.forEach((id, address) -> list.add(peer(id, address, RaftPeerRole.FOLLOWER)));
+        listeners.forEach((id, address) -> list.add(peer(id, address, RaftPeerRole.LISTENER)));
+        return RaftGroup.valueOf(groupId, list);
     }
 
-    /** Size at which a log segment is closed (only closed segments are purged); 1 KiB..1 GiB, default 8 MiB. */
-    public Builder segmentSizeMax(long bytes) {
-      if (bytes < 1024 || bytes > 1L << 30) {
-        throw new IllegalArgumentException("segmentSizeMax must be 1024..1073741824 bytes, got " + bytes);
-      }
-      this.segmentSizeMax = bytes;
-      return this;
+    private static RaftPeer peer(String id, String address, RaftPeerRole startupRole) {
+        return RaftPeer.newBuilder()
+                .setId(id)
+                .setAddress(address)
+                .setStartupRole(startupRole)
+                .build();
     }
 
-    /** TLS for Ratis's gRPC server, client and admin channels; none by default (loopback/tests only). */
-    public Builder tls(GrpcTlsConfig tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
-      return this;
+    /** Starts the server (loads the newest valid snapshot, then replays the log and joins the group). */
+    public void start() throws IOException {
+        server.start();
     }
 
-    /** Last word on any other Ratis property (timeouts, thread pools); applied after the options above. */
-    public Builder raftProperties(Consumer<RaftProperties> customizer) {
-      this.propertiesCustomizer = Objects.requireNonNull(customizer, "customizer");
-      return this;
+    public RaftPeerId peerId() {
+        return peerId;
     }
 
-    /** A publisher registered before the server starts, so it sees every image. */
-    public Builder publisher(FleetPublisher publisher) {
-      this.publishers.add(Objects.requireNonNull(publisher, "publisher"));
-      return this;
+    public RaftGroup group() {
+        return group;
     }
 
-    /** Builds the node (not started). */
-    public FleetNode build() throws IOException {
-      if (peerId == null) {
-        throw new IllegalStateException("peerId is required");
-      }
-      if (peers.isEmpty()) {
-        throw new IllegalStateException("peers are required (at least one voter)");
-      }
-      List<String> both = listeners.keySet().stream().filter(peers::containsKey).toList();
-      if (!both.isEmpty()) {
-        throw new IllegalStateException("peers " + both + " are both voters and listeners; each peer is one or the other");
-      }
-      if (storageDir == null) {
-        throw new IllegalStateException("storageDir is required");
-      }
-      return new FleetNode(this);
+    public Path storageDir() {
+        return storageDir;
     }
 
-    private static String requireText(String s, String what) {
-      if (s == null || s.isBlank()) {
-        throw new IllegalArgumentException(what + " must be a non-empty string");
-      }
-      return s;
+    public FleetStateMachine stateMachine() {
+        return stateMachine;
     }
-  }
+
+    public RaftServer server() {
+        return server;
+    }
+
+    /** Whether this peer is a listener of its group (receives and applies the log, never votes or leads). */
+    public boolean isListener() {
+        return group.getPeer(peerId).getStartupRole() == RaftPeerRole.LISTENER;
+    }
+
+    /** How long a leader that lost its majority's heartbeats waits before it may campaign again. */
+    public TimeDuration leaderStepDownWait() {
+        return leaderStepDownWait;
+    }
+
+    /** Whether this peer is the leader now (a hint: leadership can change any time). */
+    public boolean isLeader() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The Raft configuration this peer knows (its last configuration entry, committed or not): voters are
+     * {@code getCurrentPeers(FOLLOWER)}, listeners {@code getCurrentPeers(LISTENER)}. Changed through the leader
+     * ({@link FleetClient#setConfiguration}); {@link #group()} stays what the peer was built with.
+     */
+    public RaftConfiguration configuration() throws IOException {
+        return server.getDivision(group.getGroupId()).getRaftConf();
+    }
+
+    /** Stops the server: applies what is committed, then closes the log and the state machine. */
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+
+    @Override
+    public String toString() {
+        return "FleetNode{" + peerId + "@" + group.getPeer(peerId).getAddress() + ", " + storageDir + "}";
+    }
+
+    /** Options of a {@link FleetNode}; each setter checks its argument and says what is allowed. */
+    public static final class Builder {
+        private String peerId;
+        private final Map<String, String> peers = new LinkedHashMap<>();
+        private final Map<String, String> listeners = new LinkedHashMap<>();
+        private RaftGroupId groupId = DEFAULT_GROUP_ID;
+        private Path storageDir;
+        private FleetLimits limits = FleetLimits.DEFAULT;
+        private long snapshotThreshold = 10_000;
+        private int snapshotsRetained = 3;
+        private long snapshotCreationGap = 1024;
+        private boolean purgeUpToSnapshotIndex;
+        private int purgeGap = 1024;
+        private long purgePreservation = -1;
+        private long segmentSizeMax = 8L << 20;
+        private GrpcTlsConfig tls;
+        private Consumer<RaftProperties> propertiesCustomizer;
+        private final List<FleetPublisher> publishers = new ArrayList<>();
+
+        private Builder() {}
+
+        /** This peer's id: one of {@link #peers} or {@link #listeners}. */
+        public Builder peerId(String peerId) {
+            this.peerId = requireText(peerId, "peerId");
+            return this;
+        }
+
+        /** Every voter: id to {@code host:port}; this peer listens on its own entry's address. */
+        public Builder peers(Map<String, String> peers) {
+            if (peers.isEmpty()) {
+                throw new IllegalArgumentException("peers must name at least this peer");
+            }
+            peers.forEach((id, address) ->
+                    this.peers.put(requireText(id, "peer id"), requireText(address, "address of " + id)));
+            return this;
+        }
+
+        /** Every listener (receives the log, never votes or leads): id to {@code host:port}; none by default. */
+        public Builder listeners(Map<String, String> listeners) {
+            listeners.forEach((id, address) ->
+                    this.listeners.put(requireText(id, "listener id"), requireText(address, "address of " + id)));
+            return this;
+        }
+
+        public Builder groupId(RaftGroupId groupId) {
+            this.groupId = Objects.requireNonNull(groupId, "groupId");
+            return this;
+        }
+
+        /** Where the Raft log, Raft metadata and snapshots of this peer live (one directory per peer). */
+        public Builder storageDir(Path storageDir) {
+            this.storageDir = Objects.requireNonNull(storageDir, "storageDir");
+            return this;
+        }
+
+        /** Must be equal on every peer (validation depends on it); default {@link FleetLimits#DEFAULT}. */
+        public Builder limits(FleetLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** A snapshot is taken every {@code entries} applied entries; 1 or more, default 10,000. */
+        public Builder snapshotThreshold(long entries) {
+            if (entries < 1) {
+                throw new IllegalArgumentException("snapshotThreshold must be >= 1 entry, got " + entries);
+            }
+            this.snapshotThreshold = entries;
+            return this;
+        }
+
+        /** Snapshots kept on disk; 1 or more, default 3. */
+        public Builder snapshotsRetained(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("snapshotsRetained must be >= 1, got " + count);
+            }
+            this.snapshotsRetained = count;
+            return this;
+        }
+
+        /** Least entries between two snapshots asked for through the admin API (unless forced); default 1024. */
+        public Builder snapshotCreationGap(long entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("snapshotCreationGap must be >= 0, got " + entries);
+            }
+            this.snapshotCreationGap = entries;
+            return this;
+        }
+
+        /**
+         * Purge the log up to the snapshot even if a follower has not got that far (it then receives the
+         * snapshot). Default false: the log is kept for the slowest follower.
+         */
+        public Builder purgeUpToSnapshotIndex(boolean purge) {
+            this.purgeUpToSnapshotIndex = purge;
+            return this;
+        }
+
+        /** Least entries purged at once; 1 or more, default 1024. */
+        public Builder purgeGap(int entries) {
+            if (entries < 1) {
+                throw new IllegalArgumentException("purgeGap must be >= 1, got " + entries);
+            }
+            this.purgeGap = entries;
+            return this;
+        }
+
+        /** Entries kept behind the snapshot when purging; 0 or more, default = the snapshot threshold. */
+        public Builder purgePreservation(long entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("purgePreservation must be >= 0, got " + entries);
+            }
+            this.purgePreservation = entries;
+            return this;
+        }
+
+        /** Size at which a log segment is closed (only closed segments are purged); 1 KiB..1 GiB, default 8 MiB. */
+        public Builder segmentSizeMax(long bytes) {
+            if (bytes < 1024 || bytes > 1L << 30) {
+                throw new IllegalArgumentException("segmentSizeMax must be 1024..1073741824 bytes, got " + bytes);
+            }
+            this.segmentSizeMax = bytes;
+            return this;
+        }
+
+        /** TLS for Ratis's gRPC server, client and admin channels; none by default (loopback/tests only). */
+        public Builder tls(GrpcTlsConfig tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /** Last word on any other Ratis property (timeouts, thread pools); applied after the options above. */
+        public Builder raftProperties(Consumer<RaftProperties> customizer) {
+            this.propertiesCustomizer = Objects.requireNonNull(customizer, "customizer");
+            return this;
+        }
+
+        /** A publisher registered before the server starts, so it sees every image. */
+        public Builder publisher(FleetPublisher publisher) {
+            this.publishers.add(Objects.requireNonNull(publisher, "publisher"));
+            return this;
+        }
+
+        /** Builds the node (not started). */
+        public FleetNode build() throws IOException {
+            if (peerId == null) {
+                throw new IllegalStateException("peerId is required");
+            }
+            if (peers.isEmpty()) {
+                throw new IllegalStateException("peers are required (at least one voter)");
+            }
+            List<String> both =
+                    listeners.keySet().stream().filter(peers::containsKey).toList();
+            if (!both.isEmpty()) {
+                throw new IllegalStateException(
+                        "peers " + both + " are both voters and listeners; each peer is one or the other");
+            }
+            if (storageDir == null) {
+                throw new IllegalStateException("storageDir is required");
+            }
+            return new FleetNode(this);
+        }
+
+        private static String requireText(String s, String what) {
+            if (s == null || s.isBlank()) {
+                throw new IllegalArgumentException(what + " must be a non-empty string");
+            }
+            return s;
+        }
+    }
 }

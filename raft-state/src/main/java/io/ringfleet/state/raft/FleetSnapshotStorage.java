@@ -26,62 +26,65 @@ import org.slf4j.LoggerFactory;
  * wrote itself), never merely the newest file name: a corrupt file is never offered to Ratis or to a peer.
  */
 final class FleetSnapshotStorage implements StateMachineStorage {
-  private static final Logger LOG = LoggerFactory.getLogger(FleetSnapshotStorage.class);
+    private static final Logger LOG = LoggerFactory.getLogger(FleetSnapshotStorage.class);
 
-  private volatile SnapshotStore store;
-  private volatile RaftStorage raftStorage;
-  private final AtomicReference<SnapshotFile> latest = new AtomicReference<>();
+    private volatile SnapshotStore store;
+    private volatile RaftStorage raftStorage;
+    private final AtomicReference<SnapshotFile> latest = new AtomicReference<>();
 
-  @Override
-  public void init(RaftStorage storage) throws IOException {
-    this.raftStorage = Objects.requireNonNull(storage, "storage");
-    this.store = new SnapshotStore(storage.getStorageDir().getStateMachineDir().toPath());
-  }
-
-  SnapshotStore store() {
-    SnapshotStore s = store;
-    if (s == null) {
-      throw new IllegalStateException("the snapshot storage is not initialized");
+    @Override
+    public void init(RaftStorage storage) throws IOException {
+        this.raftStorage = Objects.requireNonNull(storage, "storage");
+        this.store =
+                new SnapshotStore(storage.getStorageDir().getStateMachineDir().toPath());
     }
-    return s;
-  }
 
-  RaftStorage raftStorage() {
-    return raftStorage;
-  }
-
-  /** Records a verified snapshot as the latest (or clears it with null). */
-  void setLatest(SnapshotFile file) {
-    latest.set(file);
-  }
-
-  Optional<SnapshotFile> latest() {
-    return Optional.ofNullable(latest.get());
-  }
-
-  @Override
-  public SnapshotInfo getLatestSnapshot() {
-    SnapshotFile f = latest.get();
-    if (f == null) {
-      return null;
+    SnapshotStore store() {
+        SnapshotStore s = store;
+        if (s == null) {
+            throw new IllegalStateException("the snapshot storage is not initialized");
+        }
+        return s;
     }
-    // No MD5 given: Ratis computes it while it reads the file to send it, and the follower checks it.
-    return new FileListSnapshotInfo(List.of(new FileInfo(f.path(), null)), f.term(), f.index());
-  }
 
-  @Override
-  public void format() {
-    // Nothing to format: the directory is created by init.
-  }
+    RaftStorage raftStorage() {
+        return raftStorage;
+    }
 
-  @Override
-  public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
-    int keep = policy == null ? SnapshotRetentionPolicy.DEFAULT_ALL_SNAPSHOTS_RETAINED : policy.getNumSnapshotsRetained();
-    if (keep <= 0 || store == null) {
-      return;
+    /** Records a verified snapshot as the latest (or clears it with null). */
+    void setLatest(SnapshotFile file) {
+        latest.set(file);
     }
-    for (SnapshotFile f : store().retain(keep, latest())) {
-      LOG.info("Deleted old snapshot {} (keeping the {} newest)", f, keep);
+
+    Optional<SnapshotFile> latest() {
+        return Optional.ofNullable(latest.get());
     }
-  }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        SnapshotFile f = latest.get();
+        if (f == null) {
+            return null;
+        }
+        // No MD5 given: Ratis computes it while it reads the file to send it, and the follower checks it.
+        return new FileListSnapshotInfo(List.of(new FileInfo(f.path(), null)), f.term(), f.index());
+    }
+
+    @Override
+    public void format() {
+        // Nothing to format: the directory is created by init.
+    }
+
+    @Override
+    public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+        int keep = policy == null
+                ? SnapshotRetentionPolicy.DEFAULT_ALL_SNAPSHOTS_RETAINED
+                : policy.getNumSnapshotsRetained();
+        if (keep <= 0 || store == null) {
+            return;
+        }
+        for (SnapshotFile f : store().retain(keep, latest())) {
+            LOG.info("Deleted old snapshot {} (keeping the {} newest)", f, keep);
+        }
+    }
 }

@@ -1,7 +1,5 @@
 package io.ringfleet.state.raft;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ringfleet.api.BatchReply;
@@ -23,6 +21,8 @@ import io.ringfleet.state.store.SnapshotFile;
 import io.ringfleet.state.store.SnapshotStore;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,348 +83,381 @@ import org.slf4j.LoggerFactory;
  * the current image through a volatile field. Publishers run on the apply thread and must be quick.
  */
 public final class FleetStateMachine extends BaseStateMachine {
-  private static final Logger LOG = LoggerFactory.getLogger(FleetStateMachine.class);
-  private static final Pattern LOG_SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
+    private static final Logger LOG = LoggerFactory.getLogger(FleetStateMachine.class);
+    private static final Pattern LOG_SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
 
-  private final FleetLimits limits;
-  private final BatchApplier applier;
-  private final FleetSnapshotStorage storage = new FleetSnapshotStorage();
-  private final List<FleetPublisher> publishers = new CopyOnWriteArrayList<>();
-  private final AtomicLong batchesApplied = new AtomicLong();
-  private final AtomicLong batchesRejected = new AtomicLong();
-  private volatile FleetImage image = FleetImage.EMPTY;
+    private final FleetLimits limits;
+    private final BatchApplier applier;
+    private final FleetSnapshotStorage storage = new FleetSnapshotStorage();
+    private final List<FleetPublisher> publishers = new CopyOnWriteArrayList<>();
+    private final AtomicLong batchesApplied = new AtomicLong();
+    private final AtomicLong batchesRejected = new AtomicLong();
+    private volatile FleetImage image = FleetImage.EMPTY;
 
-  /**
-   * @throws IllegalArgumentException if the limits allow real indexes that do not fit a ring slot
-   */
-  public FleetStateMachine(FleetLimits limits) {
-    this.limits = Objects.requireNonNull(limits, "limits");
-    if (limits.maxRealIndex() > io.ringfleet.state.maglev.MaglevRing.MAX_REAL_INDEX) {
-      throw new IllegalArgumentException("maxReals must be at most " + (io.ringfleet.state.maglev.MaglevRing.MAX_REAL_INDEX + 1)
-          + " (ring slots hold 16-bit real indexes), got " + limits.maxReals());
+    /**
+     * @throws IllegalArgumentException if the limits allow real indexes that do not fit a ring slot
+     */
+    public FleetStateMachine(FleetLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        if (limits.maxRealIndex() > io.ringfleet.state.maglev.MaglevRing.MAX_REAL_INDEX) {
+            throw new IllegalArgumentException(
+                    "maxReals must be at most " + (io.ringfleet.state.maglev.MaglevRing.MAX_REAL_INDEX + 1)
+                            + " (ring slots hold 16-bit real indexes), got " + limits.maxReals());
+        }
+        this.applier = new BatchApplier(new CommandValidator(limits));
     }
-    this.applier = new BatchApplier(new CommandValidator(limits));
-  }
 
-  public FleetLimits limits() {
-    return limits;
-  }
-
-  /**
-   * Registers a publisher. Register before the server starts to see every image from the loaded snapshot
-   * on; one added later sees the images after the next applied entry ({@link #image()} has the current one).
-   */
-  public void addPublisher(FleetPublisher publisher) {
-    Objects.requireNonNull(publisher, "publisher");
-    publishers.add(publisher);
-  }
-
-  public void removePublisher(FleetPublisher publisher) {
-    publishers.remove(publisher);
-  }
-
-  /** The current image (immutable; its provenance is the last applied term and index). */
-  public FleetImage image() {
-    return image;
-  }
-
-  /**
-   * This replica's status (what a STATUS query answers). No ring digest: the state machine holds no rings (they
-   * are a pure function of the image; lb-agent's ring view owns them, fed by its programming pipeline).
-   */
-  public StateStatus status() {
-    FleetImage current = image;
-    return StateStatus.newBuilder()
-        .setAppliedTerm(current.term())
-        .setAppliedIndex(current.index())
-        .setStateIndex(current.stateIndex())
-        .setImageDigest(ByteString.copyFrom(current.digest()))
-        .setVipCount(current.vips().size())
-        .setRealCount(current.reals().size())
-        .setRingSize(limits.ringSize())
-        .setSnapshotIndex(storage.latest().map(SnapshotFile::index).orElse(0L))
-        .setBatchesApplied(batchesApplied.get())
-        .setBatchesRejected(batchesRejected.get())
-        .build();
-  }
-
-  /** The snapshot store of this replica (after {@link #initialize}). */
-  public SnapshotStore snapshotStore() {
-    return storage.store();
-  }
-
-  // ---- lifecycle ----
-
-  /**
-   * Loads the newest snapshot that verifies. Refused (corrupt) files are logged at ERROR and quarantined.
-   *
-   * @throws IOException if the local Raft log does not reach back to the loaded snapshot, so this replica
-   *     could never catch up by itself (the log was purged past a snapshot that turned out corrupt). The
-   *     message names the directory to clear. The peer must leave the configuration before it is cleared and
-   *     rejoin after: a leader never lowers a follower's match index, so it would keep treating a cleared
-   *     member as caught up and never send it a snapshot (and a cleared voter can vote twice in a term).
-   */
-  @Override
-  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-    super.initialize(server, groupId, raftStorage);
-    storage.init(raftStorage);
-    getLifeCycle().startAndTransition(() -> {
-      Loaded loaded = loadNewestValidSnapshot();
-      if (loaded.refused()) {
-        checkLogCoversFrom(loaded.nextIndex(), raftStorage);
-      }
-    });
-  }
-
-  @Override
-  public void pause() {
-    LifeCycle lifeCycle = getLifeCycle();
-    if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
-      lifeCycle.transition(LifeCycle.State.PAUSING);
-      lifeCycle.transition(LifeCycle.State.PAUSED);
+    public FleetLimits limits() {
+        return limits;
     }
-  }
 
-  /**
-   * Reloads from the snapshot directory: called by Ratis after a snapshot from the leader was installed
-   * (the directory then holds the leader's files). A received snapshot that does not verify is refused:
-   * this throws, and Ratis stops the server instead of running on garbage.
-   */
-  @Override
-  public void reinitialize() throws IOException {
-    LifeCycle lifeCycle = getLifeCycle();
-    if (lifeCycle.getCurrentState() == LifeCycle.State.PAUSED) {
-      lifeCycle.transition(LifeCycle.State.STARTING);
+    /**
+     * Registers a publisher. Register before the server starts to see every image from the loaded snapshot
+     * on; one added later sees the images after the next applied entry ({@link #image()} has the current one).
+     */
+    public void addPublisher(FleetPublisher publisher) {
+        Objects.requireNonNull(publisher, "publisher");
+        publishers.add(publisher);
     }
-    storage.setLatest(null);
-    loadNewestValidSnapshot();
-    if (lifeCycle.getCurrentState() == LifeCycle.State.STARTING) {
-      lifeCycle.transition(LifeCycle.State.RUNNING);
+
+    public void removePublisher(FleetPublisher publisher) {
+        publishers.remove(publisher);
     }
-  }
 
-  /** What loading gave: whether a corrupt snapshot was refused, and the first log index still needed. */
-  private record Loaded(boolean refused, long nextIndex) {}
-
-  private Loaded loadNewestValidSnapshot() throws IOException {
-    SnapshotStore store = storage.store();
-    List<SnapshotFile> files = store.list();
-    boolean refused = false;
-    for (int i = files.size() - 1; i >= 0; i--) {
-      SnapshotFile file = files.get(i);
-      FleetImage loaded;
-      try {
-        loaded = store.read(file);
-      } catch (CorruptSnapshotException e) {
-        refused = true;
-        Path moved = store.quarantine(file);
-        LOG.error("{}: REFUSED snapshot {}: {}. Quarantined as {}; trying an older snapshot, then the log and "
-            + "the leader to catch up", getId(), file, e.reason(), moved, e);
-        continue;
-      }
-      adopt(loaded, file);
-      LOG.info("{}: loaded snapshot {} at {}: {} vips, {} reals, state index {}, digest {}", getId(), file,
-          loaded.provenance(), loaded.vips().size(), loaded.reals().size(), loaded.stateIndex(),
-          loaded.digestHex());
-      return new Loaded(refused, loaded.index() + 1);
+    /** The current image (immutable; its provenance is the last applied term and index). */
+    public FleetImage image() {
+        return image;
     }
-    if (refused) {
-      LOG.error("{}: no snapshot in {} verifies: starting from the empty image", getId(), store.dir());
+
+    /**
+     * This replica's status (what a STATUS query answers). No ring digest: the state machine holds no rings (they
+     * are a pure function of the image; lb-agent's ring view owns them, fed by its programming pipeline).
+     */
+    public StateStatus status() {
+        FleetImage current = image;
+        return StateStatus.newBuilder()
+                .setAppliedTerm(current.term())
+                .setAppliedIndex(current.index())
+                .setStateIndex(current.stateIndex())
+                .setImageDigest(ByteString.copyFrom(current.digest()))
+                .setVipCount(current.vips().size())
+                .setRealCount(current.reals().size())
+                .setRingSize(limits.ringSize())
+                .setSnapshotIndex(storage.latest().map(SnapshotFile::index).orElse(0L))
+                .setBatchesApplied(batchesApplied.get())
+                .setBatchesRejected(batchesRejected.get())
+                .build();
     }
-    FleetImage empty = FleetImage.EMPTY;
-    image = empty;
-    setLastAppliedTermIndex(TermIndex.valueOf(0, RaftLog.INVALID_LOG_INDEX));
-    storage.setLatest(null);
-    publish(new FleetDelta(empty), empty);
-    return new Loaded(refused, 0);
-  }
 
-  private void adopt(FleetImage loaded, SnapshotFile file) {
-    image = loaded;
-    setLastAppliedTermIndex(TermIndex.valueOf(loaded.term(), loaded.index()));
-    storage.setLatest(file);
-    if (publishers.isEmpty()) {
-      return;
+    /** The snapshot store of this replica (after {@link #initialize}). */
+    public SnapshotStore snapshotStore() {
+        return storage.store();
     }
-    // A snapshot is a jump: publishers get the image as a delta from the empty image (a full resync).
-    FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
-    delta.replayAll(SnapshotCodec.toRecords(loaded));
-    delta.apply(loaded.provenance(), loaded.stateIndex());
-    publish(delta, loaded);
-  }
 
-  private void checkLogCoversFrom(long needed, RaftStorage raftStorage) throws IOException {
-    File current = raftStorage.getStorageDir().getCurrentDir();
-    String[] names = current.list();
-    long first = Long.MAX_VALUE;
-    for (String name : names == null ? new String[0] : names) {
-      Matcher m = LOG_SEGMENT.matcher(name);
-      if (m.matches()) {
-        first = Math.min(first, Long.parseLong(m.group(1)));
-      }
+    // ---- lifecycle ----
+
+    /**
+     * Loads the newest snapshot that verifies. Refused (corrupt) files are logged at ERROR and quarantined.
+     *
+     * @throws IOException if the local Raft log does not reach back to the loaded snapshot, so this replica
+     *     could never catch up by itself (the log was purged past a snapshot that turned out corrupt). The
+     *     message names the directory to clear. The peer must leave the configuration before it is cleared and
+     *     rejoin after: a leader never lowers a follower's match index, so it would keep treating a cleared
+     *     member as caught up and never send it a snapshot (and a cleared voter can vote twice in a term).
+     */
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        getLifeCycle().startAndTransition(() -> {
+            Loaded loaded = loadNewestValidSnapshot();
+            if (loaded.refused()) {
+                checkLogCoversFrom(loaded.nextIndex(), raftStorage);
+            }
+        });
     }
-    if (first != Long.MAX_VALUE && first > needed) {
-      String message = getId() + ": a corrupt snapshot was refused and the state could only be rebuilt from index "
-          + needed + ", but the local Raft log starts at " + first + " (purged). This replica cannot catch up by "
-          + "itself and will not run with a hole. To recover from the peers: remove it from the group "
-          + "(set the configuration to the other peers), clear its storage directory "
-          + raftStorage.getStorageDir().getRoot().getParentFile() + ", start it and add it back; the leader "
-          + "installs its snapshot and sends the log after it.";
-      LOG.error(message);
-      throw new IOException(message);
+
+    @Override
+    public void pause() {
+        LifeCycle lifeCycle = getLifeCycle();
+        if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
+            lifeCycle.transition(LifeCycle.State.PAUSING);
+            lifeCycle.transition(LifeCycle.State.PAUSED);
+        }
     }
-  }
 
-  @Override
-  public StateMachineStorage getStateMachineStorage() {
-    return storage;
-  }
-
-  // ---- writes ----
-
-  @Override
-  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-    TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
-    try {
-      CommandBatch sent = CommandBatch.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
-      CommandBatch resolved = BatchDefaults.resolve(sent, limits);
-      b.setStateMachineContext(resolved);
-      if (resolved != sent) {
-        // The entry carries the defaults this leader resolved, so no replica's config decides them later.
-        b.setLogData(UnsafeByteOperations.unsafeWrap(resolved.toByteArray()));
-      }
-      return b.build();
-    } catch (InvalidProtocolBufferException e) {
-      TransactionContext trx = b.build();
-      trx.setException(new IllegalArgumentException("the request is not a CommandBatch: " + e.getMessage()));
-      return trx;
+    /**
+     * Reloads from the snapshot directory: called by Ratis after a snapshot from the leader was installed
+     * (the directory then holds the leader's files). A received snapshot that does not verify is refused:
+     * this throws, and Ratis stops the server instead of running on garbage.
+     */
+    @Override
+    public void reinitialize() throws IOException {
+        LifeCycle lifeCycle = getLifeCycle();
+        if (lifeCycle.getCurrentState() == LifeCycle.State.PAUSED) {
+            lifeCycle.transition(LifeCycle.State.STARTING);
+        }
+        storage.setLatest(null);
+        loadNewestValidSnapshot();
+        if (lifeCycle.getCurrentState() == LifeCycle.State.STARTING) {
+            lifeCycle.transition(LifeCycle.State.RUNNING);
+        }
     }
-  }
 
-  @Override
-  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
-    LogEntryProto entry = trx.getLogEntry();
-    Provenance at = new Provenance(entry.getTerm(), entry.getIndex());
-    FleetImage current = image;
-    Object cached = trx.getStateMachineContext();
-    CommandBatch batch = cached instanceof CommandBatch ? (CommandBatch) cached : null;
-    String malformed = null;
-    if (batch == null) {
-      try {
-        batch = CommandBatch.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
-      } catch (InvalidProtocolBufferException e) {
-        malformed = e.getMessage();
-      }
+    /** What loading gave: whether a corrupt snapshot was refused, and the first log index still needed. */
+    private record Loaded(boolean refused, long nextIndex) {}
+
+    private Loaded loadNewestValidSnapshot() throws IOException {
+        SnapshotStore store = storage.store();
+        List<SnapshotFile> files = store.list();
+        boolean refused = false;
+        for (int i = files.size() - 1; i >= 0; i--) {
+            SnapshotFile file = files.get(i);
+            FleetImage loaded;
+            try {
+                loaded = store.read(file);
+            } catch (CorruptSnapshotException e) {
+                refused = true;
+                Path moved = store.quarantine(file);
+                LOG.error(
+                        "{}: REFUSED snapshot {}: {}. Quarantined as {}; trying an older snapshot, then the log and "
+                                + "the leader to catch up",
+                        getId(),
+                        file,
+                        e.reason(),
+                        moved,
+                        e);
+                continue;
+            }
+            adopt(loaded, file);
+            LOG.info(
+                    "{}: loaded snapshot {} at {}: {} vips, {} reals, state index {}, digest {}",
+                    getId(),
+                    file,
+                    loaded.provenance(),
+                    loaded.vips().size(),
+                    loaded.reals().size(),
+                    loaded.stateIndex(),
+                    loaded.digestHex());
+            return new Loaded(refused, loaded.index() + 1);
+        }
+        if (refused) {
+            LOG.error("{}: no snapshot in {} verifies: starting from the empty image", getId(), store.dir());
+        }
+        FleetImage empty = FleetImage.EMPTY;
+        image = empty;
+        setLastAppliedTermIndex(TermIndex.valueOf(0, RaftLog.INVALID_LOG_INDEX));
+        storage.setLatest(null);
+        publish(new FleetDelta(empty), empty);
+        return new Loaded(refused, 0);
     }
-    BatchReply reply;
-    FleetDelta delta;
-    FleetImage next;
-    if (batch == null) {
-      delta = new FleetDelta(current);
-      next = delta.apply(at);
-      reply = BatchReply.newBuilder().setCode(ReplyCode.INVALID_ARGUMENT).setFailedCommandIndex(-1)
-          .setMessage("log entry " + at + " is not a CommandBatch (" + malformed + "): nothing applied")
-          .setLogIndex(at.index()).setStateIndex(next.stateIndex()).build();
-      batchesRejected.incrementAndGet();
-    } else {
-      // A ReplayException (corrupt log or a bug) propagates: Ratis stops this server instead of diverging.
-      BatchApplier.Applied applied = applier.apply(current, batch, at);
-      delta = applied.delta();
-      next = applied.image();
-      reply = applied.result().toReply(at.index(), next.stateIndex());
-      if (applied.result().isOk()) {
-        batchesApplied.incrementAndGet();
-      } else {
-        batchesRejected.incrementAndGet();
-      }
+
+    private void adopt(FleetImage loaded, SnapshotFile file) {
+        image = loaded;
+        setLastAppliedTermIndex(TermIndex.valueOf(loaded.term(), loaded.index()));
+        storage.setLatest(file);
+        if (publishers.isEmpty()) {
+            return;
+        }
+        // A snapshot is a jump: publishers get the image as a delta from the empty image (a full resync).
+        FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
+        delta.replayAll(SnapshotCodec.toRecords(loaded));
+        delta.apply(loaded.provenance(), loaded.stateIndex());
+        publish(delta, loaded);
     }
-    image = next;
-    updateLastAppliedTermIndex(at.term(), at.index());
-    publish(delta, next);
-    return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.toByteArray())));
-  }
 
-  /** Raft's own entries (configuration, leader no-op): the image moves to the index, the state does not. */
-  @Override
-  public void notifyTermIndexUpdated(long term, long index) {
-    FleetImage current = image;
-    if (index > current.index() || (index == 0 && current.provenance().equals(Provenance.EMPTY) && term > 0)) {
-      FleetDelta delta = new FleetDelta(current);
-      FleetImage next = current.withProvenance(new Provenance(term, index));
-      image = next;
-      super.notifyTermIndexUpdated(term, index);
-      publish(delta, next);
-    } else {
-      super.notifyTermIndexUpdated(term, index);
+    private void checkLogCoversFrom(long needed, RaftStorage raftStorage) throws IOException {
+        File current = raftStorage.getStorageDir().getCurrentDir();
+        String[] names = current.list();
+        long first = Long.MAX_VALUE;
+        for (String name : names == null ? new String[0] : names) {
+            Matcher m = LOG_SEGMENT.matcher(name);
+            if (m.matches()) {
+                first = Math.min(first, Long.parseLong(m.group(1)));
+            }
+        }
+        if (first != Long.MAX_VALUE && first > needed) {
+            String message = getId()
+                    + ": a corrupt snapshot was refused and the state could only be rebuilt from index "
+                    + needed + ", but the local Raft log starts at " + first
+                    + " (purged). This replica cannot catch up by "
+                    + "itself and will not run with a hole. To recover from the peers: remove it from the group "
+                    + "(set the configuration to the other peers), clear its storage directory "
+                    + raftStorage.getStorageDir().getRoot().getParentFile() + ", start it and add it back; the leader "
+                    + "installs its snapshot and sends the log after it.";
+            LOG.error(message);
+            throw new IOException(message);
+        }
     }
-  }
 
-  private void publish(FleetDelta delta, FleetImage next) {
-    for (FleetPublisher p : publishers) {
-      try {
-        p.publish(delta, next);
-      } catch (RuntimeException e) {
-        LOG.error("{}: publisher {} failed on image {}; it is responsible for catching up", getId(), p.name(),
-            next.provenance(), e);
-      }
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
     }
-  }
 
-  // ---- reads ----
+    // ---- writes ----
 
-  @Override
-  public CompletableFuture<Message> query(Message request) {
-    StateQuery q;
-    try {
-      q = StateQuery.parseFrom(request.getContent().asReadOnlyByteBuffer());
-    } catch (InvalidProtocolBufferException e) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("the query is not a StateQuery: "
-          + e.getMessage()));
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        TransactionContext.Builder b =
+                TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
+        try {
+            CommandBatch sent =
+                    CommandBatch.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
+            CommandBatch resolved = BatchDefaults.resolve(sent, limits);
+            b.setStateMachineContext(resolved);
+            if (resolved != sent) {
+                // The entry carries the defaults this leader resolved, so no replica's config decides them later.
+                b.setLogData(UnsafeByteOperations.unsafeWrap(resolved.toByteArray()));
+            }
+            return b.build();
+        } catch (InvalidProtocolBufferException e) {
+            TransactionContext trx = b.build();
+            trx.setException(new IllegalArgumentException("the request is not a CommandBatch: " + e.getMessage()));
+            return trx;
+        }
     }
-    switch (q.getKind()) {
-      case STATUS:
-        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-            status().toByteArray())));
-      case IMAGE:
-        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-            SnapshotCodec.encode(image))));
-      default:
-        return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query kind "
-            + q.getKindValue() + ": this build answers STATUS (0) and IMAGE (1)"));
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        Provenance at = new Provenance(entry.getTerm(), entry.getIndex());
+        FleetImage current = image;
+        Object cached = trx.getStateMachineContext();
+        CommandBatch batch = cached instanceof CommandBatch ? (CommandBatch) cached : null;
+        String malformed = null;
+        if (batch == null) {
+            try {
+                batch = CommandBatch.parseFrom(
+                        entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+            } catch (InvalidProtocolBufferException e) {
+                malformed = e.getMessage();
+            }
+        }
+        BatchReply reply;
+        FleetDelta delta;
+        FleetImage next;
+        if (batch == null) {
+            delta = new FleetDelta(current);
+            next = delta.apply(at);
+            reply = BatchReply.newBuilder()
+                    .setCode(ReplyCode.INVALID_ARGUMENT)
+                    .setFailedCommandIndex(-1)
+                    .setMessage("log entry " + at + " is not a CommandBatch (" + malformed + "): nothing applied")
+                    .setLogIndex(at.index())
+                    .setStateIndex(next.stateIndex())
+                    .build();
+            batchesRejected.incrementAndGet();
+        } else {
+            // A ReplayException (corrupt log or a bug) propagates: Ratis stops this server instead of diverging.
+            BatchApplier.Applied applied = applier.apply(current, batch, at);
+            delta = applied.delta();
+            next = applied.image();
+            reply = applied.result().toReply(at.index(), next.stateIndex());
+            if (applied.result().isOk()) {
+                batchesApplied.incrementAndGet();
+            } else {
+                batchesRejected.incrementAndGet();
+            }
+        }
+        image = next;
+        updateLastAppliedTermIndex(at.term(), at.index());
+        publish(delta, next);
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.toByteArray())));
     }
-  }
 
-  // ---- snapshots ----
-
-  /**
-   * Writes the current image as a snapshot (atomically) and returns its index. Failing to write throws:
-   * Ratis logs it and keeps the log (nothing is purged).
-   */
-  @Override
-  public long takeSnapshot() throws IOException {
-    FleetImage snap = image;
-    TermIndex applied = getLastAppliedTermIndex();
-    if (applied == null || applied.getIndex() < 0 || snap.index() != applied.getIndex()) {
-      if (applied != null && applied.getIndex() >= 0) {
-        LOG.warn("{}: image at {} but applied {}: no snapshot now", getId(), snap.provenance(), applied);
-      }
-      return RaftLog.INVALID_LOG_INDEX;
+    /** Raft's own entries (configuration, leader no-op): the image moves to the index, the state does not. */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        FleetImage current = image;
+        if (index > current.index() || (index == 0 && current.provenance().equals(Provenance.EMPTY) && term > 0)) {
+            FleetDelta delta = new FleetDelta(current);
+            FleetImage next = current.withProvenance(new Provenance(term, index));
+            image = next;
+            super.notifyTermIndexUpdated(term, index);
+            publish(delta, next);
+        } else {
+            super.notifyTermIndexUpdated(term, index);
+        }
     }
-    Optional<SnapshotFile> latest = storage.latest();
-    if (latest.isPresent() && latest.get().index() == snap.index() && latest.get().term() == snap.term()) {
-      return snap.index();
+
+    private void publish(FleetDelta delta, FleetImage next) {
+        for (FleetPublisher p : publishers) {
+            try {
+                p.publish(delta, next);
+            } catch (RuntimeException e) {
+                LOG.error(
+                        "{}: publisher {} failed on image {}; it is responsible for catching up",
+                        getId(),
+                        p.name(),
+                        next.provenance(),
+                        e);
+            }
+        }
     }
-    long start = System.nanoTime();
-    SnapshotFile file = storage.store().write(snap);
-    storage.setLatest(file);
-    LOG.info("{}: wrote snapshot {} ({} vips, {} reals, {} bytes) in {} ms", getId(), file, snap.vips().size(),
-        snap.reals().size(), Files.size(file.path()), (System.nanoTime() - start) / 1_000_000);
-    return snap.index();
-  }
 
-  @Override
-  public String toString() {
-    return "FleetStateMachine{" + getId() + ", " + image.provenance() + "}";
-  }
+    // ---- reads ----
 
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        StateQuery q;
+        try {
+            q = StateQuery.parseFrom(request.getContent().asReadOnlyByteBuffer());
+        } catch (InvalidProtocolBufferException e) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("the query is not a StateQuery: " + e.getMessage()));
+        }
+        switch (q.getKind()) {
+            case STATUS:
+                return CompletableFuture.completedFuture(
+                        Message.valueOf(UnsafeByteOperations.unsafeWrap(status().toByteArray())));
+            case IMAGE:
+                return CompletableFuture.completedFuture(
+                        Message.valueOf(UnsafeByteOperations.unsafeWrap(SnapshotCodec.encode(image))));
+            default:
+                return CompletableFuture.failedFuture(new IllegalArgumentException(
+                        "unknown query kind " + q.getKindValue() + ": this build answers STATUS (0) and IMAGE (1)"));
+        }
+    }
+
+    // ---- snapshots ----
+
+    /**
+     * Writes the current image as a snapshot (atomically) and returns its index. Failing to write throws:
+     * Ratis logs it and keeps the log (nothing is purged).
+     */
+    @Override
+    public long takeSnapshot() throws IOException {
+        FleetImage snap = image;
+        TermIndex applied = getLastAppliedTermIndex();
+        if (applied == null || applied.getIndex() < 0 || snap.index() != applied.getIndex()) {
+            if (applied != null && applied.getIndex() >= 0) {
+                LOG.warn("{}: image at {} but applied {}: no snapshot now", getId(), snap.provenance(), applied);
+            }
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        Optional<SnapshotFile> latest = storage.latest();
+        if (latest.isPresent()
+                && latest.get().index() == snap.index()
+                && latest.get().term() == snap.term()) {
+            return snap.index();
+        }
+        long start = System.nanoTime();
+        SnapshotFile file = storage.store().write(snap);
+        storage.setLatest(file);
+        LOG.info(
+                "{}: wrote snapshot {} ({} vips, {} reals, {} bytes) in {} ms",
+                getId(),
+                file,
+                snap.vips().size(),
+                snap.reals().size(),
+                Files.size(file.path()),
+                (System.nanoTime() - start) / 1_000_000);
+        return snap.index();
+    }
+
+    @Override
+    public String toString() {
+        return "FleetStateMachine{" + getId() + ", " + image.provenance() + "}";
+    }
 }

@@ -1,6 +1,5 @@
 package io.ringfleet.state.snapshot;
 
-import java.util.HexFormat;
 import com.google.protobuf.ByteString;
 import io.ringfleet.api.DownRealMarked;
 import io.ringfleet.api.FleetRecord;
@@ -28,6 +27,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -44,157 +44,180 @@ import java.util.Map;
  * streams: files, fsync, renames and retention are the snapshot store's job.
  */
 public final class SnapshotCodec {
-  public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 1;
 
-  private SnapshotCodec() {}
+    private SnapshotCodec() {}
 
-  /** The image's state as records, in canonical order. */
-  public static List<FleetRecord> toRecords(FleetImage image) {
-    List<FleetRecord> out = new ArrayList<>();
-    image.gatewayMac().ifPresent(mac -> out.add(FleetRecord.newBuilder()
-        .setGatewayMacSet(GatewayMacSet.newBuilder().setMac(mac.toByteString())).build()));
-    for (VipImage vip : image.vips().all()) {
-      out.add(FleetRecord.newBuilder().setVipAdded(VipAdded.newBuilder()
-          .setVipNum(vip.vipNum())
-          .setAddress(vip.key().address().toByteString())
-          .setPort(vip.key().port())
-          .setProtocol(vip.key().protocol().toProto())
-          .setFlags(vip.flags())
-          .setHashFunction(vip.hashFunction().toProto())).build());
-      if (vip.realCount() > 0) {
-        RealsAdded.Builder reals = RealsAdded.newBuilder().setVipNum(vip.vipNum());
-        for (VipReal r : vip.reals()) {
-          reals.addReals(VipRealEntry.newBuilder().setRealIndex(r.realIndex())
-              .setAddress(r.address().toByteString()).setWeight(r.weight()));
+    /** The image's state as records, in canonical order. */
+    public static List<FleetRecord> toRecords(FleetImage image) {
+        List<FleetRecord> out = new ArrayList<>();
+        image.gatewayMac()
+                .ifPresent(mac -> out.add(FleetRecord.newBuilder()
+                        .setGatewayMacSet(GatewayMacSet.newBuilder().setMac(mac.toByteString()))
+                        .build()));
+        for (VipImage vip : image.vips().all()) {
+            out.add(FleetRecord.newBuilder()
+                    .setVipAdded(VipAdded.newBuilder()
+                            .setVipNum(vip.vipNum())
+                            .setAddress(vip.key().address().toByteString())
+                            .setPort(vip.key().port())
+                            .setProtocol(vip.key().protocol().toProto())
+                            .setFlags(vip.flags())
+                            .setHashFunction(vip.hashFunction().toProto()))
+                    .build());
+            if (vip.realCount() > 0) {
+                RealsAdded.Builder reals = RealsAdded.newBuilder().setVipNum(vip.vipNum());
+                for (VipReal r : vip.reals()) {
+                    reals.addReals(VipRealEntry.newBuilder()
+                            .setRealIndex(r.realIndex())
+                            .setAddress(r.address().toByteString())
+                            .setWeight(r.weight()));
+                }
+                out.add(FleetRecord.newBuilder().setRealsAdded(reals).build());
+            }
+            for (int index : vip.downReals()) {
+                out.add(FleetRecord.newBuilder()
+                        .setDownRealMarked(DownRealMarked.newBuilder()
+                                .setVipNum(vip.vipNum())
+                                .setRealIndex(index))
+                        .build());
+            }
         }
-        out.add(FleetRecord.newBuilder().setRealsAdded(reals).build());
-      }
-      for (int index : vip.downReals()) {
-        out.add(FleetRecord.newBuilder().setDownRealMarked(
-            DownRealMarked.newBuilder().setVipNum(vip.vipNum()).setRealIndex(index)).build());
-      }
+        for (Map.Entry<Long, io.ringfleet.state.IpAddress> e :
+                image.healthChecks().all().entrySet()) {
+            out.add(FleetRecord.newBuilder()
+                    .setHealthCheckMarkSet(HealthCheckMarkSet.newBuilder()
+                            .setSomark(e.getKey().intValue())
+                            .setAddress(e.getValue().toByteString()))
+                    .build());
+        }
+        for (QuicMapping q : image.quicIds().all()) {
+            out.add(FleetRecord.newBuilder()
+                    .setQuicServerIdMapped(QuicServerIdMapped.newBuilder()
+                            .setServerId((int) q.serverId())
+                            .setRealIndex(q.realIndex())
+                            .setAddress(q.address().toByteString()))
+                    .build());
+        }
+        for (NodeDrain n : image.nodes().drained()) {
+            out.add(FleetRecord.newBuilder()
+                    .setNodeDrained(NodeDrained.newBuilder()
+                            .setNodeId(n.nodeId())
+                            .setReason(n.reason())
+                            .setDrainedAtMillis(n.drainedAtMillis())
+                            .setDrainedBy(n.drainedBy()))
+                    .build());
+        }
+        return out;
     }
-    for (Map.Entry<Long, io.ringfleet.state.IpAddress> e : image.healthChecks().all().entrySet()) {
-      out.add(FleetRecord.newBuilder().setHealthCheckMarkSet(HealthCheckMarkSet.newBuilder()
-          .setSomark(e.getKey().intValue()).setAddress(e.getValue().toByteString())).build());
-    }
-    for (QuicMapping q : image.quicIds().all()) {
-      out.add(FleetRecord.newBuilder().setQuicServerIdMapped(QuicServerIdMapped.newBuilder()
-          .setServerId((int) q.serverId()).setRealIndex(q.realIndex())
-          .setAddress(q.address().toByteString())).build());
-    }
-    for (NodeDrain n : image.nodes().drained()) {
-      out.add(FleetRecord.newBuilder().setNodeDrained(NodeDrained.newBuilder()
-          .setNodeId(n.nodeId()).setReason(n.reason())
-          .setDrainedAtMillis(n.drainedAtMillis()).setDrainedBy(n.drainedBy())).build());
-    }
-    return out;
-  }
 
-  /**
-   * Replays snapshot records into an empty image.
-   *
-   * @throws ReplayException if the records do not make a consistent image
-   */
-  public static FleetImage fromRecords(List<FleetRecord> records, Provenance provenance, long stateIndex) {
-    FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
-    delta.replayAll(records);
-    return delta.apply(provenance, stateIndex);
-  }
+    /**
+     * Replays snapshot records into an empty image.
+     *
+     * @throws ReplayException if the records do not make a consistent image
+     */
+    public static FleetImage fromRecords(List<FleetRecord> records, Provenance provenance, long stateIndex) {
+        FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
+        delta.replayAll(records);
+        return delta.apply(provenance, stateIndex);
+    }
 
-  public static SnapshotHeader header(FleetImage image, long recordCount) {
-    return SnapshotHeader.newBuilder()
-        .setFormatVersion(FORMAT_VERSION)
-        .setTerm(image.term())
-        .setIndex(image.index())
-        .setStateIndex(image.stateIndex())
-        .setRecordCount(recordCount)
-        .setStateDigest(ByteString.copyFrom(image.digest()))
-        .build();
-  }
+    public static SnapshotHeader header(FleetImage image, long recordCount) {
+        return SnapshotHeader.newBuilder()
+                .setFormatVersion(FORMAT_VERSION)
+                .setTerm(image.term())
+                .setIndex(image.index())
+                .setStateIndex(image.stateIndex())
+                .setRecordCount(recordCount)
+                .setStateDigest(ByteString.copyFrom(image.digest()))
+                .build();
+    }
 
-  /** Writes the header and the records to {@code out} (not closed, not flushed). */
-  public static void write(FleetImage image, OutputStream out) throws IOException {
-    List<FleetRecord> records = toRecords(image);
-    header(image, records.size()).writeDelimitedTo(out);
-    for (FleetRecord r : records) {
-      r.writeDelimitedTo(out);
+    /** Writes the header and the records to {@code out} (not closed, not flushed). */
+    public static void write(FleetImage image, OutputStream out) throws IOException {
+        List<FleetRecord> records = toRecords(image);
+        header(image, records.size()).writeDelimitedTo(out);
+        for (FleetRecord r : records) {
+            r.writeDelimitedTo(out);
+        }
     }
-  }
 
-  /**
-   * Reads a snapshot written by {@link #write} and replays it.
-   *
-   * @throws SnapshotFormatException if the stream is truncated, of another format version, or does not
-   *     rebuild the image it describes
-   */
-  public static FleetImage read(InputStream in) throws IOException {
-    try {
-      return readChecked(in);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new SnapshotFormatException("snapshot is malformed: " + e.getMessage());
+    /**
+     * Reads a snapshot written by {@link #write} and replays it.
+     *
+     * @throws SnapshotFormatException if the stream is truncated, of another format version, or does not
+     *     rebuild the image it describes
+     */
+    public static FleetImage read(InputStream in) throws IOException {
+        try {
+            return readChecked(in);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new SnapshotFormatException("snapshot is malformed: " + e.getMessage());
+        }
     }
-  }
 
-  private static FleetImage readChecked(InputStream in) throws IOException {
-    SnapshotHeader header = SnapshotHeader.parseDelimitedFrom(in);
-    if (header == null) {
-      throw new SnapshotFormatException("empty snapshot: no header");
+    private static FleetImage readChecked(InputStream in) throws IOException {
+        SnapshotHeader header = SnapshotHeader.parseDelimitedFrom(in);
+        if (header == null) {
+            throw new SnapshotFormatException("empty snapshot: no header");
+        }
+        if (header.getFormatVersion() != FORMAT_VERSION) {
+            throw new SnapshotFormatException("snapshot format version " + header.getFormatVersion()
+                    + " is not supported: this build reads version " + FORMAT_VERSION);
+        }
+        if (header.getTerm() < 0
+                || header.getIndex() < 0
+                || header.getStateIndex() < 0
+                || header.getStateIndex() > header.getIndex()
+                || header.getRecordCount() < 0) {
+            throw new SnapshotFormatException("snapshot header is inconsistent: " + header);
+        }
+        FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
+        for (long i = 0; i < header.getRecordCount(); i++) {
+            FleetRecord record = FleetRecord.parseDelimitedFrom(in);
+            if (record == null) {
+                throw new SnapshotFormatException(
+                        "snapshot is truncated: " + i + " of " + header.getRecordCount() + " records");
+            }
+            try {
+                delta.replay(record);
+            } catch (ReplayException e) {
+                throw new SnapshotFormatException("snapshot record " + i + " does not replay: " + e.getMessage());
+            }
+        }
+        if (in.read() != -1) {
+            throw new SnapshotFormatException("snapshot has data after its " + header.getRecordCount() + " records");
+        }
+        FleetImage image = delta.apply(new Provenance(header.getTerm(), header.getIndex()), header.getStateIndex());
+        if (!Arrays.equals(image.digest(), header.getStateDigest().toByteArray())) {
+            throw new SnapshotFormatException("snapshot state digest mismatch: header says "
+                    + hex(header.getStateDigest().toByteArray()) + ", replayed records give " + image.digestHex());
+        }
+        return image;
     }
-    if (header.getFormatVersion() != FORMAT_VERSION) {
-      throw new SnapshotFormatException("snapshot format version " + header.getFormatVersion()
-          + " is not supported: this build reads version " + FORMAT_VERSION);
-    }
-    if (header.getTerm() < 0 || header.getIndex() < 0 || header.getStateIndex() < 0
-        || header.getStateIndex() > header.getIndex() || header.getRecordCount() < 0) {
-      throw new SnapshotFormatException("snapshot header is inconsistent: " + header);
-    }
-    FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
-    for (long i = 0; i < header.getRecordCount(); i++) {
-      FleetRecord record = FleetRecord.parseDelimitedFrom(in);
-      if (record == null) {
-        throw new SnapshotFormatException("snapshot is truncated: " + i + " of " + header.getRecordCount()
-            + " records");
-      }
-      try {
-        delta.replay(record);
-      } catch (ReplayException e) {
-        throw new SnapshotFormatException("snapshot record " + i + " does not replay: " + e.getMessage());
-      }
-    }
-    if (in.read() != -1) {
-      throw new SnapshotFormatException("snapshot has data after its " + header.getRecordCount() + " records");
-    }
-    FleetImage image = delta.apply(new Provenance(header.getTerm(), header.getIndex()), header.getStateIndex());
-    if (!Arrays.equals(image.digest(), header.getStateDigest().toByteArray())) {
-      throw new SnapshotFormatException("snapshot state digest mismatch: header says "
-          + hex(header.getStateDigest().toByteArray()) + ", replayed records give " + image.digestHex());
-    }
-    return image;
-  }
 
-  public static byte[] encode(FleetImage image) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      write(image, out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    public static byte[] encode(FleetImage image) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(image, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
-    return out.toByteArray();
-  }
 
-  /** @throws SnapshotFormatException as {@link #read} */
-  public static FleetImage decode(byte[] bytes) throws SnapshotFormatException {
-    try {
-      return read(new ByteArrayInputStream(bytes));
-    } catch (SnapshotFormatException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new SnapshotFormatException("snapshot is malformed: " + e.getMessage());
+    /** @throws SnapshotFormatException as {@link #read} */
+    public static FleetImage decode(byte[] bytes) throws SnapshotFormatException {
+        try {
+            return read(new ByteArrayInputStream(bytes));
+        } catch (SnapshotFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new SnapshotFormatException("snapshot is malformed: " + e.getMessage());
+        }
     }
-  }
 
-  private static String hex(byte[] b) {
-    return HexFormat.of().formatHex(b);
-  }
+    private static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
 }

@@ -45,93 +45,98 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ReplayBench {
-  static final int VIPS = 512;
-  static final int REALS_PER_VIP = 100;
-  static final int SNAPSHOT_RECORDS = 2 * VIPS;
-  static final int ENTRIES = 1000;
+    static final int VIPS = 512;
+    static final int REALS_PER_VIP = 100;
+    static final int SNAPSHOT_RECORDS = 2 * VIPS;
+    static final int ENTRIES = 1000;
 
-  private FleetImage image;
-  private List<FleetRecord> snapshotRecords;
-  private List<FleetRecord> weightRecords;
-  private List<CommandBatch> weightBatches;
-  private CommandBatch weightBatch;
-  private CommandBatch buildBatch;
-  private int digestStep;
-  private BatchApplier applier;
+    private FleetImage image;
+    private List<FleetRecord> snapshotRecords;
+    private List<FleetRecord> weightRecords;
+    private List<CommandBatch> weightBatches;
+    private CommandBatch weightBatch;
+    private CommandBatch buildBatch;
+    private int digestStep;
+    private BatchApplier applier;
 
-  @Setup
-  public void setUp() {
-    image = FleetFixture.image(VIPS, REALS_PER_VIP);
-    snapshotRecords = SnapshotCodec.toRecords(image);
-    if (snapshotRecords.size() != SNAPSHOT_RECORDS) {
-      throw new IllegalStateException("expected " + SNAPSHOT_RECORDS + " snapshot records, got " + snapshotRecords.size());
+    @Setup
+    public void setUp() {
+        image = FleetFixture.image(VIPS, REALS_PER_VIP);
+        snapshotRecords = SnapshotCodec.toRecords(image);
+        if (snapshotRecords.size() != SNAPSHOT_RECORDS) {
+            throw new IllegalStateException(
+                    "expected " + SNAPSHOT_RECORDS + " snapshot records, got " + snapshotRecords.size());
+        }
+        weightRecords = FleetFixture.weightChanges(image, ENTRIES, 1);
+        weightBatches = FleetFixture.weightCommands(image, ENTRIES, 1);
+        weightBatch = FleetFixture.weightBatch(image, ENTRIES, 2);
+        buildBatch = FleetFixture.buildBatch(VIPS, REALS_PER_VIP);
+        applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
     }
-    weightRecords = FleetFixture.weightChanges(image, ENTRIES, 1);
-    weightBatches = FleetFixture.weightCommands(image, ENTRIES, 1);
-    weightBatch = FleetFixture.weightBatch(image, ENTRIES, 2);
-    buildBatch = FleetFixture.buildBatch(VIPS, REALS_PER_VIP);
-    applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
-  }
 
-  @Benchmark
-  @OperationsPerInvocation(SNAPSHOT_RECORDS)
-  public FleetImage snapshotRecords() {
-    FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
-    delta.replayAll(snapshotRecords);
-    return delta.apply(image.provenance(), image.stateIndex());
-  }
-
-  @Benchmark
-  @OperationsPerInvocation(ENTRIES)
-  public FleetImage logEntries() {
-    FleetImage current = image;
-    long index = image.index();
-    for (FleetRecord r : weightRecords) {
-      FleetDelta delta = new FleetDelta(current);
-      delta.replay(r);
-      current = delta.apply(new Provenance(1, ++index));
+    @Benchmark
+    @OperationsPerInvocation(SNAPSHOT_RECORDS)
+    public FleetImage snapshotRecords() {
+        FleetDelta delta = new FleetDelta(FleetImage.EMPTY);
+        delta.replayAll(snapshotRecords);
+        return delta.apply(image.provenance(), image.stateIndex());
     }
-    return current;
-  }
 
-  @Benchmark
-  @OperationsPerInvocation(ENTRIES)
-  public FleetImage stateMachineApply() {
-    FleetImage current = image;
-    long index = image.index();
-    for (CommandBatch b : weightBatches) {
-      current = applier.apply(current, b, new Provenance(1, ++index)).image();
+    @Benchmark
+    @OperationsPerInvocation(ENTRIES)
+    public FleetImage logEntries() {
+        FleetImage current = image;
+        long index = image.index();
+        for (FleetRecord r : weightRecords) {
+            FleetDelta delta = new FleetDelta(current);
+            delta.replay(r);
+            current = delta.apply(new Provenance(1, ++index));
+        }
+        return current;
     }
-    return current;
-  }
 
-  @Benchmark
-  @OperationsPerInvocation(ENTRIES)
-  public FleetImage batchApply() {
-    BatchApplier.Applied a = applier.apply(image, weightBatch, new Provenance(1, image.index() + 1));
-    if (!a.result().isOk()) {
-      throw new IllegalStateException("batch not applied as expected: " + a.result());
+    @Benchmark
+    @OperationsPerInvocation(ENTRIES)
+    public FleetImage stateMachineApply() {
+        FleetImage current = image;
+        long index = image.index();
+        for (CommandBatch b : weightBatches) {
+            current = applier.apply(current, b, new Provenance(1, ++index)).image();
+        }
+        return current;
     }
-    return a.image();
-  }
 
-  @Benchmark
-  @OperationsPerInvocation(2 * VIPS)
-  public FleetImage buildBatchApply() {
-    BatchApplier.Applied a = applier.apply(FleetImage.EMPTY, buildBatch, new Provenance(1, 1));
-    if (!a.result().isOk()) {
-      throw new IllegalStateException("build batch rejected: " + a.result());
+    @Benchmark
+    @OperationsPerInvocation(ENTRIES)
+    public FleetImage batchApply() {
+        BatchApplier.Applied a = applier.apply(image, weightBatch, new Provenance(1, image.index() + 1));
+        if (!a.result().isOk()) {
+            throw new IllegalStateException("batch not applied as expected: " + a.result());
+        }
+        return a.image();
     }
-    return a.image();
-  }
 
-  @Benchmark
-  public byte[] digestAfterChange() {
-    CommandBatch b = weightBatches.get(digestStep++ % ENTRIES);
-    return applier.apply(image, b, new Provenance(1, image.index() + 1)).image().digest();
-  }
+    @Benchmark
+    @OperationsPerInvocation(2 * VIPS)
+    public FleetImage buildBatchApply() {
+        BatchApplier.Applied a = applier.apply(FleetImage.EMPTY, buildBatch, new Provenance(1, 1));
+        if (!a.result().isOk()) {
+            throw new IllegalStateException("build batch rejected: " + a.result());
+        }
+        return a.image();
+    }
+
+    @Benchmark
+    public byte[] digestAfterChange() {
+        CommandBatch b = weightBatches.get(digestStep++ % ENTRIES);
+        return applier.apply(image, b, new Provenance(1, image.index() + 1))
+                .image()
+                .digest();
+    }
 }

@@ -32,42 +32,48 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class SnapshotBench {
-  private Path dir;
-  private SnapshotStore store;
-  private FleetImage image;
-  private SnapshotFile written;
+    private Path dir;
+    private SnapshotStore store;
+    private FleetImage image;
+    private SnapshotFile written;
 
-  @Setup(Level.Trial)
-  public void setUp() throws IOException {
-    dir = Files.createTempDirectory("ringfleet-snapshot-bench");
-    store = new SnapshotStore(dir);
-    image = FleetFixture.image(ReplayBench.VIPS, ReplayBench.REALS_PER_VIP);
-    written = store.write(image);
-    System.err.printf("snapshot of %d vips, %d reals, %d memberships: %d bytes (%s)%n", image.vips().size(),
-        image.reals().size(), image.vips().all().stream().mapToInt(v -> v.realCount()).sum(),
-        Files.size(written.path()), written.path());
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(p);
-      }
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        dir = Files.createTempDirectory("ringfleet-snapshot-bench");
+        store = new SnapshotStore(dir);
+        image = FleetFixture.image(ReplayBench.VIPS, ReplayBench.REALS_PER_VIP);
+        written = store.write(image);
+        System.err.printf(
+                "snapshot of %d vips, %d reals, %d memberships: %d bytes (%s)%n",
+                image.vips().size(),
+                image.reals().size(),
+                image.vips().all().stream().mapToInt(v -> v.realCount()).sum(),
+                Files.size(written.path()),
+                written.path());
     }
-  }
 
-  @Benchmark
-  public SnapshotFile write() throws IOException {
-    return store.write(image);
-  }
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
 
-  @Benchmark
-  public FleetImage load() throws IOException {
-    return store.read(written);
-  }
+    @Benchmark
+    public SnapshotFile write() throws IOException {
+        return store.write(image);
+    }
+
+    @Benchmark
+    public FleetImage load() throws IOException {
+        return store.read(written);
+    }
 }

@@ -12,18 +12,18 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class BaselineChecksumTest {
 
-  @ParameterizedTest
-  @CsvSource({"10, a112f680269005cd", "100, 8c47c69896602af7", "1000, 46199a8f5854aaee"})
-  void computesTheSameRingsAsTheCBaseline(int n, String checksum) {
-    for (Variant variant : Variant.values()) {
-      MaglevRing ring = MaglevRing.build(TestReals.equalWeights(n), MaglevRing.DEFAULT_SIZE, variant);
-      long fnv = 0xcbf29ce484222325L;
-      for (int i = 0; i < ring.size(); i++) {
-        int slot = ring.realAt(i);
-        fnv = (fnv ^ (slot & 0xff)) * 0x100000001b3L;
-        fnv = (fnv ^ (slot >>> 8)) * 0x100000001b3L;
-      }
-      assertEquals(checksum, String.format("%016x", fnv), variant + " N=" + n);
+    @ParameterizedTest
+    @CsvSource({"10, a112f680269005cd", "100, 8c47c69896602af7", "1000, 46199a8f5854aaee"})
+    void computesTheSameRingsAsTheCBaseline(int n, String checksum) {
+        for (Variant variant : Variant.values()) {
+            MaglevRing ring = MaglevRing.build(TestReals.equalWeights(n), MaglevRing.DEFAULT_SIZE, variant);
+            long fnv = 0xcbf29ce484222325L;
+            for (int i = 0; i < ring.size(); i++) {
+                int slot = ring.realAt(i);
+                fnv = (fnv ^ (slot & 0xff)) * 0x100000001b3L;
+                fnv = (fnv ^ (slot >>> 8)) * 0x100000001b3L;
+            }
+            assertEquals(checksum, String.format("%016x", fnv), variant + " N=" + n);
+        }
     }
-  }
 }

@@ -19,55 +19,55 @@ import java.util.List;
  * "req-" + their index.
  */
 public class CommandLog {
-  private final BatchApplier applier;
-  private final List<FleetPublisher> publishers = new ArrayList<>();
-  private String principal = Commands.PRINCIPAL;
-  private FleetImage image = FleetImage.EMPTY;
-  private long index;
+    private final BatchApplier applier;
+    private final List<FleetPublisher> publishers = new ArrayList<>();
+    private String principal = Commands.PRINCIPAL;
+    private FleetImage image = FleetImage.EMPTY;
+    private long index;
 
-  public CommandLog() {
-    this(FleetLimits.DEFAULT);
-  }
-
-  public CommandLog(FleetLimits limits) {
-    this.applier = new BatchApplier(new CommandValidator(limits));
-  }
-
-  /** Stamps the next batches with {@code principal}. */
-  public final CommandLog as(String principal) {
-    this.principal = principal;
-    return this;
-  }
-
-  public final CommandLog publishTo(FleetPublisher publisher) {
-    publishers.add(publisher);
-    return this;
-  }
-
-  public final FleetImage image() {
-    return image;
-  }
-
-  /** Applies and returns the result, whatever it is. */
-  public final CommandResult submit(CommandBatch batch) {
-    BatchApplier.Applied applied = applier.apply(image, batch, new Provenance(1, ++index));
-    image = applied.image();
-    for (FleetPublisher p : publishers) {
-      p.publish(applied.delta(), image);
+    public CommandLog() {
+        this(FleetLimits.DEFAULT);
     }
-    return applied.result();
-  }
 
-  public final CommandResult submit(Command... commands) {
-    return submit(Commands.batch(principal, "req-" + (index + 1), commands));
-  }
-
-  /** Applies one batch, expecting success: fails the test when it is rejected. */
-  public final FleetImage apply(Command... commands) {
-    CommandResult r = submit(commands);
-    if (!r.isOk()) {
-      throw new AssertionError("batch " + index + " rejected: " + r);
+    public CommandLog(FleetLimits limits) {
+        this.applier = new BatchApplier(new CommandValidator(limits));
     }
-    return image;
-  }
+
+    /** Stamps the next batches with {@code principal}. */
+    public final CommandLog as(String principal) {
+        this.principal = principal;
+        return this;
+    }
+
+    public final CommandLog publishTo(FleetPublisher publisher) {
+        publishers.add(publisher);
+        return this;
+    }
+
+    public final FleetImage image() {
+        return image;
+    }
+
+    /** Applies and returns the result, whatever it is. */
+    public final CommandResult submit(CommandBatch batch) {
+        BatchApplier.Applied applied = applier.apply(image, batch, new Provenance(1, ++index));
+        image = applied.image();
+        for (FleetPublisher p : publishers) {
+            p.publish(applied.delta(), image);
+        }
+        return applied.result();
+    }
+
+    public final CommandResult submit(Command... commands) {
+        return submit(Commands.batch(principal, "req-" + (index + 1), commands));
+    }
+
+    /** Applies one batch, expecting success: fails the test when it is rejected. */
+    public final FleetImage apply(Command... commands) {
+        CommandResult r = submit(commands);
+        if (!r.isOk()) {
+            throw new AssertionError("batch " + index + " rejected: " + r);
+        }
+        return image;
+    }
 }

@@ -32,137 +32,185 @@ import java.util.List;
  * addReals(vip, "10.0.0.1=1", "10.0.0.2=5"), batch(...), applyRequest(...).
  */
 public final class Commands {
-  public static final Protocol TCP = Protocol.TCP;
-  public static final Protocol UDP = Protocol.UDP;
+    public static final Protocol TCP = Protocol.TCP;
+    public static final Protocol UDP = Protocol.UDP;
 
-  /** The principal and the time every test batch is stamped with, unless a test passes its own principal. */
-  public static final String PRINCIPAL = "test";
-  public static final long TIMESTAMP_MILLIS = 1_700_000_000_000L;
+    /** The principal and the time every test batch is stamped with, unless a test passes its own principal. */
+    public static final String PRINCIPAL = "test";
 
-  private Commands() {}
+    public static final long TIMESTAMP_MILLIS = 1_700_000_000_000L;
 
-  public static VipKey vip(String address, int port, Protocol protocol) {
-    return VipKey.newBuilder().setAddress(address).setPort(port).setProtocol(protocol).build();
-  }
+    private Commands() {}
 
-  /** "address=weight" pairs. */
-  public static List<RealSpec> reals(String... specs) {
-    List<RealSpec> out = new ArrayList<>();
-    for (String s : specs) {
-      int eq = s.lastIndexOf('=');
-      out.add(RealSpec.newBuilder().setAddress(s.substring(0, eq)).setWeight(Integer.parseUnsignedInt(s.substring(eq + 1))).build());
+    public static VipKey vip(String address, int port, Protocol protocol) {
+        return VipKey.newBuilder()
+                .setAddress(address)
+                .setPort(port)
+                .setProtocol(protocol)
+                .build();
     }
-    return out;
-  }
 
-  public static Command addVip(VipKey vip) {
-    return addVip(vip, 0);
-  }
-
-  public static Command addVip(VipKey vip, int flags) {
-    return Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(vip).setFlags(flags)).build();
-  }
-
-  public static Command removeVip(VipKey vip) {
-    return Command.newBuilder().setRemoveVip(RemoveVip.newBuilder().setVip(vip)).build();
-  }
-
-  public static Command modifyFlags(VipKey vip, int set, int clear) {
-    return Command.newBuilder().setModifyVipFlags(
-        ModifyVipFlags.newBuilder().setVip(vip).setSetFlags(set).setClearFlags(clear)).build();
-  }
-
-  public static Command setHash(VipKey vip, HashFunction hash) {
-    return Command.newBuilder().setSetVipHashFunction(
-        SetVipHashFunction.newBuilder().setVip(vip).setHashFunction(hash)).build();
-  }
-
-  /** "address=weight" pairs. */
-  public static Command addReals(VipKey vip, String... specs) {
-    return Command.newBuilder().setAddReals(AddReals.newBuilder().setVip(vip).addAllReals(reals(specs))).build();
-  }
-
-  public static Command upsertReals(VipKey vip, String... specs) {
-    return Command.newBuilder().setAddReals(
-        AddReals.newBuilder().setVip(vip).addAllReals(reals(specs)).setUpdateExisting(true)).build();
-  }
-
-  public static Command removeReals(VipKey vip, String... addresses) {
-    return Command.newBuilder().setRemoveReals(
-        RemoveReals.newBuilder().setVip(vip).addAllAddresses(List.of(addresses))).build();
-  }
-
-  public static Command removeRealsIfPresent(VipKey vip, String... addresses) {
-    return Command.newBuilder().setRemoveReals(
-        RemoveReals.newBuilder().setVip(vip).addAllAddresses(List.of(addresses)).setIgnoreMissing(true)).build();
-  }
-
-  /** "address=weight" pairs. */
-  public static Command setWeights(VipKey vip, String... specs) {
-    return Command.newBuilder().setSetRealWeights(SetRealWeights.newBuilder().setVip(vip).addAllReals(reals(specs))).build();
-  }
-
-  public static Command setHealthCheck(int somark, String address) {
-    return Command.newBuilder().setSetHealthCheckDst(
-        SetHealthCheckDst.newBuilder().setSomark(somark).setAddress(address)).build();
-  }
-
-  public static Command removeHealthCheck(int somark) {
-    return Command.newBuilder().setRemoveHealthCheckDst(RemoveHealthCheckDst.newBuilder().setSomark(somark)).build();
-  }
-
-  /** "id=address" pairs. */
-  public static Command mapQuic(String... mappings) {
-    MapQuicServerIds.Builder b = MapQuicServerIds.newBuilder();
-    for (String m : mappings) {
-      int eq = m.indexOf('=');
-      b.addMappings(QuicMapping.newBuilder().setServerId(Integer.parseUnsignedInt(m.substring(0, eq)))
-          .setAddress(m.substring(eq + 1)));
+    /** "address=weight" pairs. */
+    public static List<RealSpec> reals(String... specs) {
+        List<RealSpec> out = new ArrayList<>();
+        for (String s : specs) {
+            int eq = s.lastIndexOf('=');
+            out.add(RealSpec.newBuilder()
+                    .setAddress(s.substring(0, eq))
+                    .setWeight(Integer.parseUnsignedInt(s.substring(eq + 1)))
+                    .build());
+        }
+        return out;
     }
-    return Command.newBuilder().setMapQuicServerIds(b).build();
-  }
 
-  public static Command unmapQuic(int... ids) {
-    UnmapQuicServerIds.Builder b = UnmapQuicServerIds.newBuilder();
-    for (int id : ids) {
-      b.addServerIds(id);
+    public static Command addVip(VipKey vip) {
+        return addVip(vip, 0);
     }
-    return Command.newBuilder().setUnmapQuicServerIds(b).build();
-  }
 
-  public static Command drain(String node, String reason) {
-    return Command.newBuilder().setDrainNode(DrainNode.newBuilder().setNodeId(node).setReason(reason)).build();
-  }
+    public static Command addVip(VipKey vip, int flags) {
+        return Command.newBuilder()
+                .setAddVip(AddVip.newBuilder().setVip(vip).setFlags(flags))
+                .build();
+    }
 
-  public static Command undrain(String node) {
-    return Command.newBuilder().setUndrainNode(UndrainNode.newBuilder().setNodeId(node)).build();
-  }
+    public static Command removeVip(VipKey vip) {
+        return Command.newBuilder()
+                .setRemoveVip(RemoveVip.newBuilder().setVip(vip))
+                .build();
+    }
 
-  public static Command setMac(String mac) {
-    return Command.newBuilder().setSetGatewayMac(SetGatewayMac.newBuilder().setMac(mac)).build();
-  }
+    public static Command modifyFlags(VipKey vip, int set, int clear) {
+        return Command.newBuilder()
+                .setModifyVipFlags(
+                        ModifyVipFlags.newBuilder().setVip(vip).setSetFlags(set).setClearFlags(clear))
+                .build();
+    }
 
-  public static Command markDown(VipKey vip, String address) {
-    return Command.newBuilder().setMarkRealDown(MarkRealDown.newBuilder().setVip(vip).setAddress(address)).build();
-  }
+    public static Command setHash(VipKey vip, HashFunction hash) {
+        return Command.newBuilder()
+                .setSetVipHashFunction(
+                        SetVipHashFunction.newBuilder().setVip(vip).setHashFunction(hash))
+                .build();
+    }
 
-  public static Command clearDown(VipKey vip, String address) {
-    return Command.newBuilder().setClearRealDown(ClearRealDown.newBuilder().setVip(vip).setAddress(address)).build();
-  }
+    /** "address=weight" pairs. */
+    public static Command addReals(VipKey vip, String... specs) {
+        return Command.newBuilder()
+                .setAddReals(AddReals.newBuilder().setVip(vip).addAllReals(reals(specs)))
+                .build();
+    }
 
-  /** One log entry's batch, stamped as {@link #PRINCIPAL} at {@link #TIMESTAMP_MILLIS}, request id "req". */
-  public static CommandBatch batch(Command... commands) {
-    return batch(PRINCIPAL, "req", commands);
-  }
+    public static Command upsertReals(VipKey vip, String... specs) {
+        return Command.newBuilder()
+                .setAddReals(AddReals.newBuilder()
+                        .setVip(vip)
+                        .addAllReals(reals(specs))
+                        .setUpdateExisting(true))
+                .build();
+    }
 
-  /** One log entry's batch, stamped as {@code principal} at {@link #TIMESTAMP_MILLIS}. */
-  public static CommandBatch batch(String principal, String requestId, Command... commands) {
-    return CommandBatch.newBuilder().addAllCommands(List.of(commands))
-        .setPrincipal(principal).setTimestampMillis(TIMESTAMP_MILLIS).setRequestId(requestId).build();
-  }
+    public static Command removeReals(VipKey vip, String... addresses) {
+        return Command.newBuilder()
+                .setRemoveReals(RemoveReals.newBuilder().setVip(vip).addAllAddresses(List.of(addresses)))
+                .build();
+    }
 
-  /** What a client sends to a node's ControlService; the node stamps it. */
-  public static ApplyRequest applyRequest(Command... commands) {
-    return ApplyRequest.newBuilder().addAllCommands(List.of(commands)).build();
-  }
+    public static Command removeRealsIfPresent(VipKey vip, String... addresses) {
+        return Command.newBuilder()
+                .setRemoveReals(RemoveReals.newBuilder()
+                        .setVip(vip)
+                        .addAllAddresses(List.of(addresses))
+                        .setIgnoreMissing(true))
+                .build();
+    }
+
+    /** "address=weight" pairs. */
+    public static Command setWeights(VipKey vip, String... specs) {
+        return Command.newBuilder()
+                .setSetRealWeights(SetRealWeights.newBuilder().setVip(vip).addAllReals(reals(specs)))
+                .build();
+    }
+
+    public static Command setHealthCheck(int somark, String address) {
+        return Command.newBuilder()
+                .setSetHealthCheckDst(
+                        SetHealthCheckDst.newBuilder().setSomark(somark).setAddress(address))
+                .build();
+    }
+
+    public static Command removeHealthCheck(int somark) {
+        return Command.newBuilder()
+                .setRemoveHealthCheckDst(RemoveHealthCheckDst.newBuilder().setSomark(somark))
+                .build();
+    }
+
+    /** "id=address" pairs. */
+    public static Command mapQuic(String... mappings) {
+        MapQuicServerIds.Builder b = MapQuicServerIds.newBuilder();
+        for (String m : mappings) {
+            int eq = m.indexOf('=');
+            b.addMappings(QuicMapping.newBuilder()
+                    .setServerId(Integer.parseUnsignedInt(m.substring(0, eq)))
+                    .setAddress(m.substring(eq + 1)));
+        }
+        return Command.newBuilder().setMapQuicServerIds(b).build();
+    }
+
+    public static Command unmapQuic(int... ids) {
+        UnmapQuicServerIds.Builder b = UnmapQuicServerIds.newBuilder();
+        for (int id : ids) {
+            b.addServerIds(id);
+        }
+        return Command.newBuilder().setUnmapQuicServerIds(b).build();
+    }
+
+    public static Command drain(String node, String reason) {
+        return Command.newBuilder()
+                .setDrainNode(DrainNode.newBuilder().setNodeId(node).setReason(reason))
+                .build();
+    }
+
+    public static Command undrain(String node) {
+        return Command.newBuilder()
+                .setUndrainNode(UndrainNode.newBuilder().setNodeId(node))
+                .build();
+    }
+
+    public static Command setMac(String mac) {
+        return Command.newBuilder()
+                .setSetGatewayMac(SetGatewayMac.newBuilder().setMac(mac))
+                .build();
+    }
+
+    public static Command markDown(VipKey vip, String address) {
+        return Command.newBuilder()
+                .setMarkRealDown(MarkRealDown.newBuilder().setVip(vip).setAddress(address))
+                .build();
+    }
+
+    public static Command clearDown(VipKey vip, String address) {
+        return Command.newBuilder()
+                .setClearRealDown(ClearRealDown.newBuilder().setVip(vip).setAddress(address))
+                .build();
+    }
+
+    /** One log entry's batch, stamped as {@link #PRINCIPAL} at {@link #TIMESTAMP_MILLIS}, request id "req". */
+    public static CommandBatch batch(Command... commands) {
+        return batch(PRINCIPAL, "req", commands);
+    }
+
+    /** One log entry's batch, stamped as {@code principal} at {@link #TIMESTAMP_MILLIS}. */
+    public static CommandBatch batch(String principal, String requestId, Command... commands) {
+        return CommandBatch.newBuilder()
+                .addAllCommands(List.of(commands))
+                .setPrincipal(principal)
+                .setTimestampMillis(TIMESTAMP_MILLIS)
+                .setRequestId(requestId)
+                .build();
+    }
+
+    /** What a client sends to a node's ControlService; the node stamps it. */
+    public static ApplyRequest applyRequest(Command... commands) {
+        return ApplyRequest.newBuilder().addAllCommands(List.of(commands)).build();
+    }
 }
