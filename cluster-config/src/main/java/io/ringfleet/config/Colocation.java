@@ -26,7 +26,9 @@ final class Colocation {
     }
 
     void check(List<ResolvedNode> nodes) {
-        List<ResolvedNode> ok = nodes.stream().filter(r -> r.settings() != null && r.peer().config != null).toList();
+        List<ResolvedNode> ok = nodes.stream()
+                .filter(r -> r.settings() != null && r.peer().config != null)
+                .toList();
         for (int i = 0; i < ok.size(); i++) {
             checkAgainstEarlier(ok.get(i), ok.subList(0, i));
         }
@@ -51,18 +53,27 @@ final class Colocation {
             String alike = " like node " + a.peer().id + ", and " + shared;
             if (!dataReported && sa.dataDir().equals(sb.dataDir())) {
                 dataReported = true;
-                at(b, DATA_DIR, "node " + b.peer().id + " would keep its Raft log in " + sb.dataDir() + alike
-                        + "; give each node its own, e.g. " + sb.dataDir() + "/{id}");
+                at(
+                        b,
+                        DATA_DIR,
+                        "node " + b.peer().id + " would keep its Raft log in " + sb.dataDir() + alike
+                                + "; give each node its own, e.g. " + sb.dataDir() + "/{id}");
             }
             if (!pinReported && sa.pinDir().equals(sb.pinDir())) {
                 pinReported = true;
-                at(b, PIN_DIR, "node " + b.peer().id + " would pin its maps in " + sb.pinDir() + alike
-                        + "; give each node its own, e.g. " + sb.pinDir() + "-{id}");
+                at(
+                        b,
+                        PIN_DIR,
+                        "node " + b.peer().id + " would pin its maps in " + sb.pinDir() + alike
+                                + "; give each node its own, e.g. " + sb.pinDir() + "-{id}");
             }
             if (!metricsReported && sameNetwork(a, b) && clash(sa.metricsAddress(), sb.metricsAddress())) {
                 metricsReported = true;
-                at(b, METRICS_ADDRESS, "node " + b.peer().id + " would serve metrics at " + sb.metricsAddress()
-                        + alike + "; give each node its own port");
+                at(
+                        b,
+                        METRICS_ADDRESS,
+                        "node " + b.peer().id + " would serve metrics at " + sb.metricsAddress() + alike
+                                + "; give each node its own port");
             }
             if (!xdpReported && sameNetwork(a, b) && sa.interfaceName().equals(sb.interfaceName())) {
                 xdpReported = xdpClash(a, b, alike);
@@ -75,14 +86,20 @@ final class Colocation {
         NodeSettings sa = a.settings();
         NodeSettings sb = b.settings();
         if (sa.attachMode() == AttachMode.STANDALONE || sb.attachMode() == AttachMode.STANDALONE) {
-            at(b, INTERFACE, "node " + b.peer().id + " would attach XDP to " + sb.interfaceName() + alike
-                    + "; an interface takes one XDP program, so use different interfaces, or"
-                    + " attach-mode: shared with a different root-slot for each node");
+            at(
+                    b,
+                    INTERFACE,
+                    "node " + b.peer().id + " would attach XDP to " + sb.interfaceName() + alike
+                            + "; an interface takes one XDP program, so use different interfaces, or"
+                            + " attach-mode: shared with a different root-slot for each node");
             return true;
         }
         if (sa.rootArrayPin().equals(sb.rootArrayPin()) && sa.rootSlot().equals(sb.rootSlot())) {
-            at(b, ROOT_SLOT, "node " + b.peer().id + " would take slot " + sb.rootSlot().getAsInt() + " of "
-                    + sb.rootArrayPin().get() + alike + "; give each node its own root-slot");
+            at(
+                    b,
+                    ROOT_SLOT,
+                    "node " + b.peer().id + " would take slot " + sb.rootSlot().getAsInt() + " of "
+                            + sb.rootArrayPin().get() + alike + "; give each node its own root-slot");
             return true;
         }
         return false;
@@ -96,8 +113,11 @@ final class Colocation {
             }
             HostPort m = n.settings().metricsAddress();
             if (clash(m, other.peer().raft) || clash(m, other.peer().api)) {
-                at(n, METRICS_ADDRESS, m + " is not allowed (node " + other.peer().id
-                        + " on the same host uses that port for Raft or its API); use a free host:port");
+                at(
+                        n,
+                        METRICS_ADDRESS,
+                        m + " is not allowed (node " + other.peer().id
+                                + " on the same host uses that port for Raft or its API); use a free host:port");
                 return;
             }
         }

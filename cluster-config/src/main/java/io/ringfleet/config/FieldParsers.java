@@ -39,7 +39,9 @@ final class FieldParsers {
     static HostPort peerAddress(Node n) throws BadValue {
         HostPort hp = hostPort(n);
         if (hp.isWildcard()) {
-            throw Values.notAllowed(n, "other nodes cannot connect to a wildcard address",
+            throw Values.notAllowed(
+                    n,
+                    "other nodes cannot connect to a wildcard address",
                     "the address other nodes reach this node at, " + ADDRESS_RULE);
         }
         return hp;
@@ -71,8 +73,11 @@ final class FieldParsers {
     static Inet4Address sourceV4(Node n) throws BadValue {
         String text = Values.text(n, Checks.SOURCE_V4_RULE);
         if (HostPort.Ip.ipv4(text) == null) {
-            throw Values.notAllowed(n, HostPort.Ip.ipv6(text) != null
-                    ? "it is an IPv6 address; put it in healthcheck-source-v6" : "it is not an IPv4 address",
+            throw Values.notAllowed(
+                    n,
+                    HostPort.Ip.ipv6(text) != null
+                            ? "it is an IPv6 address; put it in healthcheck-source-v6"
+                            : "it is not an IPv4 address",
                     Checks.SOURCE_V4_RULE);
         }
         return (Inet4Address) unicastSource(n, text, Checks.SOURCE_V4_RULE);
@@ -82,13 +87,18 @@ final class FieldParsers {
         String text = Values.text(n, Checks.SOURCE_V6_RULE);
         String canonical = HostPort.Ip.ipv6(text);
         if (canonical == null) {
-            throw Values.notAllowed(n, HostPort.Ip.ipv4(text) != null
-                    ? "it is an IPv4 address; put it in healthcheck-source-v4" : "it is not an IPv6 address",
+            throw Values.notAllowed(
+                    n,
+                    HostPort.Ip.ipv4(text) != null
+                            ? "it is an IPv4 address; put it in healthcheck-source-v4"
+                            : "it is not an IPv6 address",
                     Checks.SOURCE_V6_RULE);
         }
         InetAddress address = unicastSource(n, canonical, Checks.SOURCE_V6_RULE);
         if (!(address instanceof Inet6Address)) {
-            throw Values.notAllowed(n, "it is an IPv4-mapped address; put the IPv4 address in healthcheck-source-v4",
+            throw Values.notAllowed(
+                    n,
+                    "it is an IPv4-mapped address; put the IPv4 address in healthcheck-source-v4",
                     Checks.SOURCE_V6_RULE);
         }
         return (Inet6Address) address;

@@ -25,8 +25,14 @@ public final class FleetConfig {
     private final FleetLimits limits;
     private final List<ConfigProblem> warnings;
 
-    FleetConfig(String source, String fleetId, List<PeerConfig> peers, Map<String, NodeSettings> nodes,
-                TlsConfig tls, FleetLimits limits, List<ConfigProblem> warnings) {
+    FleetConfig(
+            String source,
+            String fleetId,
+            List<PeerConfig> peers,
+            Map<String, NodeSettings> nodes,
+            TlsConfig tls,
+            FleetLimits limits,
+            List<ConfigProblem> warnings) {
         this.source = Objects.requireNonNull(source);
         this.fleetId = Objects.requireNonNull(fleetId);
         this.peers = List.copyOf(peers);
@@ -119,7 +125,7 @@ public final class FleetConfig {
 
     @Override
     public String toString() {
-        return "FleetConfig[" + fleetId + " from " + source + ", peers=" + peers + ", tls=" + tls + ", limits="
-                + limits + "]";
+        return "FleetConfig[" + fleetId + " from " + source + ", peers=" + peers + ", tls=" + tls + ", limits=" + limits
+                + "]";
     }
 }

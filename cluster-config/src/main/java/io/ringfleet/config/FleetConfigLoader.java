@@ -1,6 +1,5 @@
 package io.ringfleet.config;
 
-import java.nio.ByteBuffer;
 import io.ringfleet.config.YamlTree.Entry;
 import io.ringfleet.config.YamlTree.Kind;
 import io.ringfleet.config.YamlTree.Mapping;
@@ -8,6 +7,7 @@ import io.ringfleet.config.YamlTree.Node;
 import io.ringfleet.config.YamlTree.Scalar;
 import io.ringfleet.state.FleetLimits;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +32,14 @@ public final class FleetConfigLoader {
     private static final String VERSION = "version";
     private static final Field<String> FLEET_ID = Field.of("fleet-id", PeerConfig.ID_RULE, FieldParsers::id);
     /** The top-level keys; each section's own keys are declared by its class. */
-    static final List<String> TOP_FIELDS = List.of(VERSION, FLEET_ID.name(), PeersSection.KEY,
-            NodesSection.DEFAULTS, NodesSection.NODES, TlsSection.KEY, LimitsSection.KEY);
+    static final List<String> TOP_FIELDS = List.of(
+            VERSION,
+            FLEET_ID.name(),
+            PeersSection.KEY,
+            NodesSection.DEFAULTS,
+            NodesSection.NODES,
+            TlsSection.KEY,
+            LimitsSection.KEY);
 
     private static final String FLEET_HINT = "fleet-id, peers and tls (see cluster-config/README.md)";
 
@@ -50,10 +56,12 @@ public final class FleetConfigLoader {
         String text;
         try {
             byte[] bytes = Files.readAllBytes(file);
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (NoSuchFileException e) {
             throw single(name, "cannot read the file: it does not exist");
         } catch (CharacterCodingException e) {
@@ -120,13 +128,16 @@ public final class FleetConfigLoader {
                 throw new ConfigException(problems.errors());
             }
             if (!(root instanceof Mapping)) {
-                problems.error(root.line(), "", Values.describe(root)
-                        + " is not allowed at the top level; use a mapping with " + FLEET_HINT);
+                problems.error(
+                        root.line(),
+                        "",
+                        Values.describe(root) + " is not allowed at the top level; use a mapping with " + FLEET_HINT);
                 throw new ConfigException(problems.errors());
             }
             Map<String, String> elsewhere = new HashMap<>();
             NodeFields.NAMES.forEach(f -> elsewhere.put(f, "defaults or nodes.<id>"));
-            PeersSection.NAMES.stream().filter(f -> !f.equals(PeersSection.ID.name()))
+            PeersSection.NAMES.stream()
+                    .filter(f -> !f.equals(PeersSection.ID.name()))
                     .forEach(f -> elsewhere.put(f, "each item of peers"));
             return Section.read(root, 1, "", TOP_FIELDS, "fleet settings", elsewhere, problems);
         }
@@ -135,12 +146,15 @@ public final class FleetConfigLoader {
             Entry e = top.entry(VERSION);
             if (e != null) {
                 reader.value(e, VERSION, n -> {
-                    if (n instanceof Scalar && ((Scalar) n).kind() == Kind.INTEGER
+                    if (n instanceof Scalar
+                            && ((Scalar) n).kind() == Kind.INTEGER
                             && ((Scalar) n).text().equals(String.valueOf(FleetConfig.FORMAT_VERSION))) {
                         return FleetConfig.FORMAT_VERSION;
                     }
-                    throw Values.notAllowed(n, FleetConfig.FORMAT_VERSION + " (the only format version this"
-                            + " loader reads), or leave version out");
+                    throw Values.notAllowed(
+                            n,
+                            FleetConfig.FORMAT_VERSION + " (the only format version this"
+                                    + " loader reads), or leave version out");
                 });
             }
         }

@@ -107,8 +107,8 @@ public record HostPort(String host, int port) {
         if (host.chars().allMatch(c -> c == '.' || c >= '0' && c <= '9')) {
             String v4 = Ip.ipv4(host);
             if (v4 == null) {
-                throw new IllegalArgumentException("\"" + host
-                        + "\" is not an IPv4 address (four numbers 0-255 without leading zeros)");
+                throw new IllegalArgumentException(
+                        "\"" + host + "\" is not an IPv4 address (four numbers 0-255 without leading zeros)");
             }
             return v4;
         }

@@ -52,7 +52,8 @@ public final class IdList {
                 int from = number(item.substring(0, dash).strip(), max);
                 int to = number(item.substring(dash + 1).strip(), max);
                 if (to < from) {
-                    throw new IllegalArgumentException("range \"" + item + "\" runs backwards; write it " + to + "-" + from);
+                    throw new IllegalArgumentException(
+                            "range \"" + item + "\" runs backwards; write it " + to + "-" + from);
                 }
                 for (int i = from; i <= to; i++) {
                     out.add(i);

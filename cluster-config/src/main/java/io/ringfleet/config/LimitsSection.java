@@ -15,13 +15,16 @@ import java.util.Map;
  */
 final class LimitsSection {
     static final String KEY = "limits";
-    static final Field<Integer> MAX_VIPS = Field.of("max-vips", "an integer from 1 to " + FleetLimits.MAX_VIPS,
+    static final Field<Integer> MAX_VIPS = Field.of(
+            "max-vips",
+            "an integer from 1 to " + FleetLimits.MAX_VIPS,
             n -> Values.integer(n, 1, FleetLimits.MAX_VIPS));
-    static final Field<Integer> MAX_REALS = Field.of("max-reals",
+    static final Field<Integer> MAX_REALS = Field.of(
+            "max-reals",
             "an integer from " + FleetLimits.MIN_REALS + " to " + FleetLimits.MAX_REALS,
             n -> Values.integer(n, FleetLimits.MIN_REALS, FleetLimits.MAX_REALS));
-    static final Field<Integer> RING_SIZE = Field.of("ring-size", String.valueOf(FleetLimits.RING_SIZE),
-            LimitsSection::ringSize);
+    static final Field<Integer> RING_SIZE =
+            Field.of("ring-size", String.valueOf(FleetLimits.RING_SIZE), LimitsSection::ringSize);
     static final Field<HashFunction> MAGLEV = ConfigEnums.field("maglev", maglevWords());
     static final List<Field<?>> ALL = List.of(MAX_VIPS, MAX_REALS, RING_SIZE, MAGLEV);
     static final List<String> NAMES = Field.names(ALL);
@@ -38,8 +41,14 @@ final class LimitsSection {
         if (e == null) {
             return FleetLimits.DEFAULT;
         }
-        Section s = Section.read(e.value(), e.keyLine(), KEY, NAMES, "limits (" + String.join(", ", NAMES) + ")",
-                Map.of(), reader.problems());
+        Section s = Section.read(
+                e.value(),
+                e.keyLine(),
+                KEY,
+                NAMES,
+                "limits (" + String.join(", ", NAMES) + ")",
+                Map.of(),
+                reader.problems());
         Integer vips = reader.optional(s, MAX_VIPS, FleetLimits.DEFAULT_MAX_VIPS);
         Integer reals = reader.optional(s, MAX_REALS, FleetLimits.DEFAULT_MAX_REALS);
         Integer ring = reader.optional(s, RING_SIZE, FleetLimits.RING_SIZE);
@@ -47,7 +56,12 @@ final class LimitsSection {
         if (vips == null || reals == null || ring == null || maglev == null || !ringMapFits(s, vips, ring)) {
             return null;
         }
-        return FleetLimits.builder().maxVips(vips).maxReals(reals).ringSize(ring).defaultHashFunction(maglev).build();
+        return FleetLimits.builder()
+                .maxVips(vips)
+                .maxReals(reals)
+                .ringSize(ring)
+                .defaultHashFunction(maglev)
+                .build();
     }
 
     /** The ring map is one BPF array of max-vips x ring-size slots. */
@@ -58,9 +72,13 @@ final class LimitsSection {
         }
         Entry at = s.has(RING_SIZE.name()) ? s.entry(RING_SIZE.name()) : s.entry(MAX_VIPS.name());
         int line = at == null ? s.line() : at.keyLine();
-        reader.problems().error(line, KEY, "max-vips x ring-size = " + vips + " x " + ring + " = " + slots
-                + " ring slots is not allowed; the ring map holds at most " + FleetLimits.MAX_RING_SLOTS
-                + ", so lower max-vips or ring-size");
+        reader.problems()
+                .error(
+                        line,
+                        KEY,
+                        "max-vips x ring-size = " + vips + " x " + ring + " = " + slots
+                                + " ring slots is not allowed; the ring map holds at most " + FleetLimits.MAX_RING_SLOTS
+                                + ", so lower max-vips or ring-size");
         return false;
     }
 
@@ -77,8 +95,11 @@ final class LimitsSection {
             throw Values.notAllowed(n, allowed);
         }
         if (v != FleetLimits.RING_SIZE) {
-            throw Values.notAllowed(n, "the balancer is built with RF_RING_SIZE = " + FleetLimits.RING_SIZE
-                    + " slots per ring; another size needs a rebuilt bpf module", allowed);
+            throw Values.notAllowed(
+                    n,
+                    "the balancer is built with RF_RING_SIZE = " + FleetLimits.RING_SIZE
+                            + " slots per ring; another size needs a rebuilt bpf module",
+                    allowed);
         }
         return v;
     }

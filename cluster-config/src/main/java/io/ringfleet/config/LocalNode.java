@@ -18,8 +18,13 @@ import java.util.stream.Collectors;
  * @param limits the fleet-wide limits
  * @param peers every peer of the fleet, this one included, in file order
  */
-public record LocalNode(String fleetId, PeerConfig peer, NodeSettings settings, TlsConfig tls, FleetLimits limits,
-                        List<PeerConfig> peers) {
+public record LocalNode(
+        String fleetId,
+        PeerConfig peer,
+        NodeSettings settings,
+        TlsConfig tls,
+        FleetLimits limits,
+        List<PeerConfig> peers) {
     public LocalNode {
         Objects.requireNonNull(fleetId, "fleetId must not be null");
         Objects.requireNonNull(peer, "peer must not be null");

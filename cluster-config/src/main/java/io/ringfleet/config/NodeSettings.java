@@ -19,11 +19,13 @@ import java.util.OptionalInt;
 public final class NodeSettings {
     /** Built-in default XDP mode. */
     public static final XdpMode DEFAULT_XDP_MODE = XdpMode.DRIVER;
+
     public static final ConnTable DEFAULT_CONN_TABLE = ConnTable.PER_CPU;
     /** Built-in default attach mode. */
     public static final AttachMode DEFAULT_ATTACH_MODE = AttachMode.STANDALONE;
     /** Built-in default per-CPU connection-table entries. */
     public static final int DEFAULT_LRU_SIZE = 1_000_000;
+
     public static final int MIN_LRU_SIZE = 1024;
     public static final int MAX_LRU_SIZE = 64 * 1024 * 1024;
     /** Slots of the xdp_root program array (Katran's root array has 3); a shared node takes one of them. */
@@ -207,22 +209,49 @@ public final class NodeSettings {
             return false;
         }
         NodeSettings n = (NodeSettings) o;
-        return nodeId.equals(n.nodeId) && interfaceName.equals(n.interfaceName) && xdpMode == n.xdpMode
-                && attachMode == n.attachMode && Objects.equals(rootArrayPin, n.rootArrayPin)
-                && Objects.equals(rootSlot, n.rootSlot) && gatewayMac.equals(n.gatewayMac)
-                && forwardingCpus.equals(n.forwardingCpus) && numaNodes.equals(n.numaNodes)
-                && lruSize == n.lruSize && bpffs.equals(n.bpffs) && pinDir.equals(n.pinDir)
-                && dataDir.equals(n.dataDir) && Objects.equals(routeHook, n.routeHook)
-                && metricsAddress.equals(n.metricsAddress) && Objects.equals(netns, n.netns)
+        return nodeId.equals(n.nodeId)
+                && interfaceName.equals(n.interfaceName)
+                && xdpMode == n.xdpMode
+                && attachMode == n.attachMode
+                && Objects.equals(rootArrayPin, n.rootArrayPin)
+                && Objects.equals(rootSlot, n.rootSlot)
+                && gatewayMac.equals(n.gatewayMac)
+                && forwardingCpus.equals(n.forwardingCpus)
+                && numaNodes.equals(n.numaNodes)
+                && lruSize == n.lruSize
+                && bpffs.equals(n.bpffs)
+                && pinDir.equals(n.pinDir)
+                && dataDir.equals(n.dataDir)
+                && Objects.equals(routeHook, n.routeHook)
+                && metricsAddress.equals(n.metricsAddress)
+                && Objects.equals(netns, n.netns)
                 && Objects.equals(healthCheckSourceV4, n.healthCheckSourceV4)
-                && Objects.equals(healthCheckSourceV6, n.healthCheckSourceV6) && connTable == n.connTable;
+                && Objects.equals(healthCheckSourceV6, n.healthCheckSourceV6)
+                && connTable == n.connTable;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(nodeId, interfaceName, xdpMode, attachMode, rootArrayPin, rootSlot, gatewayMac,
-                forwardingCpus, numaNodes, lruSize, bpffs, pinDir, dataDir, routeHook, metricsAddress, netns,
-                healthCheckSourceV4, healthCheckSourceV6, connTable);
+        return Objects.hash(
+                nodeId,
+                interfaceName,
+                xdpMode,
+                attachMode,
+                rootArrayPin,
+                rootSlot,
+                gatewayMac,
+                forwardingCpus,
+                numaNodes,
+                lruSize,
+                bpffs,
+                pinDir,
+                dataDir,
+                routeHook,
+                metricsAddress,
+                netns,
+                healthCheckSourceV4,
+                healthCheckSourceV6,
+                connTable);
     }
 
     @Override
@@ -266,7 +295,8 @@ public final class NodeSettings {
         private Builder(String nodeId) {
             Objects.requireNonNull(nodeId, "nodeId must not be null; use the peer's id");
             if (!PeerConfig.ID_PATTERN.matcher(nodeId).matches()) {
-                throw new IllegalArgumentException("nodeId \"" + nodeId + "\" is not allowed; use " + PeerConfig.ID_RULE);
+                throw new IllegalArgumentException(
+                        "nodeId \"" + nodeId + "\" is not allowed; use " + PeerConfig.ID_RULE);
             }
             this.nodeId = nodeId;
         }
@@ -275,8 +305,8 @@ public final class NodeSettings {
             Objects.requireNonNull(name, "interfaceName must not be null; use " + Checks.INTERFACE_RULE);
             String reason = Checks.interfaceName(name);
             if (reason != null) {
-                throw new IllegalArgumentException("interfaceName \"" + name + "\" is not allowed (" + reason
-                        + "); use " + Checks.INTERFACE_RULE);
+                throw new IllegalArgumentException(
+                        "interfaceName \"" + name + "\" is not allowed (" + reason + "); use " + Checks.INTERFACE_RULE);
             }
             this.interfaceName = name;
             return this;
@@ -299,7 +329,8 @@ public final class NodeSettings {
         public Builder shared(Path rootArrayPin, int slot) {
             this.rootArrayPin = absolute("rootArrayPin", rootArrayPin);
             if (slot < 0 || slot >= ROOT_ARRAY_SLOTS) {
-                throw new IllegalArgumentException("rootSlot must be from 0 to " + (ROOT_ARRAY_SLOTS - 1) + ", got " + slot);
+                throw new IllegalArgumentException(
+                        "rootSlot must be from 0 to " + (ROOT_ARRAY_SLOTS - 1) + ", got " + slot);
             }
             this.rootSlot = slot;
             this.attachMode = AttachMode.SHARED;
@@ -309,8 +340,9 @@ public final class NodeSettings {
         public Builder gatewayMac(MacAddress mac) {
             Objects.requireNonNull(mac, "gatewayMac must not be null; use the gateway's unicast MAC");
             if (mac.isMulticast() || mac.isZero()) {
-                throw new IllegalArgumentException("gatewayMac " + mac + " is not allowed; use the gateway's unicast MAC"
-                        + " (not all-zero, lowest bit of the first octet clear)");
+                throw new IllegalArgumentException(
+                        "gatewayMac " + mac + " is not allowed; use the gateway's unicast MAC"
+                                + " (not all-zero, lowest bit of the first octet clear)");
             }
             this.gatewayMac = mac;
             return this;
@@ -318,7 +350,8 @@ public final class NodeSettings {
 
         /** Forwarding CPUs; {@link IdList#EMPTY} means every online CPU. */
         public Builder forwardingCpus(IdList cpus) {
-            this.forwardingCpus = Objects.requireNonNull(cpus, "forwardingCpus must not be null; use IdList.EMPTY for all CPUs");
+            this.forwardingCpus =
+                    Objects.requireNonNull(cpus, "forwardingCpus must not be null; use IdList.EMPTY for all CPUs");
             return this;
         }
 
@@ -370,8 +403,8 @@ public final class NodeSettings {
             if (namespace != null) {
                 String reason = Checks.netns(namespace);
                 if (reason != null) {
-                    throw new IllegalArgumentException("netns \"" + namespace + "\" is not allowed (" + reason
-                            + "); use " + Checks.NETNS_RULE);
+                    throw new IllegalArgumentException(
+                            "netns \"" + namespace + "\" is not allowed (" + reason + "); use " + Checks.NETNS_RULE);
                 }
             }
             this.netns = namespace;
@@ -385,8 +418,8 @@ public final class NodeSettings {
 
         /** Outer source of health checks towards IPv4 reals; {@code null} for none. */
         public Builder healthCheckSourceV4(Inet4Address source) {
-            this.healthCheckSourceV4 = source == null ? null : unicast("healthCheckSourceV4", source,
-                    Checks.SOURCE_V4_RULE);
+            this.healthCheckSourceV4 =
+                    source == null ? null : unicast("healthCheckSourceV4", source, Checks.SOURCE_V4_RULE);
             return this;
         }
 
@@ -396,16 +429,16 @@ public final class NodeSettings {
                 throw new IllegalArgumentException("healthCheckSourceV6 " + source.getHostAddress() + " is not allowed"
                         + " (it has a zone); use " + Checks.SOURCE_V6_RULE);
             }
-            this.healthCheckSourceV6 = source == null ? null : unicast("healthCheckSourceV6", source,
-                    Checks.SOURCE_V6_RULE);
+            this.healthCheckSourceV6 =
+                    source == null ? null : unicast("healthCheckSourceV6", source, Checks.SOURCE_V6_RULE);
             return this;
         }
 
         private static <A extends InetAddress> A unicast(String what, A source, String rule) {
             String reason = Checks.unicastSource(source);
             if (reason != null) {
-                throw new IllegalArgumentException(what + " " + source.getHostAddress() + " is not allowed (" + reason
-                        + "); use " + rule);
+                throw new IllegalArgumentException(
+                        what + " " + source.getHostAddress() + " is not allowed (" + reason + "); use " + rule);
             }
             return source;
         }
@@ -424,10 +457,12 @@ public final class NodeSettings {
                 throw new IllegalStateException("gatewayMac is required; use the gateway's unicast MAC");
             }
             if (pinDir != null && !Checks.strictlyUnder(pinDir, bpffs)) {
-                throw new IllegalStateException("pinDir " + pinDir + " must be a directory under the bpffs mount " + bpffs);
+                throw new IllegalStateException(
+                        "pinDir " + pinDir + " must be a directory under the bpffs mount " + bpffs);
             }
             if (rootArrayPin != null && !Checks.strictlyUnder(rootArrayPin, bpffs)) {
-                throw new IllegalStateException("rootArrayPin " + rootArrayPin + " must be under the bpffs mount " + bpffs);
+                throw new IllegalStateException(
+                        "rootArrayPin " + rootArrayPin + " must be under the bpffs mount " + bpffs);
             }
             return new NodeSettings(this);
         }
@@ -436,8 +471,8 @@ public final class NodeSettings {
             Objects.requireNonNull(path, what + " must not be null; use " + Checks.PATH_RULE);
             String reason = Checks.absolutePath(path.toString());
             if (reason != null) {
-                throw new IllegalArgumentException(what + " " + path + " is not allowed (" + reason + "); use "
-                        + Checks.PATH_RULE);
+                throw new IllegalArgumentException(
+                        what + " " + path + " is not allowed (" + reason + "); use " + Checks.PATH_RULE);
             }
             return path;
         }

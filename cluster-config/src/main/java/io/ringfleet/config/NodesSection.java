@@ -38,7 +38,8 @@ final class NodesSection {
         PeersSection.NAMES.forEach(f -> elsewhere.put(f, "peers"));
         String what = "node settings (" + String.join(", ", NodeFields.NAMES) + ")";
         Entry d = top.entry(DEFAULTS);
-        Section defaults = d == null ? Section.absent(DEFAULTS, 1)
+        Section defaults = d == null
+                ? Section.absent(DEFAULTS, 1)
                 : Section.read(d.value(), d.keyLine(), DEFAULTS, NodeFields.NAMES, what, elsewhere, problems);
         PerNodeSections sections = new PerNodeSections(reader, peers, NODES);
         Map<String, Section> own = sections.read(top.entry(NODES), NodeFields.NAMES, what, elsewhere);
@@ -63,8 +64,11 @@ final class NodesSection {
         for (Field<?> f : List.of(ROOT_ARRAY_PIN, ROOT_SLOT)) {
             Entry e = defaults.entry(f.name());
             if (e != null) {
-                problems.error(e.keyLine(), defaults.child(f.name()), "only used with attach-mode: shared, and no"
-                        + " node is shared; remove it, or set attach-mode: shared");
+                problems.error(
+                        e.keyLine(),
+                        defaults.child(f.name()),
+                        "only used with attach-mode: shared, and no"
+                                + " node is shared; remove it, or set attach-mode: shared");
             }
         }
     }
@@ -114,8 +118,11 @@ final class NodesSection {
             for (Field<?> f : List.of(ROOT_ARRAY_PIN, ROOT_SLOT)) {
                 Picked<?> p = picks.get(f);
                 if (p != null && p.set() && p.own()) {
-                    problems.error(p.line(), p.path(), "only allowed with attach-mode: shared; node " + id
-                            + " is standalone. Remove it, or set attach-mode: shared");
+                    problems.error(
+                            p.line(),
+                            p.path(),
+                            "only allowed with attach-mode: shared; node " + id
+                                    + " is standalone. Remove it, or set attach-mode: shared");
                 }
             }
         }
@@ -127,15 +134,21 @@ final class NodesSection {
             return; // set, or wrong and already reported
         }
         String key = field.name();
-        String where = attach.own() ? NODES + "." + id + "." + key + " or " + DEFAULTS + "." + key
+        String where = attach.own()
+                ? NODES + "." + id + "." + key + " or " + DEFAULTS + "." + key
                 : DEFAULTS + "." + key + " or " + NODES + "." + id + "." + key;
-        problems.error(attach.line(), attach.path(), "shared needs " + key + " for node " + id + "; set " + where
-                + " to " + field.rule());
+        problems.error(
+                attach.line(),
+                attach.path(),
+                "shared needs " + key + " for node " + id + "; set " + where + " to " + field.rule());
     }
 
     private void pinsUnderBpffs(Picks picks, Path mount, AttachMode mode) {
-        under(picks.get(PIN_DIR), mount, "a directory under the bpffs mount " + mount + ", e.g. "
-                + mount.resolve(NodeSettings.DEFAULT_PIN_SUBDIR));
+        under(
+                picks.get(PIN_DIR),
+                mount,
+                "a directory under the bpffs mount " + mount + ", e.g. "
+                        + mount.resolve(NodeSettings.DEFAULT_PIN_SUBDIR));
         if (mode == AttachMode.SHARED) {
             under(picks.get(ROOT_ARRAY_PIN), mount, "a pin path under the bpffs mount " + mount);
         }
@@ -145,21 +158,28 @@ final class NodesSection {
         if (p == null || !p.set() || Checks.strictlyUnder(p.value(), mount)) {
             return;
         }
-        String reason = p.value().equals(mount) ? "it is the bpffs mount itself"
-                : "it is not under the bpffs mount " + mount;
-        problems.error(p.line(), p.path(), Values.quote(p.value().toString()) + " is not allowed (" + reason
-                + "); use " + allowed + ", or set bpffs to the mount it is under");
+        String reason =
+                p.value().equals(mount) ? "it is the bpffs mount itself" : "it is not under the bpffs mount " + mount;
+        problems.error(
+                p.line(),
+                p.path(),
+                Values.quote(p.value().toString()) + " is not allowed (" + reason + "); use " + allowed
+                        + ", or set bpffs to the mount it is under");
     }
 
     private void metricsApartFromOwnPorts(Picked<HostPort> metrics, PeerSlot peer) {
         if (metrics == null || !metrics.set() || peer.config == null) {
             return;
         }
-        String use = Colocation.clash(metrics.value(), peer.raft) ? "raft-address"
+        String use = Colocation.clash(metrics.value(), peer.raft)
+                ? "raft-address"
                 : Colocation.clash(metrics.value(), peer.api) ? "api-address" : null;
         if (use != null) {
-            problems.error(metrics.line(), metrics.path(), metrics.value() + " is not allowed (node " + peer.id
-                    + " uses it as its " + use + "); use a free host:port");
+            problems.error(
+                    metrics.line(),
+                    metrics.path(),
+                    metrics.value() + " is not allowed (node " + peer.id + " uses it as its " + use
+                            + "); use a free host:port");
         }
     }
 }

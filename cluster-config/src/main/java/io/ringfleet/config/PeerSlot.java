@@ -5,8 +5,8 @@ final class PeerSlot {
     final int index;
     final int line;
     final String path;
-    String rawId;      // null if the id is missing or malformed
-    String id;         // null also when the id repeats an earlier peer's
+    String rawId; // null if the id is missing or malformed
+    String id; // null also when the id repeats an earlier peer's
     PeerRole role;
     HostPort raft;
     HostPort api;

@@ -12,10 +12,10 @@ import java.util.Map;
 final class PeersSection {
     static final String KEY = "peers";
     static final Field<String> ID = Field.of("id", PeerConfig.ID_RULE, FieldParsers::id);
-    static final Field<HostPort> RAFT_ADDRESS = Field.of("raft-address", FieldParsers.ADDRESS_RULE,
-            FieldParsers::peerAddress);
-    static final Field<HostPort> API_ADDRESS = Field.of("api-address", FieldParsers.ADDRESS_RULE,
-            FieldParsers::peerAddress);
+    static final Field<HostPort> RAFT_ADDRESS =
+            Field.of("raft-address", FieldParsers.ADDRESS_RULE, FieldParsers::peerAddress);
+    static final Field<HostPort> API_ADDRESS =
+            Field.of("api-address", FieldParsers.ADDRESS_RULE, FieldParsers::peerAddress);
     static final Field<PeerRole> ROLE = ConfigEnums.field("role", PeerRole.class);
     static final List<Field<?>> ALL = List.of(ID, RAFT_ADDRESS, API_ADDRESS, ROLE);
     static final List<String> NAMES = Field.names(ALL);
@@ -61,8 +61,14 @@ final class PeersSection {
 
     private PeerSlot peer(int index, Node item, Map<String, String> elsewhere) {
         PeerSlot slot = new PeerSlot(index, item.line());
-        Section s = Section.read(item, item.line(), slot.path, NAMES,
-                "peer fields (" + String.join(", ", NAMES) + ")", elsewhere, problems);
+        Section s = Section.read(
+                item,
+                item.line(),
+                slot.path,
+                NAMES,
+                "peer fields (" + String.join(", ", NAMES) + ")",
+                elsewhere,
+                problems);
         slot.id = uniqueId(s, slot);
         slot.rawId = slot.id;
         if (slot.id != null && byId.get(slot.id) != slot) {
@@ -85,8 +91,11 @@ final class PeersSection {
         }
         PeerSlot first = byId.putIfAbsent(id, slot);
         if (first != null) {
-            problems.error(s.entry(ID.name()).value().line(), s.child(ID.name()), Values.quote(id)
-                    + " is already the id of " + first.path + " (line " + first.line + "); give every peer its own id");
+            problems.error(
+                    s.entry(ID.name()).value().line(),
+                    s.child(ID.name()),
+                    Values.quote(id) + " is already the id of " + first.path + " (line " + first.line
+                            + "); give every peer its own id");
         }
         return id;
     }
@@ -98,10 +107,14 @@ final class PeersSection {
         }
         Entry e = s.entry(field.name());
         String here = s.child(field.name());
-        String previous = addresses.putIfAbsent(address, here + " (line " + e.value().line() + ")");
+        String previous =
+                addresses.putIfAbsent(address, here + " (line " + e.value().line() + ")");
         if (previous != null) {
-            problems.error(e.value().line(), here, address + " is already used by " + previous
-                    + "; every raft-address and api-address must be unique");
+            problems.error(
+                    e.value().line(),
+                    here,
+                    address + " is already used by " + previous
+                            + "; every raft-address and api-address must be unique");
             return null;
         }
         return address;
@@ -111,17 +124,26 @@ final class PeersSection {
         boolean rolesKnown = slots.stream().allMatch(p -> p.role != null);
         long voters = slots.stream().filter(p -> p.role == PeerRole.VOTER).count();
         if (rolesKnown && voters == 0) {
-            problems.error(e.keyLine(), KEY, "no peer has role voter; make at least one peer a voter"
-                    + " (3 or 5 voters survive node failures)");
+            problems.error(
+                    e.keyLine(),
+                    KEY,
+                    "no peer has role voter; make at least one peer a voter"
+                            + " (3 or 5 voters survive node failures)");
         }
         if (voters >= 2 && voters % 2 == 0) {
             long tolerated = (voters - 1) / 2;
-            problems.warn(e.keyLine(), KEY, voters + " voters survive only " + tolerated
-                    + (tolerated == 1 ? " failure" : " failures") + ", as " + (voters - 1)
-                    + " would; use an odd number of voters (3 or 5) and make the rest listeners");
+            problems.warn(
+                    e.keyLine(),
+                    KEY,
+                    voters + " voters survive only " + tolerated
+                            + (tolerated == 1 ? " failure" : " failures") + ", as " + (voters - 1)
+                            + " would; use an odd number of voters (3 or 5) and make the rest listeners");
         } else if (voters > 7) {
-            problems.warn(e.keyLine(), KEY, voters + " voters make every commit wait for "
-                    + (voters / 2 + 1) + " of them; use 3 or 5 voters and make the rest listeners");
+            problems.warn(
+                    e.keyLine(),
+                    KEY,
+                    voters + " voters make every commit wait for " + (voters / 2 + 1)
+                            + " of them; use 3 or 5 voters and make the rest listeners");
         }
     }
 }

@@ -46,8 +46,12 @@ final class PerNodeSections {
             String path = label + "." + n.key();
             if (!knownIds.contains(n.key())) {
                 if (idsComplete && !knownIds.isEmpty()) {
-                    reader.problems().error(n.keyLine(), path, "no peer has id " + Values.quote(n.key())
-                            + "; use one of " + String.join(", ", knownIds));
+                    reader.problems()
+                            .error(
+                                    n.keyLine(),
+                                    path,
+                                    "no peer has id " + Values.quote(n.key()) + "; use one of "
+                                            + String.join(", ", knownIds));
                 }
                 continue;
             }
@@ -57,7 +61,9 @@ final class PerNodeSections {
     }
 
     private Set<String> knownIds() {
-        return peers.stream().map(p -> p.rawId).filter(Objects::nonNull)
+        return peers.stream()
+                .map(p -> p.rawId)
+                .filter(Objects::nonNull)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
@@ -81,8 +87,12 @@ final class PerNodeSections {
             if (m.getValue().size() == named) {
                 int line = shared.present() ? shared.line() : 1;
                 String field = shared.present() ? shared.path() : "";
-                reader.problems().error(line, field, key + " is missing; set " + shared.child(key)
-                        + " (or " + key + " in every " + label + ".<id>) to " + allowed);
+                reader.problems()
+                        .error(
+                                line,
+                                field,
+                                key + " is missing; set " + shared.child(key) + " (or " + key + " in every " + label
+                                        + ".<id>) to " + allowed);
                 continue;
             }
             for (PeerSlot p : m.getValue()) {
@@ -90,8 +100,8 @@ final class PerNodeSections {
                 String where = label + "." + p.id + "." + key + " or " + shared.child(key);
                 int line = s != null ? s.line() : p.line;
                 String path = s != null ? s.path() : p.path;
-                reader.problems().error(line, path, key + " is missing for node " + p.id + "; set " + where
-                        + " to " + allowed);
+                reader.problems()
+                        .error(line, path, key + " is missing for node " + p.id + "; set " + where + " to " + allowed);
             }
         }
     }

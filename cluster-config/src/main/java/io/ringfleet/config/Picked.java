@@ -5,7 +5,11 @@ package io.ringfleet.config;
  * (already reported), where it was written, and whether it came from the node's own section or from defaults.
  */
 record Picked<T>(T value, State state, int line, String path, boolean own) {
-    enum State { SET, CLEARED, BAD }
+    enum State {
+        SET,
+        CLEARED,
+        BAD
+    }
 
     boolean set() {
         return state == State.SET;

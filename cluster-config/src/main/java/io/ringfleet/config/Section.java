@@ -40,14 +40,22 @@ final class Section {
      * @param what what the section holds, for the message when it is not a mapping
      * @param elsewhere keys that belong in another section, with where they go (for unknown-key hints)
      */
-    static Section read(Node node, int keyLine, String path, List<String> allowed, String what,
-                        Map<String, String> elsewhere, Problems problems) {
+    static Section read(
+            Node node,
+            int keyLine,
+            String path,
+            List<String> allowed,
+            String what,
+            Map<String, String> elsewhere,
+            Problems problems) {
         if (node instanceof Scalar && ((Scalar) node).kind() == Kind.NULL) {
             return new Section(path, keyLine, true, false, Map.of());
         }
         if (!(node instanceof Mapping)) {
             if (!(node instanceof Scalar && ((Scalar) node).kind() == Kind.INVALID)) {
-                problems.error(node instanceof Scalar ? node.line() : keyLine, path,
+                problems.error(
+                        node instanceof Scalar ? node.line() : keyLine,
+                        path,
                         Values.describe(node) + " is not allowed; use a mapping of " + what);
             }
             return new Section(path, keyLine, true, true, Map.of());

@@ -68,7 +68,8 @@ public final class TlsConfig {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TlsConfig && Objects.equals(caCert, ((TlsConfig) o).caCert)
+        return o instanceof TlsConfig
+                && Objects.equals(caCert, ((TlsConfig) o).caCert)
                 && nodes.equals(((TlsConfig) o).nodes);
     }
 

@@ -15,18 +15,19 @@ final class TlsSection {
     private static final String PEM_RULE = "the PEM file's path, " + Checks.PATH_RULE + " ({id} becomes the node id)";
 
     static final Field<Boolean> PLAINTEXT = Field.of("plaintext", "true or false", Values::bool);
-    static final Field<Path> CA_CERT = Field.perNode("ca-cert", "the CA certificate's path, " + Checks.PATH_RULE,
-            FieldParsers::path);
+    static final Field<Path> CA_CERT =
+            Field.perNode("ca-cert", "the CA certificate's path, " + Checks.PATH_RULE, FieldParsers::path);
     static final Field<Path> NODE_CERT = Field.perNode("node-cert", PEM_RULE, FieldParsers::path);
     static final Field<Path> NODE_KEY = Field.perNode("node-key", PEM_RULE, FieldParsers::path);
     /** {@code tls.nodes}: per-node certificate and key, read as sections of {@link #NODE_FIELDS}. */
     static final String NODES = "nodes";
-    static final List<String> NAMES = List.of(PLAINTEXT.name(), CA_CERT.name(), NODE_CERT.name(), NODE_KEY.name(),
-            NODES);
+
+    static final List<String> NAMES =
+            List.of(PLAINTEXT.name(), CA_CERT.name(), NODE_CERT.name(), NODE_KEY.name(), NODES);
     static final List<Field<?>> NODE_FIELDS = List.of(NODE_CERT, NODE_KEY);
 
-    private static final String OPTIONS = "ca-cert, node-cert and node-key, or plaintext: true to run without TLS"
-            + " (test networks only)";
+    private static final String OPTIONS =
+            "ca-cert, node-cert and node-key, or plaintext: true to run without TLS" + " (test networks only)";
 
     private final FieldReader reader;
     private final Problems problems;
@@ -43,10 +44,11 @@ final class TlsSection {
             problems.error(1, "", "tls is missing; give tls." + OPTIONS);
             return null;
         }
-        Section tls = Section.read(e.value(), e.keyLine(), KEY, NAMES, "TLS settings (" + OPTIONS + ")", Map.of(),
-                problems);
+        Section tls =
+                Section.read(e.value(), e.keyLine(), KEY, NAMES, "TLS settings (" + OPTIONS + ")", Map.of(), problems);
         if (tls.entries().isEmpty()) {
-            if (e.value() instanceof Mapping || e.value() instanceof Scalar && ((Scalar) e.value()).kind() == Kind.NULL) {
+            if (e.value() instanceof Mapping
+                    || e.value() instanceof Scalar && ((Scalar) e.value()).kind() == Kind.NULL) {
                 problems.error(e.keyLine(), KEY, "is empty; give " + OPTIONS);
             }
             return null;
@@ -61,20 +63,25 @@ final class TlsSection {
     private TlsConfig plaintext(Section tls) {
         for (Entry other : tls.entries().values()) {
             if (!other.key().equals(PLAINTEXT.name()) && NAMES.contains(other.key())) {
-                problems.error(other.keyLine(), tls.child(other.key()), "not allowed with plaintext: true;"
-                        + " remove it, or remove plaintext: true to use TLS");
+                problems.error(
+                        other.keyLine(),
+                        tls.child(other.key()),
+                        "not allowed with plaintext: true;" + " remove it, or remove plaintext: true to use TLS");
             }
         }
-        problems.warn(tls.entry(PLAINTEXT.name()).value().line(), tls.child(PLAINTEXT.name()), "true: Raft and API"
-                + " traffic is neither encrypted nor authenticated; use this only on test networks");
+        problems.warn(
+                tls.entry(PLAINTEXT.name()).value().line(),
+                tls.child(PLAINTEXT.name()),
+                "true: Raft and API"
+                        + " traffic is neither encrypted nor authenticated; use this only on test networks");
         return TlsConfig.plaintext();
     }
 
     private TlsConfig mutual(Section tls, List<PeerSlot> peers) {
         Path ca = reader.required(tls, CA_CERT);
         PerNodeSections sections = new PerNodeSections(reader, peers, KEY + "." + NODES);
-        Map<String, Section> own = sections.read(tls.entry(NODES), Field.names(NODE_FIELDS),
-                "TLS files (node-cert, node-key)", Map.of());
+        Map<String, Section> own =
+                sections.read(tls.entry(NODES), Field.names(NODE_FIELDS), "TLS files (node-cert, node-key)", Map.of());
         Map<String, TlsCredentials> creds = new LinkedHashMap<>();
         for (PeerSlot peer : peers) {
             if (peer.id == null) {
@@ -92,8 +99,11 @@ final class TlsSection {
                 continue;
             }
             if (cert.value().equals(key.value())) {
-                problems.error(key.line(), key.path(), "is the same file as node-cert for node " + peer.id
-                        + "; use a separate file for the private key");
+                problems.error(
+                        key.line(),
+                        key.path(),
+                        "is the same file as node-cert for node " + peer.id
+                                + "; use a separate file for the private key");
             } else {
                 creds.put(peer.id, new TlsCredentials(cert.value(), key.value()));
             }

@@ -38,9 +38,12 @@ final class Values {
         }
         Scalar s = (Scalar) node;
         switch (s.kind()) {
-            case NULL: return "an empty value";
-            case STRING: return quote(s.text());
-            default: return s.text();
+            case NULL:
+                return "an empty value";
+            case STRING:
+                return quote(s.text());
+            default:
+                return s.text();
         }
     }
 
@@ -50,10 +53,18 @@ final class Values {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
-                case '"': out.append("\\\""); break;
-                case '\\': out.append("\\\\"); break;
-                case '\n': out.append("\\n"); break;
-                case '\t': out.append("\\t"); break;
+                case '"':
+                    out.append("\\\"");
+                    break;
+                case '\\':
+                    out.append("\\\\");
+                    break;
+                case '\n':
+                    out.append("\\n");
+                    break;
+                case '\t':
+                    out.append("\\t");
+                    break;
                 default:
                     if (c < 0x20) {
                         out.append(String.format("\\u%04x", (int) c));
@@ -78,7 +89,8 @@ final class Values {
 
     /** As {@link #notAllowed(Node, String)}, with the reason in parentheses. */
     static BadValue notAllowed(Node node, String reason, String allowed) {
-        if (!(node instanceof Scalar) || ((Scalar) node).kind() == Kind.NULL
+        if (!(node instanceof Scalar)
+                || ((Scalar) node).kind() == Kind.NULL
                 || ((Scalar) node).kind() == Kind.INVALID) {
             return notAllowed(node, allowed);
         }
@@ -104,8 +116,7 @@ final class Values {
         }
         String text = ((Scalar) node).text();
         String digits = text.startsWith("+") || text.startsWith("-") ? text.substring(1) : text;
-        if (digits.isEmpty() || !digits.matches("[0-9](_?[0-9])*")
-                || digits.length() > 1 && digits.charAt(0) == '0') {
+        if (digits.isEmpty() || !digits.matches("[0-9](_?[0-9])*") || digits.length() > 1 && digits.charAt(0) == '0') {
             throw notAllowed(node, "write it in decimal without leading zeros", allowed);
         }
         String plain = text.replace("_", "");
@@ -154,8 +165,8 @@ final class Values {
             if (node instanceof Sequence) {
                 List<String> items = new ArrayList<>();
                 for (Node item : ((Sequence) node).items()) {
-                    if (!(item instanceof Scalar) || (((Scalar) item).kind() != Kind.INTEGER
-                            && ((Scalar) item).kind() != Kind.STRING)) {
+                    if (!(item instanceof Scalar)
+                            || (((Scalar) item).kind() != Kind.INTEGER && ((Scalar) item).kind() != Kind.STRING)) {
                         throw new BadValue("the list item " + describe(item) + " is not allowed; use " + allowed);
                     }
                     items.add(((Scalar) item).text());

@@ -59,7 +59,14 @@ final class YamlTree {
     }
 
     /** What kind of scalar YAML resolved a value to. */
-    enum Kind { STRING, INTEGER, FLOAT, BOOLEAN, NULL, INVALID }
+    enum Kind {
+        STRING,
+        INTEGER,
+        FLOAT,
+        BOOLEAN,
+        NULL,
+        INVALID
+    }
 
     /**
      * A scalar value with its source text ({@code yes} stays {@code "yes"} even though YAML reads it as a
@@ -81,8 +88,8 @@ final class YamlTree {
             Node root = readValue(parser, problems, 1, "");
             JsonToken next = parser.nextToken();
             if (next != null) {
-                problems.error(line(parser), "",
-                        "a second YAML document starts here; a fleet config is exactly one document");
+                problems.error(
+                        line(parser), "", "a second YAML document starts here; a fleet config is exactly one document");
             }
             return root;
         } catch (JsonProcessingException e) {
@@ -112,8 +119,11 @@ final class YamlTree {
                     Node value = readValue(parser, problems, depth + 1, child);
                     Entry previous = entries.get(key);
                     if (previous != null) {
-                        problems.error(keyLine, child, "duplicate key; it is already set on line "
-                                + previous.keyLine() + ". Give each key once");
+                        problems.error(
+                                keyLine,
+                                child,
+                                "duplicate key; it is already set on line " + previous.keyLine()
+                                        + ". Give each key once");
                     } else {
                         entries.put(key, new Entry(key, keyLine, value));
                     }
@@ -136,18 +146,34 @@ final class YamlTree {
             throws IOException {
         String text = parser.getText();
         if (parser.isCurrentAlias()) {
-            problems.error(line, path, "the YAML alias *" + text
-                    + " is not allowed; write the value out (anchors and aliases are not supported)");
+            problems.error(
+                    line,
+                    path,
+                    "the YAML alias *" + text
+                            + " is not allowed; write the value out (anchors and aliases are not supported)");
             return new Scalar(line, Kind.INVALID, text);
         }
         Kind kind;
         switch (token) {
-            case VALUE_STRING: kind = Kind.STRING; break;
-            case VALUE_NUMBER_INT: kind = Kind.INTEGER; break;
-            case VALUE_NUMBER_FLOAT: kind = Kind.FLOAT; break;
-            case VALUE_TRUE: case VALUE_FALSE: kind = Kind.BOOLEAN; break;
-            case VALUE_NULL: kind = Kind.NULL; break;
-            default: kind = Kind.STRING; break; // embedded objects do not occur in YAML text
+            case VALUE_STRING:
+                kind = Kind.STRING;
+                break;
+            case VALUE_NUMBER_INT:
+                kind = Kind.INTEGER;
+                break;
+            case VALUE_NUMBER_FLOAT:
+                kind = Kind.FLOAT;
+                break;
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                kind = Kind.BOOLEAN;
+                break;
+            case VALUE_NULL:
+                kind = Kind.NULL;
+                break;
+            default:
+                kind = Kind.STRING;
+                break; // embedded objects do not occur in YAML text
         }
         return new Scalar(line, kind, text == null ? "" : text);
     }
@@ -159,8 +185,10 @@ final class YamlTree {
 
     private static void reportSyntax(JsonProcessingException e, Problems problems) {
         if (e instanceof JsonTooDeep) {
-            problems.error(((JsonTooDeep) e).line, "", "nesting is deeper than " + MAX_DEPTH
-                    + " levels; a fleet config needs only a few");
+            problems.error(
+                    ((JsonTooDeep) e).line,
+                    "",
+                    "nesting is deeper than " + MAX_DEPTH + " levels; a fleet config needs only a few");
             return;
         }
         MarkedYAMLException marked = findMarked(e);

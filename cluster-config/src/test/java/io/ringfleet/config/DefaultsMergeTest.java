@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /** A node's settings are its own section over defaults over the built-in defaults. */
 class DefaultsMergeTest {
-    private static final String FLEET = append(replace(THREE, 17,
+    private static final String FLEET = append(
+            replace(
+                    THREE,
+                    17,
                     "  gateway-mac: \"0a:1b:2c:3d:4e:5f\"",
                     "  xdp-mode: generic",
                     "  forwarding-cpus: 0-3",
@@ -80,7 +83,8 @@ class DefaultsMergeTest {
 
     @Test
     void nodesMapKeepsPeerOrder() {
-        assertEquals(List.of("lb1", "lb2", "lb3"), List.copyOf(load(FLEET).nodes().keySet()));
+        assertEquals(
+                List.of("lb1", "lb2", "lb3"), List.copyOf(load(FLEET).nodes().keySet()));
     }
 
     @Test
@@ -91,7 +95,9 @@ class DefaultsMergeTest {
         assertEquals("f", self.fleetId());
         assertTrue(self.isVoter());
         assertEquals(c.node("lb2"), self.settings());
-        assertEquals(List.of("lb1", "lb3"), self.otherPeers().stream().map(PeerConfig::id).toList());
+        assertEquals(
+                List.of("lb1", "lb3"),
+                self.otherPeers().stream().map(PeerConfig::id).toList());
         assertEquals(c.peers(), self.peers());
         assertEquals(c.limits(), self.limits());
         assertTrue(self.tls().isPlaintext());

@@ -37,7 +37,8 @@ class ExamplesTest {
 
     @Test
     void theThreeExamplesExist() throws IOException {
-        assertEquals(List.of("single-node.yaml", "three-node-loopback.yaml", "three-node-netns.yaml"),
+        assertEquals(
+                List.of("single-node.yaml", "three-node-loopback.yaml", "three-node-netns.yaml"),
                 examples().stream().map(p -> p.getFileName().toString()).collect(Collectors.toList()));
     }
 
@@ -47,7 +48,9 @@ class ExamplesTest {
         assertEquals(1, c.peers().size());
         assertFalse(c.tls().isPlaintext());
         assertEquals(List.of(), c.warnings());
-        assertEquals(Path.of("/etc/ringfleet/tls/lb1.pem"), c.self("lb1").credentials().orElseThrow().cert());
+        assertEquals(
+                Path.of("/etc/ringfleet/tls/lb1.pem"),
+                c.self("lb1").credentials().orElseThrow().cert());
         assertEquals(List.of(0, 1, 2, 3), c.node("lb1").forwardingCpus().ids());
     }
 
@@ -61,8 +64,11 @@ class ExamplesTest {
             assertEquals("lo", n.interfaceName());
             assertEquals(AttachMode.SHARED, n.attachMode());
         }
-        assertEquals(List.of(0, 1, 2), c.peers().stream().map(p -> c.node(p.id()).rootSlot().getAsInt())
-                .collect(Collectors.toList()));
+        assertEquals(
+                List.of(0, 1, 2),
+                c.peers().stream()
+                        .map(p -> c.node(p.id()).rootSlot().getAsInt())
+                        .collect(Collectors.toList()));
         assertFalse(c.tls().isPlaintext(), "mutual TLS, certificates from scripts/fleet-loopback.sh");
         assertEquals(List.of(), c.warnings());
     }
@@ -70,15 +76,20 @@ class ExamplesTest {
     @Test
     void netnsNodesEachHaveANamespace() throws ConfigException {
         FleetConfig c = FleetConfigLoader.load(EXAMPLES.resolve("three-node-netns.yaml"));
-        assertEquals(List.of("rf-lb1", "rf-lb2", "rf-lb3"), c.peers().stream()
-                .map(p -> c.node(p.id()).netns().orElseThrow()).collect(Collectors.toList()));
+        assertEquals(
+                List.of("rf-lb1", "rf-lb2", "rf-lb3"),
+                c.peers().stream()
+                        .map(p -> c.node(p.id()).netns().orElseThrow())
+                        .collect(Collectors.toList()));
         for (PeerConfig p : c.peers()) {
             assertTrue(p.raftAddress().host().startsWith("10.77.0."));
         }
         assertEquals(List.of(1), c.node("lb3").forwardingCpus().ids());
         assertEquals(HashFunction.MAGLEV_V2, c.limits().defaultHashFunction());
         for (PeerConfig p : c.peers()) {
-            assertEquals(p.raftAddress().host(), c.node(p.id()).healthCheckSourceV4().orElseThrow().getHostAddress());
+            assertEquals(
+                    p.raftAddress().host(),
+                    c.node(p.id()).healthCheckSourceV4().orElseThrow().getHostAddress());
         }
     }
 }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class HostPortTest {
     private static String reason(String text) {
-        return assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text))
+                .getMessage();
     }
 
     @Test
@@ -45,11 +46,14 @@ class HostPortTest {
         assertEquals("\"1:2:3:4:5:6:7:8:9\" is not an IPv6 address", reason("[1:2:3:4:5:6:7:8:9]:1"));
         assertEquals("\"1::2::3\" is not an IPv6 address", reason("[1::2::3]:1"));
         assertEquals("\"12345::\" is not an IPv6 address", reason("[12345::]:1"));
-        assertEquals("\"010.0.0.1\" is not an IPv4 address (four numbers 0-255 without leading zeros)",
+        assertEquals(
+                "\"010.0.0.1\" is not an IPv4 address (four numbers 0-255 without leading zeros)",
                 reason("010.0.0.1:1"));
         assertEquals("\"1.2.3\" is not an IPv4 address (four numbers 0-255 without leading zeros)", reason("1.2.3:1"));
-        assertEquals("\"-lb\" is not an IP address or a DNS name (labels of letters, digits and '-', at most 63"
-                + " characters each)", reason("-lb:1"));
+        assertEquals(
+                "\"-lb\" is not an IP address or a DNS name (labels of letters, digits and '-', at most 63"
+                        + " characters each)",
+                reason("-lb:1"));
         assertEquals("host must not be empty; use an IPv4 address, [IPv6] or a DNS name", reason(":80"));
     }
 
@@ -66,7 +70,9 @@ class HostPortTest {
 
     @Test
     void constructorChecksThePort() {
-        assertEquals("port must be from 1 to 65535, got 0",
-                assertThrows(IllegalArgumentException.class, () -> new HostPort("a", 0)).getMessage());
+        assertEquals(
+                "port must be from 1 to 65535, got 0",
+                assertThrows(IllegalArgumentException.class, () -> new HostPort("a", 0))
+                        .getMessage());
     }
 }

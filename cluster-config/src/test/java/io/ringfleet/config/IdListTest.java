@@ -56,7 +56,8 @@ class IdListTest {
         assertEquals("range \"5-2\" runs backwards; write it 2-5", reason("5-2"));
         assertEquals("3 is listed twice", reason("0-3,3"));
         assertEquals("8192 is out of range; use 0 to 8191", reason("8192"));
-        assertEquals("1024 is out of range; use 0 to 1023",
+        assertEquals(
+                "1024 is out of range; use 0 to 1023",
                 assertThrows(IllegalArgumentException.class, () -> IdList.parse("1024", IdList.MAX_NUMA_NODE))
                         .getMessage());
     }
@@ -73,10 +74,14 @@ class IdListTest {
     @Test
     void ofChecksItsIds() {
         assertEquals(List.of(1, 4), IdList.of(List.of(4, 1), 8).ids());
-        assertEquals("9 is out of range; use 0 to 8",
-                assertThrows(IllegalArgumentException.class, () -> IdList.of(List.of(9), 8)).getMessage());
-        assertEquals("1 is listed twice",
-                assertThrows(IllegalArgumentException.class, () -> IdList.of(List.of(1, 1), 8)).getMessage());
+        assertEquals(
+                "9 is out of range; use 0 to 8",
+                assertThrows(IllegalArgumentException.class, () -> IdList.of(List.of(9), 8))
+                        .getMessage());
+        assertEquals(
+                "1 is listed twice",
+                assertThrows(IllegalArgumentException.class, () -> IdList.of(List.of(1, 1), 8))
+                        .getMessage());
         assertEquals(IdList.EMPTY, IdList.of(List.of(), 8));
     }
 }

@@ -9,31 +9,32 @@ import org.junit.jupiter.api.Test;
 
 /** Every error of a file is reported at once, in line order, one per line of the exception's message. */
 class MultipleErrorsTest {
-    private static final String BAD = String.join("\n",
-            "fleet-id: edge fra",                   // 1
-            "peers:",                               // 2
-            "  - id: lb1",                          // 3
-            "    raft-address: 10.0.0.1:9870",      // 4
-            "    api-address: 10.0.0.1:9871",       // 5
-            "    role: voter",                      // 6
-            "  - id: lb2",                          // 7
-            "    raft-address: 10.0.0.1:9870",      // 8
-            "    api-address: 10.0.0.2:9871",       // 9
-            "    role: leader",                     // 10
-            "defaults:",                            // 11
-            "  interface: eth0",                    // 12
+    private static final String BAD = String.join(
+            "\n",
+            "fleet-id: edge fra", // 1
+            "peers:", // 2
+            "  - id: lb1", // 3
+            "    raft-address: 10.0.0.1:9870", // 4
+            "    api-address: 10.0.0.1:9871", // 5
+            "    role: voter", // 6
+            "  - id: lb2", // 7
+            "    raft-address: 10.0.0.1:9870", // 8
+            "    api-address: 10.0.0.2:9871", // 9
+            "    role: leader", // 10
+            "defaults:", // 11
+            "  interface: eth0", // 12
             "  gateway-mac: \"01:1b:2c:3d:4e:5f\"", // 13
-            "  forwarding-cpus: 0-3,3",             // 14
-            "  lru-sise: 4096",                     // 15
-            "nodes:",                               // 16
-            "  lb3:",                               // 17
-            "    interface: eth1",                  // 18
-            "tls:",                                 // 19
-            "  plaintext: true",                    // 20
-            "  ca-cert: /etc/rf/ca.pem",            // 21
-            "limits:",                              // 22
-            "  ring-size: 1000",                    // 23
-            "  maglev: v3",                         // 24
+            "  forwarding-cpus: 0-3,3", // 14
+            "  lru-sise: 4096", // 15
+            "nodes:", // 16
+            "  lb3:", // 17
+            "    interface: eth1", // 18
+            "tls:", // 19
+            "  plaintext: true", // 20
+            "  ca-cert: /etc/rf/ca.pem", // 21
+            "limits:", // 22
+            "  ring-size: 1000", // 23
+            "  maglev: v3", // 24
             "");
 
     private static final List<String> EXPECTED = List.of(
