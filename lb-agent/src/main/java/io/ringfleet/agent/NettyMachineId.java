@@ -10,7 +10,8 @@ import java.util.HexFormat;
  */
 public final class NettyMachineId {
     private static final String[] PROPERTIES = {
-        "io.grpc.netty.shaded.io.netty.machineId", "org.apache.ratis.thirdparty.io.netty.machineId"};
+        "io.grpc.netty.shaded.io.netty.machineId", "org.apache.ratis.thirdparty.io.netty.machineId"
+    };
 
     private NettyMachineId() {}
 

@@ -31,147 +31,151 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class ApiServer implements AutoCloseable {
-  /** Largest request accepted on the wire; batches are limited further by {@link BatchWriter}. */
-  public static final int MAX_INBOUND_MESSAGE_BYTES = 4 << 20;
+    /** Largest request accepted on the wire; batches are limited further by {@link BatchWriter}. */
+    public static final int MAX_INBOUND_MESSAGE_BYTES = 4 << 20;
 
-  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
-  private final InetSocketAddress address;
-  private final boolean plaintext;
-  private final Server server;
-  private final ScheduledExecutorService timer;
+    private final InetSocketAddress address;
+    private final boolean plaintext;
+    private final Server server;
+    private final ScheduledExecutorService timer;
 
-  private ApiServer(Builder b) {
-    this.address = b.address;
-    this.plaintext = b.plaintext;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ringfleet-api-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    BatchWriter writer = new BatchWriter(b.gateway, b.clock);
-    ProgrammedWaiter waiter = new ProgrammedWaiter(b.gateway.nodeId(), b.progress, timer);
-    MethodPolicy policy = MethodPolicy.ringfleet();
-    AuthInterceptor auth = b.plaintext ? AuthInterceptor.plaintext(policy) : AuthInterceptor.mutualTls(policy);
-    ServerCredentials credentials = b.plaintext ? InsecureServerCredentials.create() : b.tls.apiServerCredentials();
-    this.server = NettyServerBuilder.forAddress(address, credentials)
-        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-        .addService(ServerInterceptors.intercept(new ControlServer(b.gateway, rings(b), writer, waiter, b.stats), auth))
-        .addService(ServerInterceptors.intercept(new KatranServer(b.gateway, writer, b.stats), auth))
-        .build();
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** The node's ring view; without one (no datapath), a view of the API's own, fed by the images it reads. */
-  private static RingView rings(Builder b) {
-    return b.rings != null ? b.rings : new RingView(b.gateway.limits().ringSize());
-  }
-
-  /** Binds and starts serving. */
-  public ApiServer start() throws IOException {
-    if (plaintext) {
-      LOG.warn("API on {} is PLAINTEXT: no encryption and no client identity, every caller is an operator."
-          + " Use this on test networks only.", address);
-    }
-    server.start();
-    LOG.info("API serving on {}:{} ({})", address.getHostString(), port(), plaintext ? "plaintext" : "mutual TLS");
-    return this;
-  }
-
-  /** The bound port (useful when the address asked for port 0). */
-  public int port() {
-    return server.getPort();
-  }
-
-  public boolean isPlaintext() {
-    return plaintext;
-  }
-
-  /** Stops accepting calls, lets running calls finish for up to 5 seconds, then cancels them. */
-  @Override
-  public void close() throws InterruptedException {
-    server.shutdown();
-    try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
-      }
-    } finally {
-      timer.shutdownNow();
-    }
-  }
-
-  public static final class Builder {
-    private InetSocketAddress address;
-    private TlsMaterial tls;
-    private boolean plaintext;
-    private FleetGateway gateway;
-    private FleetProgress progress;
-    private StatsSource stats;
-    private RingView rings;
-    private Clock clock = Clock.systemUTC();
-
-    private Builder() {}
-
-    /** Where to listen; port 0 picks a free port. */
-    public Builder address(InetSocketAddress address) {
-      this.address = Objects.requireNonNull(address, "address");
-      return this;
+    private ApiServer(Builder b) {
+        this.address = b.address;
+        this.plaintext = b.plaintext;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ringfleet-api-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        BatchWriter writer = new BatchWriter(b.gateway, b.clock);
+        ProgrammedWaiter waiter = new ProgrammedWaiter(b.gateway.nodeId(), b.progress, timer);
+        MethodPolicy policy = MethodPolicy.ringfleet();
+        AuthInterceptor auth = b.plaintext ? AuthInterceptor.plaintext(policy) : AuthInterceptor.mutualTls(policy);
+        ServerCredentials credentials = b.plaintext ? InsecureServerCredentials.create() : b.tls.apiServerCredentials();
+        this.server = NettyServerBuilder.forAddress(address, credentials)
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                .addService(ServerInterceptors.intercept(
+                        new ControlServer(b.gateway, rings(b), writer, waiter, b.stats), auth))
+                .addService(ServerInterceptors.intercept(new KatranServer(b.gateway, writer, b.stats), auth))
+                .build();
     }
 
-    /** Mutual TLS with this node's material (the usual case). */
-    public Builder tls(TlsMaterial tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
-      return this;
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** No TLS at all: for test networks only; logged as a warning at start. */
-    public Builder plaintext() {
-      this.plaintext = true;
-      return this;
+    /** The node's ring view; without one (no datapath), a view of the API's own, fed by the images it reads. */
+    private static RingView rings(Builder b) {
+        return b.rings != null ? b.rings : new RingView(b.gateway.limits().ringSize());
     }
 
-    public Builder gateway(FleetGateway gateway) {
-      this.gateway = Objects.requireNonNull(gateway, "gateway");
-      return this;
+    /** Binds and starts serving. */
+    public ApiServer start() throws IOException {
+        if (plaintext) {
+            LOG.warn(
+                    "API on {} is PLAINTEXT: no encryption and no client identity, every caller is an operator."
+                            + " Use this on test networks only.",
+                    address);
+        }
+        server.start();
+        LOG.info("API serving on {}:{} ({})", address.getHostString(), port(), plaintext ? "plaintext" : "mutual TLS");
+        return this;
     }
 
-    public Builder progress(FleetProgress progress) {
-      this.progress = Objects.requireNonNull(progress, "progress");
-      return this;
+    /** The bound port (useful when the address asked for port 0). */
+    public int port() {
+        return server.getPort();
     }
 
-    /** This node's Maglev rings (ring digests in reads): the agent's {@link RingView}. */
-    public Builder rings(RingView rings) {
-      this.rings = Objects.requireNonNull(rings, "rings");
-      return this;
+    public boolean isPlaintext() {
+        return plaintext;
     }
 
-    /** This node's datapath counters; without them the stats calls answer UNAVAILABLE. */
-    public Builder stats(StatsSource stats) {
-      this.stats = stats;
-      return this;
+    /** Stops accepting calls, lets running calls finish for up to 5 seconds, then cancels them. */
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            timer.shutdownNow();
+        }
     }
 
-    /** The clock that stamps log entries (the system UTC clock unless a test says otherwise). */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
+    public static final class Builder {
+        private InetSocketAddress address;
+        private TlsMaterial tls;
+        private boolean plaintext;
+        private FleetGateway gateway;
+        private FleetProgress progress;
+        private StatsSource stats;
+        private RingView rings;
+        private Clock clock = Clock.systemUTC();
 
-    public ApiServer build() {
-      if (address == null || gateway == null || progress == null) {
-        throw new IllegalStateException("an API server needs an address, a gateway and a progress source");
-      }
-      if (plaintext == (tls != null)) {
-        throw new IllegalStateException(plaintext
-            ? "choose either TLS material or plaintext, not both"
-            : "give TLS material (tls(...)), or ask for plaintext() explicitly");
-      }
-      return new ApiServer(this);
+        private Builder() {}
+
+        /** Where to listen; port 0 picks a free port. */
+        public Builder address(InetSocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** Mutual TLS with this node's material (the usual case). */
+        public Builder tls(TlsMaterial tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /** No TLS at all: for test networks only; logged as a warning at start. */
+        public Builder plaintext() {
+            this.plaintext = true;
+            return this;
+        }
+
+        public Builder gateway(FleetGateway gateway) {
+            this.gateway = Objects.requireNonNull(gateway, "gateway");
+            return this;
+        }
+
+        public Builder progress(FleetProgress progress) {
+            this.progress = Objects.requireNonNull(progress, "progress");
+            return this;
+        }
+
+        /** This node's Maglev rings (ring digests in reads): the agent's {@link RingView}. */
+        public Builder rings(RingView rings) {
+            this.rings = Objects.requireNonNull(rings, "rings");
+            return this;
+        }
+
+        /** This node's datapath counters; without them the stats calls answer UNAVAILABLE. */
+        public Builder stats(StatsSource stats) {
+            this.stats = stats;
+            return this;
+        }
+
+        /** The clock that stamps log entries (the system UTC clock unless a test says otherwise). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public ApiServer build() {
+            if (address == null || gateway == null || progress == null) {
+                throw new IllegalStateException("an API server needs an address, a gateway and a progress source");
+            }
+            if (plaintext == (tls != null)) {
+                throw new IllegalStateException(
+                        plaintext
+                                ? "choose either TLS material or plaintext, not both"
+                                : "give TLS material (tls(...)), or ask for plaintext() explicitly");
+            }
+            return new ApiServer(this);
+        }
     }
-  }
 }

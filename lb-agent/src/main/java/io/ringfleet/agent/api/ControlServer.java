@@ -6,8 +6,8 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.ringfleet.agent.security.Caller;
 import io.ringfleet.agent.rings.RingView;
+import io.ringfleet.agent.security.Caller;
 import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.ApplyResponse;
 import io.ringfleet.api.BatchReply;
@@ -78,336 +78,435 @@ import org.slf4j.LoggerFactory;
  * <p>Reads are served from an image chosen by their {@link ReadOptions}.
  */
 public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBase {
-  /** Wait for programming when the request says 0. */
-  public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
-  /** Longest wait a request may ask for. */
-  public static final Duration MAX_WAIT = Duration.ofMinutes(10);
-  /** Longest a read waits for its image (less if the caller's deadline is nearer). */
-  public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
-  /** How long a fleet-wide status waits for the other nodes. */
-  public static final Duration FLEET_STATUS_TIMEOUT = Duration.ofSeconds(2);
+    /** Wait for programming when the request says 0. */
+    public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+    /** Longest wait a request may ask for. */
+    public static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    /** Longest a read waits for its image (less if the caller's deadline is nearer). */
+    public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a fleet-wide status waits for the other nodes. */
+    public static final Duration FLEET_STATUS_TIMEOUT = Duration.ofSeconds(2);
 
-  private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
 
-  private final FleetGateway gateway;
-  private final RingView rings;
-  private final BatchWriter writer;
-  private final ProgrammedWaiter waiter;
-  private final CommandValidator validator;
-  private final StatsSource stats;
+    private final FleetGateway gateway;
+    private final RingView rings;
+    private final BatchWriter writer;
+    private final ProgrammedWaiter waiter;
+    private final CommandValidator validator;
+    private final StatsSource stats;
 
-  /**
-   * @param stats this node's datapath counters, or null when the node has no datapath (GetStats then
-   *     answers UNAVAILABLE)
-   */
-  public ControlServer(FleetGateway gateway, RingView rings, BatchWriter writer, ProgrammedWaiter waiter,
-      StatsSource stats) {
-    this.gateway = Objects.requireNonNull(gateway, "gateway");
-    this.rings = Objects.requireNonNull(rings, "rings");
-    this.writer = Objects.requireNonNull(writer, "writer");
-    this.waiter = Objects.requireNonNull(waiter, "waiter");
-    this.validator = new CommandValidator(gateway.limits());
-    this.stats = stats;
-  }
-
-  // ---- writes ----
-
-  @Override
-  public void apply(ApplyRequest request, StreamObserver<ApplyResponse> out) {
-    Caller caller = Caller.current();
-    CommandBatch batch;
-    Duration wait;
-    try {
-      wait = waitTimeout(request.getWaitTimeoutMs(), "wait_timeout_ms");
-      batch = writer.stamp(request.getCommandsList(), request.getRequestId(),
-          request.hasExpectedStateIndex() ? OptionalLong.of(request.getExpectedStateIndex()) : OptionalLong.empty(),
-          caller);
-    } catch (StatusRuntimeException e) {
-      out.onError(e);
-      return;
+    /**
+     * @param stats this node's datapath counters, or null when the node has no datapath (GetStats then
+     *     answers UNAVAILABLE)
+     */
+    public ControlServer(
+            FleetGateway gateway, RingView rings, BatchWriter writer, ProgrammedWaiter waiter, StatsSource stats) {
+        this.gateway = Objects.requireNonNull(gateway, "gateway");
+        this.rings = Objects.requireNonNull(rings, "rings");
+        this.writer = Objects.requireNonNull(writer, "writer");
+        this.waiter = Objects.requireNonNull(waiter, "waiter");
+        this.validator = new CommandValidator(gateway.limits());
+        this.stats = stats;
     }
-    if (request.getDryRun()) {
-      respond(out, "dry run " + batch.getRequestId(), gateway.read(ReadConsistency.LINEARIZABLE, 0, readTimeout())
-          .thenApply(image -> dryRun(image, batch)));
-      return;
-    }
-    CompletableFuture<ApplyResponse> result = writer.submit(batch).thenCompose(committed -> {
-      BatchReply reply = committed.reply();
-      if (reply.getCode() != ReplyCode.OK) {
-        LOG.info("{} by {} rejected at log index {}: {} {}", batch.getRequestId(), batch.getPrincipal(),
-            reply.getLogIndex(), reply.getCode(), reply.getMessage());
-        throw Statuses.rejected(reply);
-      }
-      LOG.debug("{} by {} applied at log index {}", batch.getRequestId(), batch.getPrincipal(), reply.getLogIndex());
-      ApplyResponse.Builder response = ApplyResponse.newBuilder().setLogIndex(reply.getLogIndex())
-          .setTerm(committed.term()).setStateIndex(reply.getStateIndex()).addAllRecords(reply.getRecordsList())
-          .setRequestId(batch.getRequestId());
-      if (!request.getWaitProgrammedFleetWide()) {
-        return CompletableFuture.completedFuture(response.build());
-      }
-      return waiter.await(reply.getLogIndex(), true, wait).thenApply(p -> response.setProgrammed(p).build());
-    });
-    respond(out, "apply " + batch.getRequestId(), result);
-  }
 
-  private ApplyResponse dryRun(FleetImage image, CommandBatch batch) {
-    CommandResult result = validator.validate(image, batch);
-    BatchReply reply = result.toReply(0, image.stateIndex());
-    if (reply.getCode() != ReplyCode.OK) {
-      throw Statuses.rejected(reply);
-    }
-    return ApplyResponse.newBuilder().setStateIndex(image.stateIndex()).addAllRecords(reply.getRecordsList())
-        .setRequestId(batch.getRequestId()).build();
-  }
+    // ---- writes ----
 
-  // ---- reads ----
-
-  @Override
-  public void listVips(ListVipsRequest request, StreamObserver<ListVipsResponse> out) {
-    read(request.getRead(), out, "ListVips", image -> {
-      ListVipsResponse.Builder b = ListVipsResponse.newBuilder().setStamp(ImageProtos.stamp(gateway.nodeId(), image));
-      FleetRings imageRings = rings.of(image);
-      for (VipImage vip : image.vips().all()) {
-        b.addVips(ImageProtos.vip(vip, request.getWithReals(), imageRings));
-      }
-      return b.build();
-    });
-  }
-
-  @Override
-  public void getVip(GetVipRequest request, StreamObserver<GetVipResponse> out) {
-    VipKey key = vipKeyOrFail(request.getVip(), request.hasVip(), out);
-    if (key != null) {
-      read(request.getRead(), out, "GetVip", image -> GetVipResponse.newBuilder()
-          .setStamp(ImageProtos.stamp(gateway.nodeId(), image)).setVip(ImageProtos.vip(vip(image, key), true, rings.of(image))).build());
-    }
-  }
-
-  @Override
-  public void getVipFlags(GetVipRequest request, StreamObserver<GetVipFlagsResponse> out) {
-    VipKey key = vipKeyOrFail(request.getVip(), request.hasVip(), out);
-    if (key != null) {
-      read(request.getRead(), out, "GetVipFlags", image -> {
-        VipImage vip = vip(image, key);
-        return GetVipFlagsResponse.newBuilder().setStamp(ImageProtos.stamp(gateway.nodeId(), image))
-            .setFlags(vip.flags()).addAllFlagNames(io.ringfleet.state.VipFlags.names(vip.flags())).build();
-      });
-    }
-  }
-
-  @Override
-  public void listReals(ListRealsRequest request, StreamObserver<ListRealsResponse> out) {
-    VipKey key = request.hasVip() ? vipKeyOrFail(request.getVip(), true, out) : null;
-    if (request.hasVip() && key == null) {
-      return;
-    }
-    read(request.getRead(), out, "ListReals", image -> ListRealsResponse.newBuilder()
-        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
-        .addAllReals(key == null ? ImageProtos.realsTable(image) : ImageProtos.members(vip(image, key))).build());
-  }
-
-  @Override
-  public void listHealthCheckDsts(ListHealthCheckDstsRequest request, StreamObserver<ListHealthCheckDstsResponse> out) {
-    read(request.getRead(), out, "ListHealthCheckDsts", image -> ListHealthCheckDstsResponse.newBuilder()
-        .setStamp(ImageProtos.stamp(gateway.nodeId(), image)).addAllDsts(ImageProtos.healthChecks(image)).build());
-  }
-
-  @Override
-  public void listQuicServerIds(ListQuicServerIdsRequest request, StreamObserver<ListQuicServerIdsResponse> out) {
-    read(request.getRead(), out, "ListQuicServerIds", image -> ListQuicServerIdsResponse.newBuilder()
-        .setStamp(ImageProtos.stamp(gateway.nodeId(), image)).addAllMappings(ImageProtos.quicIds(image)).build());
-  }
-
-  @Override
-  public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
-    read(request.getRead(), out, "ListNodes", image -> ListNodesResponse.newBuilder()
-        .setStamp(ImageProtos.stamp(gateway.nodeId(), image)).addAllNodes(ImageProtos.drainedNodes(image)).build());
-  }
-
-  @Override
-  public void getGatewayMac(GetGatewayMacRequest request, StreamObserver<GetGatewayMacResponse> out) {
-    read(request.getRead(), out, "GetGatewayMac", image -> GetGatewayMacResponse.newBuilder()
-        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
-        .setMac(image.gatewayMac().map(Object::toString).orElse("")).build());
-  }
-
-  // ---- convergence ----
-
-  @Override
-  public void getStatus(GetStatusRequest request, StreamObserver<GetStatusResponse> out) {
-    GetStatusResponse.Builder b = GetStatusResponse.newBuilder();
-    try {
-      b.setSelf(gateway.localStatus());
-      gateway.leaderId().ifPresent(b::setLeaderId);
-    } catch (RuntimeException e) {
-      out.onError(Statuses.of(e, "GetStatus"));
-      return;
-    }
-    if (!request.getFleetWide()) {
-      respond(out, "GetStatus", CompletableFuture.completedFuture(b.build()));
-      return;
-    }
-    respond(out, "GetStatus", gateway.fleetStatus(FLEET_STATUS_TIMEOUT).thenApply(nodes -> b.addAllNodes(nodes).build()));
-  }
-
-  @Override
-  public void getDigests(GetDigestsRequest request, StreamObserver<GetDigestsResponse> out) {
-    read(request.getRead(), out, "GetDigests", image -> {
-      FleetRings imageRings = rings.of(image);
-      GetDigestsResponse.Builder b = GetDigestsResponse.newBuilder().setStamp(ImageProtos.stamp(gateway.nodeId(), image))
-          .setStateDigest(ByteString.copyFrom(image.digest())).setRingsDigest(ByteString.copyFrom(imageRings.digest()));
-      for (VipImage vip : image.vips().all()) {
-        VipRingDigest.Builder v = VipRingDigest.newBuilder().setVip(ImageProtos.vipKey(vip.key())).setVipNum(vip.vipNum());
-        imageRings.ring(vip.vipNum()).ifPresent(r -> v.setRingDigest(ByteString.copyFrom(r.ringDigest())));
-        b.addVips(v);
-      }
-      return b.build();
-    });
-  }
-
-  @Override
-  public void waitProgrammed(WaitProgrammedRequest request, StreamObserver<WaitProgrammedResponse> out) {
-    Duration wait;
-    try {
-      wait = waitTimeout(request.getTimeoutMs(), "timeout_ms");
-    } catch (StatusRuntimeException e) {
-      out.onError(e);
-      return;
-    }
-    respond(out, "WaitProgrammed", waiter.await(request.getIndex(), request.getFleetWide(), wait)
-        .thenApply(p -> WaitProgrammedResponse.newBuilder().setProgress(p).build()));
-  }
-
-  // ---- membership ----
-
-  @Override
-  public void leaveFleet(LeaveFleetRequest request, StreamObserver<MembershipResponse> out) {
-    changeMembership("LeaveFleet", request.getNodeId(), gateway::leave, out);
-  }
-
-  @Override
-  public void joinFleet(JoinFleetRequest request, StreamObserver<MembershipResponse> out) {
-    changeMembership("JoinFleet", request.getNodeId(), gateway::join, out);
-  }
-
-  private void changeMembership(String what, String nodeId, Function<String, CompletableFuture<Membership>> change,
-                                StreamObserver<MembershipResponse> out) {
-    String principal = Caller.current().principal();
-    respond(out, what + " " + nodeId, change.apply(nodeId).thenApply(members -> {
-      LOG.info("{} {} by {}: Raft configuration now {}", what, nodeId, principal, members);
-      return members.toProto();
-    }));
-  }
-
-  // ---- stats ----
-
-  @Override
-  public void getStats(GetStatsRequest request, StreamObserver<GetStatsResponse> out) {
-    if (stats == null) {
-      out.onError(Status.UNAVAILABLE.withDescription("node " + gateway.nodeId()
-          + " has no datapath counters: no datapath is loaded").asRuntimeException());
-      return;
-    }
-    VipKey key = request.hasVip() ? vipKeyOrFail(request.getVip(), true, out) : null;
-    if (request.hasVip() && key == null) {
-      return;
-    }
-    read(ReadOptions.newBuilder().setConsistency(ReadConsistency.LOCAL).build(), out, "GetStats",
-        image -> stats(image, key, request.getWithReals()));
-  }
-
-  private GetStatsResponse stats(FleetImage image, VipKey only, boolean withReals) {
-    StatsSource.Snapshot s = stats.read();
-    GetStatsResponse.Builder b = GetStatsResponse.newBuilder().setNodeId(gateway.nodeId());
-    List<VipImage> vips = only == null ? new ArrayList<>(image.vips().all()) : List.of(vip(image, only));
-    for (VipImage vip : vips) {
-      StatsSource.Counter c = s.vips().getOrDefault(vip.vipNum(), StatsSource.Counter.ZERO);
-      b.addVips(VipStats.newBuilder().setVip(ImageProtos.vipKey(vip.key())).setVipNum(vip.vipNum())
-          .setPackets(c.packets()).setBytes(c.bytes()));
-    }
-    if (withReals) {
-      if (only == null) {
-        for (Real r : image.reals().all()) {
-          b.addReals(realStats(r.index(), r.address().toString(), s));
+    @Override
+    public void apply(ApplyRequest request, StreamObserver<ApplyResponse> out) {
+        Caller caller = Caller.current();
+        CommandBatch batch;
+        Duration wait;
+        try {
+            wait = waitTimeout(request.getWaitTimeoutMs(), "wait_timeout_ms");
+            batch = writer.stamp(
+                    request.getCommandsList(),
+                    request.getRequestId(),
+                    request.hasExpectedStateIndex()
+                            ? OptionalLong.of(request.getExpectedStateIndex())
+                            : OptionalLong.empty(),
+                    caller);
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
         }
-      } else {
-        for (VipReal r : vips.get(0).reals()) {
-          b.addReals(realStats(r.realIndex(), r.address().toString(), s));
+        if (request.getDryRun()) {
+            respond(
+                    out,
+                    "dry run " + batch.getRequestId(),
+                    gateway.read(ReadConsistency.LINEARIZABLE, 0, readTimeout())
+                            .thenApply(image -> dryRun(image, batch)));
+            return;
         }
-      }
+        CompletableFuture<ApplyResponse> result = writer.submit(batch).thenCompose(committed -> {
+            BatchReply reply = committed.reply();
+            if (reply.getCode() != ReplyCode.OK) {
+                LOG.info(
+                        "{} by {} rejected at log index {}: {} {}",
+                        batch.getRequestId(),
+                        batch.getPrincipal(),
+                        reply.getLogIndex(),
+                        reply.getCode(),
+                        reply.getMessage());
+                throw Statuses.rejected(reply);
+            }
+            LOG.debug(
+                    "{} by {} applied at log index {}",
+                    batch.getRequestId(),
+                    batch.getPrincipal(),
+                    reply.getLogIndex());
+            ApplyResponse.Builder response = ApplyResponse.newBuilder()
+                    .setLogIndex(reply.getLogIndex())
+                    .setTerm(committed.term())
+                    .setStateIndex(reply.getStateIndex())
+                    .addAllRecords(reply.getRecordsList())
+                    .setRequestId(batch.getRequestId());
+            if (!request.getWaitProgrammedFleetWide()) {
+                return CompletableFuture.completedFuture(response.build());
+            }
+            return waiter.await(reply.getLogIndex(), true, wait)
+                    .thenApply(p -> response.setProgrammed(p).build());
+        });
+        respond(out, "apply " + batch.getRequestId(), result);
     }
-    for (StatsSource.NamedCounter c : s.global()) {
-      b.addGlobal(Counter.newBuilder().setName(c.name()).setPackets(c.value().packets()).setBytes(c.value().bytes()));
+
+    private ApplyResponse dryRun(FleetImage image, CommandBatch batch) {
+        CommandResult result = validator.validate(image, batch);
+        BatchReply reply = result.toReply(0, image.stateIndex());
+        if (reply.getCode() != ReplyCode.OK) {
+            throw Statuses.rejected(reply);
+        }
+        return ApplyResponse.newBuilder()
+                .setStateIndex(image.stateIndex())
+                .addAllRecords(reply.getRecordsList())
+                .setRequestId(batch.getRequestId())
+                .build();
     }
-    return b.build();
-  }
 
-  private static RealStats realStats(int index, String address, StatsSource.Snapshot s) {
-    StatsSource.Counter c = s.reals().getOrDefault(index, StatsSource.Counter.ZERO);
-    return RealStats.newBuilder().setAddress(address).setRealIndex(index).setPackets(c.packets())
-        .setBytes(c.bytes()).build();
-  }
+    // ---- reads ----
 
-  // ---- helpers ----
-
-  private <T> void read(ReadOptions options, StreamObserver<T> out, String what, Function<FleetImage, T> answer) {
-    if (options.getConsistency() == ReadConsistency.UNRECOGNIZED) {
-      out.onError(Statuses.invalid("read consistency " + options.getConsistencyValue()
-          + " is not known: allowed LINEARIZABLE (0) or LOCAL (1)"));
-      return;
+    @Override
+    public void listVips(ListVipsRequest request, StreamObserver<ListVipsResponse> out) {
+        read(request.getRead(), out, "ListVips", image -> {
+            ListVipsResponse.Builder b =
+                    ListVipsResponse.newBuilder().setStamp(ImageProtos.stamp(gateway.nodeId(), image));
+            FleetRings imageRings = rings.of(image);
+            for (VipImage vip : image.vips().all()) {
+                b.addVips(ImageProtos.vip(vip, request.getWithReals(), imageRings));
+            }
+            return b.build();
+        });
     }
-    respond(out, what, gateway.read(options.getConsistency(), options.getMinAppliedIndex(), readTimeout())
-        .thenApply(answer));
-  }
 
-  static VipImage vip(FleetImage image, VipKey key) {
-    return image.vips().get(key).orElseThrow(() -> Status.NOT_FOUND
-        .withDescription("vip " + key + " does not exist").asRuntimeException());
-  }
+    @Override
+    public void getVip(GetVipRequest request, StreamObserver<GetVipResponse> out) {
+        VipKey key = vipKeyOrFail(request.getVip(), request.hasVip(), out);
+        if (key != null) {
+            read(
+                    request.getRead(),
+                    out,
+                    "GetVip",
+                    image -> GetVipResponse.newBuilder()
+                            .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                            .setVip(ImageProtos.vip(vip(image, key), true, rings.of(image)))
+                            .build());
+        }
+    }
 
-  private static VipKey vipKeyOrFail(io.ringfleet.api.VipKey proto, boolean present, StreamObserver<?> out) {
-    if (!present) {
-      out.onError(Statuses.invalid("vip is missing: give its address, port (0..65535) and protocol (TCP or UDP)"));
-      return null;
+    @Override
+    public void getVipFlags(GetVipRequest request, StreamObserver<GetVipFlagsResponse> out) {
+        VipKey key = vipKeyOrFail(request.getVip(), request.hasVip(), out);
+        if (key != null) {
+            read(request.getRead(), out, "GetVipFlags", image -> {
+                VipImage vip = vip(image, key);
+                return GetVipFlagsResponse.newBuilder()
+                        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                        .setFlags(vip.flags())
+                        .addAllFlagNames(io.ringfleet.state.VipFlags.names(vip.flags()))
+                        .build();
+            });
+        }
     }
-    try {
-      return VipKeys.parse(proto);
-    } catch (IllegalArgumentException e) {
-      out.onError(Statuses.invalid(e.getMessage()));
-      return null;
-    }
-  }
 
-  private static Duration waitTimeout(int millis, String field) {
-    if (millis == 0) {
-      return DEFAULT_WAIT;
+    @Override
+    public void listReals(ListRealsRequest request, StreamObserver<ListRealsResponse> out) {
+        VipKey key = request.hasVip() ? vipKeyOrFail(request.getVip(), true, out) : null;
+        if (request.hasVip() && key == null) {
+            return;
+        }
+        read(
+                request.getRead(),
+                out,
+                "ListReals",
+                image -> ListRealsResponse.newBuilder()
+                        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                        .addAllReals(key == null ? ImageProtos.realsTable(image) : ImageProtos.members(vip(image, key)))
+                        .build());
     }
-    long ms = Integer.toUnsignedLong(millis);
-    if (ms > MAX_WAIT.toMillis()) {
-      throw Statuses.invalid(field + " " + ms + " is above the maximum " + MAX_WAIT.toMillis()
-          + " (10 minutes); 0 means the default " + DEFAULT_WAIT.toMillis());
-    }
-    return Duration.ofMillis(ms);
-  }
 
-  /** {@link #READ_TIMEOUT}, or less if the caller's deadline comes sooner. */
-  static Duration readTimeout() {
-    Deadline deadline = Context.current().getDeadline();
-    if (deadline == null) {
-      return READ_TIMEOUT;
+    @Override
+    public void listHealthCheckDsts(
+            ListHealthCheckDstsRequest request, StreamObserver<ListHealthCheckDstsResponse> out) {
+        read(
+                request.getRead(),
+                out,
+                "ListHealthCheckDsts",
+                image -> ListHealthCheckDstsResponse.newBuilder()
+                        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                        .addAllDsts(ImageProtos.healthChecks(image))
+                        .build());
     }
-    long left = Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS));
-    return Duration.ofMillis(Math.min(left, READ_TIMEOUT.toMillis()));
-  }
 
-  static <T> void respond(StreamObserver<T> out, String what, CompletableFuture<T> result) {
-    result.whenComplete((value, failure) -> {
-      if (failure != null) {
-        out.onError(Statuses.of(failure, what));
-      } else {
-        out.onNext(value);
-        out.onCompleted();
-      }
-    });
-  }
+    @Override
+    public void listQuicServerIds(ListQuicServerIdsRequest request, StreamObserver<ListQuicServerIdsResponse> out) {
+        read(
+                request.getRead(),
+                out,
+                "ListQuicServerIds",
+                image -> ListQuicServerIdsResponse.newBuilder()
+                        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                        .addAllMappings(ImageProtos.quicIds(image))
+                        .build());
+    }
+
+    @Override
+    public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
+        read(
+                request.getRead(),
+                out,
+                "ListNodes",
+                image -> ListNodesResponse.newBuilder()
+                        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                        .addAllNodes(ImageProtos.drainedNodes(image))
+                        .build());
+    }
+
+    @Override
+    public void getGatewayMac(GetGatewayMacRequest request, StreamObserver<GetGatewayMacResponse> out) {
+        read(
+                request.getRead(),
+                out,
+                "GetGatewayMac",
+                image -> GetGatewayMacResponse.newBuilder()
+                        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                        .setMac(image.gatewayMac().map(Object::toString).orElse(""))
+                        .build());
+    }
+
+    // ---- convergence ----
+
+    @Override
+    public void getStatus(GetStatusRequest request, StreamObserver<GetStatusResponse> out) {
+        GetStatusResponse.Builder b = GetStatusResponse.newBuilder();
+        try {
+            b.setSelf(gateway.localStatus());
+            gateway.leaderId().ifPresent(b::setLeaderId);
+        } catch (RuntimeException e) {
+            out.onError(Statuses.of(e, "GetStatus"));
+            return;
+        }
+        if (!request.getFleetWide()) {
+            respond(out, "GetStatus", CompletableFuture.completedFuture(b.build()));
+            return;
+        }
+        respond(
+                out,
+                "GetStatus",
+                gateway.fleetStatus(FLEET_STATUS_TIMEOUT)
+                        .thenApply(nodes -> b.addAllNodes(nodes).build()));
+    }
+
+    @Override
+    public void getDigests(GetDigestsRequest request, StreamObserver<GetDigestsResponse> out) {
+        read(request.getRead(), out, "GetDigests", image -> {
+            FleetRings imageRings = rings.of(image);
+            GetDigestsResponse.Builder b = GetDigestsResponse.newBuilder()
+                    .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                    .setStateDigest(ByteString.copyFrom(image.digest()))
+                    .setRingsDigest(ByteString.copyFrom(imageRings.digest()));
+            for (VipImage vip : image.vips().all()) {
+                VipRingDigest.Builder v = VipRingDigest.newBuilder()
+                        .setVip(ImageProtos.vipKey(vip.key()))
+                        .setVipNum(vip.vipNum());
+                imageRings.ring(vip.vipNum()).ifPresent(r -> v.setRingDigest(ByteString.copyFrom(r.ringDigest())));
+                b.addVips(v);
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void waitProgrammed(WaitProgrammedRequest request, StreamObserver<WaitProgrammedResponse> out) {
+        Duration wait;
+        try {
+            wait = waitTimeout(request.getTimeoutMs(), "timeout_ms");
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        respond(
+                out,
+                "WaitProgrammed",
+                waiter.await(request.getIndex(), request.getFleetWide(), wait)
+                        .thenApply(p -> WaitProgrammedResponse.newBuilder()
+                                .setProgress(p)
+                                .build()));
+    }
+
+    // ---- membership ----
+
+    @Override
+    public void leaveFleet(LeaveFleetRequest request, StreamObserver<MembershipResponse> out) {
+        changeMembership("LeaveFleet", request.getNodeId(), gateway::leave, out);
+    }
+
+    @Override
+    public void joinFleet(JoinFleetRequest request, StreamObserver<MembershipResponse> out) {
+        changeMembership("JoinFleet", request.getNodeId(), gateway::join, out);
+    }
+
+    private void changeMembership(
+            String what,
+            String nodeId,
+            Function<String, CompletableFuture<Membership>> change,
+            StreamObserver<MembershipResponse> out) {
+        String principal = Caller.current().principal();
+        respond(out, what + " " + nodeId, change.apply(nodeId).thenApply(members -> {
+            LOG.info("{} {} by {}: Raft configuration now {}", what, nodeId, principal, members);
+            return members.toProto();
+        }));
+    }
+
+    // ---- stats ----
+
+    @Override
+    public void getStats(GetStatsRequest request, StreamObserver<GetStatsResponse> out) {
+        if (stats == null) {
+            out.onError(Status.UNAVAILABLE
+                    .withDescription("node " + gateway.nodeId() + " has no datapath counters: no datapath is loaded")
+                    .asRuntimeException());
+            return;
+        }
+        VipKey key = request.hasVip() ? vipKeyOrFail(request.getVip(), true, out) : null;
+        if (request.hasVip() && key == null) {
+            return;
+        }
+        read(
+                ReadOptions.newBuilder().setConsistency(ReadConsistency.LOCAL).build(),
+                out,
+                "GetStats",
+                image -> stats(image, key, request.getWithReals()));
+    }
+
+    private GetStatsResponse stats(FleetImage image, VipKey only, boolean withReals) {
+        StatsSource.Snapshot s = stats.read();
+        GetStatsResponse.Builder b = GetStatsResponse.newBuilder().setNodeId(gateway.nodeId());
+        List<VipImage> vips = only == null ? new ArrayList<>(image.vips().all()) : List.of(vip(image, only));
+        for (VipImage vip : vips) {
+            StatsSource.Counter c = s.vips().getOrDefault(vip.vipNum(), StatsSource.Counter.ZERO);
+            b.addVips(VipStats.newBuilder()
+                    .setVip(ImageProtos.vipKey(vip.key()))
+                    .setVipNum(vip.vipNum())
+                    .setPackets(c.packets())
+                    .setBytes(c.bytes()));
+        }
+        if (withReals) {
+            if (only == null) {
+                for (Real r : image.reals().all()) {
+                    b.addReals(realStats(r.index(), r.address().toString(), s));
+                }
+            } else {
+                for (VipReal r : vips.get(0).reals()) {
+                    b.addReals(realStats(r.realIndex(), r.address().toString(), s));
+                }
+            }
+        }
+        for (StatsSource.NamedCounter c : s.global()) {
+            b.addGlobal(Counter.newBuilder()
+                    .setName(c.name())
+                    .setPackets(c.value().packets())
+                    .setBytes(c.value().bytes()));
+        }
+        return b.build();
+    }
+
+    private static RealStats realStats(int index, String address, StatsSource.Snapshot s) {
+        StatsSource.Counter c = s.reals().getOrDefault(index, StatsSource.Counter.ZERO);
+        return RealStats.newBuilder()
+                .setAddress(address)
+                .setRealIndex(index)
+                .setPackets(c.packets())
+                .setBytes(c.bytes())
+                .build();
+    }
+
+    // ---- helpers ----
+
+    private <T> void read(ReadOptions options, StreamObserver<T> out, String what, Function<FleetImage, T> answer) {
+        if (options.getConsistency() == ReadConsistency.UNRECOGNIZED) {
+            out.onError(Statuses.invalid("read consistency " + options.getConsistencyValue()
+                    + " is not known: allowed LINEARIZABLE (0) or LOCAL (1)"));
+            return;
+        }
+        respond(
+                out,
+                what,
+                gateway.read(options.getConsistency(), options.getMinAppliedIndex(), readTimeout())
+                        .thenApply(answer));
+    }
+
+    static VipImage vip(FleetImage image, VipKey key) {
+        return image.vips()
+                .get(key)
+                .orElseThrow(() -> Status.NOT_FOUND
+                        .withDescription("vip " + key + " does not exist")
+                        .asRuntimeException());
+    }
+
+    private static VipKey vipKeyOrFail(io.ringfleet.api.VipKey proto, boolean present, StreamObserver<?> out) {
+        if (!present) {
+            out.onError(
+                    Statuses.invalid("vip is missing: give its address, port (0..65535) and protocol (TCP or UDP)"));
+            return null;
+        }
+        try {
+            return VipKeys.parse(proto);
+        } catch (IllegalArgumentException e) {
+            out.onError(Statuses.invalid(e.getMessage()));
+            return null;
+        }
+    }
+
+    private static Duration waitTimeout(int millis, String field) {
+        if (millis == 0) {
+            return DEFAULT_WAIT;
+        }
+        long ms = Integer.toUnsignedLong(millis);
+        if (ms > MAX_WAIT.toMillis()) {
+            throw Statuses.invalid(field + " " + ms + " is above the maximum " + MAX_WAIT.toMillis()
+                    + " (10 minutes); 0 means the default " + DEFAULT_WAIT.toMillis());
+        }
+        return Duration.ofMillis(ms);
+    }
+
+    /** {@link #READ_TIMEOUT}, or less if the caller's deadline comes sooner. */
+    static Duration readTimeout() {
+        Deadline deadline = Context.current().getDeadline();
+        if (deadline == null) {
+            return READ_TIMEOUT;
+        }
+        long left = Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS));
+        return Duration.ofMillis(Math.min(left, READ_TIMEOUT.toMillis()));
+    }
+
+    static <T> void respond(StreamObserver<T> out, String what, CompletableFuture<T> result) {
+        result.whenComplete((value, failure) -> {
+            if (failure != null) {
+                out.onError(Statuses.of(failure, what));
+            } else {
+                out.onNext(value);
+                out.onCompleted();
+            }
+        });
+    }
 }

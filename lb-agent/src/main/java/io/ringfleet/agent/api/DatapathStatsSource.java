@@ -17,37 +17,38 @@ import java.util.TreeMap;
  * the datapath's order.
  */
 public final class DatapathStatsSource implements StatsSource {
-  private final DatapathStats stats;
+    private final DatapathStats stats;
 
-  public DatapathStatsSource(DatapathStats stats) {
-    this.stats = Objects.requireNonNull(stats, "stats");
-  }
-
-  /** The API name of a datapath global counter. */
-  public static String name(GlobalCounter counter) {
-    return counter.name().toLowerCase(Locale.ROOT);
-  }
-
-  @Override
-  public Snapshot read() {
-    try {
-      List<NamedCounter> global = new ArrayList<>();
-      for (Map.Entry<GlobalCounter, io.ringfleet.bpf.abi.Counter> e : stats.global().entrySet()) {
-        global.add(new NamedCounter(name(e.getKey()), convert(e.getValue())));
-      }
-      return new Snapshot(convert(stats.vips()), convert(stats.reals()), global);
-    } catch (BpfException e) {
-      throw new FleetUnavailableException("the datapath counters cannot be read: " + e.getMessage(), e);
+    public DatapathStatsSource(DatapathStats stats) {
+        this.stats = Objects.requireNonNull(stats, "stats");
     }
-  }
 
-  private static Counter convert(io.ringfleet.bpf.abi.Counter c) {
-    return new Counter(c.packets(), c.bytes());
-  }
+    /** The API name of a datapath global counter. */
+    public static String name(GlobalCounter counter) {
+        return counter.name().toLowerCase(Locale.ROOT);
+    }
 
-  private static SortedMap<Integer, Counter> convert(SortedMap<Integer, io.ringfleet.bpf.abi.Counter> in) {
-    TreeMap<Integer, Counter> out = new TreeMap<>();
-    in.forEach((k, v) -> out.put(k, convert(v)));
-    return out;
-  }
+    @Override
+    public Snapshot read() {
+        try {
+            List<NamedCounter> global = new ArrayList<>();
+            for (Map.Entry<GlobalCounter, io.ringfleet.bpf.abi.Counter> e :
+                    stats.global().entrySet()) {
+                global.add(new NamedCounter(name(e.getKey()), convert(e.getValue())));
+            }
+            return new Snapshot(convert(stats.vips()), convert(stats.reals()), global);
+        } catch (BpfException e) {
+            throw new FleetUnavailableException("the datapath counters cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static Counter convert(io.ringfleet.bpf.abi.Counter c) {
+        return new Counter(c.packets(), c.bytes());
+    }
+
+    private static SortedMap<Integer, Counter> convert(SortedMap<Integer, io.ringfleet.bpf.abi.Counter> in) {
+        TreeMap<Integer, Counter> out = new TreeMap<>();
+        in.forEach((k, v) -> out.put(k, convert(v)));
+        return out;
+    }
 }

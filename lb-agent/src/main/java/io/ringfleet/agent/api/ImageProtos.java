@@ -23,70 +23,99 @@ import java.util.Map;
 
 /** Image → API messages. Every list comes out in the image's order (ascending number, index or id). */
 final class ImageProtos {
-  private ImageProtos() {}
+    private ImageProtos() {}
 
-  static ReadStamp stamp(String nodeId, FleetImage image) {
-    return ReadStamp.newBuilder().setNodeId(nodeId).setAppliedIndex(image.index())
-        .setStateIndex(image.stateIndex()).setTerm(image.term()).build();
-  }
-
-  static io.ringfleet.api.VipKey vipKey(VipKey key) {
-    return io.ringfleet.api.VipKey.newBuilder().setAddress(key.address().toString()).setPort(key.port())
-        .setProtocol(key.protocol().toProto()).build();
-  }
-
-  static VipInfo vip(VipImage vip, boolean withReals, FleetRings rings) {
-    VipInfo.Builder b = VipInfo.newBuilder().setVip(vipKey(vip.key())).setVipNum(vip.vipNum())
-        .setFlags(vip.flags()).addAllFlagNames(VipFlags.names(vip.flags()))
-        .setHashFunction(vip.hashFunction().toProto()).setRealCount(vip.realCount());
-    if (withReals) {
-      b.addAllReals(members(vip));
+    static ReadStamp stamp(String nodeId, FleetImage image) {
+        return ReadStamp.newBuilder()
+                .setNodeId(nodeId)
+                .setAppliedIndex(image.index())
+                .setStateIndex(image.stateIndex())
+                .setTerm(image.term())
+                .build();
     }
-    rings.ring(vip.vipNum()).ifPresent(r -> b.setRingDigest(ByteString.copyFrom(r.ringDigest())));
-    return b.build();
-  }
 
-  static List<RealInfo> members(VipImage vip) {
-    List<RealInfo> out = new ArrayList<>();
-    for (VipReal r : vip.reals()) {
-      out.add(RealInfo.newBuilder().setAddress(r.address().toString()).setRealIndex(r.realIndex())
-          .setWeight(r.weight()).setDown(vip.isDown(r.realIndex())).build());
+    static io.ringfleet.api.VipKey vipKey(VipKey key) {
+        return io.ringfleet.api.VipKey.newBuilder()
+                .setAddress(key.address().toString())
+                .setPort(key.port())
+                .setProtocol(key.protocol().toProto())
+                .build();
     }
-    return out;
-  }
 
-  static List<RealInfo> realsTable(FleetImage image) {
-    List<RealInfo> out = new ArrayList<>();
-    for (Real r : image.reals().all()) {
-      out.add(RealInfo.newBuilder().setAddress(r.address().toString()).setRealIndex(r.index())
-          .setReferences(r.references()).build());
+    static VipInfo vip(VipImage vip, boolean withReals, FleetRings rings) {
+        VipInfo.Builder b = VipInfo.newBuilder()
+                .setVip(vipKey(vip.key()))
+                .setVipNum(vip.vipNum())
+                .setFlags(vip.flags())
+                .addAllFlagNames(VipFlags.names(vip.flags()))
+                .setHashFunction(vip.hashFunction().toProto())
+                .setRealCount(vip.realCount());
+        if (withReals) {
+            b.addAllReals(members(vip));
+        }
+        rings.ring(vip.vipNum()).ifPresent(r -> b.setRingDigest(ByteString.copyFrom(r.ringDigest())));
+        return b.build();
     }
-    return out;
-  }
 
-  static List<HealthCheckDst> healthChecks(FleetImage image) {
-    List<HealthCheckDst> out = new ArrayList<>();
-    for (Map.Entry<Long, IpAddress> e : image.healthChecks().all().entrySet()) {
-      out.add(HealthCheckDst.newBuilder().setSomark(e.getKey().intValue()).setAddress(e.getValue().toString()).build());
+    static List<RealInfo> members(VipImage vip) {
+        List<RealInfo> out = new ArrayList<>();
+        for (VipReal r : vip.reals()) {
+            out.add(RealInfo.newBuilder()
+                    .setAddress(r.address().toString())
+                    .setRealIndex(r.realIndex())
+                    .setWeight(r.weight())
+                    .setDown(vip.isDown(r.realIndex()))
+                    .build());
+        }
+        return out;
     }
-    return out;
-  }
 
-  static List<QuicServerId> quicIds(FleetImage image) {
-    List<QuicServerId> out = new ArrayList<>();
-    for (QuicMapping m : image.quicIds().all()) {
-      out.add(QuicServerId.newBuilder().setServerId((int) m.serverId()).setAddress(m.address().toString())
-          .setRealIndex(m.realIndex()).build());
+    static List<RealInfo> realsTable(FleetImage image) {
+        List<RealInfo> out = new ArrayList<>();
+        for (Real r : image.reals().all()) {
+            out.add(RealInfo.newBuilder()
+                    .setAddress(r.address().toString())
+                    .setRealIndex(r.index())
+                    .setReferences(r.references())
+                    .build());
+        }
+        return out;
     }
-    return out;
-  }
 
-  static List<NodeInfo> drainedNodes(FleetImage image) {
-    List<NodeInfo> out = new ArrayList<>();
-    for (NodeDrain d : image.nodes().drained()) {
-      out.add(NodeInfo.newBuilder().setNodeId(d.nodeId()).setDrained(true).setDrainReason(d.reason())
-          .setDrainedAtMillis(d.drainedAtMillis()).setDrainedBy(d.drainedBy()).build());
+    static List<HealthCheckDst> healthChecks(FleetImage image) {
+        List<HealthCheckDst> out = new ArrayList<>();
+        for (Map.Entry<Long, IpAddress> e : image.healthChecks().all().entrySet()) {
+            out.add(HealthCheckDst.newBuilder()
+                    .setSomark(e.getKey().intValue())
+                    .setAddress(e.getValue().toString())
+                    .build());
+        }
+        return out;
     }
-    return out;
-  }
+
+    static List<QuicServerId> quicIds(FleetImage image) {
+        List<QuicServerId> out = new ArrayList<>();
+        for (QuicMapping m : image.quicIds().all()) {
+            out.add(QuicServerId.newBuilder()
+                    .setServerId((int) m.serverId())
+                    .setAddress(m.address().toString())
+                    .setRealIndex(m.realIndex())
+                    .build());
+        }
+        return out;
+    }
+
+    static List<NodeInfo> drainedNodes(FleetImage image) {
+        List<NodeInfo> out = new ArrayList<>();
+        for (NodeDrain d : image.nodes().drained()) {
+            out.add(NodeInfo.newBuilder()
+                    .setNodeId(d.nodeId())
+                    .setDrained(true)
+                    .setDrainReason(d.reason())
+                    .setDrainedAtMillis(d.drainedAtMillis())
+                    .setDrainedBy(d.drainedBy())
+                    .build());
+        }
+        return out;
+    }
 }

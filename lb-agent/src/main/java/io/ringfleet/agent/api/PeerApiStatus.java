@@ -23,57 +23,61 @@ import java.util.concurrent.TimeUnit;
  * first use.
  */
 public final class PeerApiStatus implements PeerStatusSource, AutoCloseable {
-  private final Map<String, HostPort> apiAddresses;
-  private final ChannelCredentials credentials;
-  private final Map<String, ManagedChannel> channels = new TreeMap<>();
+    private final Map<String, HostPort> apiAddresses;
+    private final ChannelCredentials credentials;
+    private final Map<String, ManagedChannel> channels = new TreeMap<>();
 
-  /** @param apiAddresses API address of every peer, by node id */
-  public PeerApiStatus(Map<String, HostPort> apiAddresses, ChannelCredentials credentials) {
-    this.apiAddresses = Map.copyOf(apiAddresses);
-    this.credentials = Objects.requireNonNull(credentials, "credentials");
-  }
-
-  private synchronized ManagedChannel channel(String nodeId) {
-    return channels.computeIfAbsent(nodeId, id -> {
-      HostPort address = apiAddresses.get(id);
-      if (address == null) {
-        throw new IllegalArgumentException("no API address for node " + id + ": known " + apiAddresses.keySet());
-      }
-      return Grpc.newChannelBuilderForAddress(address.host(), address.port(), credentials).build();
-    });
-  }
-
-  @Override
-  public CompletableFuture<NodeStatus> status(String nodeId, Duration timeout) {
-    CompletableFuture<NodeStatus> result = new CompletableFuture<>();
-    ManagedChannel channel = channel(nodeId);
-    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-      // gRPC backs off up to 2 minutes between reconnects; a peer that was down may be back now (a restart)
-      channel.resetConnectBackoff();
+    /** @param apiAddresses API address of every peer, by node id */
+    public PeerApiStatus(Map<String, HostPort> apiAddresses, ChannelCredentials credentials) {
+        this.apiAddresses = Map.copyOf(apiAddresses);
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
     }
-    ControlServiceGrpc.newStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .getStatus(GetStatusRequest.getDefaultInstance(), new StreamObserver<GetStatusResponse>() {
-          @Override
-          public void onNext(GetStatusResponse value) {
-            result.complete(value.getSelf());
-          }
 
-          @Override
-          public void onError(Throwable t) {
-            result.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            result.completeExceptionally(new IllegalStateException(nodeId + " answered GetStatus with nothing"));
-          }
+    private synchronized ManagedChannel channel(String nodeId) {
+        return channels.computeIfAbsent(nodeId, id -> {
+            HostPort address = apiAddresses.get(id);
+            if (address == null) {
+                throw new IllegalArgumentException(
+                        "no API address for node " + id + ": known " + apiAddresses.keySet());
+            }
+            return Grpc.newChannelBuilderForAddress(address.host(), address.port(), credentials)
+                    .build();
         });
-    return result;
-  }
+    }
 
-  @Override
-  public synchronized void close() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    channels.clear();
-  }
+    @Override
+    public CompletableFuture<NodeStatus> status(String nodeId, Duration timeout) {
+        CompletableFuture<NodeStatus> result = new CompletableFuture<>();
+        ManagedChannel channel = channel(nodeId);
+        if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            // gRPC backs off up to 2 minutes between reconnects; a peer that was down may be back now (a restart)
+            channel.resetConnectBackoff();
+        }
+        ControlServiceGrpc.newStub(channel)
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .getStatus(GetStatusRequest.getDefaultInstance(), new StreamObserver<GetStatusResponse>() {
+                    @Override
+                    public void onNext(GetStatusResponse value) {
+                        result.complete(value.getSelf());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        result.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        result.completeExceptionally(
+                                new IllegalStateException(nodeId + " answered GetStatus with nothing"));
+                    }
+                });
+        return result;
+    }
+
+    @Override
+    public synchronized void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.clear();
+    }
 }

@@ -23,79 +23,81 @@ import java.util.function.Consumer;
  * <p>A fleet-wide wait with no live node reported is not satisfied (nothing has been seen to program it).
  */
 public final class ProgrammedWaiter {
-  private final String selfId;
-  private final FleetProgress progress;
-  private final ScheduledExecutorService timer;
+    private final String selfId;
+    private final FleetProgress progress;
+    private final ScheduledExecutorService timer;
 
-  public ProgrammedWaiter(String selfId, FleetProgress progress, ScheduledExecutorService timer) {
-    this.selfId = Objects.requireNonNull(selfId, "selfId");
-    this.progress = Objects.requireNonNull(progress, "progress");
-    this.timer = Objects.requireNonNull(timer, "timer");
-  }
+    public ProgrammedWaiter(String selfId, FleetProgress progress, ScheduledExecutorService timer) {
+        this.selfId = Objects.requireNonNull(selfId, "selfId");
+        this.progress = Objects.requireNonNull(progress, "progress");
+        this.timer = Objects.requireNonNull(timer, "timer");
+    }
 
-  /** Completes once {@code index} is programmed (by this node, or by every live node), or at the timeout. */
-  public CompletableFuture<ProgrammedProgress> await(long index, boolean fleetWide, Duration timeout) {
-    CompletableFuture<ProgrammedProgress> done = new CompletableFuture<>();
-    List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
-    // Unsubscribe before completing: a caller woken by the completion must already see the waiter gone.
-    Consumer<ProgrammedProgress> finish = p -> {
-      for (AutoCloseable c : cleanup) {
-        release(c);
-      }
-      done.complete(p);
-    };
-    Runnable check = () -> {
-      if (!done.isDone()) {
-        ProgrammedProgress p = snapshot(index, fleetWide, false);
-        if (satisfied(p)) {
-          finish.accept(p);
+    /** Completes once {@code index} is programmed (by this node, or by every live node), or at the timeout. */
+    public CompletableFuture<ProgrammedProgress> await(long index, boolean fleetWide, Duration timeout) {
+        CompletableFuture<ProgrammedProgress> done = new CompletableFuture<>();
+        List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
+        // Unsubscribe before completing: a caller woken by the completion must already see the waiter gone.
+        Consumer<ProgrammedProgress> finish = p -> {
+            for (AutoCloseable c : cleanup) {
+                release(c);
+            }
+            done.complete(p);
+        };
+        Runnable check = () -> {
+            if (!done.isDone()) {
+                ProgrammedProgress p = snapshot(index, fleetWide, false);
+                if (satisfied(p)) {
+                    finish.accept(p);
+                }
+            }
+        };
+        Runnable expire = () -> {
+            ProgrammedProgress p = snapshot(index, fleetWide, false);
+            finish.accept(satisfied(p) ? p : p.toBuilder().setTimedOut(true).build());
+        };
+        FleetProgress.Subscription subscription = progress.subscribe(check);
+        cleanup.add(subscription::close);
+        ScheduledFuture<?> deadline = timer.schedule(expire, Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        cleanup.add(() -> deadline.cancel(false));
+        done.whenComplete((p, e) -> cleanup.forEach(ProgrammedWaiter::release)); // also when a caller cancels
+        check.run();
+        return done;
+    }
+
+    private static void release(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("releasing a programmed-index wait failed", e);
         }
-      }
-    };
-    Runnable expire = () -> {
-      ProgrammedProgress p = snapshot(index, fleetWide, false);
-      finish.accept(satisfied(p) ? p : p.toBuilder().setTimedOut(true).build());
-    };
-    FleetProgress.Subscription subscription = progress.subscribe(check);
-    cleanup.add(subscription::close);
-    ScheduledFuture<?> deadline = timer.schedule(expire, Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
-    cleanup.add(() -> deadline.cancel(false));
-    done.whenComplete((p, e) -> cleanup.forEach(ProgrammedWaiter::release)); // also when a caller cancels
-    check.run();
-    return done;
-  }
-
-  private static void release(AutoCloseable c) {
-    try {
-      c.close();
-    } catch (Exception e) {
-      throw new IllegalStateException("releasing a programmed-index wait failed", e);
     }
-  }
 
-  private static boolean satisfied(ProgrammedProgress p) {
-    return p.getNodesLive() > 0 && p.getNodesProgrammed() == p.getNodesLive();
-  }
+    private static boolean satisfied(ProgrammedProgress p) {
+        return p.getNodesLive() > 0 && p.getNodesProgrammed() == p.getNodesLive();
+    }
 
-  /** Where the nodes stand now relative to {@code index}. */
-  public ProgrammedProgress snapshot(long index, boolean fleetWide, boolean timedOut) {
-    SortedMap<String, Long> all = progress.programmedIndexes();
-    SortedMap<String, Long> nodes = new TreeMap<>();
-    if (fleetWide) {
-      nodes.putAll(all);
-    } else if (all.containsKey(selfId)) {
-      nodes.put(selfId, all.get(selfId));
+    /** Where the nodes stand now relative to {@code index}. */
+    public ProgrammedProgress snapshot(long index, boolean fleetWide, boolean timedOut) {
+        SortedMap<String, Long> all = progress.programmedIndexes();
+        SortedMap<String, Long> nodes = new TreeMap<>();
+        if (fleetWide) {
+            nodes.putAll(all);
+        } else if (all.containsKey(selfId)) {
+            nodes.put(selfId, all.get(selfId));
+        }
+        ProgrammedProgress.Builder b = ProgrammedProgress.newBuilder()
+                .setIndex(index)
+                .setTimedOut(timedOut)
+                .setNodesLive(nodes.size());
+        int programmed = 0;
+        for (Map.Entry<String, Long> e : nodes.entrySet()) {
+            if (e.getValue() >= index) {
+                programmed++;
+            } else {
+                b.addLaggingNodes(e.getKey());
+            }
+        }
+        return b.setNodesProgrammed(programmed).build();
     }
-    ProgrammedProgress.Builder b = ProgrammedProgress.newBuilder().setIndex(index).setTimedOut(timedOut)
-        .setNodesLive(nodes.size());
-    int programmed = 0;
-    for (Map.Entry<String, Long> e : nodes.entrySet()) {
-      if (e.getValue() >= index) {
-        programmed++;
-      } else {
-        b.addLaggingNodes(e.getKey());
-      }
-    }
-    return b.setNodesProgrammed(programmed).build();
-  }
 }

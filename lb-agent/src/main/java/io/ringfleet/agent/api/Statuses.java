@@ -13,46 +13,50 @@ import org.slf4j.LoggerFactory;
 
 /** Outcomes → gRPC statuses. A caller never gets a stack trace: unexpected failures are logged here. */
 public final class Statuses {
-  /** Trailer of a rejected Apply: the 0-based position of the rejected command (-1: the batch itself). */
-  static final Metadata.Key<String> FAILED_COMMAND =
-      Metadata.Key.of("ringfleet-failed-command", Metadata.ASCII_STRING_MARSHALLER);
+    /** Trailer of a rejected Apply: the 0-based position of the rejected command (-1: the batch itself). */
+    static final Metadata.Key<String> FAILED_COMMAND =
+            Metadata.Key.of("ringfleet-failed-command", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final Logger LOG = LoggerFactory.getLogger(Statuses.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Statuses.class);
 
-  private Statuses() {}
+    private Statuses() {}
 
-  /** The rejection of a batch: code = ReplyCode, description = the message verbatim. */
-  static StatusRuntimeException rejected(BatchReply reply) {
-    Metadata trailers = new Metadata();
-    trailers.put(FAILED_COMMAND, Integer.toString(reply.getFailedCommandIndex()));
-    return Status.fromCodeValue(reply.getCodeValue()).withDescription(reply.getMessage()).asRuntimeException(trailers);
-  }
+    /** The rejection of a batch: code = ReplyCode, description = the message verbatim. */
+    static StatusRuntimeException rejected(BatchReply reply) {
+        Metadata trailers = new Metadata();
+        trailers.put(FAILED_COMMAND, Integer.toString(reply.getFailedCommandIndex()));
+        return Status.fromCodeValue(reply.getCodeValue())
+                .withDescription(reply.getMessage())
+                .asRuntimeException(trailers);
+    }
 
-  static StatusRuntimeException invalid(String message) {
-    return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
-  }
+    static StatusRuntimeException invalid(String message) {
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
 
-  /** Any failure of a request's future, as the status the caller gets. */
-  public static StatusRuntimeException of(Throwable failure, String what) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
+    /** Any failure of a request's future, as the status the caller gets. */
+    public static StatusRuntimeException of(Throwable failure, String what) {
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof StatusRuntimeException) {
+            return (StatusRuntimeException) t;
+        }
+        if (t instanceof StatusException) {
+            StatusException s = (StatusException) t;
+            return s.getStatus().asRuntimeException(s.getTrailers());
+        }
+        if (t instanceof FleetUnavailableException) {
+            return Status.UNAVAILABLE.withDescription(t.getMessage()).asRuntimeException();
+        }
+        if (t instanceof CancellationException) {
+            return Status.CANCELLED.withDescription(what + " was cancelled").asRuntimeException();
+        }
+        LOG.error("{} failed unexpectedly", what, t);
+        return Status.INTERNAL
+                .withDescription(what + " failed inside the agent ("
+                        + t.getClass().getSimpleName() + "); the agent's log has the details")
+                .asRuntimeException();
     }
-    if (t instanceof StatusRuntimeException) {
-      return (StatusRuntimeException) t;
-    }
-    if (t instanceof StatusException) {
-      StatusException s = (StatusException) t;
-      return s.getStatus().asRuntimeException(s.getTrailers());
-    }
-    if (t instanceof FleetUnavailableException) {
-      return Status.UNAVAILABLE.withDescription(t.getMessage()).asRuntimeException();
-    }
-    if (t instanceof CancellationException) {
-      return Status.CANCELLED.withDescription(what + " was cancelled").asRuntimeException();
-    }
-    LOG.error("{} failed unexpectedly", what, t);
-    return Status.INTERNAL.withDescription(what + " failed inside the agent (" + t.getClass().getSimpleName()
-        + "); the agent's log has the details").asRuntimeException();
-  }
 }

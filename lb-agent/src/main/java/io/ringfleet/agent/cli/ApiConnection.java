@@ -13,69 +13,71 @@ import java.util.concurrent.TimeUnit;
 
 /** One channel to one agent's API, with lbctl's deadline on every call. */
 final class ApiConnection implements AutoCloseable {
-  private final ManagedChannel channel;
-  private final Duration timeout;
-  private final String target;
+    private final ManagedChannel channel;
+    private final Duration timeout;
+    private final String target;
 
-  private ApiConnection(ManagedChannel channel, Duration timeout, String target) {
-    this.channel = channel;
-    this.timeout = timeout;
-    this.target = target;
-  }
-
-  static ApiConnection open(String target, Path ca, Path cert, Path key, boolean plaintext, Duration timeout)
-      throws LbctlException {
-    Args.Endpoint endpoint;
-    try {
-      endpoint = Args.endpoint(target);
-    } catch (RuntimeException e) {
-      throw new LbctlException(ExitCodes.USAGE, "--target " + e.getMessage());
+    private ApiConnection(ManagedChannel channel, Duration timeout, String target) {
+        this.channel = channel;
+        this.timeout = timeout;
+        this.target = target;
     }
-    ChannelCredentials credentials;
-    if (plaintext) {
-      if (ca != null || cert != null || key != null) {
-        throw new LbctlException(ExitCodes.USAGE, "--plaintext cannot be combined with --ca, --cert or --key");
-      }
-      credentials = InsecureChannelCredentials.create();
-    } else {
-      if (ca == null || cert == null || key == null) {
-        throw new LbctlException(ExitCodes.USAGE, "give --ca, --cert and --key (or LBCTL_CA, LBCTL_CERT and"
-            + " LBCTL_KEY), or --plaintext for a fleet that runs without TLS");
-      }
-      try {
-        credentials = TlsMaterial.load(ca, cert, key).apiClientCredentials();
-      } catch (TlsMaterialException e) {
-        throw new LbctlException(ExitCodes.USAGE, e.getMessage());
-      }
+
+    static ApiConnection open(String target, Path ca, Path cert, Path key, boolean plaintext, Duration timeout)
+            throws LbctlException {
+        Args.Endpoint endpoint;
+        try {
+            endpoint = Args.endpoint(target);
+        } catch (RuntimeException e) {
+            throw new LbctlException(ExitCodes.USAGE, "--target " + e.getMessage());
+        }
+        ChannelCredentials credentials;
+        if (plaintext) {
+            if (ca != null || cert != null || key != null) {
+                throw new LbctlException(ExitCodes.USAGE, "--plaintext cannot be combined with --ca, --cert or --key");
+            }
+            credentials = InsecureChannelCredentials.create();
+        } else {
+            if (ca == null || cert == null || key == null) {
+                throw new LbctlException(
+                        ExitCodes.USAGE,
+                        "give --ca, --cert and --key (or LBCTL_CA, LBCTL_CERT and"
+                                + " LBCTL_KEY), or --plaintext for a fleet that runs without TLS");
+            }
+            try {
+                credentials = TlsMaterial.load(ca, cert, key).apiClientCredentials();
+            } catch (TlsMaterialException e) {
+                throw new LbctlException(ExitCodes.USAGE, e.getMessage());
+            }
+        }
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress(endpoint.address(), endpoint.port(), credentials)
+                .maxInboundMessageSize(64 << 20)
+                .build();
+        return new ApiConnection(channel, timeout, endpoint.toString());
     }
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress(endpoint.address(), endpoint.port(), credentials)
-        .maxInboundMessageSize(64 << 20)
-        .build();
-    return new ApiConnection(channel, timeout, endpoint.toString());
-  }
 
-  String target() {
-    return target;
-  }
-
-  /** A stub whose calls end after lbctl's --timeout. */
-  ControlServiceGrpc.ControlServiceBlockingStub control() {
-    return control(Duration.ZERO);
-  }
-
-  /** A stub whose calls end after lbctl's --timeout plus {@code extra} (for calls that wait on purpose). */
-  ControlServiceGrpc.ControlServiceBlockingStub control(Duration extra) {
-    return ControlServiceGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(timeout.plus(extra).toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  @Override
-  public void close() {
-    channel.shutdownNow();
-    try {
-      channel.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    String target() {
+        return target;
     }
-  }
+
+    /** A stub whose calls end after lbctl's --timeout. */
+    ControlServiceGrpc.ControlServiceBlockingStub control() {
+        return control(Duration.ZERO);
+    }
+
+    /** A stub whose calls end after lbctl's --timeout plus {@code extra} (for calls that wait on purpose). */
+    ControlServiceGrpc.ControlServiceBlockingStub control(Duration extra) {
+        return ControlServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(timeout.plus(extra).toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -13,76 +13,96 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /** {@code lbctl certs ...}: a development CA and certificates for nodes, operators and read-only clients. */
-@Command(name = "certs", description = "A development CA (uses the openssl command).",
-    subcommands = {CertsCommands.Init.class, CertsCommands.Issue.class})
+@Command(
+        name = "certs",
+        description = "A development CA (uses the openssl command).",
+        subcommands = {CertsCommands.Init.class, CertsCommands.Issue.class})
 final class CertsCommands {
-  private CertsCommands() {}
+    private CertsCommands() {}
 
-  static final class RoleConverter implements ITypeConverter<Role> {
-    @Override
-    public Role convert(String value) {
-      try {
-        return Role.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+    static final class RoleConverter implements ITypeConverter<Role> {
+        @Override
+        public Role convert(String value) {
+            try {
+                return Role.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
     }
-  }
 
-  @Command(name = "init", description = "Create the CA (DIR/ca.pem, DIR/ca-key.pem).")
-  static final class Init implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Command(name = "init", description = "Create the CA (DIR/ca.pem, DIR/ca-key.pem).")
+    static final class Init implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dir", required = true, paramLabel = "DIR")
-    Path dir;
+        @Option(names = "--dir", required = true, paramLabel = "DIR")
+        Path dir;
 
-    @Option(names = "--days", defaultValue = "3650", description = "Validity (default ${DEFAULT-VALUE}).")
-    int days;
+        @Option(names = "--days", defaultValue = "3650", description = "Validity (default ${DEFAULT-VALUE}).")
+        int days;
 
-    @Option(names = "--force", description = "Replace an existing CA (its certificates stop being trusted).")
-    boolean force;
+        @Option(names = "--force", description = "Replace an existing CA (its certificates stop being trusted).")
+        boolean force;
 
-    @Override
-    public Integer call() throws CertificateToolException {
-      DevCertificateAuthority.Issued ca = new DevCertificateAuthority(dir).init(days, force);
-      spec.commandLine().getOut().println("CA created: " + ca.cert() + " (key " + ca.key() + ")");
-      spec.commandLine().getOut().flush();
-      return ExitCodes.OK;
+        @Override
+        public Integer call() throws CertificateToolException {
+            DevCertificateAuthority.Issued ca = new DevCertificateAuthority(dir).init(days, force);
+            spec.commandLine().getOut().println("CA created: " + ca.cert() + " (key " + ca.key() + ")");
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
     }
-  }
 
-  @Command(name = "issue", description = {"Issue DIR/NAME.pem and DIR/NAME-key.pem signed by the CA in DIR.",
-      "Roles: operator (reads and writes), read-only (reads), node (an agent: API server, Raft peer).",
-      "Node certificates name localhost, 127.0.0.1, ::1 and NAME; add the node's hosts with --san."})
-  static final class Issue implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Command(
+            name = "issue",
+            description = {
+                "Issue DIR/NAME.pem and DIR/NAME-key.pem signed by the CA in DIR.",
+                "Roles: operator (reads and writes), read-only (reads), node (an agent: API server, Raft peer).",
+                "Node certificates name localhost, 127.0.0.1, ::1 and NAME; add the node's hosts with --san."
+            })
+    static final class Issue implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dir", required = true, paramLabel = "DIR")
-    Path dir;
+        @Option(names = "--dir", required = true, paramLabel = "DIR")
+        Path dir;
 
-    @Option(names = "--role", required = true, converter = RoleConverter.class, description = "operator, read-only or node")
-    Role role;
+        @Option(
+                names = "--role",
+                required = true,
+                converter = RoleConverter.class,
+                description = "operator, read-only or node")
+        Role role;
 
-    @Option(names = "--name", required = true, description = "The CN: the principal recorded in the log (a node: its peer id).")
-    String name;
+        @Option(
+                names = "--name",
+                required = true,
+                description = "The CN: the principal recorded in the log (a node: its peer id).")
+        String name;
 
-    @Option(names = "--san", paramLabel = "HOST", split = ",", description = "More DNS names or IP addresses; repeatable.")
-    List<String> sans = new ArrayList<>();
+        @Option(
+                names = "--san",
+                paramLabel = "HOST",
+                split = ",",
+                description = "More DNS names or IP addresses; repeatable.")
+        List<String> sans = new ArrayList<>();
 
-    @Option(names = "--days", defaultValue = "365", description = "Validity (default ${DEFAULT-VALUE}).")
-    int days;
+        @Option(names = "--days", defaultValue = "365", description = "Validity (default ${DEFAULT-VALUE}).")
+        int days;
 
-    @Option(names = "--force", description = "Replace an existing certificate of that name.")
-    boolean force;
+        @Option(names = "--force", description = "Replace an existing certificate of that name.")
+        boolean force;
 
-    @Override
-    public Integer call() throws CertificateToolException {
-      DevCertificateAuthority.Issued issued = new DevCertificateAuthority(dir).issue(role, name, sans, days, force);
-      spec.commandLine().getOut().println("issued " + issued.subject() + ": " + issued.cert() + " (key " + issued.key() + ")");
-      spec.commandLine().getOut().flush();
-      return ExitCodes.OK;
+        @Override
+        public Integer call() throws CertificateToolException {
+            DevCertificateAuthority.Issued issued =
+                    new DevCertificateAuthority(dir).issue(role, name, sans, days, force);
+            spec.commandLine()
+                    .getOut()
+                    .println("issued " + issued.subject() + ": " + issued.cert() + " (key " + issued.key() + ")");
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
     }
-  }
 }

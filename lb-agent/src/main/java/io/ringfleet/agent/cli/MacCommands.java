@@ -9,36 +9,43 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code lbctl mac ...}: the next-hop MAC of forwarded frames (Katran changeMac / getMac). */
-@picocli.CommandLine.Command(name = "mac", description = "The gateway (next-hop) MAC of forwarded frames.",
-    subcommands = {MacCommands.Set.class, MacCommands.Show.class})
+@picocli.CommandLine.Command(
+        name = "mac",
+        description = "The gateway (next-hop) MAC of forwarded frames.",
+        subcommands = {MacCommands.Set.class, MacCommands.Show.class})
 final class MacCommands {
-  private MacCommands() {}
+    private MacCommands() {}
 
-  @picocli.CommandLine.Command(name = "set", description = "Change the gateway MAC.")
-  static final class Set extends ApiCommand {
-    @Mixin WriteOptions write;
+    @picocli.CommandLine.Command(name = "set", description = "Change the gateway MAC.")
+    static final class Set extends ApiCommand {
+        @Mixin
+        WriteOptions write;
 
-    @Parameters(index = "0", paramLabel = "MAC", description = "aa:bb:cc:dd:ee:ff")
-    String mac;
+        @Parameters(index = "0", paramLabel = "MAC", description = "aa:bb:cc:dd:ee:ff")
+        String mac;
 
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder()
-          .setSetGatewayMac(SetGatewayMac.newBuilder().setMac(mac)).build()));
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setSetGatewayMac(SetGatewayMac.newBuilder().setMac(mac))
+                            .build()));
+        }
     }
-  }
 
-  @picocli.CommandLine.Command(name = "show", description = "Show the gateway MAC.")
-  static final class Show extends ApiCommand {
-    @Override
-    int run(ApiConnection api, Output out) {
-      GetGatewayMacResponse r = api.control().getGatewayMac(GetGatewayMacRequest.getDefaultInstance());
-      if (out.json()) {
-        out.json(r);
-      } else {
-        out.line(r.getMac().isEmpty() ? "(not set)" : r.getMac());
-      }
-      return ExitCodes.OK;
+    @picocli.CommandLine.Command(name = "show", description = "Show the gateway MAC.")
+    static final class Show extends ApiCommand {
+        @Override
+        int run(ApiConnection api, Output out) {
+            GetGatewayMacResponse r = api.control().getGatewayMac(GetGatewayMacRequest.getDefaultInstance());
+            if (out.json()) {
+                out.json(r);
+            } else {
+                out.line(r.getMac().isEmpty() ? "(not set)" : r.getMac());
+            }
+            return ExitCodes.OK;
+        }
     }
-  }
 }

@@ -19,97 +19,137 @@ import picocli.CommandLine.Parameters;
  * {@code lbctl node ...}: drain and undrain LB nodes (their VIP routes are withdrawn / announced); take a node out
  * of the Raft configuration and put it back (to clear its Raft storage: lb-agent/README.md).
  */
-@picocli.CommandLine.Command(name = "node", description = "Drain or undrain a node; list drained nodes; a node"
-    + " leaves or joins the Raft configuration.",
-    subcommands = {NodeCommands.Drain.class, NodeCommands.Undrain.class, NodeCommands.ListNodes.class,
-        NodeCommands.Leave.class, NodeCommands.Join.class})
+@picocli.CommandLine.Command(
+        name = "node",
+        description =
+                "Drain or undrain a node; list drained nodes; a node" + " leaves or joins the Raft configuration.",
+        subcommands = {
+            NodeCommands.Drain.class,
+            NodeCommands.Undrain.class,
+            NodeCommands.ListNodes.class,
+            NodeCommands.Leave.class,
+            NodeCommands.Join.class
+        })
 final class NodeCommands {
-  private NodeCommands() {}
+    private NodeCommands() {}
 
-  @picocli.CommandLine.Command(name = "drain", description = "Drain a node: it withdraws its VIP routes; its XDP"
-      + " program keeps serving packets that still arrive.")
-  static final class Drain extends ApiCommand {
-    @Mixin WriteOptions write;
+    @picocli.CommandLine.Command(
+            name = "drain",
+            description = "Drain a node: it withdraws its VIP routes; its XDP"
+                    + " program keeps serving packets that still arrive.")
+    static final class Drain extends ApiCommand {
+        @Mixin
+        WriteOptions write;
 
-    @Parameters(index = "0", paramLabel = "NODE")
-    String node;
+        @Parameters(index = "0", paramLabel = "NODE")
+        String node;
 
-    @Option(names = "--reason", defaultValue = "", description = "Why (recorded with who and when).")
-    String reason;
+        @Option(names = "--reason", defaultValue = "", description = "Why (recorded with who and when).")
+        String reason;
 
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder()
-          .setDrainNode(DrainNode.newBuilder().setNodeId(node).setReason(reason)).build()));
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setDrainNode(DrainNode.newBuilder().setNodeId(node).setReason(reason))
+                            .build()));
+        }
     }
-  }
 
-  @picocli.CommandLine.Command(name = "undrain", description = "Undrain a node: it announces its VIP routes again.")
-  static final class Undrain extends ApiCommand {
-    @Mixin WriteOptions write;
+    @picocli.CommandLine.Command(name = "undrain", description = "Undrain a node: it announces its VIP routes again.")
+    static final class Undrain extends ApiCommand {
+        @Mixin
+        WriteOptions write;
 
-    @Parameters(index = "0", paramLabel = "NODE")
-    String node;
+        @Parameters(index = "0", paramLabel = "NODE")
+        String node;
 
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder()
-          .setUndrainNode(UndrainNode.newBuilder().setNodeId(node)).build()));
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setUndrainNode(UndrainNode.newBuilder().setNodeId(node))
+                            .build()));
+        }
     }
-  }
 
-  @picocli.CommandLine.Command(name = "list", aliases = "ls", description = "List drained nodes.")
-  static final class ListNodes extends ApiCommand {
-    @Override
-    int run(ApiConnection api, Output out) {
-      ListNodesResponse r = api.control().listNodes(ListNodesRequest.getDefaultInstance());
-      if (out.json()) {
-        out.json(r);
+    @picocli.CommandLine.Command(name = "list", aliases = "ls", description = "List drained nodes.")
+    static final class ListNodes extends ApiCommand {
+        @Override
+        int run(ApiConnection api, Output out) {
+            ListNodesResponse r = api.control().listNodes(ListNodesRequest.getDefaultInstance());
+            if (out.json()) {
+                out.json(r);
+                return ExitCodes.OK;
+            }
+            Output.Table t = out.table("NODE", "DRAINED-BY", "SINCE", "REASON");
+            for (NodeInfo n : r.getNodesList()) {
+                t.row(
+                        n.getNodeId(),
+                        n.getDrainedBy(),
+                        Instant.ofEpochMilli(n.getDrainedAtMillis()),
+                        n.getDrainReason());
+            }
+            t.print();
+            return ExitCodes.OK;
+        }
+    }
+
+    @picocli.CommandLine.Command(
+            name = "leave",
+            description =
+                    "Take a node out of the Raft configuration (before"
+                            + " clearing its Raft storage). Refused if fewer than 2 voters would stay. Writes nothing to the state log.")
+    static final class Leave extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
+        String node;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            return printMembers(
+                    out,
+                    "left",
+                    node,
+                    api.control()
+                            .leaveFleet(LeaveFleetRequest.newBuilder()
+                                    .setNodeId(node)
+                                    .build()));
+        }
+    }
+
+    @picocli.CommandLine.Command(
+            name = "join",
+            description = "Put a node back into the Raft configuration, in the"
+                    + " role and at the Raft address of the fleet config. The node must be running; the leader brings it up to"
+                    + " date (the log, or a snapshot where the leader's log was purged) before the change commits.")
+    static final class Join extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
+        String node;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            return printMembers(
+                    out,
+                    "joined",
+                    node,
+                    api.control()
+                            .joinFleet(JoinFleetRequest.newBuilder()
+                                    .setNodeId(node)
+                                    .build()));
+        }
+    }
+
+    private static int printMembers(Output out, String verb, String node, MembershipResponse r) {
+        if (out.json()) {
+            out.json(r);
+        } else {
+            out.line(node + " " + verb + "; voters " + String.join(",", r.getVotersList()) + "; listeners "
+                    + (r.getListenersCount() == 0 ? "none" : String.join(",", r.getListenersList())));
+        }
         return ExitCodes.OK;
-      }
-      Output.Table t = out.table("NODE", "DRAINED-BY", "SINCE", "REASON");
-      for (NodeInfo n : r.getNodesList()) {
-        t.row(n.getNodeId(), n.getDrainedBy(), Instant.ofEpochMilli(n.getDrainedAtMillis()), n.getDrainReason());
-      }
-      t.print();
-      return ExitCodes.OK;
     }
-  }
-
-  @picocli.CommandLine.Command(name = "leave", description = "Take a node out of the Raft configuration (before"
-      + " clearing its Raft storage). Refused if fewer than 2 voters would stay. Writes nothing to the state log.")
-  static final class Leave extends ApiCommand {
-    @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
-    String node;
-
-    @Override
-    int run(ApiConnection api, Output out) {
-      return printMembers(out, "left", node,
-          api.control().leaveFleet(LeaveFleetRequest.newBuilder().setNodeId(node).build()));
-    }
-  }
-
-  @picocli.CommandLine.Command(name = "join", description = "Put a node back into the Raft configuration, in the"
-      + " role and at the Raft address of the fleet config. The node must be running; the leader brings it up to"
-      + " date (the log, or a snapshot where the leader's log was purged) before the change commits.")
-  static final class Join extends ApiCommand {
-    @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
-    String node;
-
-    @Override
-    int run(ApiConnection api, Output out) {
-      return printMembers(out, "joined", node,
-          api.control().joinFleet(JoinFleetRequest.newBuilder().setNodeId(node).build()));
-    }
-  }
-
-  private static int printMembers(Output out, String verb, String node, MembershipResponse r) {
-    if (out.json()) {
-      out.json(r);
-    } else {
-      out.line(node + " " + verb + "; voters " + String.join(",", r.getVotersList()) + "; listeners "
-          + (r.getListenersCount() == 0 ? "none" : String.join(",", r.getListenersList())));
-    }
-    return ExitCodes.OK;
-  }
 }

@@ -9,90 +9,96 @@ import java.util.List;
 
 /** Prints results as aligned tables (for people) or one JSON document per line (for scripts). */
 final class Output {
-  /** Output formats of {@code -o}. */
-  enum Format { table, json }
-
-  private static final JsonFormat.Printer JSON = JsonFormat.printer().alwaysPrintFieldsWithNoPresence()
-      .preservingProtoFieldNames().omittingInsignificantWhitespace().sortingMapKeys();
-
-  private final Format format;
-  private final PrintWriter out;
-
-  Output(Format format, PrintWriter out) {
-    this.format = format;
-    this.out = out;
-  }
-
-  boolean json() {
-    return format == Format.json;
-  }
-
-  /** The message as one line of JSON (field names as in the .proto files, every field printed). */
-  void json(MessageOrBuilder message) {
-    out.println(toJson(message));
-    out.flush();
-  }
-
-  static String toJson(MessageOrBuilder message) {
-    try {
-      return JSON.print(message);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
-    }
-  }
-
-  void line(String text) {
-    out.println(text);
-    out.flush();
-  }
-
-  Table table(String... headers) {
-    return new Table(headers);
-  }
-
-  /** Columns padded to their widest cell; printed by {@link #print()}. */
-  final class Table {
-    private final List<String[]> rows = new ArrayList<>();
-    private final int columns;
-
-    Table(String... headers) {
-      this.columns = headers.length;
-      rows.add(headers);
+    /** Output formats of {@code -o}. */
+    enum Format {
+        table,
+        json
     }
 
-    Table row(Object... cells) {
-      String[] r = new String[columns];
-      for (int i = 0; i < columns; i++) {
-        r[i] = i < cells.length && cells[i] != null ? String.valueOf(cells[i]) : "";
-      }
-      rows.add(r);
-      return this;
+    private static final JsonFormat.Printer JSON = JsonFormat.printer()
+            .alwaysPrintFieldsWithNoPresence()
+            .preservingProtoFieldNames()
+            .omittingInsignificantWhitespace()
+            .sortingMapKeys();
+
+    private final Format format;
+    private final PrintWriter out;
+
+    Output(Format format, PrintWriter out) {
+        this.format = format;
+        this.out = out;
     }
 
-    void print() {
-      print(true);
+    boolean json() {
+        return format == Format.json;
     }
 
-    /** Prints the rows, with the header row or without it (widths count it either way). */
-    void print(boolean header) {
-      int[] width = new int[columns];
-      for (String[] r : rows) {
-        for (int i = 0; i < columns; i++) {
-          width[i] = Math.max(width[i], r[i].length());
+    /** The message as one line of JSON (field names as in the .proto files, every field printed). */
+    void json(MessageOrBuilder message) {
+        out.println(toJson(message));
+        out.flush();
+    }
+
+    static String toJson(MessageOrBuilder message) {
+        try {
+            return JSON.print(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
         }
-      }
-      for (int row = header ? 0 : 1; row < rows.size(); row++) {
-        String[] r = rows.get(row);
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < columns; i++) {
-          sb.append(r[i]);
-          if (i < columns - 1) {
-            sb.append(" ".repeat(width[i] - r[i].length() + 2));
-          }
-        }
-        out.println(sb.toString().stripTrailing());
-      }
-      out.flush();
     }
-  }
+
+    void line(String text) {
+        out.println(text);
+        out.flush();
+    }
+
+    Table table(String... headers) {
+        return new Table(headers);
+    }
+
+    /** Columns padded to their widest cell; printed by {@link #print()}. */
+    final class Table {
+        private final List<String[]> rows = new ArrayList<>();
+        private final int columns;
+
+        Table(String... headers) {
+            this.columns = headers.length;
+            rows.add(headers);
+        }
+
+        Table row(Object... cells) {
+            String[] r = new String[columns];
+            for (int i = 0; i < columns; i++) {
+                r[i] = i < cells.length && cells[i] != null ? String.valueOf(cells[i]) : "";
+            }
+            rows.add(r);
+            return this;
+        }
+
+        void print() {
+            print(true);
+        }
+
+        /** Prints the rows, with the header row or without it (widths count it either way). */
+        void print(boolean header) {
+            int[] width = new int[columns];
+            for (String[] r : rows) {
+                for (int i = 0; i < columns; i++) {
+                    width[i] = Math.max(width[i], r[i].length());
+                }
+            }
+            for (int row = header ? 0 : 1; row < rows.size(); row++) {
+                String[] r = rows.get(row);
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < columns; i++) {
+                    sb.append(r[i]);
+                    if (i < columns - 1) {
+                        sb.append(" ".repeat(width[i] - r[i].length() + 2));
+                    }
+                }
+                out.println(sb.toString().stripTrailing());
+            }
+            out.flush();
+        }
+    }
 }

@@ -19,147 +19,230 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code lbctl real ...}: Katran's -a / -d / -w on the reals of a VIP. */
-@picocli.CommandLine.Command(name = "real", description = "Add, delete, re-weight, list the reals of a VIP; mark reals down.",
-    subcommands = {RealCommands.Add.class, RealCommands.Delete.class, RealCommands.Weight.class,
-        RealCommands.ListReals.class, RealCommands.Down.class, RealCommands.Up.class})
+@picocli.CommandLine.Command(
+        name = "real",
+        description = "Add, delete, re-weight, list the reals of a VIP; mark reals down.",
+        subcommands = {
+            RealCommands.Add.class,
+            RealCommands.Delete.class,
+            RealCommands.Weight.class,
+            RealCommands.ListReals.class,
+            RealCommands.Down.class,
+            RealCommands.Up.class
+        })
 final class RealCommands {
-  private RealCommands() {}
+    private RealCommands() {}
 
-  static void printMembers(Output out, List<RealInfo> reals) {
-    Output.Table t = out.table("REAL", "INDEX", "WEIGHT", "DOWN");
-    for (RealInfo r : reals) {
-      t.row(r.getAddress(), r.getRealIndex(), r.getWeight(), r.getDown() ? "down" : "");
-    }
-    t.print();
-  }
-
-  private static List<RealSpec> specs(List<String> addresses, int weight) {
-    List<RealSpec> out = new ArrayList<>();
-    for (String a : addresses) {
-      out.add(RealSpec.newBuilder().setAddress(a).setWeight(weight).build());
-    }
-    return out;
-  }
-
-  @picocli.CommandLine.Command(name = "add", description = "Add reals to a VIP (Katran modifyRealsForVip ADD).")
-  static final class Add extends ApiCommand {
-    @Mixin VipArgs vip;
-    @Mixin WriteOptions write;
-
-    @Parameters(index = "2..*", arity = "1..*", paramLabel = "REAL", description = "Real addresses (IPv4 or IPv6).")
-    List<String> reals;
-
-    @Option(names = {"-w", "--weight"}, defaultValue = "1", converter = Args.Uint32Converter.class, description = "Weight 0..65535 (default ${DEFAULT-VALUE}).")
-    int weight;
-
-    @Option(names = "--update", description = "Set the weight of reals already in the VIP instead of refusing.")
-    boolean update;
-
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder().setAddReals(AddReals.newBuilder()
-          .setVip(vip.key()).addAllReals(specs(reals, weight)).setUpdateExisting(update)).build()));
-    }
-  }
-
-  @picocli.CommandLine.Command(name = "delete", aliases = "del", description = "Remove reals from a VIP (Katran modifyRealsForVip DEL).")
-  static final class Delete extends ApiCommand {
-    @Mixin VipArgs vip;
-    @Mixin WriteOptions write;
-
-    @Parameters(index = "2..*", arity = "1..*", paramLabel = "REAL", description = "Real addresses.")
-    List<String> reals;
-
-    @Option(names = "--ignore-missing", description = "Skip reals that are not in the VIP instead of refusing.")
-    boolean ignoreMissing;
-
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder().setRemoveReals(RemoveReals.newBuilder()
-          .setVip(vip.key()).addAllAddresses(reals).setIgnoreMissing(ignoreMissing)).build()));
-    }
-  }
-
-  @picocli.CommandLine.Command(name = "weight", description = "Set the weight of reals already in a VIP (0 takes them out of the ring).")
-  static final class Weight extends ApiCommand {
-    @Mixin VipArgs vip;
-    @Mixin WriteOptions write;
-
-    @Parameters(index = "2..*", arity = "1..*", paramLabel = "REAL", description = "Real addresses.")
-    List<String> reals;
-
-    @Option(names = {"-w", "--weight"}, required = true, converter = Args.Uint32Converter.class, description = "New weight 0..65535.")
-    int weight;
-
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder().setSetRealWeights(SetRealWeights.newBuilder()
-          .setVip(vip.key()).addAllReals(specs(reals, weight))).build()));
-    }
-  }
-
-  @picocli.CommandLine.Command(name = "list", aliases = "ls", description = "List the reals of a VIP, or the fleet's reals table.")
-  static final class ListReals extends ApiCommand {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PROTO", converter = Args.ProtocolConverter.class,
-        description = "tcp or udp (with VIP)")
-    Protocol protocol;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "VIP", converter = Args.EndpointConverter.class,
-        description = "ADDRESS:PORT; without PROTO and VIP: the global reals table")
-    Args.Endpoint endpoint;
-
-    @Override
-    int run(ApiConnection api, Output out) throws LbctlException {
-      ListRealsRequest.Builder b = ListRealsRequest.newBuilder();
-      if (protocol != null && endpoint == null) {
-        throw new LbctlException(ExitCodes.USAGE, "give both PROTO and VIP (e.g. tcp 10.200.200.1:22), or neither");
-      }
-      if (endpoint != null) {
-        b.setVip(VipKey.newBuilder().setProtocol(protocol).setAddress(endpoint.address()).setPort(endpoint.port()));
-      }
-      ListRealsResponse r = api.control().listReals(b.build());
-      if (out.json()) {
-        out.json(r);
-      } else if (endpoint != null) {
-        printMembers(out, r.getRealsList());
-      } else {
-        Output.Table t = out.table("REAL", "INDEX", "REFERENCES");
-        for (RealInfo real : r.getRealsList()) {
-          t.row(real.getAddress(), real.getRealIndex(), real.getReferences());
+    static void printMembers(Output out, List<RealInfo> reals) {
+        Output.Table t = out.table("REAL", "INDEX", "WEIGHT", "DOWN");
+        for (RealInfo r : reals) {
+            t.row(r.getAddress(), r.getRealIndex(), r.getWeight(), r.getDown() ? "down" : "");
         }
         t.print();
-      }
-      return ExitCodes.OK;
     }
-  }
 
-  @picocli.CommandLine.Command(name = "down", description = "Mark a real of a UDP flow-migration VIP down (its flows are re-hashed).")
-  static final class Down extends ApiCommand {
-    @Mixin VipArgs vip;
-    @Mixin WriteOptions write;
-
-    @Parameters(index = "2", paramLabel = "REAL")
-    String real;
-
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder().setMarkRealDown(
-          MarkRealDown.newBuilder().setVip(vip.key()).setAddress(real)).build()));
+    private static List<RealSpec> specs(List<String> addresses, int weight) {
+        List<RealSpec> out = new ArrayList<>();
+        for (String a : addresses) {
+            out.add(RealSpec.newBuilder().setAddress(a).setWeight(weight).build());
+        }
+        return out;
     }
-  }
 
-  @picocli.CommandLine.Command(name = "up", description = "Clear a real's down mark.")
-  static final class Up extends ApiCommand {
-    @Mixin VipArgs vip;
-    @Mixin WriteOptions write;
+    @picocli.CommandLine.Command(name = "add", description = "Add reals to a VIP (Katran modifyRealsForVip ADD).")
+    static final class Add extends ApiCommand {
+        @Mixin
+        VipArgs vip;
 
-    @Parameters(index = "2", paramLabel = "REAL")
-    String real;
+        @Mixin
+        WriteOptions write;
 
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder().setClearRealDown(
-          ClearRealDown.newBuilder().setVip(vip.key()).setAddress(real)).build()));
+        @Parameters(index = "2..*", arity = "1..*", paramLabel = "REAL", description = "Real addresses (IPv4 or IPv6).")
+        List<String> reals;
+
+        @Option(
+                names = {"-w", "--weight"},
+                defaultValue = "1",
+                converter = Args.Uint32Converter.class,
+                description = "Weight 0..65535 (default ${DEFAULT-VALUE}).")
+        int weight;
+
+        @Option(names = "--update", description = "Set the weight of reals already in the VIP instead of refusing.")
+        boolean update;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setAddReals(AddReals.newBuilder()
+                                    .setVip(vip.key())
+                                    .addAllReals(specs(reals, weight))
+                                    .setUpdateExisting(update))
+                            .build()));
+        }
     }
-  }
+
+    @picocli.CommandLine.Command(
+            name = "delete",
+            aliases = "del",
+            description = "Remove reals from a VIP (Katran modifyRealsForVip DEL).")
+    static final class Delete extends ApiCommand {
+        @Mixin
+        VipArgs vip;
+
+        @Mixin
+        WriteOptions write;
+
+        @Parameters(index = "2..*", arity = "1..*", paramLabel = "REAL", description = "Real addresses.")
+        List<String> reals;
+
+        @Option(names = "--ignore-missing", description = "Skip reals that are not in the VIP instead of refusing.")
+        boolean ignoreMissing;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setRemoveReals(RemoveReals.newBuilder()
+                                    .setVip(vip.key())
+                                    .addAllAddresses(reals)
+                                    .setIgnoreMissing(ignoreMissing))
+                            .build()));
+        }
+    }
+
+    @picocli.CommandLine.Command(
+            name = "weight",
+            description = "Set the weight of reals already in a VIP (0 takes them out of the ring).")
+    static final class Weight extends ApiCommand {
+        @Mixin
+        VipArgs vip;
+
+        @Mixin
+        WriteOptions write;
+
+        @Parameters(index = "2..*", arity = "1..*", paramLabel = "REAL", description = "Real addresses.")
+        List<String> reals;
+
+        @Option(
+                names = {"-w", "--weight"},
+                required = true,
+                converter = Args.Uint32Converter.class,
+                description = "New weight 0..65535.")
+        int weight;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setSetRealWeights(SetRealWeights.newBuilder()
+                                    .setVip(vip.key())
+                                    .addAllReals(specs(reals, weight)))
+                            .build()));
+        }
+    }
+
+    @picocli.CommandLine.Command(
+            name = "list",
+            aliases = "ls",
+            description = "List the reals of a VIP, or the fleet's reals table.")
+    static final class ListReals extends ApiCommand {
+        @Parameters(
+                index = "0",
+                arity = "0..1",
+                paramLabel = "PROTO",
+                converter = Args.ProtocolConverter.class,
+                description = "tcp or udp (with VIP)")
+        Protocol protocol;
+
+        @Parameters(
+                index = "1",
+                arity = "0..1",
+                paramLabel = "VIP",
+                converter = Args.EndpointConverter.class,
+                description = "ADDRESS:PORT; without PROTO and VIP: the global reals table")
+        Args.Endpoint endpoint;
+
+        @Override
+        int run(ApiConnection api, Output out) throws LbctlException {
+            ListRealsRequest.Builder b = ListRealsRequest.newBuilder();
+            if (protocol != null && endpoint == null) {
+                throw new LbctlException(
+                        ExitCodes.USAGE, "give both PROTO and VIP (e.g. tcp 10.200.200.1:22), or neither");
+            }
+            if (endpoint != null) {
+                b.setVip(VipKey.newBuilder()
+                        .setProtocol(protocol)
+                        .setAddress(endpoint.address())
+                        .setPort(endpoint.port()));
+            }
+            ListRealsResponse r = api.control().listReals(b.build());
+            if (out.json()) {
+                out.json(r);
+            } else if (endpoint != null) {
+                printMembers(out, r.getRealsList());
+            } else {
+                Output.Table t = out.table("REAL", "INDEX", "REFERENCES");
+                for (RealInfo real : r.getRealsList()) {
+                    t.row(real.getAddress(), real.getRealIndex(), real.getReferences());
+                }
+                t.print();
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @picocli.CommandLine.Command(
+            name = "down",
+            description = "Mark a real of a UDP flow-migration VIP down (its flows are re-hashed).")
+    static final class Down extends ApiCommand {
+        @Mixin
+        VipArgs vip;
+
+        @Mixin
+        WriteOptions write;
+
+        @Parameters(index = "2", paramLabel = "REAL")
+        String real;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setMarkRealDown(
+                                    MarkRealDown.newBuilder().setVip(vip.key()).setAddress(real))
+                            .build()));
+        }
+    }
+
+    @picocli.CommandLine.Command(name = "up", description = "Clear a real's down mark.")
+    static final class Up extends ApiCommand {
+        @Mixin
+        VipArgs vip;
+
+        @Mixin
+        WriteOptions write;
+
+        @Parameters(index = "2", paramLabel = "REAL")
+        String real;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setClearRealDown(
+                                    ClearRealDown.newBuilder().setVip(vip.key()).setAddress(real))
+                            .build()));
+        }
+    }
 }

@@ -12,52 +12,89 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code lbctl status}: the fleet table, asked of any node. */
-@Command(name = "status", description = "The fleet: per node role, leader, applied and programmed index, digests,"
-    + " drained, live.")
+@Command(
+        name = "status",
+        description = "The fleet: per node role, leader, applied and programmed index, digests," + " drained, live.")
 final class StatusCommand extends ApiCommand {
-  @Option(names = "--local", description = "Only the target node (do not ask the others).")
-  boolean local;
+    @Option(names = "--local", description = "Only the target node (do not ask the others).")
+    boolean local;
 
-  @Override
-  int run(ApiConnection api, Output out) {
-    GetStatusResponse r = api.control().getStatus(GetStatusRequest.newBuilder().setFleetWide(!local).build());
-    if (out.json()) {
-      out.json(r);
-      return ExitCodes.OK;
+    @Override
+    int run(ApiConnection api, Output out) {
+        GetStatusResponse r = api.control()
+                .getStatus(GetStatusRequest.newBuilder().setFleetWide(!local).build());
+        if (out.json()) {
+            out.json(r);
+            return ExitCodes.OK;
+        }
+        List<NodeStatus> nodes = local || r.getNodesCount() == 0 ? List.of(r.getSelf()) : r.getNodesList();
+        Output.Table t = out.table(
+                "NODE",
+                "ROLE",
+                "LEADER",
+                "TERM",
+                "COMMIT",
+                "APPLIED",
+                "PROGRAMMED",
+                "STATE",
+                "STATE-DIGEST",
+                "RINGS-DIGEST",
+                "DRAINED",
+                "LIVE",
+                "ERROR");
+        for (NodeStatus n : nodes) {
+            boolean live =
+                    local || n.getLive() || n.getNodeId().equals(r.getSelf().getNodeId());
+            if (!live) {
+                // a node that did not answer: nothing it reported is known (its drained flag comes from the log)
+                t.row(
+                        n.getNodeId(),
+                        n.getRole() == PeerRole.NOT_MEMBER ? roleName(n) : "?",
+                        "",
+                        "-",
+                        "-",
+                        "-",
+                        "-",
+                        "-",
+                        "-",
+                        "-",
+                        n.getDrained() ? "yes" : "no",
+                        "no",
+                        n.getError());
+                continue;
+            }
+            t.row(
+                    n.getNodeId(),
+                    roleName(n),
+                    n.getNodeId().equals(r.getLeaderId()) ? "*" : "",
+                    n.getTerm(),
+                    n.getCommitIndex(),
+                    n.getAppliedIndex(),
+                    n.getProgrammedIndex(),
+                    n.getStateIndex(),
+                    shortHex(n.getStateDigest()),
+                    shortHex(n.getRingsDigest()),
+                    n.getDrained() ? "yes" : "no",
+                    "yes",
+                    n.getError());
+        }
+        t.print();
+        if (r.getLeaderId().isEmpty()) {
+            out.line("no leader known to " + r.getSelf().getNodeId());
+        }
+        return ExitCodes.OK;
     }
-    List<NodeStatus> nodes = local || r.getNodesCount() == 0 ? List.of(r.getSelf()) : r.getNodesList();
-    Output.Table t = out.table("NODE", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "PROGRAMMED", "STATE",
-        "STATE-DIGEST", "RINGS-DIGEST", "DRAINED", "LIVE", "ERROR");
-    for (NodeStatus n : nodes) {
-      boolean live = local || n.getLive() || n.getNodeId().equals(r.getSelf().getNodeId());
-      if (!live) {
-        // a node that did not answer: nothing it reported is known (its drained flag comes from the log)
-        t.row(n.getNodeId(), n.getRole() == PeerRole.NOT_MEMBER ? roleName(n) : "?", "", "-", "-", "-", "-", "-", "-", "-", n.getDrained() ? "yes" : "no", "no",
-            n.getError());
-        continue;
-      }
-      t.row(n.getNodeId(), roleName(n), n.getNodeId().equals(r.getLeaderId()) ? "*" : "",
-          n.getTerm(), n.getCommitIndex(), n.getAppliedIndex(), n.getProgrammedIndex(), n.getStateIndex(),
-          shortHex(n.getStateDigest()), shortHex(n.getRingsDigest()), n.getDrained() ? "yes" : "no",
-          "yes", n.getError());
-    }
-    t.print();
-    if (r.getLeaderId().isEmpty()) {
-      out.line("no leader known to " + r.getSelf().getNodeId());
-    }
-    return ExitCodes.OK;
-  }
 
-  /** leader, follower, candidate, listener; not-member for a peer outside the Raft configuration. */
-  static String roleName(NodeStatus n) {
-    return n.getRole().name().toLowerCase(Locale.ROOT).replace('_', '-');
-  }
-
-  static String shortHex(ByteString digest) {
-    if (digest.isEmpty()) {
-      return "-";
+    /** leader, follower, candidate, listener; not-member for a peer outside the Raft configuration. */
+    static String roleName(NodeStatus n) {
+        return n.getRole().name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
-    String hex = HexFormat.of().formatHex(digest.toByteArray());
-    return hex.substring(0, Math.min(12, hex.length()));
-  }
+
+    static String shortHex(ByteString digest) {
+        if (digest.isEmpty()) {
+            return "-";
+        }
+        String hex = HexFormat.of().formatHex(digest.toByteArray());
+        return hex.substring(0, Math.min(12, hex.length()));
+    }
 }

@@ -1,6 +1,5 @@
 package io.ringfleet.agent.cli;
 
-import java.util.Locale;
 import io.ringfleet.api.AddVip;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.GetVipFlagsResponse;
@@ -16,144 +15,219 @@ import io.ringfleet.api.SetVipHashFunction;
 import io.ringfleet.api.VipInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code lbctl vip ...}: Katran's -A / -D / -l and VIP flags and hash function. */
-@picocli.CommandLine.Command(name = "vip", description = "Add, delete, list VIPs; change their flags and hash function.",
-    subcommands = {VipCommands.Add.class, VipCommands.Delete.class, VipCommands.ListVips.class,
-        VipCommands.Show.class, VipCommands.Flags.class, VipCommands.Hash.class})
+@picocli.CommandLine.Command(
+        name = "vip",
+        description = "Add, delete, list VIPs; change their flags and hash function.",
+        subcommands = {
+            VipCommands.Add.class,
+            VipCommands.Delete.class,
+            VipCommands.ListVips.class,
+            VipCommands.Show.class,
+            VipCommands.Flags.class,
+            VipCommands.Hash.class
+        })
 final class VipCommands {
-  private VipCommands() {}
+    private VipCommands() {}
 
-  static String flagsText(int flags, List<String> names) {
-    return flags == 0 ? "0x0" : "0x" + Integer.toHexString(flags) + " (" + String.join(",", names) + ")";
-  }
-
-  @picocli.CommandLine.Command(name = "add", description = "Add a VIP (Katran addVip).")
-  static final class Add extends ApiCommand {
-    @Mixin VipArgs vip;
-    @Mixin WriteOptions write;
-
-    @Option(names = "--flag", paramLabel = "FLAG", converter = Args.FlagConverter.class,
-        description = "A flag name (quic_vip, lru_bypass, ...) or bits (0x4); repeatable.")
-    List<Integer> flags = new ArrayList<>();
-
-    @Option(names = "--hash", paramLabel = "FUNCTION", converter = Args.HashConverter.class,
-        description = "maglev or maglev_v2; default: the fleet's (limits.maglev in the fleet config).")
-    HashFunction hash;
-
-    @Override
-    int run(ApiConnection api, Output out) {
-      int bits = flags.stream().reduce(0, (a, b) -> a | b);
-      AddVip.Builder add = AddVip.newBuilder().setVip(vip.key()).setFlags(bits);
-      if (hash != null) {
-        add.setHashFunction(hash);
-      }
-      return write.apply(api, out, List.of(Command.newBuilder().setAddVip(add).build()));
+    static String flagsText(int flags, List<String> names) {
+        return flags == 0 ? "0x0" : "0x" + Integer.toHexString(flags) + " (" + String.join(",", names) + ")";
     }
-  }
 
-  @picocli.CommandLine.Command(name = "delete", aliases = "del", description = "Delete a VIP with its reals (Katran delVip).")
-  static final class Delete extends ApiCommand {
-    @Mixin VipArgs vip;
-    @Mixin WriteOptions write;
+    @picocli.CommandLine.Command(name = "add", description = "Add a VIP (Katran addVip).")
+    static final class Add extends ApiCommand {
+        @Mixin
+        VipArgs vip;
 
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder()
-          .setRemoveVip(RemoveVip.newBuilder().setVip(vip.key())).build()));
-    }
-  }
+        @Mixin
+        WriteOptions write;
 
-  @picocli.CommandLine.Command(name = "list", aliases = "ls", description = "List every VIP.")
-  static final class ListVips extends ApiCommand {
-    @Option(names = "--reals", description = "Show each VIP's reals too.")
-    boolean reals;
+        @Option(
+                names = "--flag",
+                paramLabel = "FLAG",
+                converter = Args.FlagConverter.class,
+                description = "A flag name (quic_vip, lru_bypass, ...) or bits (0x4); repeatable.")
+        List<Integer> flags = new ArrayList<>();
 
-    @Override
-    int run(ApiConnection api, Output out) {
-      ListVipsResponse r = api.control().listVips(ListVipsRequest.newBuilder().setWithReals(reals).build());
-      if (out.json()) {
-        out.json(r);
-        return ExitCodes.OK;
-      }
-      Output.Table t = out.table("VIP", "NUM", "FLAGS", "HASH", "REALS");
-      for (VipInfo v : r.getVipsList()) {
-        t.row(Args.vipText(v.getVip()), v.getVipNum(), flagsText(v.getFlags(), v.getFlagNamesList()),
-            v.getHashFunction().name().toLowerCase(Locale.ROOT), v.getRealCount());
-        for (RealInfo real : v.getRealsList()) {
-          t.row("  " + real.getAddress(), "", "weight " + real.getWeight() + (real.getDown() ? " down" : ""), "",
-              "index " + real.getRealIndex());
+        @Option(
+                names = "--hash",
+                paramLabel = "FUNCTION",
+                converter = Args.HashConverter.class,
+                description = "maglev or maglev_v2; default: the fleet's (limits.maglev in the fleet config).")
+        HashFunction hash;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            int bits = flags.stream().reduce(0, (a, b) -> a | b);
+            AddVip.Builder add = AddVip.newBuilder().setVip(vip.key()).setFlags(bits);
+            if (hash != null) {
+                add.setHashFunction(hash);
+            }
+            return write.apply(
+                    api, out, List.of(Command.newBuilder().setAddVip(add).build()));
         }
-      }
-      t.print();
-      return ExitCodes.OK;
     }
-  }
 
-  @picocli.CommandLine.Command(name = "show", description = "Show one VIP and its reals.")
-  static final class Show extends ApiCommand {
-    @Mixin VipArgs vip;
+    @picocli.CommandLine.Command(
+            name = "delete",
+            aliases = "del",
+            description = "Delete a VIP with its reals (Katran delVip).")
+    static final class Delete extends ApiCommand {
+        @Mixin
+        VipArgs vip;
 
-    @Override
-    int run(ApiConnection api, Output out) {
-      GetVipResponse r = api.control().getVip(GetVipRequest.newBuilder().setVip(vip.key()).build());
-      if (out.json()) {
-        out.json(r);
-        return ExitCodes.OK;
-      }
-      VipInfo v = r.getVip();
-      out.line(Args.vipText(v.getVip()) + "  vip_num " + v.getVipNum() + "  flags "
-          + flagsText(v.getFlags(), v.getFlagNamesList()) + "  hash "
-          + v.getHashFunction().name().toLowerCase(Locale.ROOT));
-      RealCommands.printMembers(out, v.getRealsList());
-      return ExitCodes.OK;
-    }
-  }
+        @Mixin
+        WriteOptions write;
 
-  @picocli.CommandLine.Command(name = "flags", description = "Show a VIP's flags, or set and clear some (Katran modifyVip).")
-  static final class Flags extends ApiCommand {
-    @Mixin VipArgs vip;
-    @Mixin WriteOptions write;
-
-    @Option(names = "--set", paramLabel = "FLAG", converter = Args.FlagConverter.class, description = "Flag to set; repeatable.")
-    List<Integer> set = new ArrayList<>();
-
-    @Option(names = "--clear", paramLabel = "FLAG", converter = Args.FlagConverter.class, description = "Flag to clear; repeatable.")
-    List<Integer> clear = new ArrayList<>();
-
-    @Override
-    int run(ApiConnection api, Output out) {
-      if (set.isEmpty() && clear.isEmpty()) {
-        GetVipFlagsResponse r = api.control().getVipFlags(GetVipRequest.newBuilder().setVip(vip.key()).build());
-        if (out.json()) {
-          out.json(r);
-        } else {
-          out.line(flagsText(r.getFlags(), r.getFlagNamesList()));
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setRemoveVip(RemoveVip.newBuilder().setVip(vip.key()))
+                            .build()));
         }
-        return ExitCodes.OK;
-      }
-      return write.apply(api, out, List.of(Command.newBuilder().setModifyVipFlags(ModifyVipFlags.newBuilder()
-          .setVip(vip.key()).setSetFlags(set.stream().reduce(0, (a, b) -> a | b))
-          .setClearFlags(clear.stream().reduce(0, (a, b) -> a | b))).build()));
     }
-  }
 
-  @picocli.CommandLine.Command(name = "hash", description = "Change a VIP's ring builder (Katran changeHashFunctionForVip).")
-  static final class Hash extends ApiCommand {
-    @Mixin VipArgs vip;
-    @Mixin WriteOptions write;
+    @picocli.CommandLine.Command(name = "list", aliases = "ls", description = "List every VIP.")
+    static final class ListVips extends ApiCommand {
+        @Option(names = "--reals", description = "Show each VIP's reals too.")
+        boolean reals;
 
-    @Parameters(index = "2", paramLabel = "FUNCTION", converter = Args.HashConverter.class,
-        description = "maglev or maglev_v2")
-    HashFunction hash;
-
-    @Override
-    int run(ApiConnection api, Output out) {
-      return write.apply(api, out, List.of(Command.newBuilder().setSetVipHashFunction(
-          SetVipHashFunction.newBuilder().setVip(vip.key()).setHashFunction(hash)).build()));
+        @Override
+        int run(ApiConnection api, Output out) {
+            ListVipsResponse r = api.control()
+                    .listVips(ListVipsRequest.newBuilder().setWithReals(reals).build());
+            if (out.json()) {
+                out.json(r);
+                return ExitCodes.OK;
+            }
+            Output.Table t = out.table("VIP", "NUM", "FLAGS", "HASH", "REALS");
+            for (VipInfo v : r.getVipsList()) {
+                t.row(
+                        Args.vipText(v.getVip()),
+                        v.getVipNum(),
+                        flagsText(v.getFlags(), v.getFlagNamesList()),
+                        v.getHashFunction().name().toLowerCase(Locale.ROOT),
+                        v.getRealCount());
+                for (RealInfo real : v.getRealsList()) {
+                    t.row(
+                            "  " + real.getAddress(),
+                            "",
+                            "weight " + real.getWeight() + (real.getDown() ? " down" : ""),
+                            "",
+                            "index " + real.getRealIndex());
+                }
+            }
+            t.print();
+            return ExitCodes.OK;
+        }
     }
-  }
+
+    @picocli.CommandLine.Command(name = "show", description = "Show one VIP and its reals.")
+    static final class Show extends ApiCommand {
+        @Mixin
+        VipArgs vip;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            GetVipResponse r = api.control()
+                    .getVip(GetVipRequest.newBuilder().setVip(vip.key()).build());
+            if (out.json()) {
+                out.json(r);
+                return ExitCodes.OK;
+            }
+            VipInfo v = r.getVip();
+            out.line(Args.vipText(v.getVip()) + "  vip_num " + v.getVipNum() + "  flags "
+                    + flagsText(v.getFlags(), v.getFlagNamesList()) + "  hash "
+                    + v.getHashFunction().name().toLowerCase(Locale.ROOT));
+            RealCommands.printMembers(out, v.getRealsList());
+            return ExitCodes.OK;
+        }
+    }
+
+    @picocli.CommandLine.Command(
+            name = "flags",
+            description = "Show a VIP's flags, or set and clear some (Katran modifyVip).")
+    static final class Flags extends ApiCommand {
+        @Mixin
+        VipArgs vip;
+
+        @Mixin
+        WriteOptions write;
+
+        @Option(
+                names = "--set",
+                paramLabel = "FLAG",
+                converter = Args.FlagConverter.class,
+                description = "Flag to set; repeatable.")
+        List<Integer> set = new ArrayList<>();
+
+        @Option(
+                names = "--clear",
+                paramLabel = "FLAG",
+                converter = Args.FlagConverter.class,
+                description = "Flag to clear; repeatable.")
+        List<Integer> clear = new ArrayList<>();
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            if (set.isEmpty() && clear.isEmpty()) {
+                GetVipFlagsResponse r = api.control()
+                        .getVipFlags(
+                                GetVipRequest.newBuilder().setVip(vip.key()).build());
+                if (out.json()) {
+                    out.json(r);
+                } else {
+                    out.line(flagsText(r.getFlags(), r.getFlagNamesList()));
+                }
+                return ExitCodes.OK;
+            }
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setModifyVipFlags(ModifyVipFlags.newBuilder()
+                                    .setVip(vip.key())
+                                    .setSetFlags(set.stream().reduce(0, (a, b) -> a | b))
+                                    .setClearFlags(clear.stream().reduce(0, (a, b) -> a | b)))
+                            .build()));
+        }
+    }
+
+    @picocli.CommandLine.Command(
+            name = "hash",
+            description = "Change a VIP's ring builder (Katran changeHashFunctionForVip).")
+    static final class Hash extends ApiCommand {
+        @Mixin
+        VipArgs vip;
+
+        @Mixin
+        WriteOptions write;
+
+        @Parameters(
+                index = "2",
+                paramLabel = "FUNCTION",
+                converter = Args.HashConverter.class,
+                description = "maglev or maglev_v2")
+        HashFunction hash;
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            return write.apply(
+                    api,
+                    out,
+                    List.of(Command.newBuilder()
+                            .setSetVipHashFunction(SetVipHashFunction.newBuilder()
+                                    .setVip(vip.key())
+                                    .setHashFunction(hash))
+                            .build()));
+        }
+    }
 }

@@ -9,60 +9,74 @@ import picocli.CommandLine.Option;
 
 /** Options of every write: wait for programming, dry run, optimistic concurrency, request id. */
 final class WriteOptions {
-  @Option(names = "--wait", description = "Return once every live node has programmed the change (exit 6 if the"
-      + " wait times out).")
-  boolean waitProgrammed;
+    @Option(
+            names = "--wait",
+            description = "Return once every live node has programmed the change (exit 6 if the" + " wait times out).")
+    boolean waitProgrammed;
 
-  @Option(names = "--wait-timeout", paramLabel = "DURATION", defaultValue = "30s",
-      converter = Args.DurationConverter.class, description = "Bound of --wait (default ${DEFAULT-VALUE}, at most 10m).")
-  Duration waitTimeout;
+    @Option(
+            names = "--wait-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = Args.DurationConverter.class,
+            description = "Bound of --wait (default ${DEFAULT-VALUE}, at most 10m).")
+    Duration waitTimeout;
 
-  @Option(names = "--dry-run", description = "Validate against the current state and show what would change;"
-      + " commit nothing.")
-  boolean dryRun;
+    @Option(
+            names = "--dry-run",
+            description = "Validate against the current state and show what would change;" + " commit nothing.")
+    boolean dryRun;
 
-  @Option(names = "--expect-state-index", paramLabel = "N", description = "Apply only if the state is still at"
-      + " index N (from 'lbctl status' or a previous write); otherwise exit 3.")
-  Long expectStateIndex;
+    @Option(
+            names = "--expect-state-index",
+            paramLabel = "N",
+            description = "Apply only if the state is still at"
+                    + " index N (from 'lbctl status' or a previous write); otherwise exit 3.")
+    Long expectStateIndex;
 
-  @Option(names = "--request-id", paramLabel = "ID", description = "Your id for this request (logged, echoed back).")
-  String requestId;
+    @Option(names = "--request-id", paramLabel = "ID", description = "Your id for this request (logged, echoed back).")
+    String requestId;
 
-  ApplyRequest request(List<Command> commands) {
-    ApplyRequest.Builder b = ApplyRequest.newBuilder().addAllCommands(commands).setDryRun(dryRun)
-        .setWaitProgrammedFleetWide(waitProgrammed && !dryRun);
-    if (waitProgrammed) {
-      b.setWaitTimeoutMs((int) Math.min(Integer.MAX_VALUE, waitTimeout.toMillis()));
+    ApplyRequest request(List<Command> commands) {
+        ApplyRequest.Builder b = ApplyRequest.newBuilder()
+                .addAllCommands(commands)
+                .setDryRun(dryRun)
+                .setWaitProgrammedFleetWide(waitProgrammed && !dryRun);
+        if (waitProgrammed) {
+            b.setWaitTimeoutMs((int) Math.min(Integer.MAX_VALUE, waitTimeout.toMillis()));
+        }
+        if (expectStateIndex != null) {
+            b.setExpectedStateIndex(expectStateIndex);
+        }
+        if (requestId != null) {
+            b.setRequestId(requestId);
+        }
+        return b.build();
     }
-    if (expectStateIndex != null) {
-      b.setExpectedStateIndex(expectStateIndex);
-    }
-    if (requestId != null) {
-      b.setRequestId(requestId);
-    }
-    return b.build();
-  }
 
-  /** Applies the commands and prints the outcome; returns the exit code. */
-  int apply(ApiConnection api, Output out, List<Command> commands) {
-    ApplyRequest request = request(commands);
-    ApplyResponse response = api.control(waitProgrammed ? waitTimeout : Duration.ZERO).apply(request);
-    boolean timedOut = response.hasProgrammed() && response.getProgrammed().getTimedOut();
-    if (out.json()) {
-      out.json(response);
-    } else if (dryRun) {
-      out.line("dry run ok: would emit " + response.getRecordsCount() + " record(s) at state index "
-          + response.getStateIndex() + "; nothing was committed");
-    } else {
-      out.line("ok: log index " + response.getLogIndex() + ", state index " + response.getStateIndex() + ", "
-          + response.getRecordsCount() + " record(s), request " + response.getRequestId());
-      if (response.hasProgrammed()) {
-        var p = response.getProgrammed();
-        out.line((timedOut ? "not yet programmed everywhere: " : "programmed: ") + p.getNodesProgrammed() + "/"
-            + p.getNodesLive() + " live nodes" + (p.getLaggingNodesCount() > 0
-            ? ", lagging " + String.join(", ", p.getLaggingNodesList()) : ""));
-      }
+    /** Applies the commands and prints the outcome; returns the exit code. */
+    int apply(ApiConnection api, Output out, List<Command> commands) {
+        ApplyRequest request = request(commands);
+        ApplyResponse response =
+                api.control(waitProgrammed ? waitTimeout : Duration.ZERO).apply(request);
+        boolean timedOut = response.hasProgrammed() && response.getProgrammed().getTimedOut();
+        if (out.json()) {
+            out.json(response);
+        } else if (dryRun) {
+            out.line("dry run ok: would emit " + response.getRecordsCount() + " record(s) at state index "
+                    + response.getStateIndex() + "; nothing was committed");
+        } else {
+            out.line("ok: log index " + response.getLogIndex() + ", state index " + response.getStateIndex() + ", "
+                    + response.getRecordsCount() + " record(s), request " + response.getRequestId());
+            if (response.hasProgrammed()) {
+                var p = response.getProgrammed();
+                out.line((timedOut ? "not yet programmed everywhere: " : "programmed: ") + p.getNodesProgrammed() + "/"
+                        + p.getNodesLive() + " live nodes"
+                        + (p.getLaggingNodesCount() > 0
+                                ? ", lagging " + String.join(", ", p.getLaggingNodesList())
+                                : ""));
+            }
+        }
+        return timedOut ? ExitCodes.WAIT_TIMED_OUT : ExitCodes.OK;
     }
-    return timedOut ? ExitCodes.WAIT_TIMED_OUT : ExitCodes.OK;
-  }
 }

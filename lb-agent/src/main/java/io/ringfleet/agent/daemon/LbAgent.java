@@ -1,8 +1,5 @@
 package io.ringfleet.agent.daemon;
 
-import java.io.UncheckedIOException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import com.google.protobuf.ByteString;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
@@ -39,6 +36,7 @@ import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,9 +50,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,487 +77,580 @@ import org.slf4j.LoggerFactory;
  * are left as they are (an agent restart is not a drain).
  */
 public final class LbAgent implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LbAgent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LbAgent.class);
 
-  private final FleetConfig config;
-  private final String nodeId;
-  private final LbAgentBuilder options;
-  private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final FleetConfig config;
+    private final String nodeId;
+    private final LbAgentBuilder options;
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
 
-  private LocalNode self;
-  private TlsMaterial tls;
-  private BalancerDatapath datapath;
-  private ProgrammingPipeline pipeline;
-  private RingView rings;
-  private FleetNode node;
-  private FleetClient client;
-  private RaftFleetGateway gateway;
-  private PolledFleetProgress progress;
-  private ApiServer api;
-  private AgentHttpServer http;
-  private RouteAnnouncer announcer;
-  private PrometheusMeterRegistry registry;
-  private DatapathMetrics datapathMetrics;
-  private ProgrammingMetrics programmingMetrics;
-  private volatile long startIndex = -1;
-  private volatile boolean ready;
-  private volatile boolean started;
-  private volatile boolean closed;
-  private Thread catchUp;
+    private LocalNode self;
+    private TlsMaterial tls;
+    private BalancerDatapath datapath;
+    private ProgrammingPipeline pipeline;
+    private RingView rings;
+    private FleetNode node;
+    private FleetClient client;
+    private RaftFleetGateway gateway;
+    private PolledFleetProgress progress;
+    private ApiServer api;
+    private AgentHttpServer http;
+    private RouteAnnouncer announcer;
+    private PrometheusMeterRegistry registry;
+    private DatapathMetrics datapathMetrics;
+    private ProgrammingMetrics programmingMetrics;
+    private volatile long startIndex = -1;
+    private volatile boolean ready;
+    private volatile boolean started;
+    private volatile boolean closed;
+    private Thread catchUp;
 
-  LbAgent(LbAgentBuilder b) {
-    this.config = b.config;
-    this.nodeId = b.nodeId;
-    this.options = b;
-  }
-
-  /** An agent for node {@code nodeId} of this fleet config. */
-  public static LbAgentBuilder builder(FleetConfig config, String nodeId) {
-    return new LbAgentBuilder(config, nodeId);
-  }
-
-  /**
-   * Starts the agent (see the class comment). On failure everything opened so far is closed again (pins and
-   * attachments stay as they were) and the exception says what failed, in one line.
-   *
-   * @throws AgentException for a failure of this node's setup (TLS files, namespace, datapath, ports, storage)
-   */
-  public synchronized LbAgent start() {
-    if (started) {
-      throw new IllegalStateException("agent " + nodeId + " was already started");
+    LbAgent(LbAgentBuilder b) {
+        this.config = b.config;
+        this.nodeId = b.nodeId;
+        this.options = b;
     }
-    started = true;
-    try {
-      doStart();
-      return this;
-    } catch (AgentException e) {
-      closeQuietly();
-      throw e;
-    } catch (RuntimeException | IOException e) {
-      closeQuietly();
-      throw new AgentException("agent " + nodeId + " did not start: " + oneLine(e), e);
-    }
-  }
 
-  private void doStart() throws IOException {
-    try {
-      self = config.self(nodeId);
-    } catch (IllegalArgumentException e) {
-      throw new AgentException(e.getMessage(), e);
+    /** An agent for node {@code nodeId} of this fleet config. */
+    public static LbAgentBuilder builder(FleetConfig config, String nodeId) {
+        return new LbAgentBuilder(config, nodeId);
     }
-    NodeSettings settings = self.settings();
-    config.warnings().forEach(w -> LOG.warn("{}", w));
-    checkNamespace(settings);
-    loadTls();
-    Path dataDir = prepareDataDir(settings);
-    openDatapath(settings);
-    startProgramming(settings);
-    long localCommit = startRaft(dataDir);
-    startApi();
-    startHttp(settings);
-    catchUp = new Thread(() -> catchUp(localCommit), "agent-start-" + nodeId);
-    catchUp.setDaemon(true);
-    catchUp.start();
-  }
 
-  private void loadTls() {
-    boolean plaintext = config.tls().isPlaintext();
-    if (plaintext && !options.plaintextAllowed) {
-      throw new AgentException(config.source() + " sets tls: plaintext: true; start with --plaintext-insecure to"
-          + " run Raft and the API without TLS (test networks only)");
-    }
-    if (plaintext) {
-      LOG.warn("{}: PLAINTEXT: Raft and the API run without TLS; every API caller is an operator. Test networks"
-          + " only.", nodeId);
-      return;
-    }
-    try {
-      tls = TlsMaterial.forNode(config.tls(), nodeId);
-    } catch (TlsMaterialException e) {
-      throw new AgentException(e.getMessage(), e);
-    }
-  }
-
-  private static Path prepareDataDir(NodeSettings settings) {
-    Path dataDir = settings.dataDir();
-    try {
-      Files.createDirectories(dataDir);
-    } catch (IOException e) {
-      throw new AgentException("cannot create the data dir " + dataDir + ": " + e, e);
-    }
-    if (!Files.isWritable(dataDir)) {
-      throw new AgentException("the data dir " + dataDir + " is not writable");
-    }
-    return dataDir;
-  }
-
-  private void openDatapath(NodeSettings settings) {
-    datapath = BalancerDatapath.open(datapathConfig(settings));
-    closeables.push(datapath);
-    LOG.info("{}: datapath open: {}", nodeId, datapath);
-    if (datapath.healthCheckSourcesWritten()) {
-      LOG.info("{}: health-check sources written to hc_ctl: v4 {}, v6 {}", nodeId,
-          settings.healthCheckSourceV4().map(a -> a.getHostAddress()).orElse("none"),
-          settings.healthCheckSourceV6().map(a -> a.getHostAddress()).orElse("none"));
-    }
-    if (options.attach) {
-      attach(settings);
-    } else {
-      LOG.warn("{}: not attaching the balancer (attach disabled): its maps are programmed, no traffic reaches it",
-          nodeId);
-    }
-  }
-
-  /** The map programmer behind its pipeline, the metrics registry and the route announcer. */
-  private void startProgramming(NodeSettings settings) {
-    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().commonTags("node", nodeId, "fleet", config.fleetId());
-    closeables.push(registry::close);
-    rings = new RingView(DatapathConfig.RING_SIZE);
-    MapProgrammer programmer = MapProgrammer.builder(datapath).rings(rings)
-        .defaultGatewayMac(settings.gatewayMac())
-        .onProgrammed(r -> programmingMetrics.programmed(r)).build();
-    pipeline = new ProgrammingPipeline(nodeId, programmer, options.programmingRetry);
-    closeables.push(pipeline);
-    programmingMetrics = new ProgrammingMetrics(registry, pipeline::programmedIndex, pipeline::failures);
-    datapathMetrics = new DatapathMetrics(registry, new DatapathStats(datapath), Duration.ofMillis(500));
-    announcer = new RouteAnnouncer(nodeId, settings.routeHook(), options.hookTimeout, options.hookRetry);
-    closeables.push(announcer);
-  }
-
-  /** The Ratis peer (voter or listener) publishing to the pipeline; returns its local commit index. */
-  private long startRaft(Path dataDir) throws IOException {
-    Map<String, String> raftVoters = new LinkedHashMap<>();
-    Map<String, String> raftListeners = new LinkedHashMap<>();
-    for (PeerConfig p : config.peers()) {
-      (p.isVoter() ? raftVoters : raftListeners).put(p.id(), p.raftAddress().toString());
-    }
-    FleetLimits limits = self.limits();
-    LOG.info("{}: fleet limits {}", nodeId, limits);
-    FleetNode.Builder nb = FleetNode.builder().peerId(nodeId).peers(raftVoters).listeners(raftListeners)
-        .storageDir(dataDir).limits(limits).publisher(pipeline);
-    if (tls != null) {
-      nb.tls(tls.raftTlsConfig());
-    }
-    node = nb.build();
-    closeables.push(node);
-    node.start();
-    long localCommit = commitIndex();
-    LOG.info("{}: Raft {} started on {} (local commit index {})", nodeId, node.isListener() ? "listener" : "voter",
-        self.peer().raftAddress(), localCommit);
-    return localCommit;
-  }
-
-  /** The Ratis client, the peers' status, fleet progress and the gRPC API; wires the pipeline's listener. */
-  private void startApi() throws IOException {
-    Map<String, HostPort> apiAddresses = new TreeMap<>();
-    List<String> others = new ArrayList<>();
-    for (PeerConfig p : config.peers()) {
-      apiAddresses.put(p.id(), p.apiAddress());
-      if (!p.id().equals(nodeId)) {
-        others.add(p.id());
-      }
-    }
-    FleetClient.Builder cb = FleetClient.builder(node.group()).leaderHint(RaftPeerId.valueOf(nodeId))
-        .maxAttempts(40).retrySleepMs(50).requestTimeoutMs(5000);
-    if (tls != null) {
-      cb.tls(tls.raftTlsConfig());
-    }
-    client = cb.build();
-    closeables.push(client);
-    ChannelCredentials peerCredentials = tls != null ? tls.apiClientCredentials() : InsecureChannelCredentials.create();
-    PeerApiStatus peers = new PeerApiStatus(apiAddresses, peerCredentials);
-    closeables.push(peers);
-    gateway = RaftFleetGateway.builder(node, client).peers(peers).programmedIndex(pipeline::programmedIndex)
-        .localStatus(this::statusExtras).build();
-    closeables.push(gateway);
-    progress = new PolledFleetProgress(nodeId, pipeline::programmedIndex, others, peers,
-        options.progressInterval, idleInterval(), options.peerDownAfter);
-    closeables.push(progress);
-    pipeline.addListener((image, report, lagNanos) -> {
-      progress.localChanged();
-      programmingMetrics.lag(lagNanos);
-      datapathMetrics.follow(image);
-      long target = startIndex;
-      if (!ready && target >= 0 && image.index() >= target) {
-        ready = true;
-        LOG.info("{}: ready: programmed index {} >= commit index at start {}", nodeId, image.index(), target);
-      }
-      announcer.update(image, ready);
-    });
-
-    ApiServer.Builder ab = ApiServer.builder().address(socketAddress(self.peer().apiAddress())).gateway(gateway)
-        .progress(progress).rings(rings).stats(new DatapathStatsSource(new DatapathStats(datapath)));
-    if (tls != null) {
-      ab.tls(tls);
-    } else {
-      ab.plaintext();
-    }
-    api = ab.build().start();
-    closeables.push(api);
-    progress.start();
-  }
-
-  private void startHttp(NodeSettings settings) throws IOException {
-    registerAgentMeters();
-    http = new AgentHttpServer(socketAddress(settings.metricsAddress()), registry::scrape, this::health,
-        this::readiness).start();
-    closeables.push(http);
-    LOG.info("{}: metrics and health on http://{}/metrics, /healthz, /readyz", nodeId, settings.metricsAddress());
-  }
-
-  /** The idle poll interval, kept between the busy interval and the peer timeout (tests shorten those). */
-  private Duration idleInterval() {
-    Duration idle = options.progressIdleInterval;
-    idle = idle.compareTo(options.peerDownAfter) > 0 ? options.peerDownAfter : idle;
-    return idle.compareTo(options.progressInterval) < 0 ? options.progressInterval : idle;
-  }
-
-  private DatapathConfig datapathConfig(NodeSettings settings) {
-    DatapathConfig.Builder b = DatapathConfig.builder().maxVips(self.limits().maxVips())
-        .maxReals(self.limits().maxReals()).ringSize(self.limits().ringSize()).pinDir(settings.pinDir())
-        .healthCheck(options.healthCheck)
-        .healthCheckSources(settings.healthCheckSourceV4().orElse(null), settings.healthCheckSourceV6().orElse(null));
-    if (options.fallbackConnTableOnly || settings.connTable() == ConnTable.SHARED) {
-      b.fallbackConnTableOnly();
-    } else {
-      b.perCpuConnTables(settings.lruSize(), settings.forwardingCpus().ids());
-    }
-    return b.build();
-  }
-
-  private void attach(NodeSettings settings) {
-    Runnable attach = () -> {
-      XdpTarget target = XdpTarget.of(settings);
-      if (settings.attachMode() == AttachMode.SHARED) {
-        LOG.info("{}: {}", nodeId, SharedXdpRoot.ensure(settings.rootArrayPin().orElseThrow(),
-            settings.interfaceName(), settings.xdpMode()));
-      }
-      datapath.attach(target);
-      LOG.info("{}: balancer program id {} {} on {}", nodeId, datapath.program().id(),
-          datapath.programReused() ? "(reused, never detached)" : "(new)", target);
-      if (settings.attachMode() == AttachMode.STANDALONE && options.healthCheck) {
-        datapath.attachHealthCheck(settings.interfaceName());
-        LOG.info("{}: health-check forwarder id {} on {} egress", nodeId,
-            datapath.healthCheckProgram().orElseThrow().id(), settings.interfaceName());
-      }
-    };
-    if (options.attachNamespace != null) {
-      options.attachNamespace.run(attach);
-    } else {
-      attach.run();
-    }
-  }
-
-  /** The commit index seen at start: the local one, or the leader's applied index if a leader answers in time. */
-  private void catchUp(long localCommit) {
-    long target = localCommit;
-    try {
-      long leader = CompletableFuture.supplyAsync(() -> {
-        try {
-          return client.status().getAppliedIndex();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+    /**
+     * Starts the agent (see the class comment). On failure everything opened so far is closed again (pins and
+     * attachments stay as they were) and the exception says what failed, in one line.
+     *
+     * @throws AgentException for a failure of this node's setup (TLS files, namespace, datapath, ports, storage)
+     */
+    public synchronized LbAgent start() {
+        if (started) {
+            throw new IllegalStateException("agent " + nodeId + " was already started");
         }
-      }).get(options.leaderWait.toMillis(), TimeUnit.MILLISECONDS);
-      target = Math.max(target, leader);
-    } catch (Exception e) {
-      if (closed) {
-        return;
-      }
-      LOG.warn("{}: no leader answered within {} ms ({}); ready once the local commit index {} is programmed",
-          nodeId, options.leaderWait.toMillis(), oneLine(e), localCommit);
+        started = true;
+        try {
+            doStart();
+            return this;
+        } catch (AgentException e) {
+            closeQuietly();
+            throw e;
+        } catch (RuntimeException | IOException e) {
+            closeQuietly();
+            throw new AgentException("agent " + nodeId + " did not start: " + oneLine(e), e);
+        }
     }
-    startIndex = Math.max(target, 0);
-    LOG.info("{}: programming released at index {} (commit index seen at start)", nodeId, startIndex);
-    pipeline.release(startIndex, node.stateMachine().image());
-  }
 
-  private long commitIndex() {
-    try {
-      return Math.max(0, node.server().getDivision(node.group().getGroupId()).getRaftLog().getLastCommittedIndex());
-    } catch (IOException e) {
-      return 0;
+    private void doStart() throws IOException {
+        try {
+            self = config.self(nodeId);
+        } catch (IllegalArgumentException e) {
+            throw new AgentException(e.getMessage(), e);
+        }
+        NodeSettings settings = self.settings();
+        config.warnings().forEach(w -> LOG.warn("{}", w));
+        checkNamespace(settings);
+        loadTls();
+        Path dataDir = prepareDataDir(settings);
+        openDatapath(settings);
+        startProgramming(settings);
+        long localCommit = startRaft(dataDir);
+        startApi();
+        startHttp(settings);
+        catchUp = new Thread(() -> catchUp(localCommit), "agent-start-" + nodeId);
+        catchUp.setDaemon(true);
+        catchUp.start();
     }
-  }
 
-  private void statusExtras(NodeStatus.Builder b) {
-    Optional<ProgrammingPipeline.Programmed> programmed = pipeline.programmed();
-    b.setProgrammedIndex(Math.max(0, programmed.map(ProgrammingPipeline.Programmed::index).orElse(0L)));
-    // the programmed image's rings are kept in the ring view: reading their digest builds no ring
-    b.setRingsDigest(programmed.map(p -> ByteString.copyFrom(rings.of(p.image()).digest())).orElse(ByteString.EMPTY));
-    b.setAnnouncing(announcer.announcing());
-    String error = pipeline.error().map(e -> "programming: " + e)
-        .or(() -> announcer.lastError())
-        .orElse(ready ? "" : "starting: programmed " + pipeline.programmedIndex() + ", commit index at start "
-            + (startIndex < 0 ? "not known yet" : Long.toString(startIndex)));
-    b.setError(error);
-  }
-
-  private void registerAgentMeters() {
-    Gauge.builder("ringfleet.ready", this, a -> a.ready ? 1 : 0).strongReference(true)
-        .description("1 once the commit index seen at start is programmed").register(registry);
-    Gauge.builder("ringfleet.start.index", this, a -> a.startIndex).strongReference(true)
-        .description("the commit index seen at start (-1 until known)").register(registry);
-    Gauge.builder("ringfleet.drained", this, a -> a.node.stateMachine().image().nodes().isDrained(nodeId) ? 1 : 0)
-        .strongReference(true)
-        .description("1 while the fleet image says this node is drained").register(registry);
-    Gauge.builder("ringfleet.announcing", announcer, a -> a.announcing() ? 1 : 0).strongReference(true)
-        .description("1 while the last route-hook call that succeeded was an announce").register(registry);
-    FunctionCounter.builder("ringfleet.programming.skipped", pipeline, ProgrammingPipeline::skipped)
-        .description("images with the programmed state (Raft's own entries): index moved, nothing run")
-        .register(registry);
-    FunctionCounter.builder("ringfleet.route.hook.calls", announcer, RouteAnnouncer::calls)
-        .description("route-hook calls (announce or withdraw)").register(registry);
-    FunctionCounter.builder("ringfleet.route.hook.failures", announcer, RouteAnnouncer::failures)
-        .description("route-hook calls that failed (retried on the next change)").register(registry);
-    new RaftMetrics(registry, node);
-  }
-
-  private AgentHttpServer.Probe health() {
-    if (closed) {
-      return new AgentHttpServer.Probe(false, "stopping");
+    private void loadTls() {
+        boolean plaintext = config.tls().isPlaintext();
+        if (plaintext && !options.plaintextAllowed) {
+            throw new AgentException(config.source() + " sets tls: plaintext: true; start with --plaintext-insecure to"
+                    + " run Raft and the API without TLS (test networks only)");
+        }
+        if (plaintext) {
+            LOG.warn(
+                    "{}: PLAINTEXT: Raft and the API run without TLS; every API caller is an operator. Test networks"
+                            + " only.",
+                    nodeId);
+            return;
+        }
+        try {
+            tls = TlsMaterial.forNode(config.tls(), nodeId);
+        } catch (TlsMaterialException e) {
+            throw new AgentException(e.getMessage(), e);
+        }
     }
-    LifeCycle.State state = node.server().getLifeCycleState();
-    if (state != LifeCycle.State.RUNNING) {
-      return new AgentHttpServer.Probe(false, "Raft server " + state);
+
+    private static Path prepareDataDir(NodeSettings settings) {
+        Path dataDir = settings.dataDir();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new AgentException("cannot create the data dir " + dataDir + ": " + e, e);
+        }
+        if (!Files.isWritable(dataDir)) {
+            throw new AgentException("the data dir " + dataDir + " is not writable");
+        }
+        return dataDir;
     }
-    return new AgentHttpServer.Probe(true, "Raft server running, programmed index " + pipeline.programmedIndex()
-        + pipeline.error().map(e -> ", last programming run failed: " + e).orElse(""));
-  }
 
-  private AgentHttpServer.Probe readiness() {
-    long target = startIndex;
-    long programmed = pipeline.programmedIndex();
-    if (ready) {
-      return new AgentHttpServer.Probe(true, "programmed index " + programmed + " >= commit index at start "
-          + target);
+    private void openDatapath(NodeSettings settings) {
+        datapath = BalancerDatapath.open(datapathConfig(settings));
+        closeables.push(datapath);
+        LOG.info("{}: datapath open: {}", nodeId, datapath);
+        if (datapath.healthCheckSourcesWritten()) {
+            LOG.info(
+                    "{}: health-check sources written to hc_ctl: v4 {}, v6 {}",
+                    nodeId,
+                    settings.healthCheckSourceV4().map(a -> a.getHostAddress()).orElse("none"),
+                    settings.healthCheckSourceV6().map(a -> a.getHostAddress()).orElse("none"));
+        }
+        if (options.attach) {
+            attach(settings);
+        } else {
+            LOG.warn(
+                    "{}: not attaching the balancer (attach disabled): its maps are programmed, no traffic reaches it",
+                    nodeId);
+        }
     }
-    return new AgentHttpServer.Probe(false, "programmed index " + programmed + ", commit index at start "
-        + (target < 0 ? "not known yet" : target) + pipeline.error().map(e -> "; programming failed: " + e).orElse(""));
-  }
 
-  private void checkNamespace(NodeSettings settings) {
-    Optional<String> netns = settings.netns();
-    if (netns.isEmpty() || options.attachNamespace != null) {
-      return;
+    /** The map programmer behind its pipeline, the metrics registry and the route announcer. */
+    private void startProgramming(NodeSettings settings) {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("node", nodeId, "fleet", config.fleetId());
+        closeables.push(registry::close);
+        rings = new RingView(DatapathConfig.RING_SIZE);
+        MapProgrammer programmer = MapProgrammer.builder(datapath)
+                .rings(rings)
+                .defaultGatewayMac(settings.gatewayMac())
+                .onProgrammed(r -> programmingMetrics.programmed(r))
+                .build();
+        pipeline = new ProgrammingPipeline(nodeId, programmer, options.programmingRetry);
+        closeables.push(pipeline);
+        programmingMetrics = new ProgrammingMetrics(registry, pipeline::programmedIndex, pipeline::failures);
+        datapathMetrics = new DatapathMetrics(registry, new DatapathStats(datapath), Duration.ofMillis(500));
+        announcer = new RouteAnnouncer(nodeId, settings.routeHook(), options.hookTimeout, options.hookRetry);
+        closeables.push(announcer);
     }
-    Path want = netns.get().startsWith("/") ? Path.of(netns.get()) : Path.of("/run/netns", netns.get());
-    try {
-      Object wantIno = Files.getAttribute(want, "unix:ino");
-      Object haveIno = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
-      if (!wantIno.equals(haveIno)) {
-        throw new AgentException("node " + nodeId + " runs in network namespace " + netns.get() + " (netns in "
-            + config.source() + ") but this process is not in it; start it with: nsenter --net=" + want
-            + " lb-agent ... (ip netns exec also works if bpffs is mounted at the pin dir's mount inside it)");
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new AgentException("node " + nodeId + " runs in network namespace " + netns.get() + ", which cannot be"
-          + " checked (" + e.getMessage() + "); create it (ip netns add) and start the agent inside it", e);
+
+    /** The Ratis peer (voter or listener) publishing to the pipeline; returns its local commit index. */
+    private long startRaft(Path dataDir) throws IOException {
+        Map<String, String> raftVoters = new LinkedHashMap<>();
+        Map<String, String> raftListeners = new LinkedHashMap<>();
+        for (PeerConfig p : config.peers()) {
+            (p.isVoter() ? raftVoters : raftListeners)
+                    .put(p.id(), p.raftAddress().toString());
+        }
+        FleetLimits limits = self.limits();
+        LOG.info("{}: fleet limits {}", nodeId, limits);
+        FleetNode.Builder nb = FleetNode.builder()
+                .peerId(nodeId)
+                .peers(raftVoters)
+                .listeners(raftListeners)
+                .storageDir(dataDir)
+                .limits(limits)
+                .publisher(pipeline);
+        if (tls != null) {
+            nb.tls(tls.raftTlsConfig());
+        }
+        node = nb.build();
+        closeables.push(node);
+        node.start();
+        long localCommit = commitIndex();
+        LOG.info(
+                "{}: Raft {} started on {} (local commit index {})",
+                nodeId,
+                node.isListener() ? "listener" : "voter",
+                self.peer().raftAddress(),
+                localCommit);
+        return localCommit;
     }
-  }
 
-  private static InetSocketAddress socketAddress(HostPort hp) {
-    return new InetSocketAddress(hp.host(), hp.port());
-  }
+    /** The Ratis client, the peers' status, fleet progress and the gRPC API; wires the pipeline's listener. */
+    private void startApi() throws IOException {
+        Map<String, HostPort> apiAddresses = new TreeMap<>();
+        List<String> others = new ArrayList<>();
+        for (PeerConfig p : config.peers()) {
+            apiAddresses.put(p.id(), p.apiAddress());
+            if (!p.id().equals(nodeId)) {
+                others.add(p.id());
+            }
+        }
+        FleetClient.Builder cb = FleetClient.builder(node.group())
+                .leaderHint(RaftPeerId.valueOf(nodeId))
+                .maxAttempts(40)
+                .retrySleepMs(50)
+                .requestTimeoutMs(5000);
+        if (tls != null) {
+            cb.tls(tls.raftTlsConfig());
+        }
+        client = cb.build();
+        closeables.push(client);
+        ChannelCredentials peerCredentials =
+                tls != null ? tls.apiClientCredentials() : InsecureChannelCredentials.create();
+        PeerApiStatus peers = new PeerApiStatus(apiAddresses, peerCredentials);
+        closeables.push(peers);
+        gateway = RaftFleetGateway.builder(node, client)
+                .peers(peers)
+                .programmedIndex(pipeline::programmedIndex)
+                .localStatus(this::statusExtras)
+                .build();
+        closeables.push(gateway);
+        progress = new PolledFleetProgress(
+                nodeId,
+                pipeline::programmedIndex,
+                others,
+                peers,
+                options.progressInterval,
+                idleInterval(),
+                options.peerDownAfter);
+        closeables.push(progress);
+        pipeline.addListener((image, report, lagNanos) -> {
+            progress.localChanged();
+            programmingMetrics.lag(lagNanos);
+            datapathMetrics.follow(image);
+            long target = startIndex;
+            if (!ready && target >= 0 && image.index() >= target) {
+                ready = true;
+                LOG.info("{}: ready: programmed index {} >= commit index at start {}", nodeId, image.index(), target);
+            }
+            announcer.update(image, ready);
+        });
 
-  private static String oneLine(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof ExecutionException || t instanceof CompletionException
-        || t instanceof UncheckedIOException) && t.getCause() != null) {
-      t = t.getCause();
+        ApiServer.Builder ab = ApiServer.builder()
+                .address(socketAddress(self.peer().apiAddress()))
+                .gateway(gateway)
+                .progress(progress)
+                .rings(rings)
+                .stats(new DatapathStatsSource(new DatapathStats(datapath)));
+        if (tls != null) {
+            ab.tls(tls);
+        } else {
+            ab.plaintext();
+        }
+        api = ab.build().start();
+        closeables.push(api);
+        progress.start();
     }
-    String m = t.getMessage() == null ? t.toString() : t.getMessage();
-    return m.strip().replaceAll("\\s*\\R\\s*", "; ");
-  }
 
-  // ---- accessors ----
-
-  public String nodeId() {
-    return nodeId;
-  }
-
-  public FleetConfig config() {
-    return config;
-  }
-
-  public BalancerDatapath datapath() {
-    return datapath;
-  }
-
-  public ProgrammingPipeline pipeline() {
-    return pipeline;
-  }
-
-  /** This node's Maglev rings (fed by the programming pipeline). */
-  public RingView rings() {
-    return rings;
-  }
-
-  public FleetNode node() {
-    return node;
-  }
-
-  public RouteAnnouncer announcer() {
-    return announcer;
-  }
-
-  /** The gRPC API's bound address. */
-  public InetSocketAddress apiAddress() {
-    return new InetSocketAddress(self.peer().apiAddress().host(), api.port());
-  }
-
-  /** The HTTP endpoint's bound address. */
-  public InetSocketAddress httpAddress() {
-    return http.address();
-  }
-
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
-  /** Programmed the commit index seen at start. */
-  public boolean ready() {
-    return ready;
-  }
-
-  /** The commit index seen at start; -1 until known. */
-  public long startIndex() {
-    return startIndex;
-  }
-
-  /** This node's image (applied, not necessarily programmed yet). */
-  public FleetImage image() {
-    return node.stateMachine().image();
-  }
-
-  /** Stops everything in reverse order of start; leaves XDP, tc, pins and routes as they are. */
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
+    private void startHttp(NodeSettings settings) throws IOException {
+        registerAgentMeters();
+        http = new AgentHttpServer(
+                        socketAddress(settings.metricsAddress()), registry::scrape, this::health, this::readiness)
+                .start();
+        closeables.push(http);
+        LOG.info("{}: metrics and health on http://{}/metrics, /healthz, /readyz", nodeId, settings.metricsAddress());
     }
-    closeQuietly();
-  }
 
-  private void closeQuietly() {
-    closed = true;
-    if (catchUp != null) {
-      catchUp.interrupt();
+    /** The idle poll interval, kept between the busy interval and the peer timeout (tests shorten those). */
+    private Duration idleInterval() {
+        Duration idle = options.progressIdleInterval;
+        idle = idle.compareTo(options.peerDownAfter) > 0 ? options.peerDownAfter : idle;
+        return idle.compareTo(options.progressInterval) < 0 ? options.progressInterval : idle;
     }
-    while (!closeables.isEmpty()) {
-      AutoCloseable c = closeables.pop();
-      try {
-        c.close();
-      } catch (Exception e) {
-        LOG.warn("{}: closing {} failed: {}", nodeId, c.getClass().getSimpleName(), e.toString());
-      }
-    }
-    LOG.info("{}: stopped (XDP, tc, pinned maps and connection tables left in place)", nodeId);
-  }
 
-  @Override
-  public String toString() {
-    return "LbAgent[" + nodeId + ", fleet " + config.fleetId() + "]";
-  }
+    private DatapathConfig datapathConfig(NodeSettings settings) {
+        DatapathConfig.Builder b = DatapathConfig.builder()
+                .maxVips(self.limits().maxVips())
+                .maxReals(self.limits().maxReals())
+                .ringSize(self.limits().ringSize())
+                .pinDir(settings.pinDir())
+                .healthCheck(options.healthCheck)
+                .healthCheckSources(
+                        settings.healthCheckSourceV4().orElse(null),
+                        settings.healthCheckSourceV6().orElse(null));
+        if (options.fallbackConnTableOnly || settings.connTable() == ConnTable.SHARED) {
+            b.fallbackConnTableOnly();
+        } else {
+            b.perCpuConnTables(settings.lruSize(), settings.forwardingCpus().ids());
+        }
+        return b.build();
+    }
+
+    private void attach(NodeSettings settings) {
+        Runnable attach = () -> {
+            XdpTarget target = XdpTarget.of(settings);
+            if (settings.attachMode() == AttachMode.SHARED) {
+                LOG.info(
+                        "{}: {}",
+                        nodeId,
+                        SharedXdpRoot.ensure(
+                                settings.rootArrayPin().orElseThrow(), settings.interfaceName(), settings.xdpMode()));
+            }
+            datapath.attach(target);
+            LOG.info(
+                    "{}: balancer program id {} {} on {}",
+                    nodeId,
+                    datapath.program().id(),
+                    datapath.programReused() ? "(reused, never detached)" : "(new)",
+                    target);
+            if (settings.attachMode() == AttachMode.STANDALONE && options.healthCheck) {
+                datapath.attachHealthCheck(settings.interfaceName());
+                LOG.info(
+                        "{}: health-check forwarder id {} on {} egress",
+                        nodeId,
+                        datapath.healthCheckProgram().orElseThrow().id(),
+                        settings.interfaceName());
+            }
+        };
+        if (options.attachNamespace != null) {
+            options.attachNamespace.run(attach);
+        } else {
+            attach.run();
+        }
+    }
+
+    /** The commit index seen at start: the local one, or the leader's applied index if a leader answers in time. */
+    private void catchUp(long localCommit) {
+        long target = localCommit;
+        try {
+            long leader = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return client.status().getAppliedIndex();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .get(options.leaderWait.toMillis(), TimeUnit.MILLISECONDS);
+            target = Math.max(target, leader);
+        } catch (Exception e) {
+            if (closed) {
+                return;
+            }
+            LOG.warn(
+                    "{}: no leader answered within {} ms ({}); ready once the local commit index {} is programmed",
+                    nodeId,
+                    options.leaderWait.toMillis(),
+                    oneLine(e),
+                    localCommit);
+        }
+        startIndex = Math.max(target, 0);
+        LOG.info("{}: programming released at index {} (commit index seen at start)", nodeId, startIndex);
+        pipeline.release(startIndex, node.stateMachine().image());
+    }
+
+    private long commitIndex() {
+        try {
+            return Math.max(
+                    0,
+                    node.server()
+                            .getDivision(node.group().getGroupId())
+                            .getRaftLog()
+                            .getLastCommittedIndex());
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private void statusExtras(NodeStatus.Builder b) {
+        Optional<ProgrammingPipeline.Programmed> programmed = pipeline.programmed();
+        b.setProgrammedIndex(Math.max(
+                0, programmed.map(ProgrammingPipeline.Programmed::index).orElse(0L)));
+        // the programmed image's rings are kept in the ring view: reading their digest builds no ring
+        b.setRingsDigest(programmed
+                .map(p -> ByteString.copyFrom(rings.of(p.image()).digest()))
+                .orElse(ByteString.EMPTY));
+        b.setAnnouncing(announcer.announcing());
+        String error = pipeline.error()
+                .map(e -> "programming: " + e)
+                .or(() -> announcer.lastError())
+                .orElse(
+                        ready
+                                ? ""
+                                : "starting: programmed " + pipeline.programmedIndex() + ", commit index at start "
+                                        + (startIndex < 0 ? "not known yet" : Long.toString(startIndex)));
+        b.setError(error);
+    }
+
+    private void registerAgentMeters() {
+        Gauge.builder("ringfleet.ready", this, a -> a.ready ? 1 : 0)
+                .strongReference(true)
+                .description("1 once the commit index seen at start is programmed")
+                .register(registry);
+        Gauge.builder("ringfleet.start.index", this, a -> a.startIndex)
+                .strongReference(true)
+                .description("the commit index seen at start (-1 until known)")
+                .register(registry);
+        Gauge.builder(
+                        "ringfleet.drained",
+                        this,
+                        a -> a.node.stateMachine().image().nodes().isDrained(nodeId) ? 1 : 0)
+                .strongReference(true)
+                .description("1 while the fleet image says this node is drained")
+                .register(registry);
+        Gauge.builder("ringfleet.announcing", announcer, a -> a.announcing() ? 1 : 0)
+                .strongReference(true)
+                .description("1 while the last route-hook call that succeeded was an announce")
+                .register(registry);
+        FunctionCounter.builder("ringfleet.programming.skipped", pipeline, ProgrammingPipeline::skipped)
+                .description("images with the programmed state (Raft's own entries): index moved, nothing run")
+                .register(registry);
+        FunctionCounter.builder("ringfleet.route.hook.calls", announcer, RouteAnnouncer::calls)
+                .description("route-hook calls (announce or withdraw)")
+                .register(registry);
+        FunctionCounter.builder("ringfleet.route.hook.failures", announcer, RouteAnnouncer::failures)
+                .description("route-hook calls that failed (retried on the next change)")
+                .register(registry);
+        new RaftMetrics(registry, node);
+    }
+
+    private AgentHttpServer.Probe health() {
+        if (closed) {
+            return new AgentHttpServer.Probe(false, "stopping");
+        }
+        LifeCycle.State state = node.server().getLifeCycleState();
+        if (state != LifeCycle.State.RUNNING) {
+            return new AgentHttpServer.Probe(false, "Raft server " + state);
+        }
+        return new AgentHttpServer.Probe(
+                true,
+                "Raft server running, programmed index " + pipeline.programmedIndex()
+                        + pipeline.error()
+                                .map(e -> ", last programming run failed: " + e)
+                                .orElse(""));
+    }
+
+    private AgentHttpServer.Probe readiness() {
+        long target = startIndex;
+        long programmed = pipeline.programmedIndex();
+        if (ready) {
+            return new AgentHttpServer.Probe(
+                    true, "programmed index " + programmed + " >= commit index at start " + target);
+        }
+        return new AgentHttpServer.Probe(
+                false,
+                "programmed index " + programmed + ", commit index at start " + (target < 0 ? "not known yet" : target)
+                        + pipeline.error()
+                                .map(e -> "; programming failed: " + e)
+                                .orElse(""));
+    }
+
+    private void checkNamespace(NodeSettings settings) {
+        Optional<String> netns = settings.netns();
+        if (netns.isEmpty() || options.attachNamespace != null) {
+            return;
+        }
+        Path want = netns.get().startsWith("/") ? Path.of(netns.get()) : Path.of("/run/netns", netns.get());
+        try {
+            Object wantIno = Files.getAttribute(want, "unix:ino");
+            Object haveIno = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
+            if (!wantIno.equals(haveIno)) {
+                throw new AgentException(
+                        "node " + nodeId + " runs in network namespace " + netns.get() + " (netns in "
+                                + config.source() + ") but this process is not in it; start it with: nsenter --net="
+                                + want
+                                + " lb-agent ... (ip netns exec also works if bpffs is mounted at the pin dir's mount inside it)");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new AgentException(
+                    "node " + nodeId + " runs in network namespace " + netns.get() + ", which cannot be" + " checked ("
+                            + e.getMessage() + "); create it (ip netns add) and start the agent inside it",
+                    e);
+        }
+    }
+
+    private static InetSocketAddress socketAddress(HostPort hp) {
+        return new InetSocketAddress(hp.host(), hp.port());
+    }
+
+    private static String oneLine(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof ExecutionException
+                        || t instanceof CompletionException
+                        || t instanceof UncheckedIOException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.toString() : t.getMessage();
+        return m.strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    // ---- accessors ----
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public FleetConfig config() {
+        return config;
+    }
+
+    public BalancerDatapath datapath() {
+        return datapath;
+    }
+
+    public ProgrammingPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** This node's Maglev rings (fed by the programming pipeline). */
+    public RingView rings() {
+        return rings;
+    }
+
+    public FleetNode node() {
+        return node;
+    }
+
+    public RouteAnnouncer announcer() {
+        return announcer;
+    }
+
+    /** The gRPC API's bound address. */
+    public InetSocketAddress apiAddress() {
+        return new InetSocketAddress(self.peer().apiAddress().host(), api.port());
+    }
+
+    /** The HTTP endpoint's bound address. */
+    public InetSocketAddress httpAddress() {
+        return http.address();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Programmed the commit index seen at start. */
+    public boolean ready() {
+        return ready;
+    }
+
+    /** The commit index seen at start; -1 until known. */
+    public long startIndex() {
+        return startIndex;
+    }
+
+    /** This node's image (applied, not necessarily programmed yet). */
+    public FleetImage image() {
+        return node.stateMachine().image();
+    }
+
+    /** Stops everything in reverse order of start; leaves XDP, tc, pins and routes as they are. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        closed = true;
+        if (catchUp != null) {
+            catchUp.interrupt();
+        }
+        while (!closeables.isEmpty()) {
+            AutoCloseable c = closeables.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("{}: closing {} failed: {}", nodeId, c.getClass().getSimpleName(), e.toString());
+            }
+        }
+        LOG.info("{}: stopped (XDP, tc, pinned maps and connection tables left in place)", nodeId);
+    }
+
+    @Override
+    public String toString() {
+        return "LbAgent[" + nodeId + ", fleet " + config.fleetId() + "]";
+    }
 }

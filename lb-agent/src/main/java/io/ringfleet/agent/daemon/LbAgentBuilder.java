@@ -7,107 +7,107 @@ import java.util.Objects;
 
 /** Options that are not in the fleet config: how this process runs the node. */
 public final class LbAgentBuilder {
-  final FleetConfig config;
-  final String nodeId;
-  boolean plaintextAllowed;
-  boolean attach = true;
-  NetNs attachNamespace;
-  boolean healthCheck = true;
-  boolean fallbackConnTableOnly;
-  Duration leaderWait = Duration.ofSeconds(3);
-  Duration progressInterval = Duration.ofMillis(20);
-  Duration peerDownAfter = Duration.ofSeconds(2);
-  Duration progressIdleInterval = Duration.ofMillis(500);
-  Duration programmingRetry = Duration.ofSeconds(2);
-  Duration hookTimeout = Duration.ofSeconds(30);
-  Duration hookRetry = Duration.ofSeconds(10);
+    final FleetConfig config;
+    final String nodeId;
+    boolean plaintextAllowed;
+    boolean attach = true;
+    NetNs attachNamespace;
+    boolean healthCheck = true;
+    boolean fallbackConnTableOnly;
+    Duration leaderWait = Duration.ofSeconds(3);
+    Duration progressInterval = Duration.ofMillis(20);
+    Duration peerDownAfter = Duration.ofSeconds(2);
+    Duration progressIdleInterval = Duration.ofMillis(500);
+    Duration programmingRetry = Duration.ofSeconds(2);
+    Duration hookTimeout = Duration.ofSeconds(30);
+    Duration hookRetry = Duration.ofSeconds(10);
 
-  LbAgentBuilder(FleetConfig config, String nodeId) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
-  }
-
-  /** Accept a config with {@code tls: plaintext: true} (lb-agent --plaintext-insecure); refused otherwise. */
-  public LbAgentBuilder plaintextAllowed(boolean allowed) {
-    this.plaintextAllowed = allowed;
-    return this;
-  }
-
-  /**
-   * Attach nothing: the datapath is loaded and programmed, but no traffic reaches it (in-JVM fleets, or a
-   * machine whose interface must not be touched). Default: attach as the config says.
-   */
-  public LbAgentBuilder attach(boolean attach) {
-    this.attach = attach;
-    return this;
-  }
-
-  /** Attach inside this network namespace (the agent's sockets stay where the process is): tests. */
-  public LbAgentBuilder attachNamespace(NetNs namespace) {
-    this.attachNamespace = namespace;
-    return this;
-  }
-
-  /** Load (and, standalone, attach) the tc health-check forwarder; default true. */
-  public LbAgentBuilder healthCheck(boolean load) {
-    this.healthCheck = load;
-    return this;
-  }
-
-  /** Every CPU uses the fallback connection table (as Katran's test mode): conformance fixtures. */
-  public LbAgentBuilder fallbackConnTableOnly(boolean fallbackOnly) {
-    this.fallbackConnTableOnly = fallbackOnly;
-    return this;
-  }
-
-  /** How long the start waits for a leader's index before settling for the local commit index; default 3 s. */
-  public LbAgentBuilder leaderWait(Duration wait) {
-    this.leaderWait = positive("leaderWait", wait);
-    return this;
-  }
-
-  /** How often the other nodes' programmed indexes are polled (fleet-wide waits); default 20 ms. */
-  public LbAgentBuilder progressInterval(Duration interval) {
-    this.progressInterval = positive("progressInterval", interval);
-    return this;
-  }
-
-  /**
-   * How often the other nodes are polled while no fleet-wide wait is open (liveness only); default 500 ms, at
-   * most {@link #peerDownAfter}.
-   */
-  public LbAgentBuilder progressIdleInterval(Duration interval) {
-    this.progressIdleInterval = positive("progressIdleInterval", interval);
-    return this;
-  }
-
-  /** A peer silent this long stops holding fleet-wide waits; default 2 s. */
-  public LbAgentBuilder peerDownAfter(Duration downAfter) {
-    this.peerDownAfter = positive("peerDownAfter", downAfter);
-    return this;
-  }
-
-  /** Retry of a failed programming run when no new image comes; default 2 s. */
-  public LbAgentBuilder programmingRetry(Duration retry) {
-    this.programmingRetry = positive("programmingRetry", retry);
-    return this;
-  }
-
-  /** Route hook: how long one call may run (then it is killed) and the retry of a failed call. */
-  public LbAgentBuilder routeHook(Duration timeout, Duration retry) {
-    this.hookTimeout = positive("hook timeout", timeout);
-    this.hookRetry = positive("hook retry", retry);
-    return this;
-  }
-
-  static Duration positive(String what, Duration d) {
-    if (d == null || d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(what + " must be a positive duration, got " + d);
+    LbAgentBuilder(FleetConfig config, String nodeId) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
     }
-    return d;
-  }
 
-  public LbAgent build() {
-    return new LbAgent(this);
-  }
+    /** Accept a config with {@code tls: plaintext: true} (lb-agent --plaintext-insecure); refused otherwise. */
+    public LbAgentBuilder plaintextAllowed(boolean allowed) {
+        this.plaintextAllowed = allowed;
+        return this;
+    }
+
+    /**
+     * Attach nothing: the datapath is loaded and programmed, but no traffic reaches it (in-JVM fleets, or a
+     * machine whose interface must not be touched). Default: attach as the config says.
+     */
+    public LbAgentBuilder attach(boolean attach) {
+        this.attach = attach;
+        return this;
+    }
+
+    /** Attach inside this network namespace (the agent's sockets stay where the process is): tests. */
+    public LbAgentBuilder attachNamespace(NetNs namespace) {
+        this.attachNamespace = namespace;
+        return this;
+    }
+
+    /** Load (and, standalone, attach) the tc health-check forwarder; default true. */
+    public LbAgentBuilder healthCheck(boolean load) {
+        this.healthCheck = load;
+        return this;
+    }
+
+    /** Every CPU uses the fallback connection table (as Katran's test mode): conformance fixtures. */
+    public LbAgentBuilder fallbackConnTableOnly(boolean fallbackOnly) {
+        this.fallbackConnTableOnly = fallbackOnly;
+        return this;
+    }
+
+    /** How long the start waits for a leader's index before settling for the local commit index; default 3 s. */
+    public LbAgentBuilder leaderWait(Duration wait) {
+        this.leaderWait = positive("leaderWait", wait);
+        return this;
+    }
+
+    /** How often the other nodes' programmed indexes are polled (fleet-wide waits); default 20 ms. */
+    public LbAgentBuilder progressInterval(Duration interval) {
+        this.progressInterval = positive("progressInterval", interval);
+        return this;
+    }
+
+    /**
+     * How often the other nodes are polled while no fleet-wide wait is open (liveness only); default 500 ms, at
+     * most {@link #peerDownAfter}.
+     */
+    public LbAgentBuilder progressIdleInterval(Duration interval) {
+        this.progressIdleInterval = positive("progressIdleInterval", interval);
+        return this;
+    }
+
+    /** A peer silent this long stops holding fleet-wide waits; default 2 s. */
+    public LbAgentBuilder peerDownAfter(Duration downAfter) {
+        this.peerDownAfter = positive("peerDownAfter", downAfter);
+        return this;
+    }
+
+    /** Retry of a failed programming run when no new image comes; default 2 s. */
+    public LbAgentBuilder programmingRetry(Duration retry) {
+        this.programmingRetry = positive("programmingRetry", retry);
+        return this;
+    }
+
+    /** Route hook: how long one call may run (then it is killed) and the retry of a failed call. */
+    public LbAgentBuilder routeHook(Duration timeout, Duration retry) {
+        this.hookTimeout = positive("hook timeout", timeout);
+        this.hookRetry = positive("hook retry", retry);
+        return this;
+    }
+
+    static Duration positive(String what, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be a positive duration, got " + d);
+        }
+        return d;
+    }
+
+    public LbAgent build() {
+        return new LbAgent(this);
+    }
 }

@@ -17,96 +17,112 @@ import picocli.CommandLine.Option;
  * as for any JVM stopped by one) after a clean stop, 1 the agent failed to start, 2 bad arguments or a bad config
  * file (the config errors are printed as the loader words them: file, line, field and what is allowed).
  */
-@Command(name = "lb-agent", mixinStandardHelpOptions = true, version = "lb-agent (Ringfleet) 0.1.0",
-    description = "Run one Ringfleet node: Raft peer, BPF map programmer, gRPC API, metrics.",
-    footer = {"", "Exit status: 143/130 after a clean stop on SIGTERM/SIGINT, 1 failed to start,",
-        "2 bad arguments or config."})
-public final class LbAgentMain implements Callable<Integer> {
-  public static final int OK = 0;
-  public static final int FAILED = 1;
-  public static final int USAGE = 2;
-
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The fleet config (YAML).")
-  Path config;
-
-  @Option(names = "--node", required = true, paramLabel = "ID", description = "This node's peer id in the config.")
-  String node;
-
-  @Option(names = "--plaintext-insecure",
-      description = "Allow a config with tls: plaintext: true (no TLS for Raft and the API; test networks only).")
-  boolean plaintextInsecure;
-
-  @Option(names = "--no-attach",
-      description = "Load and program the datapath but attach nothing (no traffic reaches it).")
-  boolean noAttach;
-
-  private final PrintWriter err;
-  private final CountDownLatch stop;
-  private volatile LbAgent agent;
-
-  LbAgentMain(PrintWriter err, CountDownLatch stop) {
-    this.err = err;
-    this.stop = stop;
-  }
-
-  public static void main(String[] args) {
-    io.ringfleet.agent.NettyMachineId.setIfAbsent();
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
-    LbAgentMain main = new LbAgentMain(new PrintWriter(System.err, true), stop);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop.countDown();
-      try {
-        stopped.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "lb-agent-shutdown"));
-    int code = run(main, args);
-    stopped.countDown();
-    System.exit(code);
-  }
-
-  static int run(LbAgentMain main, String[] args) {
-    CommandLine cli = new CommandLine(main).setErr(main.err)
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          main.err.println("lb-agent: " + e);
-          return FAILED;
+@Command(
+        name = "lb-agent",
+        mixinStandardHelpOptions = true,
+        version = "lb-agent (Ringfleet) 0.1.0",
+        description = "Run one Ringfleet node: Raft peer, BPF map programmer, gRPC API, metrics.",
+        footer = {
+            "",
+            "Exit status: 143/130 after a clean stop on SIGTERM/SIGINT, 1 failed to start,",
+            "2 bad arguments or config."
         })
-        .setParameterExceptionHandler((e, argv) -> {
-          main.err.println("lb-agent: " + e.getMessage() + " (see: lb-agent --help)");
-          return USAGE;
-        });
-    return cli.execute(args);
-  }
+public final class LbAgentMain implements Callable<Integer> {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
 
-  @Override
-  public Integer call() {
-    FleetConfig fleet;
-    try {
-      fleet = FleetConfigLoader.load(config);
-    } catch (ConfigException e) {
-      err.println(e.getMessage());
-      return USAGE;
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The fleet config (YAML).")
+    Path config;
+
+    @Option(names = "--node", required = true, paramLabel = "ID", description = "This node's peer id in the config.")
+    String node;
+
+    @Option(
+            names = "--plaintext-insecure",
+            description = "Allow a config with tls: plaintext: true (no TLS for Raft and the API; test networks only).")
+    boolean plaintextInsecure;
+
+    @Option(
+            names = "--no-attach",
+            description = "Load and program the datapath but attach nothing (no traffic reaches it).")
+    boolean noAttach;
+
+    private final PrintWriter err;
+    private final CountDownLatch stop;
+    private volatile LbAgent agent;
+
+    LbAgentMain(PrintWriter err, CountDownLatch stop) {
+        this.err = err;
+        this.stop = stop;
     }
-    try {
-      fleet.self(node);
-    } catch (IllegalArgumentException e) {
-      err.println("lb-agent: --node " + node + ": " + e.getMessage());
-      return USAGE;
+
+    public static void main(String[] args) {
+        io.ringfleet.agent.NettyMachineId.setIfAbsent();
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        LbAgentMain main = new LbAgentMain(new PrintWriter(System.err, true), stop);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stop.countDown();
+                            try {
+                                stopped.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "lb-agent-shutdown"));
+        int code = run(main, args);
+        stopped.countDown();
+        System.exit(code);
     }
-    try {
-      agent = LbAgent.builder(fleet, node).plaintextAllowed(plaintextInsecure).attach(!noAttach).build().start();
-    } catch (AgentException e) {
-      err.println("lb-agent: " + e.getMessage());
-      return FAILED;
+
+    static int run(LbAgentMain main, String[] args) {
+        CommandLine cli = new CommandLine(main)
+                .setErr(main.err)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    main.err.println("lb-agent: " + e);
+                    return FAILED;
+                })
+                .setParameterExceptionHandler((e, argv) -> {
+                    main.err.println("lb-agent: " + e.getMessage() + " (see: lb-agent --help)");
+                    return USAGE;
+                });
+        return cli.execute(args);
     }
-    try {
-      stop.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+
+    @Override
+    public Integer call() {
+        FleetConfig fleet;
+        try {
+            fleet = FleetConfigLoader.load(config);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return USAGE;
+        }
+        try {
+            fleet.self(node);
+        } catch (IllegalArgumentException e) {
+            err.println("lb-agent: --node " + node + ": " + e.getMessage());
+            return USAGE;
+        }
+        try {
+            agent = LbAgent.builder(fleet, node)
+                    .plaintextAllowed(plaintextInsecure)
+                    .attach(!noAttach)
+                    .build()
+                    .start();
+        } catch (AgentException e) {
+            err.println("lb-agent: " + e.getMessage());
+            return FAILED;
+        }
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        agent.close();
+        return OK;
     }
-    agent.close();
-    return OK;
-  }
 }

@@ -44,6 +44,7 @@ public final class BalancerDatapath implements AutoCloseable {
     static final String HEALTH_CHECK_CONTROL = MapNames.HC_CTL;
     /** tc filter handle and priority of the health-check forwarder on clsact egress. */
     static final int TC_HANDLE = 1;
+
     static final int TC_PRIORITY = 1;
 
     private final DatapathConfig config;
@@ -56,9 +57,15 @@ public final class BalancerDatapath implements AutoCloseable {
     private final boolean healthCheckSourcesWritten;
     private volatile boolean closed;
 
-    private BalancerDatapath(DatapathConfig config, Map<String, BpfMap> maps, PinnedProgram balancer,
-                             PinnedProgram healthCheck, boolean mapsReused, int connTablesCreated, int connTablesKept,
-                             boolean healthCheckSourcesWritten) {
+    private BalancerDatapath(
+            DatapathConfig config,
+            Map<String, BpfMap> maps,
+            PinnedProgram balancer,
+            PinnedProgram healthCheck,
+            boolean mapsReused,
+            int connTablesCreated,
+            int connTablesKept,
+            boolean healthCheckSourcesWritten) {
         this.config = config;
         this.maps = maps;
         this.balancer = balancer;
@@ -85,8 +92,14 @@ public final class BalancerDatapath implements AutoCloseable {
             Path balancerFile = Bpf.shippedObject(config.variant().objectName());
             Loaded lb = load(balancerFile, config.variant().objectName(), config.balancerMapSizes(), pinDir);
             opened.add(lb.object);
-            PinnedProgram balancer = PinnedProgram.choose(lb.object, BALANCER_PROGRAM, "xdp",
-                    config.variant().objectName(), balancerFile, pinDir, lb.mapsPinned);
+            PinnedProgram balancer = PinnedProgram.choose(
+                    lb.object,
+                    BALANCER_PROGRAM,
+                    "xdp",
+                    config.variant().objectName(),
+                    balancerFile,
+                    pinDir,
+                    lb.mapsPinned);
             opened.add(balancer);
             for (String name : lb.mapNames) {
                 maps.put(name, lb.object.map(name));
@@ -97,8 +110,8 @@ public final class BalancerDatapath implements AutoCloseable {
                 Path hcFile = Bpf.shippedObject(HEALTH_CHECK_OBJECT);
                 Loaded h = load(hcFile, HEALTH_CHECK_OBJECT, config.healthCheckMapSizes(), pinDir);
                 opened.add(h.object);
-                hc = PinnedProgram.choose(h.object, HEALTH_CHECK_PROGRAM, "tc", HEALTH_CHECK_OBJECT, hcFile, pinDir,
-                        h.mapsPinned);
+                hc = PinnedProgram.choose(
+                        h.object, HEALTH_CHECK_PROGRAM, "tc", HEALTH_CHECK_OBJECT, hcFile, pinDir, h.mapsPinned);
                 opened.add(hc);
                 for (String name : h.mapNames) {
                     maps.put(name, h.object.map(name));
@@ -107,11 +120,19 @@ public final class BalancerDatapath implements AutoCloseable {
                 h.object.close();
             }
             lb.object.close();
-            int[] tables = config.perCpuConnTables() ? registerConnTables(config, maps.get(CONN_LRU_MAPS), pinDir)
+            int[] tables = config.perCpuConnTables()
+                    ? registerConnTables(config, maps.get(CONN_LRU_MAPS), pinDir)
                     : new int[] {0, 0};
             boolean sourcesWritten = hc != null && writeHealthCheckSources(config, maps.get(HEALTH_CHECK_CONTROL));
-            return new BalancerDatapath(config, Collections.unmodifiableMap(maps), balancer, hc, mapsReused,
-                    tables[0], tables[1], sourcesWritten);
+            return new BalancerDatapath(
+                    config,
+                    Collections.unmodifiableMap(maps),
+                    balancer,
+                    hc,
+                    mapsReused,
+                    tables[0],
+                    tables[1],
+                    sourcesWritten);
         } catch (RuntimeException e) {
             maps.values().forEach(BpfMap::close);
             for (AutoCloseable c : opened) {
@@ -128,24 +149,30 @@ public final class BalancerDatapath implements AutoCloseable {
         try {
             obj = BpfObject.open(file, sizes);
         } catch (BpfException e) {
-            throw new DatapathException("opening the BPF object " + objectName + " (" + file + ") failed: "
-                    + e.getMessage(), e);
+            throw new DatapathException(
+                    "opening the BPF object " + objectName + " (" + file + ") failed: " + e.getMessage(), e);
         }
         try {
-            List<String> names = obj.mapNames().stream().filter(n -> !n.contains(".")).toList();
+            List<String> names =
+                    obj.mapNames().stream().filter(n -> !n.contains(".")).toList();
             boolean allPinned = false;
             if (pinDir.isPresent()) {
-                allPinned = names.stream().allMatch(n -> Files.exists(pinDir.get().resolve(n)));
+                allPinned =
+                        names.stream().allMatch(n -> Files.exists(pinDir.get().resolve(n)));
                 obj.pinMapsIn(pinDir.get());
             }
             try {
                 obj.load();
             } catch (BpfException e) {
-                throw new DatapathException("loading " + objectName + (pinDir.isPresent() ? " with its maps pinned in "
-                        + pinDir.get() : "") + " failed: " + e.getMessage() + (pinDir.isPresent()
-                        ? "\nIf the pinned maps were made with other sizes (maxVips, maxReals, ...) or by an older map"
-                        + " layout, remove " + pinDir.get() + " to start afresh (this drops the connection table)."
-                        : ""), e);
+                throw new DatapathException(
+                        "loading " + objectName + (pinDir.isPresent() ? " with its maps pinned in " + pinDir.get() : "")
+                                + " failed: " + e.getMessage()
+                                + (pinDir.isPresent()
+                                        ? "\nIf the pinned maps were made with other sizes (maxVips, maxReals, ...) or by an older map"
+                                                + " layout, remove " + pinDir.get()
+                                                + " to start afresh (this drops the connection table)."
+                                        : ""),
+                        e);
             }
             return new Loaded(obj, names, allPinned);
         } catch (RuntimeException e) {
@@ -199,8 +226,13 @@ public final class BalancerDatapath implements AutoCloseable {
                 kept++;
                 continue;
             }
-            try (BpfMap inner = BpfMap.builder(MapType.LRU_HASH).name("rf_conn_cpu" + cpu).keySize(FlowKey.SIZE)
-                    .valueSize(Conn.SIZE).maxEntries((int) entries).flags(BpfMap.F_NO_COMMON_LRU).create()) {
+            try (BpfMap inner = BpfMap.builder(MapType.LRU_HASH)
+                    .name("rf_conn_cpu" + cpu)
+                    .keySize(FlowKey.SIZE)
+                    .valueSize(Conn.SIZE)
+                    .maxEntries((int) entries)
+                    .flags(BpfMap.F_NO_COMMON_LRU)
+                    .create()) {
                 if (pinDir.isPresent()) {
                     Path pin = connTablePin(pinDir.get(), cpu);
                     BpfProgram.unpin(pin);
@@ -208,8 +240,10 @@ public final class BalancerDatapath implements AutoCloseable {
                 }
                 outer.setInnerMap(key, inner);
             } catch (BpfException e) {
-                throw new DatapathException("creating the connection table of CPU " + cpu + " (" + entries
-                        + " entries) failed: " + e.getMessage(), e);
+                throw new DatapathException(
+                        "creating the connection table of CPU " + cpu + " (" + entries + " entries) failed: "
+                                + e.getMessage(),
+                        e);
             }
             created++;
         }
@@ -223,10 +257,15 @@ public final class BalancerDatapath implements AutoCloseable {
      */
     private static boolean writeHealthCheckSources(DatapathConfig config, BpfMap hcCtl) {
         byte[] key = BpfMap.u32(HcCtl.MAIN);
-        HcCtl current = HcCtl.decode(hcCtl.lookup(key).orElseThrow(
-                () -> new DatapathException("hc_ctl has no entry " + HcCtl.MAIN + "; is it an ARRAY of 1?")));
-        HcCtl wanted = new HcCtl(config.healthCheckSourceV4().orElse(null), config.healthCheckSourceV6().orElse(null),
-                current.ifindex(), current.sourceMac(), current.destinationMac());
+        HcCtl current = HcCtl.decode(hcCtl.lookup(key)
+                .orElseThrow(
+                        () -> new DatapathException("hc_ctl has no entry " + HcCtl.MAIN + "; is it an ARRAY of 1?")));
+        HcCtl wanted = new HcCtl(
+                config.healthCheckSourceV4().orElse(null),
+                config.healthCheckSourceV6().orElse(null),
+                current.ifindex(),
+                current.sourceMac(),
+                current.destinationMac());
         if (wanted.equals(current)) {
             return false;
         }
@@ -289,8 +328,10 @@ public final class BalancerDatapath implements AutoCloseable {
             }
             Xdp.replace(ifindex, prog, old.get(), mode);
         } catch (BpfException e) {
-            throw new DatapathException("attaching the balancer to " + s.interfaceName() + " in " + name(mode)
-                    + " mode failed: " + e.getMessage(), e);
+            throw new DatapathException(
+                    "attaching the balancer to " + s.interfaceName() + " in " + name(mode) + " mode failed: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -299,13 +340,13 @@ public final class BalancerDatapath implements AutoCloseable {
         try {
             root = BpfMap.openPinned(sh.rootArrayPin());
         } catch (BpfException e) {
-            throw new DatapathException("no xdp_root program array pinned at " + sh.rootArrayPin() + ": "
-                    + e.getMessage(), e);
+            throw new DatapathException(
+                    "no xdp_root program array pinned at " + sh.rootArrayPin() + ": " + e.getMessage(), e);
         }
         try (root) {
             if (root.type() != MapType.PROG_ARRAY) {
-                throw new DatapathException(sh.rootArrayPin() + " is a " + root.type() + " map, not xdp_root's"
-                        + " program array");
+                throw new DatapathException(
+                        sh.rootArrayPin() + " is a " + root.type() + " map, not xdp_root's" + " program array");
             }
             if (sh.slot() >= root.maxEntries()) {
                 throw new DatapathException("slot " + sh.slot() + " is beyond the " + root.maxEntries()
@@ -322,8 +363,10 @@ public final class BalancerDatapath implements AutoCloseable {
             }
             root.setProgram(sh.slot(), prog);
         } catch (BpfException e) {
-            throw new DatapathException("registering the balancer in slot " + sh.slot() + " of "
-                    + sh.rootArrayPin() + " failed: " + e.getMessage(), e);
+            throw new DatapathException(
+                    "registering the balancer in slot " + sh.slot() + " of " + sh.rootArrayPin() + " failed: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -351,8 +394,9 @@ public final class BalancerDatapath implements AutoCloseable {
             }
             Tc.attach(ifindex, Tc.Direction.EGRESS, prog, TC_HANDLE, TC_PRIORITY, true);
         } catch (BpfException e) {
-            throw new DatapathException("attaching the health-check forwarder to " + interfaceName + " egress failed: "
-                    + e.getMessage(), e);
+            throw new DatapathException(
+                    "attaching the health-check forwarder to " + interfaceName + " egress failed: " + e.getMessage(),
+                    e);
         }
         healthCheck.retirePrevious();
     }
@@ -361,8 +405,8 @@ public final class BalancerDatapath implements AutoCloseable {
         try {
             return Xdp.ifindex(interfaceName);
         } catch (BpfException e) {
-            throw new DatapathException("no interface " + interfaceName + " in this network namespace: "
-                    + e.getMessage(), e);
+            throw new DatapathException(
+                    "no interface " + interfaceName + " in this network namespace: " + e.getMessage(), e);
         }
     }
 
@@ -461,7 +505,8 @@ public final class BalancerDatapath implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "BalancerDatapath[" + config + ", program id " + balancer.program().id()
-                + (balancer.reused() ? " (reused)" : "") + ", maps " + (mapsReused ? "reused" : "new") + "]";
+        return "BalancerDatapath[" + config + ", program id "
+                + balancer.program().id() + (balancer.reused() ? " (reused)" : "") + ", maps "
+                + (mapsReused ? "reused" : "new") + "]";
     }
 }

@@ -25,6 +25,7 @@ public final class DatapathConfig {
     public static final int RING_SIZE = FleetLimits.RING_SIZE;
     /** conn_lru_maps slots (RF_MAX_CPUS): CPUs at or above this use the fallback table. */
     public static final int MAX_CONN_TABLE_CPUS = 128;
+
     public static final int DEFAULT_MAX_QUIC_IDS = 65536;
     public static final int DEFAULT_MAX_DOWN_REALS = 4096;
     public static final int DEFAULT_MAX_HEALTH_CHECK_DSTS = 4096;
@@ -75,7 +76,9 @@ public final class DatapathConfig {
                 .maxReals(limits.maxReals())
                 .ringSize(limits.ringSize())
                 .pinDir(node.pinDir())
-                .healthCheckSources(node.healthCheckSourceV4().orElse(null), node.healthCheckSourceV6().orElse(null));
+                .healthCheckSources(
+                        node.healthCheckSourceV4().orElse(null),
+                        node.healthCheckSourceV6().orElse(null));
         if (node.connTable() == ConnTable.SHARED) {
             b.fallbackConnTableOnly();
         } else {
@@ -172,11 +175,15 @@ public final class DatapathConfig {
     public String toString() {
         return "DatapathConfig[" + variant + ", maxVips=" + maxVips + ", maxReals=" + maxReals + ", maxQuicIds="
                 + maxQuicIds + ", maxDownReals=" + maxDownReals + ", maxHealthCheckDsts=" + maxHealthCheckDsts
-                + (perCpuConnTables ? ", lruSizePerCpu=" + lruSizePerCpu + ", cpus=" + (connTableCpus.isEmpty()
-                ? "all" : connTableCpus) : ", fallback connection table only")
+                + (perCpuConnTables
+                        ? ", lruSizePerCpu=" + lruSizePerCpu + ", cpus="
+                                + (connTableCpus.isEmpty() ? "all" : connTableCpus)
+                        : ", fallback connection table only")
                 + ", pinDir=" + (pinDir == null ? "none" : pinDir) + ", healthCheck=" + healthCheck
-                + (healthCheck ? ", healthCheckSources=" + source(healthCheckSourceV4) + "/"
-                + source(healthCheckSourceV6) : "") + "]";
+                + (healthCheck
+                        ? ", healthCheckSources=" + source(healthCheckSourceV4) + "/" + source(healthCheckSourceV6)
+                        : "")
+                + "]";
     }
 
     private static String source(InetAddress a) {
@@ -230,8 +237,9 @@ public final class DatapathConfig {
         /** Must be {@value DatapathConfig#RING_SIZE}: the balancer is compiled with that ring size. */
         public Builder ringSize(int ringSize) {
             if (ringSize != RING_SIZE) {
-                throw new IllegalArgumentException("ringSize must be " + RING_SIZE + ": the balancer object is built with"
-                        + " RF_RING_SIZE=" + RING_SIZE + " (another size needs a rebuilt object), got " + ringSize);
+                throw new IllegalArgumentException(
+                        "ringSize must be " + RING_SIZE + ": the balancer object is built with" + " RF_RING_SIZE="
+                                + RING_SIZE + " (another size needs a rebuilt object), got " + ringSize);
             }
             return this;
         }

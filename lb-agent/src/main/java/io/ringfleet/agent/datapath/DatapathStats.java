@@ -55,7 +55,9 @@ public final class DatapathStats {
     }
 
     public Counter global(GlobalCounter which) {
-        return datapath.map(MapNames.GLOBAL_STATS).lookupPerCpu(BpfMap.u32(which.index())).map(Counter::sum)
+        return datapath.map(MapNames.GLOBAL_STATS)
+                .lookupPerCpu(BpfMap.u32(which.index()))
+                .map(Counter::sum)
                 .orElse(Counter.ZERO);
     }
 
@@ -76,7 +78,10 @@ public final class DatapathStats {
         if (index < 0 || index >= size) {
             throw new IllegalArgumentException(what + " must be 0.." + (size - 1) + ", got " + index);
         }
-        return datapath.map(map).lookupPerCpu(BpfMap.u32(index)).map(Counter::sum).orElse(Counter.ZERO);
+        return datapath.map(map)
+                .lookupPerCpu(BpfMap.u32(index))
+                .map(Counter::sum)
+                .orElse(Counter.ZERO);
     }
 
     private SortedMap<Integer, Counter> nonZero(String mapName) {

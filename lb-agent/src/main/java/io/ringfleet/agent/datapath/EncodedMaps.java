@@ -46,8 +46,10 @@ final class EncodedMaps {
     private final PersistentSortedMap<Integer, MaglevRing> rings;
     private final PersistentSortedMap<Integer, ByteKey> vipNumOwners;
 
-    private EncodedMaps(EnumMap<Table, PersistentSortedMap<ByteKey, byte[]>> tables,
-                        PersistentSortedMap<Integer, MaglevRing> rings, PersistentSortedMap<Integer, ByteKey> vipNumOwners) {
+    private EncodedMaps(
+            EnumMap<Table, PersistentSortedMap<ByteKey, byte[]>> tables,
+            PersistentSortedMap<Integer, MaglevRing> rings,
+            PersistentSortedMap<Integer, ByteKey> vipNumOwners) {
         this.tables = tables;
         this.rings = rings;
         this.vipNumOwners = vipNumOwners;
@@ -90,16 +92,29 @@ final class EncodedMaps {
      *
      * @param afterRings the rings of {@code after}
      */
-    Next next(FleetImage before, FleetImage after, FleetRings afterRings, MacAddress defaultGatewayMac,
-              DatapathConfig config) {
+    Next next(
+            FleetImage before,
+            FleetImage after,
+            FleetRings afterRings,
+            MacAddress defaultGatewayMac,
+            DatapathConfig config) {
         Builder b = new Builder(config);
         before.vips().byNumMap().diff(after.vips().byNumMap(), (num, was, now) -> b.vip(num, was, now, afterRings));
-        before.reals().byIndexMap().diff(after.reals().byIndexMap(), (index, was, now) ->
-                b.put(Table.REALS, ByteKey.u32(index), now == null ? null : real(now.address())));
-        before.quicIds().map().diff(after.quicIds().map(), (id, was, now) -> b.quic(id, now == null ? null
-                : now.realIndex()));
-        before.healthChecks().map().diff(after.healthChecks().map(), (mark, was, now) ->
-                b.put(Table.HC_REALS, ByteKey.u32((int) (long) mark), now == null ? null : hcReal(now)));
+        before.reals()
+                .byIndexMap()
+                .diff(
+                        after.reals().byIndexMap(),
+                        (index, was, now) ->
+                                b.put(Table.REALS, ByteKey.u32(index), now == null ? null : real(now.address())));
+        before.quicIds()
+                .map()
+                .diff(after.quicIds().map(), (id, was, now) -> b.quic(id, now == null ? null : now.realIndex()));
+        before.healthChecks()
+                .map()
+                .diff(
+                        after.healthChecks().map(),
+                        (mark, was, now) -> b.put(
+                                Table.HC_REALS, ByteKey.u32((int) (long) mark), now == null ? null : hcReal(now)));
         MacAddress mac = after.gatewayMac().orElse(defaultGatewayMac);
         b.put(Table.CTL, ByteKey.u32(Ctl.GATEWAY_MAC), mac == null ? null : ctl(mac));
         EncodedMaps maps = b.apply(this);
@@ -126,8 +141,11 @@ final class EncodedMaps {
             vips.add(new VipImage[] {was, now});
             MaglevRing ring = null;
             if (now != null) {
-                ring = afterRings.ring(num).orElseThrow(() -> new IllegalArgumentException("no ring for vip_num "
-                        + num + " (" + now.key() + ")")).ring();
+                ring = afterRings
+                        .ring(num)
+                        .orElseThrow(() ->
+                                new IllegalArgumentException("no ring for vip_num " + num + " (" + now.key() + ")"))
+                        .ring();
                 if (num >= config.maxVips()) {
                     misfits.add(Misfits.vipNum(now.key(), num, config));
                 }
@@ -206,8 +224,8 @@ final class EncodedMaps {
             }
             rings = changedRows.isEmpty() ? rings : rings.withChanges(ringChanges);
             ringChanges.clear();
-            PersistentSortedMap<Integer, ByteKey> owners = ownerChanges.isEmpty() ? current.vipNumOwners
-                    : current.vipNumOwners.withChanges(ownerChanges);
+            PersistentSortedMap<Integer, ByteKey> owners =
+                    ownerChanges.isEmpty() ? current.vipNumOwners : current.vipNumOwners.withChanges(ownerChanges);
             ownerChanges.clear();
             return new EncodedMaps(tables, rings, owners);
         }
@@ -216,11 +234,15 @@ final class EncodedMaps {
         void checkSizes(EncodedMaps maps, FleetImage after) {
             SortedMap<Integer, io.ringfleet.state.Real> reals = after.reals().byIndex();
             if (!reals.isEmpty() && reals.lastKey() >= config.maxReals()) {
-                misfits.add(Misfits.realIndex(reals.lastKey(), reals.get(reals.lastKey()).address(), config));
+                misfits.add(Misfits.realIndex(
+                        reals.lastKey(), reals.get(reals.lastKey()).address(), config));
             }
-            misfits.addAll(Misfits.counts(maps.table(Table.VIP_ADDRS).size(),
-                    maps.table(Table.QUIC_IDS).size(), maps.table(Table.DOWN_REALS).size(),
-                    maps.table(Table.HC_REALS).size(), config));
+            misfits.addAll(Misfits.counts(
+                    maps.table(Table.VIP_ADDRS).size(),
+                    maps.table(Table.QUIC_IDS).size(),
+                    maps.table(Table.DOWN_REALS).size(),
+                    maps.table(Table.HC_REALS).size(),
+                    config));
         }
     }
 
@@ -256,7 +278,8 @@ final class EncodedMaps {
     }
 
     private static ByteKey vipKey(io.ringfleet.state.VipKey key) {
-        return ByteKey.of(new VipKey(inet(key.address()), key.port(), key.protocol().number()).encode());
+        return ByteKey.of(
+                new VipKey(inet(key.address()), key.port(), key.protocol().number()).encode());
     }
 
     private static ByteKey addressKey(IpAddress address) {

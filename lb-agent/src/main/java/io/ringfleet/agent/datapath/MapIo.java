@@ -131,7 +131,9 @@ final class MapIo {
             }
         } else {
             for (int i = 0; i < positions.length; i++) {
-                values[i] = rings.lookup(BpfMap.u32(base + positions[i])).map(BpfMap::u32).orElse(0);
+                values[i] = rings.lookup(BpfMap.u32(base + positions[i]))
+                        .map(BpfMap::u32)
+                        .orElse(0);
             }
         }
         return new KernelReading.Row(vipNum, positions, values);
@@ -141,7 +143,8 @@ final class MapIo {
     void execute(WritePlan.Step step) {
         BpfMap map = datapath.map(step.map());
         if (!step.puts().isEmpty()) {
-            byte[] zero = map.type().isPerCpu() ? new byte[map.perCpuStride() * Bpf.numPossibleCpus()]
+            byte[] zero = map.type().isPerCpu()
+                    ? new byte[map.perCpuStride() * Bpf.numPossibleCpus()]
                     : new byte[map.valueSize()];
             List<byte[]> keys = new ArrayList<>(step.puts().size());
             List<byte[]> values = new ArrayList<>(step.puts().size());

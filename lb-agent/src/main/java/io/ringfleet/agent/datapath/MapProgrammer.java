@@ -83,7 +83,8 @@ public final class MapProgrammer {
         List<String> stepNames = new ArrayList<>();
         String current = "reading the kernel's maps";
         try {
-            KernelReading reading = before == null ? io.readAll(next.maps())
+            KernelReading reading = before == null
+                    ? io.readAll(next.maps())
                     : io.readChanged(before.maps(), next.maps(), next.changes());
             for (WritePlan.Step step : WritePlan.of(next.maps(), reading).steps()) {
                 current = step.name() + " (" + step.map() + ", " + step.size() + " entries)";
@@ -92,19 +93,27 @@ public final class MapProgrammer {
                 written.computeIfAbsent(step.map(), m -> new LongAdder()).add(step.size());
                 stepNames.add(step.name());
                 if (stepListener != null) {
-                    stepListener.afterStep(step.name(), step.map(), step.puts().size(), step.deletes().size());
+                    stepListener.afterStep(
+                            step.name(),
+                            step.map(),
+                            step.puts().size(),
+                            step.deletes().size());
                 }
             }
             lastWritten = new Written(image, next.maps());
-            ProgramReport report = new ProgramReport(image.index(), reading.full(), counts, stepNames,
-                    System.nanoTime() - start);
+            ProgramReport report =
+                    new ProgramReport(image.index(), reading.full(), counts, stepNames, System.nanoTime() - start);
             if (onProgrammed != null) {
                 onProgrammed.accept(report);
             }
             return report;
         } catch (RuntimeException e) {
-            throw new ProgrammingException(image.index(), false, "programming image " + image.provenance()
-                    + " failed at: " + current + ": " + e.getMessage() + "; the next run compares everything again", e);
+            throw new ProgrammingException(
+                    image.index(),
+                    false,
+                    "programming image " + image.provenance() + " failed at: " + current + ": " + e.getMessage()
+                            + "; the next run compares everything again",
+                    e);
         }
     }
 
@@ -113,15 +122,20 @@ public final class MapProgrammer {
         EncodedMaps.Next next;
         try {
             FleetRings imageRings = rings.of(image);
-            next = before == null ? EncodedMaps.of(image, imageRings, defaultGatewayMac, datapath.config())
+            next = before == null
+                    ? EncodedMaps.of(image, imageRings, defaultGatewayMac, datapath.config())
                     : before.maps().next(before.image(), image, imageRings, defaultGatewayMac, datapath.config());
         } catch (RuntimeException e) {
-            throw new ProgrammingException(image.index(), true, "image " + image.provenance() + " has no valid maps: "
-                    + e.getMessage(), e);
+            throw new ProgrammingException(
+                    image.index(), true, "image " + image.provenance() + " has no valid maps: " + e.getMessage(), e);
         }
         if (!next.misfits().isEmpty()) {
-            throw new ProgrammingException(image.index(), true, "image " + image.provenance()
-                    + " does not fit the datapath's maps (nothing written): " + String.join("; ", next.misfits()), null);
+            throw new ProgrammingException(
+                    image.index(),
+                    true,
+                    "image " + image.provenance() + " does not fit the datapath's maps (nothing written): "
+                            + String.join("; ", next.misfits()),
+                    null);
         }
         return next;
     }

@@ -43,8 +43,14 @@ final class PinnedProgram implements AutoCloseable {
      * @param mapsPinned  whether every map was already pinned before the load (a pinned program may be reused
      *                    only then: otherwise it works on maps the new object does not use)
      */
-    static PinnedProgram choose(BpfObject loaded, String name, String kind, String objectName, Path objectFile,
-                                Optional<Path> pinDir, boolean mapsPinned) {
+    static PinnedProgram choose(
+            BpfObject loaded,
+            String name,
+            String kind,
+            String objectName,
+            Path objectFile,
+            Optional<Path> pinDir,
+            boolean mapsPinned) {
         BpfProgram fresh = loaded.program(name);
         if (pinDir.isEmpty()) {
             return new PinnedProgram(fresh, false, List.of(), List.of());
@@ -112,7 +118,9 @@ final class PinnedProgram implements AutoCloseable {
 
     private static List<Path> pinsStartingWith(Path dir, String prefix) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("listing pins in " + dir, e);
         }

@@ -10,8 +10,8 @@ import java.util.TreeMap;
  * (first run, resync, after a failure) or only what the image changed, the entries written (puts and deletes)
  * per map, the steps taken in order, and how long reading, planning and writing took.
  */
-public record ProgramReport(long index, boolean full, SortedMap<String, Integer> written, List<String> steps,
-                            long durationNanos) {
+public record ProgramReport(
+        long index, boolean full, SortedMap<String, Integer> written, List<String> steps, long durationNanos) {
     public ProgramReport {
         written = Collections.unmodifiableSortedMap(new TreeMap<>(written));
         steps = List.copyOf(steps);

@@ -14,6 +14,7 @@ enum Table {
 
     /** The map holding every VIP's ring: key vip_num * ring size + slot, value real index. */
     static final String RINGS = MapNames.CH_RINGS;
+
     static final String VIP_STATS = MapNames.VIP_STATS;
     static final String REAL_STATS = MapNames.REAL_STATS;
 

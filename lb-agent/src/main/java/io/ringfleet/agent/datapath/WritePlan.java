@@ -137,7 +137,11 @@ final class WritePlan {
                 vipDeletes.add(k);
             }
         });
-        add(steps, "remove VIPs whose vip_num is given to another VIP", Table.VIP_MAP.mapName(), List.of(),
+        add(
+                steps,
+                "remove VIPs whose vip_num is given to another VIP",
+                Table.VIP_MAP.mapName(),
+                List.of(),
                 vipEarlyDeletes);
 
         // Ring rows.
@@ -216,8 +220,8 @@ final class WritePlan {
         return new WritePlan(steps);
     }
 
-    private static void diffHash(EncodedMaps desired, KernelReading kernel, Table table, List<Put> puts,
-                                 List<ByteKey> deletes) {
+    private static void diffHash(
+            EncodedMaps desired, KernelReading kernel, Table table, List<Put> puts, List<ByteKey> deletes) {
         kernel.table(table).forEach((k, kv) -> {
             byte[] dv = desired.table(table).get(k);
             if (Arrays.equals(kv, dv)) {

@@ -25,7 +25,8 @@ public sealed interface XdpTarget {
         public Shared {
             Objects.requireNonNull(rootArrayPin, "rootArrayPin");
             if (slot < 0 || slot >= NodeSettings.ROOT_ARRAY_SLOTS) {
-                throw new IllegalArgumentException("slot must be 0.." + (NodeSettings.ROOT_ARRAY_SLOTS - 1) + ", got " + slot);
+                throw new IllegalArgumentException(
+                        "slot must be 0.." + (NodeSettings.ROOT_ARRAY_SLOTS - 1) + ", got " + slot);
             }
         }
     }

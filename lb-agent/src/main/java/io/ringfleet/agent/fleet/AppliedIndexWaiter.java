@@ -17,65 +17,68 @@ import java.util.function.Supplier;
  * machine, so nothing polls. Waits that outlast their timeout fail with {@link FleetUnavailableException}.
  */
 final class AppliedIndexWaiter implements FleetPublisher {
-  private record Waiter(long index, CompletableFuture<FleetImage> future) {}
+    private record Waiter(long index, CompletableFuture<FleetImage> future) {}
 
-  private final String nodeId;
-  private final Supplier<FleetImage> current;
-  private final ScheduledExecutorService timer;
-  private final PriorityQueue<Waiter> waiting = new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
+    private final String nodeId;
+    private final Supplier<FleetImage> current;
+    private final ScheduledExecutorService timer;
+    private final PriorityQueue<Waiter> waiting = new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
 
-  AppliedIndexWaiter(String nodeId, Supplier<FleetImage> current, ScheduledExecutorService timer) {
-    this.nodeId = nodeId;
-    this.current = Objects.requireNonNull(current, "current");
-    this.timer = Objects.requireNonNull(timer, "timer");
-  }
-
-  /** The image once it is at {@code index} or later. */
-  CompletableFuture<FleetImage> await(long index, Duration timeout) {
-    FleetImage now = current.get();
-    if (now.index() >= index) {
-      return CompletableFuture.completedFuture(now);
+    AppliedIndexWaiter(String nodeId, Supplier<FleetImage> current, ScheduledExecutorService timer) {
+        this.nodeId = nodeId;
+        this.current = Objects.requireNonNull(current, "current");
+        this.timer = Objects.requireNonNull(timer, "timer");
     }
-    CompletableFuture<FleetImage> future = new CompletableFuture<>();
-    synchronized (waiting) {
-      waiting.add(new Waiter(index, future));
-    }
-    // The image may have moved between the first look and the registration.
-    release(current.get());
-    if (!future.isDone()) {
-      timer.schedule(() -> future.completeExceptionally(new FleetUnavailableException("node " + nodeId
-          + " has applied up to index " + current.get().index() + ", not " + index + ", within "
-          + timeout.toMillis() + " ms: it is behind the leader")), Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
-      future.whenComplete((img, e) -> {
+
+    /** The image once it is at {@code index} or later. */
+    CompletableFuture<FleetImage> await(long index, Duration timeout) {
+        FleetImage now = current.get();
+        if (now.index() >= index) {
+            return CompletableFuture.completedFuture(now);
+        }
+        CompletableFuture<FleetImage> future = new CompletableFuture<>();
         synchronized (waiting) {
-          waiting.removeIf(w -> w.future == future);
+            waiting.add(new Waiter(index, future));
         }
-      });
-    }
-    return future;
-  }
-
-  @Override
-  public void publish(FleetDelta delta, FleetImage image) {
-    release(image);
-  }
-
-  private void release(FleetImage image) {
-    while (true) {
-      Waiter w;
-      synchronized (waiting) {
-        w = waiting.peek();
-        if (w == null || w.index > image.index()) {
-          return;
+        // The image may have moved between the first look and the registration.
+        release(current.get());
+        if (!future.isDone()) {
+            timer.schedule(
+                    () -> future.completeExceptionally(new FleetUnavailableException("node " + nodeId
+                            + " has applied up to index " + current.get().index() + ", not " + index + ", within "
+                            + timeout.toMillis() + " ms: it is behind the leader")),
+                    Math.max(0, timeout.toMillis()),
+                    TimeUnit.MILLISECONDS);
+            future.whenComplete((img, e) -> {
+                synchronized (waiting) {
+                    waiting.removeIf(w -> w.future == future);
+                }
+            });
         }
-        waiting.poll();
-      }
-      w.future.complete(image);
+        return future;
     }
-  }
 
-  @Override
-  public String name() {
-    return "api-applied-index-waiter";
-  }
+    @Override
+    public void publish(FleetDelta delta, FleetImage image) {
+        release(image);
+    }
+
+    private void release(FleetImage image) {
+        while (true) {
+            Waiter w;
+            synchronized (waiting) {
+                w = waiting.peek();
+                if (w == null || w.index > image.index()) {
+                    return;
+                }
+                waiting.poll();
+            }
+            w.future.complete(image);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "api-applied-index-waiter";
+    }
 }

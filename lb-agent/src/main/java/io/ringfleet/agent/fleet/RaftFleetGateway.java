@@ -63,309 +63,345 @@ import org.apache.ratis.server.protocol.TermIndex;
  * The client's blocking calls run on a small pool of this class; nothing blocks gRPC threads.
  */
 public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
-  /** How long a write waits for this node to apply its entry before answering anyway. */
-  static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
+    /** How long a write waits for this node to apply its entry before answering anyway. */
+    static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
 
-  private final FleetNode node;
-  private final FleetClient client;
-  private final FleetStateMachine stateMachine;
-  private final String nodeId;
-  private final LongSupplier programmedIndex;
-  private final RingView rings;
-  private final Consumer<NodeStatus.Builder> localStatusExtras;
-  private final PeerStatusSource peers;
-  private final ExecutorService io;
-  private final ScheduledExecutorService timer;
-  private final AppliedIndexWaiter applied;
-
-  private RaftFleetGateway(Builder b) {
-    this.node = b.node;
-    this.client = b.client;
-    this.stateMachine = node.stateMachine();
-    this.nodeId = node.peerId().toString();
-    this.programmedIndex = b.programmedIndex != null ? b.programmedIndex : () -> stateMachine.image().index();
-    this.localStatusExtras = b.localStatusExtras;
-    this.rings = b.rings != null ? b.rings : new RingView(stateMachine.limits().ringSize());
-    this.peers = b.peers;
-    AtomicInteger n = new AtomicInteger();
-    this.io = Executors.newFixedThreadPool(b.ioThreads, r -> {
-      Thread t = new Thread(r, "fleet-gateway-" + nodeId + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "fleet-gateway-" + nodeId + "-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    this.applied = new AppliedIndexWaiter(nodeId, stateMachine::image, timer);
-    stateMachine.addPublisher(applied);
-  }
-
-  public static Builder builder(FleetNode node, FleetClient client) {
-    return new Builder(node, client);
-  }
-
-  @Override
-  public String nodeId() {
-    return nodeId;
-  }
-
-  @Override
-  public FleetLimits limits() {
-    return stateMachine.limits();
-  }
-
-  @Override
-  public CompletableFuture<Committed> submit(CommandBatch batch) {
-    return CompletableFuture.supplyAsync(() -> send(batch), io)
-        .thenCompose(reply -> applied.await(reply.getLogIndex(), LOCAL_APPLY_WAIT)
-            .handle((image, lagging) -> new Committed(termOf(reply.getLogIndex()), reply)));
-  }
-
-  private BatchReply send(CommandBatch batch) {
-    try {
-      return client.submit(batch, node.peerId());
-    } catch (StateMachineException e) {
-      throw new IllegalStateException("the fleet log refused batch " + batch.getRequestId() + ": " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new FleetUnavailableException("the fleet log did not confirm batch " + batch.getRequestId() + " ("
-          + e.getMessage() + "); it may or may not have been applied: read the state back before retrying", e);
-    }
-  }
-
-  private long termOf(long index) {
-    try {
-      TermIndex ti = division().getRaftLog().getTermIndex(index);
-      return ti == null ? 0 : ti.getTerm();
-    } catch (RuntimeException e) {
-      return 0;
-    }
-  }
-
-  @Override
-  public CompletableFuture<FleetImage> read(ReadConsistency consistency, long minAppliedIndex, Duration timeout) {
-    if (consistency == ReadConsistency.LOCAL) {
-      return applied.await(minAppliedIndex, timeout);
-    }
-    return CompletableFuture.supplyAsync(this::leaderAppliedIndex, io)
-        .thenCompose(leader -> applied.await(Math.max(leader, minAppliedIndex), timeout));
-  }
-
-  private long leaderAppliedIndex() {
-    try {
-      return client.status().getAppliedIndex();
-    } catch (IOException e) {
-      throw new FleetUnavailableException("no leader answered a linearizable read (" + e.getMessage()
-          + "); a LOCAL read is served by this node alone", e);
-    }
-  }
-
-  @Override
-  public NodeStatus localStatus() {
-    RaftServer.Division d = division();
-    DivisionInfo info = d.getInfo();
-    FleetImage image = stateMachine.image();
-    PeerRole role = membership().contains(nodeId) ? role(info) : PeerRole.NOT_MEMBER;
-    NodeStatus.Builder b = NodeStatus.newBuilder().setNodeId(nodeId).setRole(role)
-        .setTerm(info.getCurrentTerm())
-        .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex())).setAppliedIndex(image.index())
-        .setProgrammedIndex(programmedIndex.getAsLong()).setStateIndex(image.stateIndex())
-        .setStateDigest(ByteString.copyFrom(image.digest()))
-        .setDrained(image.nodes().isDrained(nodeId)).setLive(true);
-    if (localStatusExtras != null) {
-      // the agent sets the digest of the programmed rings; the state machine's rings of the applied image
-      // are not built here (peers poll this status every 20 ms, and a ring costs ~2 ms to build)
-      localStatusExtras.accept(b);
-    } else {
-      // no datapath: the applied image stands for the programmed one
-      b.setRingsDigest(ByteString.copyFrom(rings.of(image).digest()));
-    }
-    return b.build();
-  }
-
-  private static PeerRole role(DivisionInfo info) {
-    switch (info.getCurrentRole()) {
-      case LEADER:
-        return PeerRole.LEADER;
-      case FOLLOWER:
-        return PeerRole.FOLLOWER;
-      case CANDIDATE:
-        return PeerRole.CANDIDATE;
-      case LISTENER:
-        return PeerRole.LISTENER;
-      default:
-        return PeerRole.PEER_ROLE_UNKNOWN;
-    }
-  }
-
-  @Override
-  public CompletableFuture<List<NodeStatus>> fleetStatus(Duration timeout) {
-    TreeSet<String> ids = new TreeSet<>();
-    for (RaftPeer p : node.group().getPeers()) {
-      ids.add(p.getId().toString());
-    }
-    List<CompletableFuture<NodeStatus>> each = new ArrayList<>();
-    for (String id : ids) {
-      if (id.equals(nodeId)) {
-        each.add(CompletableFuture.supplyAsync(this::localStatus, io));
-      } else if (peers == null) {
-        each.add(CompletableFuture.completedFuture(NodeStatus.newBuilder().setNodeId(id).setLive(false)
-            .setError("this node was started without a way to ask its peers").build()));
-      } else {
-        each.add(peers.status(id, timeout).orTimeout(timeout.toMillis() + 100, TimeUnit.MILLISECONDS)
-            .exceptionally(e -> NodeStatus.newBuilder().setNodeId(id).setLive(false)
-                .setError("no answer: " + Statuses.of(e, "status of " + id).getStatus().getDescription()).build()));
-      }
-    }
-    Membership members = membership();
-    return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
-        .thenApply(v -> each.stream().map(CompletableFuture::join).map(s -> asSeenHere(s, members)).toList());
-  }
-
-  /** A node outside this node's Raft configuration shows NOT_MEMBER, whatever it says of itself. */
-  private static NodeStatus asSeenHere(NodeStatus status, Membership members) {
-    return members.contains(status.getNodeId()) ? status : status.toBuilder().setRole(PeerRole.NOT_MEMBER).build();
-  }
-
-  @Override
-  public Membership membership() {
-    RaftConfiguration conf = configuration();
-    return new Membership(ids(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)), ids(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
-  }
-
-  @Override
-  public CompletableFuture<Membership> leave(String id) {
-    return CompletableFuture.supplyAsync(() -> changeMembership(id, current -> current.leaving(id, configuredPeers())), io);
-  }
-
-  @Override
-  public CompletableFuture<Membership> join(String id) {
-    return CompletableFuture.supplyAsync(() -> changeMembership(id, current -> current.joining(id, configuredPeers())), io);
-  }
-
-  /** Checks the change against this node's configuration; the leader sets it only if that still is the current one. */
-  private Membership changeMembership(String id, UnaryOperator<Membership> change) {
-    RaftConfiguration conf = configuration();
-    List<RaftPeer> voters = List.copyOf(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
-    List<RaftPeer> listeners = List.copyOf(conf.getCurrentPeers(RaftPeerRole.LISTENER));
-    Membership next = change.apply(new Membership(ids(voters), ids(listeners)));
-    try {
-      client.setConfiguration(configuredPeers(next.voters()), configuredPeers(next.listeners()), voters, listeners);
-    } catch (IOException e) {
-      throw new FleetUnavailableException("the Raft configuration was not changed to " + next + " (" + e.getMessage()
-          + "); a node joining must be running; see GetStatus before retrying", e);
-    }
-    return next;
-  }
-
-  /** The fleet config's peers (the group this node was built with): id → true for a listener. */
-  private Map<String, Boolean> configuredPeers() {
-    Map<String, Boolean> roles = new TreeMap<>();
-    for (RaftPeer p : node.group().getPeers()) {
-      roles.put(p.getId().toString(), p.getStartupRole() == RaftPeerRole.LISTENER);
-    }
-    return roles;
-  }
-
-  private List<RaftPeer> configuredPeers(Set<String> ids) {
-    return node.group().getPeers().stream().filter(p -> ids.contains(p.getId().toString())).toList();
-  }
-
-  private static SortedSet<String> ids(Collection<RaftPeer> peers) {
-    SortedSet<String> ids = new TreeSet<>();
-    peers.forEach(p -> ids.add(p.getId().toString()));
-    return ids;
-  }
-
-  private RaftConfiguration configuration() {
-    try {
-      return node.configuration();
-    } catch (IOException e) {
-      throw new FleetUnavailableException("this node's Raft peer is not running: " + e.getMessage(), e);
-    }
-  }
-
-  @Override
-  public Optional<String> leaderId() {
-    RaftPeerId leader = division().getInfo().getLeaderId();
-    return Optional.ofNullable(leader).map(RaftPeerId::toString);
-  }
-
-  private RaftServer.Division division() {
-    try {
-      return node.server().getDivision(node.group().getGroupId());
-    } catch (IOException e) {
-      throw new FleetUnavailableException("this node's Raft peer is not running: " + e.getMessage(), e);
-    }
-  }
-
-  /** Stops the gateway's threads (not the node or the client, which the caller owns). */
-  @Override
-  public void close() {
-    stateMachine.removePublisher(applied);
-    io.shutdownNow();
-    timer.shutdownNow();
-  }
-
-  public static final class Builder {
     private final FleetNode node;
     private final FleetClient client;
-    private LongSupplier programmedIndex;
-    private Consumer<NodeStatus.Builder> localStatusExtras;
-    private RingView rings;
-    private PeerStatusSource peers;
-    private int ioThreads = 4;
+    private final FleetStateMachine stateMachine;
+    private final String nodeId;
+    private final LongSupplier programmedIndex;
+    private final RingView rings;
+    private final Consumer<NodeStatus.Builder> localStatusExtras;
+    private final PeerStatusSource peers;
+    private final ExecutorService io;
+    private final ScheduledExecutorService timer;
+    private final AppliedIndexWaiter applied;
 
-    private Builder(FleetNode node, FleetClient client) {
-      this.node = Objects.requireNonNull(node, "node");
-      this.client = Objects.requireNonNull(client, "client");
+    private RaftFleetGateway(Builder b) {
+        this.node = b.node;
+        this.client = b.client;
+        this.stateMachine = node.stateMachine();
+        this.nodeId = node.peerId().toString();
+        this.programmedIndex = b.programmedIndex != null
+                ? b.programmedIndex
+                : () -> stateMachine.image().index();
+        this.localStatusExtras = b.localStatusExtras;
+        this.rings =
+                b.rings != null ? b.rings : new RingView(stateMachine.limits().ringSize());
+        this.peers = b.peers;
+        AtomicInteger n = new AtomicInteger();
+        this.io = Executors.newFixedThreadPool(b.ioThreads, r -> {
+            Thread t = new Thread(r, "fleet-gateway-" + nodeId + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fleet-gateway-" + nodeId + "-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.applied = new AppliedIndexWaiter(nodeId, stateMachine::image, timer);
+        stateMachine.addPublisher(applied);
     }
 
-    /**
-     * This node's programmed index (the map programmer's). Without one, the applied index stands in: for a
-     * node without a datapath only.
-     */
-    public Builder programmedIndex(LongSupplier programmedIndex) {
-      this.programmedIndex = Objects.requireNonNull(programmedIndex, "programmedIndex");
-      return this;
+    public static Builder builder(FleetNode node, FleetClient client) {
+        return new Builder(node, client);
     }
 
-    /**
-     * Called last whenever this node's status is built: the agent sets what only it knows (programmed index
-     * and the rings digest of what is programmed, from one reading; announcing; why it is stuck).
-     */
-    public Builder localStatus(Consumer<NodeStatus.Builder> extras) {
-      this.localStatusExtras = Objects.requireNonNull(extras, "extras");
-      return this;
+    @Override
+    public String nodeId() {
+        return nodeId;
     }
 
-    /**
-     * The node's ring view, for the rings digest of a node without a datapath (no {@link #localStatus} extras:
-     * the applied image stands for the programmed one); default: a view of this gateway's own.
-     */
-    public Builder rings(RingView rings) {
-      this.rings = Objects.requireNonNull(rings, "rings");
-      return this;
+    @Override
+    public FleetLimits limits() {
+        return stateMachine.limits();
     }
 
-    /** How to ask the other nodes for their status (fleet-wide GetStatus). */
-    public Builder peers(PeerStatusSource peers) {
-      this.peers = Objects.requireNonNull(peers, "peers");
-      return this;
+    @Override
+    public CompletableFuture<Committed> submit(CommandBatch batch) {
+        return CompletableFuture.supplyAsync(() -> send(batch), io)
+                .thenCompose(reply -> applied.await(reply.getLogIndex(), LOCAL_APPLY_WAIT)
+                        .handle((image, lagging) -> new Committed(termOf(reply.getLogIndex()), reply)));
     }
 
-    /** Threads for the client's blocking calls; 1..64, default 4. */
-    public Builder ioThreads(int threads) {
-      if (threads < 1 || threads > 64) {
-        throw new IllegalArgumentException("ioThreads must be 1..64, got " + threads);
-      }
-      this.ioThreads = threads;
-      return this;
+    private BatchReply send(CommandBatch batch) {
+        try {
+            return client.submit(batch, node.peerId());
+        } catch (StateMachineException e) {
+            throw new IllegalStateException(
+                    "the fleet log refused batch " + batch.getRequestId() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new FleetUnavailableException(
+                    "the fleet log did not confirm batch " + batch.getRequestId() + " (" + e.getMessage()
+                            + "); it may or may not have been applied: read the state back before retrying",
+                    e);
+        }
     }
 
-    public RaftFleetGateway build() {
-      return new RaftFleetGateway(this);
+    private long termOf(long index) {
+        try {
+            TermIndex ti = division().getRaftLog().getTermIndex(index);
+            return ti == null ? 0 : ti.getTerm();
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
-  }
+
+    @Override
+    public CompletableFuture<FleetImage> read(ReadConsistency consistency, long minAppliedIndex, Duration timeout) {
+        if (consistency == ReadConsistency.LOCAL) {
+            return applied.await(minAppliedIndex, timeout);
+        }
+        return CompletableFuture.supplyAsync(this::leaderAppliedIndex, io)
+                .thenCompose(leader -> applied.await(Math.max(leader, minAppliedIndex), timeout));
+    }
+
+    private long leaderAppliedIndex() {
+        try {
+            return client.status().getAppliedIndex();
+        } catch (IOException e) {
+            throw new FleetUnavailableException(
+                    "no leader answered a linearizable read (" + e.getMessage()
+                            + "); a LOCAL read is served by this node alone",
+                    e);
+        }
+    }
+
+    @Override
+    public NodeStatus localStatus() {
+        RaftServer.Division d = division();
+        DivisionInfo info = d.getInfo();
+        FleetImage image = stateMachine.image();
+        PeerRole role = membership().contains(nodeId) ? role(info) : PeerRole.NOT_MEMBER;
+        NodeStatus.Builder b = NodeStatus.newBuilder()
+                .setNodeId(nodeId)
+                .setRole(role)
+                .setTerm(info.getCurrentTerm())
+                .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()))
+                .setAppliedIndex(image.index())
+                .setProgrammedIndex(programmedIndex.getAsLong())
+                .setStateIndex(image.stateIndex())
+                .setStateDigest(ByteString.copyFrom(image.digest()))
+                .setDrained(image.nodes().isDrained(nodeId))
+                .setLive(true);
+        if (localStatusExtras != null) {
+            // the agent sets the digest of the programmed rings; the state machine's rings of the applied image
+            // are not built here (peers poll this status every 20 ms, and a ring costs ~2 ms to build)
+            localStatusExtras.accept(b);
+        } else {
+            // no datapath: the applied image stands for the programmed one
+            b.setRingsDigest(ByteString.copyFrom(rings.of(image).digest()));
+        }
+        return b.build();
+    }
+
+    private static PeerRole role(DivisionInfo info) {
+        switch (info.getCurrentRole()) {
+            case LEADER:
+                return PeerRole.LEADER;
+            case FOLLOWER:
+                return PeerRole.FOLLOWER;
+            case CANDIDATE:
+                return PeerRole.CANDIDATE;
+            case LISTENER:
+                return PeerRole.LISTENER;
+            default:
+                return PeerRole.PEER_ROLE_UNKNOWN;
+        }
+    }
+
+    @Override
+    public CompletableFuture<List<NodeStatus>> fleetStatus(Duration timeout) {
+        TreeSet<String> ids = new TreeSet<>();
+        for (RaftPeer p : node.group().getPeers()) {
+            ids.add(p.getId().toString());
+        }
+        List<CompletableFuture<NodeStatus>> each = new ArrayList<>();
+        for (String id : ids) {
+            if (id.equals(nodeId)) {
+                each.add(CompletableFuture.supplyAsync(this::localStatus, io));
+            } else if (peers == null) {
+                each.add(CompletableFuture.completedFuture(NodeStatus.newBuilder()
+                        .setNodeId(id)
+                        .setLive(false)
+                        .setError("this node was started without a way to ask its peers")
+                        .build()));
+            } else {
+                each.add(peers.status(id, timeout)
+                        .orTimeout(timeout.toMillis() + 100, TimeUnit.MILLISECONDS)
+                        .exceptionally(e -> NodeStatus.newBuilder()
+                                .setNodeId(id)
+                                .setLive(false)
+                                .setError("no answer: "
+                                        + Statuses.of(e, "status of " + id)
+                                                .getStatus()
+                                                .getDescription())
+                                .build()));
+            }
+        }
+        Membership members = membership();
+        return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
+                .thenApply(v -> each.stream()
+                        .map(CompletableFuture::join)
+                        .map(s -> asSeenHere(s, members))
+                        .toList());
+    }
+
+    /** A node outside this node's Raft configuration shows NOT_MEMBER, whatever it says of itself. */
+    private static NodeStatus asSeenHere(NodeStatus status, Membership members) {
+        return members.contains(status.getNodeId())
+                ? status
+                : status.toBuilder().setRole(PeerRole.NOT_MEMBER).build();
+    }
+
+    @Override
+    public Membership membership() {
+        RaftConfiguration conf = configuration();
+        return new Membership(
+                ids(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)), ids(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
+    }
+
+    @Override
+    public CompletableFuture<Membership> leave(String id) {
+        return CompletableFuture.supplyAsync(
+                () -> changeMembership(id, current -> current.leaving(id, configuredPeers())), io);
+    }
+
+    @Override
+    public CompletableFuture<Membership> join(String id) {
+        return CompletableFuture.supplyAsync(
+                () -> changeMembership(id, current -> current.joining(id, configuredPeers())), io);
+    }
+
+    /** Checks the change against this node's configuration; the leader sets it only if that still is the current one. */
+    private Membership changeMembership(String id, UnaryOperator<Membership> change) {
+        RaftConfiguration conf = configuration();
+        List<RaftPeer> voters = List.copyOf(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
+        List<RaftPeer> listeners = List.copyOf(conf.getCurrentPeers(RaftPeerRole.LISTENER));
+        Membership next = change.apply(new Membership(ids(voters), ids(listeners)));
+        try {
+            client.setConfiguration(
+                    configuredPeers(next.voters()), configuredPeers(next.listeners()), voters, listeners);
+        } catch (IOException e) {
+            throw new FleetUnavailableException(
+                    "the Raft configuration was not changed to " + next + " (" + e.getMessage()
+                            + "); a node joining must be running; see GetStatus before retrying",
+                    e);
+        }
+        return next;
+    }
+
+    /** The fleet config's peers (the group this node was built with): id → true for a listener. */
+    private Map<String, Boolean> configuredPeers() {
+        Map<String, Boolean> roles = new TreeMap<>();
+        for (RaftPeer p : node.group().getPeers()) {
+            roles.put(p.getId().toString(), p.getStartupRole() == RaftPeerRole.LISTENER);
+        }
+        return roles;
+    }
+
+    private List<RaftPeer> configuredPeers(Set<String> ids) {
+        return node.group().getPeers().stream()
+                .filter(p -> ids.contains(p.getId().toString()))
+                .toList();
+    }
+
+    private static SortedSet<String> ids(Collection<RaftPeer> peers) {
+        SortedSet<String> ids = new TreeSet<>();
+        peers.forEach(p -> ids.add(p.getId().toString()));
+        return ids;
+    }
+
+    private RaftConfiguration configuration() {
+        try {
+            return node.configuration();
+        } catch (IOException e) {
+            throw new FleetUnavailableException("this node's Raft peer is not running: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<String> leaderId() {
+        RaftPeerId leader = division().getInfo().getLeaderId();
+        return Optional.ofNullable(leader).map(RaftPeerId::toString);
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return node.server().getDivision(node.group().getGroupId());
+        } catch (IOException e) {
+            throw new FleetUnavailableException("this node's Raft peer is not running: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the gateway's threads (not the node or the client, which the caller owns). */
+    @Override
+    public void close() {
+        stateMachine.removePublisher(applied);
+        io.shutdownNow();
+        timer.shutdownNow();
+    }
+
+    public static final class Builder {
+        private final FleetNode node;
+        private final FleetClient client;
+        private LongSupplier programmedIndex;
+        private Consumer<NodeStatus.Builder> localStatusExtras;
+        private RingView rings;
+        private PeerStatusSource peers;
+        private int ioThreads = 4;
+
+        private Builder(FleetNode node, FleetClient client) {
+            this.node = Objects.requireNonNull(node, "node");
+            this.client = Objects.requireNonNull(client, "client");
+        }
+
+        /**
+         * This node's programmed index (the map programmer's). Without one, the applied index stands in: for a
+         * node without a datapath only.
+         */
+        public Builder programmedIndex(LongSupplier programmedIndex) {
+            this.programmedIndex = Objects.requireNonNull(programmedIndex, "programmedIndex");
+            return this;
+        }
+
+        /**
+         * Called last whenever this node's status is built: the agent sets what only it knows (programmed index
+         * and the rings digest of what is programmed, from one reading; announcing; why it is stuck).
+         */
+        public Builder localStatus(Consumer<NodeStatus.Builder> extras) {
+            this.localStatusExtras = Objects.requireNonNull(extras, "extras");
+            return this;
+        }
+
+        /**
+         * The node's ring view, for the rings digest of a node without a datapath (no {@link #localStatus} extras:
+         * the applied image stands for the programmed one); default: a view of this gateway's own.
+         */
+        public Builder rings(RingView rings) {
+            this.rings = Objects.requireNonNull(rings, "rings");
+            return this;
+        }
+
+        /** How to ask the other nodes for their status (fleet-wide GetStatus). */
+        public Builder peers(PeerStatusSource peers) {
+            this.peers = Objects.requireNonNull(peers, "peers");
+            return this;
+        }
+
+        /** Threads for the client's blocking calls; 1..64, default 4. */
+        public Builder ioThreads(int threads) {
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("ioThreads must be 1..64, got " + threads);
+            }
+            this.ioThreads = threads;
+            return this;
+        }
+
+        public RaftFleetGateway build() {
+            return new RaftFleetGateway(this);
+        }
+    }
 }

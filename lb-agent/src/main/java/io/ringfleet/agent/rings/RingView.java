@@ -20,106 +20,108 @@ import java.util.List;
  * and reals.
  */
 public final class RingView {
-  /** Rings kept besides the programmed image's: images read or programmed after it. */
-  static final int KEPT_AFTER_PROGRAMMED = 4;
+    /** Rings kept besides the programmed image's: images read or programmed after it. */
+    static final int KEPT_AFTER_PROGRAMMED = 4;
 
-  private final int ringSize;
-  private final Object buildLock = new Object();
-  private volatile Kept kept = new Kept(null, List.of());
+    private final int ringSize;
+    private final Object buildLock = new Object();
+    private volatile Kept kept = new Kept(null, List.of());
 
-  /** The programmed image's rings (null before the first) and the newer ones, ascending state index. */
-  private record Kept(Entry programmed, List<Entry> newer) {}
+    /** The programmed image's rings (null before the first) and the newer ones, ascending state index. */
+    private record Kept(Entry programmed, List<Entry> newer) {}
 
-  private record Entry(long stateIndex, FleetRings rings) {}
+    private record Entry(long stateIndex, FleetRings rings) {}
 
-  public RingView(int ringSize) {
-    this.ringSize = ringSize;
-    FleetRings.empty(ringSize); // checks the size now
-  }
-
-  public int ringSize() {
-    return ringSize;
-  }
-
-  /** The rings of {@code image}: kept ones when this state's are, else built from the closest kept ones. */
-  public FleetRings of(FleetImage image) {
-    FleetRings found = find(kept, image);
-    if (found != null) {
-      return found;
+    public RingView(int ringSize) {
+        this.ringSize = ringSize;
+        FleetRings.empty(ringSize); // checks the size now
     }
-    synchronized (buildLock) {
-      Kept now = kept;
-      found = find(now, image);
-      if (found == null) {
-        found = closestBelow(now, image.stateIndex()).next(image);
-        kept = withNewer(now, new Entry(image.stateIndex(), found));
-      }
-      return found;
-    }
-  }
 
-  /**
-   * {@code image} is now in the kernel (the pipeline calls this after a run, or when Raft's own entries moved the
-   * programmed index): its rings are kept, those of older images dropped.
-   */
-  public void programmed(FleetImage image) {
-    FleetRings rings = of(image);
-    synchronized (buildLock) {
-      List<Entry> newer = new ArrayList<>();
-      for (Entry e : kept.newer()) {
-        if (e.stateIndex() > image.stateIndex()) {
-          newer.add(e);
+    public int ringSize() {
+        return ringSize;
+    }
+
+    /** The rings of {@code image}: kept ones when this state's are, else built from the closest kept ones. */
+    public FleetRings of(FleetImage image) {
+        FleetRings found = find(kept, image);
+        if (found != null) {
+            return found;
         }
-      }
-      kept = new Kept(new Entry(image.stateIndex(), rings), List.copyOf(newer));
+        synchronized (buildLock) {
+            Kept now = kept;
+            found = find(now, image);
+            if (found == null) {
+                found = closestBelow(now, image.stateIndex()).next(image);
+                kept = withNewer(now, new Entry(image.stateIndex(), found));
+            }
+            return found;
+        }
     }
-  }
 
-  private static FleetRings find(Kept k, FleetImage image) {
-    if (k.programmed() != null && k.programmed().rings().isOf(image)) {
-      return k.programmed().rings();
+    /**
+     * {@code image} is now in the kernel (the pipeline calls this after a run, or when Raft's own entries moved the
+     * programmed index): its rings are kept, those of older images dropped.
+     */
+    public void programmed(FleetImage image) {
+        FleetRings rings = of(image);
+        synchronized (buildLock) {
+            List<Entry> newer = new ArrayList<>();
+            for (Entry e : kept.newer()) {
+                if (e.stateIndex() > image.stateIndex()) {
+                    newer.add(e);
+                }
+            }
+            kept = new Kept(new Entry(image.stateIndex(), rings), List.copyOf(newer));
+        }
     }
-    for (Entry e : k.newer()) {
-      if (e.rings().isOf(image)) {
-        return e.rings();
-      }
-    }
-    return null;
-  }
 
-  /** The kept rings of the highest state index at or below {@code stateIndex}; else the lowest kept; else none. */
-  private FleetRings closestBelow(Kept k, long stateIndex) {
-    Entry best = null;
-    List<Entry> all = new ArrayList<>(k.newer());
-    if (k.programmed() != null) {
-      all.add(k.programmed());
+    private static FleetRings find(Kept k, FleetImage image) {
+        if (k.programmed() != null && k.programmed().rings().isOf(image)) {
+            return k.programmed().rings();
+        }
+        for (Entry e : k.newer()) {
+            if (e.rings().isOf(image)) {
+                return e.rings();
+            }
+        }
+        return null;
     }
-    for (Entry e : all) {
-      boolean below = e.stateIndex() <= stateIndex;
-      if (best == null || (below && (best.stateIndex() > stateIndex || e.stateIndex() > best.stateIndex()))
-          || (!below && best.stateIndex() > stateIndex && e.stateIndex() < best.stateIndex())) {
-        best = e;
-      }
-    }
-    return best == null ? FleetRings.empty(ringSize) : best.rings();
-  }
 
-  /** {@code k} with {@code added} among the newer rings, the oldest dropped beyond the bound. */
-  private static Kept withNewer(Kept k, Entry added) {
-    List<Entry> newer = new ArrayList<>(k.newer());
-    newer.removeIf(e -> e.stateIndex() == added.stateIndex());
-    newer.add(added);
-    newer.sort((a, b) -> Long.compare(a.stateIndex(), b.stateIndex()));
-    while (newer.size() > KEPT_AFTER_PROGRAMMED) {
-      newer.remove(0);
+    /** The kept rings of the highest state index at or below {@code stateIndex}; else the lowest kept; else none. */
+    private FleetRings closestBelow(Kept k, long stateIndex) {
+        Entry best = null;
+        List<Entry> all = new ArrayList<>(k.newer());
+        if (k.programmed() != null) {
+            all.add(k.programmed());
+        }
+        for (Entry e : all) {
+            boolean below = e.stateIndex() <= stateIndex;
+            if (best == null
+                    || (below && (best.stateIndex() > stateIndex || e.stateIndex() > best.stateIndex()))
+                    || (!below && best.stateIndex() > stateIndex && e.stateIndex() < best.stateIndex())) {
+                best = e;
+            }
+        }
+        return best == null ? FleetRings.empty(ringSize) : best.rings();
     }
-    return new Kept(k.programmed(), List.copyOf(newer));
-  }
 
-  @Override
-  public String toString() {
-    Kept k = kept;
-    return "RingView{ringSize=" + ringSize + ", programmed="
-        + (k.programmed() == null ? "none" : k.programmed().rings().provenance()) + ", newer=" + k.newer().size() + "}";
-  }
+    /** {@code k} with {@code added} among the newer rings, the oldest dropped beyond the bound. */
+    private static Kept withNewer(Kept k, Entry added) {
+        List<Entry> newer = new ArrayList<>(k.newer());
+        newer.removeIf(e -> e.stateIndex() == added.stateIndex());
+        newer.add(added);
+        newer.sort((a, b) -> Long.compare(a.stateIndex(), b.stateIndex()));
+        while (newer.size() > KEPT_AFTER_PROGRAMMED) {
+            newer.remove(0);
+        }
+        return new Kept(k.programmed(), List.copyOf(newer));
+    }
+
+    @Override
+    public String toString() {
+        Kept k = kept;
+        return "RingView{ringSize=" + ringSize + ", programmed="
+                + (k.programmed() == null ? "none" : k.programmed().rings().provenance()) + ", newer="
+                + k.newer().size() + "}";
+    }
 }

@@ -24,81 +24,91 @@ import javax.net.ssl.SSLSession;
  * whose principal is {@code plaintext@<client address>}.
  */
 public final class AuthInterceptor implements ServerInterceptor {
-  private static final ServerCall.Listener<Object> NOTHING = new ServerCall.Listener<>() {};
+    private static final ServerCall.Listener<Object> NOTHING = new ServerCall.Listener<>() {};
 
-  private final MethodPolicy policy;
-  private final boolean plaintext;
+    private final MethodPolicy policy;
+    private final boolean plaintext;
 
-  private AuthInterceptor(MethodPolicy policy, boolean plaintext) {
-    this.policy = Objects.requireNonNull(policy, "policy");
-    this.plaintext = plaintext;
-  }
-
-  public static AuthInterceptor mutualTls(MethodPolicy policy) {
-    return new AuthInterceptor(policy, false);
-  }
-
-  public static AuthInterceptor plaintext(MethodPolicy policy) {
-    return new AuthInterceptor(policy, true);
-  }
-
-  @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                    ServerCallHandler<Q, R> next) {
-    String method = call.getMethodDescriptor().getFullMethodName();
-    Caller caller;
-    if (plaintext) {
-      caller = new Caller("plaintext@" + host(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)), Role.OPERATOR);
-    } else {
-      Optional<X509Certificate> cert = clientCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-      if (cert.isEmpty()) {
-        return refuse(call, Status.UNAUTHENTICATED.withDescription(
-            "no client certificate: this API requires mutual TLS with a certificate from the fleet CA"));
-      }
-      CertificateIdentity id = CertificateIdentity.of(cert.get());
-      if (id.role().isEmpty()) {
-        return refuse(call, Status.PERMISSION_DENIED.withDescription("certificate " + id.describe()
-            + " carries no role: its OU must be one of " + Role.ALLOWED));
-      }
-      if (id.commonName().isEmpty()) {
-        return refuse(call, Status.PERMISSION_DENIED.withDescription(
-            "the client certificate has no CN: the CN is the principal recorded in the log"));
-      }
-      caller = new Caller(id.commonName(), id.role().get());
+    private AuthInterceptor(MethodPolicy policy, boolean plaintext) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.plaintext = plaintext;
     }
-    if (!policy.allows(caller.role(), method)) {
-      return refuse(call, Status.PERMISSION_DENIED.withDescription(caller.principal() + " has role "
-          + caller.role() + ", which may only read; " + method + " needs an operator certificate"));
-    }
-    Context context = Context.current().withValue(Caller.CONTEXT_KEY, caller);
-    return Contexts.interceptCall(context, call, headers, next);
-  }
 
-  @SuppressWarnings("unchecked")
-  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
-    call.close(status, new Metadata());
-    return (ServerCall.Listener<Q>) NOTHING;
-  }
+    public static AuthInterceptor mutualTls(MethodPolicy policy) {
+        return new AuthInterceptor(policy, false);
+    }
 
-  private static Optional<X509Certificate> clientCertificate(SSLSession session) {
-    if (session == null) {
-      return Optional.empty();
+    public static AuthInterceptor plaintext(MethodPolicy policy) {
+        return new AuthInterceptor(policy, true);
     }
-    try {
-      Certificate[] certs = session.getPeerCertificates();
-      if (certs.length > 0 && certs[0] instanceof X509Certificate) {
-        return Optional.of((X509Certificate) certs[0]);
-      }
-    } catch (SSLPeerUnverifiedException e) {
-      return Optional.empty();
-    }
-    return Optional.empty();
-  }
 
-  private static String host(SocketAddress address) {
-    if (address instanceof InetSocketAddress) {
-      return ((InetSocketAddress) address).getHostString();
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        Caller caller;
+        if (plaintext) {
+            caller = new Caller(
+                    "plaintext@" + host(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)), Role.OPERATOR);
+        } else {
+            Optional<X509Certificate> cert =
+                    clientCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+            if (cert.isEmpty()) {
+                return refuse(
+                        call,
+                        Status.UNAUTHENTICATED.withDescription(
+                                "no client certificate: this API requires mutual TLS with a certificate from the fleet CA"));
+            }
+            CertificateIdentity id = CertificateIdentity.of(cert.get());
+            if (id.role().isEmpty()) {
+                return refuse(
+                        call,
+                        Status.PERMISSION_DENIED.withDescription("certificate " + id.describe()
+                                + " carries no role: its OU must be one of " + Role.ALLOWED));
+            }
+            if (id.commonName().isEmpty()) {
+                return refuse(
+                        call,
+                        Status.PERMISSION_DENIED.withDescription(
+                                "the client certificate has no CN: the CN is the principal recorded in the log"));
+            }
+            caller = new Caller(id.commonName(), id.role().get());
+        }
+        if (!policy.allows(caller.role(), method)) {
+            return refuse(
+                    call,
+                    Status.PERMISSION_DENIED.withDescription(caller.principal() + " has role " + caller.role()
+                            + ", which may only read; " + method + " needs an operator certificate"));
+        }
+        Context context = Context.current().withValue(Caller.CONTEXT_KEY, caller);
+        return Contexts.interceptCall(context, call, headers, next);
     }
-    return String.valueOf(address);
-  }
+
+    @SuppressWarnings("unchecked")
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+        call.close(status, new Metadata());
+        return (ServerCall.Listener<Q>) NOTHING;
+    }
+
+    private static Optional<X509Certificate> clientCertificate(SSLSession session) {
+        if (session == null) {
+            return Optional.empty();
+        }
+        try {
+            Certificate[] certs = session.getPeerCertificates();
+            if (certs.length > 0 && certs[0] instanceof X509Certificate) {
+                return Optional.of((X509Certificate) certs[0]);
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    private static String host(SocketAddress address) {
+        if (address instanceof InetSocketAddress) {
+            return ((InetSocketAddress) address).getHostString();
+        }
+        return String.valueOf(address);
+    }
 }

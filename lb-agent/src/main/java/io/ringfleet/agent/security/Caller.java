@@ -8,23 +8,24 @@ import java.util.Objects;
  * log entries it writes) and its role. Put into the gRPC {@link Context} by {@link AuthInterceptor}.
  */
 public record Caller(String principal, Role role) {
-  public static final Context.Key<Caller> CONTEXT_KEY = Context.key("ringfleet-caller");
+    public static final Context.Key<Caller> CONTEXT_KEY = Context.key("ringfleet-caller");
 
-  public Caller {
-    Objects.requireNonNull(principal, "principal");
-    Objects.requireNonNull(role, "role");
-  }
-
-  /**
-   * The caller of the current call.
-   *
-   * @throws IllegalStateException if no {@link AuthInterceptor} ran for this call (a wiring bug)
-   */
-  public static Caller current() {
-    Caller c = CONTEXT_KEY.get();
-    if (c == null) {
-      throw new IllegalStateException("no authenticated caller in this call: the API server must install AuthInterceptor");
+    public Caller {
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(role, "role");
     }
-    return c;
-  }
+
+    /**
+     * The caller of the current call.
+     *
+     * @throws IllegalStateException if no {@link AuthInterceptor} ran for this call (a wiring bug)
+     */
+    public static Caller current() {
+        Caller c = CONTEXT_KEY.get();
+        if (c == null) {
+            throw new IllegalStateException(
+                    "no authenticated caller in this call: the API server must install AuthInterceptor");
+        }
+        return c;
+    }
 }

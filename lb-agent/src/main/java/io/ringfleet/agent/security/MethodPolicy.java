@@ -11,39 +11,40 @@ import java.util.TreeSet;
  * added later — needs an operator, so a new write cannot slip through as a read.
  */
 public final class MethodPolicy {
-  private final Set<String> reads;
+    private final Set<String> reads;
 
-  private MethodPolicy(Set<String> reads) {
-    this.reads = Set.copyOf(reads);
-  }
-
-  /** The policy of the Ringfleet API: ControlService and KatranService. */
-  public static MethodPolicy ringfleet() {
-    Set<String> reads = new TreeSet<>();
-    for (MethodDescriptor<?, ?> m : new MethodDescriptor<?, ?>[] {
-        ControlServiceGrpc.getListVipsMethod(), ControlServiceGrpc.getGetVipMethod(),
-        ControlServiceGrpc.getGetVipFlagsMethod(), ControlServiceGrpc.getListRealsMethod(),
-        ControlServiceGrpc.getListHealthCheckDstsMethod(), ControlServiceGrpc.getListQuicServerIdsMethod(),
-        ControlServiceGrpc.getListNodesMethod(), ControlServiceGrpc.getGetGatewayMacMethod(),
-        ControlServiceGrpc.getGetStatusMethod(), ControlServiceGrpc.getGetDigestsMethod(),
-        ControlServiceGrpc.getWaitProgrammedMethod(), ControlServiceGrpc.getGetStatsMethod(),
-        KatranServiceGrpc.getGetMacMethod(), KatranServiceGrpc.getGetAllVipsMethod(),
-        KatranServiceGrpc.getGetVipFlagsMethod(), KatranServiceGrpc.getGetRealsForVipMethod(),
-        KatranServiceGrpc.getGetQuicRealsMappingMethod(), KatranServiceGrpc.getGetStatsForVipMethod(),
-        KatranServiceGrpc.getGetLruStatsMethod(), KatranServiceGrpc.getGetLruMissStatsMethod(),
-        KatranServiceGrpc.getGetLruFallbackStatsMethod(), KatranServiceGrpc.getGetIcmpTooBigStatsMethod(),
-        KatranServiceGrpc.getGetHealthcheckersDstMethod()}) {
-      reads.add(m.getFullMethodName());
+    private MethodPolicy(Set<String> reads) {
+        this.reads = Set.copyOf(reads);
     }
-    return new MethodPolicy(reads);
-  }
 
-  public boolean isRead(String fullMethodName) {
-    return reads.contains(fullMethodName);
-  }
+    /** The policy of the Ringfleet API: ControlService and KatranService. */
+    public static MethodPolicy ringfleet() {
+        Set<String> reads = new TreeSet<>();
+        for (MethodDescriptor<?, ?> m : new MethodDescriptor<?, ?>[] {
+            ControlServiceGrpc.getListVipsMethod(), ControlServiceGrpc.getGetVipMethod(),
+            ControlServiceGrpc.getGetVipFlagsMethod(), ControlServiceGrpc.getListRealsMethod(),
+            ControlServiceGrpc.getListHealthCheckDstsMethod(), ControlServiceGrpc.getListQuicServerIdsMethod(),
+            ControlServiceGrpc.getListNodesMethod(), ControlServiceGrpc.getGetGatewayMacMethod(),
+            ControlServiceGrpc.getGetStatusMethod(), ControlServiceGrpc.getGetDigestsMethod(),
+            ControlServiceGrpc.getWaitProgrammedMethod(), ControlServiceGrpc.getGetStatsMethod(),
+            KatranServiceGrpc.getGetMacMethod(), KatranServiceGrpc.getGetAllVipsMethod(),
+            KatranServiceGrpc.getGetVipFlagsMethod(), KatranServiceGrpc.getGetRealsForVipMethod(),
+            KatranServiceGrpc.getGetQuicRealsMappingMethod(), KatranServiceGrpc.getGetStatsForVipMethod(),
+            KatranServiceGrpc.getGetLruStatsMethod(), KatranServiceGrpc.getGetLruMissStatsMethod(),
+            KatranServiceGrpc.getGetLruFallbackStatsMethod(), KatranServiceGrpc.getGetIcmpTooBigStatsMethod(),
+            KatranServiceGrpc.getGetHealthcheckersDstMethod()
+        }) {
+            reads.add(m.getFullMethodName());
+        }
+        return new MethodPolicy(reads);
+    }
 
-  /** Every role reads; only operators call anything else. */
-  public boolean allows(Role role, String fullMethodName) {
-    return role.canWrite() || isRead(fullMethodName);
-  }
+    public boolean isRead(String fullMethodName) {
+        return reads.contains(fullMethodName);
+    }
+
+    /** Every role reads; only operators call anything else. */
+    public boolean allows(Role role, String fullMethodName) {
+        return role.canWrite() || isRead(fullMethodName);
+    }
 }

@@ -8,50 +8,50 @@ import java.util.Optional;
  * clients read; nodes read and are the only role accepted on the Raft transport.
  */
 public enum Role {
-  OPERATOR("operator"),
-  READ_ONLY("read-only"),
-  NODE("node");
+    OPERATOR("operator"),
+    READ_ONLY("read-only"),
+    NODE("node");
 
-  /** "operator, read-only, node". */
-  public static final String ALLOWED = "operator, read-only, node";
+    /** "operator, read-only, node". */
+    public static final String ALLOWED = "operator, read-only, node";
 
-  private final String ou;
+    private final String ou;
 
-  Role(String ou) {
-    this.ou = ou;
-  }
-
-  /** The OU value that carries this role. */
-  public String ou() {
-    return ou;
-  }
-
-  public boolean canWrite() {
-    return this == OPERATOR;
-  }
-
-  /** The role whose OU is {@code ou} (case-insensitive), if any. */
-  public static Optional<Role> fromOu(String ou) {
-    if (ou == null) {
-      return Optional.empty();
+    Role(String ou) {
+        this.ou = ou;
     }
-    String wanted = ou.trim().toLowerCase(Locale.ROOT);
-    for (Role r : values()) {
-      if (r.ou.equals(wanted)) {
-        return Optional.of(r);
-      }
+
+    /** The OU value that carries this role. */
+    public String ou() {
+        return ou;
     }
-    return Optional.empty();
-  }
 
-  /** @throws IllegalArgumentException naming the allowed values */
-  public static Role parse(String text) {
-    return fromOu(text).orElseThrow(() -> new IllegalArgumentException(
-        "unknown role '" + text + "': allowed " + ALLOWED));
-  }
+    public boolean canWrite() {
+        return this == OPERATOR;
+    }
 
-  @Override
-  public String toString() {
-    return ou;
-  }
+    /** The role whose OU is {@code ou} (case-insensitive), if any. */
+    public static Optional<Role> fromOu(String ou) {
+        if (ou == null) {
+            return Optional.empty();
+        }
+        String wanted = ou.trim().toLowerCase(Locale.ROOT);
+        for (Role r : values()) {
+            if (r.ou.equals(wanted)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @throws IllegalArgumentException naming the allowed values */
+    public static Role parse(String text) {
+        return fromOu(text)
+                .orElseThrow(() -> new IllegalArgumentException("unknown role '" + text + "': allowed " + ALLOWED));
+    }
+
+    @Override
+    public String toString() {
+        return ou;
+    }
 }

@@ -15,63 +15,67 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * delegate (the JDK's PKIX trust manager).
  */
 final class RoleTrustManager extends X509ExtendedTrustManager {
-  private final X509ExtendedTrustManager delegate;
-  private final Set<Role> allowed;
+    private final X509ExtendedTrustManager delegate;
+    private final Set<Role> allowed;
 
-  RoleTrustManager(X509ExtendedTrustManager delegate, Set<Role> allowed) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
-    if (allowed.isEmpty()) {
-      throw new IllegalArgumentException("allow at least one role");
+    RoleTrustManager(X509ExtendedTrustManager delegate, Set<Role> allowed) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        if (allowed.isEmpty()) {
+            throw new IllegalArgumentException("allow at least one role");
+        }
+        this.allowed = EnumSet.copyOf(allowed);
     }
-    this.allowed = EnumSet.copyOf(allowed);
-  }
 
-  private void checkRole(X509Certificate[] chain, String side) throws CertificateException {
-    CertificateIdentity id = CertificateIdentity.of(chain[0]);
-    if (id.role().isEmpty() || !allowed.contains(id.role().get())) {
-      throw new CertificateException("the " + side + " certificate " + id.describe() + " is not accepted here:"
-          + " allowed roles " + allowed);
+    private void checkRole(X509Certificate[] chain, String side) throws CertificateException {
+        CertificateIdentity id = CertificateIdentity.of(chain[0]);
+        if (id.role().isEmpty() || !allowed.contains(id.role().get())) {
+            throw new CertificateException("the " + side + " certificate " + id.describe() + " is not accepted here:"
+                    + " allowed roles " + allowed);
+        }
     }
-  }
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    delegate.checkClientTrusted(chain, authType);
-    checkRole(chain, "client");
-  }
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        delegate.checkClientTrusted(chain, authType);
+        checkRole(chain, "client");
+    }
 
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    delegate.checkServerTrusted(chain, authType);
-    checkRole(chain, "server");
-  }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        delegate.checkServerTrusted(chain, authType);
+        checkRole(chain, "server");
+    }
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    delegate.checkClientTrusted(chain, authType, socket);
-    checkRole(chain, "client");
-  }
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        delegate.checkClientTrusted(chain, authType, socket);
+        checkRole(chain, "client");
+    }
 
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    delegate.checkServerTrusted(chain, authType, socket);
-    checkRole(chain, "server");
-  }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        delegate.checkServerTrusted(chain, authType, socket);
+        checkRole(chain, "server");
+    }
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-    delegate.checkClientTrusted(chain, authType, engine);
-    checkRole(chain, "client");
-  }
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        delegate.checkClientTrusted(chain, authType, engine);
+        checkRole(chain, "client");
+    }
 
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-    delegate.checkServerTrusted(chain, authType, engine);
-    checkRole(chain, "server");
-  }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        delegate.checkServerTrusted(chain, authType, engine);
+        checkRole(chain, "server");
+    }
 
-  @Override
-  public X509Certificate[] getAcceptedIssuers() {
-    return delegate.getAcceptedIssuers();
-  }
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return delegate.getAcceptedIssuers();
+    }
 }

@@ -1,12 +1,12 @@
 package io.ringfleet.agent.security;
 
-import java.io.IOException;
 import io.grpc.ChannelCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import io.ringfleet.config.TlsConfig;
 import io.ringfleet.config.TlsCredentials;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -41,190 +41,201 @@ import org.apache.ratis.grpc.GrpcTlsConfig;
  * Keys are PEM PKCS#8 (what {@code lbctl certs} and {@code openssl genpkey} write).
  */
 public final class TlsMaterial {
-  private final List<X509Certificate> caCerts;
-  private final List<X509Certificate> chain;
-  private final CertificateIdentity identity;
-  private final KeyManager keyManager;
-  private final X509ExtendedTrustManager caTrust;
+    private final List<X509Certificate> caCerts;
+    private final List<X509Certificate> chain;
+    private final CertificateIdentity identity;
+    private final KeyManager keyManager;
+    private final X509ExtendedTrustManager caTrust;
 
-  private TlsMaterial(List<X509Certificate> caCerts, List<X509Certificate> chain, KeyManager keyManager,
-                      X509ExtendedTrustManager caTrust) {
-    this.caCerts = List.copyOf(caCerts);
-    this.chain = List.copyOf(chain);
-    this.identity = CertificateIdentity.of(chain.get(0));
-    this.keyManager = keyManager;
-    this.caTrust = caTrust;
-  }
+    private TlsMaterial(
+            List<X509Certificate> caCerts,
+            List<X509Certificate> chain,
+            KeyManager keyManager,
+            X509ExtendedTrustManager caTrust) {
+        this.caCerts = List.copyOf(caCerts);
+        this.chain = List.copyOf(chain);
+        this.identity = CertificateIdentity.of(chain.get(0));
+        this.keyManager = keyManager;
+        this.caTrust = caTrust;
+    }
 
-  /**
-   * @param caCert PEM file with the fleet CA certificate(s)
-   * @param cert PEM file with this party's certificate (then optionally its chain)
-   * @param key PEM file with this party's PKCS#8 private key
-   */
-  public static TlsMaterial load(Path caCert, Path cert, Path key) throws TlsMaterialException {
-    Objects.requireNonNull(caCert, "caCert");
-    Objects.requireNonNull(cert, "cert");
-    Objects.requireNonNull(key, "key");
-    List<X509Certificate> cas = PemFiles.certificates(caCert, "CA certificate");
-    List<X509Certificate> chain = PemFiles.certificates(cert, "certificate");
-    PrivateKey privateKey = PemFiles.privateKey(key);
-    X509Certificate leaf = chain.get(0);
-    checkKeyMatches(privateKey, leaf.getPublicKey(), key, cert);
-    checkValidNow(leaf, cert);
-    checkSignedByCa(chain, cas, cert, caCert);
-    try {
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      char[] password = new char[0];
-      keys.setKeyEntry("self", privateKey, password, chain.toArray(new X509Certificate[0]));
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, password);
+    /**
+     * @param caCert PEM file with the fleet CA certificate(s)
+     * @param cert PEM file with this party's certificate (then optionally its chain)
+     * @param key PEM file with this party's PKCS#8 private key
+     */
+    public static TlsMaterial load(Path caCert, Path cert, Path key) throws TlsMaterialException {
+        Objects.requireNonNull(caCert, "caCert");
+        Objects.requireNonNull(cert, "cert");
+        Objects.requireNonNull(key, "key");
+        List<X509Certificate> cas = PemFiles.certificates(caCert, "CA certificate");
+        List<X509Certificate> chain = PemFiles.certificates(cert, "certificate");
+        PrivateKey privateKey = PemFiles.privateKey(key);
+        X509Certificate leaf = chain.get(0);
+        checkKeyMatches(privateKey, leaf.getPublicKey(), key, cert);
+        checkValidNow(leaf, cert);
+        checkSignedByCa(chain, cas, cert, caCert);
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            char[] password = new char[0];
+            keys.setKeyEntry("self", privateKey, password, chain.toArray(new X509Certificate[0]));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password);
 
-      KeyStore trusted = KeyStore.getInstance("PKCS12");
-      trusted.load(null, null);
-      for (int i = 0; i < cas.size(); i++) {
-        trusted.setCertificateEntry("ca-" + i, cas.get(i));
-      }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-      tmf.init(trusted);
-      X509ExtendedTrustManager caTrust = null;
-      for (TrustManager tm : tmf.getTrustManagers()) {
-        if (tm instanceof X509ExtendedTrustManager) {
-          caTrust = (X509ExtendedTrustManager) tm;
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            for (int i = 0; i < cas.size(); i++) {
+                trusted.setCertificateEntry("ca-" + i, cas.get(i));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(trusted);
+            X509ExtendedTrustManager caTrust = null;
+            for (TrustManager tm : tmf.getTrustManagers()) {
+                if (tm instanceof X509ExtendedTrustManager) {
+                    caTrust = (X509ExtendedTrustManager) tm;
+                }
+            }
+            if (caTrust == null) {
+                throw new TlsMaterialException("this JDK has no PKIX X509ExtendedTrustManager");
+            }
+            return new TlsMaterial(cas, chain, kmf.getKeyManagers()[0], caTrust);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new TlsMaterialException(
+                    "cannot build TLS key and trust managers from " + cert + " and " + caCert + ": " + e.getMessage(),
+                    e);
         }
-      }
-      if (caTrust == null) {
-        throw new TlsMaterialException("this JDK has no PKIX X509ExtendedTrustManager");
-      }
-      return new TlsMaterial(cas, chain, kmf.getKeyManagers()[0], caTrust);
-    } catch (IOException | GeneralSecurityException e) {
-      throw new TlsMaterialException("cannot build TLS key and trust managers from " + cert + " and " + caCert
-          + ": " + e.getMessage(), e);
     }
-  }
 
-  /** The material of {@code nodeId} from the fleet config (empty config entry → a clear error). */
-  public static TlsMaterial forNode(TlsConfig tls, String nodeId) throws TlsMaterialException {
-    if (tls.isPlaintext()) {
-      throw new TlsMaterialException("the fleet config says plaintext: true; there is no TLS material to load");
+    /** The material of {@code nodeId} from the fleet config (empty config entry → a clear error). */
+    public static TlsMaterial forNode(TlsConfig tls, String nodeId) throws TlsMaterialException {
+        if (tls.isPlaintext()) {
+            throw new TlsMaterialException("the fleet config says plaintext: true; there is no TLS material to load");
+        }
+        TlsCredentials creds = tls.credentials(nodeId)
+                .orElseThrow(
+                        () -> new TlsMaterialException("the fleet config has no TLS certificate for node " + nodeId));
+        return load(tls.caCert().orElseThrow(), creds.cert(), creds.key());
     }
-    TlsCredentials creds = tls.credentials(nodeId).orElseThrow(() -> new TlsMaterialException(
-        "the fleet config has no TLS certificate for node " + nodeId));
-    return load(tls.caCert().orElseThrow(), creds.cert(), creds.key());
-  }
 
-  private static void checkKeyMatches(PrivateKey key, PublicKey pub, Path keyFile, Path certFile)
-      throws TlsMaterialException {
-    String algorithm;
-    switch (key.getAlgorithm()) {
-      case "EC":
-        algorithm = "SHA256withECDSA";
-        break;
-      case "RSA":
-        algorithm = "SHA256withRSA";
-        break;
-      default:
-        algorithm = key.getAlgorithm();
+    private static void checkKeyMatches(PrivateKey key, PublicKey pub, Path keyFile, Path certFile)
+            throws TlsMaterialException {
+        String algorithm;
+        switch (key.getAlgorithm()) {
+            case "EC":
+                algorithm = "SHA256withECDSA";
+                break;
+            case "RSA":
+                algorithm = "SHA256withRSA";
+                break;
+            default:
+                algorithm = key.getAlgorithm();
+        }
+        byte[] probe = "ringfleet key check".getBytes(StandardCharsets.US_ASCII);
+        boolean matches;
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(pub);
+            verifier.update(probe);
+            matches = verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            matches = false;
+        }
+        if (!matches) {
+            throw new TlsMaterialException("key " + keyFile + " does not belong to certificate " + certFile);
+        }
     }
-    byte[] probe = "ringfleet key check".getBytes(StandardCharsets.US_ASCII);
-    boolean matches;
-    try {
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(key);
-      signer.update(probe);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(pub);
-      verifier.update(probe);
-      matches = verifier.verify(signature);
-    } catch (GeneralSecurityException e) {
-      matches = false;
+
+    private static void checkValidNow(X509Certificate leaf, Path certFile) throws TlsMaterialException {
+        try {
+            leaf.checkValidity();
+        } catch (CertificateExpiredException e) {
+            throw new TlsMaterialException(
+                    "certificate " + certFile + " expired on "
+                            + leaf.getNotAfter().toInstant(),
+                    e);
+        } catch (CertificateNotYetValidException e) {
+            throw new TlsMaterialException(
+                    "certificate " + certFile + " is not valid before "
+                            + leaf.getNotBefore().toInstant(),
+                    e);
+        }
     }
-    if (!matches) {
-      throw new TlsMaterialException("key " + keyFile + " does not belong to certificate " + certFile);
+
+    private static void checkSignedByCa(
+            List<X509Certificate> chain, List<X509Certificate> cas, Path certFile, Path caFile)
+            throws TlsMaterialException {
+        X509Certificate top = chain.get(chain.size() - 1);
+        for (X509Certificate ca : cas) {
+            if (top.equals(ca)) {
+                return;
+            }
+            try {
+                top.verify(ca.getPublicKey());
+                return;
+            } catch (GeneralSecurityException e) {
+                // not this CA
+            }
+        }
+        throw new TlsMaterialException("certificate " + certFile + " ("
+                + top.getIssuerX500Principal().getName() + ") is not signed by the CA in " + caFile);
     }
-  }
 
-  private static void checkValidNow(X509Certificate leaf, Path certFile) throws TlsMaterialException {
-    try {
-      leaf.checkValidity();
-    } catch (CertificateExpiredException e) {
-      throw new TlsMaterialException("certificate " + certFile + " expired on " + leaf.getNotAfter().toInstant(), e);
-    } catch (CertificateNotYetValidException e) {
-      throw new TlsMaterialException("certificate " + certFile + " is not valid before "
-          + leaf.getNotBefore().toInstant(), e);
+    /** Who this material names (CN and role). */
+    public CertificateIdentity identity() {
+        return identity;
     }
-  }
 
-  private static void checkSignedByCa(List<X509Certificate> chain, List<X509Certificate> cas, Path certFile,
-                                      Path caFile) throws TlsMaterialException {
-    X509Certificate top = chain.get(chain.size() - 1);
-    for (X509Certificate ca : cas) {
-      if (top.equals(ca)) {
-        return;
-      }
-      try {
-        top.verify(ca.getPublicKey());
-        return;
-      } catch (GeneralSecurityException e) {
-        // not this CA
-      }
+    public X509Certificate certificate() {
+        return chain.get(0);
     }
-    throw new TlsMaterialException("certificate " + certFile + " (" + top.getIssuerX500Principal().getName()
-        + ") is not signed by the CA in " + caFile);
-  }
 
-  /** Who this material names (CN and role). */
-  public CertificateIdentity identity() {
-    return identity;
-  }
+    public List<X509Certificate> caCertificates() {
+        return caCerts;
+    }
 
-  public X509Certificate certificate() {
-    return chain.get(0);
-  }
+    public KeyManager keyManager() {
+        return keyManager;
+    }
 
-  public List<X509Certificate> caCertificates() {
-    return caCerts;
-  }
+    /** Trusts certificates signed by the fleet CA, whatever their role. */
+    public X509ExtendedTrustManager caTrustManager() {
+        return caTrust;
+    }
 
-  public KeyManager keyManager() {
-    return keyManager;
-  }
+    /** Trusts certificates signed by the fleet CA that carry one of {@code roles}. */
+    public X509ExtendedTrustManager trustManagerFor(Role first, Role... more) {
+        return new RoleTrustManager(caTrust, EnumSet.of(first, more));
+    }
 
-  /** Trusts certificates signed by the fleet CA, whatever their role. */
-  public X509ExtendedTrustManager caTrustManager() {
-    return caTrust;
-  }
+    /** For the API server: mutual TLS, a client certificate signed by the fleet CA required. */
+    public ServerCredentials apiServerCredentials() {
+        return TlsServerCredentials.newBuilder()
+                .keyManager(keyManager)
+                .trustManager(caTrust)
+                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                .build();
+    }
 
-  /** Trusts certificates signed by the fleet CA that carry one of {@code roles}. */
-  public X509ExtendedTrustManager trustManagerFor(Role first, Role... more) {
-    return new RoleTrustManager(caTrust, EnumSet.of(first, more));
-  }
+    /** For clients of the API (lbctl, other agents): presents this certificate; the server must be a node. */
+    public ChannelCredentials apiClientCredentials() {
+        return TlsChannelCredentials.newBuilder()
+                .keyManager(keyManager)
+                .trustManager(trustManagerFor(Role.NODE))
+                .build();
+    }
 
-  /** For the API server: mutual TLS, a client certificate signed by the fleet CA required. */
-  public ServerCredentials apiServerCredentials() {
-    return TlsServerCredentials.newBuilder()
-        .keyManager(keyManager)
-        .trustManager(caTrust)
-        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
-        .build();
-  }
+    /** For Ratis (server, client and admin channels): mutual TLS between nodes only. */
+    public GrpcTlsConfig raftTlsConfig() {
+        return new GrpcTlsConfig(keyManager, trustManagerFor(Role.NODE), true);
+    }
 
-  /** For clients of the API (lbctl, other agents): presents this certificate; the server must be a node. */
-  public ChannelCredentials apiClientCredentials() {
-    return TlsChannelCredentials.newBuilder()
-        .keyManager(keyManager)
-        .trustManager(trustManagerFor(Role.NODE))
-        .build();
-  }
-
-  /** For Ratis (server, client and admin channels): mutual TLS between nodes only. */
-  public GrpcTlsConfig raftTlsConfig() {
-    return new GrpcTlsConfig(keyManager, trustManagerFor(Role.NODE), true);
-  }
-
-  @Override
-  public String toString() {
-    return "TlsMaterial{" + identity.describe() + "}";
-  }
+    @Override
+    public String toString() {
+        return "TlsMaterial{" + identity.describe() + "}";
+    }
 }

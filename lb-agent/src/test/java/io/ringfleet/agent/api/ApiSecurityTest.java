@@ -26,84 +26,99 @@ import org.junit.jupiter.api.Test;
 
 /** Mutual TLS and roles on the API, with real certificates and a real TLS handshake on loopback. */
 class ApiSecurityTest {
-  ApiFixture api;
+    ApiFixture api;
 
-  @BeforeEach
-  void start() throws Exception {
-    api = ApiFixture.start(TestPki.shared());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    api.close();
-  }
-
-  private static boolean causedBySsl(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SSLException) {
-        return true;
-      }
+    @BeforeEach
+    void start() throws Exception {
+        api = ApiFixture.start(TestPki.shared());
     }
-    return false;
-  }
 
-  @Test
-  void readOnlyCertificateReadsButEveryWriteIsPermissionDenied() throws Exception {
-    ControlServiceGrpc.ControlServiceBlockingStub bob = api.control("bob");
-    assertEquals(0, bob.listVips(ListVipsRequest.getDefaultInstance()).getVipsCount());
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> bob.apply(applyRequest(addVip(vip("10.0.0.1", 80, TCP)))));
-    assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
-    assertEquals("bob has role read-only, which may only read; ringfleet.v1.ControlService/Apply needs an operator"
-        + " certificate", e.getStatus().getDescription());
-    StatusRuntimeException dry = assertThrows(StatusRuntimeException.class, () -> bob.apply(ApplyRequest.newBuilder()
-        .addCommands(addVip(vip("10.0.0.1", 80, TCP))).setDryRun(true).build()));
-    assertEquals(Status.Code.PERMISSION_DENIED, dry.getStatus().getCode());
-    KatranServiceGrpc.KatranServiceBlockingStub katran = api.katran("bob");
-    StatusRuntimeException k = assertThrows(StatusRuntimeException.class, () -> katran.addVip(VipWithFlags.newBuilder()
-        .setVip(VipId.newBuilder().setAddress("10.0.0.1").setPort(80).setProtocol(6)).build()));
-    assertEquals(Status.Code.PERMISSION_DENIED, k.getStatus().getCode());
-    assertTrue(api.log.entries().isEmpty(), "nothing may reach the log");
-    assertTrue(api.log.image().vips().isEmpty());
-  }
+    @AfterEach
+    void stop() throws Exception {
+        api.close();
+    }
 
-  @Test
-  void nodeCertificateMayReadButNotWrite() throws Exception {
-    ControlServiceGrpc.ControlServiceBlockingStub node = api.control("lb2");
-    node.listVips(ListVipsRequest.getDefaultInstance());
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> node.apply(applyRequest(addVip(vip("10.0.0.1", 80, TCP)))));
-    assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
-  }
+    private static boolean causedBySsl(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
 
-  @Test
-  void clientWithoutCertificateIsRefusedAtTheHandshake() throws Exception {
-    ControlServiceGrpc.ControlServiceBlockingStub anonymous = ControlServiceGrpc
-        .newBlockingStub(api.channelWithoutCertificate()).withDeadlineAfter(10, TimeUnit.SECONDS);
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> anonymous.listVips(ListVipsRequest.getDefaultInstance()));
-    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
-    assertTrue(api.log.entries().isEmpty());
-  }
+    @Test
+    void readOnlyCertificateReadsButEveryWriteIsPermissionDenied() throws Exception {
+        ControlServiceGrpc.ControlServiceBlockingStub bob = api.control("bob");
+        assertEquals(0, bob.listVips(ListVipsRequest.getDefaultInstance()).getVipsCount());
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class, () -> bob.apply(applyRequest(addVip(vip("10.0.0.1", 80, TCP)))));
+        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+        assertEquals(
+                "bob has role read-only, which may only read; ringfleet.v1.ControlService/Apply needs an operator"
+                        + " certificate",
+                e.getStatus().getDescription());
+        StatusRuntimeException dry = assertThrows(
+                StatusRuntimeException.class,
+                () -> bob.apply(ApplyRequest.newBuilder()
+                        .addCommands(addVip(vip("10.0.0.1", 80, TCP)))
+                        .setDryRun(true)
+                        .build()));
+        assertEquals(Status.Code.PERMISSION_DENIED, dry.getStatus().getCode());
+        KatranServiceGrpc.KatranServiceBlockingStub katran = api.katran("bob");
+        StatusRuntimeException k = assertThrows(
+                StatusRuntimeException.class,
+                () -> katran.addVip(VipWithFlags.newBuilder()
+                        .setVip(VipId.newBuilder()
+                                .setAddress("10.0.0.1")
+                                .setPort(80)
+                                .setProtocol(6))
+                        .build()));
+        assertEquals(Status.Code.PERMISSION_DENIED, k.getStatus().getCode());
+        assertTrue(api.log.entries().isEmpty(), "nothing may reach the log");
+        assertTrue(api.log.image().vips().isEmpty());
+    }
 
-  @Test
-  void certificateFromAnotherCaIsRefused() throws Exception {
-    ControlServiceGrpc.ControlServiceBlockingStub mallory = ControlServiceGrpc
-        .newBlockingStub(api.channel(api.pki.rogueOperator().apiClientCredentials()))
-        .withDeadlineAfter(10, TimeUnit.SECONDS);
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> mallory.apply(applyRequest(addVip(vip("10.0.0.1", 80, TCP)))));
-    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-    assertTrue(causedBySsl(e), "expected a TLS failure, got " + e);
-    assertTrue(api.log.entries().isEmpty());
-  }
+    @Test
+    void nodeCertificateMayReadButNotWrite() throws Exception {
+        ControlServiceGrpc.ControlServiceBlockingStub node = api.control("lb2");
+        node.listVips(ListVipsRequest.getDefaultInstance());
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class, () -> node.apply(applyRequest(addVip(vip("10.0.0.1", 80, TCP)))));
+        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+    }
 
-  @Test
-  void plaintextClientCannotTalkToTheTlsServer() {
-    ControlServiceGrpc.ControlServiceBlockingStub plain = ControlServiceGrpc
-        .newBlockingStub(api.channel(InsecureChannelCredentials.create())).withDeadlineAfter(10, TimeUnit.SECONDS);
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> plain.listVips(ListVipsRequest.getDefaultInstance()));
-    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-  }
+    @Test
+    void clientWithoutCertificateIsRefusedAtTheHandshake() throws Exception {
+        ControlServiceGrpc.ControlServiceBlockingStub anonymous = ControlServiceGrpc.newBlockingStub(
+                        api.channelWithoutCertificate())
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class, () -> anonymous.listVips(ListVipsRequest.getDefaultInstance()));
+        assertEquals(
+                Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(api.log.entries().isEmpty());
+    }
+
+    @Test
+    void certificateFromAnotherCaIsRefused() throws Exception {
+        ControlServiceGrpc.ControlServiceBlockingStub mallory = ControlServiceGrpc.newBlockingStub(
+                        api.channel(api.pki.rogueOperator().apiClientCredentials()))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class, () -> mallory.apply(applyRequest(addVip(vip("10.0.0.1", 80, TCP)))));
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+        assertTrue(causedBySsl(e), "expected a TLS failure, got " + e);
+        assertTrue(api.log.entries().isEmpty());
+    }
+
+    @Test
+    void plaintextClientCannotTalkToTheTlsServer() {
+        ControlServiceGrpc.ControlServiceBlockingStub plain = ControlServiceGrpc.newBlockingStub(
+                        api.channel(InsecureChannelCredentials.create()))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        StatusRuntimeException e =
+                assertThrows(StatusRuntimeException.class, () -> plain.listVips(ListVipsRequest.getDefaultInstance()));
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    }
 }

@@ -18,95 +18,95 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ProgrammedWaiterTest {
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private final Progress progress = new Progress();
-  private final ProgrammedWaiter waiter = new ProgrammedWaiter("lb1", progress, timer);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final Progress progress = new Progress();
+    private final ProgrammedWaiter waiter = new ProgrammedWaiter("lb1", progress, timer);
 
-  @AfterEach
-  void stop() {
-    timer.shutdownNow();
-  }
-
-  /** Progress a test moves by hand. */
-  static final class Progress implements FleetProgress {
-    private final TreeMap<String, Long> nodes = new TreeMap<>();
-    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-
-    synchronized void set(String node, long index) {
-      nodes.put(node, index);
-      listeners.forEach(Runnable::run);
+    @AfterEach
+    void stop() {
+        timer.shutdownNow();
     }
 
-    synchronized void remove(String node) {
-      nodes.remove(node);
-      listeners.forEach(Runnable::run);
+    /** Progress a test moves by hand. */
+    static final class Progress implements FleetProgress {
+        private final TreeMap<String, Long> nodes = new TreeMap<>();
+        private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+        synchronized void set(String node, long index) {
+            nodes.put(node, index);
+            listeners.forEach(Runnable::run);
+        }
+
+        synchronized void remove(String node) {
+            nodes.remove(node);
+            listeners.forEach(Runnable::run);
+        }
+
+        @Override
+        public synchronized SortedMap<String, Long> programmedIndexes() {
+            return new TreeMap<>(nodes);
+        }
+
+        @Override
+        public Subscription subscribe(Runnable listener) {
+            listeners.add(listener);
+            return () -> listeners.remove(listener);
+        }
+
+        int listenerCount() {
+            return listeners.size();
+        }
     }
 
-    @Override
-    public synchronized SortedMap<String, Long> programmedIndexes() {
-      return new TreeMap<>(nodes);
+    @Test
+    void completesWhenTheLastLiveNodeReachesTheIndex() throws Exception {
+        progress.set("lb1", 5);
+        progress.set("lb2", 4);
+        CompletableFuture<ProgrammedProgress> wait = waiter.await(5, true, Duration.ofSeconds(10));
+        assertFalse(wait.isDone());
+        progress.set("lb2", 6);
+        ProgrammedProgress p = wait.get(1, TimeUnit.SECONDS);
+        assertFalse(p.getTimedOut());
+        assertEquals(2, p.getNodesProgrammed());
+        assertEquals(0, progress.listenerCount(), "the waiter must unsubscribe");
     }
 
-    @Override
-    public Subscription subscribe(Runnable listener) {
-      listeners.add(listener);
-      return () -> listeners.remove(listener);
+    @Test
+    void aNodeThatGoesDownNoLongerHoldsTheWait() throws Exception {
+        progress.set("lb1", 5);
+        progress.set("lb3", 1);
+        CompletableFuture<ProgrammedProgress> wait = waiter.await(5, true, Duration.ofSeconds(10));
+        progress.remove("lb3");
+        ProgrammedProgress p = wait.get(1, TimeUnit.SECONDS);
+        assertEquals(1, p.getNodesLive());
     }
 
-    int listenerCount() {
-      return listeners.size();
+    @Test
+    void timesOutNamingTheLaggingNodes() throws Exception {
+        progress.set("lb1", 5);
+        progress.set("lb2", 2);
+        progress.set("lb3", 3);
+        ProgrammedProgress p = waiter.await(5, true, Duration.ofMillis(100)).get(2, TimeUnit.SECONDS);
+        assertTrue(p.getTimedOut());
+        assertEquals(List.of("lb2", "lb3"), p.getLaggingNodesList());
+        assertEquals(3, p.getNodesLive());
+        assertEquals(1, p.getNodesProgrammed());
+        assertEquals(0, progress.listenerCount());
     }
-  }
 
-  @Test
-  void completesWhenTheLastLiveNodeReachesTheIndex() throws Exception {
-    progress.set("lb1", 5);
-    progress.set("lb2", 4);
-    CompletableFuture<ProgrammedProgress> wait = waiter.await(5, true, Duration.ofSeconds(10));
-    assertFalse(wait.isDone());
-    progress.set("lb2", 6);
-    ProgrammedProgress p = wait.get(1, TimeUnit.SECONDS);
-    assertFalse(p.getTimedOut());
-    assertEquals(2, p.getNodesProgrammed());
-    assertEquals(0, progress.listenerCount(), "the waiter must unsubscribe");
-  }
+    @Test
+    void withNoLiveNodeReportedTheWaitIsNotSatisfied() throws Exception {
+        ProgrammedProgress p = waiter.await(1, true, Duration.ofMillis(50)).get(2, TimeUnit.SECONDS);
+        assertTrue(p.getTimedOut());
+        assertEquals(0, p.getNodesLive());
+    }
 
-  @Test
-  void aNodeThatGoesDownNoLongerHoldsTheWait() throws Exception {
-    progress.set("lb1", 5);
-    progress.set("lb3", 1);
-    CompletableFuture<ProgrammedProgress> wait = waiter.await(5, true, Duration.ofSeconds(10));
-    progress.remove("lb3");
-    ProgrammedProgress p = wait.get(1, TimeUnit.SECONDS);
-    assertEquals(1, p.getNodesLive());
-  }
-
-  @Test
-  void timesOutNamingTheLaggingNodes() throws Exception {
-    progress.set("lb1", 5);
-    progress.set("lb2", 2);
-    progress.set("lb3", 3);
-    ProgrammedProgress p = waiter.await(5, true, Duration.ofMillis(100)).get(2, TimeUnit.SECONDS);
-    assertTrue(p.getTimedOut());
-    assertEquals(List.of("lb2", "lb3"), p.getLaggingNodesList());
-    assertEquals(3, p.getNodesLive());
-    assertEquals(1, p.getNodesProgrammed());
-    assertEquals(0, progress.listenerCount());
-  }
-
-  @Test
-  void withNoLiveNodeReportedTheWaitIsNotSatisfied() throws Exception {
-    ProgrammedProgress p = waiter.await(1, true, Duration.ofMillis(50)).get(2, TimeUnit.SECONDS);
-    assertTrue(p.getTimedOut());
-    assertEquals(0, p.getNodesLive());
-  }
-
-  @Test
-  void localWaitLooksAtThisNodeOnly() throws Exception {
-    progress.set("lb1", 9);
-    progress.set("lb2", 0);
-    ProgrammedProgress p = waiter.await(9, false, Duration.ofSeconds(5)).get(1, TimeUnit.SECONDS);
-    assertFalse(p.getTimedOut());
-    assertEquals(1, p.getNodesLive());
-  }
+    @Test
+    void localWaitLooksAtThisNodeOnly() throws Exception {
+        progress.set("lb1", 9);
+        progress.set("lb2", 0);
+        ProgrammedProgress p = waiter.await(9, false, Duration.ofSeconds(5)).get(1, TimeUnit.SECONDS);
+        assertFalse(p.getTimedOut());
+        assertEquals(1, p.getNodesLive());
+    }
 }

@@ -18,80 +18,84 @@ import org.junit.jupiter.api.Test;
  * neighbour entry, rp_filter, an XDP program), checked from inside the namespace.
  */
 class DoctorTest {
-  private NetNs ns;
-  private NetNs peer;
+    private NetNs ns;
+    private NetNs peer;
 
-  @BeforeEach
-  void setUp() {
-    ns = NetNs.create("rfdr");
-    peer = NetNs.create("rfdp");
-    NetNs.vethPair(ns, "dr0", peer, "peer0");
-    ns.ip("addr", "add", "10.97.0.2/24", "dev", "dr0");
-    ns.ip("link", "set", "dr0", "up");
-  }
-
-  @AfterEach
-  void tearDown() {
-    ns.close();
-    peer.close();
-  }
-
-  private LbctlRunner.Result doctor(String... args) {
-    return ns.call(() -> LbctlRunner.raw(args));
-  }
-
-  private static String line(LbctlRunner.Result r, String check) {
-    return r.outLines().stream().filter(l -> l.matches("^(ok|warn|fail)\\s+" + check + "\\s.*")).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + check + " line in\n" + r));
-  }
-
-  @Test
-  void aHostThatIsNotReadyGetsWarningsWithFixes() {
-    ns.exec("ethtool", "-K", "dr0", "gro", "on");
-    ns.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1");
-    LbctlRunner.Result r = doctor("doctor", "--interface", "dr0", "--gateway-mac", "02:00:00:00:00:09");
-    assertEquals(0, r.exit(), r.toString());
-    assertTrue(line(r, "bpffs").startsWith("ok"), r.toString());
-    assertTrue(line(r, "xdp").startsWith("warn  xdp          no XDP program on dr0"), r.toString());
-    assertTrue(line(r, "gateway-mac").startsWith("warn"), r.toString());
-    assertTrue(line(r, "lro-gro").contains("GRO enabled on dr0"), r.toString());
-    assertTrue(r.out().contains("fix: ethtool -K dr0 gro off"), r.toString());
-    assertTrue(line(r, "rp_filter").startsWith("warn"), r.toString());
-    assertTrue(r.out().contains("fix: sysctl -w net.ipv4.conf.all.rp_filter=0"), r.toString());
-  }
-
-  @Test
-  void aPreparedHostPassesAndJsonHasOneLinePerCheck() {
-    ns.exec("ethtool", "-K", "dr0", "gro", "off");
-    ns.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0");
-    ns.ip("neigh", "add", "10.97.0.1", "lladdr", "02:00:00:00:00:09", "dev", "dr0", "nud", "permanent");
-    try (BpfObject root = BpfObject.open(Bpf.shippedObject("xdp_root")).load();
-         BpfProgram prog = root.program("xdp_root")) {
-      ns.run(() -> Xdp.attach(Xdp.ifindex("dr0"), prog, Xdp.Mode.DRIVER));
-      LbctlRunner.Result r = doctor("doctor", "--interface", "dr0", "--gateway-mac", "02:00:00:00:00:09",
-          "--xdp-mode", "driver");
-      assertEquals(0, r.exit(), r.toString());
-      for (String check : List.of("bpffs", "xdp", "gateway-mac", "lro-gro", "rp_filter")) {
-        assertTrue(line(r, check).startsWith("ok"), check + ":\n" + r);
-      }
-      assertTrue(line(r, "xdp").contains("id " + prog.id() + " on dr0 in driver mode"), r.toString());
-      LbctlRunner.Result generic = doctor("doctor", "--interface", "dr0", "--xdp-mode", "generic");
-      assertTrue(line(generic, "xdp").startsWith("warn") && line(generic, "xdp").contains("expected generic"),
-          line(generic, "xdp") + "\n" + generic);
-      LbctlRunner.Result json = doctor("doctor", "-o", "json", "--interface", "dr0");
-      assertEquals(7, json.outLines().size(), json.toString());
-      assertTrue(json.outLines().get(0).startsWith("{\"check\":\"bpffs\""), json.toString());
-    } finally {
-      ns.run(() -> Xdp.detach(Xdp.ifindex("dr0"), Xdp.Mode.DRIVER));
+    @BeforeEach
+    void setUp() {
+        ns = NetNs.create("rfdr");
+        peer = NetNs.create("rfdp");
+        NetNs.vethPair(ns, "dr0", peer, "peer0");
+        ns.ip("addr", "add", "10.97.0.2/24", "dev", "dr0");
+        ns.ip("link", "set", "dr0", "up");
     }
-  }
 
-  @Test
-  void aMissingInterfaceFailsWithExitOne() {
-    LbctlRunner.Result r = doctor("doctor", "--interface", "nope0");
-    assertEquals(ExitCodes.FAILED, r.exit(), r.toString());
-    assertTrue(line(r, "interface").startsWith("fail  interface    no interface nope0"), r.toString());
-    LbctlRunner.Result usage = doctor("doctor", "--node", "lb1");
-    assertEquals(ExitCodes.USAGE, usage.exit(), usage.toString());
-  }
+    @AfterEach
+    void tearDown() {
+        ns.close();
+        peer.close();
+    }
+
+    private LbctlRunner.Result doctor(String... args) {
+        return ns.call(() -> LbctlRunner.raw(args));
+    }
+
+    private static String line(LbctlRunner.Result r, String check) {
+        return r.outLines().stream()
+                .filter(l -> l.matches("^(ok|warn|fail)\\s+" + check + "\\s.*"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + check + " line in\n" + r));
+    }
+
+    @Test
+    void aHostThatIsNotReadyGetsWarningsWithFixes() {
+        ns.exec("ethtool", "-K", "dr0", "gro", "on");
+        ns.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1");
+        LbctlRunner.Result r = doctor("doctor", "--interface", "dr0", "--gateway-mac", "02:00:00:00:00:09");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(line(r, "bpffs").startsWith("ok"), r.toString());
+        assertTrue(line(r, "xdp").startsWith("warn  xdp          no XDP program on dr0"), r.toString());
+        assertTrue(line(r, "gateway-mac").startsWith("warn"), r.toString());
+        assertTrue(line(r, "lro-gro").contains("GRO enabled on dr0"), r.toString());
+        assertTrue(r.out().contains("fix: ethtool -K dr0 gro off"), r.toString());
+        assertTrue(line(r, "rp_filter").startsWith("warn"), r.toString());
+        assertTrue(r.out().contains("fix: sysctl -w net.ipv4.conf.all.rp_filter=0"), r.toString());
+    }
+
+    @Test
+    void aPreparedHostPassesAndJsonHasOneLinePerCheck() {
+        ns.exec("ethtool", "-K", "dr0", "gro", "off");
+        ns.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0");
+        ns.ip("neigh", "add", "10.97.0.1", "lladdr", "02:00:00:00:00:09", "dev", "dr0", "nud", "permanent");
+        try (BpfObject root = BpfObject.open(Bpf.shippedObject("xdp_root")).load();
+                BpfProgram prog = root.program("xdp_root")) {
+            ns.run(() -> Xdp.attach(Xdp.ifindex("dr0"), prog, Xdp.Mode.DRIVER));
+            LbctlRunner.Result r = doctor(
+                    "doctor", "--interface", "dr0", "--gateway-mac", "02:00:00:00:00:09", "--xdp-mode", "driver");
+            assertEquals(0, r.exit(), r.toString());
+            for (String check : List.of("bpffs", "xdp", "gateway-mac", "lro-gro", "rp_filter")) {
+                assertTrue(line(r, check).startsWith("ok"), check + ":\n" + r);
+            }
+            assertTrue(line(r, "xdp").contains("id " + prog.id() + " on dr0 in driver mode"), r.toString());
+            LbctlRunner.Result generic = doctor("doctor", "--interface", "dr0", "--xdp-mode", "generic");
+            assertTrue(
+                    line(generic, "xdp").startsWith("warn")
+                            && line(generic, "xdp").contains("expected generic"),
+                    line(generic, "xdp") + "\n" + generic);
+            LbctlRunner.Result json = doctor("doctor", "-o", "json", "--interface", "dr0");
+            assertEquals(7, json.outLines().size(), json.toString());
+            assertTrue(json.outLines().get(0).startsWith("{\"check\":\"bpffs\""), json.toString());
+        } finally {
+            ns.run(() -> Xdp.detach(Xdp.ifindex("dr0"), Xdp.Mode.DRIVER));
+        }
+    }
+
+    @Test
+    void aMissingInterfaceFailsWithExitOne() {
+        LbctlRunner.Result r = doctor("doctor", "--interface", "nope0");
+        assertEquals(ExitCodes.FAILED, r.exit(), r.toString());
+        assertTrue(line(r, "interface").startsWith("fail  interface    no interface nope0"), r.toString());
+        LbctlRunner.Result usage = doctor("doctor", "--node", "lb1");
+        assertEquals(ExitCodes.USAGE, usage.exit(), usage.toString());
+    }
 }

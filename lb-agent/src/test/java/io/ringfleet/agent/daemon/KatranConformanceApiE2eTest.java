@@ -30,43 +30,50 @@ import org.junit.jupiter.api.Test;
  */
 class KatranConformanceApiE2eTest {
 
-  @Test
-  void aNodeProvisionedThroughItsApiPassesEveryBaseFixture() throws Exception {
-    KatranData data = KatranData.load();
-    JsonNode p = data.provision();
-    try (AgentFleet fleet = new AgentFleet(TestPki.shared(), List.of("lb1"), 16, Map.of())) {
-      fleet.options("lb1", b -> b.fallbackConnTableOnly(true));
-      fleet.startAll(Duration.ofSeconds(60));
-      var control = fleet.control("lb1", "alice");
-      KatranConformanceE2eTest.provision(commands -> {
-        ApplyResponse r = control.apply(ApplyRequest.newBuilder().addAllCommands(List.of(commands))
-            .setWaitProgrammedFleetWide(true).setWaitTimeoutMs(30_000).build());
-        assertFalse(r.getProgrammed().getTimedOut(), r.toString());
-      }, p);
-      LbAgent agent = fleet.agent("lb1");
-      // the programmer catches up with the applied image (Raft's own entries, such as commit metadata, may follow
-      // the last write and move the programmed index a moment later); fails after 30 s
-      fleet.awaitProgrammed(agent.image().index(), Duration.ofSeconds(30));
-      KatranConformanceE2eTest.checkIdentifiersAreKatrans(agent.image(), p);
-      KatranConformanceE2eTest.checkHealthCheckDestinations(agent.datapath(), p);
+    @Test
+    void aNodeProvisionedThroughItsApiPassesEveryBaseFixture() throws Exception {
+        KatranData data = KatranData.load();
+        JsonNode p = data.provision();
+        try (AgentFleet fleet = new AgentFleet(TestPki.shared(), List.of("lb1"), 16, Map.of())) {
+            fleet.options("lb1", b -> b.fallbackConnTableOnly(true));
+            fleet.startAll(Duration.ofSeconds(60));
+            var control = fleet.control("lb1", "alice");
+            KatranConformanceE2eTest.provision(
+                    commands -> {
+                        ApplyResponse r = control.apply(ApplyRequest.newBuilder()
+                                .addAllCommands(List.of(commands))
+                                .setWaitProgrammedFleetWide(true)
+                                .setWaitTimeoutMs(30_000)
+                                .build());
+                        assertFalse(r.getProgrammed().getTimedOut(), r.toString());
+                    },
+                    p);
+            LbAgent agent = fleet.agent("lb1");
+            // the programmer catches up with the applied image (Raft's own entries, such as commit metadata, may follow
+            // the last write and move the programmed index a moment later); fails after 30 s
+            fleet.awaitProgrammed(agent.image().index(), Duration.ofSeconds(30));
+            KatranConformanceE2eTest.checkIdentifiersAreKatrans(agent.image(), p);
+            KatranConformanceE2eTest.checkHealthCheckDestinations(agent.datapath(), p);
 
-      List<KatranData.Fixture> fixtures = data.baseFixtures();
-      List<String> failures = new ArrayList<>();
-      for (KatranData.Fixture f : fixtures) {
-        TestRun.Result r = agent.datapath().program().testRun(TestRun.of(f.input())
-            .dataOutCapacity(f.input().length + 512));
-        if (r.retval() != f.expectedAction() || !Arrays.equals(r.data(), f.expectedOutput())) {
-          failures.add("fixture #" + f.index() + " \"" + f.name() + "\": got " + XdpAction.name(r.retval())
-              + " " + HexFormat.of().formatHex(r.data()) + "\n  want " + XdpAction.name(f.expectedAction())
-              + " " + HexFormat.of().formatHex(f.expectedOutput()));
+            List<KatranData.Fixture> fixtures = data.baseFixtures();
+            List<String> failures = new ArrayList<>();
+            for (KatranData.Fixture f : fixtures) {
+                TestRun.Result r = agent.datapath()
+                        .program()
+                        .testRun(TestRun.of(f.input()).dataOutCapacity(f.input().length + 512));
+                if (r.retval() != f.expectedAction() || !Arrays.equals(r.data(), f.expectedOutput())) {
+                    failures.add("fixture #" + f.index() + " \"" + f.name() + "\": got " + XdpAction.name(r.retval())
+                            + " " + HexFormat.of().formatHex(r.data()) + "\n  want "
+                            + XdpAction.name(f.expectedAction())
+                            + " " + HexFormat.of().formatHex(f.expectedOutput()));
+                }
+            }
+            System.out.println("katran-conformance e2e-api: " + (fixtures.size() - failures.size()) + "/"
+                    + fixtures.size() + " passed");
+            if (!failures.isEmpty()) {
+                fail(String.join("\n", failures));
+            }
+            assertEquals(36, fixtures.size(), "base_fixtures.json holds Katran's 36 base fixtures");
         }
-      }
-      System.out.println("katran-conformance e2e-api: " + (fixtures.size() - failures.size()) + "/"
-          + fixtures.size() + " passed");
-      if (!failures.isEmpty()) {
-        fail(String.join("\n", failures));
-      }
-      assertEquals(36, fixtures.size(), "base_fixtures.json holds Katran's 36 base fixtures");
     }
-  }
 }

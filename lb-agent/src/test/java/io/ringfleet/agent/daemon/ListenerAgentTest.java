@@ -35,71 +35,85 @@ import org.junit.jupiter.api.Test;
  * {@code listener} in its status and metrics, and the voters keep committing while it is down.
  */
 class ListenerAgentTest {
-  static final VipKey WEB = vip("10.201.0.1", 80, TCP);
-  static final List<String> NODES = List.of("lb1", "lb2", "lb3", "lb4");
-  static Path pkiRoot;
-  static AgentFleet fleet;
+    static final VipKey WEB = vip("10.201.0.1", 80, TCP);
+    static final List<String> NODES = List.of("lb1", "lb2", "lb3", "lb4");
+    static Path pkiRoot;
+    static AgentFleet fleet;
 
-  @BeforeAll
-  static void startFleet() throws Exception {
-    pkiRoot = Files.createTempDirectory("ringfleet-listener-pki-");
-    fleet = new AgentFleet(TestPki.create(pkiRoot, 4), NODES, Set.of("lb4"), 8, Map.of(), "");
-    fleet.startAll(Duration.ofSeconds(90));
-  }
-
-  @AfterAll
-  static void stopFleet() {
-    if (fleet != null) {
-      fleet.close();
+    @BeforeAll
+    static void startFleet() throws Exception {
+        pkiRoot = Files.createTempDirectory("ringfleet-listener-pki-");
+        fleet = new AgentFleet(TestPki.create(pkiRoot, 4), NODES, Set.of("lb4"), 8, Map.of(), "");
+        fleet.startAll(Duration.ofSeconds(90));
     }
-    AgentFleet.deleteTree(pkiRoot);
-  }
 
-  @Test
-  void aListenerAgentTakesWritesProgramsItsMapsAndNeverCountsTowardTheQuorum() throws Exception {
-    assertTrue(fleet.agent("lb4").node().isListener());
-    ApplyResponse r = fleet.control("lb4", "alice").apply(ApplyRequest.newBuilder().addCommands(addVip(WEB))
-        .addCommands(addReals(WEB, "10.0.1.1=1", "10.0.1.2=1")).setWaitProgrammedFleetWide(true)
-        .setWaitTimeoutMs(30_000).build());
-    assertFalse(r.getProgrammed().getTimedOut(), r.getProgrammed().toString());
-    assertEquals(4, r.getProgrammed().getNodesProgrammed(), r.getProgrammed().toString());
-    SortedMap<String, String> maps = sameMapsEverywhere();
-    assertEquals(1, AgentFleetTest.count(maps, "vip_map"));
-    assertEquals(2, AgentFleetTest.count(maps, "reals"));
-
-    Map<String, NodeStatus> statuses = new TreeMap<>();
-    for (NodeStatus n : fleet.control("lb1", "bob").getStatus(GetStatusRequest.newBuilder().setFleetWide(true)
-        .build()).getNodesList()) {
-      statuses.put(n.getNodeId(), n);
+    @AfterAll
+    static void stopFleet() {
+        if (fleet != null) {
+            fleet.close();
+        }
+        AgentFleet.deleteTree(pkiRoot);
     }
-    assertEquals(NODES, List.copyOf(statuses.keySet()));
-    assertEquals(PeerRole.LISTENER, statuses.get("lb4").getRole(), statuses.get("lb4").toString());
-    for (String voter : List.of("lb1", "lb2", "lb3")) {
-      assertNotEquals(PeerRole.LISTENER, statuses.get(voter).getRole(), statuses.get(voter).toString());
-    }
-    String metrics = fleet.get("lb4", "/metrics").body();
-    assertEquals(1.0, AgentFleetTest.metric(metrics, "ringfleet_raft_role", "role=\"listener\""), metrics);
-    assertEquals(0.0, AgentFleetTest.metric(metrics, "ringfleet_raft_leader", "node=\"lb4\""), metrics);
 
-    // The listener down: the voters still commit; back, it catches up and programs the same maps.
-    fleet.stop("lb4");
-    ApplyResponse whileDown = fleet.control("lb1", "alice").apply(ApplyRequest.newBuilder()
-        .addCommands(addReals(WEB, "10.0.1.3=1")).build());
-    assertTrue(whileDown.getLogIndex() > r.getLogIndex(), whileDown.toString());
-    fleet.start("lb4");
-    fleet.awaitReady(Duration.ofSeconds(60));
-    fleet.awaitProgrammed(whileDown.getLogIndex(), Duration.ofSeconds(30));
-    assertEquals(3, AgentFleetTest.count(sameMapsEverywhere(), "reals"));
-  }
+    @Test
+    void aListenerAgentTakesWritesProgramsItsMapsAndNeverCountsTowardTheQuorum() throws Exception {
+        assertTrue(fleet.agent("lb4").node().isListener());
+        ApplyResponse r = fleet.control("lb4", "alice")
+                .apply(ApplyRequest.newBuilder()
+                        .addCommands(addVip(WEB))
+                        .addCommands(addReals(WEB, "10.0.1.1=1", "10.0.1.2=1"))
+                        .setWaitProgrammedFleetWide(true)
+                        .setWaitTimeoutMs(30_000)
+                        .build());
+        assertFalse(r.getProgrammed().getTimedOut(), r.getProgrammed().toString());
+        assertEquals(
+                4, r.getProgrammed().getNodesProgrammed(), r.getProgrammed().toString());
+        SortedMap<String, String> maps = sameMapsEverywhere();
+        assertEquals(1, AgentFleetTest.count(maps, "vip_map"));
+        assertEquals(2, AgentFleetTest.count(maps, "reals"));
 
-  private static SortedMap<String, String> sameMapsEverywhere() {
-    Map<String, SortedMap<String, String>> dumps = new TreeMap<>();
-    for (LbAgent a : fleet.running()) {
-      dumps.put(a.nodeId(), MapDump.of(a.datapath()));
+        Map<String, NodeStatus> statuses = new TreeMap<>();
+        for (NodeStatus n : fleet.control("lb1", "bob")
+                .getStatus(GetStatusRequest.newBuilder().setFleetWide(true).build())
+                .getNodesList()) {
+            statuses.put(n.getNodeId(), n);
+        }
+        assertEquals(NODES, List.copyOf(statuses.keySet()));
+        assertEquals(
+                PeerRole.LISTENER,
+                statuses.get("lb4").getRole(),
+                statuses.get("lb4").toString());
+        for (String voter : List.of("lb1", "lb2", "lb3")) {
+            assertNotEquals(
+                    PeerRole.LISTENER,
+                    statuses.get(voter).getRole(),
+                    statuses.get(voter).toString());
+        }
+        String metrics = fleet.get("lb4", "/metrics").body();
+        assertEquals(1.0, AgentFleetTest.metric(metrics, "ringfleet_raft_role", "role=\"listener\""), metrics);
+        assertEquals(0.0, AgentFleetTest.metric(metrics, "ringfleet_raft_leader", "node=\"lb4\""), metrics);
+
+        // The listener down: the voters still commit; back, it catches up and programs the same maps.
+        fleet.stop("lb4");
+        ApplyResponse whileDown = fleet.control("lb1", "alice")
+                .apply(ApplyRequest.newBuilder()
+                        .addCommands(addReals(WEB, "10.0.1.3=1"))
+                        .build());
+        assertTrue(whileDown.getLogIndex() > r.getLogIndex(), whileDown.toString());
+        fleet.start("lb4");
+        fleet.awaitReady(Duration.ofSeconds(60));
+        fleet.awaitProgrammed(whileDown.getLogIndex(), Duration.ofSeconds(30));
+        assertEquals(3, AgentFleetTest.count(sameMapsEverywhere(), "reals"));
     }
-    assertEquals(NODES, List.copyOf(dumps.keySet()));
-    SortedMap<String, String> lb1 = dumps.get("lb1");
-    dumps.forEach((id, dump) -> assertEquals(lb1, dump, id + "'s maps differ from lb1's"));
-    return lb1;
-  }
+
+    private static SortedMap<String, String> sameMapsEverywhere() {
+        Map<String, SortedMap<String, String>> dumps = new TreeMap<>();
+        for (LbAgent a : fleet.running()) {
+            dumps.put(a.nodeId(), MapDump.of(a.datapath()));
+        }
+        assertEquals(NODES, List.copyOf(dumps.keySet()));
+        SortedMap<String, String> lb1 = dumps.get("lb1");
+        dumps.forEach((id, dump) -> assertEquals(lb1, dump, id + "'s maps differ from lb1's"));
+        return lb1;
+    }
 }

@@ -16,8 +16,9 @@ final class Bpffs {
 
     /** A path for a pin dir that does not exist yet. */
     static Path newDir(String prefix) {
-        return Path.of("/sys/fs/bpf", "rf-agent-test-" + prefix + "-" + ProcessHandle.current().pid() + "-"
-                + SEQ.incrementAndGet());
+        return Path.of(
+                "/sys/fs/bpf",
+                "rf-agent-test-" + prefix + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
     }
 
     static void deleteTree(Path dir) {

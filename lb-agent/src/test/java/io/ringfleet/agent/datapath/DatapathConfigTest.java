@@ -24,9 +24,13 @@ class DatapathConfigTest {
 
     @Test
     void aNodesSettingsGiveSizesConnectionTablesAndPins() {
-        NodeSettings settings = node().lruSize(4096).forwardingCpus(IdList.of(List.of(0, 1), IdList.MAX_CPU))
-                .pinDir(Path.of("/sys/fs/bpf/lb1")).build();
-        DatapathConfig config = DatapathConfig.forNode(settings, FleetLimits.builder().maxVips(64).maxReals(1024).ringSize(65537).build());
+        NodeSettings settings = node().lruSize(4096)
+                .forwardingCpus(IdList.of(List.of(0, 1), IdList.MAX_CPU))
+                .pinDir(Path.of("/sys/fs/bpf/lb1"))
+                .build();
+        DatapathConfig config = DatapathConfig.forNode(
+                settings,
+                FleetLimits.builder().maxVips(64).maxReals(1024).ringSize(65537).build());
         assertEquals(64, config.maxVips());
         assertEquals(1024, config.maxReals());
         assertEquals(4096, config.lruSizePerCpu());
@@ -35,8 +39,15 @@ class DatapathConfigTest {
         assertEquals(64 * DatapathConfig.RING_SIZE, config.balancerMapSizes().get("ch_rings"));
         assertEquals(128, config.balancerMapSizes().get("vip_addrs"));
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DatapathConfig.forNode(settings, FleetLimits.builder().maxVips(64).maxReals(1024).ringSize(65521).build()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> DatapathConfig.forNode(
+                        settings,
+                        FleetLimits.builder()
+                                .maxVips(64)
+                                .maxReals(1024)
+                                .ringSize(65521)
+                                .build()));
         assertTrue(e.getMessage().contains("ringSize must be 65537"), e.getMessage());
     }
 
@@ -45,8 +56,8 @@ class DatapathConfigTest {
         Inet4Address v4 = (Inet4Address) InetAddress.getByName("10.0.0.11");
         Inet6Address v6 = (Inet6Address) InetAddress.getByName("fd00::11");
         FleetLimits limits = FleetLimits.DEFAULT;
-        DatapathConfig both = DatapathConfig.forNode(node().healthCheckSourceV4(v4).healthCheckSourceV6(v6).build(),
-                limits);
+        DatapathConfig both = DatapathConfig.forNode(
+                node().healthCheckSourceV4(v4).healthCheckSourceV6(v6).build(), limits);
         assertEquals(v4, both.healthCheckSourceV4().orElseThrow());
         assertEquals(v6, both.healthCheckSourceV6().orElseThrow());
         DatapathConfig none = DatapathConfig.forNode(node().build(), limits);
@@ -56,9 +67,12 @@ class DatapathConfigTest {
 
     @Test
     void theAttachModeChoosesTheTarget() {
-        assertEquals(new XdpTarget.Standalone("eth0", XdpMode.GENERIC),
+        assertEquals(
+                new XdpTarget.Standalone("eth0", XdpMode.GENERIC),
                 XdpTarget.of(node().xdpMode(XdpMode.GENERIC).build()));
-        assertEquals(new XdpTarget.Shared(Path.of("/sys/fs/bpf/root/root_array"), 2),
-                XdpTarget.of(node().shared(Path.of("/sys/fs/bpf/root/root_array"), 2).build()));
+        assertEquals(
+                new XdpTarget.Shared(Path.of("/sys/fs/bpf/root/root_array"), 2),
+                XdpTarget.of(
+                        node().shared(Path.of("/sys/fs/bpf/root/root_array"), 2).build()));
     }
 }

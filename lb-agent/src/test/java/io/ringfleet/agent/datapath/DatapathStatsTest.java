@@ -29,7 +29,8 @@ class DatapathStatsTest {
     void countsFollowTheTrafficPerVipPerRealAndGlobally() throws Exception {
         try (BalancerDatapath datapath = BalancerDatapath.open(
                 DatapathConfig.builder().maxVips(4).fallbackConnTableOnly().build())) {
-            ProgrammedLog log = new ProgrammedLog(MapProgrammer.builder(datapath).build());
+            ProgrammedLog log =
+                    new ProgrammedLog(MapProgrammer.builder(datapath).build());
             log.apply(setMac("02:00:00:00:00:01"), addVip(WEB), addReals(WEB, "10.0.0.1=1"));
             int real = log.image().reals().all().iterator().next().index();
             DatapathStats stats = new DatapathStats(datapath);
@@ -39,8 +40,8 @@ class DatapathStatsTest {
             Inet4Address vip = (Inet4Address) InetAddress.getByName("10.1.0.1");
             byte[] syn = Frames.tcp4(client, vip, 1000, 80, Frames.TCP_SYN);
             byte[] ack = Frames.tcp4(client, vip, 1000, 80, Frames.TCP_ACK);
-            byte[] other = Frames.tcp4(client, (Inet4Address) InetAddress.getByName("10.9.9.9"), 1000, 80,
-                    Frames.TCP_SYN);
+            byte[] other =
+                    Frames.tcp4(client, (Inet4Address) InetAddress.getByName("10.9.9.9"), 1000, 80, Frames.TCP_SYN);
             for (byte[] frame : new byte[][] {syn, ack, other}) {
                 datapath.program().testRun(TestRun.of(frame).dataOutCapacity(frame.length + 512));
             }
@@ -64,10 +65,14 @@ class DatapathStatsTest {
     void theHealthCheckControlEntryIsWrittenAsGiven() throws Exception {
         try (BalancerDatapath datapath = BalancerDatapath.open(
                 DatapathConfig.builder().maxVips(2).fallbackConnTableOnly().build())) {
-            HcCtl ctl = new HcCtl((Inet4Address) InetAddress.getByName("10.0.13.37"), null, 0, null,
-                    new byte[] {2, 0, 0, 0, 0, 9});
+            HcCtl ctl = new HcCtl(
+                    (Inet4Address) InetAddress.getByName("10.0.13.37"), null, 0, null, new byte[] {2, 0, 0, 0, 0, 9});
             datapath.setHealthCheckControl(ctl);
-            assertEquals(ctl, HcCtl.decode(datapath.map("hc_ctl").lookup(BpfMap.u32(HcCtl.MAIN)).orElseThrow()));
+            assertEquals(
+                    ctl,
+                    HcCtl.decode(datapath.map("hc_ctl")
+                            .lookup(BpfMap.u32(HcCtl.MAIN))
+                            .orElseThrow()));
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.ringfleet.agent.datapath;
 
-import java.net.UnknownHostException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +14,7 @@ import io.ringfleet.bpf.testing.Frames;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -45,12 +45,17 @@ class HealthCheckSourcesTest {
     }
 
     private DatapathConfig config(Inet4Address v4, Inet6Address v6) {
-        return DatapathConfig.builder().maxVips(2).fallbackConnTableOnly().pinDir(pins).healthCheckSources(v4, v6)
+        return DatapathConfig.builder()
+                .maxVips(2)
+                .fallbackConnTableOnly()
+                .pinDir(pins)
+                .healthCheckSources(v4, v6)
                 .build();
     }
 
     private static HcCtl control(BalancerDatapath datapath) {
-        return HcCtl.decode(datapath.map("hc_ctl").lookup(BpfMap.u32(HcCtl.MAIN)).orElseThrow());
+        return HcCtl.decode(
+                datapath.map("hc_ctl").lookup(BpfMap.u32(HcCtl.MAIN)).orElseThrow());
     }
 
     @Test
@@ -77,8 +82,12 @@ class HealthCheckSourcesTest {
 
     @Test
     void withoutTheForwarderNothingIsWritten() {
-        try (BalancerDatapath datapath = BalancerDatapath.open(DatapathConfig.builder().maxVips(2)
-                .fallbackConnTableOnly().healthCheck(false).healthCheckSources(SOURCE_V4, null).build())) {
+        try (BalancerDatapath datapath = BalancerDatapath.open(DatapathConfig.builder()
+                .maxVips(2)
+                .fallbackConnTableOnly()
+                .healthCheck(false)
+                .healthCheckSources(SOURCE_V4, null)
+                .build())) {
             assertFalse(datapath.healthCheckSourcesWritten());
             assertFalse(datapath.hasMap("hc_ctl"));
         }
@@ -92,7 +101,8 @@ class HealthCheckSourcesTest {
             datapath.map("hc_reals").update(BpfMap.u32(mark), new HcReal(real).encode());
             byte[] inner = Frames.tcp4(v4("10.77.0.11"), v4("10.77.1.1"), 40000, 80, Frames.TCP_SYN);
 
-            TestRun.Result r = datapath.healthCheckProgram().orElseThrow()
+            TestRun.Result r = datapath.healthCheckProgram()
+                    .orElseThrow()
                     .testRun(TestRun.of(inner).skbMark(mark));
 
             assertEquals(TC_ACT_OK, r.retval());

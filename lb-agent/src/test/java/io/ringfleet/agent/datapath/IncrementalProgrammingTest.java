@@ -50,7 +50,8 @@ class IncrementalProgrammingTest {
 
     @Test
     void incrementalRunsLeaveExactlyWhatTheFullPathWould() {
-        datapath = BalancerDatapath.open(DatapathConfig.builder().maxVips(8).fallbackConnTableOnly().build());
+        datapath = BalancerDatapath.open(
+                DatapathConfig.builder().maxVips(8).fallbackConnTableOnly().build());
         for (long seed : SEEDS) {
             runSequence(seed);
         }
@@ -62,9 +63,14 @@ class IncrementalProgrammingTest {
      */
     @Test
     void anIncrementalMisfitNamesTheFullPathsReasonsAndTheNextImageStillFits() {
-        DatapathConfig config = DatapathConfig.builder().maxVips(2).fallbackConnTableOnly().healthCheck(false).build();
+        DatapathConfig config = DatapathConfig.builder()
+                .maxVips(2)
+                .fallbackConnTableOnly()
+                .healthCheck(false)
+                .build();
         datapath = BalancerDatapath.open(config);
-        MapProgrammer programmer = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
+        MapProgrammer programmer =
+                MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
         CommandLog log = new CommandLog();
         VipKey web = Commands.vip("10.1.0.1", 80, TCP);
         VipKey dns = Commands.vip("10.1.0.2", 53, UDP);
@@ -72,13 +78,16 @@ class IncrementalProgrammingTest {
         programmer.program(log.apply(Commands.addVip(web), Commands.addReals(web, "10.0.0.1=1")));
         EncodedMaps written = programmer.lastWritten();
 
-        FleetImage tooBig = log.apply(Commands.addVip(dns), Commands.addVip(api), Commands.addReals(api, "10.0.0.2=1"),
+        FleetImage tooBig = log.apply(
+                Commands.addVip(dns),
+                Commands.addVip(api),
+                Commands.addReals(api, "10.0.0.2=1"),
                 Commands.setHealthCheck(1, "10.0.0.3"));
-        List<String> expected = EncodedMaps.of(tooBig, FleetRings.of(tooBig, DatapathConfig.RING_SIZE), NODE_MAC,
-                config).misfits();
+        List<String> expected = EncodedMaps.of(
+                        tooBig, FleetRings.of(tooBig, DatapathConfig.RING_SIZE), NODE_MAC, config)
+                .misfits();
         assertEquals(2, expected.size(), "" + expected);
-        ProgrammingException e = assertThrows(ProgrammingException.class,
-                () -> programmer.program(tooBig));
+        ProgrammingException e = assertThrows(ProgrammingException.class, () -> programmer.program(tooBig));
         assertTrue(e.wroteNothing());
         for (String reason : expected) {
             assertTrue(e.getMessage().contains(reason), e.getMessage() + " lacks " + reason);
@@ -91,13 +100,21 @@ class IncrementalProgrammingTest {
         assertFalse(fitted.full());
         assertEquals(fits.index(), fitted.index());
         assertEquals(2, datapath.map("vip_map").keys().size());
-        assertEquals(0, MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build().resync(fits).totalWritten());
+        assertEquals(
+                0,
+                MapProgrammer.builder(datapath)
+                        .defaultGatewayMac(NODE_MAC)
+                        .build()
+                        .resync(fits)
+                        .totalWritten());
     }
 
     private void runSequence(long seed) {
         Random random = new Random(seed);
-        MapProgrammer incremental = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
-        MapProgrammer checker = MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
+        MapProgrammer incremental =
+                MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
+        MapProgrammer checker =
+                MapProgrammer.builder(datapath).defaultGatewayMac(NODE_MAC).build();
         RandomLog log = new RandomLog();
         incremental.resync(log.image()); // this seed starts from whatever the previous one left: the full path cleans
         int incrementalRuns = 0;
@@ -110,8 +127,12 @@ class IncrementalProgrammingTest {
             String where = "seed " + seed + " step " + step + " (" + log.image().provenance() + ")";
             assertFalse(report.full(), where + ": the run was not incremental");
             incrementalRuns++;
-            EncodedMaps fromEmpty = EncodedMaps.of(log.image(), FleetRings.of(log.image(), DatapathConfig.RING_SIZE),
-                    NODE_MAC, datapath.config()).maps();
+            EncodedMaps fromEmpty = EncodedMaps.of(
+                            log.image(),
+                            FleetRings.of(log.image(), DatapathConfig.RING_SIZE),
+                            NODE_MAC,
+                            datapath.config())
+                    .maps();
             assertTrue(incremental.lastWritten().sameEntriesAs(fromEmpty), where + ": desired maps differ");
             ProgramReport check = checker.resync(log.image());
             assertEquals(0, check.totalWritten(), where + ": the full comparison found " + check.written());
@@ -135,7 +156,8 @@ class IncrementalProgrammingTest {
         for (BpfMap.Entry e : datapath.map("vip_map").entries()) {
             int row = VipMeta.decode(e.value()).vipNum();
             for (int real : io.readRow(row).values()) {
-                assertTrue(real == 0 || reals.contains(real), where + ": row " + row + " points at missing real " + real);
+                assertTrue(
+                        real == 0 || reals.contains(real), where + ": row " + row + " points at missing real " + real);
             }
         }
     }
@@ -149,7 +171,8 @@ class IncrementalProgrammingTest {
             Commands.vip("10.1.0.1", 80, TCP), Commands.vip("10.1.0.1", 443, TCP), Commands.vip("10.1.0.2", 53, UDP),
             Commands.vip("10.1.0.3", 80, TCP), Commands.vip("10.1.0.4", 443, UDP), Commands.vip("10.1.0.5", 80, TCP),
         };
-        private static final int[] FLAGS = {0, VipFlags.HASH_NO_SRC_PORT, VipFlags.UDP_FLOW_MIGRATION, VipFlags.QUIC_VIP};
+        private static final int[] FLAGS = {0, VipFlags.HASH_NO_SRC_PORT, VipFlags.UDP_FLOW_MIGRATION, VipFlags.QUIC_VIP
+        };
 
         private final CommandLog log = new CommandLog();
 
@@ -176,16 +199,21 @@ class IncrementalProgrammingTest {
             return switch (random.nextInt(12)) {
                 case 0, 1 -> Commands.addVip(vip);
                 case 2 -> Commands.removeVip(vip);
-                case 3, 4 -> Commands.addReals(vip, real + "=" + (1 + random.nextInt(3)),
-                        "10.0.0." + (1 + random.nextInt(12)) + "=1");
+                case 3, 4 ->
+                    Commands.addReals(
+                            vip, real + "=" + (1 + random.nextInt(3)), "10.0.0." + (1 + random.nextInt(12)) + "=1");
                 case 5 -> Commands.removeReals(vip, real);
                 case 6 -> Commands.setWeights(vip, real + "=" + random.nextInt(4));
                 case 7 -> Commands.modifyFlags(vip, FLAGS[random.nextInt(FLAGS.length)], 0);
                 case 8 -> Commands.markDown(vip, real);
-                case 9 -> random.nextBoolean() ? Commands.mapQuic((100 + random.nextInt(4)) + "=" + real)
-                        : Commands.unmapQuic(100 + random.nextInt(4));
-                case 10 -> random.nextBoolean() ? Commands.setHealthCheck(1 + random.nextInt(3), real)
-                        : Commands.removeHealthCheck(1 + random.nextInt(3));
+                case 9 ->
+                    random.nextBoolean()
+                            ? Commands.mapQuic((100 + random.nextInt(4)) + "=" + real)
+                            : Commands.unmapQuic(100 + random.nextInt(4));
+                case 10 ->
+                    random.nextBoolean()
+                            ? Commands.setHealthCheck(1 + random.nextInt(3), real)
+                            : Commands.removeHealthCheck(1 + random.nextInt(3));
                 default -> Commands.setMac("02:00:00:00:00:0" + (1 + random.nextInt(3)));
             };
         }

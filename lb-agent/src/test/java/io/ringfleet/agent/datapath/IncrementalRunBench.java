@@ -1,6 +1,5 @@
 package io.ringfleet.agent.datapath;
 
-import java.util.function.Supplier;
 import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.addReals;
 import static io.ringfleet.state.testing.Commands.addVip;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * What one incremental programming run costs as the fleet grows: a {@link MapProgrammer} on balancer maps it
@@ -42,15 +42,18 @@ public final class IncrementalRunBench {
         int runs = 200;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--vips" -> vipCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--vips" ->
+                    vipCounts = Arrays.stream(args[++i].split(","))
+                            .mapToInt(Integer::parseInt)
+                            .toArray();
                 case "--reals" -> realsPerVip = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: [--vips 8,64] [--reals M] [--runs R], got "
-                        + args[i]);
+                default ->
+                    throw new IllegalArgumentException("usage: [--vips 8,64] [--reals M] [--runs R], got " + args[i]);
             }
         }
-        System.out.printf(Locale.ROOT, "incremental run bench: %d reals per VIP, %d runs per figure (ms)%n",
-                realsPerVip, runs);
+        System.out.printf(
+                Locale.ROOT, "incremental run bench: %d reals per VIP, %d runs per figure (ms)%n", realsPerVip, runs);
         for (int vips : vipCounts) {
             run(vips, realsPerVip, runs);
         }
@@ -71,7 +74,8 @@ public final class IncrementalRunBench {
         }
         setup.add(Commands.setHealthCheck(1, "10.3.0.1"));
         FleetImage image = log.apply(setup.toArray(Command[]::new));
-        DatapathConfig config = DatapathConfig.builder().maxVips(vips).fallbackConnTableOnly().build();
+        DatapathConfig config =
+                DatapathConfig.builder().maxVips(vips).fallbackConnTableOnly().build();
         try (BalancerDatapath datapath = BalancerDatapath.open(config)) {
             MapProgrammer programmer = MapProgrammer.builder(datapath).build();
             programmer.program(image);
@@ -111,8 +115,16 @@ public final class IncrementalRunBench {
                 throw new IllegalStateException("expected an incremental run that writes something, got " + report);
             }
         }
-        System.out.printf(Locale.ROOT, "%3d VIPs x %d reals, %-36s wall p50 %7.3f p90 %7.3f | CPU p50 %7.3f p90 %7.3f%n",
-                vips, reals, what, pct(wall, 50), pct(wall, 90), pct(cpu, 50), pct(cpu, 90));
+        System.out.printf(
+                Locale.ROOT,
+                "%3d VIPs x %d reals, %-36s wall p50 %7.3f p90 %7.3f | CPU p50 %7.3f p90 %7.3f%n",
+                vips,
+                reals,
+                what,
+                pct(wall, 50),
+                pct(wall, 90),
+                pct(cpu, 50),
+                pct(cpu, 90));
     }
 
     private static double pct(long[] nanos, int p) {

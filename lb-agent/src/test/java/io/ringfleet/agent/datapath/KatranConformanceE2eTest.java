@@ -45,7 +45,8 @@ public class KatranConformanceE2eTest {
     void provisionedThroughCommandsPassesEveryBaseFixture() throws Exception {
         KatranData data = KatranData.load();
         JsonNode p = data.provision();
-        DatapathConfig config = DatapathConfig.builder().maxVips(16).fallbackConnTableOnly().build();
+        DatapathConfig config =
+                DatapathConfig.builder().maxVips(16).fallbackConnTableOnly().build();
         try (BalancerDatapath datapath = BalancerDatapath.open(config)) {
             MapProgrammer programmer = MapProgrammer.builder(datapath).build();
             ProgrammedLog log = new ProgrammedLog(programmer);
@@ -59,11 +60,12 @@ public class KatranConformanceE2eTest {
             List<KatranData.Fixture> fixtures = data.baseFixtures();
             List<String> failures = new ArrayList<>();
             for (KatranData.Fixture f : fixtures) {
-                TestRun.Result r = datapath.program().testRun(TestRun.of(f.input())
-                        .dataOutCapacity(f.input().length + 512));
+                TestRun.Result r =
+                        datapath.program().testRun(TestRun.of(f.input()).dataOutCapacity(f.input().length + 512));
                 if (r.retval() != f.expectedAction() || !Arrays.equals(r.data(), f.expectedOutput())) {
                     failures.add("fixture #" + f.index() + " \"" + f.name() + "\": got " + XdpAction.name(r.retval())
-                            + " " + HexFormat.of().formatHex(r.data()) + "\n  want " + XdpAction.name(f.expectedAction())
+                            + " " + HexFormat.of().formatHex(r.data()) + "\n  want "
+                            + XdpAction.name(f.expectedAction())
                             + " " + HexFormat.of().formatHex(f.expectedOutput()));
                 }
             }
@@ -98,27 +100,40 @@ public class KatranConformanceE2eTest {
         log.submit(flags.toArray(new Command[0]));
         for (JsonNode v : p.get("vips")) {
             List<String> reals = new ArrayList<>();
-            v.get("reals").forEach(r -> reals.add(r.get("address").asText() + "=" + r.get("weight").asInt()));
+            v.get("reals")
+                    .forEach(r -> reals.add(
+                            r.get("address").asText() + "=" + r.get("weight").asInt()));
             if (!reals.isEmpty()) {
                 log.submit(addReals(key(v), reals.toArray(new String[0])));
             }
         }
         List<String> quic = new ArrayList<>();
-        p.get("quic_server_id_map").forEach(q -> quic.add(q.get("server_id").asLong() + "=" + q.get("address").asText()));
+        p.get("quic_server_id_map")
+                .forEach(q -> quic.add(
+                        q.get("server_id").asLong() + "=" + q.get("address").asText()));
         log.submit(mapQuic(quic.toArray(new String[0])));
         JsonNode hc = p.get("healthcheck_dsts_configured_but_inactive");
         List<Command> hcs = new ArrayList<>();
-        hc.fieldNames().forEachRemaining(mark -> hcs.add(setHealthCheck(Integer.parseInt(mark), hc.get(mark).asText())));
+        hc.fieldNames()
+                .forEachRemaining(mark -> hcs.add(
+                        setHealthCheck(Integer.parseInt(mark), hc.get(mark).asText())));
         log.submit(hcs.toArray(new Command[0]));
         for (JsonNode d : p.get("down_reals")) {
             String address = realAddress(p, d.get("real_index").asInt());
-            log.submit(markDown(vip(d.get("vip").asText(), d.get("port").asInt(),
-                    Protocol.forNumber(d.get("proto").asInt())), address));
+            log.submit(markDown(
+                    vip(
+                            d.get("vip").asText(),
+                            d.get("port").asInt(),
+                            Protocol.forNumber(d.get("proto").asInt())),
+                    address));
         }
     }
 
     private static VipKey key(JsonNode v) {
-        return vip(v.get("address").asText(), v.get("port").asInt(), Protocol.forNumber(v.get("proto").asInt()));
+        return vip(
+                v.get("address").asText(),
+                v.get("port").asInt(),
+                Protocol.forNumber(v.get("proto").asInt()));
     }
 
     private static String realAddress(JsonNode p, int index) {
@@ -133,14 +148,27 @@ public class KatranConformanceE2eTest {
     /** The fixtures' expected frames depend on Katran's vip_num and real indexes: the log must allocate the same. */
     public static void checkIdentifiersAreKatrans(FleetImage image, JsonNode p) {
         for (JsonNode v : p.get("vips")) {
-            assertEquals(v.get("vip_num").asInt(), image.vips().get(new io.ringfleet.state.VipKey(
-                    IpAddress.parse(v.get("address").asText()), v.get("port").asInt(),
-                    v.get("proto").asInt() == 6 ? io.ringfleet.state.Protocol.TCP : io.ringfleet.state.Protocol.UDP))
-                    .orElseThrow().vipNum(), v.toString());
+            assertEquals(
+                    v.get("vip_num").asInt(),
+                    image.vips()
+                            .get(new io.ringfleet.state.VipKey(
+                                    IpAddress.parse(v.get("address").asText()),
+                                    v.get("port").asInt(),
+                                    v.get("proto").asInt() == 6
+                                            ? io.ringfleet.state.Protocol.TCP
+                                            : io.ringfleet.state.Protocol.UDP))
+                            .orElseThrow()
+                            .vipNum(),
+                    v.toString());
         }
         for (JsonNode r : p.get("reals")) {
-            assertEquals(r.get("index").asInt(), image.reals().get(IpAddress.parse(r.get("address").asText()))
-                    .orElseThrow().index(), r.toString());
+            assertEquals(
+                    r.get("index").asInt(),
+                    image.reals()
+                            .get(IpAddress.parse(r.get("address").asText()))
+                            .orElseThrow()
+                            .index(),
+                    r.toString());
         }
     }
 
@@ -150,8 +178,10 @@ public class KatranConformanceE2eTest {
         assertEquals(hc.size(), hcReals.keys().size());
         for (var it = hc.fieldNames(); it.hasNext(); ) {
             String mark = it.next();
-            assertEquals(new HcReal(InetAddress.getByName(hc.get(mark).asText())),
-                    HcReal.decode(hcReals.lookup(BpfMap.u32(Integer.parseInt(mark))).orElseThrow()));
+            assertEquals(
+                    new HcReal(InetAddress.getByName(hc.get(mark).asText())),
+                    HcReal.decode(
+                            hcReals.lookup(BpfMap.u32(Integer.parseInt(mark))).orElseThrow()));
         }
     }
 }

@@ -31,10 +31,15 @@ class MapIoTest {
 
     @BeforeEach
     void program() {
-        datapath = BalancerDatapath.open(DatapathConfig.builder().maxVips(3).fallbackConnTableOnly().build());
+        datapath = BalancerDatapath.open(
+                DatapathConfig.builder().maxVips(3).fallbackConnTableOnly().build());
         programmer = MapProgrammer.builder(datapath).build();
-        new ProgrammedLog(programmer).apply(addVip(WEB), addVip(API),
-                addReals(WEB, "10.0.0.1=1", "10.0.0.2=2", "10.0.0.3=1"), addReals(API, "10.0.0.4=1", "10.0.0.5=1"));
+        new ProgrammedLog(programmer)
+                .apply(
+                        addVip(WEB),
+                        addVip(API),
+                        addReals(WEB, "10.0.0.1=1", "10.0.0.2=2", "10.0.0.3=1"),
+                        addReals(API, "10.0.0.4=1", "10.0.0.5=1"));
         io = new MapIo(datapath);
     }
 
@@ -45,12 +50,16 @@ class MapIoTest {
 
     private int[] slots(int vipNum) {
         MaglevRing ring = programmer.lastWritten().rings().get(vipNum);
-        return IntStream.range(0, RING).map(i -> ring == null ? 0 : ring.realAt(i)).toArray();
+        return IntStream.range(0, RING)
+                .map(i -> ring == null ? 0 : ring.realAt(i))
+                .toArray();
     }
 
     /** The kernel's slot, by one lookup. */
     private int slot(int vipNum, int pos) {
-        return BpfMap.u32(datapath.map(Table.RINGS).lookup(BpfMap.u32(vipNum * RING + pos)).orElseThrow());
+        return BpfMap.u32(datapath.map(Table.RINGS)
+                .lookup(BpfMap.u32(vipNum * RING + pos))
+                .orElseThrow());
     }
 
     @Test

@@ -60,10 +60,12 @@ public final class MapProgrammerBench {
         CommandLog log = new CommandLog();
         FleetImage oneVip = log.apply(first.toArray(Command[]::new));
         FleetImage allVips = vips > 1 ? log.apply(rest.toArray(Command[]::new)) : oneVip;
-        DatapathConfig config = DatapathConfig.builder().maxVips(vips).fallbackConnTableOnly().build();
+        DatapathConfig config =
+                DatapathConfig.builder().maxVips(vips).fallbackConnTableOnly().build();
 
-        System.out.printf("map programmer bench: %d VIPs, ring %d slots, median of %d runs (ms)%n", vips,
-                DatapathConfig.RING_SIZE, runs);
+        System.out.printf(
+                "map programmer bench: %d VIPs, ring %d slots, median of %d runs (ms)%n",
+                vips, DatapathConfig.RING_SIZE, runs);
         try (BalancerDatapath datapath = BalancerDatapath.open(config)) {
             MapProgrammer programmer = MapProgrammer.builder(datapath).build();
             programmer.program(oneVip);
@@ -76,8 +78,9 @@ public final class MapProgrammerBench {
                     ringMap.lookup(BpfMap.u32(i));
                 }
             }));
-            report("  bpf: lookupRangeU32 of 65,537", median(runs,
-                    () -> ringMap.lookupRangeU32(0, DatapathConfig.RING_SIZE)));
+            report(
+                    "  bpf: lookupRangeU32 of 65,537",
+                    median(runs, () -> ringMap.lookupRangeU32(0, DatapathConfig.RING_SIZE)));
             report("resync 1 row", median(runs, () -> expectNoWrites(programmer.resync(oneVip))));
             programmer.program(allVips);
             report("resync " + vips + " rows", median(runs, () -> expectNoWrites(programmer.resync(allVips))));
@@ -108,13 +111,15 @@ public final class MapProgrammerBench {
         for (int r = 0; r < runs; r++) {
             try (BalancerDatapath datapath = BalancerDatapath.open(config)) {
                 long[] stepEnd = new long[2]; // end of the step before "write ring slots", end of that step
-                MapProgrammer programmer = MapProgrammer.builder(datapath).stepListener((step, map, puts, deletes) -> {
-                    if (step.equals("write ring slots")) {
-                        stepEnd[1] = System.nanoTime();
-                    } else if (stepEnd[1] == 0) {
-                        stepEnd[0] = System.nanoTime();
-                    }
-                }).build();
+                MapProgrammer programmer = MapProgrammer.builder(datapath)
+                        .stepListener((step, map, puts, deletes) -> {
+                            if (step.equals("write ring slots")) {
+                                stepEnd[1] = System.nanoTime();
+                            } else if (stepEnd[1] == 0) {
+                                stepEnd[0] = System.nanoTime();
+                            }
+                        })
+                        .build();
                 long t0 = System.nanoTime();
                 ProgramReport report = programmer.program(allVips);
                 firstRuns[r] = System.nanoTime() - t0;
@@ -147,7 +152,8 @@ public final class MapProgrammerBench {
     private static void report(String what, long[] nanos) {
         long[] s = nanos.clone();
         Arrays.sort(s);
-        System.out.printf("%-36s median %9.1f  min %9.1f  max %9.1f%n", what, s[s.length / 2] / 1e6, s[0] / 1e6,
-                s[s.length - 1] / 1e6);
+        System.out.printf(
+                "%-36s median %9.1f  min %9.1f  max %9.1f%n",
+                what, s[s.length / 2] / 1e6, s[0] / 1e6, s[s.length - 1] / 1e6);
     }
 }

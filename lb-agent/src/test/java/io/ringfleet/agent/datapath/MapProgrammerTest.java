@@ -1,6 +1,5 @@
 package io.ringfleet.agent.datapath;
 
-import java.util.function.Consumer;
 import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.UDP;
 import static io.ringfleet.state.testing.Commands.addReals;
@@ -32,12 +31,13 @@ import io.ringfleet.state.maglev.RingDiff;
 import io.ringfleet.state.testing.CommandLog;
 import io.ringfleet.state.testing.Commands;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +50,8 @@ class MapProgrammerTest {
     private BalancerDatapath datapath;
 
     private BalancerDatapath open(DatapathConfig.Builder config) {
-        datapath = BalancerDatapath.open(config.maxVips(8).fallbackConnTableOnly().build());
+        datapath =
+                BalancerDatapath.open(config.maxVips(8).fallbackConnTableOnly().build());
         return datapath;
     }
 
@@ -89,7 +90,8 @@ class MapProgrammerTest {
         RingDiff reweighted = RingDiff.between(after, ring(programmer, 0));
         assertTrue(reweighted.count() > 0);
         assertEquals(reweighted.count(), report.totalWritten(), "a weight change writes ring slots only");
-        assertArrayEquals(slots(ring(programmer, 0)), new MapIo(datapath).readRow(0).values());
+        assertArrayEquals(
+                slots(ring(programmer, 0)), new MapIo(datapath).readRow(0).values());
         assertEquals(log.image().index(), log.programmedIndex());
     }
 
@@ -98,9 +100,15 @@ class MapProgrammerTest {
         open(DatapathConfig.builder());
         MapProgrammer programmer = MapProgrammer.builder(datapath).build();
         ProgrammedLog log = new ProgrammedLog(programmer);
-        log.apply(setMac("02:00:00:00:00:01"), addVip(WEB), addVip(DNS), modifyFlags(DNS, 4, 0),
-                addReals(WEB, "10.0.0.1=1", "10.0.0.2=2"), addReals(DNS, "10.0.0.2=1", "fc00::2=1"),
-                mapQuic("7=10.0.0.1"), Commands.setHealthCheck(3, "10.0.0.9"));
+        log.apply(
+                setMac("02:00:00:00:00:01"),
+                addVip(WEB),
+                addVip(DNS),
+                modifyFlags(DNS, 4, 0),
+                addReals(WEB, "10.0.0.1=1", "10.0.0.2=2"),
+                addReals(DNS, "10.0.0.2=1", "fc00::2=1"),
+                mapQuic("7=10.0.0.1"),
+                Commands.setHealthCheck(3, "10.0.0.9"));
         FleetImage image = log.image();
         assertTrue(log.lastReport().totalWritten() > 0);
 
@@ -111,7 +119,9 @@ class MapProgrammerTest {
         assertTrue(resync.full());
         assertEquals(0, resync.totalWritten(), "a full comparison finds nothing to write: " + resync);
         assertEquals(image.index(), resync.index());
-        assertEquals(io.ringfleet.state.FleetRings.of(image, DatapathConfig.RING_SIZE).digestHex(),
+        assertEquals(
+                io.ringfleet.state.FleetRings.of(image, DatapathConfig.RING_SIZE)
+                        .digestHex(),
                 programmer.rings().of(image).digestHex());
     }
 
@@ -120,19 +130,26 @@ class MapProgrammerTest {
         open(DatapathConfig.builder());
         MapProgrammer programmer = MapProgrammer.builder(datapath).build();
         ProgrammedLog log = new ProgrammedLog(programmer);
-        log.apply(addVip(WEB), addVip(DNS), addReals(WEB, "10.0.0.1=1"), addReals(DNS, "10.0.0.1=1", "10.0.0.2=1",
-                "10.0.0.3=1"));
+        log.apply(
+                addVip(WEB),
+                addVip(DNS),
+                addReals(WEB, "10.0.0.1=1"),
+                addReals(DNS, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
         int dnsNum = vipNum(log.image(), DNS);
         assertEquals(1, dnsNum);
 
         log.apply(removeVip(DNS));
-        assertArrayEquals(new int[DatapathConfig.RING_SIZE], new MapIo(datapath).readRow(dnsNum).values(),
+        assertArrayEquals(
+                new int[DatapathConfig.RING_SIZE],
+                new MapIo(datapath).readRow(dnsNum).values(),
                 "a removed VIP's row is zeroed");
         assertEquals(1, datapath.map("vip_map").keys().size());
 
         log.apply(addVip(API), addReals(API, "10.0.0.9=1"));
         assertEquals(dnsNum, vipNum(log.image(), API), "the lowest free vip_num is reused");
-        assertArrayEquals(slots(ring(programmer, dnsNum)), new MapIo(datapath).readRow(dnsNum).values());
+        assertArrayEquals(
+                slots(ring(programmer, dnsNum)),
+                new MapIo(datapath).readRow(dnsNum).values());
         assertEquals(Counter.ZERO, new DatapathStats(datapath).vip(dnsNum));
     }
 
@@ -141,7 +158,8 @@ class MapProgrammerTest {
         open(DatapathConfig.builder());
         List<String> steps = new ArrayList<>();
         MapProgrammer programmer = MapProgrammer.builder(datapath)
-                .stepListener((step, map, puts, deletes) -> steps.add(step)).build();
+                .stepListener((step, map, puts, deletes) -> steps.add(step))
+                .build();
         ProgrammedLog log = new ProgrammedLog(programmer);
         log.apply(addVip(WEB), addVip(DNS), addReals(DNS, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
         int dnsNum = vipNum(log.image(), DNS);
@@ -149,13 +167,20 @@ class MapProgrammerTest {
 
         log.apply(removeVip(DNS), addVip(API));
         assertEquals(dnsNum, vipNum(log.image(), API));
-        assertArrayEquals(new int[DatapathConfig.RING_SIZE], new MapIo(datapath).readRow(dnsNum).values(),
+        assertArrayEquals(
+                new int[DatapathConfig.RING_SIZE],
+                new MapIo(datapath).readRow(dnsNum).values(),
                 "the new VIP has no reals: its row (the old VIP's) is all zero");
-        assertTrue(steps.indexOf("remove VIPs whose vip_num is given to another VIP") < steps.indexOf("write ring slots"),
+        assertTrue(
+                steps.indexOf("remove VIPs whose vip_num is given to another VIP") < steps.indexOf("write ring slots"),
                 "" + steps);
         assertTrue(steps.indexOf("write ring slots") < steps.indexOf("add and change VIPs"), "" + steps);
         assertTrue(steps.indexOf("add and change VIPs") < steps.indexOf("remove reals"), "" + steps);
-        assertEquals(0, datapath.map("reals").entries().stream().filter(e -> !allZero(e.value())).count());
+        assertEquals(
+                0,
+                datapath.map("reals").entries().stream()
+                        .filter(e -> !allZero(e.value()))
+                        .count());
         assertEquals(2, datapath.map("vip_map").keys().size());
     }
 
@@ -172,12 +197,14 @@ class MapProgrammerTest {
         List<String> violations = new ArrayList<>();
         List<String> steps = new ArrayList<>();
         Map<Integer, Set<String>> allowed = new HashMap<>();
-        MapProgrammer programmer = MapProgrammer.builder(datapath).stepListener((step, map, puts, deletes) -> {
-            steps.add(step);
-            if (Set.of("reals", Table.RINGS, "vip_map", "quic_ids").contains(map)) {
-                violations.addAll(danglingReferences(rows, allowed, step));
-            }
-        }).build();
+        MapProgrammer programmer = MapProgrammer.builder(datapath)
+                .stepListener((step, map, puts, deletes) -> {
+                    steps.add(step);
+                    if (Set.of("reals", Table.RINGS, "vip_map", "quic_ids").contains(map)) {
+                        violations.addAll(danglingReferences(rows, allowed, step));
+                    }
+                })
+                .build();
         ProgrammedLog log = new ProgrammedLog(programmer);
         CommandLog preview = new CommandLog();
         Consumer<io.ringfleet.api.Command[]> apply = commands -> {
@@ -187,9 +214,14 @@ class MapProgrammerTest {
             log.apply(commands);
         };
 
-        apply.accept(new io.ringfleet.api.Command[] {addVip(WEB), addVip(DNS), modifyFlags(DNS, 4, 0),
-                addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"), addReals(DNS, "10.0.0.3=1", "10.0.0.4=1"),
-                mapQuic("100=10.0.0.1", "101=10.0.0.4")});
+        apply.accept(new io.ringfleet.api.Command[] {
+            addVip(WEB),
+            addVip(DNS),
+            modifyFlags(DNS, 4, 0),
+            addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"),
+            addReals(DNS, "10.0.0.3=1", "10.0.0.4=1"),
+            mapQuic("100=10.0.0.1", "101=10.0.0.4")
+        });
         // 10.0.0.2 leaves WEB and its index is taken by 10.0.0.5, a new real of DNS, within one entry.
         int twoIndex = realIndex(log.image(), "10.0.0.2");
         steps.clear();
@@ -198,26 +230,35 @@ class MapProgrammerTest {
         assertTrue(steps.contains("re-address reused real indexes"), "" + steps);
         assertTrue(steps.indexOf("write ring slots") < steps.indexOf("re-address reused real indexes"), "" + steps);
         // A real mapped by a QUIC id goes and its index is reused by the id's new real.
-        apply.accept(new io.ringfleet.api.Command[] {removeReals(DNS, "10.0.0.4"), unmapQuic(101),
-                addReals(WEB, "10.0.0.6=1"), mapQuic("101=10.0.0.6")});
+        apply.accept(new io.ringfleet.api.Command[] {
+            removeReals(DNS, "10.0.0.4"), unmapQuic(101), addReals(WEB, "10.0.0.6=1"), mapQuic("101=10.0.0.6")
+        });
         apply.accept(new io.ringfleet.api.Command[] {addVip(API), addReals(API, "10.0.0.1=1", "10.0.0.7=2")});
         apply.accept(new io.ringfleet.api.Command[] {removeVip(WEB)});
-        apply.accept(new io.ringfleet.api.Command[] {removeVip(DNS), unmapQuic(100, 101), removeReals(API, "10.0.0.7")});
+        apply.accept(
+                new io.ringfleet.api.Command[] {removeVip(DNS), unmapQuic(100, 101), removeReals(API, "10.0.0.7")});
         apply.accept(new io.ringfleet.api.Command[] {removeVip(API)});
 
         assertEquals(List.of(), violations);
         assertEquals(0, datapath.map("vip_map").keys().size());
         assertEquals(0, datapath.map("quic_ids").keys().size());
-        assertEquals(0, datapath.map("reals").entries().stream().filter(e -> !allZero(e.value())).count());
+        assertEquals(
+                0,
+                datapath.map("reals").entries().stream()
+                        .filter(e -> !allZero(e.value()))
+                        .count());
         for (int row : rows) {
-            assertArrayEquals(new int[DatapathConfig.RING_SIZE], new MapIo(datapath).readRow(row).values());
+            assertArrayEquals(
+                    new int[DatapathConfig.RING_SIZE],
+                    new MapIo(datapath).readRow(row).values());
         }
     }
 
     private static void addMembers(Map<Integer, Set<String>> allowed, FleetImage image) {
         for (var vip : image.vips().all()) {
             for (var r : vip.reals()) {
-                allowed.computeIfAbsent(vip.vipNum(), n -> new HashSet<>()).add(r.address().toString());
+                allowed.computeIfAbsent(vip.vipNum(), n -> new HashSet<>())
+                        .add(r.address().toString());
             }
         }
     }
@@ -226,8 +267,12 @@ class MapProgrammerTest {
         Map<Integer, String> reals = new HashMap<>();
         for (BpfMap.Entry e : datapath.map("reals").entries()) {
             if (!allZero(e.value())) {
-                reals.put(BpfMap.u32(e.key()), io.ringfleet.state.IpAddress.fromBytes(
-                        io.ringfleet.bpf.abi.Real.decode(e.value()).address().getAddress()).toString());
+                reals.put(
+                        BpfMap.u32(e.key()),
+                        io.ringfleet.state.IpAddress.fromBytes(io.ringfleet.bpf.abi.Real.decode(e.value())
+                                        .address()
+                                        .getAddress())
+                                .toString());
             }
         }
         Set<Integer> reachable = new HashSet<>();
@@ -242,7 +287,8 @@ class MapProgrammerTest {
             for (int real : io.readRow(row).values()) {
                 if (real != 0 && !reals.containsKey(real)) {
                     missing.add(real);
-                } else if (real != 0 && reachable.contains(row)
+                } else if (real != 0
+                        && reachable.contains(row)
                         && !allowed.getOrDefault(row, Set.of()).contains(reals.get(real))) {
                     foreign.add(real + "=" + reals.get(real));
                 }
@@ -272,7 +318,8 @@ class MapProgrammerTest {
         long programmed = log.programmedIndex();
         EncodedMaps written = programmer.lastWritten();
 
-        ProgrammingException e = assertThrows(ProgrammingException.class,
+        ProgrammingException e = assertThrows(
+                ProgrammingException.class,
                 () -> log.apply(addVip(DNS), mapQuic("1=10.0.0.1", "2=10.0.0.1", "3=10.0.0.1")));
         assertTrue(e.wroteNothing());
         assertTrue(e.getMessage().contains("3 QUIC server ids, quic_ids holds 2"), e.getMessage());
@@ -290,13 +337,18 @@ class MapProgrammerTest {
         log.apply(addVip(WEB), addVip(DNS), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1"), addReals(DNS, "10.0.0.3=1"));
         FleetImage image = log.image();
 
-        byte[] dnsKey = new io.ringfleet.bpf.abi.VipKey(EncodedMaps.inet(io.ringfleet.state.IpAddress.parse("10.1.0.2")),
-                53, 17).encode();
+        byte[] dnsKey = new io.ringfleet.bpf.abi.VipKey(
+                        EncodedMaps.inet(io.ringfleet.state.IpAddress.parse("10.1.0.2")), 53, 17)
+                .encode();
         datapath.map("vip_map").delete(dnsKey);
         datapath.map("ch_rings").update(BpfMap.u32(5), BpfMap.u32(0));
         datapath.map("quic_ids").update(BpfMap.u32(9), BpfMap.u32(1));
-        datapath.map("vip_map").update(new io.ringfleet.bpf.abi.VipKey(
-                EncodedMaps.inet(io.ringfleet.state.IpAddress.parse("10.9.9.9")), 1, 6).encode(), new VipMeta(0, 7).encode());
+        datapath.map("vip_map")
+                .update(
+                        new io.ringfleet.bpf.abi.VipKey(
+                                        EncodedMaps.inet(io.ringfleet.state.IpAddress.parse("10.9.9.9")), 1, 6)
+                                .encode(),
+                        new VipMeta(0, 7).encode());
 
         ProgramReport notLooked = programmer.program(image);
         assertEquals(0, notLooked.totalWritten(), "an unchanged image reads nothing, so repairs nothing");
@@ -312,7 +364,8 @@ class MapProgrammerTest {
     void theNodesGatewayMacServesUntilTheLogSetsOne() {
         open(DatapathConfig.builder());
         MacAddress node = MacAddress.parse("02:00:00:00:00:0a");
-        MapProgrammer programmer = MapProgrammer.builder(datapath).defaultGatewayMac(node).build();
+        MapProgrammer programmer =
+                MapProgrammer.builder(datapath).defaultGatewayMac(node).build();
         ProgrammedLog log = new ProgrammedLog(programmer);
         log.apply(addVip(WEB));
         assertEquals(new Ctl(node.bytes()), ctl());
@@ -322,7 +375,8 @@ class MapProgrammerTest {
     }
 
     private Ctl ctl() {
-        return Ctl.decode(datapath.map("ctl_array").lookup(BpfMap.u32(Ctl.GATEWAY_MAC)).orElseThrow());
+        return Ctl.decode(
+                datapath.map("ctl_array").lookup(BpfMap.u32(Ctl.GATEWAY_MAC)).orElseThrow());
     }
 
     private static MaglevRing ring(MapProgrammer programmer, int vipNum) {
@@ -338,12 +392,21 @@ class MapProgrammerTest {
     }
 
     private static int vipNum(FleetImage image, VipKey key) {
-        return image.vips().all().stream().filter(v -> v.key().toString().equals(key.getAddress() + ":" + key.getPort()
-                + "/" + (key.getProtocol() == TCP ? "tcp" : "udp"))).findFirst().orElseThrow().vipNum();
+        return image.vips().all().stream()
+                .filter(v -> v.key()
+                        .toString()
+                        .equals(key.getAddress() + ":" + key.getPort() + "/"
+                                + (key.getProtocol() == TCP ? "tcp" : "udp")))
+                .findFirst()
+                .orElseThrow()
+                .vipNum();
     }
 
     private static int realIndex(FleetImage image, String address) {
-        return image.reals().get(io.ringfleet.state.IpAddress.parse(address)).orElseThrow().index();
+        return image.reals()
+                .get(io.ringfleet.state.IpAddress.parse(address))
+                .orElseThrow()
+                .index();
     }
 
     private static boolean allZero(byte[] b) {

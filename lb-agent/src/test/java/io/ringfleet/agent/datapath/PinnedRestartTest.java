@@ -1,8 +1,5 @@
 package io.ringfleet.agent.datapath;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Arrays;
 import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.addReals;
 import static io.ringfleet.state.testing.Commands.addVip;
@@ -29,11 +26,14 @@ import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.bpf.testing.Frames;
 import io.ringfleet.config.XdpMode;
 import io.ringfleet.state.testing.CommandLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -72,13 +72,20 @@ class PinnedRestartTest {
     }
 
     private DatapathConfig config(BalancerVariant variant) {
-        return DatapathConfig.builder().variant(variant).maxVips(4).perCpuConnTables(1024, List.of()).pinDir(pins)
+        return DatapathConfig.builder()
+                .variant(variant)
+                .maxVips(4)
+                .perCpuConnTables(1024, List.of())
+                .pinDir(pins)
                 .build();
     }
 
     private static CommandLog provision(MapProgrammer programmer) {
         ProgrammedLog log = new ProgrammedLog(programmer);
-        log.apply(setMac("02:00:00:00:00:fe"), addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"),
+        log.apply(
+                setMac("02:00:00:00:00:fe"),
+                addVip(WEB),
+                addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"),
                 setHealthCheck(7, "10.0.0.1"));
         return log;
     }
@@ -90,7 +97,8 @@ class PinnedRestartTest {
         int programId;
         int hcId;
         Map<String, List<String>> before;
-        FlowKey flow = new FlowKey(InetAddress.getByName("192.0.2.10"), InetAddress.getByName("10.100.0.1"), 40000, 80, 6);
+        FlowKey flow =
+                new FlowKey(InetAddress.getByName("192.0.2.10"), InetAddress.getByName("10.100.0.1"), 40000, 80, 6);
         Found conn;
         try (BalancerDatapath first = BalancerDatapath.open(config(BalancerVariant.BALANCER))) {
             assertFalse(first.mapsReused());
@@ -105,9 +113,13 @@ class PinnedRestartTest {
             assertEquals(programId, attachedXdp());
             log = provision(MapProgrammer.builder(first).build());
 
-            byte[] syn = Frames.tcp4((Inet4Address) flow.source(), (Inet4Address) flow.destination(), 40000, 80,
-                    Frames.TCP_SYN);
-            assertEquals(XDP_TX, first.program().testRun(TestRun.of(syn).dataOutCapacity(syn.length + 512)).retval());
+            byte[] syn = Frames.tcp4(
+                    (Inet4Address) flow.source(), (Inet4Address) flow.destination(), 40000, 80, Frames.TCP_SYN);
+            assertEquals(
+                    XDP_TX,
+                    first.program()
+                            .testRun(TestRun.of(syn).dataOutCapacity(syn.length + 512))
+                            .retval());
             conn = find(flow, cpus).orElseThrow(() -> new AssertionError("the SYN left no connection-table entry"));
             before = dump(first);
         }
@@ -157,9 +169,13 @@ class PinnedRestartTest {
             assertEquals(oldId, attachedXdp(), "opening alone changes nothing on the interface");
             lb.run(() -> upgraded.attach(XdpTarget.standalone(DEV, XdpMode.DRIVER)));
             assertEquals(upgraded.program().id(), attachedXdp());
-            assertEquals(List.of("prog_xdp_balancer_toobig_"), programPins("prog_xdp_"),
+            assertEquals(
+                    List.of("prog_xdp_balancer_toobig_"),
+                    programPins("prog_xdp_"),
                     "the old program's pin is gone once it is replaced");
-            assertEquals(0, MapProgrammer.builder(upgraded).build().program(log.image()).totalWritten());
+            assertEquals(
+                    0,
+                    MapProgrammer.builder(upgraded).build().program(log.image()).totalWritten());
         } finally {
             lb.run(() -> Xdp.detach(Xdp.ifindex(DEV), Xdp.Mode.DRIVER));
         }
@@ -167,8 +183,11 @@ class PinnedRestartTest {
 
     @Test
     void withoutAPinDirTheBalancerAttachesAndPinsNothing() {
-        DatapathConfig unpinned = DatapathConfig.builder().variant(BalancerVariant.BALANCER).maxVips(4)
-                .perCpuConnTables(1024, List.of()).build();
+        DatapathConfig unpinned = DatapathConfig.builder()
+                .variant(BalancerVariant.BALANCER)
+                .maxVips(4)
+                .perCpuConnTables(1024, List.of())
+                .build();
         try (BalancerDatapath datapath = BalancerDatapath.open(unpinned)) {
             lb.run(() -> datapath.attach(XdpTarget.standalone(DEV, XdpMode.DRIVER)));
             assertEquals(datapath.program().id(), attachedXdp());
@@ -181,16 +200,19 @@ class PinnedRestartTest {
     @Test
     void aForeignProgramOnTheInterfaceIsNeverReplaced() {
         try (BpfObject root = BpfObject.open(Bpf.shippedObject("xdp_root")).load();
-             BpfProgram foreign = root.program("xdp_root");
-             BalancerDatapath datapath = BalancerDatapath.open(config(BalancerVariant.BALANCER))) {
+                BpfProgram foreign = root.program("xdp_root");
+                BalancerDatapath datapath = BalancerDatapath.open(config(BalancerVariant.BALANCER))) {
             lb.run(() -> Xdp.attach(Xdp.ifindex(DEV), foreign, Xdp.Mode.DRIVER));
-            DatapathException e = assertThrows(DatapathException.class,
+            DatapathException e = assertThrows(
+                    DatapathException.class,
                     () -> lb.run(() -> datapath.attach(XdpTarget.standalone(DEV, XdpMode.DRIVER))));
             assertTrue(e.getMessage().contains("not a Ringfleet program"), e.getMessage());
             assertEquals(foreign.id(), attachedXdp());
-            DatapathException mode = assertThrows(DatapathException.class,
+            DatapathException mode = assertThrows(
+                    DatapathException.class,
                     () -> lb.run(() -> datapath.attach(XdpTarget.standalone(DEV, XdpMode.GENERIC))));
-            assertTrue(mode.getMessage().contains("attached in driver mode, but the config says generic"),
+            assertTrue(
+                    mode.getMessage().contains("attached in driver mode, but the config says generic"),
                     mode.getMessage());
         } finally {
             lb.run(() -> Xdp.detach(Xdp.ifindex(DEV), Xdp.Mode.DRIVER));
@@ -201,8 +223,8 @@ class PinnedRestartTest {
     void inSharedModeTheBalancerTakesItsRootSlotAndKeepsItAcrossRestarts() {
         Path rootPin = pins.resolveSibling(pins.getFileName() + "-root_array");
         try (BpfObject root = BpfObject.open(Bpf.shippedObject("xdp_root")).load();
-             BpfProgram rootProg = root.program("xdp_root");
-             BpfMap rootArray = root.map("root_array")) {
+                BpfProgram rootProg = root.program("xdp_root");
+                BpfMap rootArray = root.map("root_array")) {
             rootArray.pin(rootPin);
             lb.run(() -> Xdp.attach(Xdp.ifindex(DEV), rootProg, Xdp.Mode.DRIVER));
             int id;
@@ -228,8 +250,10 @@ class PinnedRestartTest {
 
     private List<String> programPins(String prefix) {
         try (var s = Files.list(pins)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix))
-                    .map(n -> n.substring(0, n.lastIndexOf('_') + 1)).toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix))
+                    .map(n -> n.substring(0, n.lastIndexOf('_') + 1))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

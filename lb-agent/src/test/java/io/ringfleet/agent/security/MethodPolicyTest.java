@@ -13,35 +13,44 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class MethodPolicyTest {
-  private final MethodPolicy policy = MethodPolicy.ringfleet();
+    private final MethodPolicy policy = MethodPolicy.ringfleet();
 
-  private static final Set<String> WRITES = Set.of(
-      "ringfleet.v1.ControlService/Apply", "ringfleet.v1.ControlService/LeaveFleet",
-      "ringfleet.v1.ControlService/JoinFleet",
-      "lb.katran.KatranService/changeMac", "lb.katran.KatranService/addVip", "lb.katran.KatranService/delVip",
-      "lb.katran.KatranService/modifyVip", "lb.katran.KatranService/addRealForVip",
-      "lb.katran.KatranService/delRealForVip", "lb.katran.KatranService/modifyRealsForVip",
-      "lb.katran.KatranService/modifyQuicRealsMapping", "lb.katran.KatranService/addHealthcheckerDst",
-      "lb.katran.KatranService/delHealthcheckerDst");
+    private static final Set<String> WRITES = Set.of(
+            "ringfleet.v1.ControlService/Apply",
+            "ringfleet.v1.ControlService/LeaveFleet",
+            "ringfleet.v1.ControlService/JoinFleet",
+            "lb.katran.KatranService/changeMac",
+            "lb.katran.KatranService/addVip",
+            "lb.katran.KatranService/delVip",
+            "lb.katran.KatranService/modifyVip",
+            "lb.katran.KatranService/addRealForVip",
+            "lb.katran.KatranService/delRealForVip",
+            "lb.katran.KatranService/modifyRealsForVip",
+            "lb.katran.KatranService/modifyQuicRealsMapping",
+            "lb.katran.KatranService/addHealthcheckerDst",
+            "lb.katran.KatranService/delHealthcheckerDst");
 
-  @Test
-  void exactlyTheWritesNeedAnOperator() {
-    Set<String> needOperator = new TreeSet<>();
-    for (ServiceDescriptor service : new ServiceDescriptor[] {ControlServiceGrpc.getServiceDescriptor(),
-        KatranServiceGrpc.getServiceDescriptor()}) {
-      for (MethodDescriptor<?, ?> m : service.getMethods()) {
-        assertTrue(policy.allows(Role.OPERATOR, m.getFullMethodName()));
-        if (!policy.allows(Role.READ_ONLY, m.getFullMethodName())) {
-          needOperator.add(m.getFullMethodName());
+    @Test
+    void exactlyTheWritesNeedAnOperator() {
+        Set<String> needOperator = new TreeSet<>();
+        for (ServiceDescriptor service : new ServiceDescriptor[] {
+            ControlServiceGrpc.getServiceDescriptor(), KatranServiceGrpc.getServiceDescriptor()
+        }) {
+            for (MethodDescriptor<?, ?> m : service.getMethods()) {
+                assertTrue(policy.allows(Role.OPERATOR, m.getFullMethodName()));
+                if (!policy.allows(Role.READ_ONLY, m.getFullMethodName())) {
+                    needOperator.add(m.getFullMethodName());
+                }
+                assertEquals(
+                        policy.allows(Role.READ_ONLY, m.getFullMethodName()),
+                        policy.allows(Role.NODE, m.getFullMethodName()));
+            }
         }
-        assertEquals(policy.allows(Role.READ_ONLY, m.getFullMethodName()), policy.allows(Role.NODE, m.getFullMethodName()));
-      }
+        assertEquals(new TreeSet<>(WRITES), needOperator);
     }
-    assertEquals(new TreeSet<>(WRITES), needOperator);
-  }
 
-  @Test
-  void anUnknownMethodIsNotARead() {
-    assertFalse(policy.allows(Role.READ_ONLY, "ringfleet.v1.ControlService/SomethingNew"));
-  }
+    @Test
+    void anUnknownMethodIsNotARead() {
+        assertFalse(policy.allows(Role.READ_ONLY, "ringfleet.v1.ControlService/SomethingNew"));
+    }
 }
