@@ -57,14 +57,20 @@ public final class AgentProcess {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(lb.id() + "'s agent is already running (pid " + process.pid() + ")");
         }
-        List<String> cmd = JavaCommand.inNamespace(lb.ns().path(), MAIN, List.of(
-                "org.slf4j.simpleLogger.defaultLogLevel=info", "org.slf4j.simpleLogger.log.org.apache.ratis=warn",
-                "org.slf4j.simpleLogger.showDateTime=true",
-                "org.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"),
+        List<String> cmd = JavaCommand.inNamespace(
+                lb.ns().path(),
+                MAIN,
+                List.of(
+                        "org.slf4j.simpleLogger.defaultLogLevel=info",
+                        "org.slf4j.simpleLogger.log.org.apache.ratis=warn",
+                        "org.slf4j.simpleLogger.showDateTime=true",
+                        "org.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"),
                 List.of("--config", config.toString(), "--node", lb.id()));
         try {
-            process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            process = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("starting " + lb.id() + "'s agent (" + String.join(" ", cmd) + ")", e);
         }
@@ -124,7 +130,8 @@ public final class AgentProcess {
                 s.connect(new InetSocketAddress(lb.controlAddress(), FleetConfigFile.METRICS_PORT), 1000);
                 s.setSoTimeout(2000);
                 OutputStream out = s.getOutputStream();
-                out.write(("GET /readyz HTTP/1.0\r\nHost: " + lb.id() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(
+                        ("GET /readyz HTTP/1.0\r\nHost: " + lb.id() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 InputStream in = s.getInputStream();
                 byte[] head = in.readNBytes(12);

@@ -12,13 +12,18 @@ import java.util.List;
  */
 final class JavaCommand {
     /** Small heap, serial GC and C1 only: three agents and their lbctl calls share two cores with the traffic. */
-    private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx320m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Xss512k", "--enable-native-access=ALL-UNNAMED");
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xms32m",
+            "-Xmx320m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xss512k",
+            "--enable-native-access=ALL-UNNAMED");
 
     private JavaCommand() {}
 
-    static List<String> inNamespace(Path namespace, String mainClass, List<String> systemProperties,
-                                    List<String> args) {
+    static List<String> inNamespace(
+            Path namespace, String mainClass, List<String> systemProperties, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + namespace, "--"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_OPTIONS);

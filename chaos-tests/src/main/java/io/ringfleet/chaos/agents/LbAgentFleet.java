@@ -66,8 +66,8 @@ public final class LbAgentFleet implements AutoCloseable {
         fleet.writeFiles();
         for (AgentProcess a : fleet.agents) {
             a.start();
-            log.accept(a.id() + ": lb-agent started (pid " + a.pid() + ") in namespace " + a.lb().ns().name()
-                    + ", log " + a.logFile());
+            log.accept(a.id() + ": lb-agent started (pid " + a.pid() + ") in namespace "
+                    + a.lb().ns().name() + ", log " + a.logFile());
         }
         fleet.awaitReady(fleet.agents);
         return fleet;
@@ -100,7 +100,8 @@ public final class LbAgentFleet implements AutoCloseable {
             }
             ca.issue(Role.OPERATOR, OPERATOR, List.of(), CERT_DAYS, true);
         } catch (CertificateToolException e) {
-            throw new IllegalStateException("making the run's certificates in " + tls + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "making the run's certificates in " + tls + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -152,8 +153,14 @@ public final class LbAgentFleet implements AutoCloseable {
 
     /** The agents' datapath settings (what {@link #observe} opens the pins with). */
     public DatapathConfig datapathConfig(LbNode lb) {
-        return DatapathConfig.builder().maxVips(limits.maxVips()).maxReals(limits.maxReals()).ringSize(DatapathConfig.RING_SIZE)
-                .fallbackConnTableOnly().healthCheck(false).pinDir(PinDirs.of(topology.prefix(), lb.id())).build();
+        return DatapathConfig.builder()
+                .maxVips(limits.maxVips())
+                .maxReals(limits.maxReals())
+                .ringSize(DatapathConfig.RING_SIZE)
+                .fallbackConnTableOnly()
+                .healthCheck(false)
+                .pinDir(PinDirs.of(topology.prefix(), lb.id()))
+                .build();
     }
 
     /**
@@ -209,8 +216,9 @@ public final class LbAgentFleet implements AutoCloseable {
         for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
             String[] args = p.info().arguments().orElse(new String[0]);
             for (int i = 0; i + 1 < args.length; i++) {
-                if (args[i].equals("--config") && args[i + 1].startsWith(System.getProperty("ringfleet.runs",
-                        DEFAULT_BASE)) && !runAlive(Path.of(args[i + 1]))) {
+                if (args[i].equals("--config")
+                        && args[i + 1].startsWith(System.getProperty("ringfleet.runs", DEFAULT_BASE))
+                        && !runAlive(Path.of(args[i + 1]))) {
                     p.destroyForcibly();
                     killed++;
                 }
@@ -223,7 +231,9 @@ public final class LbAgentFleet implements AutoCloseable {
         String run = config.getParent().getFileName().toString(); // rfc-PID-XXXX-agents
         String[] parts = run.split("-");
         try {
-            return ProcessHandle.of(Long.parseLong(parts[1])).map(ProcessHandle::isAlive).orElse(false);
+            return ProcessHandle.of(Long.parseLong(parts[1]))
+                    .map(ProcessHandle::isAlive)
+                    .orElse(false);
         } catch (RuntimeException e) {
             return true; // not one of ours: leave it alone
         }

@@ -1,8 +1,8 @@
 package io.ringfleet.chaos.agents;
 
-import java.io.InputStream;
 import io.ringfleet.chaos.netns.LbNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,10 +43,15 @@ public final class LbctlProcess {
     /** Runs {@code lbctl ARGS} on lb's host against its agent; waits for it (at most 2 minutes). */
     public Result run(LbNode lb, String... args) {
         List<String> lbctlArgs = new ArrayList<>(Arrays.asList(args));
-        lbctlArgs.addAll(List.of("--target", lb.controlAddress().getHostAddress() + ":" + FleetConfigFile.API_PORT,
-                "--ca", tlsDir.resolve("ca.pem").toString(),
-                "--cert", tlsDir.resolve(certName + ".pem").toString(),
-                "--key", tlsDir.resolve(certName + "-key.pem").toString()));
+        lbctlArgs.addAll(List.of(
+                "--target",
+                lb.controlAddress().getHostAddress() + ":" + FleetConfigFile.API_PORT,
+                "--ca",
+                tlsDir.resolve("ca.pem").toString(),
+                "--cert",
+                tlsDir.resolve(certName + ".pem").toString(),
+                "--key",
+                tlsDir.resolve(certName + "-key.pem").toString()));
         List<String> cmd = JavaCommand.inNamespace(lb.ns().path(), MAIN, List.of(), lbctlArgs);
         try {
             Process p = new ProcessBuilder(cmd).start();

@@ -30,8 +30,9 @@ final class RouteHookScript {
             Files.createDirectories(state.resolve("nodes"));
             for (LbNode lb : topology.lbs()) {
                 // the router's next hop towards this LB, per family, and the router's device on that link
-                Files.writeString(state.resolve("nodes").resolve(lb.id()), lb.address4().getHostAddress() + " "
-                        + lb.address6().getHostAddress() + " " + lb.id() + "\n");
+                Files.writeString(
+                        state.resolve("nodes").resolve(lb.id()),
+                        lb.address4().getHostAddress() + " " + lb.address6().getHostAddress() + " " + lb.id() + "\n");
             }
             Files.writeString(script, text(state, topology.router().name()));
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));

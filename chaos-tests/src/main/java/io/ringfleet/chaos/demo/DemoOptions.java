@@ -13,8 +13,16 @@ package io.ringfleet.chaos.demo;
  * @param drainLb the LB number to canary-drain
  * @param realChurn whether to remove one real and add it back
  */
-public record DemoOptions(int lbs, int backends, int clients, int longLived, int udpFlows, int shortPerSecond,
-                          int phaseMillis, int drainLb, boolean realChurn) {
+public record DemoOptions(
+        int lbs,
+        int backends,
+        int clients,
+        int longLived,
+        int udpFlows,
+        int shortPerSecond,
+        int phaseMillis,
+        int drainLb,
+        boolean realChurn) {
     public DemoOptions {
         check("lbs", lbs, 2, 9);
         check("backends", backends, 2, 99);
@@ -47,30 +55,94 @@ public record DemoOptions(int lbs, int backends, int clients, int longLived, int
             String a = args[i];
             switch (a) {
                 case "--quick" -> o = quick();
-                case "--no-churn" -> o = new DemoOptions(o.lbs, o.backends, o.clients, o.longLived, o.udpFlows,
-                        o.shortPerSecond, o.phaseMillis, o.drainLb, false);
+                case "--no-churn" ->
+                    o = new DemoOptions(
+                            o.lbs,
+                            o.backends,
+                            o.clients,
+                            o.longLived,
+                            o.udpFlows,
+                            o.shortPerSecond,
+                            o.phaseMillis,
+                            o.drainLb,
+                            false);
                 case "--long", "--udp", "--short", "--clients", "--backends", "--phase-seconds" -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException(a + " needs a number");
                     }
                     int n = number(a, args[++i]);
                     o = switch (a) {
-                        case "--long" -> new DemoOptions(o.lbs, o.backends, o.clients, n, o.udpFlows, o.shortPerSecond,
-                                o.phaseMillis, o.drainLb, o.realChurn);
-                        case "--udp" -> new DemoOptions(o.lbs, o.backends, o.clients, o.longLived, n, o.shortPerSecond,
-                                o.phaseMillis, o.drainLb, o.realChurn);
-                        case "--short" -> new DemoOptions(o.lbs, o.backends, o.clients, o.longLived, o.udpFlows, n,
-                                o.phaseMillis, o.drainLb, o.realChurn);
-                        case "--clients" -> new DemoOptions(o.lbs, o.backends, n, o.longLived, o.udpFlows,
-                                o.shortPerSecond, o.phaseMillis, o.drainLb, o.realChurn);
-                        case "--backends" -> new DemoOptions(o.lbs, n, o.clients, o.longLived, o.udpFlows,
-                                o.shortPerSecond, o.phaseMillis, o.drainLb, o.realChurn);
-                        default -> new DemoOptions(o.lbs, o.backends, o.clients, o.longLived, o.udpFlows,
-                                o.shortPerSecond, n * 1000, o.drainLb, o.realChurn);
+                        case "--long" ->
+                            new DemoOptions(
+                                    o.lbs,
+                                    o.backends,
+                                    o.clients,
+                                    n,
+                                    o.udpFlows,
+                                    o.shortPerSecond,
+                                    o.phaseMillis,
+                                    o.drainLb,
+                                    o.realChurn);
+                        case "--udp" ->
+                            new DemoOptions(
+                                    o.lbs,
+                                    o.backends,
+                                    o.clients,
+                                    o.longLived,
+                                    n,
+                                    o.shortPerSecond,
+                                    o.phaseMillis,
+                                    o.drainLb,
+                                    o.realChurn);
+                        case "--short" ->
+                            new DemoOptions(
+                                    o.lbs,
+                                    o.backends,
+                                    o.clients,
+                                    o.longLived,
+                                    o.udpFlows,
+                                    n,
+                                    o.phaseMillis,
+                                    o.drainLb,
+                                    o.realChurn);
+                        case "--clients" ->
+                            new DemoOptions(
+                                    o.lbs,
+                                    o.backends,
+                                    n,
+                                    o.longLived,
+                                    o.udpFlows,
+                                    o.shortPerSecond,
+                                    o.phaseMillis,
+                                    o.drainLb,
+                                    o.realChurn);
+                        case "--backends" ->
+                            new DemoOptions(
+                                    o.lbs,
+                                    n,
+                                    o.clients,
+                                    o.longLived,
+                                    o.udpFlows,
+                                    o.shortPerSecond,
+                                    o.phaseMillis,
+                                    o.drainLb,
+                                    o.realChurn);
+                        default ->
+                            new DemoOptions(
+                                    o.lbs,
+                                    o.backends,
+                                    o.clients,
+                                    o.longLived,
+                                    o.udpFlows,
+                                    o.shortPerSecond,
+                                    n * 1000,
+                                    o.drainLb,
+                                    o.realChurn);
                     };
                 }
-                default -> throw new IllegalArgumentException("unknown argument '" + a + "'; allowed: --quick, "
-                        + "--long N, --udp N, --short N, --clients N, --backends N, --phase-seconds S, --no-churn");
+                default ->
+                    throw new IllegalArgumentException("unknown argument '" + a + "'; allowed: --quick, "
+                            + "--long N, --udp N, --short N, --clients N, --backends N, --phase-seconds S, --no-churn");
             }
         }
         return o;

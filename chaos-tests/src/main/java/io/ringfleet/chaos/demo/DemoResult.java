@@ -20,9 +20,20 @@ package io.ringfleet.chaos.demo;
  * @param checkedFlows new flows run through every LB's program at the end (BPF_PROG_TEST_RUN)
  * @param agreedFlows of those, how many every LB forwarded to the same real
  */
-public record DemoResult(long connections, int drains, int agentKills, boolean restartKeptMaps, int broken, int expectedBroken, int equalDigests, int nodes,
-                         int movedFlows, int movedSameReal, long drainedLbPackets, int checkedFlows,
-                         int agreedFlows) {
+public record DemoResult(
+        long connections,
+        int drains,
+        int agentKills,
+        boolean restartKeptMaps,
+        int broken,
+        int expectedBroken,
+        int equalDigests,
+        int nodes,
+        int movedFlows,
+        int movedSameReal,
+        long drainedLbPackets,
+        int checkedFlows,
+        int agreedFlows) {
     /** The summary line the demo ends with. */
     public String summary() {
         return "demo: broken connections " + broken + ", ring digests equal on " + equalDigests + "/" + nodes

@@ -1,28 +1,25 @@
 package io.ringfleet.chaos.demo;
 
-import java.io.PrintStream;
-import java.util.HashSet;
-import java.util.TreeMap;
 import static io.ringfleet.chaos.demo.Console.row;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
 import io.ringfleet.api.AddReals;
 import io.ringfleet.api.AddVip;
+import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.DrainNode;
+import io.ringfleet.api.GetStatusResponse;
+import io.ringfleet.api.NodeStatus;
 import io.ringfleet.api.Protocol;
 import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.UndrainNode;
 import io.ringfleet.api.VipKey;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
-import io.ringfleet.api.ApplyRequest;
-import io.ringfleet.api.GetStatusResponse;
-import io.ringfleet.api.NodeStatus;
+import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.chaos.agents.AgentProcess;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
-import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.BackendNode;
 import io.ringfleet.chaos.netns.BalancerNode;
@@ -42,16 +39,19 @@ import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetRings;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The demo's story, step by step, on a real {@link Topology} with a real {@link LbAgentFleet} (one lb-agent
@@ -71,6 +71,7 @@ public final class DemoRun {
     private static final long CHECK_SEED = 5;
     /** The node every lbctl command goes through. */
     private static final int VIA = 2;
+
     private static final long CONVERGE_MILLIS = 30_000;
 
     private final DemoOptions options;
@@ -134,8 +135,8 @@ public final class DemoRun {
 
     private void preflight() {
         console.step("preflight");
-        console.line("kernel " + System.getProperty("os.version") + ", " + Runtime.getRuntime().availableProcessors()
-                + " CPUs, Java " + System.getProperty("java.version"));
+        console.line("kernel " + System.getProperty("os.version") + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, Java " + System.getProperty("java.version"));
         int agentsLeft = LbAgentFleet.killStale();
         int stale = Namespaces.deleteStale();
         int pins = PinDirs.deleteStale();
@@ -146,10 +147,14 @@ public final class DemoRun {
     }
 
     private void buildTopology() {
-        console.step("topology: a router with one ECMP route per VIP, " + options.lbs() + " LBs, "
-                + options.backends() + " backends, " + options.clients() + " client(s)");
-        topology = Topology.builder().lbs(options.lbs()).backends(options.backends()).clients(options.clients())
-                .log(console::line).build();
+        console.step("topology: a router with one ECMP route per VIP, " + options.lbs() + " LBs, " + options.backends()
+                + " backends, " + options.clients() + " client(s)");
+        topology = Topology.builder()
+                .lbs(options.lbs())
+                .backends(options.backends())
+                .clients(options.clients())
+                .log(console::line)
+                .build();
     }
 
     private void startAgents() {
@@ -158,10 +163,12 @@ public final class DemoRun {
         for (BalancerNode node : agents.observeAll()) {
             console.line(node.lb().id() + ": balancer program " + node.attachedProgramId() + " attached to "
                     + node.lb().device() + " in driver mode by its agent; maps pinned in "
-                    + node.datapath().config().pinDir().orElseThrow() + ", gateway MAC " + node.lb().gatewayMacText()
+                    + node.datapath().config().pinDir().orElseThrow() + ", gateway MAC "
+                    + node.lb().gatewayMacText()
                     + " (the router's port on its link)");
         }
-        model = new LocalFleetLog(FleetLimits.builder().maxVips(MAX_VIPS).maxReals(MAX_REALS).build());
+        model = new LocalFleetLog(
+                FleetLimits.builder().maxVips(MAX_VIPS).maxReals(MAX_REALS).build());
         expected = model.image();
     }
 
@@ -172,21 +179,30 @@ public final class DemoRun {
         List<Command> commands = new ArrayList<>();
         for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
             for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
-                VipKey key = VipKey.newBuilder().setAddress(Addresses.text(vip)).setPort(topology.echoPort())
-                        .setProtocol(p).build();
+                VipKey key = VipKey.newBuilder()
+                        .setAddress(Addresses.text(vip))
+                        .setPort(topology.echoPort())
+                        .setProtocol(p)
+                        .build();
                 vips.add(key);
-                commands.add(Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(key)).build());
+                commands.add(Command.newBuilder()
+                        .setAddVip(AddVip.newBuilder().setVip(key))
+                        .build());
             }
         }
         for (VipKey key : vips) {
             AddReals.Builder add = AddReals.newBuilder().setVip(key);
             for (BackendNode b : topology.backends()) {
-                add.addReals(RealSpec.newBuilder().setAddress(realAddress(key, b)).setWeight(1));
+                add.addReals(
+                        RealSpec.newBuilder().setAddress(realAddress(key, b)).setWeight(1));
             }
             commands.add(Command.newBuilder().setAddReals(add).build());
         }
-        apply("add 4 VIPs (TCP and UDP on " + Addresses.text(topology.vip4()) + " and " + Addresses.text(topology.vip6())
-                + " port " + topology.echoPort() + "), " + options.backends() + " reals each", commands);
+        apply(
+                "add 4 VIPs (TCP and UDP on " + Addresses.text(topology.vip4()) + " and "
+                        + Addresses.text(topology.vip6()) + " port " + topology.echoPort() + "), " + options.backends()
+                        + " reals each",
+                commands);
         DatapathState want = DatapathState.of(expected);
         List<List<String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("VIP"));
@@ -210,8 +226,11 @@ public final class DemoRun {
     private TrafficSnapshot startTraffic() {
         console.step("traffic: " + options.longLived() + " long-lived TCP connections (a round trip every 50 ms), "
                 + options.udpFlows() + " UDP flows, " + options.shortPerSecond() + " short connections/s");
-        traffic = Traffic.builder().longLived(options.longLived()).udpFlows(options.udpFlows())
-                .shortPerSecond(options.shortPerSecond()).start(topology);
+        traffic = Traffic.builder()
+                .longLived(options.longLived())
+                .udpFlows(options.udpFlows())
+                .shortPerSecond(options.shortPerSecond())
+                .start(topology);
         if (!traffic.awaitLongOpen(options.longLived(), 15_000)) {
             throw new IllegalStateException("only " + traffic.snapshot().longOpen() + " of " + options.longLived()
                     + " long-lived connections opened in 15 s; failures: " + traffic.failures());
@@ -234,15 +253,20 @@ public final class DemoRun {
                 + now.inSeveral() + ", in none: " + now.inNone());
         Mark drainStart = mark();
         lbctl("drain " + lb.id() + " (canary)", "node", "drain", lb.id(), "--reason", "canary", "--wait");
-        expected = model.submit("drain", List.of(Command.newBuilder()
-                .setDrainNode(DrainNode.newBuilder().setNodeId(lb.id()).setReason("canary")).build()));
+        expected = model.submit(
+                "drain",
+                List.of(Command.newBuilder()
+                        .setDrainNode(DrainNode.newBuilder().setNodeId(lb.id()).setReason("canary"))
+                        .build()));
         drains++;
         awaitRoutes(n, false);
         console.line(lb.id() + "'s agent ran its route hook with withdraw; the router's routes now go via "
                 + names(topology.nextHops4()) + " (IPv4) and " + names(topology.nextHops6()) + " (IPv6)");
         LbCounters drainedBefore = LbCounters.read(agents.observe(n), vipNums());
         phase("drained", options.phaseMillis(), drainStart);
-        drainedLbPackets = LbCounters.read(agents.observe(n), vipNums()).since(drainedBefore).vipPackets();
+        drainedLbPackets = LbCounters.read(agents.observe(n), vipNums())
+                .since(drainedBefore)
+                .vipPackets();
 
         Set<FlowKey> open = new HashSet<>(openBefore);
         open.retainAll(openFlowsByKey().keySet());
@@ -251,8 +275,8 @@ public final class DemoRun {
                 + "; the new LB, with no connection-table entry for them, hashed them on its ring to the same real "
                 + "for " + m.sameReal() + "/" + m.moved());
         if (m.betweenOthers() > 0) {
-            console.line("also moved between the remaining LBs (the router's hash ranges shifted): "
-                    + m.betweenOthers() + " connections");
+            console.line("also moved between the remaining LBs (the router's hash ranges shifted): " + m.betweenOthers()
+                    + " connections");
         }
         movedFlows += m.moved();
         movedSameReal += m.sameReal();
@@ -260,8 +284,11 @@ public final class DemoRun {
 
         Mark undrainStart = mark();
         lbctl("undrain " + lb.id(), "node", "undrain", lb.id(), "--wait");
-        expected = model.submit("undrain", List.of(Command.newBuilder()
-                .setUndrainNode(UndrainNode.newBuilder().setNodeId(lb.id())).build()));
+        expected = model.submit(
+                "undrain",
+                List.of(Command.newBuilder()
+                        .setUndrainNode(UndrainNode.newBuilder().setNodeId(lb.id()))
+                        .build()));
         awaitRoutes(n, true);
         console.line(lb.id() + " announced again: routes via " + names(topology.nextHops4()) + " (IPv4) and "
                 + names(topology.nextHops6()) + " (IPv6)");
@@ -282,7 +309,9 @@ public final class DemoRun {
         kills++;
         console.line("kill -9 " + pid + " (" + lb.id() + "'s lb-agent): exit status " + agent.exitStatus()
                 + "; XDP program " + program + " on " + lb.device() + ": "
-                + (node.attachedProgramId() == program ? "still attached" : "NOT attached (" + node.attachedProgramId() + ")")
+                + (node.attachedProgramId() == program
+                        ? "still attached"
+                        : "NOT attached (" + node.attachedProgramId() + ")")
                 + "; its connection table keeps " + remembered + " flows");
         status("the fleet as " + topology.lb(VIA).id() + " sees it, with " + lb.id() + "'s agent dead");
         phase(lb.id() + "'s agent dead, its balancer still forwarding", options.phaseMillis(), deadStart);
@@ -310,8 +339,9 @@ public final class DemoRun {
         Mark removeStart = mark();
         List<Command> remove = new ArrayList<>();
         for (VipKey key : vips) {
-            remove.add(Command.newBuilder().setRemoveReals(RemoveReals.newBuilder().setVip(key)
-                    .addAddresses(realAddress(key, be))).build());
+            remove.add(Command.newBuilder()
+                    .setRemoveReals(RemoveReals.newBuilder().setVip(key).addAddresses(realAddress(key, be)))
+                    .build());
         }
         apply("RemoveReals " + be.name() + " from " + vips.size() + " VIPs", remove);
         DatapathState removed = DatapathState.of(expected);
@@ -322,8 +352,13 @@ public final class DemoRun {
 
         List<Command> add = new ArrayList<>();
         for (VipKey key : vips) {
-            add.add(Command.newBuilder().setAddReals(AddReals.newBuilder().setVip(key)
-                    .addReals(RealSpec.newBuilder().setAddress(realAddress(key, be)).setWeight(1))).build());
+            add.add(Command.newBuilder()
+                    .setAddReals(AddReals.newBuilder()
+                            .setVip(key)
+                            .addReals(RealSpec.newBuilder()
+                                    .setAddress(realAddress(key, be))
+                                    .setWeight(1)))
+                    .build());
         }
         apply("AddReals " + be.name() + " back to " + vips.size() + " VIPs", add);
         DatapathState back = DatapathState.of(expected);
@@ -339,7 +374,10 @@ public final class DemoRun {
         for (DatapathState.Vip v : from.vips().values()) {
             InetAddress a = v.describe().startsWith("[") ? be.address6() : be.address4();
             int idx = Math.max(from.realIndexOf(a), to.realIndexOf(a));
-            rows.add(row(v.describe(), from.slotsOf(v.vipNum(), idx), to.slotsOf(v.vipNum(), idx),
+            rows.add(row(
+                    v.describe(),
+                    from.slotsOf(v.vipNum(), idx),
+                    to.slotsOf(v.vipNum(), idx),
                     from.slotsMovedExcept(to, v.vipNum(), idx)));
         }
         console.table(rows);
@@ -347,17 +385,24 @@ public final class DemoRun {
 
     private int fleetStatus() {
         console.step("fleet status");
-        GetStatusResponse status = status("lbctl status through " + topology.lb(VIA).id());
+        GetStatusResponse status =
+                status("lbctl status through " + topology.lb(VIA).id());
         String expectedRings = FleetRings.of(expected, BalancerNode.RING_SIZE).digestHex();
         DatapathState want = DatapathState.of(expected);
-        console.line("the demo's own model of the same changes: ring digest (FleetRings) " + expectedRings.substring(0, 12)
-                + "; per LB, what its agent reports and what its kernel maps hold, read back now:");
+        console.line(
+                "the demo's own model of the same changes: ring digest (FleetRings) " + expectedRings.substring(0, 12)
+                        + "; per LB, what its agent reports and what its kernel maps hold, read back now:");
         Map<String, NodeStatus> reported = new HashMap<>();
         for (NodeStatus n : status.getNodesList()) {
             reported.put(n.getNodeId(), n);
         }
         List<List<String>> rows = new ArrayList<>();
-        rows.add(row("LB", "XDP program", "agent: programmed index", "agent: ring digest", "kernel: ring digest",
+        rows.add(row(
+                "LB",
+                "XDP program",
+                "agent: programmed index",
+                "agent: ring digest",
+                "kernel: ring digest",
                 "kernel maps = model"));
         int equal = 0;
         for (BalancerNode node : agents.observeAll()) {
@@ -368,9 +413,13 @@ public final class DemoRun {
             if (kernelRings.equals(expectedRings) && agentRings.equals(expectedRings)) {
                 equal++;
             }
-            rows.add(row(node.lb().id(), node.attachedProgramId() == node.programId() ? "attached" : "NOT attached",
-                    n.getProgrammedIndex(), agentRings.isEmpty() ? "-" : agentRings.substring(0, 12),
-                    kernelRings.substring(0, 12), has.digestHex().equals(want.digestHex()) ? "yes" : "NO"));
+            rows.add(row(
+                    node.lb().id(),
+                    node.attachedProgramId() == node.programId() ? "attached" : "NOT attached",
+                    n.getProgrammedIndex(),
+                    agentRings.isEmpty() ? "-" : agentRings.substring(0, 12),
+                    kernelRings.substring(0, 12),
+                    has.digestHex().equals(want.digestHex()) ? "yes" : "NO"));
         }
         console.table(rows);
         forwardingCheck();
@@ -390,8 +439,14 @@ public final class DemoRun {
         List<List<String>> rows = new ArrayList<>();
         rows.add(row("VIP", "flows", "same real on every LB", "per real"));
         for (VipKey key : vips) {
-            ForwardingCheck c = ForwardingCheck.run(agents.observeAll(), Addresses.address(key.getAddress()), key.getPort(),
-                    key.getProtocolValue(), perVip, CHECK_SEED, a -> names.getOrDefault(a, Addresses.text(a)));
+            ForwardingCheck c = ForwardingCheck.run(
+                    agents.observeAll(),
+                    Addresses.address(key.getAddress()),
+                    key.getPort(),
+                    key.getProtocolValue(),
+                    perVip,
+                    CHECK_SEED,
+                    a -> names.getOrDefault(a, Addresses.text(a)));
             checkedFlows += c.flows();
             agreedFlows += c.agreed();
             rows.add(row(describe(key), c.flows(), c.agreed(), c.byReal()));
@@ -404,7 +459,8 @@ public final class DemoRun {
 
     private static String describe(VipKey key) {
         String a = key.getAddress();
-        return (a.contains(":") ? "[" + a + "]" : a) + ":" + key.getPort() + "/" + key.getProtocol().name().toLowerCase();
+        return (a.contains(":") ? "[" + a + "]" : a) + ":" + key.getPort() + "/"
+                + key.getProtocol().name().toLowerCase();
     }
 
     private DemoResult result(TrafficSnapshot start, TrafficSnapshot end, int equal, int nodes) {
@@ -422,8 +478,20 @@ public final class DemoRun {
         for (String f : traffic.failures()) {
             console.line("  failed: " + f);
         }
-        return new DemoResult(end.longOpened(), drains, kills, restartKeptMaps, broken, all.expectedBroken(), equal,
-                nodes, movedFlows, movedSameReal, drainedLbPackets, checkedFlows, agreedFlows);
+        return new DemoResult(
+                end.longOpened(),
+                drains,
+                kills,
+                restartKeptMaps,
+                broken,
+                all.expectedBroken(),
+                equal,
+                nodes,
+                movedFlows,
+                movedSameReal,
+                drainedLbPackets,
+                checkedFlows,
+                agreedFlows);
     }
 
     // ---- helpers ----
@@ -435,7 +503,8 @@ public final class DemoRun {
     private void apply(String what, List<Command> commands) {
         Path file = agents.dir().resolve("change-" + (++changes) + ".json");
         try {
-            Files.writeString(file, JsonFormat.printer().print(ApplyRequest.newBuilder().addAllCommands(commands)));
+            Files.writeString(
+                    file, JsonFormat.printer().print(ApplyRequest.newBuilder().addAllCommands(commands)));
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + file, e);
         }
@@ -447,14 +516,16 @@ public final class DemoRun {
     /** Runs lbctl on node VIA's host; prints the command and its answer; a failure ends the demo. */
     private LbctlProcess.Result lbctl(String what, String... args) {
         LbctlProcess.Result r = agents.lbctl().run(topology.lb(VIA), args);
-        console.line("$ " + r.shown() + "    # " + what + ", on " + topology.lb(VIA).id());
+        console.line(
+                "$ " + r.shown() + "    # " + what + ", on " + topology.lb(VIA).id());
         for (String line : r.out().strip().split("\n")) {
             if (!line.isBlank()) {
                 console.line("  " + line);
             }
         }
         if (!r.ok()) {
-            throw new IllegalStateException(r.shown() + " failed with exit status " + r.exit() + ": " + r.err().strip());
+            throw new IllegalStateException(r.shown() + " failed with exit status " + r.exit() + ": "
+                    + r.err().strip());
         }
         return r;
     }
@@ -484,14 +555,18 @@ public final class DemoRun {
                 }
             }
         } while (!lagging.isEmpty() && System.currentTimeMillis() < deadline && pause(100));
-        console.line(lagging.isEmpty() ? "every LB's kernel maps equal the model's (read back from "
-                + topology.lbs().size() + " kernels)" : "kernel maps differ from the model on " + lagging);
+        console.line(
+                lagging.isEmpty()
+                        ? "every LB's kernel maps equal the model's (read back from "
+                                + topology.lbs().size() + " kernels)"
+                        : "kernel maps differ from the model on " + lagging);
     }
 
     private void awaitRoutes(int n, boolean announced) {
         long deadline = System.currentTimeMillis() + CONVERGE_MILLIS;
         while (System.currentTimeMillis() < deadline) {
-            if (topology.nextHops4().contains(n) == announced && topology.nextHops6().contains(n) == announced) {
+            if (topology.nextHops4().contains(n) == announced
+                    && topology.nextHops6().contains(n) == announced) {
                 return;
             }
             pause(50);
@@ -520,35 +595,57 @@ public final class DemoRun {
         pause(millis);
         TrafficSnapshot t = traffic.snapshot().since(t0);
         Map<Integer, LbCounters> c1 = counters();
-        console.line(String.format("%s, %.1f s: %d round trips, %d broken, short connections %d ok / %d failed, "
-                        + "UDP %d answers / %d lost", name, t.elapsedMillis() / 1000.0, t.roundTrips(),
-                t.broken().size(), t.shortOk(), t.shortFailed(), t.udpReplies(), t.udpLost()));
+        console.line(String.format(
+                "%s, %.1f s: %d round trips, %d broken, short connections %d ok / %d failed, "
+                        + "UDP %d answers / %d lost",
+                name,
+                t.elapsedMillis() / 1000.0,
+                t.roundTrips(),
+                t.broken().size(),
+                t.shortOk(),
+                t.shortFailed(),
+                t.udpReplies(),
+                t.udpLost()));
         Map<String, Integer> ended = new TreeMap<>();
         for (BrokenFlow b : t.broken()) {
             if (b.expected()) {
-                ended.merge(b.real() + ": " + (b.flow().startsWith("udp") ? "UDP " : "TCP ") + b.reason()
-                        .replaceAll(" at .*", ""), 1, Integer::sum);
+                ended.merge(
+                        b.real() + ": " + (b.flow().startsWith("udp") ? "UDP " : "TCP ")
+                                + b.reason().replaceAll(" at .*", ""),
+                        1,
+                        Integer::sum);
             } else {
                 console.line("  BROKEN: " + b);
             }
         }
-        ended.forEach((what, count) -> console.line("  ended because their real was removed (expected): " + count
-                + " flows of " + what));
+        ended.forEach((what, count) ->
+                console.line("  ended because their real was removed (expected): " + count + " flows of " + what));
         List<List<String>> rows = new ArrayList<>();
         rows.add(row("real", "long-lived open", "short ok", "UDP answers"));
         for (BackendNode b : topology.backends()) {
-            rows.add(row(b.name(), t.longByReal().getOrDefault(b.name(), 0), t.shortByReal().getOrDefault(b.name(), 0L),
+            rows.add(row(
+                    b.name(),
+                    t.longByReal().getOrDefault(b.name(), 0),
+                    t.shortByReal().getOrDefault(b.name(), 0L),
                     t.udpByReal().getOrDefault(b.name(), 0L)));
         }
         console.table(rows);
         Set<Integer> announced = topology.nextHops4();
         List<List<String>> lbRows = new ArrayList<>();
-        lbRows.add(row("LB", "route", "VIP packets", "XDP_TX", "dropped", "table hits", "SYNs", "hashed non-SYN",
-                "passed"));
+        lbRows.add(row(
+                "LB", "route", "VIP packets", "XDP_TX", "dropped", "table hits", "SYNs", "hashed non-SYN", "passed"));
         for (LbNode lb : topology.lbs()) {
             LbCounters d = c1.get(lb.number()).since(c0.get(lb.number()));
-            lbRows.add(row(lb.id(), announced.contains(lb.number()) ? "announced" : "withdrawn", d.vipPackets(), d.tx(),
-                    d.drop(), d.tableHits(), d.syns(), d.hashedNonSyn(), d.pass()));
+            lbRows.add(row(
+                    lb.id(),
+                    announced.contains(lb.number()) ? "announced" : "withdrawn",
+                    d.vipPackets(),
+                    d.tx(),
+                    d.drop(),
+                    d.tableHits(),
+                    d.syns(),
+                    d.hashedNonSyn(),
+                    d.pass()));
         }
         console.table(lbRows);
     }
@@ -556,9 +653,13 @@ public final class DemoRun {
     private void digests() {
         StringBuilder sb = new StringBuilder("ring digest (reals + rings) read back from each LB's kernel maps: ");
         for (BalancerNode node : agents.observeAll()) {
-            sb.append(node.lb().id()).append(' ').append(DatapathState.read(node).ringDigestHex(), 0, 12).append(", ");
+            sb.append(node.lb().id())
+                    .append(' ')
+                    .append(DatapathState.read(node).ringDigestHex(), 0, 12)
+                    .append(", ");
         }
-        console.line(sb.append("model ").append(FleetRings.of(expected, BalancerNode.RING_SIZE).digestHex(), 0, 12)
+        console.line(sb.append("model ")
+                .append(FleetRings.of(expected, BalancerNode.RING_SIZE).digestHex(), 0, 12)
                 .toString());
     }
 
@@ -596,7 +697,11 @@ public final class DemoRun {
 
     private static String lbNames(Map<Integer, Integer> counts) {
         StringBuilder sb = new StringBuilder("{");
-        counts.forEach((n, c) -> sb.append(sb.length() > 1 ? ", " : "").append("lb").append(n).append(": ").append(c));
+        counts.forEach((n, c) -> sb.append(sb.length() > 1 ? ", " : "")
+                .append("lb")
+                .append(n)
+                .append(": ")
+                .append(c));
         return sb.append('}').toString();
     }
 
@@ -617,5 +722,4 @@ public final class DemoRun {
             throw new IllegalStateException("interrupted", e);
         }
     }
-
 }

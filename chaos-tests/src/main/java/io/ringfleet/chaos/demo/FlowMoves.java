@@ -18,8 +18,15 @@ import java.util.TreeMap;
  * @param sameReal of those, how many the new LB pinned to the real index the drained LB had
  * @param betweenOthers flows that appeared in another LB's table although they were not on the drained LB
  */
-record FlowMoves(int onDrained, SortedMap<Integer, Integer> perLb, int inSeveral, int inNone, int moved,
-                 SortedMap<Integer, Integer> movedTo, int sameReal, int betweenOthers) {
+record FlowMoves(
+        int onDrained,
+        SortedMap<Integer, Integer> perLb,
+        int inSeveral,
+        int inNone,
+        int moved,
+        SortedMap<Integer, Integer> movedTo,
+        int sameReal,
+        int betweenOthers) {
 
     /**
      * @param drained the drained LB's number
@@ -27,8 +34,11 @@ record FlowMoves(int onDrained, SortedMap<Integer, Integer> perLb, int inSeveral
      * @param after the same, read after
      * @param open the flows open before and still open after
      */
-    static FlowMoves of(int drained, Map<Integer, Map<FlowKey, Integer>> before,
-                        Map<Integer, Map<FlowKey, Integer>> after, Set<FlowKey> open) {
+    static FlowMoves of(
+            int drained,
+            Map<Integer, Map<FlowKey, Integer>> before,
+            Map<Integer, Map<FlowKey, Integer>> after,
+            Set<FlowKey> open) {
         SortedMap<Integer, Integer> perLb = new TreeMap<>();
         SortedMap<Integer, Integer> movedTo = new TreeMap<>();
         int onDrained = 0;
@@ -50,7 +60,9 @@ record FlowMoves(int onDrained, SortedMap<Integer, Integer> perLb, int inSeveral
             Integer realOnDrained = before.get(drained).get(k);
             onDrained += realOnDrained != null ? 1 : 0;
             for (int lb : after.keySet()) {
-                if (lb == drained || before.get(lb).containsKey(k) || !after.get(lb).containsKey(k)) {
+                if (lb == drained
+                        || before.get(lb).containsKey(k)
+                        || !after.get(lb).containsKey(k)) {
                     continue;
                 }
                 if (realOnDrained == null) {

@@ -30,8 +30,24 @@ import java.util.List;
  */
 public enum Harness {
     /** The seeded in-process simulation of the control plane ({@code io.ringfleet.chaos.sim}). */
-    SIMULATION(List.of(SUBMIT, CONCURRENT, DRAIN, UNDRAIN, KILL, KILL_LEADER, RESTART, RESTART_WIPED, PARTITION,
-            PARTITION_LEADER, HEAL, SLOW, UNSLOW, SNAPSHOT, SNAPSHOT_INSTALL, TRANSFER_LEADER, PAUSE)),
+    SIMULATION(List.of(
+            SUBMIT,
+            CONCURRENT,
+            DRAIN,
+            UNDRAIN,
+            KILL,
+            KILL_LEADER,
+            RESTART,
+            RESTART_WIPED,
+            PARTITION,
+            PARTITION_LEADER,
+            HEAL,
+            SLOW,
+            UNSLOW,
+            SNAPSHOT,
+            SNAPSHOT_INSTALL,
+            TRANSFER_LEADER,
+            PAUSE)),
     /** Real lb-agent processes in network namespaces ({@code io.ringfleet.chaos.netnschaos}). */
     NETNS(List.of(KILL, KILL_LEADER, PARTITION, DRAIN, CHURN));
 

@@ -13,7 +13,8 @@ package io.ringfleet.chaos.netns;
 public record BrokenFlow(String flow, String real, String reason, boolean expected, long atMillis) {
     @Override
     public String toString() {
-        return String.format("%s on %s: %s at %.1f s%s", flow, real, reason, atMillis / 1000.0,
-                expected ? " (its real was removed)" : "");
+        return String.format(
+                "%s on %s: %s at %.1f s%s",
+                flow, real, reason, atMillis / 1000.0, expected ? " (its real was removed)" : "");
     }
 }

@@ -46,14 +46,21 @@ public final class DatapathFleet implements AutoCloseable {
         DatapathFleet fleet = new DatapathFleet(topology, Objects.requireNonNull(log, "log"));
         topology.onTeardown(fleet);
         for (LbNode lb : topology.lbs()) {
-            DatapathConfig config = DatapathConfig.builder().maxVips(maxVips).maxReals(maxReals)
-                    .fallbackConnTableOnly().healthCheck(false).pinDir(PinDirs.of(topology.prefix(), lb.id())).build();
+            DatapathConfig config = DatapathConfig.builder()
+                    .maxVips(maxVips)
+                    .maxReals(maxReals)
+                    .fallbackConnTableOnly()
+                    .healthCheck(false)
+                    .pinDir(PinDirs.of(topology.prefix(), lb.id()))
+                    .build();
             BalancerNode node = BalancerNode.attach(lb, config);
             fleet.nodes.add(node);
             fleet.programmers.add(MapProgrammer.builder(node.datapath())
-                    .defaultGatewayMac(MacAddress.fromBytes(lb.gatewayMac())).build());
+                    .defaultGatewayMac(MacAddress.fromBytes(lb.gatewayMac()))
+                    .build());
             log.accept(lb.id() + ": lb-agent's BalancerDatapath, program " + node.programId() + " attached to "
-                    + lb.device() + " (driver mode), maps pinned in " + config.pinDir().orElseThrow()
+                    + lb.device() + " (driver mode), maps pinned in "
+                    + config.pinDir().orElseThrow()
                     + "; MapProgrammer with gateway MAC " + lb.gatewayMacText() + " (node-local)");
         }
         return fleet;
@@ -79,7 +86,8 @@ public final class DatapathFleet implements AutoCloseable {
      */
     public List<ProgramReport> program(FleetImage image) {
         if (image.gatewayMac().isPresent()) {
-            throw new IllegalArgumentException("the image sets a fleet-wide gateway MAC (" + image.gatewayMac().get()
+            throw new IllegalArgumentException("the image sets a fleet-wide gateway MAC ("
+                    + image.gatewayMac().get()
                     + "), but each LB of this topology has its own upstream MAC: leave it unset");
         }
         List<ProgramReport> reports = new ArrayList<>();
@@ -114,7 +122,8 @@ public final class DatapathFleet implements AutoCloseable {
         }
         nodes.clear();
         int removed = PinDirs.deleteAll(topology.prefix());
-        log.accept("teardown: removed " + removed + " pin directories " + PinDirs.BPFFS + "/" + topology.prefix() + "*");
+        log.accept(
+                "teardown: removed " + removed + " pin directories " + PinDirs.BPFFS + "/" + topology.prefix() + "*");
     }
 
     @Override

@@ -66,7 +66,9 @@ public final class DatapathState {
         }
 
         boolean sameAs(Vip o) {
-            return vipNum == o.vipNum && Arrays.equals(key, o.key) && Arrays.equals(meta, o.meta)
+            return vipNum == o.vipNum
+                    && Arrays.equals(key, o.key)
+                    && Arrays.equals(meta, o.meta)
                     && Arrays.equals(ring, o.ring);
         }
     }
@@ -75,8 +77,8 @@ public final class DatapathState {
     private final SortedMap<Integer, byte[]> reals;
     private final SortedSet<DownRealKey> downReals;
 
-    private DatapathState(SortedMap<Integer, Vip> vips, SortedMap<Integer, byte[]> reals,
-                          SortedSet<DownRealKey> downReals) {
+    private DatapathState(
+            SortedMap<Integer, Vip> vips, SortedMap<Integer, byte[]> reals, SortedSet<DownRealKey> downReals) {
         this.vips = Collections.unmodifiableSortedMap(vips);
         this.reals = Collections.unmodifiableSortedMap(reals);
         this.downReals = Collections.unmodifiableSortedSet(downReals);
@@ -90,7 +92,10 @@ public final class DatapathState {
         SortedMap<Integer, Vip> vips = new TreeMap<>();
         SortedSet<DownRealKey> down = downSet();
         for (VipImage v : image.vips().all()) {
-            VipKey key = new VipKey(inet(v.key().address().bytes()), v.key().port(), v.key().protocol().number());
+            VipKey key = new VipKey(
+                    inet(v.key().address().bytes()),
+                    v.key().port(),
+                    v.key().protocol().number());
             byte[] meta = new VipMeta(v.flags(), v.vipNum()).encode();
             char[] ring = rings.ring(v.vipNum()).map(r -> r.ring().slots()).orElse(new char[BalancerNode.RING_SIZE]);
             vips.put(v.vipNum(), new Vip(v.vipNum(), key.encode(), meta, ring));
@@ -128,8 +133,8 @@ public final class DatapathState {
                 if (row != null) {
                     int real = BpfMap.u32(e.value());
                     if (real < 0 || real > 0xFFFF) {
-                        throw new IllegalStateException(node.lb().id() + ": ch_rings[" + k + "] = " + real
-                                + ", beyond any real index");
+                        throw new IllegalStateException(
+                                node.lb().id() + ": ch_rings[" + k + "] = " + real + ", beyond any real index");
                     }
                     row[k % BalancerNode.RING_SIZE] = (char) real;
                 }
@@ -298,7 +303,8 @@ public final class DatapathState {
     }
 
     private static SortedSet<DownRealKey> downSet() {
-        return new TreeSet<>((x, y) -> x.vipNum() != y.vipNum() ? Integer.compare(x.vipNum(), y.vipNum())
+        return new TreeSet<>((x, y) -> x.vipNum() != y.vipNum()
+                ? Integer.compare(x.vipNum(), y.vipNum())
                 : Integer.compare(x.realIndex(), y.realIndex()));
     }
 

@@ -1,6 +1,5 @@
 package io.ringfleet.chaos.netns;
 
-import java.nio.channels.Channel;
 import io.ringfleet.bpf.NetNs;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -10,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -133,7 +133,9 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel c) {
-        try (c; InputStream in = new BufferedInputStream(Channels.newInputStream(c)); OutputStream out = Channels.newOutputStream(c)) {
+        try (c;
+                InputStream in = new BufferedInputStream(Channels.newInputStream(c));
+                OutputStream out = Channels.newOutputStream(c)) {
             c.setOption(StandardSocketOptions.TCP_NODELAY, true);
             byte[] prefix = (name + " ").getBytes(StandardCharsets.US_ASCII);
             byte[] line = new byte[MAX_LINE + 1];

@@ -29,8 +29,14 @@ public record ForwardingCheck(int flows, int agreed, SortedMap<String, Integer> 
      * @param vip the VIP's address; port and protocol: the VIP's
      * @param realName a real's address → its name (for the distribution)
      */
-    public static ForwardingCheck run(List<BalancerNode> nodes, InetAddress vip, int port, int protocol, int flows,
-                                      long seed, Function<InetAddress, String> realName) {
+    public static ForwardingCheck run(
+            List<BalancerNode> nodes,
+            InetAddress vip,
+            int port,
+            int protocol,
+            int flows,
+            long seed,
+            Function<InetAddress, String> realName) {
         Random random = new Random(seed);
         boolean v6 = vip.getAddress().length == 16;
         SortedMap<String, Integer> byReal = new TreeMap<>();

@@ -24,14 +24,25 @@ final class Frames {
             b.put(src.getAddress()).put(dst.getAddress());
         } else {
             int ip = b.position();
-            b.put((byte) 0x45).put((byte) 0).putShort((short) (l3 + l4)).putShort((short) 0)
-                    .putShort((short) 0x4000).put((byte) 64).put((byte) protocol).putShort((short) 0);
+            b.put((byte) 0x45)
+                    .put((byte) 0)
+                    .putShort((short) (l3 + l4))
+                    .putShort((short) 0)
+                    .putShort((short) 0x4000)
+                    .put((byte) 64)
+                    .put((byte) protocol)
+                    .putShort((short) 0);
             b.put(src.getAddress()).put(dst.getAddress());
             b.putShort(ip + 10, (short) ipv4Checksum(b.array(), ip));
         }
         b.putShort((short) sport).putShort((short) dport);
         if (protocol == TCP) {
-            b.putInt(1).putInt(0).put((byte) 0x50).put((byte) 0x02).putShort((short) 64240).putShort((short) 0)
+            b.putInt(1)
+                    .putInt(0)
+                    .put((byte) 0x50)
+                    .put((byte) 0x02)
+                    .putShort((short) 64240)
+                    .putShort((short) 0)
                     .putShort((short) 0);
         } else {
             b.putShort((short) l4).putShort((short) 0).putLong(0x7269_6e67_666c_6565L);

@@ -16,24 +16,35 @@ import java.util.Collection;
  *     that moved here from another LB starts like this
  * @param chDrops packets dropped because the ring slot held no real
  */
-public record LbCounters(long vipPackets, long tx, long pass, long drop, long tableHits, long syns,
-                         long hashedNonSyn, long chDrops) {
+public record LbCounters(
+        long vipPackets, long tx, long pass, long drop, long tableHits, long syns, long hashedNonSyn, long chDrops) {
     public static LbCounters read(BalancerNode node, Collection<Integer> vipNums) {
         long vip = 0;
         for (int num : vipNums) {
             vip += node.vipStats(num).packets();
         }
-        return new LbCounters(vip, node.global(GlobalCounter.XDP_TX).packets(),
-                node.global(GlobalCounter.XDP_PASS).packets(), node.global(GlobalCounter.XDP_DROP).packets(),
-                node.global(GlobalCounter.LRU_HIT).packets() + node.global(GlobalCounter.FALLBACK_HIT).packets(),
+        return new LbCounters(
+                vip,
+                node.global(GlobalCounter.XDP_TX).packets(),
+                node.global(GlobalCounter.XDP_PASS).packets(),
+                node.global(GlobalCounter.XDP_DROP).packets(),
+                node.global(GlobalCounter.LRU_HIT).packets()
+                        + node.global(GlobalCounter.FALLBACK_HIT).packets(),
                 node.global(GlobalCounter.LRU_MISS_TCP_SYN).packets(),
-                node.global(GlobalCounter.LRU_MISS_TCP_OTHER).packets(), node.global(GlobalCounter.CH_DROP).packets());
+                node.global(GlobalCounter.LRU_MISS_TCP_OTHER).packets(),
+                node.global(GlobalCounter.CH_DROP).packets());
     }
 
     /** The counts of the phase from earlier to this. */
     public LbCounters since(LbCounters earlier) {
-        return new LbCounters(vipPackets - earlier.vipPackets, tx - earlier.tx, pass - earlier.pass,
-                drop - earlier.drop, tableHits - earlier.tableHits, syns - earlier.syns,
-                hashedNonSyn - earlier.hashedNonSyn, chDrops - earlier.chDrops);
+        return new LbCounters(
+                vipPackets - earlier.vipPackets,
+                tx - earlier.tx,
+                pass - earlier.pass,
+                drop - earlier.drop,
+                tableHits - earlier.tableHits,
+                syns - earlier.syns,
+                hashedNonSyn - earlier.hashedNonSyn,
+                chDrops - earlier.chDrops);
     }
 }

@@ -19,8 +19,16 @@ import java.util.Objects;
  * @param gatewayMac the router's MAC on that link: where XDP_TX'ed frames go
  * @param controlAddress the LB's address on the control network (Raft, API), 10.77.0.N
  */
-public record LbNode(int number, String id, NetNs ns, String device, InetAddress address4, InetAddress address6,
-                     byte[] mac, byte[] gatewayMac, InetAddress controlAddress) {
+public record LbNode(
+        int number,
+        String id,
+        NetNs ns,
+        String device,
+        InetAddress address4,
+        InetAddress address6,
+        byte[] mac,
+        byte[] gatewayMac,
+        InetAddress controlAddress) {
     public LbNode {
         Objects.requireNonNull(ns, "ns");
         mac = mac.clone();

@@ -26,8 +26,12 @@ public final class LocalFleetLog {
 
     /** Applies one batch as the next entry; returns the new image. */
     public synchronized FleetImage submit(String requestId, List<Command> commands) {
-        CommandBatch batch = CommandBatch.newBuilder().addAllCommands(commands).setPrincipal("demo")
-                .setRequestId(requestId).setTimestampMillis(System.currentTimeMillis()).build();
+        CommandBatch batch = CommandBatch.newBuilder()
+                .addAllCommands(commands)
+                .setPrincipal("demo")
+                .setRequestId(requestId)
+                .setTimestampMillis(System.currentTimeMillis())
+                .build();
         BatchApplier.Applied applied = applier.apply(image, batch, new Provenance(1, image.index() + 1));
         if (!applied.result().isOk()) {
             throw new IllegalStateException("batch " + requestId + " rejected: "

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 public final class Namespaces {
     /** What every run's prefix starts with. */
     public static final String FAMILY = "rfc-";
+
     private static final Pattern RUN = Pattern.compile("^" + FAMILY + "(\\d+)-([0-9a-f]{4})-");
 
     private Namespaces() {}
@@ -49,8 +50,8 @@ public final class Namespaces {
      */
     public static int deleteAll(String prefix) {
         if (prefix == null || !prefix.startsWith(FAMILY) || prefix.length() <= FAMILY.length()) {
-            throw new IllegalArgumentException("prefix must start with '" + FAMILY + "' and name a run, got '" + prefix
-                    + "'");
+            throw new IllegalArgumentException(
+                    "prefix must start with '" + FAMILY + "' and name a run, got '" + prefix + "'");
         }
         int deleted = 0;
         List<String> failures = new ArrayList<>();

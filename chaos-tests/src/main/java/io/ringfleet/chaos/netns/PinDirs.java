@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 public final class PinDirs {
     /** Where bpffs is mounted (scripts/install-deps.sh mounts it). */
     public static final Path BPFFS = Path.of("/sys/fs/bpf");
+
     private static final Pattern RUN = Pattern.compile("^" + Namespaces.FAMILY + "(\\d+)-([0-9a-f]{4})-");
 
     private PinDirs() {}
@@ -30,10 +31,11 @@ public final class PinDirs {
 
     /** Removes every pin directory of the run; idempotent. Returns how many it removed. */
     public static int deleteAll(String runPrefix) {
-        if (runPrefix == null || !runPrefix.startsWith(Namespaces.FAMILY)
+        if (runPrefix == null
+                || !runPrefix.startsWith(Namespaces.FAMILY)
                 || runPrefix.length() <= Namespaces.FAMILY.length()) {
-            throw new IllegalArgumentException("prefix must start with '" + Namespaces.FAMILY + "' and name a run, got '"
-                    + runPrefix + "'");
+            throw new IllegalArgumentException(
+                    "prefix must start with '" + Namespaces.FAMILY + "' and name a run, got '" + runPrefix + "'");
         }
         int n = 0;
         for (Path dir : list()) {
@@ -50,7 +52,10 @@ public final class PinDirs {
         int n = 0;
         for (Path dir : list()) {
             Matcher m = RUN.matcher(dir.getFileName().toString());
-            if (m.find() && !ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) {
+            if (m.find()
+                    && !ProcessHandle.of(Long.parseLong(m.group(1)))
+                            .map(ProcessHandle::isAlive)
+                            .orElse(false)) {
                 delete(dir);
                 n++;
             }
@@ -63,7 +68,8 @@ public final class PinDirs {
             return List.of();
         }
         try (Stream<Path> s = Files.list(BPFFS)) {
-            return new ArrayList<>(s.filter(p -> p.getFileName().toString().startsWith(Namespaces.FAMILY)).toList());
+            return new ArrayList<>(s.filter(p -> p.getFileName().toString().startsWith(Namespaces.FAMILY))
+                    .toList());
         } catch (IOException e) {
             throw new UncheckedIOException("listing " + BPFFS, e);
         }

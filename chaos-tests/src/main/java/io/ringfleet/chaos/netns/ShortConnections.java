@@ -22,8 +22,13 @@ final class ShortConnections implements Runnable {
     private final TrafficLedger ledger;
     private final BooleanSupplier running;
 
-    ShortConnections(ClientNode client, List<InetSocketAddress> targets, int perSecond, int timeoutMillis,
-                     TrafficLedger ledger, BooleanSupplier running) {
+    ShortConnections(
+            ClientNode client,
+            List<InetSocketAddress> targets,
+            int perSecond,
+            int timeoutMillis,
+            TrafficLedger ledger,
+            BooleanSupplier running) {
         this.client = client;
         this.targets = List.copyOf(targets);
         this.periodMillis = Math.max(1, 1000 / perSecond);

@@ -29,7 +29,12 @@ final class TcpFlow implements Runnable {
     private final TrafficLedger ledger;
     private final BooleanSupplier running;
 
-    TcpFlow(ClientNode client, InetSocketAddress target, int intervalMillis, int timeoutMillis, TrafficLedger ledger,
+    TcpFlow(
+            ClientNode client,
+            InetSocketAddress target,
+            int intervalMillis,
+            int timeoutMillis,
+            TrafficLedger ledger,
             BooleanSupplier running) {
         this.client = client;
         this.target = target;
@@ -42,8 +47,7 @@ final class TcpFlow implements Runnable {
     @Override
     public void run() {
         while (running.getAsBoolean()) {
-            String flow = "tcp#" + IDS.incrementAndGet() + " cl" + client.number() + " -> "
-                    + Traffic.text(target);
+            String flow = "tcp#" + IDS.incrementAndGet() + " cl" + client.number() + " -> " + Traffic.text(target);
             try (SocketChannel ch = SocketChannel.open()) {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ch.socket().connect(target, timeoutMillis);

@@ -42,9 +42,11 @@ public final class Topology implements AutoCloseable {
     public static final String DEFAULT_VIP6 = "fd77:200::1";
     /** MTU of the links the encapsulated frames cross (LB and backend links): room for the outer header. */
     public static final int DATA_MTU = 1600;
+
     public static final int DEFAULT_ECHO_PORT = 8080;
     /** The device names used in every node namespace. */
     public static final String NODE_DEVICE = "eth0";
+
     public static final String CONTROL_DEVICE = "ctl0";
     public static final String IPIP_DEVICE = "ipip0";
     public static final String IP6TNL_DEVICE = "ip6tnl1";
@@ -88,7 +90,7 @@ public final class Topology implements AutoCloseable {
         private int clients = 1;
         private InetAddress vip4 = address(DEFAULT_VIP4);
         private InetAddress vip6 = address(DEFAULT_VIP6);
-        private Consumer<String> log = s -> { };
+        private Consumer<String> log = s -> {};
         private int echoPort = DEFAULT_ECHO_PORT;
 
         private Builder() {}
@@ -170,8 +172,12 @@ public final class Topology implements AutoCloseable {
         log.accept("namespaces " + prefix + "*: router, " + lbCount + " LBs, " + backendCount + " backends, "
                 + clientCount + " client(s)");
         router = namespace("router");
-        sysctl(router, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
-                "net.ipv4.fib_multipath_hash_policy=1", "net.ipv6.fib_multipath_hash_policy=1");
+        sysctl(
+                router,
+                "net.ipv4.ip_forward=1",
+                "net.ipv6.conf.all.forwarding=1",
+                "net.ipv4.fib_multipath_hash_policy=1",
+                "net.ipv6.fib_multipath_hash_policy=1");
         router.ip("link", "add", "br-ctl", "type", "bridge");
         router.ip("addr", "add", "10.77.0.254/24", "dev", "br-ctl");
         router.ip("addr", "add", "fd77::fe/64", "dev", "br-ctl", "nodad");
@@ -194,8 +200,8 @@ public final class Topology implements AutoCloseable {
             }
             writeRoutes();
         }
-        log.accept("router: " + text(vip4) + " and " + text(vip6) + " via "
-                + lbCount + " ECMP next hops (fib_multipath_hash_policy=1: source/destination address and port)");
+        log.accept("router: " + text(vip4) + " and " + text(vip6) + " via " + lbCount
+                + " ECMP next hops (fib_multipath_hash_policy=1: source/destination address and port)");
     }
 
     private LbNode createLb(int n) {
@@ -222,7 +228,15 @@ public final class Topology implements AutoCloseable {
         ns.ip("addr", "add", "fd77::" + n + "/64", "dev", CONTROL_DEVICE, "nodad");
         log.accept(id + ": " + NODE_DEVICE + " " + v4(net, 2) + " / " + v6(net, 2) + " towards the router (gateway MAC "
                 + macText(routerMac) + "), control " + CONTROL_DEVICE + " 10.77.0." + n);
-        return new LbNode(n, id, ns, NODE_DEVICE, address(v4(net, 2)), address(v6(net, 2)), lbMac, routerMac,
+        return new LbNode(
+                n,
+                id,
+                ns,
+                NODE_DEVICE,
+                address(v4(net, 2)),
+                address(v6(net, 2)),
+                lbMac,
+                routerMac,
                 address("10.77.0." + n));
     }
 
@@ -272,8 +286,8 @@ public final class Topology implements AutoCloseable {
                     throw e;
                 }
                 tunnelDevices = false;
-                log.accept("this kernel has no ipip / ip6tnl devices (" + e.getMessage().strip()
-                        + "): backends decapsulate with XDP (backend_decap.bpf.o) instead");
+                log.accept("this kernel has no ipip / ip6tnl devices ("
+                        + e.getMessage().strip() + "): backends decapsulate with XDP (backend_decap.bpf.o) instead");
                 for (String dev : List.of(IPIP_DEVICE, IP6TNL_DEVICE)) {
                     try {
                         ns.ip("link", "del", dev);
@@ -310,8 +324,12 @@ public final class Topology implements AutoCloseable {
         NetNs ns = NetNs.existing(name);
         namespaces.add(ns);
         ns.ip("link", "set", "lo", "up");
-        sysctl(ns, "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
-                "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
+        sysctl(
+                ns,
+                "net.ipv4.conf.all.rp_filter=0",
+                "net.ipv4.conf.default.rp_filter=0",
+                "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.default.accept_dad=0");
         return ns;
     }
 
@@ -524,5 +542,4 @@ public final class Topology implements AutoCloseable {
     static String macText(byte[] mac) {
         return HexFormat.ofDelimiter(":").formatHex(mac);
     }
-
 }

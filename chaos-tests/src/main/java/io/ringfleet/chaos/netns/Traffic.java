@@ -86,19 +86,37 @@ public final class Traffic implements AutoCloseable {
             }
             for (int i = 0; i < longLived; i++) {
                 ClientNode c = clients.get(i % clients.size());
-                t.spawn("tcp-" + i, c, new TcpFlow(c, targets.get(i % targets.size()), intervalMillis, timeoutMillis,
-                        t.ledger, t::running));
+                t.spawn(
+                        "tcp-" + i,
+                        c,
+                        new TcpFlow(
+                                c,
+                                targets.get(i % targets.size()),
+                                intervalMillis,
+                                timeoutMillis,
+                                t.ledger,
+                                t::running));
             }
             for (int i = 0; i < udpFlows; i++) {
                 ClientNode c = clients.get(i % clients.size());
-                t.spawn("udp-" + i, c, new UdpFlow(c, targets.get(i % targets.size()), intervalMillis,
-                        Math.min(timeoutMillis, 1000), t.ledger, t::running));
+                t.spawn(
+                        "udp-" + i,
+                        c,
+                        new UdpFlow(
+                                c,
+                                targets.get(i % targets.size()),
+                                intervalMillis,
+                                Math.min(timeoutMillis, 1000),
+                                t.ledger,
+                                t::running));
             }
             if (shortPerSecond > 0) {
                 for (ClientNode c : clients) {
                     int rate = Math.max(1, shortPerSecond / clients.size());
-                    t.spawn("short-cl" + c.number(), c, new ShortConnections(c, targets, rate, timeoutMillis, t.ledger,
-                            t::running));
+                    t.spawn(
+                            "short-cl" + c.number(),
+                            c,
+                            new ShortConnections(c, targets, rate, timeoutMillis, t.ledger, t::running));
                 }
             }
             return t;

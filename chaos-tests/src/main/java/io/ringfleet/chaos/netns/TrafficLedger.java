@@ -101,9 +101,21 @@ final class TrafficLedger {
         for (OpenFlow f : openLongFlows.values()) {
             longByReal.merge(f.real(), 1, Integer::sum);
         }
-        return new TrafficSnapshot(elapsedMillis(), openLongFlows.size(), longByReal, longOpened.get(),
-                connectFailed.sum(), roundTrips.sum(), shortOk.sum(), shortFailed.sum(), sums(shortByReal), udpReplies.sum(),
-                udpLost.sum(), sums(udpByReal), broken, maxRoundTripNanos.get() / 1_000_000);
+        return new TrafficSnapshot(
+                elapsedMillis(),
+                openLongFlows.size(),
+                longByReal,
+                longOpened.get(),
+                connectFailed.sum(),
+                roundTrips.sum(),
+                shortOk.sum(),
+                shortFailed.sum(),
+                sums(shortByReal),
+                udpReplies.sum(),
+                udpLost.sum(),
+                sums(udpByReal),
+                broken,
+                maxRoundTripNanos.get() / 1_000_000);
     }
 
     private static SortedMap<String, Long> sums(Map<String, LongAdder> m) {

@@ -25,11 +25,21 @@ import java.util.TreeMap;
  * @param broken every broken long-lived flow so far, in order
  * @param maxRoundTripMillis the slowest TCP echo round trip so far
  */
-public record TrafficSnapshot(long elapsedMillis, int longOpen, SortedMap<String, Integer> longByReal,
-                              long longOpened, long connectFailed, long roundTrips, long shortOk, long shortFailed,
-                              SortedMap<String, Long> shortByReal, long udpReplies, long udpLost,
-                              SortedMap<String, Long> udpByReal, List<BrokenFlow> broken,
-                              long maxRoundTripMillis) {
+public record TrafficSnapshot(
+        long elapsedMillis,
+        int longOpen,
+        SortedMap<String, Integer> longByReal,
+        long longOpened,
+        long connectFailed,
+        long roundTrips,
+        long shortOk,
+        long shortFailed,
+        SortedMap<String, Long> shortByReal,
+        long udpReplies,
+        long udpLost,
+        SortedMap<String, Long> udpByReal,
+        List<BrokenFlow> broken,
+        long maxRoundTripMillis) {
     public TrafficSnapshot {
         longByReal = new TreeMap<>(longByReal);
         shortByReal = new TreeMap<>(shortByReal);
@@ -55,12 +65,21 @@ public record TrafficSnapshot(long elapsedMillis, int longOpen, SortedMap<String
 
     /** The figures of the phase from earlier to this one (counters subtracted; open flows as now). */
     public TrafficSnapshot since(TrafficSnapshot earlier) {
-        return new TrafficSnapshot(elapsedMillis - earlier.elapsedMillis, longOpen, longByReal,
-                longOpened - earlier.longOpened, connectFailed - earlier.connectFailed,
-                roundTrips - earlier.roundTrips, shortOk - earlier.shortOk, shortFailed - earlier.shortFailed,
+        return new TrafficSnapshot(
+                elapsedMillis - earlier.elapsedMillis,
+                longOpen,
+                longByReal,
+                longOpened - earlier.longOpened,
+                connectFailed - earlier.connectFailed,
+                roundTrips - earlier.roundTrips,
+                shortOk - earlier.shortOk,
+                shortFailed - earlier.shortFailed,
                 minus(shortByReal, earlier.shortByReal),
-                udpReplies - earlier.udpReplies, udpLost - earlier.udpLost, minus(udpByReal, earlier.udpByReal),
-                broken.subList(earlier.broken.size(), broken.size()), maxRoundTripMillis);
+                udpReplies - earlier.udpReplies,
+                udpLost - earlier.udpLost,
+                minus(udpByReal, earlier.udpByReal),
+                broken.subList(earlier.broken.size(), broken.size()),
+                maxRoundTripMillis);
     }
 
     private static SortedMap<String, Long> minus(SortedMap<String, Long> a, SortedMap<String, Long> b) {

@@ -26,7 +26,12 @@ final class UdpFlow implements Runnable {
     private final TrafficLedger ledger;
     private final BooleanSupplier running;
 
-    UdpFlow(ClientNode client, InetSocketAddress target, int intervalMillis, int timeoutMillis, TrafficLedger ledger,
+    UdpFlow(
+            ClientNode client,
+            InetSocketAddress target,
+            int intervalMillis,
+            int timeoutMillis,
+            TrafficLedger ledger,
             BooleanSupplier running) {
         this.client = client;
         this.target = target;

@@ -29,8 +29,15 @@ final class ChaosRun {
     final Traffic traffic;
     final OperatorWrites writes;
 
-    ChaosRun(ChaosSchedule schedule, Consumer<String> out, Random random, List<String> violations, Topology topology,
-             LbAgentFleet fleet, Traffic traffic, OperatorWrites writes) {
+    ChaosRun(
+            ChaosSchedule schedule,
+            Consumer<String> out,
+            Random random,
+            List<String> violations,
+            Topology topology,
+            LbAgentFleet fleet,
+            Traffic traffic,
+            OperatorWrites writes) {
         this.schedule = schedule;
         this.out = out;
         this.random = random;

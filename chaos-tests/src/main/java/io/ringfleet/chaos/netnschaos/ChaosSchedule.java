@@ -1,9 +1,9 @@
 package io.ringfleet.chaos.netnschaos;
 
-import java.util.Collections;
 import io.ringfleet.chaos.fault.FaultKind;
 import io.ringfleet.chaos.fault.Harness;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -45,7 +45,8 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
                 case KILL_LEADER -> 0;
                 default -> throw new IllegalStateException(k + " is not in " + Harness.NETNS);
             };
-            faults.add(new Fault(k, target, MIN_DWELL_MILLIS + random.nextInt(MAX_DWELL_MILLIS - MIN_DWELL_MILLIS + 1)));
+            faults.add(
+                    new Fault(k, target, MIN_DWELL_MILLIS + random.nextInt(MAX_DWELL_MILLIS - MIN_DWELL_MILLIS + 1)));
         }
         return new ChaosSchedule(seed, faults);
     }

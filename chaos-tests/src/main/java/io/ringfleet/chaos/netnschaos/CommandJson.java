@@ -11,8 +11,8 @@ final class CommandJson {
     private final List<String> commands = new ArrayList<>();
 
     static String key(InetAddress address, int port, String protocol) {
-        return "{\"address\": \"" + Addresses.text(address) + "\", \"port\": " + port
-                + ", \"protocol\": \"" + protocol + "\"}";
+        return "{\"address\": \"" + Addresses.text(address) + "\", \"port\": " + port + ", \"protocol\": \"" + protocol
+                + "\"}";
     }
 
     CommandJson addVip(String key) {

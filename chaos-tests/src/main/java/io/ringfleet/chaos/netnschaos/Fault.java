@@ -15,8 +15,8 @@ import io.ringfleet.chaos.fault.Harness;
 public record Fault(FaultKind kind, int target, int dwellMillis) {
     public Fault {
         if (!kind.injectableBy(Harness.NETNS)) {
-            throw new IllegalArgumentException(kind + " is not a fault the real-process chaos injects: "
-                    + Harness.NETNS.kinds());
+            throw new IllegalArgumentException(
+                    kind + " is not a fault the real-process chaos injects: " + Harness.NETNS.kinds());
         }
     }
 

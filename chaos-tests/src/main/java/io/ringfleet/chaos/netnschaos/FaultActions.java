@@ -1,7 +1,5 @@
 package io.ringfleet.chaos.netnschaos;
 
-import java.util.Arrays;
-import java.util.TreeSet;
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.NodeStatus;
 import io.ringfleet.chaos.agents.AgentProcess;
@@ -15,11 +13,13 @@ import io.ringfleet.chaos.netns.LbNode;
 import io.ringfleet.chaos.netns.Topology;
 import io.ringfleet.chaos.netns.Traffic;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -112,7 +112,8 @@ final class FaultActions {
 
     String drain(int n, int dwell) {
         LbNode lb = topology.lb(n);
-        List<Integer> nums = IntStream.range(0, NetnsChaosScenario.MAX_VIPS).boxed().toList();
+        List<Integer> nums =
+                IntStream.range(0, NetnsChaosScenario.MAX_VIPS).boxed().toList();
         long hashedBefore = hashedNonSynElsewhere(n, nums);
         long t0 = System.nanoTime();
         controlWrite("drain lb" + n, () -> drained(lb.id()), "node", "drain", lb.id(), "--reason", "netns-chaos");
@@ -129,9 +130,10 @@ final class FaultActions {
         }
         controlWrite("undrain lb" + n, () -> !drained(lb.id()), "node", "undrain", lb.id());
         awaitRoutes(topology, Set.of(1, 2, 3), "after undraining lb" + n);
-        return String.format("next hop withdrawn %.1f s after the drain; %d VIP packets reached lb%d while drained;"
-                + " %d TCP flows arrived at the others without a table entry (moved, hashed); undrained", withdrawn,
-                packets, n, moved);
+        return String.format(
+                "next hop withdrawn %.1f s after the drain; %d VIP packets reached lb%d while drained;"
+                        + " %d TCP flows arrived at the others without a table entry (moved, hashed); undrained",
+                withdrawn, packets, n, moved);
     }
 
     /** Non-SYN TCP packets the other LBs had no connection-table entry for: about one per flow that moved there. */
@@ -166,10 +168,20 @@ final class FaultActions {
                 add.addReals(key, Map.of(address(be, v6), 1));
             }
         }
-        controlWrite("remove " + be.name(), () -> !inTrafficVips(be), "apply", "-f",
+        controlWrite(
+                "remove " + be.name(),
+                () -> !inTrafficVips(be),
+                "apply",
+                "-f",
                 run.file("churn-remove-" + be.name() + ".json", remove.json()));
-        ForwardingCheck during = ForwardingCheck.run(fleet.observeAll(), topology.vip4(), topology.echoPort(), 6,
-                CHECK_FLOWS_DURING_CHURN, ~run.schedule.seed(), run::realName); // other flows than the final check's
+        ForwardingCheck during = ForwardingCheck.run(
+                fleet.observeAll(),
+                topology.vip4(),
+                topology.echoPort(),
+                6,
+                CHECK_FLOWS_DURING_CHURN,
+                ~run.schedule.seed(),
+                run::realName); // other flows than the final check's
         if (during.agreed() != during.flows() || during.byReal().containsKey(be.name())) {
             violations.add("while " + be.name() + " was out of the traffic VIPs, new flows through every LB's program: "
                     + during.agreed() + "/" + during.flows() + " agreed, by real " + during.byReal() + " "
@@ -177,12 +189,17 @@ final class FaultActions {
         }
         pause(dwell);
         int kept = traffic.snapshot().longByReal().getOrDefault(be.name(), 0);
-        controlWrite("add " + be.name() + " back", () -> inTrafficVips(be), "apply", "-f",
+        controlWrite(
+                "add " + be.name() + " back",
+                () -> inTrafficVips(be),
+                "apply",
+                "-f",
                 run.file("churn-add-" + be.name() + ".json", add.json()));
         traffic.realRestored(be.name());
-        return String.format("%s out of the 4 traffic VIPs: %d new flows through every LB's program went to %s;"
-                + " %d of its %d connections kept it (connection table); added back", be.name(), during.flows(),
-                during.byReal().keySet(), kept, onReal);
+        return String.format(
+                "%s out of the 4 traffic VIPs: %d new flows through every LB's program went to %s;"
+                        + " %d of its %d connections kept it (connection table); added back",
+                be.name(), during.flows(), during.byReal().keySet(), kept, onReal);
     }
 
     private boolean inTrafficVips(BackendNode be) {
@@ -191,8 +208,8 @@ final class FaultActions {
         for (String proto : List.of("TCP", "UDP")) {
             for (boolean v6 : List.of(false, true)) {
                 InetAddress vip = v6 ? topology.vip6() : topology.vip4();
-                SortedMap<String, Integer> reals = vips.get(FleetReads.vipText(proto,
-                        Addresses.text(vip), topology.echoPort()));
+                SortedMap<String, Integer> reals =
+                        vips.get(FleetReads.vipText(proto, Addresses.text(vip), topology.echoPort()));
                 if (reals != null && reals.containsKey(address(be, v6))) {
                     in++;
                 }
@@ -220,7 +237,8 @@ final class FaultActions {
             if (r.ok() || r.exit() == 6) {
                 return;
             }
-            last = r.shown() + " via " + via.id() + ": exit " + r.exit() + " " + r.err().strip();
+            last = r.shown() + " via " + via.id() + ": exit " + r.exit() + " "
+                    + r.err().strip();
             out.accept("  " + what + " failed (attempt " + attempt + "): " + last);
             try {
                 if (done.getAsBoolean()) {

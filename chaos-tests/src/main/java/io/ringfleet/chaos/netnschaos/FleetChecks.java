@@ -1,6 +1,5 @@
 package io.ringfleet.chaos.netnschaos;
 
-import java.util.Locale;
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.NodeStatus;
 import io.ringfleet.chaos.agents.LbAgentFleet;
@@ -16,6 +15,7 @@ import io.ringfleet.chaos.netns.TrafficSnapshot;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -85,8 +85,9 @@ final class FleetChecks {
                 if (kernel.stream().allMatch(rings::equals)) {
                     return (System.nanoTime() - t0) / 1e9;
                 }
-                why = "kernel ring digests " + kernel.stream().map(d -> d.substring(0, 12)).toList()
-                        + " vs status " + rings.substring(0, 12);
+                why = "kernel ring digests "
+                        + kernel.stream().map(d -> d.substring(0, 12)).toList() + " vs status "
+                        + rings.substring(0, 12);
             }
             last = "via " + lb.id() + ": " + why + "; " + FleetReads.describe(s);
         }
@@ -112,7 +113,8 @@ final class FleetChecks {
             if (n.getAppliedIndex() != first.getAppliedIndex() || n.getProgrammedIndex() != n.getAppliedIndex()) {
                 return "applied/programmed indexes differ";
             }
-            if (!n.getRingsDigest().equals(first.getRingsDigest()) || !n.getStateDigest().equals(first.getStateDigest())) {
+            if (!n.getRingsDigest().equals(first.getRingsDigest())
+                    || !n.getStateDigest().equals(first.getStateDigest())) {
                 return "digests differ";
             }
         }
@@ -148,30 +150,48 @@ final class FleetChecks {
     /** The fleet-wide status (every node's own report, as one node gathers them) against the kernels. */
     private void checkStatus(GetStatusResponse status) {
         List<String> kernel = kernelRingDigests();
-        out.accept(String.format("%-5s %-9s %8s %10s %-14s %-14s %-7s %s", "node", "role", "applied",
-                "programmed", "rings (status)", "rings (kernel)", "drained", "(lbctl status via " + status.getSelf()
-                        .getNodeId() + ", leader " + status.getLeaderId() + ")"));
+        out.accept(String.format(
+                "%-5s %-9s %8s %10s %-14s %-14s %-7s %s",
+                "node",
+                "role",
+                "applied",
+                "programmed",
+                "rings (status)",
+                "rings (kernel)",
+                "drained",
+                "(lbctl status via " + status.getSelf().getNodeId() + ", leader " + status.getLeaderId() + ")"));
         int equal = 0;
         for (int i = 0; i < topology.lbs().size(); i++) {
             String id = topology.lb(i + 1).id();
-            NodeStatus n = status.getNodesList().stream().filter(x -> x.getNodeId().equals(id)).findFirst()
+            NodeStatus n = status.getNodesList().stream()
+                    .filter(x -> x.getNodeId().equals(id))
+                    .findFirst()
                     .orElse(NodeStatus.getDefaultInstance());
             NodeStatus first = status.getNodesCount() > 0 ? status.getNodes(0) : n;
-            out.accept(String.format("%-5s %-9s %8d %10d %-14s %-14s %-7s", id,
-                    n.getRole().name().toLowerCase(Locale.ROOT), n.getAppliedIndex(), n.getProgrammedIndex(),
-                    FleetReads.shortHex(n.getRingsDigest()), kernel.get(i).substring(0, 12), n.getDrained()));
-            boolean same = n.getLive() && n.getAppliedIndex() == first.getAppliedIndex()
+            out.accept(String.format(
+                    "%-5s %-9s %8d %10d %-14s %-14s %-7s",
+                    id,
+                    n.getRole().name().toLowerCase(Locale.ROOT),
+                    n.getAppliedIndex(),
+                    n.getProgrammedIndex(),
+                    FleetReads.shortHex(n.getRingsDigest()),
+                    kernel.get(i).substring(0, 12),
+                    n.getDrained()));
+            boolean same = n.getLive()
+                    && n.getAppliedIndex() == first.getAppliedIndex()
                     && n.getProgrammedIndex() == n.getAppliedIndex()
                     && n.getRingsDigest().equals(first.getRingsDigest())
                     && n.getStateDigest().equals(first.getStateDigest())
-                    && FleetReads.hex(n.getRingsDigest()).equals(kernel.get(i)) && !n.getDrained();
+                    && FleetReads.hex(n.getRingsDigest()).equals(kernel.get(i))
+                    && !n.getDrained();
             if (same) {
                 equal++;
             } else {
                 violations.add(id + " differs at the end: " + FleetReads.describe(status) + "; kernel rings " + kernel);
             }
         }
-        out.accept("status and kernel ring digests equal on " + equal + "/" + topology.lbs().size() + " nodes");
+        out.accept("status and kernel ring digests equal on " + equal + "/"
+                + topology.lbs().size() + " nodes");
     }
 
     private void checkVipLists(List<SortedMap<String, SortedMap<String, Integer>>> lists) {
@@ -186,8 +206,12 @@ final class FleetChecks {
         SortedMap<String, Integer> all6 = new TreeMap<>();
         topology.backends().forEach(b -> all6.put(address(b, true), 1));
         for (String proto : List.of("TCP", "UDP")) {
-            expectVip(lists.get(0), FleetReads.vipText(proto, Addresses.text(topology.vip4()), topology.echoPort()), all);
-            expectVip(lists.get(0), FleetReads.vipText(proto, Addresses.text(topology.vip6()), topology.echoPort()), all6);
+            expectVip(
+                    lists.get(0), FleetReads.vipText(proto, Addresses.text(topology.vip4()), topology.echoPort()), all);
+            expectVip(
+                    lists.get(0),
+                    FleetReads.vipText(proto, Addresses.text(topology.vip6()), topology.echoPort()),
+                    all6);
         }
         WriteLedger ledger = writes.ledger();
         WriteLedger.Verdict first = null;
@@ -198,15 +222,21 @@ final class FleetChecks {
             bad += v.violations().size();
             first = first == null ? v : first;
         }
-        out.accept(String.format("operator writes: %d acknowledged, %d failed (on %d chaos VIPs); read back through"
+        out.accept(String.format(
+                "operator writes: %d acknowledged, %d failed (on %d chaos VIPs); read back through"
                         + " lbctl on %d nodes: %s; failed writes found applied in full %d, absent %d",
-                ledger.acknowledged(), ledger.failed(), ledger.vipsWritten(), lists.size(),
+                ledger.acknowledged(),
+                ledger.failed(),
+                ledger.vipsWritten(),
+                lists.size(),
                 bad == 0 ? "every acknowledged write there, no write in part" : bad + " VIPs WRONG",
-                first.unknownApplied(), first.unknownAbsent()));
+                first.unknownApplied(),
+                first.unknownAbsent()));
         first.appliedFailedWrites().forEach(w -> out.accept("  failed write found applied in full: " + w));
     }
 
-    private void expectVip(SortedMap<String, SortedMap<String, Integer>> list, String vip, SortedMap<String, Integer> reals) {
+    private void expectVip(
+            SortedMap<String, SortedMap<String, Integer>> list, String vip, SortedMap<String, Integer> reals) {
         if (!reals.equals(list.get(vip))) {
             violations.add("traffic VIP " + vip + " holds " + list.get(vip) + " at the end, expected " + reals);
         }
@@ -219,8 +249,13 @@ final class FleetChecks {
         long seed = run.schedule.seed();
         for (String proto : List.of("TCP", "UDP")) {
             for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
-                ForwardingCheck c = ForwardingCheck.run(fleet.observeAll(), vip, topology.echoPort(),
-                        proto.equals("TCP") ? 6 : 17, CHECK_FLOWS_PER_TRAFFIC_VIP, seed++,
+                ForwardingCheck c = ForwardingCheck.run(
+                        fleet.observeAll(),
+                        vip,
+                        topology.echoPort(),
+                        proto.equals("TCP") ? 6 : 17,
+                        CHECK_FLOWS_PER_TRAFFIC_VIP,
+                        seed++,
                         run::realName);
                 flows += c.flows();
                 agreed += record(FleetReads.vipText(proto, Addresses.text(vip), topology.echoPort()), c);
@@ -228,10 +263,11 @@ final class FleetChecks {
         }
         for (String key : vips.keySet()) {
             int port = Integer.parseInt(key.substring(key.lastIndexOf(':') + 1));
-            if (key.startsWith("tcp " + Addresses.text(topology.vip4()) + ":") && port >= WriteLedger.FIRST_PORT
+            if (key.startsWith("tcp " + Addresses.text(topology.vip4()) + ":")
+                    && port >= WriteLedger.FIRST_PORT
                     && !vips.get(key).isEmpty()) {
-                ForwardingCheck c = ForwardingCheck.run(fleet.observeAll(), topology.vip4(), port, 6,
-                        CHECK_FLOWS_PER_CHAOS_VIP, seed++, run::realName);
+                ForwardingCheck c = ForwardingCheck.run(
+                        fleet.observeAll(), topology.vip4(), port, 6, CHECK_FLOWS_PER_CHAOS_VIP, seed++, run::realName);
                 flows += c.flows();
                 agreed += record(key, c);
             }

@@ -1,6 +1,5 @@
 package io.ringfleet.chaos.netnschaos;
 
-import java.util.Locale;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -13,6 +12,7 @@ import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
 import io.ringfleet.chaos.netns.LbNode;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -41,14 +41,19 @@ final class FleetReads {
             for (RealInfo r : v.getRealsList()) {
                 reals.put(r.getAddress(), r.getWeight());
             }
-            out.put(vipText(v.getVip().getProtocol().name(), v.getVip().getAddress(), v.getVip().getPort()), reals);
+            out.put(
+                    vipText(
+                            v.getVip().getProtocol().name(),
+                            v.getVip().getAddress(),
+                            v.getVip().getPort()),
+                    reals);
         }
         return out;
     }
 
     static String vipText(String protocol, String address, int port) {
-        return protocol.toLowerCase(Locale.ROOT) + " " + (address.contains(":") ? "[" + address + "]" : address)
-                + ":" + port;
+        return protocol.toLowerCase(Locale.ROOT) + " " + (address.contains(":") ? "[" + address + "]" : address) + ":"
+                + port;
     }
 
     static String hex(com.google.protobuf.ByteString digest) {
@@ -59,9 +64,17 @@ final class FleetReads {
     static String describe(GetStatusResponse s) {
         StringBuilder b = new StringBuilder("leader " + (s.getLeaderId().isEmpty() ? "none" : s.getLeaderId()));
         for (NodeStatus n : s.getNodesList()) {
-            b.append(String.format("%n    %s live=%s role=%s term=%d applied=%d programmed=%d rings=%s drained=%s%s",
-                    n.getNodeId(), n.getLive(), n.getRole(), n.getTerm(), n.getAppliedIndex(), n.getProgrammedIndex(),
-                    shortHex(n.getRingsDigest()), n.getDrained(), n.getError().isEmpty() ? "" : " error=" + n.getError()));
+            b.append(String.format(
+                    "%n    %s live=%s role=%s term=%d applied=%d programmed=%d rings=%s drained=%s%s",
+                    n.getNodeId(),
+                    n.getLive(),
+                    n.getRole(),
+                    n.getTerm(),
+                    n.getAppliedIndex(),
+                    n.getProgrammedIndex(),
+                    shortHex(n.getRingsDigest()),
+                    n.getDrained(),
+                    n.getError().isEmpty() ? "" : " error=" + n.getError()));
         }
         return b.toString();
     }
@@ -78,13 +91,15 @@ final class FleetReads {
         all[args.length + 1] = "json";
         LbctlProcess.Result r = fleet.lbctl().run(lb, all);
         if (!r.ok()) {
-            throw new ReadFailed(r.shown() + " on " + lb.id() + " exited " + r.exit() + ": " + (r.err() + r.out()).strip());
+            throw new ReadFailed(
+                    r.shown() + " on " + lb.id() + " exited " + r.exit() + ": " + (r.err() + r.out()).strip());
         }
         return r.out();
     }
 
     private static void parse(String out, Message.Builder b) {
-        String json = out.lines().filter(l -> l.startsWith("{")).reduce((a, c) -> c).orElse("");
+        String json =
+                out.lines().filter(l -> l.startsWith("{")).reduce((a, c) -> c).orElse("");
         try {
             JsonFormat.parser().ignoringUnknownFields().merge(json, b);
         } catch (InvalidProtocolBufferException e) {

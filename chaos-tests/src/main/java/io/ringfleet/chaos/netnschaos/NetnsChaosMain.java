@@ -29,8 +29,7 @@ public final class NetnsChaosMain {
                 throw new IllegalArgumentException("--scenarios must be ≥ 1 and --faults 1..100");
             }
         } catch (RuntimeException e) {
-            System.err.println("netns-chaos: " + e.getMessage()
-                    + " (usage: --scenarios N --from SEED [--faults K])");
+            System.err.println("netns-chaos: " + e.getMessage() + " (usage: --scenarios N --from SEED [--faults K])");
             System.exit(2);
         }
         System.exit(run(scenarios, from, faults));

@@ -14,8 +14,15 @@ import java.util.List;
  * @param violations every failed check; empty when the scenario passed
  * @param seconds wall time
  */
-public record NetnsChaosResult(long seed, int faults, long connections, int broken, int expectedBroken,
-                               int checkedFlows, List<String> violations, double seconds) {
+public record NetnsChaosResult(
+        long seed,
+        int faults,
+        long connections,
+        int broken,
+        int expectedBroken,
+        int checkedFlows,
+        List<String> violations,
+        double seconds) {
     public NetnsChaosResult {
         violations = List.copyOf(violations);
     }

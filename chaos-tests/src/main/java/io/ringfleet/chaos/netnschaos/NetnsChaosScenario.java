@@ -93,8 +93,15 @@ public final class NetnsChaosScenario {
         long connections = end == null ? 0 : end.longOpened();
         int broken = end == null ? 0 : end.unexpectedBroken().size();
         int expected = end == null ? 0 : end.expectedBroken();
-        NetnsChaosResult result = new NetnsChaosResult(schedule.seed(), injected, connections, broken,
-                expected, checks == null ? 0 : checks.checkedFlows(), violations, seconds);
+        NetnsChaosResult result = new NetnsChaosResult(
+                schedule.seed(),
+                injected,
+                connections,
+                broken,
+                expected,
+                checks == null ? 0 : checks.checkedFlows(),
+                violations,
+                seconds);
         report(result, end);
         return result;
     }
@@ -105,7 +112,11 @@ public final class NetnsChaosScenario {
         fleet = LbAgentFleet.start(topology, MAX_VIPS, MAX_REALS, out);
         provision();
         FaultActions.awaitRoutes(topology, Set.of(1, 2, 3), "after provisioning");
-        traffic = Traffic.builder().longLived(LONG_LIVED).udpFlows(UDP_FLOWS).shortPerSecond(0).start(topology);
+        traffic = Traffic.builder()
+                .longLived(LONG_LIVED)
+                .udpFlows(UDP_FLOWS)
+                .shortPerSecond(0)
+                .start(topology);
         if (!traffic.awaitLongOpen(LONG_LIVED, 60_000)) {
             throw new IllegalStateException("only " + traffic.snapshot().longOpen() + " of " + LONG_LIVED
                     + " long-lived connections opened within 60 s: " + traffic.failures());
@@ -117,8 +128,19 @@ public final class NetnsChaosScenario {
         ChaosRun run = new ChaosRun(schedule, out, random, violations, topology, fleet, traffic, writes);
         faults = new FaultActions(run);
         checks = new FleetChecks(run);
-        rows.add(String.format("%-3s %-15s %-12s %6s %6s %5s %4s %5s %6s %6s  %s", "#", "fault", "target", "writes",
-                "failed", "flows", "exp", "BROKE", "conv s", "took s", "what happened"));
+        rows.add(String.format(
+                "%-3s %-15s %-12s %6s %6s %5s %4s %5s %6s %6s  %s",
+                "#",
+                "fault",
+                "target",
+                "writes",
+                "failed",
+                "flows",
+                "exp",
+                "BROKE",
+                "conv s",
+                "took s",
+                "what happened"));
         int i = 0;
         for (Fault f : schedule.faults()) {
             i++;
@@ -142,14 +164,15 @@ public final class NetnsChaosScenario {
         // freed and reused for another address that stale connection-table entries would then follow
         addVip(batch, CommandJson.key(topology.vip4(), ANCHOR_PORT, "TCP"), false);
         addVip(batch, CommandJson.key(topology.vip6(), ANCHOR_PORT, "TCP"), true);
-        LbctlProcess.Result r = fleet.lbctl().run(topology.lb(1), "apply", "-f", ChaosRun.file(fleet, "provision.json", batch.json()),
-                "--wait");
+        LbctlProcess.Result r = fleet.lbctl()
+                .run(topology.lb(1), "apply", "-f", ChaosRun.file(fleet, "provision.json", batch.json()), "--wait");
         if (!r.ok()) {
             throw new IllegalStateException("provisioning failed: " + r.shown() + " exit " + r.exit() + ": " + r.err());
         }
         out.accept("provisioned through lb1: tcp/udp " + topology.vip4().getHostAddress() + " and "
                 + Addresses.text(topology.vip6()) + " port " + topology.echoPort() + " with be1..be3 (traffic), anchors"
-                + " on port " + ANCHOR_PORT + "; chaos writes go to tcp " + topology.vip4().getHostAddress() + ":"
+                + " on port " + ANCHOR_PORT + "; chaos writes go to tcp "
+                + topology.vip4().getHostAddress() + ":"
                 + WriteLedger.FIRST_PORT + " and up");
     }
 
@@ -199,16 +222,27 @@ public final class NetnsChaosScenario {
         if (f.kind() == FaultKind.CHURN) {
             what = faults.churn(topology.backends().get(f.target() - 1), f.dwellMillis()); // its own writes: --wait
         }
-        double converged = checks.awaitConverged("fault " + number + " (" + f.kind().label() + ")");
+        double converged =
+                checks.awaitConverged("fault " + number + " (" + f.kind().label() + ")");
         TrafficSnapshot phase = traffic.snapshot().since(before);
         for (BrokenFlow b : phase.unexpectedBroken()) {
             violations.add("fault " + number + " (" + f + "): broken " + b);
         }
         String verdict = violations.size() > violations0 ? " [VIOLATION]" : "";
-        rows.add(String.format("%-3d %-15s %-12s %6d %6d %5d %4d %5d %6.1f %6.1f  %s%s", number, f.kind().label(),
-                target, writes.ledger().acknowledged() - acked0 + writes.ledger().failed() - failed0, writes.ledger().failed() - failed0,
-                phase.longOpen(), phase.expectedBroken(), phase.unexpectedBroken().size(), converged,
-                (System.nanoTime() - t0) / 1e9, what, verdict));
+        rows.add(String.format(
+                "%-3d %-15s %-12s %6d %6d %5d %4d %5d %6.1f %6.1f  %s%s",
+                number,
+                f.kind().label(),
+                target,
+                writes.ledger().acknowledged() - acked0 + writes.ledger().failed() - failed0,
+                writes.ledger().failed() - failed0,
+                phase.longOpen(),
+                phase.expectedBroken(),
+                phase.unexpectedBroken().size(),
+                converged,
+                (System.nanoTime() - t0) / 1e9,
+                what,
+                verdict));
         out.accept("  " + rows.get(rows.size() - 1).substring(4).strip());
     }
 
@@ -218,11 +252,18 @@ public final class NetnsChaosScenario {
                 + " on; flows = long-lived TCP open after it; exp = flows ended because their real was removed):");
         rows.forEach(out);
         if (end != null) {
-            out.accept(String.format("flows: %d TCP connections opened, %d round trips (slowest %d ms), %d UDP answers"
+            out.accept(String.format(
+                    "flows: %d TCP connections opened, %d round trips (slowest %d ms), %d UDP answers"
                             + " / %d lost, %d broken as expected (real removed), %d broken otherwise; %d flows"
-                            + " through every LB's program", end.longOpened(), end.roundTrips(),
-                    end.maxRoundTripMillis(), end.udpReplies(), end.udpLost(), end.expectedBroken(),
-                    end.unexpectedBroken().size(), r.checkedFlows()));
+                            + " through every LB's program",
+                    end.longOpened(),
+                    end.roundTrips(),
+                    end.maxRoundTripMillis(),
+                    end.udpReplies(),
+                    end.udpLost(),
+                    end.expectedBroken(),
+                    end.unexpectedBroken().size(),
+                    r.checkedFlows()));
         }
         out.accept(String.format("scenario took %.1f s", r.seconds()));
         if (!r.passed()) {
@@ -234,7 +275,6 @@ public final class NetnsChaosScenario {
     }
 
     // ---- helpers ----
-
 
     private static void requireRoot() {
         String uid = "";
@@ -252,5 +292,4 @@ public final class NetnsChaosScenario {
                     + " running as uid " + uid + ": run with sudo");
         }
     }
-
 }

@@ -30,6 +30,7 @@ import java.util.function.Consumer;
 final class OperatorWrites {
     /** Chaos VIPs that may exist at once (a failed write leaves its VIP untouchable): 6 of the 32 VIPs are others. */
     private static final int MAX_CHAOS_VIPS = 20;
+
     private static final int MAX_REALS_PER_VIP = 6;
     private static final String TIMEOUT = "10s";
     /** Between two writes: each is a JVM, and the restarting agents need the two cores too. */
@@ -65,17 +66,19 @@ final class OperatorWrites {
     /** Starts writing on a thread (one write after the other) until {@link #stop()}. */
     synchronized void start() {
         running = true;
-        thread = new Thread(() -> {
-            try {
-                while (running) {
-                    writeOne();
-                    pause(PAUSE_MILLIS);
-                }
-            } catch (RuntimeException e) {
-                error = e;
-                log.accept("  the write load stopped: " + e);
-            }
-        }, "operator-writes");
+        thread = new Thread(
+                () -> {
+                    try {
+                        while (running) {
+                            writeOne();
+                            pause(PAUSE_MILLIS);
+                        }
+                    } catch (RuntimeException e) {
+                        error = e;
+                        log.accept("  the write load stopped: " + e);
+                    }
+                },
+                "operator-writes");
         thread.setDaemon(true);
         thread.start();
     }
@@ -164,7 +167,9 @@ final class OperatorWrites {
     }
 
     private void write(WriteLedger.ChaosVip v, VipOp op, String... args) {
-        int n = focus > 0 && written++ % 2 == 0 ? focus : 1 + random.nextInt(topology.lbs().size());
+        int n = focus > 0 && written++ % 2 == 0
+                ? focus
+                : 1 + random.nextInt(topology.lbs().size());
         LbNode via = topology.lb(n);
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);

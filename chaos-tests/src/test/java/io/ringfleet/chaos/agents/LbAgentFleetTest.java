@@ -25,8 +25,10 @@ class LbAgentFleetTest {
 
     @BeforeAll
     static void setUp() {
-        assertTrue(io.ringfleet.chaos.netns.Root.isRoot(), "LbAgentFleetTest needs root: network namespaces, XDP,"
-                + " BPF maps (run the tests with sudo, as scripts/test.sh does)");
+        assertTrue(
+                io.ringfleet.chaos.netns.Root.isRoot(),
+                "LbAgentFleetTest needs root: network namespaces, XDP,"
+                        + " BPF maps (run the tests with sudo, as scripts/test.sh does)");
         topology = Topology.builder().lbs(3).backends(2).build();
         fleet = LbAgentFleet.start(topology, 4, 64, System.out::println);
     }

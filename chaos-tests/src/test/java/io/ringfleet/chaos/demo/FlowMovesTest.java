@@ -20,8 +20,8 @@ class FlowMovesTest {
         FlowKey c = flow(1003);
         FlowKey d = flow(1004);
         Map<Integer, Map<FlowKey, Integer>> before = Map.of(1, Map.of(c, 3), 2, Map.of(a, 1, b, 2), 3, Map.of(d, 1));
-        Map<Integer, Map<FlowKey, Integer>> after = Map.of(1, Map.of(c, 3, a, 1), 2, Map.of(a, 1, b, 2),
-                3, Map.of(d, 1, b, 1, c, 3));
+        Map<Integer, Map<FlowKey, Integer>> after =
+                Map.of(1, Map.of(c, 3, a, 1), 2, Map.of(a, 1, b, 2), 3, Map.of(d, 1, b, 1, c, 3));
         FlowMoves m = FlowMoves.of(2, before, after, Set.of(a, b, c, d));
         assertEquals(2, m.onDrained());
         assertEquals(Map.of(1, 1, 2, 2, 3, 1), m.perLb());

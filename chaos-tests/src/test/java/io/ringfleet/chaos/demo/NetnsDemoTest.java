@@ -17,8 +17,10 @@ class NetnsDemoTest {
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void aDrainedLbAndAKilledAgentBreakNoConnectionAndEveryLbHoldsTheSameMaps() {
-        assertTrue(Root.isRoot(), "NetnsDemoTest needs root: network namespaces, XDP, BPF maps (run the tests with"
-                + " sudo, as scripts/test.sh does)");
+        assertTrue(
+                Root.isRoot(),
+                "NetnsDemoTest needs root: network namespaces, XDP, BPF maps (run the tests with"
+                        + " sudo, as scripts/test.sh does)");
         DemoResult r = DemoRun.run(DemoOptions.quick(), System.out);
         System.out.println("netns-demo: " + r.connections() + " connections, " + r.drains() + " drains, "
                 + r.agentKills() + " agent kills, " + r.broken() + " broken");

@@ -19,16 +19,24 @@ import org.junit.jupiter.api.Test;
 
 /** What every LB must hold for an image, and its digest (no kernel needed). */
 class DatapathStateTest {
-    private static final VipKey VIP = VipKey.newBuilder().setAddress("10.200.0.1").setPort(80)
-            .setProtocol(Protocol.TCP).build();
+    private static final VipKey VIP = VipKey.newBuilder()
+            .setAddress("10.200.0.1")
+            .setPort(80)
+            .setProtocol(Protocol.TCP)
+            .build();
 
     private static FleetImage image(LocalFleetLog log, String... reals) {
         AddReals.Builder add = AddReals.newBuilder().setVip(VIP);
         for (String r : reals) {
             add.addReals(RealSpec.newBuilder().setAddress(r).setWeight(1));
         }
-        return log.submit("a", List.of(Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(VIP)).build(),
-                Command.newBuilder().setAddReals(add).build()));
+        return log.submit(
+                "a",
+                List.of(
+                        Command.newBuilder()
+                                .setAddVip(AddVip.newBuilder().setVip(VIP))
+                                .build(),
+                        Command.newBuilder().setAddReals(add).build()));
     }
 
     @Test
@@ -48,15 +56,24 @@ class DatapathStateTest {
         int be3 = three.realIndexOf(Addresses.address("10.77.103.2"));
         assertEquals(3, be3);
         assertTrue(Math.abs(three.slotsOf(0, be3) - 65537 / 3) <= 1, "a third of the ring");
-        DatapathState two = DatapathState.of(log.submit("rm", List.of(Command.newBuilder().setRemoveReals(
-                RemoveReals.newBuilder().setVip(VIP).addAddresses("10.77.103.2")).build())));
+        DatapathState two = DatapathState.of(log.submit(
+                "rm",
+                List.of(Command.newBuilder()
+                        .setRemoveReals(RemoveReals.newBuilder().setVip(VIP).addAddresses("10.77.103.2"))
+                        .build())));
         assertEquals(0, two.slotsOf(0, be3));
         assertEquals(-1, two.realIndexOf(Addresses.address("10.77.103.2")), "its reals entry goes too");
         int others = three.slotsMovedExcept(two, 0, be3);
         assertTrue(others < 100, "slots that changed owner without involving the removed real: " + others);
-        DatapathState back = DatapathState.of(log.submit("add", List.of(Command.newBuilder().setAddReals(
-                AddReals.newBuilder().setVip(VIP).addReals(RealSpec.newBuilder().setAddress("10.77.103.2")
-                        .setWeight(1))).build())));
+        DatapathState back = DatapathState.of(log.submit(
+                "add",
+                List.of(Command.newBuilder()
+                        .setAddReals(AddReals.newBuilder()
+                                .setVip(VIP)
+                                .addReals(RealSpec.newBuilder()
+                                        .setAddress("10.77.103.2")
+                                        .setWeight(1)))
+                        .build())));
         assertEquals(three.digestHex(), back.digestHex());
         assertEquals(0, three.slotsDiffering(back, 0));
     }
@@ -64,8 +81,10 @@ class DatapathStateTest {
     @Test
     void theRingDigestHasFleetRingsFormat() {
         FleetImage image = image(new LocalFleetLog(FleetLimits.DEFAULT), "10.77.101.2", "10.77.102.2", "10.77.103.2");
-        assertEquals(FleetRings.of(image, 65537).digestHex(), DatapathState.of(image).ringDigestHex());
-        assertNotEquals(DatapathState.of(image).digestHex(), DatapathState.of(image).ringDigestHex());
+        assertEquals(
+                FleetRings.of(image, 65537).digestHex(), DatapathState.of(image).ringDigestHex());
+        assertNotEquals(
+                DatapathState.of(image).digestHex(), DatapathState.of(image).ringDigestHex());
     }
 
     @Test

@@ -1,10 +1,10 @@
 package io.ringfleet.chaos.netns;
 
-import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.agent.datapath.ProgramReport;
 import io.ringfleet.api.AddReals;
 import io.ringfleet.api.AddVip;
 import io.ringfleet.api.Command;
@@ -12,7 +12,6 @@ import io.ringfleet.api.Protocol;
 import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.VipKey;
-import io.ringfleet.agent.datapath.ProgramReport;
 import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.UpdateFlag;
 import io.ringfleet.state.FleetImage;
@@ -28,6 +27,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -46,18 +46,24 @@ class TopologyTest {
     static void setUp() {
         Assumptions.assumeTrue(Root.isRoot(), "needs root: network namespaces, XDP, BPF maps");
         topology = Topology.builder().lbs(2).backends(3).build();
-        fleet = DatapathFleet.attach(topology, 4, 64, s -> { });
+        fleet = DatapathFleet.attach(topology, 4, 64, s -> {});
         log = new LocalFleetLog(FleetLimits.builder().maxVips(4).maxReals(64).build());
         List<Command> commands = new ArrayList<>();
         for (InetAddress vip : List.of(topology.vip4(), topology.vip6())) {
             for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
-                VipKey key = VipKey.newBuilder().setAddress(Addresses.text(vip)).setPort(topology.echoPort())
-                        .setProtocol(p).build();
+                VipKey key = VipKey.newBuilder()
+                        .setAddress(Addresses.text(vip))
+                        .setPort(topology.echoPort())
+                        .setProtocol(p)
+                        .build();
                 VIPS.add(key);
-                commands.add(Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(key)).build());
+                commands.add(Command.newBuilder()
+                        .setAddVip(AddVip.newBuilder().setVip(key))
+                        .build());
                 AddReals.Builder add = AddReals.newBuilder().setVip(key);
                 for (BackendNode b : topology.backends()) {
-                    add.addReals(RealSpec.newBuilder().setWeight(1)
+                    add.addReals(RealSpec.newBuilder()
+                            .setWeight(1)
                             .setAddress(Addresses.text(vip.getAddress().length == 4 ? b.address4() : b.address6())));
                 }
                 commands.add(Command.newBuilder().setAddReals(add).build());
@@ -85,8 +91,9 @@ class TopologyTest {
                         ch.socket().connect(new InetSocketAddress(vip, topology.echoPort()), 3000);
                         ch.socket().setSoTimeout(3000);
                         ch.socket().getOutputStream().write((sent + "\n").getBytes(StandardCharsets.US_ASCII));
-                        return new BufferedReader(new InputStreamReader(ch.socket().getInputStream(),
-                                StandardCharsets.US_ASCII)).readLine();
+                        return new BufferedReader(
+                                        new InputStreamReader(ch.socket().getInputStream(), StandardCharsets.US_ASCII))
+                                .readLine();
                     }
                 });
                 assertTrue(reply.endsWith(" " + sent), "echo of '" + sent + "': " + reply);
@@ -140,25 +147,44 @@ class TopologyTest {
             DatapathState has = DatapathState.read(n);
             assertEquals(want.digestHex(), has.digestHex(), n.lb().id());
             assertEquals(rings, has.ringDigestHex(), n.lb().id() + ": ring digest read back = FleetRings'");
-            assertEquals(rings, fleet.programmer(n.lb().number()).rings().of(before).digestHex());
+            assertEquals(
+                    rings, fleet.programmer(n.lb().number()).rings().of(before).digestHex());
         }
         VipKey vip = VIPS.get(0);
-        FleetImage without = log.submit("rm", List.of(Command.newBuilder().setRemoveReals(RemoveReals.newBuilder()
-                .setVip(vip).addAddresses(Addresses.text(topology.backends().get(0).address4()))).build()));
+        FleetImage without = log.submit(
+                "rm",
+                List.of(Command.newBuilder()
+                        .setRemoveReals(RemoveReals.newBuilder()
+                                .setVip(vip)
+                                .addAddresses(Addresses.text(
+                                        topology.backends().get(0).address4())))
+                        .build()));
         List<ProgramReport> reports = fleet.program(without);
         DatapathState after = DatapathState.of(without);
         int vipNum = without.vips().byKey().keySet().stream()
-                .filter(k -> k.port() == vip.getPort() && k.protocol().number() == 6 && k.address().isV4())
-                .map(k -> without.vips().byKey().get(k)).findFirst().orElseThrow();
+                .filter(k -> k.port() == vip.getPort()
+                        && k.protocol().number() == 6
+                        && k.address().isV4())
+                .map(k -> without.vips().byKey().get(k))
+                .findFirst()
+                .orElseThrow();
         int changed = want.slotsDiffering(after, vipNum);
         assertTrue(changed > 20_000 && changed < 22_500, "a third of the ring changes owner: " + changed);
         for (int i = 0; i < reports.size(); i++) {
             assertEquals(changed, reports.get(i).written("ch_rings"), "ring slots written on lb" + (i + 1));
-            assertEquals(after.digestHex(), DatapathState.read(fleet.node(i + 1)).digestHex());
+            assertEquals(
+                    after.digestHex(), DatapathState.read(fleet.node(i + 1)).digestHex());
         }
-        fleet.program(log.submit("add", List.of(Command.newBuilder().setAddReals(AddReals.newBuilder().setVip(vip)
-                .addReals(RealSpec.newBuilder().setWeight(1)
-                        .setAddress(Addresses.text(topology.backends().get(0).address4())))).build())));
+        fleet.program(log.submit(
+                "add",
+                List.of(Command.newBuilder()
+                        .setAddReals(AddReals.newBuilder()
+                                .setVip(vip)
+                                .addReals(RealSpec.newBuilder()
+                                        .setWeight(1)
+                                        .setAddress(Addresses.text(
+                                                topology.backends().get(0).address4()))))
+                        .build())));
         assertEquals(want.digestHex(), DatapathState.of(log.image()).digestHex(), "re-added: the same maps again");
         for (BalancerNode n : fleet.nodes()) {
             assertEquals(want.digestHex(), DatapathState.read(n).digestHex(), n.lb().id());
@@ -174,8 +200,12 @@ class TopologyTest {
 
         FleetImage image = log.image();
         int vipNum = image.vips().byKey().entrySet().stream()
-                .filter(e -> e.getKey().port() == port && e.getKey().protocol().number() == 6 && e.getKey().address().isV4())
-                .map(Map.Entry::getValue).findFirst().orElseThrow();
+                .filter(e -> e.getKey().port() == port
+                        && e.getKey().protocol().number() == 6
+                        && e.getKey().address().isV4())
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElseThrow();
         int oneReal = image.reals().indexes().first();
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();

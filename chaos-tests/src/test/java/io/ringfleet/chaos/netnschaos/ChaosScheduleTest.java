@@ -44,8 +44,8 @@ class ChaosScheduleTest {
 
     @Test
     void churnsAreMovedAfterTheLastDrainKeepingTheOtherOrder() {
-        List<FaultKind> moved = ChaosSchedule.churnAfterDrains(List.of(FaultKind.CHURN, FaultKind.KILL,
-                FaultKind.DRAIN, FaultKind.PARTITION), new Random(1));
+        List<FaultKind> moved = ChaosSchedule.churnAfterDrains(
+                List.of(FaultKind.CHURN, FaultKind.KILL, FaultKind.DRAIN, FaultKind.PARTITION), new Random(1));
         assertEquals(List.of(FaultKind.KILL, FaultKind.DRAIN), moved.subList(0, 2));
         assertTrue(moved.indexOf(FaultKind.CHURN) > moved.indexOf(FaultKind.DRAIN));
         assertEquals(4, moved.size());

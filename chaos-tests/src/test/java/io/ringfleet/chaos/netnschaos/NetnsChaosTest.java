@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 class NetnsChaosTest {
     @Test
     void aSeededScenarioBreaksNoFlowAndLosesNoAcknowledgedWrite() {
-        assertTrue(Root.isRoot(), "NetnsChaosTest needs root: network namespaces, XDP, BPF maps, iptables (run the"
-                + " tests with sudo, as scripts/test.sh does)");
+        assertTrue(
+                Root.isRoot(),
+                "NetnsChaosTest needs root: network namespaces, XDP, BPF maps, iptables (run the"
+                        + " tests with sudo, as scripts/test.sh does)");
         long seed = Long.getLong("netns-chaos.seed", 1L);
         int faults = Integer.getInteger("netns-chaos.faults", 5);
         NetnsChaosResult r = NetnsChaosScenario.run(seed, faults, System.out::println);

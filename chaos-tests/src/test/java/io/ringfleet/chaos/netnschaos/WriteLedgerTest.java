@@ -32,7 +32,8 @@ class WriteLedgerTest {
         ledger.record(v, new VipOp.Reweight("10.77.250.1", 6), true);
         WriteLedger.Verdict verdict = ledger.verify("lb2", state(9001, reals("10.77.250.1", 5)));
         assertEquals(1, verdict.violations().size());
-        assertTrue(verdict.violations().get(0).startsWith("lb2: 10.200.0.1:9001 holds reals {10.77.250.1=5}"),
+        assertTrue(
+                verdict.violations().get(0).startsWith("lb2: 10.200.0.1:9001 holds reals {10.77.250.1=5}"),
                 verdict.violations().get(0));
     }
 
@@ -44,8 +45,16 @@ class WriteLedgerTest {
         WriteLedger.Verdict applied = ledger.verify("lb1", state(9001, reals("10.77.250.1", 5, "10.77.250.2", 9)));
         assertEquals(0, applied.violations().size(), "applied in full");
         assertEquals(1, applied.unknownApplied());
-        assertEquals(1, applied.appliedFailedWrites().size(), applied.appliedFailedWrites().toString());
-        assertEquals(1, ledger.verify("lb1", state(9001, reals("10.77.250.1", 5))).violations().size(), "in part");
+        assertEquals(
+                1,
+                applied.appliedFailedWrites().size(),
+                applied.appliedFailedWrites().toString());
+        assertEquals(
+                1,
+                ledger.verify("lb1", state(9001, reals("10.77.250.1", 5)))
+                        .violations()
+                        .size(),
+                "in part");
     }
 
     @Test
@@ -53,10 +62,16 @@ class WriteLedgerTest {
         WriteLedger.ChaosVip v = ledger.newVip();
         ledger.record(v, new VipOp.Create(reals("10.77.250.1", 5)), true);
         ledger.record(v, new VipOp.Delete(), true);
-        assertEquals(1, ledger.verify("lb3", state(9001, reals("10.77.250.1", 5))).violations().size());
+        assertEquals(
+                1,
+                ledger.verify("lb3", state(9001, reals("10.77.250.1", 5)))
+                        .violations()
+                        .size());
         WriteLedger.Verdict stray = ledger.verify("lb3", state(9002, reals("10.77.250.3", 1)));
         assertEquals(1, stray.violations().size());
-        assertTrue(stray.violations().get(0).contains("never written"), stray.violations().get(0));
+        assertTrue(
+                stray.violations().get(0).contains("never written"),
+                stray.violations().get(0));
     }
 
     @Test

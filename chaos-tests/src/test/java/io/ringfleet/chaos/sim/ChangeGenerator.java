@@ -45,173 +45,224 @@ import java.util.Random;
  * reuse and rejections happen within a few dozen batches.
  */
 final class ChangeGenerator {
-  static final FleetLimits LIMITS = FleetLimits.builder().maxVips(4).maxReals(8).maxHealthCheckDsts(2)
-      .maxQuicServerId(4).ringSize(1021).build();
+    static final FleetLimits LIMITS = FleetLimits.builder()
+            .maxVips(4)
+            .maxReals(8)
+            .maxHealthCheckDsts(2)
+            .maxQuicServerId(4)
+            .ringSize(1021)
+            .build();
 
-  private static final String[] VIP_ADDRESSES = {"10.100.0.1", "10.100.0.2", "fd00:100::1"};
-  private static final int[] PORTS = {0, 80, 443};
-  private static final String[] REALS = {"10.1.0.1", "10.1.0.2", "10.1.0.3", "10.1.0.4", "10.1.0.5", "10.1.0.6",
-      "fd01::1", "fd01::2", "fd01::3"};
-  private static final int[] WEIGHTS = {0, 1, 1, 2, 5, 100};
-  private static final int[] FLAGS = {0, 0, VipFlags.HASH_NO_SRC_PORT, VipFlags.QUIC_VIP, VipFlags.UDP_FLOW_MIGRATION,
-      VipFlags.LRU_BYPASS};
-  private static final String[] MACS = {"02:00:00:00:00:01", "02:00:00:00:00:02"};
+    private static final String[] VIP_ADDRESSES = {"10.100.0.1", "10.100.0.2", "fd00:100::1"};
+    private static final int[] PORTS = {0, 80, 443};
+    private static final String[] REALS = {
+        "10.1.0.1", "10.1.0.2", "10.1.0.3", "10.1.0.4", "10.1.0.5", "10.1.0.6", "fd01::1", "fd01::2", "fd01::3"
+    };
+    private static final int[] WEIGHTS = {0, 1, 1, 2, 5, 100};
+    private static final int[] FLAGS = {
+        0, 0, VipFlags.HASH_NO_SRC_PORT, VipFlags.QUIC_VIP, VipFlags.UDP_FLOW_MIGRATION, VipFlags.LRU_BYPASS
+    };
+    private static final String[] MACS = {"02:00:00:00:00:01", "02:00:00:00:00:02"};
 
-  private final Random rnd;
-  private final String seedTag;
-  private final List<String> nodeIds;
-  private final BatchApplier shadowApplier = new BatchApplier(new CommandValidator(LIMITS));
-  private FleetImage shadow = FleetImage.EMPTY;
-  private int count;
+    private final Random rnd;
+    private final String seedTag;
+    private final List<String> nodeIds;
+    private final BatchApplier shadowApplier = new BatchApplier(new CommandValidator(LIMITS));
+    private FleetImage shadow = FleetImage.EMPTY;
+    private int count;
 
-  /**
-   * @param nodeIds the LB node ids that drain commands name (the simulated nodes, plus strangers the
-   *     generator may add)
-   */
-  ChangeGenerator(long seed, List<String> nodeIds) {
-    this.rnd = new Random(seed ^ 0x5DEECE66DL);
-    this.seedTag = Long.toUnsignedString(seed, 36);
-    this.nodeIds = List.copyOf(nodeIds);
-  }
-
-  /** The next batch: 1 to 3 commands, sometimes conditional on the state index. */
-  CommandBatch next() {
-    int n = rnd.nextInt(10) < 7 ? 1 : 2 + rnd.nextInt(2);
-    List<Command> commands = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      commands.add(command());
+    /**
+     * @param nodeIds the LB node ids that drain commands name (the simulated nodes, plus strangers the
+     *     generator may add)
+     */
+    ChangeGenerator(long seed, List<String> nodeIds) {
+        this.rnd = new Random(seed ^ 0x5DEECE66DL);
+        this.seedTag = Long.toUnsignedString(seed, 36);
+        this.nodeIds = List.copyOf(nodeIds);
     }
-    return finish(commands);
-  }
 
-  /** A batch that drains (or undrains) one node. */
-  CommandBatch drain(String nodeId, boolean drain) {
-    Command c = drain
-        ? Command.newBuilder().setDrainNode(DrainNode.newBuilder().setNodeId(nodeId).setReason("sim maintenance")).build()
-        : Command.newBuilder().setUndrainNode(UndrainNode.newBuilder().setNodeId(nodeId)).build();
-    return finish(List.of(c));
-  }
-
-  private CommandBatch finish(List<Command> commands) {
-    count++;
-    CommandBatch.Builder b = CommandBatch.newBuilder().addAllCommands(commands)
-        .setPrincipal("sim-op" + rnd.nextInt(3))
-        .setTimestampMillis(1_750_000_000_000L + count * 1000L)
-        .setRequestId("sim-" + seedTag + "-" + count);
-    if (rnd.nextInt(12) == 0) {
-      // Conditional writes: right against the shadow, which the cluster may or may not share.
-      b.setExpectedStateIndex(rnd.nextBoolean() ? shadow.stateIndex() : shadow.stateIndex() + 1);
-    }
-    CommandBatch batch = b.build();
-    shadow = shadowApplier.apply(shadow, batch, new Provenance(1, shadow.index() + 1)).image();
-    return batch;
-  }
-
-  private boolean bad() {
-    return rnd.nextInt(30) == 0;
-  }
-
-  private <T> T pick(T[] values) {
-    return values[rnd.nextInt(values.length)];
-  }
-
-  private int pick(int[] values) {
-    return values[rnd.nextInt(values.length)];
-  }
-
-  private Protocol protocol() {
-    return rnd.nextBoolean() ? Protocol.TCP : Protocol.UDP;
-  }
-
-  private VipKey anyVip() {
-    String address = bad() ? "10.100.0.300" : pick(VIP_ADDRESSES);
-    return VipKey.newBuilder().setAddress(address).setPort(bad() ? 70_000 : pick(PORTS)).setProtocol(protocol()).build();
-  }
-
-  /** An existing VIP four times in five, else any key of the pool. */
-  private VipKey vip() {
-    if (!shadow.vips().isEmpty() && rnd.nextInt(5) != 0) {
-      List<VipImage> all = new ArrayList<>(shadow.vips().all());
-      io.ringfleet.state.VipKey key = all.get(rnd.nextInt(all.size())).key();
-      return VipKey.newBuilder().setAddress(key.address().toString()).setPort(key.port())
-          .setProtocol(key.protocol().toProto()).build();
-    }
-    return anyVip();
-  }
-
-  private String real() {
-    return bad() ? "10.1.0.256" : pick(REALS);
-  }
-
-  /** A member of the VIP two times in three (if it has any), else any real of the pool. */
-  private String memberOf(VipKey vip) {
-    for (VipImage v : shadow.vips().all()) {
-      if (v.key().address().toString().equals(vip.getAddress()) && v.key().port() == vip.getPort()
-          && v.key().protocol().toProto() == vip.getProtocol() && v.realCount() > 0 && rnd.nextInt(3) != 0) {
-        return v.reals().get(rnd.nextInt(v.realCount())).address().toString();
-      }
-    }
-    return real();
-  }
-
-  /** A real of the VIP's family most of the time (an IPv6 VIP rejects IPv4 reals). */
-  private String realFor(VipKey vip) {
-    String address = real();
-    if (vip.getAddress().contains(":") && !address.contains(":") && rnd.nextInt(6) != 0) {
-      address = "fd01::" + (1 + rnd.nextInt(3));
-    }
-    return address;
-  }
-
-  private List<RealSpec> specs(VipKey vip, boolean members) {
-    int n = 1 + rnd.nextInt(3);
-    List<RealSpec> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String address = members ? memberOf(vip) : realFor(vip);
-      out.add(RealSpec.newBuilder().setAddress(address).setWeight(bad() ? 70_000 : pick(WEIGHTS)).build());
-    }
-    return out;
-  }
-
-  private String node() {
-    return rnd.nextInt(8) == 0 ? "lb-stranger" : pick(nodeIds.toArray(new String[0]));
-  }
-
-  private Command command() {
-    VipKey vip = vip();
-    Command.Builder c = Command.newBuilder();
-    switch (rnd.nextInt(22)) {
-      case 0, 1, 2 -> c.setAddVip(AddVip.newBuilder().setVip(anyVip()).setFlags(bad() ? 0x4000 : pick(FLAGS))
-          .setHashFunction(rnd.nextBoolean() ? HashFunction.MAGLEV : HashFunction.MAGLEV_V2));
-      case 3 -> c.setRemoveVip(RemoveVip.newBuilder().setVip(vip));
-      case 4 -> c.setModifyVipFlags(ModifyVipFlags.newBuilder().setVip(vip).setSetFlags(pick(FLAGS))
-          .setClearFlags(pick(FLAGS)));
-      case 5 -> c.setSetVipHashFunction(SetVipHashFunction.newBuilder().setVip(vip)
-          .setHashFunction(rnd.nextBoolean() ? HashFunction.MAGLEV : HashFunction.MAGLEV_V2));
-      case 6, 7, 8, 9 -> {
-        boolean update = rnd.nextInt(3) == 0;
-        c.setAddReals(AddReals.newBuilder().setVip(vip).addAllReals(specs(vip, update)).setUpdateExisting(update));
-      }
-      case 10, 11 -> c.setRemoveReals(RemoveReals.newBuilder().setVip(vip).addAddresses(memberOf(vip))
-          .setIgnoreMissing(rnd.nextBoolean()));
-      case 12, 13 -> c.setSetRealWeights(SetRealWeights.newBuilder().setVip(vip).addAllReals(specs(vip, true)));
-      case 14 -> c.setSetHealthCheckDst(SetHealthCheckDst.newBuilder().setSomark(bad() ? 0 : 1 + rnd.nextInt(3))
-          .setAddress(real()));
-      case 15 -> c.setRemoveHealthCheckDst(RemoveHealthCheckDst.newBuilder().setSomark(1 + rnd.nextInt(3)));
-      case 16 -> c.setMapQuicServerIds(MapQuicServerIds.newBuilder().addMappings(
-          QuicMapping.newBuilder().setServerId(bad() ? 0 : 1 + rnd.nextInt(5)).setAddress(real())));
-      case 17 -> c.setUnmapQuicServerIds(UnmapQuicServerIds.newBuilder().addServerIds(1 + rnd.nextInt(5)));
-      case 18 -> c.setDrainNode(DrainNode.newBuilder().setNodeId(bad() ? "bad node!" : node()).setReason("sim"));
-      case 19 -> c.setUndrainNode(UndrainNode.newBuilder().setNodeId(node()));
-      case 20 -> c.setSetGatewayMac(SetGatewayMac.newBuilder().setMac(bad() ? "ff:ff:ff:ff:ff:ff" : pick(MACS)));
-      default -> {
-        if (rnd.nextBoolean()) {
-          c.setMarkRealDown(MarkRealDown.newBuilder().setVip(vip).setAddress(memberOf(vip)));
-        } else {
-          c.setClearRealDown(ClearRealDown.newBuilder().setVip(vip).setAddress(memberOf(vip)));
+    /** The next batch: 1 to 3 commands, sometimes conditional on the state index. */
+    CommandBatch next() {
+        int n = rnd.nextInt(10) < 7 ? 1 : 2 + rnd.nextInt(2);
+        List<Command> commands = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            commands.add(command());
         }
-      }
+        return finish(commands);
     }
-    return c.build();
-  }
+
+    /** A batch that drains (or undrains) one node. */
+    CommandBatch drain(String nodeId, boolean drain) {
+        Command c = drain
+                ? Command.newBuilder()
+                        .setDrainNode(DrainNode.newBuilder().setNodeId(nodeId).setReason("sim maintenance"))
+                        .build()
+                : Command.newBuilder()
+                        .setUndrainNode(UndrainNode.newBuilder().setNodeId(nodeId))
+                        .build();
+        return finish(List.of(c));
+    }
+
+    private CommandBatch finish(List<Command> commands) {
+        count++;
+        CommandBatch.Builder b = CommandBatch.newBuilder()
+                .addAllCommands(commands)
+                .setPrincipal("sim-op" + rnd.nextInt(3))
+                .setTimestampMillis(1_750_000_000_000L + count * 1000L)
+                .setRequestId("sim-" + seedTag + "-" + count);
+        if (rnd.nextInt(12) == 0) {
+            // Conditional writes: right against the shadow, which the cluster may or may not share.
+            b.setExpectedStateIndex(rnd.nextBoolean() ? shadow.stateIndex() : shadow.stateIndex() + 1);
+        }
+        CommandBatch batch = b.build();
+        shadow = shadowApplier
+                .apply(shadow, batch, new Provenance(1, shadow.index() + 1))
+                .image();
+        return batch;
+    }
+
+    private boolean bad() {
+        return rnd.nextInt(30) == 0;
+    }
+
+    private <T> T pick(T[] values) {
+        return values[rnd.nextInt(values.length)];
+    }
+
+    private int pick(int[] values) {
+        return values[rnd.nextInt(values.length)];
+    }
+
+    private Protocol protocol() {
+        return rnd.nextBoolean() ? Protocol.TCP : Protocol.UDP;
+    }
+
+    private VipKey anyVip() {
+        String address = bad() ? "10.100.0.300" : pick(VIP_ADDRESSES);
+        return VipKey.newBuilder()
+                .setAddress(address)
+                .setPort(bad() ? 70_000 : pick(PORTS))
+                .setProtocol(protocol())
+                .build();
+    }
+
+    /** An existing VIP four times in five, else any key of the pool. */
+    private VipKey vip() {
+        if (!shadow.vips().isEmpty() && rnd.nextInt(5) != 0) {
+            List<VipImage> all = new ArrayList<>(shadow.vips().all());
+            io.ringfleet.state.VipKey key = all.get(rnd.nextInt(all.size())).key();
+            return VipKey.newBuilder()
+                    .setAddress(key.address().toString())
+                    .setPort(key.port())
+                    .setProtocol(key.protocol().toProto())
+                    .build();
+        }
+        return anyVip();
+    }
+
+    private String real() {
+        return bad() ? "10.1.0.256" : pick(REALS);
+    }
+
+    /** A member of the VIP two times in three (if it has any), else any real of the pool. */
+    private String memberOf(VipKey vip) {
+        for (VipImage v : shadow.vips().all()) {
+            if (v.key().address().toString().equals(vip.getAddress())
+                    && v.key().port() == vip.getPort()
+                    && v.key().protocol().toProto() == vip.getProtocol()
+                    && v.realCount() > 0
+                    && rnd.nextInt(3) != 0) {
+                return v.reals().get(rnd.nextInt(v.realCount())).address().toString();
+            }
+        }
+        return real();
+    }
+
+    /** A real of the VIP's family most of the time (an IPv6 VIP rejects IPv4 reals). */
+    private String realFor(VipKey vip) {
+        String address = real();
+        if (vip.getAddress().contains(":") && !address.contains(":") && rnd.nextInt(6) != 0) {
+            address = "fd01::" + (1 + rnd.nextInt(3));
+        }
+        return address;
+    }
+
+    private List<RealSpec> specs(VipKey vip, boolean members) {
+        int n = 1 + rnd.nextInt(3);
+        List<RealSpec> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String address = members ? memberOf(vip) : realFor(vip);
+            out.add(RealSpec.newBuilder()
+                    .setAddress(address)
+                    .setWeight(bad() ? 70_000 : pick(WEIGHTS))
+                    .build());
+        }
+        return out;
+    }
+
+    private String node() {
+        return rnd.nextInt(8) == 0 ? "lb-stranger" : pick(nodeIds.toArray(new String[0]));
+    }
+
+    private Command command() {
+        VipKey vip = vip();
+        Command.Builder c = Command.newBuilder();
+        switch (rnd.nextInt(22)) {
+            case 0, 1, 2 ->
+                c.setAddVip(AddVip.newBuilder()
+                        .setVip(anyVip())
+                        .setFlags(bad() ? 0x4000 : pick(FLAGS))
+                        .setHashFunction(rnd.nextBoolean() ? HashFunction.MAGLEV : HashFunction.MAGLEV_V2));
+            case 3 -> c.setRemoveVip(RemoveVip.newBuilder().setVip(vip));
+            case 4 ->
+                c.setModifyVipFlags(ModifyVipFlags.newBuilder()
+                        .setVip(vip)
+                        .setSetFlags(pick(FLAGS))
+                        .setClearFlags(pick(FLAGS)));
+            case 5 ->
+                c.setSetVipHashFunction(SetVipHashFunction.newBuilder()
+                        .setVip(vip)
+                        .setHashFunction(rnd.nextBoolean() ? HashFunction.MAGLEV : HashFunction.MAGLEV_V2));
+            case 6, 7, 8, 9 -> {
+                boolean update = rnd.nextInt(3) == 0;
+                c.setAddReals(AddReals.newBuilder()
+                        .setVip(vip)
+                        .addAllReals(specs(vip, update))
+                        .setUpdateExisting(update));
+            }
+            case 10, 11 ->
+                c.setRemoveReals(RemoveReals.newBuilder()
+                        .setVip(vip)
+                        .addAddresses(memberOf(vip))
+                        .setIgnoreMissing(rnd.nextBoolean()));
+            case 12, 13 ->
+                c.setSetRealWeights(SetRealWeights.newBuilder().setVip(vip).addAllReals(specs(vip, true)));
+            case 14 ->
+                c.setSetHealthCheckDst(SetHealthCheckDst.newBuilder()
+                        .setSomark(bad() ? 0 : 1 + rnd.nextInt(3))
+                        .setAddress(real()));
+            case 15 ->
+                c.setRemoveHealthCheckDst(RemoveHealthCheckDst.newBuilder().setSomark(1 + rnd.nextInt(3)));
+            case 16 ->
+                c.setMapQuicServerIds(MapQuicServerIds.newBuilder()
+                        .addMappings(QuicMapping.newBuilder()
+                                .setServerId(bad() ? 0 : 1 + rnd.nextInt(5))
+                                .setAddress(real())));
+            case 17 -> c.setUnmapQuicServerIds(UnmapQuicServerIds.newBuilder().addServerIds(1 + rnd.nextInt(5)));
+            case 18 ->
+                c.setDrainNode(DrainNode.newBuilder()
+                        .setNodeId(bad() ? "bad node!" : node())
+                        .setReason("sim"));
+            case 19 -> c.setUndrainNode(UndrainNode.newBuilder().setNodeId(node()));
+            case 20 -> c.setSetGatewayMac(SetGatewayMac.newBuilder().setMac(bad() ? "ff:ff:ff:ff:ff:ff" : pick(MACS)));
+            default -> {
+                if (rnd.nextBoolean()) {
+                    c.setMarkRealDown(MarkRealDown.newBuilder().setVip(vip).setAddress(memberOf(vip)));
+                } else {
+                    c.setClearRealDown(ClearRealDown.newBuilder().setVip(vip).setAddress(memberOf(vip)));
+                }
+            }
+        }
+        return c.build();
+    }
 }

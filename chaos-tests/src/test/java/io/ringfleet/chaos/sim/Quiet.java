@@ -16,46 +16,46 @@ import org.slf4j.LoggerFactory;
  * their levels are adjusted in place (slf4j-simple only; anything else is left alone).
  */
 final class Quiet {
-  private static final String[] LOGGERS = {"org.apache.ratis", "io.ringfleet.state"};
+    private static final String[] LOGGERS = {"org.apache.ratis", "io.ringfleet.state"};
 
-  private Quiet() {}
+    private Quiet() {}
 
-  static void ratisLogs() {
-    String level = System.getProperty("chaos.ratisLog", "off").toLowerCase(Locale.ROOT);
-    for (String logger : LOGGERS) {
-      String key = "org.slf4j.simpleLogger.log." + logger;
-      if (System.getProperty(key) == null) {
-        System.setProperty(key, level);
-      }
-    }
-    adjustExisting(level);
-  }
-
-  private static void adjustExisting(String level) {
-    try {
-      ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-      if (!factory.getClass().getName().equals("org.slf4j.simple.SimpleLoggerFactory")) {
-        return;
-      }
-      Field mapField = factory.getClass().getDeclaredField("loggerMap");
-      mapField.setAccessible(true);
-      Map<?, ?> loggers = (Map<?, ?>) mapField.get(factory);
-      Class<?> simple = Class.forName("org.slf4j.simple.SimpleLogger");
-      Field levelConstant = simple.getDeclaredField("LOG_LEVEL_" + level.toUpperCase(Locale.ROOT));
-      levelConstant.setAccessible(true);
-      int value = levelConstant.getInt(null);
-      Field current = simple.getDeclaredField("currentLogLevel");
-      current.setAccessible(true);
-      for (Map.Entry<?, ?> e : loggers.entrySet()) {
-        String name = String.valueOf(e.getKey());
-        for (String prefix : LOGGERS) {
-          if (name.startsWith(prefix) && simple.isInstance(e.getValue())) {
-            current.setInt(e.getValue(), value);
-          }
+    static void ratisLogs() {
+        String level = System.getProperty("chaos.ratisLog", "off").toLowerCase(Locale.ROOT);
+        for (String logger : LOGGERS) {
+            String key = "org.slf4j.simpleLogger.log." + logger;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, level);
+            }
         }
-      }
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // Not slf4j-simple 2.x: leave the logging as it is configured.
+        adjustExisting(level);
     }
-  }
+
+    private static void adjustExisting(String level) {
+        try {
+            ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+            if (!factory.getClass().getName().equals("org.slf4j.simple.SimpleLoggerFactory")) {
+                return;
+            }
+            Field mapField = factory.getClass().getDeclaredField("loggerMap");
+            mapField.setAccessible(true);
+            Map<?, ?> loggers = (Map<?, ?>) mapField.get(factory);
+            Class<?> simple = Class.forName("org.slf4j.simple.SimpleLogger");
+            Field levelConstant = simple.getDeclaredField("LOG_LEVEL_" + level.toUpperCase(Locale.ROOT));
+            levelConstant.setAccessible(true);
+            int value = levelConstant.getInt(null);
+            Field current = simple.getDeclaredField("currentLogLevel");
+            current.setAccessible(true);
+            for (Map.Entry<?, ?> e : loggers.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                for (String prefix : LOGGERS) {
+                    if (name.startsWith(prefix) && simple.isInstance(e.getValue())) {
+                        current.setInt(e.getValue(), value);
+                    }
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // Not slf4j-simple 2.x: leave the logging as it is configured.
+        }
+    }
 }

@@ -23,81 +23,93 @@ import java.util.List;
  * exception is the empty image at (0, 0) followed by Raft's first entry at index 0.
  */
 final class Recorder implements FleetPublisher {
-  /** One published image. {@code records} is null for a jump. */
-  record Applied(long term, long index, boolean jump, List<FleetRecord> records, byte[] imageDigest,
-      long stateIndex, byte[] ringDigest) {}
+    /** One published image. {@code records} is null for a jump. */
+    record Applied(
+            long term,
+            long index,
+            boolean jump,
+            List<FleetRecord> records,
+            byte[] imageDigest,
+            long stateIndex,
+            byte[] ringDigest) {}
 
-  private final List<Applied> history = new ArrayList<>();
-  private final List<String> regressions = new ArrayList<>();
-  private FleetImage last;
-  private FleetRings rings;
-  private volatile String node = "?";
-  private volatile int incarnation;
-  private volatile long mustStartAtLeast;
+    private final List<Applied> history = new ArrayList<>();
+    private final List<String> regressions = new ArrayList<>();
+    private FleetImage last;
+    private FleetRings rings;
+    private volatile String node = "?";
+    private volatile int incarnation;
+    private volatile long mustStartAtLeast;
 
-  /** Names the node and incarnation once the server that owns the state machine is known. */
-  void bind(String node, int incarnation) {
-    this.node = node;
-    this.incarnation = incarnation;
-  }
-
-  /**
-   * A restart with disk: the snapshot the previous incarnation had on disk. This incarnation must start from it
-   * or a newer one (a stopped node never loses a snapshot it wrote).
-   */
-  void expectStartAtLeast(long snapshotIndex) {
-    this.mustStartAtLeast = snapshotIndex;
-  }
-
-  long mustStartAtLeast() {
-    return mustStartAtLeast;
-  }
-
-  String label() {
-    return node + "#" + incarnation;
-  }
-
-  @Override
-  public synchronized void publish(FleetDelta delta, FleetImage image) {
-    // A snapshot's delta starts from the empty image; so does the first entry after an empty start, which is
-    // told apart by its index (Raft's first entry is 0, the first write 1).
-    boolean jump = last == null || delta.image() != last
-        || (last.term() == 0 && last.index() == 0 && image.index() > 1);
-    if (last != null) {
-      boolean fromEmptyStart = last.term() == 0 && last.index() == 0;
-      if (image.index() < last.index() || (image.index() == last.index() && !fromEmptyStart)) {
-        regressions.add("applied index went back from " + last.provenance() + " to " + image.provenance()
-            + (jump ? " (snapshot load/install)" : ""));
-      }
+    /** Names the node and incarnation once the server that owns the state machine is known. */
+    void bind(String node, int incarnation) {
+        this.node = node;
+        this.incarnation = incarnation;
     }
-    // The rings as the datapath would hold them: rebuilt from scratch after a jump, incrementally after a step,
-    // so comparing nodes also compares the incremental path with the full one.
-    rings = jump || rings == null ? FleetRings.of(image, ChangeGenerator.LIMITS) : rings.next(delta, image);
-    history.add(new Applied(image.term(), image.index(), jump, jump ? null : List.copyOf(delta.records()),
-        image.digest(), image.stateIndex(), rings.digest()));
-    last = image;
-  }
 
-  /** The entries published since {@code from} (a cursor the checker keeps). */
-  synchronized List<Applied> since(int from) {
-    return new ArrayList<>(history.subList(Math.min(from, history.size()), history.size()));
-  }
+    /**
+     * A restart with disk: the snapshot the previous incarnation had on disk. This incarnation must start from it
+     * or a newer one (a stopped node never loses a snapshot it wrote).
+     */
+    void expectStartAtLeast(long snapshotIndex) {
+        this.mustStartAtLeast = snapshotIndex;
+    }
 
-  synchronized List<Applied> all() {
-    return new ArrayList<>(history);
-  }
+    long mustStartAtLeast() {
+        return mustStartAtLeast;
+    }
 
-  synchronized List<String> regressions() {
-    return new ArrayList<>(regressions);
-  }
+    String label() {
+        return node + "#" + incarnation;
+    }
 
-  /** The index of the last published image, or -1 before the first. */
-  synchronized long lastIndex() {
-    return last == null ? -1 : last.index();
-  }
+    @Override
+    public synchronized void publish(FleetDelta delta, FleetImage image) {
+        // A snapshot's delta starts from the empty image; so does the first entry after an empty start, which is
+        // told apart by its index (Raft's first entry is 0, the first write 1).
+        boolean jump =
+                last == null || delta.image() != last || (last.term() == 0 && last.index() == 0 && image.index() > 1);
+        if (last != null) {
+            boolean fromEmptyStart = last.term() == 0 && last.index() == 0;
+            if (image.index() < last.index() || (image.index() == last.index() && !fromEmptyStart)) {
+                regressions.add("applied index went back from " + last.provenance() + " to " + image.provenance()
+                        + (jump ? " (snapshot load/install)" : ""));
+            }
+        }
+        // The rings as the datapath would hold them: rebuilt from scratch after a jump, incrementally after a step,
+        // so comparing nodes also compares the incremental path with the full one.
+        rings = jump || rings == null ? FleetRings.of(image, ChangeGenerator.LIMITS) : rings.next(delta, image);
+        history.add(new Applied(
+                image.term(),
+                image.index(),
+                jump,
+                jump ? null : List.copyOf(delta.records()),
+                image.digest(),
+                image.stateIndex(),
+                rings.digest()));
+        last = image;
+    }
 
-  @Override
-  public String name() {
-    return "sim-recorder " + label();
-  }
+    /** The entries published since {@code from} (a cursor the checker keeps). */
+    synchronized List<Applied> since(int from) {
+        return new ArrayList<>(history.subList(Math.min(from, history.size()), history.size()));
+    }
+
+    synchronized List<Applied> all() {
+        return new ArrayList<>(history);
+    }
+
+    synchronized List<String> regressions() {
+        return new ArrayList<>(regressions);
+    }
+
+    /** The index of the last published image, or -1 before the first. */
+    synchronized long lastIndex() {
+        return last == null ? -1 : last.index();
+    }
+
+    @Override
+    public String name() {
+        return "sim-recorder " + label();
+    }
 }

@@ -10,15 +10,15 @@ import org.junit.jupiter.api.Test;
  * A failure prints each violating seed with its schedule and trace ({@code reproduce with seed=...}).
  */
 class SimulationBudgetTest {
-  @Test
-  void everyScheduleKeepsTheInvariantsAndConvergesAfterHealing() throws Exception {
-    long from = Long.getLong("chaos.from", 1);
-    int seeds = Integer.getInteger("chaos.seeds", 200);
-    int parallel = Integer.getInteger("chaos.parallel", 6);
-    long budgetSeconds = Long.getLong("chaos.budgetSeconds", 240);
-    boolean verbose = Boolean.getBoolean("chaos.verbose");
-    ChaosRunner.Summary s = new ChaosRunner(from, seeds, parallel, budgetSeconds * 1000, System.out, verbose).run();
-    ChaosRunner.print(s, from, seeds, System.out);
-    assertEquals(0, s.violating(), "violating seeds " + s.failingSeeds() + ": see the reports above");
-  }
+    @Test
+    void everyScheduleKeepsTheInvariantsAndConvergesAfterHealing() throws Exception {
+        long from = Long.getLong("chaos.from", 1);
+        int seeds = Integer.getInteger("chaos.seeds", 200);
+        int parallel = Integer.getInteger("chaos.parallel", 6);
+        long budgetSeconds = Long.getLong("chaos.budgetSeconds", 240);
+        boolean verbose = Boolean.getBoolean("chaos.verbose");
+        ChaosRunner.Summary s = new ChaosRunner(from, seeds, parallel, budgetSeconds * 1000, System.out, verbose).run();
+        ChaosRunner.print(s, from, seeds, System.out);
+        assertEquals(0, s.violating(), "violating seeds " + s.failingSeeds() + ": see the reports above");
+    }
 }

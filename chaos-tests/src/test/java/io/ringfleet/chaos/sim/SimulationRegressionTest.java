@@ -30,12 +30,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * </ul>
  */
 class SimulationRegressionTest {
-  @ParameterizedTest(name = "seed={0}")
-  @ValueSource(longs = {6, 15, 1006, 1212})
-  void aSeedThatOnceFailedNowKeepsTheInvariants(long seed) {
-    Quiet.ratisLogs();
-    Outcome o = Simulation.run(seed);
-    assertTrue(o.ok(), () -> o.report());
-    System.out.println("chaos regression seed=" + seed + ": ok in " + o.millis() + " ms; " + o.stats());
-  }
+    @ParameterizedTest(name = "seed={0}")
+    @ValueSource(longs = {6, 15, 1006, 1212})
+    void aSeedThatOnceFailedNowKeepsTheInvariants(long seed) {
+        Quiet.ratisLogs();
+        Outcome o = Simulation.run(seed);
+        assertTrue(o.ok(), () -> o.report());
+        System.out.println("chaos regression seed=" + seed + ": ok in " + o.millis() + " ms; " + o.stats());
+    }
 }
