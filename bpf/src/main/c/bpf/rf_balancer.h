@@ -10,9 +10,13 @@
  *    the destination port alone, so the connection table is not used for them;
  *  - LRU_BYPASS: the connection table is not used;
  *  - QUIC: UDP is routed by the server id in the connection id when it maps to a real;
+ *  - UDP_STABLE_ROUTING: UDP is routed by the server id of a stable-routing header when it maps
+ *    to a real; such packets neither read nor write the connection table;
  *  - UDP_FLOW_MIGRATION: a remembered UDP flow whose real is in down_reals is hashed again.
  * The IPIP outer header always derives from the packet's own source port; GUE's source port
  * from the source port as hashed before a DPORT_ONLY rewrite (0 with HASH_NO_SRC_PORT).
+ * Builds with RF_TCP_SERVER_ID_ROUTING route a non-SYN TCP packet by the server id of its TCP
+ * option when it maps to a real, ahead of the connection table, and remember that real for the flow.
  * Encapsulation: IPIP / IP6IP6 (rf_encap.h), or GUE when built with RF_GUE_ENCAP (rf_gue.h).
  */
 #ifndef RF_BALANCER_H
@@ -29,6 +33,7 @@
 #include "rf_stats.h"
 #include "rf_conn.h"
 #include "rf_quic.h"
+#include "rf_server_id.h"
 #include "rf_encap.h"
 #ifdef RF_GUE_ENCAP
 #include "rf_gue.h"
@@ -95,16 +100,29 @@ static __always_inline __u32 rf_quic_pick(struct xdp_md *ctx, const struct rf_pk
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 server_id = rf_quic_server_id(data, data_end, pkt->family);
-	__u32 *real_index;
 
-	if (!server_id)
-		return 0;
-	real_index = bpf_map_lookup_elem(&quic_ids, &server_id);
-	if (!real_index)
-		return 0;
-	return *real_index;
+	return rf_server_id_real(rf_quic_server_id(data, data_end, pkt->family));
 }
+
+/* UDP stable routing: the real named by the payload's stable-routing header, or 0. */
+static __always_inline __u32 rf_usr_pick(struct xdp_md *ctx, const struct rf_pkt *pkt)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	return rf_server_id_real(rf_usr_server_id(data, data_end, pkt->family));
+}
+
+#ifdef RF_TCP_SERVER_ID_ROUTING
+/* TCP server-id routing: the real named by the packet's server-id option, or 0. */
+static __always_inline __u32 rf_tpr_pick(struct xdp_md *ctx, const struct rf_pkt *pkt)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	return rf_server_id_real(rf_tpr_server_id(data, data_end, pkt->family));
+}
+#endif
 
 #ifdef RF_ICMP_TOO_BIG_GEN
 static __always_inline int rf_oversize(struct xdp_md *ctx, const struct rf_pkt *pkt)
@@ -176,6 +194,23 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 			rf_count_event(RF_GC_QUIC_FALLBACK);
 		}
 	}
+
+	/* UDP stable routing: the header's server id, when it names a real, decides alone */
+	if (!real && (vip_flags & RF_VIP_F_UDP_STABLE_ROUTING) && pkt->flow.proto == IPPROTO_UDP &&
+	    !(pkt->flags & RF_PKT_ICMP_ERR)) {
+		real_index = rf_usr_pick(ctx, pkt);
+		real = real_index ? rf_real_get(real_index) : NULL;
+	}
+
+#ifdef RF_TCP_SERVER_ID_ROUTING
+	/* TCP server id: wins over the connection table and is remembered for the flow; not on SYNs */
+	if (!real && pkt->flow.proto == IPPROTO_TCP && !(pkt->flags & (RF_PKT_SYN | RF_PKT_ICMP_ERR))) {
+		real_index = rf_tpr_pick(ctx, pkt);
+		real = real_index ? rf_real_get(real_index) : NULL;
+		if (real && use_table)
+			rf_conn_set(&table, pkt, real_index, &now);
+	}
+#endif
 
 	if (!real) {
 		if (vip_flags & RF_VIP_F_HASH_NO_SRC_PORT)

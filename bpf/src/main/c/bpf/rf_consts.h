@@ -164,4 +164,26 @@
 #define RF_QUIC_CID_V2 2               /* 24-bit server id: bytes 1..3 */
 #define RF_QUIC_CID_V3 3               /* 32-bit server id: bytes 1..4 */
 
+/* ---- Routing by a server id the real wrote into the flow (rf_server_id.h) ---- */
+
+/* UDP stable routing (VIP flag RF_VIP_F_UDP_STABLE_ROUTING): a header at the start of the UDP
+ * payload, RF_USR_HDR_LEN bytes: type byte RF_USR_HDR_TYPE, then a 24-bit big-endian server id
+ * (bytes RF_USR_ID_OFF .. RF_USR_ID_OFF+2), then reserved bytes. */
+#define RF_USR_HDR_TYPE 0x52       /* 'R' */
+#define RF_USR_HDR_LEN 8           /* fewer payload bytes: no header */
+#define RF_USR_ID_OFF 1            /* offset of the server id in the header */
+
+/* TCP server-id routing (build with -DRF_TCP_SERVER_ID_ROUTING): a TCP option of kind
+ * RF_TPR_OPT_KIND and length RF_TPR_OPT_LEN whose 4 data bytes are a little-endian server id. */
+#define RF_TPR_OPT_KIND 0xB7       /* 183 */
+#define RF_TPR_OPT_LEN 6           /* kind, length, 4 bytes of server id */
+#define RF_TPR_OPT_ID_OFF 2        /* offset of the server id in the option */
+#define RF_TPR_MAX_OPTS 15         /* options examined at most before giving up */
+#define RF_TCP_OPT_EOL 0           /* end of option list */
+#define RF_TCP_OPT_NOP 1           /* one byte of padding */
+#define RF_TCP_OPT_HDR_LEN 2       /* kind and length bytes of every other option */
+#define RF_TCP_HDR_LEN 20          /* TCP header without options */
+#define RF_TCP_MAX_OPTS_LEN 40     /* data offset 15 words: 60 bytes, 20 of them the header */
+#define RF_TCP_DOFF_UNIT 4         /* data offset counts 32-bit words */
+
 #endif /* RF_CONSTS_H */

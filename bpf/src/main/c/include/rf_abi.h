@@ -147,7 +147,7 @@ struct rf_hc_ctl {
 #define RF_VIP_F_LOCAL              (1u << 5) /* accepted, not implemented by the datapath */
 #define RF_VIP_F_GLOBAL_LRU         (1u << 6) /* accepted, not implemented by the datapath */
 #define RF_VIP_F_HASH_SRC_DST_PORT  (1u << 7)
-#define RF_VIP_F_UDP_STABLE_ROUTING (1u << 8) /* accepted, not implemented by the datapath */
+#define RF_VIP_F_UDP_STABLE_ROUTING (1u << 8) /* UDP: a stable-routing header's server id picks the real */
 #define RF_VIP_F_UDP_FLOW_MIGRATION (1u << 9)
 
 /* ctl_array indexes. */

@@ -20,6 +20,7 @@ class MapNamesTest {
     void everyObjectHasTheListedMaps() {
         assertEquals(new TreeSet<>(MapNames.BALANCER), mapsOf("balancer"));
         assertEquals(new TreeSet<>(MapNames.BALANCER), mapsOf("balancer_toobig"));
+        assertEquals(new TreeSet<>(MapNames.BALANCER), mapsOf("balancer_tpr"));
         assertEquals(new TreeSet<>(MapNames.HEALTH_CHECK), mapsOf("healthcheck"));
         assertEquals(new TreeSet<>(MapNames.XDP_ROOT), mapsOf("xdp_root"));
     }

@@ -22,9 +22,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A loaded balancer object and the map writes a test needs: the same contract a control plane
@@ -51,13 +53,17 @@ final class BalancerUnderTest implements AutoCloseable {
     private final BpfProgram program;
     private final Map<String, BpfMap> maps = new HashMap<>();
     private final Map<VipKey, Integer> vipsPerAddress = new HashMap<>();
+    private final Set<VipKey> vips = new HashSet<>();
 
     private BalancerUnderTest(BpfObject object) {
         this.object = object;
         this.program = object.program(PROGRAM);
     }
 
-    /** Loads a shipped variant ("balancer", "balancer_toobig", "balancer_gue"). */
+    /**
+     * Loads a shipped variant ("balancer", "balancer_toobig", "balancer_gue", "balancer_tpr",
+     * "balancer_tpr_gue").
+     */
     static BalancerUnderTest load(String variant) {
         return load(variant, Map.of());
     }
@@ -92,9 +98,16 @@ final class BalancerUnderTest implements AutoCloseable {
         map("ctl_array").update(BpfMap.u32(Ctl.GATEWAY_MAC), new Ctl(mac).encode());
     }
 
-    /** A VIP, and its address in vip_addrs (the count of VIPs on that address). */
+    /**
+     * A VIP, and its address in vip_addrs (the count of VIPs on that address). An existing VIP is
+     * rewritten (new flags or vip_num) without counting it again.
+     */
     void addVip(InetAddress address, int port, int protocol, int flags, int vipNum) {
-        map("vip_map").update(new VipKey(address, port, protocol).encode(), new VipMeta(flags, vipNum).encode());
+        VipKey key = new VipKey(address, port, protocol);
+        map("vip_map").update(key.encode(), new VipMeta(flags, vipNum).encode());
+        if (!vips.add(key)) {
+            return;
+        }
         VipKey addressKey = new VipKey(address, 0, 0);
         int count = vipsPerAddress.merge(addressKey, 1, Integer::sum);
         map("vip_addrs").update(addressKey.encode(), BpfMap.u32(count));

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * state carries over), every output byte compared. Prints one summary line per set
  * ("katran-conformance gue: 36/36 passed"; the name is the file's before "_fixtures.json").
  * Sets: base and too-big (balancer, balancer_toobig), gue (balancer_gue), healthcheck and
- * healthcheck_gue (the tc program, its SCHED_CLS test run carrying the set's skb mark per frame).
+ * healthcheck_gue (the tc program, its SCHED_CLS test run carrying the set's skb mark per frame),
+ * udp_stable_routing and udp_flow_migration (balancer_gue; the latter reconfigured between its
+ * phases), tpr and tpr_gue (balancer_tpr, balancer_tpr_gue).
  */
 class KatranConformanceTest {
 
@@ -80,6 +82,27 @@ class KatranConformanceTest {
     }
 
     @Test
+    void udpStableRoutingFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_gue", "udp_stable_routing_fixtures.json"));
+    }
+
+    /** Two phases: the set's phase 2 (a real marked down, rings recomputed) is applied before frame 5. */
+    @Test
+    void udpFlowMigrationFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_gue", "udp_flow_migration_fixtures.json"));
+    }
+
+    @Test
+    void tprFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_tpr", "tpr_fixtures.json"));
+    }
+
+    @Test
+    void tprGueFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_tpr_gue", "tpr_gue_fixtures.json"));
+    }
+
+    @Test
     void healthcheckFixturesPassByteForByte() {
         List<String> failures = runHealthcheckSet(KatranData.load(), "healthcheck", "healthcheck_fixtures.json");
         if (!failures.isEmpty()) {
@@ -107,8 +130,54 @@ class KatranConformanceTest {
         return data.json(data.json(file).get("provision_file").asText());
     }
 
+    private static void failOn(List<String> failures) {
+        if (!failures.isEmpty()) {
+            fail(String.join("\n", failures));
+        }
+    }
+
     private static List<String> runSet(KatranData data, String variant, List<KatranData.Fixture> fixtures, String set) {
         return runSet(data, variant, fixtures, set, lb -> {});
+    }
+
+    /**
+     * A fixture set of the second extraction on a balancer variant: provision.json when the set's provisioning
+     * file says {@code starts_from}, then the file's own VIPs, rings and down reals, the GUE source addresses
+     * (GUE variants), and each later phase of the fixture file's {@code phases} before its first frame.
+     */
+    private static List<String> runProvisionedSet(KatranData data, String variant, String file) {
+        JsonNode set = data.json(file);
+        JsonNode p = provisionOf(data, file);
+        Map<Integer, Consumer<BalancerUnderTest>> beforeFrame = new HashMap<>();
+        List<Consumer<BalancerUnderTest>> setup = new ArrayList<>();
+        setup.add(lb -> KatranProvisioning.applySection(data, lb, p, p));
+        if (variant.endsWith("_gue")) {
+            JsonNode sources = p.get("gue_source_addresses");
+            setup.add(lb -> {
+                lb.encapSource(Packets.ip(sources.get("ipv4").asText()));
+                lb.encapSource(Packets.ip(sources.get("ipv6").asText()));
+            });
+        }
+        if (set.has("phases")) {
+            for (JsonNode phase : set.get("phases")) {
+                JsonNode section = p.get("phase" + phase.get("phase").asInt());
+                Consumer<BalancerUnderTest> apply = lb -> KatranProvisioning.applySection(data, lb, p, section);
+                if (phase.get("frames").get(0).asInt()
+                        == set.get("fixtures").get(0).get("index").asInt()) {
+                    setup.add(apply);
+                } else {
+                    beforeFrame.put(phase.get("frames").get(0).asInt(), apply);
+                }
+            }
+        }
+        return runSet(
+                data,
+                variant,
+                data.fixtures(file),
+                setName(file),
+                p.has("starts_from"),
+                lb -> setup.forEach(s -> s.accept(lb)),
+                beforeFrame);
     }
 
     /**
@@ -121,11 +190,30 @@ class KatranConformanceTest {
             List<KatranData.Fixture> fixtures,
             String set,
             Consumer<BalancerUnderTest> extra) {
+        return runSet(data, variant, fixtures, set, true, extra, Map.of());
+    }
+
+    /**
+     * Runs a fixture set on a balancer provisioned from provision.json (if {@code fromBase}), then
+     * {@code extra}; {@code beforeFrame} reconfigures it before the frame of that index. Prints the
+     * summary; returns failures.
+     */
+    private static List<String> runSet(
+            KatranData data,
+            String variant,
+            List<KatranData.Fixture> fixtures,
+            String set,
+            boolean fromBase,
+            Consumer<BalancerUnderTest> extra,
+            Map<Integer, Consumer<BalancerUnderTest>> beforeFrame) {
         List<String> failures = new ArrayList<>();
         try (BalancerUnderTest lb = BalancerUnderTest.load(variant)) {
-            KatranProvisioning.provision(data, lb);
+            if (fromBase) {
+                KatranProvisioning.provision(data, lb);
+            }
             extra.accept(lb);
             for (KatranData.Fixture f : fixtures) {
+                beforeFrame.getOrDefault(f.index(), b -> {}).accept(lb);
                 TestRun.Result r = lb.run(f.input());
                 if (r.retval() != f.expectedAction() || !Arrays.equals(r.data(), f.expectedOutput())) {
                     failures.add(describe(f, r, r.data(), XdpAction::name));

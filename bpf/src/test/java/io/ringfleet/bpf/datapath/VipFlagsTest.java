@@ -204,10 +204,7 @@ class VipFlagsTest {
 
     @Test
     void acceptedFlagsWithoutDatapathMeaningChangeNothing() {
-        int inert = BalancerUnderTest.F_SRC_ROUTING
-                | BalancerUnderTest.F_LOCAL
-                | BalancerUnderTest.F_GLOBAL_LRU
-                | BalancerUnderTest.F_UDP_STABLE_ROUTING;
+        int inert = BalancerUnderTest.F_SRC_ROUTING | BalancerUnderTest.F_LOCAL | BalancerUnderTest.F_GLOBAL_LRU;
         try (BalancerUnderTest plain = TestBed.standard();
                 BalancerUnderTest flagged = TestBed.standard()) {
             plain.addVip(VIP, 80, UDP, 0, 1);
