@@ -14,6 +14,6 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 # process-test-classes: compiles the test sources and builds src/test/c into target/test-classes/native.
-mvn -B -q -ntp ${MAVEN_ARGS:-} -pl bpf process-test-classes >&2
+mvn -B -q -ntp ${MAVEN_ARGS:-} -pl bpf -am process-test-classes >&2  # -am: the test-jars it uses come from the reactor
 exec java --enable-native-access=ALL-UNNAMED -cp bpf/target/test-classes:bpf/target/classes \
   io.ringfleet.bpf.bench.DatapathBench "$@"
