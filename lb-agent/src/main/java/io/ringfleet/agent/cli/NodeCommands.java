@@ -7,11 +7,8 @@ import io.ringfleet.api.LeaveFleetRequest;
 import io.ringfleet.api.ListNodesRequest;
 import io.ringfleet.api.ListNodesResponse;
 import io.ringfleet.api.MembershipResponse;
-import io.ringfleet.api.NodeInfo;
 import io.ringfleet.api.UndrainNode;
 import java.time.Instant;
-import java.util.List;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,10 +34,7 @@ final class NodeCommands {
             name = "drain",
             description = "Drain a node: it withdraws its VIP routes; its XDP"
                     + " program keeps serving packets that still arrive.")
-    static final class Drain extends ApiCommand {
-        @Mixin
-        WriteOptions write;
-
+    static final class Drain extends WriteCommand {
         @Parameters(index = "0", paramLabel = "NODE")
         String node;
 
@@ -48,32 +42,20 @@ final class NodeCommands {
         String reason;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setDrainNode(DrainNode.newBuilder().setNodeId(node).setReason(reason))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setDrainNode(DrainNode.newBuilder().setNodeId(node).setReason(reason));
         }
     }
 
     @picocli.CommandLine.Command(name = "undrain", description = "Undrain a node: it announces its VIP routes again.")
-    static final class Undrain extends ApiCommand {
-        @Mixin
-        WriteOptions write;
-
+    static final class Undrain extends WriteCommand {
         @Parameters(index = "0", paramLabel = "NODE")
         String node;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setUndrainNode(UndrainNode.newBuilder().setNodeId(node))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder().setUndrainNode(UndrainNode.newBuilder().setNodeId(node));
         }
     }
 
@@ -82,20 +64,18 @@ final class NodeCommands {
         @Override
         int run(ApiConnection api, Output out) {
             ListNodesResponse r = api.control().listNodes(ListNodesRequest.getDefaultInstance());
-            if (out.json()) {
-                out.json(r);
-                return ExitCodes.OK;
-            }
-            Output.Table t = out.table("NODE", "DRAINED-BY", "SINCE", "REASON");
-            for (NodeInfo n : r.getNodesList()) {
-                t.row(
-                        n.getNodeId(),
-                        n.getDrainedBy(),
-                        Instant.ofEpochMilli(n.getDrainedAtMillis()),
-                        n.getDrainReason());
-            }
-            t.print();
-            return ExitCodes.OK;
+            return out.list(
+                    r,
+                    r.getNodesList(),
+                    (t, n) -> t.row(
+                            n.getNodeId(),
+                            n.getDrainedBy(),
+                            Instant.ofEpochMilli(n.getDrainedAtMillis()),
+                            n.getDrainReason()),
+                    "NODE",
+                    "DRAINED-BY",
+                    "SINCE",
+                    "REASON");
         }
     }
 
@@ -144,12 +124,9 @@ final class NodeCommands {
     }
 
     private static int printMembers(Output out, String verb, String node, MembershipResponse r) {
-        if (out.json()) {
-            out.json(r);
-        } else {
-            out.line(node + " " + verb + "; voters " + String.join(",", r.getVotersList()) + "; listeners "
-                    + (r.getListenersCount() == 0 ? "none" : String.join(",", r.getListenersList())));
-        }
-        return ExitCodes.OK;
+        return out.show(
+                r,
+                () -> node + " " + verb + "; voters " + String.join(",", r.getVotersList()) + "; listeners "
+                        + (r.getListenersCount() == 0 ? "none" : String.join(",", r.getListenersList())));
     }
 }
