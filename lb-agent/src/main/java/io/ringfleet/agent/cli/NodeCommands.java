@@ -1,6 +1,7 @@
 package io.ringfleet.agent.cli;
 
 import io.ringfleet.api.Command;
+import io.ringfleet.api.ControlServiceGrpc;
 import io.ringfleet.api.DrainNode;
 import io.ringfleet.api.JoinFleetRequest;
 import io.ringfleet.api.LeaveFleetRequest;
@@ -9,6 +10,7 @@ import io.ringfleet.api.ListNodesResponse;
 import io.ringfleet.api.MembershipResponse;
 import io.ringfleet.api.UndrainNode;
 import java.time.Instant;
+import java.util.function.BiFunction;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -79,25 +81,42 @@ final class NodeCommands {
         }
     }
 
+    /** A change of the Raft configuration for one node; prints the voters and listeners after it. */
+    abstract static class Membership extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
+        String node;
+
+        private final String verb;
+        private final BiFunction<ControlServiceGrpc.ControlServiceBlockingStub, String, MembershipResponse> change;
+
+        Membership(
+                String verb,
+                BiFunction<ControlServiceGrpc.ControlServiceBlockingStub, String, MembershipResponse> change) {
+            this.verb = verb;
+            this.change = change;
+        }
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            MembershipResponse r = change.apply(api.control(), node);
+            return out.show(
+                    r,
+                    () -> node + " " + verb + "; voters " + String.join(",", r.getVotersList()) + "; listeners "
+                            + (r.getListenersCount() == 0 ? "none" : String.join(",", r.getListenersList())));
+        }
+    }
+
     @picocli.CommandLine.Command(
             name = "leave",
             description =
                     "Take a node out of the Raft configuration (before"
                             + " clearing its Raft storage). Refused if fewer than 2 voters would stay. Writes nothing to the state log.")
-    static final class Leave extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
-        String node;
-
-        @Override
-        int run(ApiConnection api, Output out) {
-            return printMembers(
-                    out,
+    static final class Leave extends Membership {
+        Leave() {
+            super(
                     "left",
-                    node,
-                    api.control()
-                            .leaveFleet(LeaveFleetRequest.newBuilder()
-                                    .setNodeId(node)
-                                    .build()));
+                    (control, node) -> control.leaveFleet(
+                            LeaveFleetRequest.newBuilder().setNodeId(node).build()));
         }
     }
 
@@ -106,27 +125,12 @@ final class NodeCommands {
             description = "Put a node back into the Raft configuration, in the"
                     + " role and at the Raft address of the fleet config. The node must be running; the leader brings it up to"
                     + " date (the log, or a snapshot where the leader's log was purged) before the change commits.")
-    static final class Join extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
-        String node;
-
-        @Override
-        int run(ApiConnection api, Output out) {
-            return printMembers(
-                    out,
+    static final class Join extends Membership {
+        Join() {
+            super(
                     "joined",
-                    node,
-                    api.control()
-                            .joinFleet(JoinFleetRequest.newBuilder()
-                                    .setNodeId(node)
-                                    .build()));
+                    (control, node) -> control.joinFleet(
+                            JoinFleetRequest.newBuilder().setNodeId(node).build()));
         }
-    }
-
-    private static int printMembers(Output out, String verb, String node, MembershipResponse r) {
-        return out.show(
-                r,
-                () -> node + " " + verb + "; voters " + String.join(",", r.getVotersList()) + "; listeners "
-                        + (r.getListenersCount() == 0 ? "none" : String.join(",", r.getListenersList())));
     }
 }

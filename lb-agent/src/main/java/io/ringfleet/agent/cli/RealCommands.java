@@ -14,6 +14,7 @@ import io.ringfleet.api.SetRealWeights;
 import io.ringfleet.api.VipKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -139,19 +140,11 @@ final class RealCommands {
 
         @Override
         int run(ApiConnection api, Output out) throws LbctlException {
+            Optional<VipKey> vip = Args.optionalVip(protocol, endpoint);
             ListRealsRequest.Builder b = ListRealsRequest.newBuilder();
-            if (protocol != null && endpoint == null) {
-                throw new LbctlException(
-                        ExitCodes.USAGE, "give both PROTO and VIP (e.g. tcp 10.200.200.1:22), or neither");
-            }
-            if (endpoint != null) {
-                b.setVip(VipKey.newBuilder()
-                        .setProtocol(protocol)
-                        .setAddress(endpoint.address())
-                        .setPort(endpoint.port()));
-            }
+            vip.ifPresent(b::setVip);
             ListRealsResponse r = api.control().listReals(b.build());
-            if (endpoint != null && !out.json()) {
+            if (vip.isPresent() && !out.json()) {
                 printMembers(out, r.getRealsList());
                 return ExitCodes.OK;
             }
