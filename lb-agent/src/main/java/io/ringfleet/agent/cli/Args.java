@@ -186,6 +186,11 @@ final class Args {
                 .build());
     }
 
+    /** A duration as the int milliseconds of a request field (at most Integer.MAX_VALUE). */
+    static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
     static String protocolName(Protocol p) {
         return p == Protocol.UDP ? "udp" : p == Protocol.TCP ? "tcp" : p.name().toLowerCase(Locale.ROOT);
     }
