@@ -2,9 +2,11 @@ package io.ringfleet.agent.cli;
 
 import io.ringfleet.api.HashFunction;
 import io.ringfleet.api.Protocol;
+import io.ringfleet.api.VipKey;
 import io.ringfleet.state.VipFlags;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
@@ -164,6 +166,29 @@ final class Args {
                             "'" + value + "' is not a hash function: allowed maglev or maglev_v2");
             }
         }
+    }
+
+    /**
+     * The VIP named by the optional {@code [PROTO VIP]} arguments of a read: empty without them, a usage error with
+     * PROTO alone.
+     */
+    static Optional<VipKey> optionalVip(Protocol protocol, Endpoint endpoint) throws LbctlException {
+        if (protocol != null && endpoint == null) {
+            throw new LbctlException(ExitCodes.USAGE, "give both PROTO and VIP (e.g. tcp 10.200.200.1:22), or neither");
+        }
+        if (endpoint == null) {
+            return Optional.empty();
+        }
+        return Optional.of(VipKey.newBuilder()
+                .setProtocol(protocol)
+                .setAddress(endpoint.address())
+                .setPort(endpoint.port())
+                .build());
+    }
+
+    /** A duration as the int milliseconds of a request field (at most Integer.MAX_VALUE). */
+    static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
     }
 
     static String protocolName(Protocol p) {

@@ -31,14 +31,28 @@ final class CertsCommands {
         }
     }
 
-    @Command(name = "init", description = "Create the CA (DIR/ca.pem, DIR/ca-key.pem).")
-    static final class Init implements Callable<Integer> {
+    /** A command on the development CA in {@code --dir}; prints one line when done. */
+    abstract static class CaCommand implements Callable<Integer> {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--dir", required = true, paramLabel = "DIR")
         Path dir;
 
+        /** Does the work on the CA; returns the line to print. */
+        abstract String run(DevCertificateAuthority ca) throws CertificateToolException;
+
+        @Override
+        public Integer call() throws CertificateToolException {
+            String line = run(new DevCertificateAuthority(dir));
+            spec.commandLine().getOut().println(line);
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "init", description = "Create the CA (DIR/ca.pem, DIR/ca-key.pem).")
+    static final class Init extends CaCommand {
         @Option(names = "--days", defaultValue = "3650", description = "Validity (default ${DEFAULT-VALUE}).")
         int days;
 
@@ -46,11 +60,9 @@ final class CertsCommands {
         boolean force;
 
         @Override
-        public Integer call() throws CertificateToolException {
-            DevCertificateAuthority.Issued ca = new DevCertificateAuthority(dir).init(days, force);
-            spec.commandLine().getOut().println("CA created: " + ca.cert() + " (key " + ca.key() + ")");
-            spec.commandLine().getOut().flush();
-            return ExitCodes.OK;
+        String run(DevCertificateAuthority authority) throws CertificateToolException {
+            DevCertificateAuthority.Issued ca = authority.init(days, force);
+            return "CA created: " + ca.cert() + " (key " + ca.key() + ")";
         }
     }
 
@@ -61,13 +73,7 @@ final class CertsCommands {
                 "Roles: operator (reads and writes), read-only (reads), node (an agent: API server, Raft peer).",
                 "Node certificates name localhost, 127.0.0.1, ::1 and NAME; add the node's hosts with --san."
             })
-    static final class Issue implements Callable<Integer> {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Option(names = "--dir", required = true, paramLabel = "DIR")
-        Path dir;
-
+    static final class Issue extends CaCommand {
         @Option(
                 names = "--role",
                 required = true,
@@ -95,14 +101,9 @@ final class CertsCommands {
         boolean force;
 
         @Override
-        public Integer call() throws CertificateToolException {
-            DevCertificateAuthority.Issued issued =
-                    new DevCertificateAuthority(dir).issue(role, name, sans, days, force);
-            spec.commandLine()
-                    .getOut()
-                    .println("issued " + issued.subject() + ": " + issued.cert() + " (key " + issued.key() + ")");
-            spec.commandLine().getOut().flush();
-            return ExitCodes.OK;
+        String run(DevCertificateAuthority authority) throws CertificateToolException {
+            DevCertificateAuthority.Issued issued = authority.issue(role, name, sans, days, force);
+            return "issued " + issued.subject() + ": " + issued.cert() + " (key " + issued.key() + ")";
         }
     }
 }

@@ -1,13 +1,10 @@
 package io.ringfleet.agent.cli;
 
 import io.ringfleet.api.Command;
-import io.ringfleet.api.HealthCheckDst;
 import io.ringfleet.api.ListHealthCheckDstsRequest;
 import io.ringfleet.api.ListHealthCheckDstsResponse;
 import io.ringfleet.api.RemoveHealthCheckDst;
 import io.ringfleet.api.SetHealthCheckDst;
-import java.util.List;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code lbctl hc ...}: health-check SO_MARK → destination mappings (Katran -new_hc / -del_hc / -list_hc). */
@@ -23,10 +20,7 @@ final class HealthCheckCommands {
     private HealthCheckCommands() {}
 
     @picocli.CommandLine.Command(name = "add", description = "Map an SO_MARK to a destination (set or replace).")
-    static final class Add extends ApiCommand {
-        @Mixin
-        WriteOptions write;
-
+    static final class Add extends WriteCommand {
         @Parameters(
                 index = "0",
                 paramLabel = "SOMARK",
@@ -38,35 +32,22 @@ final class HealthCheckCommands {
         String address;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setSetHealthCheckDst(SetHealthCheckDst.newBuilder()
-                                    .setSomark(somark)
-                                    .setAddress(address))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setSetHealthCheckDst(
+                            SetHealthCheckDst.newBuilder().setSomark(somark).setAddress(address));
         }
     }
 
     @picocli.CommandLine.Command(name = "delete", aliases = "del", description = "Remove an SO_MARK mapping.")
-    static final class Delete extends ApiCommand {
-        @Mixin
-        WriteOptions write;
-
+    static final class Delete extends WriteCommand {
         @Parameters(index = "0", paramLabel = "SOMARK", converter = Args.Uint32Converter.class)
         int somark;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setRemoveHealthCheckDst(
-                                    RemoveHealthCheckDst.newBuilder().setSomark(somark))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setRemoveHealthCheckDst(RemoveHealthCheckDst.newBuilder().setSomark(somark));
         }
     }
 
@@ -76,16 +57,12 @@ final class HealthCheckCommands {
         int run(ApiConnection api, Output out) {
             ListHealthCheckDstsResponse r =
                     api.control().listHealthCheckDsts(ListHealthCheckDstsRequest.getDefaultInstance());
-            if (out.json()) {
-                out.json(r);
-                return ExitCodes.OK;
-            }
-            Output.Table t = out.table("SOMARK", "DESTINATION");
-            for (HealthCheckDst d : r.getDstsList()) {
-                t.row(Integer.toUnsignedString(d.getSomark()), d.getAddress());
-            }
-            t.print();
-            return ExitCodes.OK;
+            return out.list(
+                    r,
+                    r.getDstsList(),
+                    (t, d) -> t.row(Integer.toUnsignedString(d.getSomark()), d.getAddress()),
+                    "SOMARK",
+                    "DESTINATION");
         }
     }
 }

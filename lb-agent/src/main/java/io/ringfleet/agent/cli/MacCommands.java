@@ -4,8 +4,6 @@ import io.ringfleet.api.Command;
 import io.ringfleet.api.GetGatewayMacRequest;
 import io.ringfleet.api.GetGatewayMacResponse;
 import io.ringfleet.api.SetGatewayMac;
-import java.util.List;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code lbctl mac ...}: the next-hop MAC of forwarded frames (Katran changeMac / getMac). */
@@ -17,21 +15,14 @@ final class MacCommands {
     private MacCommands() {}
 
     @picocli.CommandLine.Command(name = "set", description = "Change the gateway MAC.")
-    static final class Set extends ApiCommand {
-        @Mixin
-        WriteOptions write;
-
+    static final class Set extends WriteCommand {
         @Parameters(index = "0", paramLabel = "MAC", description = "aa:bb:cc:dd:ee:ff")
         String mac;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setSetGatewayMac(SetGatewayMac.newBuilder().setMac(mac))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setSetGatewayMac(SetGatewayMac.newBuilder().setMac(mac));
         }
     }
 
@@ -40,12 +31,7 @@ final class MacCommands {
         @Override
         int run(ApiConnection api, Output out) {
             GetGatewayMacResponse r = api.control().getGatewayMac(GetGatewayMacRequest.getDefaultInstance());
-            if (out.json()) {
-                out.json(r);
-            } else {
-                out.line(r.getMac().isEmpty() ? "(not set)" : r.getMac());
-            }
-            return ExitCodes.OK;
+            return out.show(r, () -> r.getMac().isEmpty() ? "(not set)" : r.getMac());
         }
     }
 }

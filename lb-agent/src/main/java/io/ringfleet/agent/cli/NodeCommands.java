@@ -1,17 +1,16 @@
 package io.ringfleet.agent.cli;
 
 import io.ringfleet.api.Command;
+import io.ringfleet.api.ControlServiceGrpc;
 import io.ringfleet.api.DrainNode;
 import io.ringfleet.api.JoinFleetRequest;
 import io.ringfleet.api.LeaveFleetRequest;
 import io.ringfleet.api.ListNodesRequest;
 import io.ringfleet.api.ListNodesResponse;
 import io.ringfleet.api.MembershipResponse;
-import io.ringfleet.api.NodeInfo;
 import io.ringfleet.api.UndrainNode;
 import java.time.Instant;
-import java.util.List;
-import picocli.CommandLine.Mixin;
+import java.util.function.BiFunction;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,10 +36,7 @@ final class NodeCommands {
             name = "drain",
             description = "Drain a node: it withdraws its VIP routes; its XDP"
                     + " program keeps serving packets that still arrive.")
-    static final class Drain extends ApiCommand {
-        @Mixin
-        WriteOptions write;
-
+    static final class Drain extends WriteCommand {
         @Parameters(index = "0", paramLabel = "NODE")
         String node;
 
@@ -48,32 +44,20 @@ final class NodeCommands {
         String reason;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setDrainNode(DrainNode.newBuilder().setNodeId(node).setReason(reason))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setDrainNode(DrainNode.newBuilder().setNodeId(node).setReason(reason));
         }
     }
 
     @picocli.CommandLine.Command(name = "undrain", description = "Undrain a node: it announces its VIP routes again.")
-    static final class Undrain extends ApiCommand {
-        @Mixin
-        WriteOptions write;
-
+    static final class Undrain extends WriteCommand {
         @Parameters(index = "0", paramLabel = "NODE")
         String node;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setUndrainNode(UndrainNode.newBuilder().setNodeId(node))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder().setUndrainNode(UndrainNode.newBuilder().setNodeId(node));
         }
     }
 
@@ -82,20 +66,43 @@ final class NodeCommands {
         @Override
         int run(ApiConnection api, Output out) {
             ListNodesResponse r = api.control().listNodes(ListNodesRequest.getDefaultInstance());
-            if (out.json()) {
-                out.json(r);
-                return ExitCodes.OK;
-            }
-            Output.Table t = out.table("NODE", "DRAINED-BY", "SINCE", "REASON");
-            for (NodeInfo n : r.getNodesList()) {
-                t.row(
-                        n.getNodeId(),
-                        n.getDrainedBy(),
-                        Instant.ofEpochMilli(n.getDrainedAtMillis()),
-                        n.getDrainReason());
-            }
-            t.print();
-            return ExitCodes.OK;
+            return out.list(
+                    r,
+                    r.getNodesList(),
+                    (t, n) -> t.row(
+                            n.getNodeId(),
+                            n.getDrainedBy(),
+                            Instant.ofEpochMilli(n.getDrainedAtMillis()),
+                            n.getDrainReason()),
+                    "NODE",
+                    "DRAINED-BY",
+                    "SINCE",
+                    "REASON");
+        }
+    }
+
+    /** A change of the Raft configuration for one node; prints the voters and listeners after it. */
+    abstract static class Membership extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
+        String node;
+
+        private final String verb;
+        private final BiFunction<ControlServiceGrpc.ControlServiceBlockingStub, String, MembershipResponse> change;
+
+        Membership(
+                String verb,
+                BiFunction<ControlServiceGrpc.ControlServiceBlockingStub, String, MembershipResponse> change) {
+            this.verb = verb;
+            this.change = change;
+        }
+
+        @Override
+        int run(ApiConnection api, Output out) {
+            MembershipResponse r = change.apply(api.control(), node);
+            return out.show(
+                    r,
+                    () -> node + " " + verb + "; voters " + String.join(",", r.getVotersList()) + "; listeners "
+                            + (r.getListenersCount() == 0 ? "none" : String.join(",", r.getListenersList())));
         }
     }
 
@@ -104,20 +111,12 @@ final class NodeCommands {
             description =
                     "Take a node out of the Raft configuration (before"
                             + " clearing its Raft storage). Refused if fewer than 2 voters would stay. Writes nothing to the state log.")
-    static final class Leave extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
-        String node;
-
-        @Override
-        int run(ApiConnection api, Output out) {
-            return printMembers(
-                    out,
+    static final class Leave extends Membership {
+        Leave() {
+            super(
                     "left",
-                    node,
-                    api.control()
-                            .leaveFleet(LeaveFleetRequest.newBuilder()
-                                    .setNodeId(node)
-                                    .build()));
+                    (control, node) -> control.leaveFleet(
+                            LeaveFleetRequest.newBuilder().setNodeId(node).build()));
         }
     }
 
@@ -126,30 +125,12 @@ final class NodeCommands {
             description = "Put a node back into the Raft configuration, in the"
                     + " role and at the Raft address of the fleet config. The node must be running; the leader brings it up to"
                     + " date (the log, or a snapshot where the leader's log was purged) before the change commits.")
-    static final class Join extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet config.")
-        String node;
-
-        @Override
-        int run(ApiConnection api, Output out) {
-            return printMembers(
-                    out,
+    static final class Join extends Membership {
+        Join() {
+            super(
                     "joined",
-                    node,
-                    api.control()
-                            .joinFleet(JoinFleetRequest.newBuilder()
-                                    .setNodeId(node)
-                                    .build()));
+                    (control, node) -> control.joinFleet(
+                            JoinFleetRequest.newBuilder().setNodeId(node).build()));
         }
-    }
-
-    private static int printMembers(Output out, String verb, String node, MembershipResponse r) {
-        if (out.json()) {
-            out.json(r);
-        } else {
-            out.line(node + " " + verb + "; voters " + String.join(",", r.getVotersList()) + "; listeners "
-                    + (r.getListenersCount() == 0 ? "none" : String.join(",", r.getListenersList())));
-        }
-        return ExitCodes.OK;
     }
 }

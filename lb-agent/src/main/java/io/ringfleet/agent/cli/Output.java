@@ -6,6 +6,8 @@ import com.google.protobuf.util.JsonFormat;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /** Prints results as aligned tables (for people) or one JSON document per line (for scripts). */
 final class Output {
@@ -54,6 +56,33 @@ final class Output {
 
     Table table(String... headers) {
         return new Table(headers);
+    }
+
+    /** The response as JSON, or else the text made of it; returns {@link ExitCodes#OK}. */
+    int show(MessageOrBuilder response, Supplier<String> text) {
+        if (json()) {
+            json(response);
+        } else {
+            line(text.get());
+        }
+        return ExitCodes.OK;
+    }
+
+    /**
+     * The response as JSON, or else a table under these headers with the rows that {@code rows} adds for each item;
+     * returns {@link ExitCodes#OK}.
+     */
+    <T> int list(MessageOrBuilder response, List<T> items, BiConsumer<Table, T> rows, String... headers) {
+        if (json()) {
+            json(response);
+            return ExitCodes.OK;
+        }
+        Table t = table(headers);
+        for (T item : items) {
+            rows.accept(t, item);
+        }
+        t.print();
+        return ExitCodes.OK;
     }
 
     /** Columns padded to their widest cell; printed by {@link #print()}. */

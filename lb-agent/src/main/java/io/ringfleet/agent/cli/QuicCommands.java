@@ -5,10 +5,8 @@ import io.ringfleet.api.ListQuicServerIdsRequest;
 import io.ringfleet.api.ListQuicServerIdsResponse;
 import io.ringfleet.api.MapQuicServerIds;
 import io.ringfleet.api.QuicMapping;
-import io.ringfleet.api.QuicServerId;
 import io.ringfleet.api.UnmapQuicServerIds;
 import java.util.List;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code lbctl quic ...}: QUIC server id → real mappings (Katran modifyQuicRealsMapping). */
@@ -20,10 +18,7 @@ final class QuicCommands {
     private QuicCommands() {}
 
     @picocli.CommandLine.Command(name = "add", description = "Map (or remap) a server id to a real.")
-    static final class Add extends ApiCommand {
-        @Mixin
-        WriteOptions write;
-
+    static final class Add extends WriteCommand {
         @Parameters(
                 index = "0",
                 paramLabel = "ID",
@@ -35,36 +30,23 @@ final class QuicCommands {
         String address;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setMapQuicServerIds(MapQuicServerIds.newBuilder()
-                                    .addMappings(QuicMapping.newBuilder()
-                                            .setServerId(id)
-                                            .setAddress(address)))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setMapQuicServerIds(MapQuicServerIds.newBuilder()
+                            .addMappings(
+                                    QuicMapping.newBuilder().setServerId(id).setAddress(address)));
         }
     }
 
     @picocli.CommandLine.Command(name = "delete", aliases = "del", description = "Unmap server ids.")
-    static final class Delete extends ApiCommand {
-        @Mixin
-        WriteOptions write;
-
+    static final class Delete extends WriteCommand {
         @Parameters(index = "0..*", arity = "1..*", paramLabel = "ID", converter = Args.Uint32Converter.class)
         List<Integer> ids;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setUnmapQuicServerIds(
-                                    UnmapQuicServerIds.newBuilder().addAllServerIds(ids))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setUnmapQuicServerIds(UnmapQuicServerIds.newBuilder().addAllServerIds(ids));
         }
     }
 
@@ -74,16 +56,13 @@ final class QuicCommands {
         int run(ApiConnection api, Output out) {
             ListQuicServerIdsResponse r =
                     api.control().listQuicServerIds(ListQuicServerIdsRequest.getDefaultInstance());
-            if (out.json()) {
-                out.json(r);
-                return ExitCodes.OK;
-            }
-            Output.Table t = out.table("ID", "REAL", "INDEX");
-            for (QuicServerId q : r.getMappingsList()) {
-                t.row(Integer.toUnsignedString(q.getServerId()), q.getAddress(), q.getRealIndex());
-            }
-            t.print();
-            return ExitCodes.OK;
+            return out.list(
+                    r,
+                    r.getMappingsList(),
+                    (t, q) -> t.row(Integer.toUnsignedString(q.getServerId()), q.getAddress(), q.getRealIndex()),
+                    "ID",
+                    "REAL",
+                    "INDEX");
         }
     }
 }

@@ -14,7 +14,7 @@ import io.ringfleet.api.SetRealWeights;
 import io.ringfleet.api.VipKey;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Mixin;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,13 +50,7 @@ final class RealCommands {
     }
 
     @picocli.CommandLine.Command(name = "add", description = "Add reals to a VIP (Katran modifyRealsForVip ADD).")
-    static final class Add extends ApiCommand {
-        @Mixin
-        VipArgs vip;
-
-        @Mixin
-        WriteOptions write;
-
+    static final class Add extends VipWriteCommand {
         @Parameters(index = "2..*", arity = "1..*", paramLabel = "REAL", description = "Real addresses (IPv4 or IPv6).")
         List<String> reals;
 
@@ -71,16 +65,12 @@ final class RealCommands {
         boolean update;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setAddReals(AddReals.newBuilder()
-                                    .setVip(vip.key())
-                                    .addAllReals(specs(reals, weight))
-                                    .setUpdateExisting(update))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setAddReals(AddReals.newBuilder()
+                            .setVip(vip.key())
+                            .addAllReals(specs(reals, weight))
+                            .setUpdateExisting(update));
         }
     }
 
@@ -88,13 +78,7 @@ final class RealCommands {
             name = "delete",
             aliases = "del",
             description = "Remove reals from a VIP (Katran modifyRealsForVip DEL).")
-    static final class Delete extends ApiCommand {
-        @Mixin
-        VipArgs vip;
-
-        @Mixin
-        WriteOptions write;
-
+    static final class Delete extends VipWriteCommand {
         @Parameters(index = "2..*", arity = "1..*", paramLabel = "REAL", description = "Real addresses.")
         List<String> reals;
 
@@ -102,29 +86,19 @@ final class RealCommands {
         boolean ignoreMissing;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setRemoveReals(RemoveReals.newBuilder()
-                                    .setVip(vip.key())
-                                    .addAllAddresses(reals)
-                                    .setIgnoreMissing(ignoreMissing))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setRemoveReals(RemoveReals.newBuilder()
+                            .setVip(vip.key())
+                            .addAllAddresses(reals)
+                            .setIgnoreMissing(ignoreMissing));
         }
     }
 
     @picocli.CommandLine.Command(
             name = "weight",
             description = "Set the weight of reals already in a VIP (0 takes them out of the ring).")
-    static final class Weight extends ApiCommand {
-        @Mixin
-        VipArgs vip;
-
-        @Mixin
-        WriteOptions write;
-
+    static final class Weight extends VipWriteCommand {
         @Parameters(index = "2..*", arity = "1..*", paramLabel = "REAL", description = "Real addresses.")
         List<String> reals;
 
@@ -136,15 +110,10 @@ final class RealCommands {
         int weight;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setSetRealWeights(SetRealWeights.newBuilder()
-                                    .setVip(vip.key())
-                                    .addAllReals(specs(reals, weight)))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setSetRealWeights(
+                            SetRealWeights.newBuilder().setVip(vip.key()).addAllReals(specs(reals, weight)));
         }
     }
 
@@ -171,78 +140,48 @@ final class RealCommands {
 
         @Override
         int run(ApiConnection api, Output out) throws LbctlException {
+            Optional<VipKey> vip = Args.optionalVip(protocol, endpoint);
             ListRealsRequest.Builder b = ListRealsRequest.newBuilder();
-            if (protocol != null && endpoint == null) {
-                throw new LbctlException(
-                        ExitCodes.USAGE, "give both PROTO and VIP (e.g. tcp 10.200.200.1:22), or neither");
-            }
-            if (endpoint != null) {
-                b.setVip(VipKey.newBuilder()
-                        .setProtocol(protocol)
-                        .setAddress(endpoint.address())
-                        .setPort(endpoint.port()));
-            }
+            vip.ifPresent(b::setVip);
             ListRealsResponse r = api.control().listReals(b.build());
-            if (out.json()) {
-                out.json(r);
-            } else if (endpoint != null) {
+            if (vip.isPresent() && !out.json()) {
                 printMembers(out, r.getRealsList());
-            } else {
-                Output.Table t = out.table("REAL", "INDEX", "REFERENCES");
-                for (RealInfo real : r.getRealsList()) {
-                    t.row(real.getAddress(), real.getRealIndex(), real.getReferences());
-                }
-                t.print();
+                return ExitCodes.OK;
             }
-            return ExitCodes.OK;
+            return out.list(
+                    r,
+                    r.getRealsList(),
+                    (t, real) -> t.row(real.getAddress(), real.getRealIndex(), real.getReferences()),
+                    "REAL",
+                    "INDEX",
+                    "REFERENCES");
         }
+    }
+
+    /** A write to one real of a VIP: {@code PROTO VIP REAL}. */
+    abstract static class OneReal extends VipWriteCommand {
+        @Parameters(index = "2", paramLabel = "REAL")
+        String real;
     }
 
     @picocli.CommandLine.Command(
             name = "down",
             description = "Mark a real of a UDP flow-migration VIP down (its flows are re-hashed).")
-    static final class Down extends ApiCommand {
-        @Mixin
-        VipArgs vip;
-
-        @Mixin
-        WriteOptions write;
-
-        @Parameters(index = "2", paramLabel = "REAL")
-        String real;
-
+    static final class Down extends OneReal {
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setMarkRealDown(
-                                    MarkRealDown.newBuilder().setVip(vip.key()).setAddress(real))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setMarkRealDown(MarkRealDown.newBuilder().setVip(vip.key()).setAddress(real));
         }
     }
 
     @picocli.CommandLine.Command(name = "up", description = "Clear a real's down mark.")
-    static final class Up extends ApiCommand {
-        @Mixin
-        VipArgs vip;
-
-        @Mixin
-        WriteOptions write;
-
-        @Parameters(index = "2", paramLabel = "REAL")
-        String real;
-
+    static final class Up extends OneReal {
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setClearRealDown(
-                                    ClearRealDown.newBuilder().setVip(vip.key()).setAddress(real))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setClearRealDown(
+                            ClearRealDown.newBuilder().setVip(vip.key()).setAddress(real));
         }
     }
 }

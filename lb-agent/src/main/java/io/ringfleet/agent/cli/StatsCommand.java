@@ -12,6 +12,7 @@ import io.ringfleet.api.VipStats;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,19 +66,12 @@ final class StatsCommand extends ApiCommand {
 
     @Override
     int run(ApiConnection api, Output out) throws Exception {
-        if (protocol != null && endpoint == null) {
-            throw new LbctlException(ExitCodes.USAGE, "give both PROTO and VIP (e.g. tcp 10.200.200.1:22), or neither");
-        }
+        Optional<VipKey> vip = Args.optionalVip(protocol, endpoint);
         if (interval.isZero() || interval.isNegative() || count < 0) {
             throw new LbctlException(ExitCodes.USAGE, "--interval must be positive and --count at least 0");
         }
         GetStatsRequest.Builder request = GetStatsRequest.newBuilder().setWithReals(reals);
-        if (endpoint != null) {
-            request.setVip(VipKey.newBuilder()
-                    .setProtocol(protocol)
-                    .setAddress(endpoint.address())
-                    .setPort(endpoint.port()));
-        }
+        vip.ifPresent(request::setVip);
         if (!rate && !lru && !icmp) {
             totals(out, api.control().getStats(request.build()));
             return ExitCodes.OK;
@@ -161,25 +155,24 @@ final class StatsCommand extends ApiCommand {
         double fallback = packetsRate(a, b, "fallback_hit", seconds);
         double hitPercent = lookups == 0 ? 0 : 100.0 * hits / lookups;
         if (out.json()) {
-            out.json(struct(Map.of(
-                    "node_id",
-                    after.getNodeId(),
-                    "interval_seconds",
+            out.json(sample(
+                    after,
                     seconds,
-                    "lookups_per_second",
-                    lookups,
-                    "hits_per_second",
-                    hits,
-                    "hit_percent",
-                    hitPercent,
-                    "tcp_syn_misses_per_second",
-                    syn,
-                    "tcp_non_syn_misses_per_second",
-                    nonSyn,
-                    "udp_misses_per_second",
-                    udp,
-                    "fallback_hits_per_second",
-                    fallback)));
+                    Map.of(
+                            "lookups_per_second",
+                            lookups,
+                            "hits_per_second",
+                            hits,
+                            "hit_percent",
+                            hitPercent,
+                            "tcp_syn_misses_per_second",
+                            syn,
+                            "tcp_non_syn_misses_per_second",
+                            nonSyn,
+                            "udp_misses_per_second",
+                            udp,
+                            "fallback_hits_per_second",
+                            fallback)));
             return;
         }
         Output.Table t =
@@ -202,15 +195,8 @@ final class StatsCommand extends ApiCommand {
         double v4 = perSecond(a.getPackets(), b.getPackets(), seconds);
         double v6 = perSecond(a.getBytes(), b.getBytes(), seconds);
         if (out.json()) {
-            out.json(struct(Map.of(
-                    "node_id",
-                    after.getNodeId(),
-                    "interval_seconds",
-                    seconds,
-                    "icmp_v4_too_big_per_second",
-                    v4,
-                    "icmp_v6_too_big_per_second",
-                    v6)));
+            out.json(
+                    sample(after, seconds, Map.of("icmp_v4_too_big_per_second", v4, "icmp_v6_too_big_per_second", v6)));
             return;
         }
         Output.Table t = out.table("ICMPV4-TOO-BIG/S", "ICMPV6-TOO-BIG/S");
@@ -230,19 +216,18 @@ final class StatsCommand extends ApiCommand {
             double pps = perSecond(was.getPackets(), v.getPackets(), seconds);
             double bps = perSecond(was.getBytes(), v.getBytes(), seconds);
             if (out.json()) {
-                out.json(struct(Map.of(
-                        "node_id",
-                        after.getNodeId(),
-                        "vip",
-                        Args.vipText(v.getVip()),
-                        "vip_num",
-                        v.getVipNum(),
-                        "interval_seconds",
+                out.json(sample(
+                        after,
                         seconds,
-                        "packets_per_second",
-                        pps,
-                        "bytes_per_second",
-                        bps)));
+                        Map.of(
+                                "vip",
+                                Args.vipText(v.getVip()),
+                                "vip_num",
+                                v.getVipNum(),
+                                "packets_per_second",
+                                pps,
+                                "bytes_per_second",
+                                bps)));
             } else {
                 t.row(Args.vipText(v.getVip()), fmt(pps), fmt(bps));
             }
@@ -258,6 +243,14 @@ final class StatsCommand extends ApiCommand {
 
     private static String fmt(double v) {
         return String.format("%.0f", v);
+    }
+
+    /** One sample as JSON: the node, the interval in seconds, and these fields. */
+    private static Struct sample(GetStatsResponse after, double seconds, Map<String, Object> fields) {
+        Map<String, Object> all = new TreeMap<>(fields);
+        all.put("node_id", after.getNodeId());
+        all.put("interval_seconds", seconds);
+        return struct(all);
     }
 
     private static Struct struct(Map<String, Object> fields) {

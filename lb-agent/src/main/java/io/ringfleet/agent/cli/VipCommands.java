@@ -40,13 +40,7 @@ final class VipCommands {
     }
 
     @picocli.CommandLine.Command(name = "add", description = "Add a VIP (Katran addVip).")
-    static final class Add extends ApiCommand {
-        @Mixin
-        VipArgs vip;
-
-        @Mixin
-        WriteOptions write;
-
+    static final class Add extends VipWriteCommand {
         @Option(
                 names = "--flag",
                 paramLabel = "FLAG",
@@ -62,14 +56,13 @@ final class VipCommands {
         HashFunction hash;
 
         @Override
-        int run(ApiConnection api, Output out) {
+        Command.Builder command() {
             int bits = flags.stream().reduce(0, (a, b) -> a | b);
             AddVip.Builder add = AddVip.newBuilder().setVip(vip.key()).setFlags(bits);
             if (hash != null) {
                 add.setHashFunction(hash);
             }
-            return write.apply(
-                    api, out, List.of(Command.newBuilder().setAddVip(add).build()));
+            return Command.newBuilder().setAddVip(add);
         }
     }
 
@@ -77,21 +70,10 @@ final class VipCommands {
             name = "delete",
             aliases = "del",
             description = "Delete a VIP with its reals (Katran delVip).")
-    static final class Delete extends ApiCommand {
-        @Mixin
-        VipArgs vip;
-
-        @Mixin
-        WriteOptions write;
-
+    static final class Delete extends VipWriteCommand {
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setRemoveVip(RemoveVip.newBuilder().setVip(vip.key()))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder().setRemoveVip(RemoveVip.newBuilder().setVip(vip.key()));
         }
     }
 
@@ -104,29 +86,30 @@ final class VipCommands {
         int run(ApiConnection api, Output out) {
             ListVipsResponse r = api.control()
                     .listVips(ListVipsRequest.newBuilder().setWithReals(reals).build());
-            if (out.json()) {
-                out.json(r);
-                return ExitCodes.OK;
-            }
-            Output.Table t = out.table("VIP", "NUM", "FLAGS", "HASH", "REALS");
-            for (VipInfo v : r.getVipsList()) {
-                t.row(
-                        Args.vipText(v.getVip()),
-                        v.getVipNum(),
-                        flagsText(v.getFlags(), v.getFlagNamesList()),
-                        v.getHashFunction().name().toLowerCase(Locale.ROOT),
-                        v.getRealCount());
-                for (RealInfo real : v.getRealsList()) {
-                    t.row(
-                            "  " + real.getAddress(),
-                            "",
-                            "weight " + real.getWeight() + (real.getDown() ? " down" : ""),
-                            "",
-                            "index " + real.getRealIndex());
-                }
-            }
-            t.print();
-            return ExitCodes.OK;
+            return out.list(
+                    r,
+                    r.getVipsList(),
+                    (t, v) -> {
+                        t.row(
+                                Args.vipText(v.getVip()),
+                                v.getVipNum(),
+                                flagsText(v.getFlags(), v.getFlagNamesList()),
+                                v.getHashFunction().name().toLowerCase(Locale.ROOT),
+                                v.getRealCount());
+                        for (RealInfo real : v.getRealsList()) {
+                            t.row(
+                                    "  " + real.getAddress(),
+                                    "",
+                                    "weight " + real.getWeight() + (real.getDown() ? " down" : ""),
+                                    "",
+                                    "index " + real.getRealIndex());
+                        }
+                    },
+                    "VIP",
+                    "NUM",
+                    "FLAGS",
+                    "HASH",
+                    "REALS");
         }
     }
 
@@ -155,13 +138,7 @@ final class VipCommands {
     @picocli.CommandLine.Command(
             name = "flags",
             description = "Show a VIP's flags, or set and clear some (Katran modifyVip).")
-    static final class Flags extends ApiCommand {
-        @Mixin
-        VipArgs vip;
-
-        @Mixin
-        WriteOptions write;
-
+    static final class Flags extends VipWriteCommand {
         @Option(
                 names = "--set",
                 paramLabel = "FLAG",
@@ -177,40 +154,30 @@ final class VipCommands {
         List<Integer> clear = new ArrayList<>();
 
         @Override
-        int run(ApiConnection api, Output out) {
+        int run(ApiConnection api, Output out) throws Exception {
             if (set.isEmpty() && clear.isEmpty()) {
                 GetVipFlagsResponse r = api.control()
                         .getVipFlags(
                                 GetVipRequest.newBuilder().setVip(vip.key()).build());
-                if (out.json()) {
-                    out.json(r);
-                } else {
-                    out.line(flagsText(r.getFlags(), r.getFlagNamesList()));
-                }
-                return ExitCodes.OK;
+                return out.show(r, () -> flagsText(r.getFlags(), r.getFlagNamesList()));
             }
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setModifyVipFlags(ModifyVipFlags.newBuilder()
-                                    .setVip(vip.key())
-                                    .setSetFlags(set.stream().reduce(0, (a, b) -> a | b))
-                                    .setClearFlags(clear.stream().reduce(0, (a, b) -> a | b)))
-                            .build()));
+            return super.run(api, out);
+        }
+
+        @Override
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setModifyVipFlags(ModifyVipFlags.newBuilder()
+                            .setVip(vip.key())
+                            .setSetFlags(set.stream().reduce(0, (a, b) -> a | b))
+                            .setClearFlags(clear.stream().reduce(0, (a, b) -> a | b)));
         }
     }
 
     @picocli.CommandLine.Command(
             name = "hash",
             description = "Change a VIP's ring builder (Katran changeHashFunctionForVip).")
-    static final class Hash extends ApiCommand {
-        @Mixin
-        VipArgs vip;
-
-        @Mixin
-        WriteOptions write;
-
+    static final class Hash extends VipWriteCommand {
         @Parameters(
                 index = "2",
                 paramLabel = "FUNCTION",
@@ -219,15 +186,10 @@ final class VipCommands {
         HashFunction hash;
 
         @Override
-        int run(ApiConnection api, Output out) {
-            return write.apply(
-                    api,
-                    out,
-                    List.of(Command.newBuilder()
-                            .setSetVipHashFunction(SetVipHashFunction.newBuilder()
-                                    .setVip(vip.key())
-                                    .setHashFunction(hash))
-                            .build()));
+        Command.Builder command() {
+            return Command.newBuilder()
+                    .setSetVipHashFunction(
+                            SetVipHashFunction.newBuilder().setVip(vip.key()).setHashFunction(hash));
         }
     }
 }

@@ -31,7 +31,7 @@ final class WaitCommand extends ApiCommand {
                 .waitProgrammed(WaitProgrammedRequest.newBuilder()
                         .setIndex(index)
                         .setFleetWide(!local)
-                        .setTimeoutMs((int) Math.min(Integer.MAX_VALUE, waitTimeout.toMillis()))
+                        .setTimeoutMs(Args.millis(waitTimeout))
                         .build());
         ProgrammedProgress p = r.getProgress();
         if (out.json()) {

@@ -43,7 +43,7 @@ final class WriteOptions {
                 .setDryRun(dryRun)
                 .setWaitProgrammedFleetWide(waitProgrammed && !dryRun);
         if (waitProgrammed) {
-            b.setWaitTimeoutMs((int) Math.min(Integer.MAX_VALUE, waitTimeout.toMillis()));
+            b.setWaitTimeoutMs(Args.millis(waitTimeout));
         }
         if (expectStateIndex != null) {
             b.setExpectedStateIndex(expectStateIndex);
