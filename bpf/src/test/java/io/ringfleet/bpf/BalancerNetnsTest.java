@@ -82,15 +82,7 @@ class BalancerNetnsTest {
 
     @AfterAll
     static void tearDown() {
-        for (AutoCloseable c : new AutoCloseable[] {rig, clientPass, helpers, lb, client}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestSupport.closeQuietly(rig, clientPass, helpers, lb, client);
     }
 
     @ParameterizedTest

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.bpf.testing.Bpffs;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -302,7 +303,7 @@ class BridgeTest {
                 third.close();
             }
         } finally {
-            TestSupport.deleteTree(dir);
+            Bpffs.deleteTree(dir);
         }
     }
 
@@ -326,7 +327,7 @@ class BridgeTest {
             assertEquals(BpfException.ENOENT, e.errno());
             assertThrows(BpfException.class, () -> BpfMap.openPinned(dir));
         } finally {
-            TestSupport.deleteTree(dir);
+            Bpffs.deleteTree(dir);
         }
     }
 
@@ -339,7 +340,7 @@ class BridgeTest {
                 BpfException e = assertThrows(BpfException.class, () -> BpfMap.openPinned(dir.resolve("p")));
                 assertEquals(BpfException.EINVAL, e.errno());
             } finally {
-                TestSupport.deleteTree(dir);
+                Bpffs.deleteTree(dir);
             }
         }
     }

@@ -10,15 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.HcCounter;
-import io.ringfleet.bpf.abi.HcCtl;
-import io.ringfleet.bpf.abi.HcReal;
 import io.ringfleet.bpf.testing.Frames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -37,11 +32,7 @@ import org.junit.jupiter.api.Test;
 class HealthcheckNetnsTest {
     private static NetNs lb;
     private static NetNs peer;
-    private static BpfObject obj;
-    private static BpfProgram prog;
-    private static BpfMap reals;
-    private static BpfMap ctl;
-    private static BpfMap stats;
+    private static HealthcheckProgram hc;
     private static Tc.Attachment attachment;
 
     @BeforeAll
@@ -56,15 +47,8 @@ class HealthcheckNetnsTest {
         lb.ip("route", "add", "10.77.1.0/24", "via", "10.77.0.2");
         lb.ip("-6", "route", "add", "fd00:77:1::/64", "via", "fd00:77::2");
 
-        obj = BpfObject.open(Bpf.shippedObject("healthcheck")).load();
-        prog = obj.program("healthcheck");
-        reals = obj.map("hc_reals");
-        ctl = obj.map("hc_ctl");
-        stats = obj.map("hc_stats");
-        reals.update(BpfMap.u32(7), new HcReal(REAL4).encode());
-        reals.update(BpfMap.u32(8), new HcReal(REAL6).encode());
-        ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, null, null).encode());
-        attachment = lb.call(() -> Tc.attachEgress(Xdp.ifindex("hl0"), prog));
+        hc = new HealthcheckProgram();
+        attachment = lb.call(() -> Tc.attachEgress(Xdp.ifindex("hl0"), hc.prog));
     }
 
     @AfterAll
@@ -84,15 +68,7 @@ class HealthcheckNetnsTest {
                 });
             }
         } finally {
-            for (AutoCloseable c : new AutoCloseable[] {prog, reals, ctl, stats, obj, lb, peer}) {
-                try {
-                    if (c != null) {
-                        c.close();
-                    }
-                } catch (Exception ignored) {
-                    // best effort
-                }
-            }
+            TestSupport.closeQuietly(hc, lb, peer);
         }
     }
 
@@ -109,9 +85,9 @@ class HealthcheckNetnsTest {
 
     @Test
     void theAttachmentIsVisibleToTc() {
-        assertEquals(prog.id(), attachment.programId());
+        assertEquals(hc.prog.id(), attachment.programId());
         assertEquals(
-                prog.id(),
+                hc.prog.id(),
                 lb.call(() -> Tc.attachedId(
                         attachment.ifindex(), Tc.Direction.EGRESS, attachment.handle(), attachment.priority())));
     }
@@ -119,9 +95,7 @@ class HealthcheckNetnsTest {
     @Test
     void aMarkedV4HealthCheckArrivesIpipEncapsulatedOnThePeer() throws Exception {
         byte[] payload = "hc-v4-probe".getBytes(StandardCharsets.US_ASCII);
-        long before = Counter.sum(stats.lookupPerCpu(BpfMap.u32(HcCounter.FORWARDED.index()))
-                        .orElseThrow())
-                .packets();
+        long before = hc.stat(HcCounter.FORWARDED).packets();
         try (Capture cap = Capture.start(peer, "hp0", "ip proto 4")) {
             cap.awaitListening();
             sendMarked(VIP4, 9999, 7, payload);
@@ -139,9 +113,7 @@ class HealthcheckNetnsTest {
             assertEquals(9999, Frames.u16(f, 54 + 2));
             assertArrayEquals(payload, Arrays.copyOfRange(f, 62, 62 + payload.length));
         }
-        long after = Counter.sum(stats.lookupPerCpu(BpfMap.u32(HcCounter.FORWARDED.index()))
-                        .orElseThrow())
-                .packets();
+        long after = hc.stat(HcCounter.FORWARDED).packets();
         assertTrue(after > before);
     }
 

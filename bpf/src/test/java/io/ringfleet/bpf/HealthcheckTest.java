@@ -30,11 +30,7 @@ class HealthcheckTest {
     static final InetAddress REAL4 = addr("10.77.2.5");
     static final InetAddress REAL6 = addr("fd00:77:2::5");
 
-    private BpfObject obj;
-    private BpfProgram prog;
-    private BpfMap reals;
-    private BpfMap ctl;
-    private BpfMap stats;
+    private HealthcheckProgram hc;
 
     static InetAddress addr(String s) {
         try {
@@ -46,33 +42,20 @@ class HealthcheckTest {
 
     @BeforeEach
     void load() {
-        obj = BpfObject.open(Bpf.shippedObject("healthcheck")).load();
-        prog = obj.program("healthcheck");
-        reals = obj.map("hc_reals");
-        ctl = obj.map("hc_ctl");
-        stats = obj.map("hc_stats");
-        reals.update(BpfMap.u32(7), new HcReal(REAL4).encode());
-        reals.update(BpfMap.u32(8), new HcReal(REAL6).encode());
-        ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, null, null).encode());
+        hc = new HealthcheckProgram();
     }
 
     @AfterEach
     void close() {
-        for (AutoCloseable c : new AutoCloseable[] {prog, reals, ctl, stats, obj}) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestSupport.closeQuietly(hc);
     }
 
     private Counter stat(HcCounter c) {
-        return Counter.sum(stats.lookupPerCpu(BpfMap.u32(c.index())).orElseThrow());
+        return hc.stat(c);
     }
 
     private TestRun.Result run(byte[] frame, int mark) {
-        return prog.testRun(TestRun.of(frame).skbMark(mark));
+        return hc.prog.testRun(TestRun.of(frame).skbMark(mark));
     }
 
     static void assertIpip(byte[] out, byte[] inner, InetAddress src, InetAddress real) {
@@ -141,7 +124,7 @@ class HealthcheckTest {
 
     @Test
     void aRealWithoutASourceOfItsFamilyIsDroppedAndCounted() {
-        ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, null, 0, null, null).encode());
+        hc.ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, null, 0, null, null).encode());
         byte[] in = Frames.udp(SRC4, VIP4, 40000, 80, new byte[10]);
         assertEquals(TC_ACT_SHOT, run(in, 8).retval());
         assertEquals(1, stat(HcCounter.NO_SOURCE).packets());
@@ -151,7 +134,8 @@ class HealthcheckTest {
     void configuredMacsAreWritten() {
         byte[] src = {0x02, 0x11, 0x11, 0x11, 0x11, 0x11};
         byte[] dst = {0x02, 0x22, 0x22, 0x22, 0x22, 0x22};
-        ctl.update(BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, src, dst).encode());
+        hc.ctl.update(
+                BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 0, src, dst).encode());
         byte[] in = Frames.udp(SRC4, VIP4, 40000, 80, new byte[10]);
         byte[] out = run(in, 7).data();
         assertArrayEquals(dst, Arrays.copyOfRange(out, 0, 6));
@@ -161,7 +145,7 @@ class HealthcheckTest {
 
     @Test
     void aConfiguredDeviceGetsTheEncapsulatedPacketByRedirect() {
-        ctl.update(
+        hc.ctl.update(
                 BpfMap.u32(HcCtl.MAIN), new HcCtl((Inet4Address) SRC4, (Inet6Address) SRC6, 4242, null, null).encode());
         byte[] in = Frames.udp(SRC4, VIP4, 40000, 80, new byte[10]);
         TestRun.Result r = run(in, 7); // test_run's skb is on lo (ifindex 1): 4242 is another device

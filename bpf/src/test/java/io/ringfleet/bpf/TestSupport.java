@@ -1,19 +1,12 @@
 package io.ringfleet.bpf;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.ringfleet.bpf.testing.Bpffs;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /** Shared by the bridge tests: test BPF objects and throw-away bpffs directories. */
 final class TestSupport {
-    private static final AtomicInteger SEQ = new AtomicInteger();
-
     private TestSupport() {}
 
     /** A test-only BPF object (src/test/c) built into target/test-classes/native. */
@@ -30,32 +23,21 @@ final class TestSupport {
         return Bpf.resourceFile("/native/" + name + ".bpf.o");
     }
 
-    /** A fresh directory in bpffs; delete with {@link #deleteTree}. */
+    /** A fresh directory in bpffs; delete with {@link Bpffs#deleteTree}. */
     static Path bpffsDir(String prefix) {
-        Path dir = Path.of(
-                "/sys/fs/bpf",
-                "rf-test-" + prefix + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
-        try {
-            return Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Bpffs.createDir("rf-test-" + prefix);
     }
 
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+    /** Closes each of {@code resources} that is not null, best effort: what one close throws is ignored. */
+    static void closeQuietly(AutoCloseable... resources) {
+        for (AutoCloseable c : resources) {
+            try {
+                if (c != null) {
+                    c.close();
                 }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            } catch (Exception ignored) {
+                // best effort
+            }
         }
     }
 

@@ -46,15 +46,7 @@ class XdpAttachTest {
 
     @AfterAll
     static void tearDown() {
-        for (AutoCloseable c : new AutoCloseable[] {pass, drop, counting, counters, control, obj, a, b}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestSupport.closeQuietly(pass, drop, counting, counters, control, obj, a, b);
     }
 
     @ParameterizedTest

@@ -2,6 +2,7 @@ package io.ringfleet.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ringfleet.bpf.testing.Bpffs;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -40,14 +41,8 @@ class XdpRootTest {
 
     @AfterEach
     void close() {
-        for (AutoCloseable c : new AutoCloseable[] {hits, first, second, chainObj, slots, root, rootObj}) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
-        TestSupport.deleteTree(dir);
+        TestSupport.closeQuietly(hits, first, second, chainObj, slots, root, rootObj);
+        Bpffs.deleteTree(dir);
     }
 
     private long hits(int i) {

@@ -11,7 +11,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 /**
  * One long-lived TCP flow slot: a connection to the VIP that does an echo round trip every interval and
@@ -22,40 +21,24 @@ import java.util.function.BooleanSupplier;
 final class TcpFlow implements Runnable {
     private static final AtomicInteger IDS = new AtomicInteger();
 
-    private final ClientNode client;
-    private final InetSocketAddress target;
-    private final int intervalMillis;
-    private final int timeoutMillis;
-    private final TrafficLedger ledger;
-    private final BooleanSupplier running;
+    private final FlowSettings settings;
 
-    TcpFlow(
-            ClientNode client,
-            InetSocketAddress target,
-            int intervalMillis,
-            int timeoutMillis,
-            TrafficLedger ledger,
-            BooleanSupplier running) {
-        this.client = client;
-        this.target = target;
-        this.intervalMillis = intervalMillis;
-        this.timeoutMillis = timeoutMillis;
-        this.ledger = ledger;
-        this.running = running;
+    TcpFlow(FlowSettings settings) {
+        this.settings = settings;
     }
 
     @Override
     public void run() {
-        while (running.getAsBoolean()) {
-            String flow = "tcp#" + IDS.incrementAndGet() + " cl" + client.number() + " -> " + Traffic.text(target);
+        while (settings.running()) {
+            String flow = settings.flowName("tcp", IDS.incrementAndGet());
             try (SocketChannel ch = SocketChannel.open()) {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                ch.socket().connect(target, timeoutMillis);
-                ch.socket().setSoTimeout(timeoutMillis);
+                ch.socket().connect(settings.target(), settings.timeoutMillis());
+                ch.socket().setSoTimeout(settings.timeoutMillis());
                 rounds(flow, ch);
             } catch (IOException e) {
-                if (running.getAsBoolean()) {
-                    ledger.connectFailed(flow + " connect: " + e);
+                if (settings.running()) {
+                    settings.ledger().connectFailed(flow + " connect: " + e);
                 }
             }
             pause(200);
@@ -70,13 +53,13 @@ final class TcpFlow implements Runnable {
             in = new BufferedInputStream(ch.socket().getInputStream());
             out = ch.socket().getOutputStream();
         } catch (IOException e) {
-            ledger.connectFailed(flow + ": " + e);
+            settings.ledger().connectFailed(flow + ": " + e);
             return;
         }
         String real = null;
         long seq = 0;
         try {
-            while (running.getAsBoolean()) {
+            while (settings.running()) {
                 String sent = flow.substring(0, flow.indexOf(' ')) + " " + (++seq);
                 long t0 = System.nanoTime();
                 out.write((sent + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -84,10 +67,10 @@ final class TcpFlow implements Runnable {
                 try {
                     reply = readLine(in);
                 } catch (SocketTimeoutException e) {
-                    if (!running.getAsBoolean()) {
+                    if (!settings.running()) {
                         return;
                     }
-                    throw new IOException("no answer within " + timeoutMillis + " ms", e);
+                    throw new IOException("no answer within " + settings.timeoutMillis() + " ms", e);
                 }
                 int space = reply.indexOf(' ');
                 String from = space < 0 ? "?" : reply.substring(0, space);
@@ -97,24 +80,26 @@ final class TcpFlow implements Runnable {
                 }
                 if (real == null) {
                     real = from;
-                    ledger.longOpened(new OpenFlow(flow, real, (InetSocketAddress) ch.getLocalAddress(), target));
+                    settings.ledger()
+                            .longOpened(new OpenFlow(
+                                    flow, real, (InetSocketAddress) ch.getLocalAddress(), settings.target()));
                 } else if (!real.equals(from)) {
                     throw new IOException("answered by " + from + " instead of " + real);
                 }
-                ledger.roundTrip(System.nanoTime() - t0);
-                pause(Math.max(1, intervalMillis - (int) ((System.nanoTime() - t0) / 1_000_000)));
+                settings.ledger().roundTrip(System.nanoTime() - t0);
+                settings.pauseRestOfInterval(t0);
             }
         } catch (IOException e) {
-            if (running.getAsBoolean()) {
+            if (settings.running()) {
                 if (real == null) {
-                    ledger.connectFailed(flow + " first round trip: " + e.getMessage());
+                    settings.ledger().connectFailed(flow + " first round trip: " + e.getMessage());
                 } else {
-                    ledger.broken(flow, real, reason(e));
+                    settings.ledger().broken(flow, real, reason(e));
                 }
             }
         } finally {
             if (real != null) {
-                ledger.longClosed(flow);
+                settings.ledger().longClosed(flow);
             }
         }
     }

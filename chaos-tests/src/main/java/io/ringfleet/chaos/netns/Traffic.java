@@ -89,26 +89,26 @@ public final class Traffic implements AutoCloseable {
                 t.spawn(
                         "tcp-" + i,
                         c,
-                        new TcpFlow(
+                        new TcpFlow(new FlowSettings(
                                 c,
                                 targets.get(i % targets.size()),
                                 intervalMillis,
                                 timeoutMillis,
                                 t.ledger,
-                                t::running));
+                                t::running)));
             }
             for (int i = 0; i < udpFlows; i++) {
                 ClientNode c = clients.get(i % clients.size());
                 t.spawn(
                         "udp-" + i,
                         c,
-                        new UdpFlow(
+                        new UdpFlow(new FlowSettings(
                                 c,
                                 targets.get(i % targets.size()),
                                 intervalMillis,
                                 Math.min(timeoutMillis, 1000),
                                 t.ledger,
-                                t::running));
+                                t::running)));
             }
             if (shortPerSecond > 0) {
                 for (ClientNode c : clients) {

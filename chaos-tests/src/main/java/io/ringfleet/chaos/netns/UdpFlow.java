@@ -2,12 +2,10 @@ package io.ringfleet.chaos.netns;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 /**
  * One UDP flow: a connected datagram socket (one 5-tuple) that sends a numbered request every interval and
@@ -19,73 +17,58 @@ final class UdpFlow implements Runnable {
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final int LOST_IN_A_ROW_BREAKS = 3;
 
-    private final ClientNode client;
-    private final InetSocketAddress target;
-    private final int intervalMillis;
-    private final int timeoutMillis;
-    private final TrafficLedger ledger;
-    private final BooleanSupplier running;
+    private final FlowSettings settings;
 
-    UdpFlow(
-            ClientNode client,
-            InetSocketAddress target,
-            int intervalMillis,
-            int timeoutMillis,
-            TrafficLedger ledger,
-            BooleanSupplier running) {
-        this.client = client;
-        this.target = target;
-        this.intervalMillis = intervalMillis;
-        this.timeoutMillis = timeoutMillis;
-        this.ledger = ledger;
-        this.running = running;
+    UdpFlow(FlowSettings settings) {
+        this.settings = settings;
     }
 
     @Override
     public void run() {
         int id = IDS.incrementAndGet();
-        String flow = "udp#" + id + " cl" + client.number() + " -> " + Traffic.text(target);
+        String flow = settings.flowName("udp", id);
         try (DatagramChannel ch = DatagramChannel.open()) {
-            ch.connect(target);
-            ch.socket().setSoTimeout(timeoutMillis);
+            ch.connect(settings.target());
+            ch.socket().setSoTimeout(settings.timeoutMillis());
             String real = null;
             int lostInARow = 0;
             long seq = 0;
             byte[] buf = new byte[2048];
-            while (running.getAsBoolean()) {
+            while (settings.running()) {
                 long t0 = System.nanoTime();
                 String sent = "udp#" + id + " " + (++seq);
                 byte[] out = sent.getBytes(StandardCharsets.US_ASCII);
                 ch.socket().send(new DatagramPacket(out, out.length));
                 String from = receive(ch, buf, sent);
                 if (from == null) {
-                    ledger.udpLost();
-                    if (++lostInARow == LOST_IN_A_ROW_BREAKS && real != null && running.getAsBoolean()) {
-                        ledger.broken(flow, real, LOST_IN_A_ROW_BREAKS + " requests in a row without an answer");
+                    settings.ledger().udpLost();
+                    if (++lostInARow == LOST_IN_A_ROW_BREAKS && real != null && settings.running()) {
+                        settings.ledger()
+                                .broken(flow, real, LOST_IN_A_ROW_BREAKS + " requests in a row without an answer");
                         real = null;
                     }
                 } else {
                     lostInARow = 0;
-                    ledger.udpReply(from);
+                    settings.ledger().udpReply(from);
                     if (real == null) {
                         real = from;
                     } else if (!real.equals(from)) {
-                        ledger.broken(flow, real, "answered by " + from + " instead of " + real);
+                        settings.ledger().broken(flow, real, "answered by " + from + " instead of " + real);
                         real = from;
                     }
                 }
-                TcpFlow.pause(Math.max(1, intervalMillis - (int) ((System.nanoTime() - t0) / 1_000_000)));
+                settings.pauseRestOfInterval(t0);
             }
         } catch (IOException e) {
-            if (running.getAsBoolean()) {
-                ledger.broken(flow, null, "socket failed: " + e);
+            if (settings.running()) {
+                settings.ledger().broken(flow, null, "socket failed: " + e);
             }
         }
     }
 
     /** The real that answered sent, or null when no answer came in time (late answers are skipped). */
     private String receive(DatagramChannel ch, byte[] buf, String sent) throws IOException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        long deadline = System.nanoTime() + settings.timeoutMillis() * 1_000_000L;
         while (System.nanoTime() < deadline) {
             DatagramPacket p = new DatagramPacket(buf, buf.length);
             try {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.bpf.testing.Bpffs;
 import io.ringfleet.state.FleetLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ class DatapathOpenErrorsTest {
 
     @Test
     void pinnedMapsOfOtherSizesAreReportedWithWhatToDo() {
-        Path pins = Bpffs.newDir("sizes");
+        Path pins = Bpffs.newDir("rf-agent-test-sizes");
         try {
             BalancerDatapath.open(DatapathConfig.builder()
                             .maxVips(2)

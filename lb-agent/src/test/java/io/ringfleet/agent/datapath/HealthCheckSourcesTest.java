@@ -10,6 +10,7 @@ import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.HcCtl;
 import io.ringfleet.bpf.abi.HcReal;
+import io.ringfleet.bpf.testing.Bpffs;
 import io.ringfleet.bpf.testing.Frames;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -36,7 +37,7 @@ class HealthCheckSourcesTest {
 
     @BeforeEach
     void pinDir() {
-        pins = Bpffs.newDir("hcsrc");
+        pins = Bpffs.newDir("rf-agent-test-hcsrc");
     }
 
     @AfterEach

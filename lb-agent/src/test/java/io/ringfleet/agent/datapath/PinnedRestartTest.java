@@ -23,6 +23,7 @@ import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.Xdp;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.FlowKey;
+import io.ringfleet.bpf.testing.Bpffs;
 import io.ringfleet.bpf.testing.Frames;
 import io.ringfleet.config.XdpMode;
 import io.ringfleet.state.testing.CommandLog;
@@ -61,7 +62,7 @@ class PinnedRestartTest {
         lb = NetNs.create("rfra");
         client = NetNs.create("rfrc");
         NetNs.vethPair(lb, DEV, client, "cl0");
-        pins = Bpffs.newDir("restart");
+        pins = Bpffs.newDir("rf-agent-test-restart");
     }
 
     @AfterEach

@@ -1,6 +1,5 @@
 package io.ringfleet.state.raft;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,13 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.StateStatus;
-import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.FleetRings;
-import io.ringfleet.state.Provenance;
 import io.ringfleet.state.RandomBatches;
-import io.ringfleet.state.command.BatchApplier;
-import io.ringfleet.state.command.CommandValidator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,10 +36,7 @@ class ListenerTest {
     @TempDir
     Path root;
 
-    private final RandomBatches batches = new RandomBatches(4242);
-    private final BatchApplier model = new BatchApplier(new CommandValidator(LIMITS));
-    private FleetImage modelImage = FleetImage.EMPTY;
-    private int step;
+    private final ClusterModel model = new ClusterModel(4242);
 
     @Test
     void listenersApplyTheLogAndForwardWritesButNeverVoteOrLead() throws Exception {
@@ -64,7 +55,7 @@ class ListenerTest {
                     .requestTimeoutMs(5000)
                     .build()) {
                 for (int i = 0; i < 20; i++) {
-                    CommandBatch batch = next();
+                    CommandBatch batch = model.next();
                     expect(batch, viaListener.submit(batch));
                 }
             }
@@ -98,7 +89,7 @@ class ListenerTest {
                     .retrySleepMs(100)
                     .requestTimeoutMs(1000)
                     .build()) {
-                CommandBatch batch = batches.next(modelImage, step + 1);
+                CommandBatch batch = model.draw();
                 IOException e = assertThrows(
                         IOException.class,
                         () -> shortLived.submit(batch, RaftPeerId.valueOf("l1")),
@@ -116,37 +107,23 @@ class ListenerTest {
         }
     }
 
-    private CommandBatch next() {
-        step++;
-        return batches.next(modelImage, step);
-    }
-
     private void submit(TestCluster cluster, String via, int n) throws IOException {
         for (int i = 0; i < n; i++) {
-            CommandBatch batch = next();
+            CommandBatch batch = model.next();
             expect(batch, cluster.client().submit(batch, RaftPeerId.valueOf(via)));
         }
     }
 
     /** The reply must be the pure core's; the model then moves on. */
     private void expect(CommandBatch batch, BatchReply reply) {
-        BatchApplier.Applied expected = model.apply(modelImage, batch, new Provenance(1, reply.getLogIndex()));
-        modelImage = expected.image();
-        assertEquals(expected.result().toReply(reply.getLogIndex(), modelImage.stateIndex()), reply, "step " + step);
+        model.expect(batch, reply, "step " + model.step());
     }
 
     /** Every running peer at one applied index with the model's digests; listeners in role LISTENER, the leader a voter. */
     private void check(TestCluster cluster, String when) throws Exception {
         Map<String, StateStatus> statuses = cluster.awaitSameAppliedIndex(CONVERGE);
         String where = when + ":" + TestCluster.describe(statuses);
-        byte[] imageDigest = modelImage.digest();
-        byte[] ringDigest = FleetRings.of(modelImage, LIMITS).digest();
-        for (Map.Entry<String, StateStatus> e : statuses.entrySet()) {
-            StateStatus s = e.getValue();
-            assertArrayEquals(imageDigest, s.getImageDigest().toByteArray(), where);
-            assertArrayEquals(ringDigest, cluster.ringDigest(e.getKey(), s.getAppliedIndex()), where);
-            assertEquals(modelImage.stateIndex(), s.getStateIndex(), where);
-        }
+        model.assertSameState(cluster, statuses, where);
         assertEquals(running(cluster), statuses.keySet().stream().toList(), where);
         assertListeners(cluster);
         assertTrue(cluster.voterIds().contains(awaitLeader(cluster)), where);

@@ -1,6 +1,5 @@
 package io.ringfleet.state.raft;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,13 +8,8 @@ import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.ReplyCode;
 import io.ringfleet.api.StateStatus;
-import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.FleetRings;
-import io.ringfleet.state.Provenance;
 import io.ringfleet.state.RandomBatches;
-import io.ringfleet.state.command.BatchApplier;
-import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.store.SnapshotFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -57,11 +51,8 @@ class RatisDeterminismTest {
     Path root;
 
     private final Random random = new Random(SEED);
-    private final RandomBatches batches = new RandomBatches(SEED);
-    private final BatchApplier model = new BatchApplier(new CommandValidator(LIMITS));
+    private final ClusterModel model = new ClusterModel(SEED);
     private final Map<ReplyCode, Integer> outcomes = new EnumMap<>(ReplyCode.class);
-    private FleetImage modelImage = FleetImage.EMPTY;
-    private int step;
     private int commands;
 
     @Test
@@ -144,7 +135,7 @@ class RatisDeterminismTest {
             LOG.info(
                     "seed {}: {} batches, {} commands, outcomes {}, final applied index {}, {} s",
                     SEED,
-                    step,
+                    model.step(),
                     commands,
                     outcomes,
                     last.values().iterator().next().getAppliedIndex(),
@@ -163,16 +154,13 @@ class RatisDeterminismTest {
             }
         }
         for (int i = 0; i < n; i++) {
-            step++;
-            CommandBatch batch = batches.next(modelImage, step);
+            CommandBatch batch = model.next();
             String via = running.get(random.nextInt(running.size()));
             BatchReply reply = cluster.client().submit(batch, RaftPeerId.valueOf(via));
-            BatchApplier.Applied expected = model.apply(modelImage, batch, new Provenance(1, reply.getLogIndex()));
-            modelImage = expected.image();
-            assertEquals(
-                    expected.result().toReply(reply.getLogIndex(), modelImage.stateIndex()),
+            model.expect(
+                    batch,
                     reply,
-                    "seed " + SEED + " step " + step + ": the cluster's reply differs from the pure core's");
+                    "seed " + SEED + " step " + model.step() + ": the cluster's reply differs from the pure core's");
             commands += batch.getCommandsCount();
             outcomes.merge(reply.getCode(), 1, Integer::sum);
         }
@@ -182,23 +170,16 @@ class RatisDeterminismTest {
     private Map<String, StateStatus> check(TestCluster cluster, String when) throws Exception {
         Map<String, StateStatus> statuses = cluster.awaitSameAppliedIndex(CONVERGE);
         String where = "seed " + SEED + ", " + when + ":" + TestCluster.describe(statuses);
-        byte[] imageDigest = modelImage.digest();
-        byte[] ringDigest = FleetRings.of(modelImage, LIMITS).digest();
-        for (Map.Entry<String, StateStatus> e : statuses.entrySet()) {
-            StateStatus s = e.getValue();
-            assertArrayEquals(imageDigest, s.getImageDigest().toByteArray(), where);
-            assertArrayEquals(ringDigest, cluster.ringDigest(e.getKey(), s.getAppliedIndex()), where);
-            assertEquals(modelImage.stateIndex(), s.getStateIndex(), where);
-        }
+        model.assertSameState(cluster, statuses, where);
         assertEquals(cluster.ids().size(), statuses.size(), where);
         LOG.info(
                 "{}: {} peers at applied index {}, state index {}, image {}, rings {}",
                 when,
                 statuses.size(),
                 statuses.values().iterator().next().getAppliedIndex(),
-                modelImage.stateIndex(),
-                modelImage.digestHex().substring(0, 16),
-                TestCluster.hex(ringDigest).substring(0, 16));
+                model.image().stateIndex(),
+                model.image().digestHex().substring(0, 16),
+                TestCluster.hex(model.ringDigest()).substring(0, 16));
         return statuses;
     }
 

@@ -1,6 +1,5 @@
 package io.ringfleet.state.raft;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,13 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.StateStatus;
-import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.FleetRings;
-import io.ringfleet.state.Provenance;
 import io.ringfleet.state.RandomBatches;
-import io.ringfleet.state.command.BatchApplier;
-import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.store.SnapshotFile;
 import io.ringfleet.state.testing.Commands;
 import java.io.IOException;
@@ -43,10 +37,7 @@ class SnapshotRecoveryTest {
     @TempDir
     Path root;
 
-    private final RandomBatches batches = new RandomBatches(77);
-    private final BatchApplier model = new BatchApplier(new CommandValidator(LIMITS));
-    private FleetImage modelImage = FleetImage.EMPTY;
-    private int step;
+    private final ClusterModel model = new ClusterModel(77);
 
     @Test
     void aCorruptNewestSnapshotIsRefusedAndThePreviousOnePlusTheLogRebuildTheState() throws Exception {
@@ -173,23 +164,14 @@ class SnapshotRecoveryTest {
 
     private void submit(TestCluster cluster, int n) throws IOException {
         for (int i = 0; i < n; i++) {
-            CommandBatch batch = batches.next(modelImage, ++step);
-            BatchReply reply = cluster.client().submit(batch);
-            BatchApplier.Applied expected = model.apply(modelImage, batch, new Provenance(1, reply.getLogIndex()));
-            modelImage = expected.image();
-            assertEquals(expected.result().toReply(reply.getLogIndex(), modelImage.stateIndex()), reply);
+            CommandBatch batch = model.next();
+            model.expect(batch, cluster.client().submit(batch), null);
         }
     }
 
     private Map<String, StateStatus> checkConverged(TestCluster cluster) throws Exception {
         Map<String, StateStatus> statuses = cluster.awaitSameAppliedIndex(CONVERGE);
-        byte[] rings = FleetRings.of(modelImage, LIMITS).digest();
-        for (Map.Entry<String, StateStatus> e : statuses.entrySet()) {
-            StateStatus s = e.getValue();
-            String where = TestCluster.describe(statuses);
-            assertArrayEquals(modelImage.digest(), s.getImageDigest().toByteArray(), where);
-            assertArrayEquals(rings, cluster.ringDigest(e.getKey(), s.getAppliedIndex()), where);
-        }
+        model.assertDigests(cluster, statuses, TestCluster.describe(statuses));
         assertEquals(cluster.ids().size(), statuses.size());
         return statuses;
     }

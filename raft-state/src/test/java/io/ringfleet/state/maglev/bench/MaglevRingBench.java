@@ -2,18 +2,9 @@ package io.ringfleet.state.maglev.bench;
 
 import io.ringfleet.state.maglev.MaglevRing;
 import io.ringfleet.state.maglev.RealHash;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Maglev ring build time at Katran's ring size (65537) for N reals 10.1.x.y (hashed like Katran).
@@ -21,15 +12,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * machine the minimum and median are the stable figures. Run with {@code scripts/bench-state.sh};
  * see BENCHMARKS.md.
  */
-@BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@State(Scope.Benchmark)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-public class MaglevRingBench {
+public class MaglevRingBench extends MaglevBenchDefaults {
 
     @Param({"V1", "V2"})
     public MaglevRing.Variant variant;
