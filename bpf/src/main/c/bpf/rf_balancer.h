@@ -18,6 +18,8 @@
  * Builds with RF_TCP_SERVER_ID_ROUTING route a non-SYN TCP packet by the server id of its TCP
  * option when it maps to a real, ahead of the connection table, and remember that real for the flow.
  * Encapsulation: IPIP / IP6IP6 (rf_encap.h), or GUE when built with RF_GUE_ENCAP (rf_gue.h).
+ * Builds with RF_INLINE_DECAP_GUE settle GUE packets (UDP to the GUE port) before any VIP lookup:
+ * decapsulated or passed (rf_gue_decap.h), never balanced.
  */
 #ifndef RF_BALANCER_H
 #define RF_BALANCER_H
@@ -39,6 +41,9 @@
 #include "rf_gue.h"
 #endif
 #include "rf_icmp.h"
+#ifdef RF_INLINE_DECAP_GUE
+#include "rf_gue_decap.h"
+#endif
 
 /* A reals entry is a real when its address is set (the array starts zero-filled). */
 static __always_inline struct rf_real *rf_real_get(__u32 real_index)
@@ -278,6 +283,10 @@ static __always_inline int rf_process(struct xdp_md *ctx, struct rf_pkt *pkt, in
 {
 	switch (verdict) {
 	case RF_CONTINUE:
+#ifdef RF_INLINE_DECAP_GUE
+		if (rf_is_gue(pkt))
+			return rf_gue_decap(ctx, pkt);
+#endif
 		return rf_balance(ctx, pkt);
 	case RF_MALFORMED:
 		return rf_is_vip_addr(pkt) ? XDP_DROP : XDP_PASS;

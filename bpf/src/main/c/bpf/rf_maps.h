@@ -137,4 +137,23 @@ struct {
 } encap_srcs SEC(".maps");
 #endif
 
+#ifdef RF_INLINE_DECAP_GUE
+/* Decap destinations: address (union rf_addr) -> RF_DECAP_F_* flags (see rf_gue_decap.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RF_MAX_DECAP_DSTS);
+	__type(key, union rf_addr);
+	__type(value, __u32);
+} decap_dsts SEC(".maps");
+
+/* RF_DECAP_PROG_RECIRC -> the balancer itself: decapsulated packets of a listed destination
+ * without RF_DECAP_F_EGRESS are balanced again through it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, RF_DECAP_PROGS_COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} decap_progs SEC(".maps");
+#endif
+
 #endif /* RF_MAPS_H */

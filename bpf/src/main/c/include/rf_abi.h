@@ -159,6 +159,17 @@ struct rf_hc_ctl {
 #define RF_ENCAP_SRC_V6    1
 #define RF_ENCAP_SRC_COUNT 2
 
+/* decap_dsts (builds with RF_INLINE_DECAP_GUE): key union rf_addr (an IPv4 address in v4, the
+ * other words zero), value __u32 flags. A GUE packet to a listed address is decapsulated; then,
+ * with RF_DECAP_F_EGRESS, sent back out with its MAC addresses swapped (XDP_TX), otherwise run
+ * through the balancer again (decap_progs slot RF_DECAP_PROG_RECIRC). */
+#define RF_DECAP_F_EGRESS (1u << 1)
+
+/* decap_progs slots (PROG_ARRAY, builds with RF_INLINE_DECAP_GUE): the loader stores the
+ * balancer's own program at RF_DECAP_PROG_RECIRC. */
+#define RF_DECAP_PROG_RECIRC 0
+#define RF_DECAP_PROGS_COUNT 1
+
 /* global_stats indexes: named counters, each an rf_counter (packets, bytes). */
 enum rf_global_counter {
 	RF_GC_LRU_LOOKUP = 0,    /* packets: flows looked up in the connection table; bytes: unused */

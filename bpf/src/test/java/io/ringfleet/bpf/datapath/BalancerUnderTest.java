@@ -49,6 +49,9 @@ final class BalancerUnderTest implements AutoCloseable {
     static final int F_UDP_STABLE_ROUTING = 1 << 8;
     static final int F_UDP_FLOW_MIGRATION = 1 << 9;
 
+    static final int DECAP_F_EGRESS = (int) AbiLayout.constant("RF_DECAP_F_EGRESS");
+    static final int DECAP_PROG_RECIRC = (int) AbiLayout.constant("RF_DECAP_PROG_RECIRC");
+
     private final BpfObject object;
     private final BpfProgram program;
     private final Map<String, BpfMap> maps = new HashMap<>();
@@ -62,7 +65,7 @@ final class BalancerUnderTest implements AutoCloseable {
 
     /**
      * Loads a shipped variant ("balancer", "balancer_toobig", "balancer_gue", "balancer_tpr",
-     * "balancer_tpr_gue").
+     * "balancer_tpr_gue", "balancer_gue_decap").
      */
     static BalancerUnderTest load(String variant) {
         return load(variant, Map.of());
@@ -117,6 +120,22 @@ final class BalancerUnderTest implements AutoCloseable {
     void encapSource(InetAddress address) {
         EncapSrc src = new EncapSrc(address);
         map("encap_srcs").update(BpfMap.u32(src.index()), src.encode());
+    }
+
+    /**
+     * Inline-decap builds: GUE packets to {@code address} are decapsulated ({@code flags}: RF_DECAP_F_*, e.g.
+     * {@link #DECAP_F_EGRESS}; 0 = balance the inner packet again).
+     */
+    void decapDestination(InetAddress address, int flags) {
+        byte[] key = new byte[16];
+        byte[] raw = address.getAddress();
+        System.arraycopy(raw, 0, key, 0, raw.length);
+        map("decap_dsts").update(key, BpfMap.u32(flags));
+    }
+
+    /** Inline-decap builds: the balancer itself in decap_progs' recirculation slot. */
+    void recirculateToSelf() {
+        map("decap_progs").setProgram(DECAP_PROG_RECIRC, program);
     }
 
     void addReal(int index, InetAddress address) {
