@@ -18,6 +18,7 @@
  * Builds with RF_TCP_SERVER_ID_ROUTING route a non-SYN TCP packet by the server id of its TCP
  * option when it maps to a real, ahead of the connection table, and remember that real for the flow.
  * Encapsulation: IPIP / IP6IP6 (rf_encap.h), or GUE when built with RF_GUE_ENCAP (rf_gue.h).
+ * Builds with RF_CIDR_VIP also match prefix VIPs when the exact lookup misses (rf_cidr_vip.h).
  * Builds with RF_INLINE_DECAP_GUE settle GUE packets (UDP to the GUE port) before any VIP lookup:
  * decapsulated or passed (rf_gue_decap.h), never balanced.
  */
@@ -43,6 +44,9 @@
 #include "rf_icmp.h"
 #ifdef RF_INLINE_DECAP_GUE
 #include "rf_gue_decap.h"
+#endif
+#ifdef RF_CIDR_VIP
+#include "rf_cidr_vip.h"
 #endif
 
 /* A reals entry is a real when its address is set (the array starts zero-filled). */
@@ -168,8 +172,18 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 	vip_key.family = pkt->family;
 	vip = bpf_map_lookup_elem(&vip_map, &vip_key);
 	if (!vip) {
+#ifdef RF_CIDR_VIP
+		vip = rf_cidr_vip_lookup(&vip_key);
+		if (!vip) {
+			vip_key.port = 0;
+			vip = bpf_map_lookup_elem(&vip_map, &vip_key);
+			if (!vip)
+				vip = rf_cidr_vip_lookup(&vip_key);
+		}
+#else
 		vip_key.port = 0;
 		vip = bpf_map_lookup_elem(&vip_map, &vip_key);
+#endif
 		if (!vip)
 			return XDP_PASS;
 		if (!(vip->flags & (RF_VIP_F_HASH_DPORT_ONLY | RF_VIP_F_HASH_SRC_DST_PORT)))

@@ -137,6 +137,28 @@ struct {
 } encap_srcs SEC(".maps");
 #endif
 
+#ifdef RF_CIDR_VIP
+/* Prefix VIPs: consulted when the exact vip_map lookup misses (see rf_cidr_vip.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, RF_MAX_CIDR_VIPS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rf_cidr_vip_key);
+	__type(value, struct rf_vip_meta);
+} cidr_vips SEC(".maps");
+#endif
+
+#ifdef RF_LPM_SRC_ROUTING
+/* Client source prefix -> real index, for VIPs with RF_VIP_F_SRC_ROUTING (see rf_src_route.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, RF_MAX_SRC_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rf_src_route_key);
+	__type(value, __u32);
+} src_routes SEC(".maps");
+#endif
+
 #ifdef RF_INLINE_DECAP_GUE
 /* Decap destinations: address (union rf_addr) -> RF_DECAP_F_* flags (see rf_gue_decap.h). */
 struct {

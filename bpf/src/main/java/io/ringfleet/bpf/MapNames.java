@@ -27,6 +27,10 @@ public final class MapNames {
     public static final String CONN_RATE = "conn_rate";
     /** GUE builds only. */
     public static final String ENCAP_SRCS = "encap_srcs";
+    /** Prefix-VIP builds only. */
+    public static final String CIDR_VIPS = "cidr_vips";
+    /** Source-routing builds only. */
+    public static final String SRC_ROUTES = "src_routes";
     /** Inline-decap builds only. */
     public static final String DECAP_DSTS = "decap_dsts";
     /** Inline-decap builds only. */
@@ -61,6 +65,12 @@ public final class MapNames {
 
     /** Maps inline-decap builds ({@code balancer_gue_decap}) have besides the GUE ones. */
     public static final List<String> BALANCER_DECAP_EXTRA = List.of(DECAP_DSTS, DECAP_PROGS);
+
+    /** Maps prefix-VIP builds ({@code balancer_gue_cidr}) have besides the GUE ones. */
+    public static final List<String> BALANCER_CIDR_EXTRA = List.of(CIDR_VIPS);
+
+    /** Maps source-routing builds ({@code balancer_gue_lpm_src}) have besides the GUE ones. */
+    public static final List<String> BALANCER_SRC_ROUTING_EXTRA = List.of(SRC_ROUTES);
 
     public static final List<String> HEALTH_CHECK = List.of(HC_REALS, HC_CTL, HC_STATS);
     public static final List<String> XDP_ROOT = List.of(ROOT_ARRAY);

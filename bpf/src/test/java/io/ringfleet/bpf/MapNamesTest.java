@@ -28,6 +28,9 @@ class MapNamesTest {
         Set<String> decap = new TreeSet<>(gue);
         decap.addAll(MapNames.BALANCER_DECAP_EXTRA);
         assertEquals(decap, mapsOf("balancer_gue_decap"));
+        Set<String> cidr = new TreeSet<>(gue);
+        cidr.addAll(MapNames.BALANCER_CIDR_EXTRA);
+        assertEquals(cidr, mapsOf("balancer_gue_cidr"));
         assertEquals(new TreeSet<>(MapNames.HEALTH_CHECK), mapsOf("healthcheck"));
         assertEquals(new TreeSet<>(MapNames.XDP_ROOT), mapsOf("xdp_root"));
     }

@@ -7,6 +7,7 @@ import io.ringfleet.bpf.BpfObject;
 import io.ringfleet.bpf.BpfProgram;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.UpdateFlag;
+import io.ringfleet.bpf.abi.CidrVipKey;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.Ctl;
@@ -15,6 +16,7 @@ import io.ringfleet.bpf.abi.EncapSrc;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.bpf.abi.GlobalCounter;
 import io.ringfleet.bpf.abi.Real;
+import io.ringfleet.bpf.abi.SrcRouteKey;
 import io.ringfleet.bpf.abi.VipKey;
 import io.ringfleet.bpf.abi.VipMeta;
 import java.net.InetAddress;
@@ -65,7 +67,7 @@ final class BalancerUnderTest implements AutoCloseable {
 
     /**
      * Loads a shipped variant ("balancer", "balancer_toobig", "balancer_gue", "balancer_tpr",
-     * "balancer_tpr_gue", "balancer_gue_decap").
+     * "balancer_tpr_gue", "balancer_gue_decap", "balancer_gue_cidr", "balancer_gue_lpm_src").
      */
     static BalancerUnderTest load(String variant) {
         return load(variant, Map.of());
@@ -114,6 +116,19 @@ final class BalancerUnderTest implements AutoCloseable {
         VipKey addressKey = new VipKey(address, 0, 0);
         int count = vipsPerAddress.merge(addressKey, 1, Integer::sum);
         map("vip_addrs").update(addressKey.encode(), BpfMap.u32(count));
+    }
+
+    /** Prefix-VIP builds: the VIP {@code prefix/prefixLength} (port 0: any port) in cidr_vips. */
+    void addCidrVip(InetAddress prefix, int prefixLength, int port, int protocol, int flags, int vipNum) {
+        map("cidr_vips")
+                .update(
+                        new CidrVipKey(prefix, prefixLength, port, protocol).encode(),
+                        new VipMeta(flags, vipNum).encode());
+    }
+
+    /** Source-routing builds: clients in {@code prefix/prefixLength} go to {@code realIndex} (src_routes). */
+    void srcRoute(InetAddress prefix, int prefixLength, int realIndex) {
+        map("src_routes").update(new SrcRouteKey(prefix, prefixLength).encode(), BpfMap.u32(realIndex));
     }
 
     /** GUE builds: the outer source address of GUE packets towards reals of its family. */

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * healthcheck_gue (the tc program, its SCHED_CLS test run carrying the set's skb mark per frame),
  * udp_stable_routing and udp_flow_migration (balancer_gue; the latter reconfigured between its
  * phases), tpr and tpr_gue (balancer_tpr, balancer_tpr_gue), decap_stats, egress_decap and xpop_decap
- * (balancer_gue_decap, with the set's decap destinations and the balancer in its own recirculation slot).
+ * (balancer_gue_decap, with the set's decap destinations and the balancer in its own recirculation slot), cidr_vip
+ * (balancer_gue_cidr).
  */
 class KatranConformanceTest {
 
@@ -116,6 +117,11 @@ class KatranConformanceTest {
     @Test
     void xpopDecapFixturesPassByteForByte() {
         failOn(runProvisionedSet(KatranData.load(), "balancer_gue_decap", "xpop_decap_fixtures.json"));
+    }
+
+    @Test
+    void cidrVipFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_gue_cidr", "cidr_vip_fixtures.json"));
     }
 
     @Test
