@@ -31,6 +31,9 @@ class MapNamesTest {
         Set<String> cidr = new TreeSet<>(gue);
         cidr.addAll(MapNames.BALANCER_CIDR_EXTRA);
         assertEquals(cidr, mapsOf("balancer_gue_cidr"));
+        Set<String> srcRouting = new TreeSet<>(gue);
+        srcRouting.addAll(MapNames.BALANCER_SRC_ROUTING_EXTRA);
+        assertEquals(srcRouting, mapsOf("balancer_gue_lpm_src"));
         assertEquals(new TreeSet<>(MapNames.HEALTH_CHECK), mapsOf("healthcheck"));
         assertEquals(new TreeSet<>(MapNames.XDP_ROOT), mapsOf("xdp_root"));
     }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * udp_stable_routing and udp_flow_migration (balancer_gue; the latter reconfigured between its
  * phases), tpr and tpr_gue (balancer_tpr, balancer_tpr_gue), decap_stats, egress_decap and xpop_decap
  * (balancer_gue_decap, with the set's decap destinations and the balancer in its own recirculation slot), cidr_vip
- * (balancer_gue_cidr).
+ * (balancer_gue_cidr), lpm_src_lookup (balancer_gue_lpm_src).
  */
 class KatranConformanceTest {
 
@@ -124,6 +124,12 @@ class KatranConformanceTest {
         failOn(runProvisionedSet(KatranData.load(), "balancer_gue_cidr", "cidr_vip_fixtures.json"));
     }
 
+    /** From an empty connection table (a fresh balancer), as the set's provisioning asks. */
+    @Test
+    void lpmSrcLookupFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_gue_lpm_src", "lpm_src_lookup_fixtures.json"));
+    }
+
     @Test
     void healthcheckFixturesPassByteForByte() {
         List<String> failures = runHealthcheckSet(KatranData.load(), "healthcheck", "healthcheck_fixtures.json");
@@ -178,6 +184,17 @@ class KatranConformanceTest {
             setup.add(lb -> {
                 lb.encapSource(Packets.ip(sources.get("ipv4").asText()));
                 lb.encapSource(Packets.ip(sources.get("ipv6").asText()));
+            });
+        }
+        if (p.has("lpm_src_routes")) {
+            setup.add(lb -> {
+                for (JsonNode r : p.get("lpm_src_routes")) {
+                    String[] prefix = r.get("prefix").asText().split("/");
+                    lb.srcRoute(
+                            Packets.ip(prefix[0]),
+                            Integer.parseInt(prefix[1]),
+                            r.get("real_index").asInt());
+                }
             });
         }
         if (variant.endsWith("_decap")) {
