@@ -3,7 +3,8 @@
  * balancer.bpf.c — Ringfleet's XDP L4 load balancer (Katran-compatible behaviour).
  * The entry parses the frame by family and hands it to rf_balancer.h; every frame is counted
  * in the per-action totals. Build variants: see the Makefile (RF_ICMP_TOO_BIG_GEN, RF_GUE_ENCAP,
- * RF_TCP_SERVER_ID_ROUTING).
+ * RF_TCP_SERVER_ID_ROUTING, RF_INLINE_DECAP_GUE, RF_CIDR_VIP,
+ * RF_LPM_SRC_ROUTING).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>

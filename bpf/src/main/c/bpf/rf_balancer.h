@@ -18,6 +18,10 @@
  * Builds with RF_TCP_SERVER_ID_ROUTING route a non-SYN TCP packet by the server id of its TCP
  * option when it maps to a real, ahead of the connection table, and remember that real for the flow.
  * Encapsulation: IPIP / IP6IP6 (rf_encap.h), or GUE when built with RF_GUE_ENCAP (rf_gue.h).
+ * Builds with RF_CIDR_VIP also match prefix VIPs when the exact lookup misses (rf_cidr_vip.h).
+ * Builds with RF_LPM_SRC_ROUTING route new flows of SRC_ROUTING VIPs by source prefix (rf_src_route.h).
+ * Builds with RF_INLINE_DECAP_GUE settle GUE packets (UDP to the GUE port) before any VIP lookup:
+ * decapsulated or passed (rf_gue_decap.h), never balanced.
  */
 #ifndef RF_BALANCER_H
 #define RF_BALANCER_H
@@ -39,6 +43,15 @@
 #include "rf_gue.h"
 #endif
 #include "rf_icmp.h"
+#ifdef RF_INLINE_DECAP_GUE
+#include "rf_gue_decap.h"
+#endif
+#ifdef RF_CIDR_VIP
+#include "rf_cidr_vip.h"
+#endif
+#ifdef RF_LPM_SRC_ROUTING
+#include "rf_src_route.h"
+#endif
 
 /* A reals entry is a real when its address is set (the array starts zero-filled). */
 static __always_inline struct rf_real *rf_real_get(__u32 real_index)
@@ -124,6 +137,26 @@ static __always_inline __u32 rf_tpr_pick(struct xdp_md *ctx, const struct rf_pkt
 }
 #endif
 
+#ifdef RF_LPM_SRC_ROUTING
+/* Source-prefix routing: the real of the client's longest source prefix, or 0 (the ring decides):
+ * not a SRC_ROUTING VIP, no prefix, a zeroed real, or the new-connection budget is spent.
+ * `client` is the source as received (HASH_DPORT_ONLY has zeroed the flow's by now); on a hit the
+ * flow gets it back, so GUE's source port derives from it (Katran's bytes). */
+static __always_inline __u32 rf_src_route_pick(struct rf_pkt *pkt, __u32 vip_flags, const union rf_addr *client,
+					       __u64 *now)
+{
+	__u32 real_index;
+
+	if (!(vip_flags & RF_VIP_F_SRC_ROUTING) || rf_conn_rate_spent(rf_now(now)))
+		return 0;
+	real_index = rf_src_route_lookup(client, pkt->family);
+	if (!real_index || !rf_real_get(real_index))
+		return 0;
+	pkt->flow.src = *client;
+	return real_index;
+}
+#endif
+
 #ifdef RF_ICMP_TOO_BIG_GEN
 static __always_inline int rf_oversize(struct xdp_md *ctx, const struct rf_pkt *pkt)
 {
@@ -156,6 +189,9 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 	__be16 sport = pkt->flow.sport; /* the outer header's seed, whatever the VIP flags do */
 	__u64 now = 0;
 	int use_table, ret;
+#ifdef RF_LPM_SRC_ROUTING
+	union rf_addr client = pkt->flow.src; /* before HASH_DPORT_ONLY zeroes it */
+#endif
 
 	vip_key.addr = pkt->flow.dst;
 	vip_key.port = pkt->flow.dport;
@@ -163,8 +199,18 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 	vip_key.family = pkt->family;
 	vip = bpf_map_lookup_elem(&vip_map, &vip_key);
 	if (!vip) {
+#ifdef RF_CIDR_VIP
+		vip = rf_cidr_vip_lookup(&vip_key);
+		if (!vip) {
+			vip_key.port = 0;
+			vip = bpf_map_lookup_elem(&vip_map, &vip_key);
+			if (!vip)
+				vip = rf_cidr_vip_lookup(&vip_key);
+		}
+#else
 		vip_key.port = 0;
 		vip = bpf_map_lookup_elem(&vip_map, &vip_key);
+#endif
 		if (!vip)
 			return XDP_PASS;
 		if (!(vip->flags & (RF_VIP_F_HASH_DPORT_ONLY | RF_VIP_F_HASH_SRC_DST_PORT)))
@@ -234,7 +280,13 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 		if (!real) {
 			if (use_table)
 				rf_conn_count_miss(pkt);
+#ifdef RF_LPM_SRC_ROUTING
+			real_index = rf_src_route_pick(pkt, vip_flags, &client, &now);
+			if (!real_index)
+				real_index = rf_ring_pick(pkt, vip_num);
+#else
 			real_index = rf_ring_pick(pkt, vip_num);
+#endif
 			if (!real_index)
 				return XDP_DROP;
 			real = rf_real_get(real_index);
@@ -278,6 +330,10 @@ static __always_inline int rf_process(struct xdp_md *ctx, struct rf_pkt *pkt, in
 {
 	switch (verdict) {
 	case RF_CONTINUE:
+#ifdef RF_INLINE_DECAP_GUE
+		if (rf_is_gue(pkt))
+			return rf_gue_decap(ctx, pkt);
+#endif
 		return rf_balance(ctx, pkt);
 	case RF_MALFORMED:
 		return rf_is_vip_addr(pkt) ? XDP_DROP : XDP_PASS;

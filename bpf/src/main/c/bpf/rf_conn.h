@@ -85,6 +85,17 @@ static __always_inline int rf_conn_rate_exceeded(__u64 now)
 	return ++rate->new_conns > RF_MAX_CONN_RATE;
 }
 
+/* True while this CPU's window has no budget left: the next insert would be refused. Counts nothing. */
+static __always_inline int rf_conn_rate_spent(__u64 now)
+{
+	__u32 zero = 0;
+	struct rf_conn_rate *rate = bpf_map_lookup_elem(&conn_rate, &zero);
+
+	if (!rate)
+		return 1;
+	return now - rate->window_start_ns < RF_CONN_RATE_WINDOW_NS && rate->new_conns >= RF_MAX_CONN_RATE;
+}
+
 /* Remembers flow -> real index, unless new flows arrive too fast. UDP entries get a time stamp. */
 static __always_inline void rf_conn_insert(const struct rf_conn_table *table, const struct rf_pkt *pkt,
 					   __u32 real_index, __u64 *now)

@@ -54,6 +54,22 @@
 #define RF_MAX_DOWN_REALS 4096
 #endif
 
+/* Entries of decap_dsts (builds with RF_INLINE_DECAP_GUE): addresses whose GUE packets are
+ * decapsulated besides the balancer's own. */
+#ifndef RF_MAX_DECAP_DSTS
+#define RF_MAX_DECAP_DSTS 64
+#endif
+
+/* Entries of cidr_vips (builds with RF_CIDR_VIP): prefix VIPs. */
+#ifndef RF_MAX_CIDR_VIPS
+#define RF_MAX_CIDR_VIPS 512
+#endif
+
+/* Entries of src_routes (builds with RF_LPM_SRC_ROUTING): source prefixes, both families. */
+#ifndef RF_MAX_SRC_ROUTES
+#define RF_MAX_SRC_ROUTES 4096
+#endif
+
 /* ---- Limits and timers ---- */
 
 /* Largest frame (Ethernet header included) forwarded; larger VIP frames are dropped, or
@@ -120,6 +136,16 @@
  * in (an L4 header of the flow's protocol); with fewer, the checksum is left 0. */
 #define RF_GUE_CSUM_MIN_UDP 8
 #define RF_GUE_CSUM_MIN_TCP 20
+
+/* ---- Inline GUE decapsulation (build with -DRF_INLINE_DECAP_GUE; see rf_gue_decap.h) ---- */
+
+#define RF_IP_VERSION_SHIFT 4      /* IP version: the high nibble of the first byte */
+#define RF_IPV4_TTL_WORD_OFF 8     /* byte offset of the 16-bit word (TTL, protocol) in IPv4 */
+
+/* ---- Prefix lookups (LPM tries: rf_cidr_vip.h, rf_src_route.h) ---- */
+
+#define RF_V4_ADDR_BITS 32
+#define RF_V6_ADDR_BITS 128
 
 /* ---- Protocol constants not in the UAPI headers we include ---- */
 

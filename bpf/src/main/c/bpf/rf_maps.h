@@ -137,4 +137,45 @@ struct {
 } encap_srcs SEC(".maps");
 #endif
 
+#ifdef RF_CIDR_VIP
+/* Prefix VIPs: consulted when the exact vip_map lookup misses (see rf_cidr_vip.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, RF_MAX_CIDR_VIPS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rf_cidr_vip_key);
+	__type(value, struct rf_vip_meta);
+} cidr_vips SEC(".maps");
+#endif
+
+#ifdef RF_LPM_SRC_ROUTING
+/* Client source prefix -> real index, for VIPs with RF_VIP_F_SRC_ROUTING (see rf_src_route.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, RF_MAX_SRC_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rf_src_route_key);
+	__type(value, __u32);
+} src_routes SEC(".maps");
+#endif
+
+#ifdef RF_INLINE_DECAP_GUE
+/* Decap destinations: address (union rf_addr) -> RF_DECAP_F_* flags (see rf_gue_decap.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RF_MAX_DECAP_DSTS);
+	__type(key, union rf_addr);
+	__type(value, __u32);
+} decap_dsts SEC(".maps");
+
+/* RF_DECAP_PROG_RECIRC -> the balancer itself: decapsulated packets of a listed destination
+ * without RF_DECAP_F_EGRESS are balanced again through it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, RF_DECAP_PROGS_COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} decap_progs SEC(".maps");
+#endif
+
 #endif /* RF_MAPS_H */

@@ -104,6 +104,31 @@ struct rf_encap_src {
 	union rf_addr addr;
 };
 
+/* cidr_vips key (builds with RF_CIDR_VIP; LPM_TRIE): a prefix VIP. The trie matches bits from
+ * `port` on, so port, proto and family (RF_CIDR_KEY_FIXED_BITS) are always matched whole:
+ * prefixlen = RF_CIDR_KEY_FIXED_BITS + the address prefix length. Port 0: any port. An IPv4
+ * prefix sits in addr.v4. Value: struct rf_vip_meta (vip_num shared with vip_map's VIPs). */
+struct rf_cidr_vip_key {
+	__u32 prefixlen;
+	__be16 port;
+	__u8 proto;
+	__u8 family; /* RF_FAMILY_V4 / RF_FAMILY_V6 */
+	union rf_addr addr;
+};
+
+/* src_routes key (builds with RF_LPM_SRC_ROUTING; LPM_TRIE): a client source prefix.
+ * prefixlen = RF_SRC_ROUTE_KEY_FIXED_BITS + the address prefix length (the family and pad are
+ * always matched whole). Value: __u32 real index. */
+struct rf_src_route_key {
+	__u32 prefixlen;
+	__u8 family; /* RF_FAMILY_V4 / RF_FAMILY_V6 */
+	__u8 pad[3];
+	union rf_addr addr;
+};
+
+#define RF_CIDR_KEY_FIXED_BITS 32
+#define RF_SRC_ROUTE_KEY_FIXED_BITS 32
+
 /* Health-check forwarder: SO_MARK -> destination (hc_reals), and its own source addresses. */
 struct rf_hc_real {
 	union rf_addr addr;
@@ -143,7 +168,7 @@ struct rf_hc_ctl {
 #define RF_VIP_F_LRU_BYPASS         (1u << 1)
 #define RF_VIP_F_QUIC               (1u << 2)
 #define RF_VIP_F_HASH_DPORT_ONLY    (1u << 3)
-#define RF_VIP_F_SRC_ROUTING        (1u << 4) /* accepted, not implemented by the datapath */
+#define RF_VIP_F_SRC_ROUTING        (1u << 4) /* source-prefix routing (builds with RF_LPM_SRC_ROUTING) */
 #define RF_VIP_F_LOCAL              (1u << 5) /* accepted, not implemented by the datapath */
 #define RF_VIP_F_GLOBAL_LRU         (1u << 6) /* accepted, not implemented by the datapath */
 #define RF_VIP_F_HASH_SRC_DST_PORT  (1u << 7)
@@ -158,6 +183,17 @@ struct rf_hc_ctl {
 #define RF_ENCAP_SRC_V4    0
 #define RF_ENCAP_SRC_V6    1
 #define RF_ENCAP_SRC_COUNT 2
+
+/* decap_dsts (builds with RF_INLINE_DECAP_GUE): key union rf_addr (an IPv4 address in v4, the
+ * other words zero), value __u32 flags. A GUE packet to a listed address is decapsulated; then,
+ * with RF_DECAP_F_EGRESS, sent back out with its MAC addresses swapped (XDP_TX), otherwise run
+ * through the balancer again (decap_progs slot RF_DECAP_PROG_RECIRC). */
+#define RF_DECAP_F_EGRESS (1u << 1)
+
+/* decap_progs slots (PROG_ARRAY, builds with RF_INLINE_DECAP_GUE): the loader stores the
+ * balancer's own program at RF_DECAP_PROG_RECIRC. */
+#define RF_DECAP_PROG_RECIRC 0
+#define RF_DECAP_PROGS_COUNT 1
 
 /* global_stats indexes: named counters, each an rf_counter (packets, bytes). */
 enum rf_global_counter {

@@ -30,6 +30,10 @@ static const struct rf_layout_entry rf_layout[] = {
 	SZ(rf_ctl), OFF(rf_ctl, mac),
 	SZ(rf_conn_rate), OFF(rf_conn_rate, window_start_ns), OFF(rf_conn_rate, new_conns),
 	SZ(rf_encap_src), OFF(rf_encap_src, addr),
+	SZ(rf_cidr_vip_key), OFF(rf_cidr_vip_key, prefixlen), OFF(rf_cidr_vip_key, port),
+	OFF(rf_cidr_vip_key, proto), OFF(rf_cidr_vip_key, family), OFF(rf_cidr_vip_key, addr),
+	SZ(rf_src_route_key), OFF(rf_src_route_key, prefixlen), OFF(rf_src_route_key, family),
+	OFF(rf_src_route_key, addr),
 	SZ(rf_hc_real), OFF(rf_hc_real, addr), OFF(rf_hc_real, flags),
 	SZ(rf_hc_ctl), OFF(rf_hc_ctl, src_v4), OFF(rf_hc_ctl, src_v6), OFF(rf_hc_ctl, ifindex),
 	OFF(rf_hc_ctl, src_mac), OFF(rf_hc_ctl, dst_mac),
@@ -45,6 +49,8 @@ static const struct rf_layout_entry rf_layout[] = {
 	CONST(RF_HC_NO_SOURCE), CONST(RF_HC_NOT_IP), CONST(RF_HC_COUNT),
 	CONST(RF_HC_CTL_MAIN), CONST(RF_HC_CTL_COUNT), CONST(RF_ROOT_SLOTS), CONST(RF_RING_SIZE),
 	CONST(RF_ENCAP_SRC_V4), CONST(RF_ENCAP_SRC_V6), CONST(RF_ENCAP_SRC_COUNT),
+	CONST(RF_CIDR_KEY_FIXED_BITS), CONST(RF_SRC_ROUTE_KEY_FIXED_BITS), CONST(RF_VIP_F_SRC_ROUTING),
+	CONST(RF_DECAP_F_EGRESS), CONST(RF_DECAP_PROG_RECIRC), CONST(RF_DECAP_PROGS_COUNT),
 };
 
 JNIEXPORT jobjectArray JNICALL RF_JNI(abiLayout)(JNIEnv *env, jclass cls)

@@ -25,6 +25,16 @@ public final class MapNames {
     public static final String QUIC_IDS = "quic_ids";
     public static final String DOWN_REALS = "down_reals";
     public static final String CONN_RATE = "conn_rate";
+    /** GUE builds only. */
+    public static final String ENCAP_SRCS = "encap_srcs";
+    /** Prefix-VIP builds only. */
+    public static final String CIDR_VIPS = "cidr_vips";
+    /** Source-routing builds only. */
+    public static final String SRC_ROUTES = "src_routes";
+    /** Inline-decap builds only. */
+    public static final String DECAP_DSTS = "decap_dsts";
+    /** Inline-decap builds only. */
+    public static final String DECAP_PROGS = "decap_progs";
 
     // The health-check forwarder (hc_maps.h).
     public static final String HC_REALS = "hc_reals";
@@ -34,7 +44,7 @@ public final class MapNames {
     // xdp_root (xdp_root.h).
     public static final String ROOT_ARRAY = "root_array";
 
-    /** Every map of the balancer objects (both variants), in rf_maps.h's order. */
+    /** Every map of every balancer object, in rf_maps.h's order (GUE and inline-decap builds add the lists below). */
     public static final List<String> BALANCER = List.of(
             VIP_MAP,
             VIP_ADDRS,
@@ -49,6 +59,18 @@ public final class MapNames {
             QUIC_IDS,
             DOWN_REALS,
             CONN_RATE);
+
+    /** Maps GUE builds ({@code balancer_gue*}, {@code balancer_tpr_gue}) have besides {@link #BALANCER}. */
+    public static final List<String> BALANCER_GUE_EXTRA = List.of(ENCAP_SRCS);
+
+    /** Maps inline-decap builds ({@code balancer_gue_decap}) have besides the GUE ones. */
+    public static final List<String> BALANCER_DECAP_EXTRA = List.of(DECAP_DSTS, DECAP_PROGS);
+
+    /** Maps prefix-VIP builds ({@code balancer_gue_cidr}) have besides the GUE ones. */
+    public static final List<String> BALANCER_CIDR_EXTRA = List.of(CIDR_VIPS);
+
+    /** Maps source-routing builds ({@code balancer_gue_lpm_src}) have besides the GUE ones. */
+    public static final List<String> BALANCER_SRC_ROUTING_EXTRA = List.of(SRC_ROUTES);
 
     public static final List<String> HEALTH_CHECK = List.of(HC_REALS, HC_CTL, HC_STATS);
     public static final List<String> XDP_ROOT = List.of(ROOT_ARRAY);

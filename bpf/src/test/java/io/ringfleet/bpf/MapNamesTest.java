@@ -21,6 +21,19 @@ class MapNamesTest {
         assertEquals(new TreeSet<>(MapNames.BALANCER), mapsOf("balancer"));
         assertEquals(new TreeSet<>(MapNames.BALANCER), mapsOf("balancer_toobig"));
         assertEquals(new TreeSet<>(MapNames.BALANCER), mapsOf("balancer_tpr"));
+        Set<String> gue = new TreeSet<>(MapNames.BALANCER);
+        gue.addAll(MapNames.BALANCER_GUE_EXTRA);
+        assertEquals(gue, mapsOf("balancer_gue"));
+        assertEquals(gue, mapsOf("balancer_tpr_gue"));
+        Set<String> decap = new TreeSet<>(gue);
+        decap.addAll(MapNames.BALANCER_DECAP_EXTRA);
+        assertEquals(decap, mapsOf("balancer_gue_decap"));
+        Set<String> cidr = new TreeSet<>(gue);
+        cidr.addAll(MapNames.BALANCER_CIDR_EXTRA);
+        assertEquals(cidr, mapsOf("balancer_gue_cidr"));
+        Set<String> srcRouting = new TreeSet<>(gue);
+        srcRouting.addAll(MapNames.BALANCER_SRC_ROUTING_EXTRA);
+        assertEquals(srcRouting, mapsOf("balancer_gue_lpm_src"));
         assertEquals(new TreeSet<>(MapNames.HEALTH_CHECK), mapsOf("healthcheck"));
         assertEquals(new TreeSet<>(MapNames.XDP_ROOT), mapsOf("xdp_root"));
     }

@@ -68,6 +68,15 @@ final class Wire {
         return port;
     }
 
+    /** A prefix length fitting the address's family: 0..32 for IPv4, 0..128 for IPv6. */
+    static int requirePrefixLength(InetAddress a, int length) {
+        int max = isV6(a) ? 128 : 32;
+        if (length < 0 || length > max) {
+            throw new IllegalArgumentException("prefix length must be 0.." + max + ", got " + length);
+        }
+        return length;
+    }
+
     static int requireU8(int v, String what) {
         if (v < 0 || v > 0xff) {
             throw new IllegalArgumentException(what + " must be 0..255, got " + v);

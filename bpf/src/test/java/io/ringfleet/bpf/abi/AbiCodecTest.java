@@ -32,6 +32,8 @@ class AbiCodecTest {
         assertEquals(AbiLayout.sizeOf("rf_conn_rate"), ConnRate.SIZE);
         assertEquals(AbiLayout.sizeOf("rf_hc_ctl"), HcCtl.SIZE);
         assertEquals(AbiLayout.sizeOf("rf_encap_src"), EncapSrc.SIZE);
+        assertEquals(AbiLayout.sizeOf("rf_cidr_vip_key"), CidrVipKey.SIZE);
+        assertEquals(AbiLayout.sizeOf("rf_src_route_key"), SrcRouteKey.SIZE);
     }
 
     @Test
@@ -66,6 +68,14 @@ class AbiCodecTest {
         offset("rf_hc_ctl", "src_mac", HcCtl.OFF_SRC_MAC);
         offset("rf_hc_ctl", "dst_mac", HcCtl.OFF_DST_MAC);
         offset("rf_encap_src", "addr", EncapSrc.OFF_ADDR);
+        offset("rf_cidr_vip_key", "prefixlen", CidrVipKey.OFF_PREFIXLEN);
+        offset("rf_cidr_vip_key", "port", CidrVipKey.OFF_PORT);
+        offset("rf_cidr_vip_key", "proto", CidrVipKey.OFF_PROTO);
+        offset("rf_cidr_vip_key", "family", CidrVipKey.OFF_FAMILY);
+        offset("rf_cidr_vip_key", "addr", CidrVipKey.OFF_ADDR);
+        offset("rf_src_route_key", "prefixlen", SrcRouteKey.OFF_PREFIXLEN);
+        offset("rf_src_route_key", "family", SrcRouteKey.OFF_FAMILY);
+        offset("rf_src_route_key", "addr", SrcRouteKey.OFF_ADDR);
     }
 
     @Test
@@ -79,6 +89,8 @@ class AbiCodecTest {
         assertEquals(AbiLayout.constant("RF_ENCAP_SRC_V4"), EncapSrc.V4);
         assertEquals(AbiLayout.constant("RF_ENCAP_SRC_V6"), EncapSrc.V6);
         assertEquals(AbiLayout.constant("RF_ENCAP_SRC_COUNT"), EncapSrc.COUNT);
+        assertEquals(AbiLayout.constant("RF_CIDR_KEY_FIXED_BITS"), CidrVipKey.FIXED_BITS);
+        assertEquals(AbiLayout.constant("RF_SRC_ROUTE_KEY_FIXED_BITS"), SrcRouteKey.FIXED_BITS);
         assertEquals(AbiLayout.constant("RF_GC_COUNT"), GlobalCounter.COUNT);
         for (GlobalCounter c : GlobalCounter.values()) {
             assertEquals(AbiLayout.constant("RF_GC_" + c.name()), c.index(), c.name());

@@ -7,6 +7,7 @@ import io.ringfleet.bpf.BpfObject;
 import io.ringfleet.bpf.BpfProgram;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.UpdateFlag;
+import io.ringfleet.bpf.abi.CidrVipKey;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.Ctl;
@@ -15,6 +16,7 @@ import io.ringfleet.bpf.abi.EncapSrc;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.bpf.abi.GlobalCounter;
 import io.ringfleet.bpf.abi.Real;
+import io.ringfleet.bpf.abi.SrcRouteKey;
 import io.ringfleet.bpf.abi.VipKey;
 import io.ringfleet.bpf.abi.VipMeta;
 import java.net.InetAddress;
@@ -49,6 +51,9 @@ final class BalancerUnderTest implements AutoCloseable {
     static final int F_UDP_STABLE_ROUTING = 1 << 8;
     static final int F_UDP_FLOW_MIGRATION = 1 << 9;
 
+    static final int DECAP_F_EGRESS = (int) AbiLayout.constant("RF_DECAP_F_EGRESS");
+    static final int DECAP_PROG_RECIRC = (int) AbiLayout.constant("RF_DECAP_PROG_RECIRC");
+
     private final BpfObject object;
     private final BpfProgram program;
     private final Map<String, BpfMap> maps = new HashMap<>();
@@ -62,7 +67,7 @@ final class BalancerUnderTest implements AutoCloseable {
 
     /**
      * Loads a shipped variant ("balancer", "balancer_toobig", "balancer_gue", "balancer_tpr",
-     * "balancer_tpr_gue").
+     * "balancer_tpr_gue", "balancer_gue_decap", "balancer_gue_cidr", "balancer_gue_lpm_src").
      */
     static BalancerUnderTest load(String variant) {
         return load(variant, Map.of());
@@ -113,10 +118,39 @@ final class BalancerUnderTest implements AutoCloseable {
         map("vip_addrs").update(addressKey.encode(), BpfMap.u32(count));
     }
 
+    /** Prefix-VIP builds: the VIP {@code prefix/prefixLength} (port 0: any port) in cidr_vips. */
+    void addCidrVip(InetAddress prefix, int prefixLength, int port, int protocol, int flags, int vipNum) {
+        map("cidr_vips")
+                .update(
+                        new CidrVipKey(prefix, prefixLength, port, protocol).encode(),
+                        new VipMeta(flags, vipNum).encode());
+    }
+
+    /** Source-routing builds: clients in {@code prefix/prefixLength} go to {@code realIndex} (src_routes). */
+    void srcRoute(InetAddress prefix, int prefixLength, int realIndex) {
+        map("src_routes").update(new SrcRouteKey(prefix, prefixLength).encode(), BpfMap.u32(realIndex));
+    }
+
     /** GUE builds: the outer source address of GUE packets towards reals of its family. */
     void encapSource(InetAddress address) {
         EncapSrc src = new EncapSrc(address);
         map("encap_srcs").update(BpfMap.u32(src.index()), src.encode());
+    }
+
+    /**
+     * Inline-decap builds: GUE packets to {@code address} are decapsulated ({@code flags}: RF_DECAP_F_*, e.g.
+     * {@link #DECAP_F_EGRESS}; 0 = balance the inner packet again).
+     */
+    void decapDestination(InetAddress address, int flags) {
+        byte[] key = new byte[16];
+        byte[] raw = address.getAddress();
+        System.arraycopy(raw, 0, key, 0, raw.length);
+        map("decap_dsts").update(key, BpfMap.u32(flags));
+    }
+
+    /** Inline-decap builds: the balancer itself in decap_progs' recirculation slot. */
+    void recirculateToSelf() {
+        map("decap_progs").setProgram(DECAP_PROG_RECIRC, program);
     }
 
     void addReal(int index, InetAddress address) {

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  * Sets: base and too-big (balancer, balancer_toobig), gue (balancer_gue), healthcheck and
  * healthcheck_gue (the tc program, its SCHED_CLS test run carrying the set's skb mark per frame),
  * udp_stable_routing and udp_flow_migration (balancer_gue; the latter reconfigured between its
- * phases), tpr and tpr_gue (balancer_tpr, balancer_tpr_gue).
+ * phases), tpr and tpr_gue (balancer_tpr, balancer_tpr_gue), decap_stats, egress_decap and xpop_decap
+ * (balancer_gue_decap, with the set's decap destinations and the balancer in its own recirculation slot), cidr_vip
+ * (balancer_gue_cidr), lpm_src_lookup (balancer_gue_lpm_src).
  */
 class KatranConformanceTest {
 
@@ -103,6 +105,32 @@ class KatranConformanceTest {
     }
 
     @Test
+    void decapStatsFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_gue_decap", "decap_stats_fixtures.json"));
+    }
+
+    @Test
+    void egressDecapFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_gue_decap", "egress_decap_fixtures.json"));
+    }
+
+    @Test
+    void xpopDecapFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_gue_decap", "xpop_decap_fixtures.json"));
+    }
+
+    @Test
+    void cidrVipFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_gue_cidr", "cidr_vip_fixtures.json"));
+    }
+
+    /** From an empty connection table (a fresh balancer), as the set's provisioning asks. */
+    @Test
+    void lpmSrcLookupFixturesPassByteForByte() {
+        failOn(runProvisionedSet(KatranData.load(), "balancer_gue_lpm_src", "lpm_src_lookup_fixtures.json"));
+    }
+
+    @Test
     void healthcheckFixturesPassByteForByte() {
         List<String> failures = runHealthcheckSet(KatranData.load(), "healthcheck", "healthcheck_fixtures.json");
         if (!failures.isEmpty()) {
@@ -151,11 +179,32 @@ class KatranConformanceTest {
         Map<Integer, Consumer<BalancerUnderTest>> beforeFrame = new HashMap<>();
         List<Consumer<BalancerUnderTest>> setup = new ArrayList<>();
         setup.add(lb -> KatranProvisioning.applySection(data, lb, p, p));
-        if (variant.endsWith("_gue")) {
+        if (variant.contains("_gue")) {
             JsonNode sources = p.get("gue_source_addresses");
             setup.add(lb -> {
                 lb.encapSource(Packets.ip(sources.get("ipv4").asText()));
                 lb.encapSource(Packets.ip(sources.get("ipv6").asText()));
+            });
+        }
+        if (p.has("lpm_src_routes")) {
+            setup.add(lb -> {
+                for (JsonNode r : p.get("lpm_src_routes")) {
+                    String[] prefix = r.get("prefix").asText().split("/");
+                    lb.srcRoute(
+                            Packets.ip(prefix[0]),
+                            Integer.parseInt(prefix[1]),
+                            r.get("real_index").asInt());
+                }
+            });
+        }
+        if (variant.endsWith("_decap")) {
+            setup.add(lb -> {
+                lb.recirculateToSelf();
+                for (JsonNode d : p.path("decap_destinations")) {
+                    lb.decapDestination(
+                            Packets.ip(d.get("address").asText()),
+                            d.get("flags").asInt());
+                }
             });
         }
         if (set.has("phases")) {

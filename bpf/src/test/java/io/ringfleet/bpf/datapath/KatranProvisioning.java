@@ -27,7 +27,7 @@ final class KatranProvisioning {
 
     /**
      * One section of a set's provisioning file (the file itself, or a phase of it): its {@code vips_modified},
-     * {@code vips_added} (rings from the file's own {@code rings}, else provision.json's) and
+     * {@code reals_added}, {@code vips_added} (prefix VIPs, with {@code cidr_prefix_len}, into cidr_vips; rings from the file's own {@code rings}, else provision.json's) and
      * {@code down_reals_added} (VIPs found among provision.json's and the file's VIPs).
      */
     static void applySection(KatranData data, BalancerUnderTest lb, JsonNode file, JsonNode section) {
@@ -36,6 +36,12 @@ final class KatranProvisioning {
             rings.add(file.get("rings"));
         }
         rings.add(data.provision().get("rings"));
+        if (section.has("reals_added")) {
+            for (JsonNode r : section.get("reals_added")) {
+                lb.addReal(
+                        r.get("index").asInt(), KatranData.ip(r.get("address").asText()));
+            }
+        }
         for (String key : List.of("vips_modified", "vips_added")) {
             if (section.has(key)) {
                 applyVips(lb, section.get(key), rings);
@@ -53,12 +59,22 @@ final class KatranProvisioning {
     private static void applyVips(BalancerUnderTest lb, JsonNode vips, List<JsonNode> ringSources) {
         for (JsonNode v : vips) {
             int vipNum = v.get("vip_num").asInt();
-            lb.addVip(
-                    KatranData.ip(v.get("address").asText()),
-                    v.get("port").asInt(),
-                    v.get("proto").asInt(),
-                    v.get("flags").asInt(),
-                    vipNum);
+            if (v.has("cidr_prefix_len")) {
+                lb.addCidrVip(
+                        KatranData.ip(v.get("address").asText()),
+                        v.get("cidr_prefix_len").asInt(),
+                        v.get("port").asInt(),
+                        v.get("proto").asInt(),
+                        v.get("flags").asInt(),
+                        vipNum);
+            } else {
+                lb.addVip(
+                        KatranData.ip(v.get("address").asText()),
+                        v.get("port").asInt(),
+                        v.get("proto").asInt(),
+                        v.get("flags").asInt(),
+                        vipNum);
+            }
             JsonNode ring = ringSources.stream()
                     .map(r -> r.get(v.get("ring_id").asText()))
                     .filter(r -> r != null)
