@@ -24,10 +24,7 @@ class CidrVipTest {
 
     @BeforeEach
     void setUp() {
-        lb = BalancerUnderTest.load("balancer_gue_cidr");
-        lb.gatewayMac(Packets.GATEWAY_MAC);
-        lb.encapSource(Packets.ip("10.0.13.37"));
-        lb.encapSource(Packets.ip("fc00:2307::1337"));
+        lb = TestBed.gue("balancer_gue_cidr");
         lb.addReal(1, REAL1);
         lb.addReal(2, REAL2);
     }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class GueDecapTest {
     static final int GUE_PORT = 9886;
-    static final InetAddress OWN4 = Packets.ip("10.0.13.37");
-    static final InetAddress OWN6 = Packets.ip("fc00:2307::1337");
+    static final InetAddress OWN4 = TestBed.GUE_SOURCE4;
+    static final InetAddress OWN6 = TestBed.GUE_SOURCE6;
     static final InetAddress PEER4 = Packets.ip("10.9.9.9");
     static final InetAddress CLIENT4 = Packets.ip("192.168.1.3");
     static final InetAddress CLIENT6 = Packets.ip("fc00:2307:1::2");
@@ -31,10 +31,7 @@ class GueDecapTest {
 
     @BeforeEach
     void setUp() {
-        lb = BalancerUnderTest.load("balancer_gue_decap");
-        lb.gatewayMac(Packets.GATEWAY_MAC);
-        lb.encapSource(OWN4);
-        lb.encapSource(OWN6);
+        lb = TestBed.gue("balancer_gue_decap");
         lb.addReal(1, Packets.ip("10.0.0.1"));
         lb.addVip(OWN4, GUE_PORT, Packets.UDP, 0, 0); // a VIP on the GUE port: never balanced
         lb.fillRing(0, 1);

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class GueEncapTest {
     static final int GUE_PORT = 9886;
-    static final InetAddress SRC4 = Packets.ip("10.0.13.37");
-    static final InetAddress SRC6 = Packets.ip("fc00:2307::1337");
+    static final InetAddress SRC4 = TestBed.GUE_SOURCE4;
+    static final InetAddress SRC6 = TestBed.GUE_SOURCE6;
     static final InetAddress REAL4 = Packets.ip("10.0.0.1");
     static final InetAddress REAL6 = Packets.ip("fc00::2");
     static final InetAddress VIP4_TO_V4 = Packets.ip("10.200.0.1");

@@ -25,10 +25,7 @@ class SrcRoutingTest {
 
     @BeforeEach
     void setUp() {
-        lb = BalancerUnderTest.load("balancer_gue_lpm_src");
-        lb.gatewayMac(Packets.GATEWAY_MAC);
-        lb.encapSource(Packets.ip("10.0.13.37"));
-        lb.encapSource(Packets.ip("fc00:2307::1337"));
+        lb = TestBed.gue("balancer_gue_lpm_src");
         lb.addReal(1, RING_REAL);
         lb.addReal(2, ROUTED_REAL);
         lb.addVip(VIP4, 80, Packets.TCP, BalancerUnderTest.F_SRC_ROUTING, 0);

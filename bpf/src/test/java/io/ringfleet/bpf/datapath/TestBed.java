@@ -21,6 +21,20 @@ final class TestBed {
             Packets.ip("fc00::1"),
             Packets.ip("fc00::2"));
 
+    /** The outer source addresses Katran's GUE fixtures expect (the balancer's own, in encap_srcs). */
+    static final InetAddress GUE_SOURCE4 = Packets.ip("10.0.13.37");
+
+    static final InetAddress GUE_SOURCE6 = Packets.ip("fc00:2307::1337");
+
+    /** A GUE build of the balancer with the gateway MAC and both outer sources set, and no reals or VIPs. */
+    static BalancerUnderTest gue(String variant) {
+        BalancerUnderTest lb = BalancerUnderTest.load(variant);
+        lb.gatewayMac(Packets.GATEWAY_MAC);
+        lb.encapSource(GUE_SOURCE4);
+        lb.encapSource(GUE_SOURCE6);
+        return lb;
+    }
+
     static BalancerUnderTest standard() {
         return standard(Map.of());
     }
