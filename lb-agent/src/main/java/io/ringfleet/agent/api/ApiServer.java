@@ -9,6 +9,7 @@ import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.agent.security.AuthInterceptor;
 import io.ringfleet.agent.security.MethodPolicy;
 import io.ringfleet.agent.security.TlsMaterial;
+import io.ringfleet.state.MacAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -58,7 +59,8 @@ public final class ApiServer implements AutoCloseable {
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .addService(ServerInterceptors.intercept(
                         new ControlServer(b.gateway, rings(b), writer, waiter, b.stats), auth))
-                .addService(ServerInterceptors.intercept(new KatranServer(b.gateway, writer, b.stats), auth))
+                .addService(ServerInterceptors.intercept(
+                        new KatranServer(b.gateway, writer, b.stats, b.defaultGatewayMac), auth))
                 .build();
     }
 
@@ -116,8 +118,15 @@ public final class ApiServer implements AutoCloseable {
         private StatsSource stats;
         private RingView rings;
         private Clock clock = Clock.systemUTC();
+        private MacAddress defaultGatewayMac;
 
         private Builder() {}
+
+        /** The node's configured gateway MAC: the MAC in use until the log sets one (Katran's getMac). */
+        public Builder defaultGatewayMac(MacAddress mac) {
+            this.defaultGatewayMac = Objects.requireNonNull(mac, "mac");
+            return this;
+        }
 
         /** Where to listen; port 0 picks a free port. */
         public Builder address(InetSocketAddress address) {

@@ -35,6 +35,7 @@ import io.ringfleet.api.katran.Outcome;
 import io.ringfleet.api.katran.QuicChange;
 import io.ringfleet.api.katran.QuicList;
 import io.ringfleet.api.katran.QuicServer;
+import io.ringfleet.api.katran.RealFlagsChange;
 import io.ringfleet.api.katran.RealList;
 import io.ringfleet.api.katran.RealWithWeight;
 import io.ringfleet.api.katran.RealsChange;
@@ -46,6 +47,7 @@ import io.ringfleet.state.IpAddress;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipKey;
 import io.ringfleet.state.VipReal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,28 +59,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Katran-compatible service ({@code lb.katran.KatranService}): every write becomes one command batch
- * that goes through the log like any Apply; reads come from a linearizable image and the datapath
+ * The Katran-compatible service ({@code lb.katran.KatranService}): every write becomes command batches
+ * that go through the log like any Apply; reads come from a linearizable image and the datapath
  * counters.
  *
- * <p>Katran's conventions are kept where tooling depends on them: a write that is refused (malformed,
- * unknown VIP, duplicate, limit) answers {@code success: false} and the reason is logged; adding a real
- * that is already in the VIP sets its weight; deleting a real, or unmapping a QUIC server id, that is not
- * there is not an error. Failures that are not about the request — no permission, the log unavailable —
- * are gRPC errors, as are reads of a VIP that does not exist (NOT_FOUND).
+ * <p>Katran's semantics as its gRPC server serves them: a write that is refused (malformed, unknown VIP,
+ * duplicate, limit) answers gRPC status CANCELLED (Katran's {@code returnStatus(false)}), here with the
+ * one-line reason as the status description; adding a real that is already in the VIP sets its weight;
+ * the list writes ({@code modifyRealsForVip}, {@code addRealForVip}, {@code delRealForVip},
+ * {@code modifyQuicRealsMapping}) apply their valid entries and skip the others (logged), as Katran does.
+ * Failures that are not about the request — no permission, the log unavailable — keep their gRPC codes.
  */
 public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(KatranServer.class);
 
+    /** Katran's real flag bit for an IPv6 address: Katran keeps it by the address, never from a request. */
+    private static final int V6DADDR = 1;
+
+    /** Katran's getVipFlags answer for a VIP it does not know: -1, as the unsigned 64-bit field carries it. */
+    static final long UNKNOWN_VIP_FLAGS = -1L;
+
     private final FleetGateway gateway;
     private final BatchWriter writer;
     private final StatsSource stats;
+    private final io.ringfleet.state.MacAddress defaultGatewayMac;
 
     /** @param stats this node's datapath counters, or null (stats calls then answer UNAVAILABLE) */
     public KatranServer(FleetGateway gateway, BatchWriter writer, StatsSource stats) {
+        this(gateway, writer, stats, null);
+    }
+
+    /**
+     * @param stats this node's datapath counters, or null (stats calls then answer UNAVAILABLE)
+     * @param defaultGatewayMac the node's configured gateway MAC, which the datapath forwards to until the log
+     *     sets one ({@code getMac} answers it then); null when the node has none (no datapath)
+     */
+    public KatranServer(
+            FleetGateway gateway,
+            BatchWriter writer,
+            StatsSource stats,
+            io.ringfleet.state.MacAddress defaultGatewayMac) {
         this.gateway = Objects.requireNonNull(gateway, "gateway");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.stats = stats;
+        this.defaultGatewayMac = defaultGatewayMac;
     }
 
     // ---- writes ----
@@ -130,69 +154,174 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
     }
 
     @Override
+    public void modifyReal(RealFlagsChange request, StreamObserver<Outcome> out) {
+        // Katran: an invalid address or a real it does not know is refused; the V6DADDR bit (1) is its own and
+        // is ignored. Ringfleet's log holds no real flags (no real flag has a datapath meaning here), so setting
+        // any other bit is refused with that reason instead of being dropped; clearing bits is a no-op success
+        // (the flags are always 0).
+        Caller caller = Caller.current();
+        CompletableFuture<List<Command>> none = gateway.read(
+                        ReadConsistency.LINEARIZABLE, 0, ControlServer.readTimeout())
+                .thenApply(image -> {
+                    IpAddress address = parseAddress(request.getAddress(), "real");
+                    if (image.reals().get(address).isEmpty()) {
+                        throw new IllegalArgumentException("real " + address + " does not exist");
+                    }
+                    int bits = request.getFlags() & ~V6DADDR;
+                    if (request.getSetFlag() && bits != 0) {
+                        throw new IllegalArgumentException(String.format(
+                                "real flags 0x%x of %s are not kept: Ringfleet's log holds no real flags"
+                                        + " (they have no datapath meaning here)",
+                                bits, address));
+                    }
+                    return List.of();
+                });
+        writeAsync(out, "modifyReal", caller, none.thenApply(x -> List.of()));
+    }
+
+    @Override
     public void addRealForVip(OneRealForVip request, StreamObserver<Outcome> out) {
-        write(out, "addRealForVip", () -> List.of(addReals(request.getVip(), List.of(request.getReal()))));
+        modifyReals(out, "addRealForVip", ChangeKind.ADD, request.getVip(), List.of(request.getReal()));
     }
 
     @Override
     public void delRealForVip(OneRealForVip request, StreamObserver<Outcome> out) {
-        write(out, "delRealForVip", () -> List.of(removeReals(request.getVip(), List.of(request.getReal()))));
+        modifyReals(out, "delRealForVip", ChangeKind.DEL, request.getVip(), List.of(request.getReal()));
     }
 
     @Override
     public void modifyRealsForVip(RealsChange request, StreamObserver<Outcome> out) {
-        write(out, "modifyRealsForVip", () -> {
-            List<RealWithWeight> reals = request.getReal().getRealsList();
-            switch (request.getAction()) {
-                case ADD:
-                    return List.of(addReals(request.getVip(), reals));
-                case DEL:
-                    return List.of(removeReals(request.getVip(), reals));
-                default:
-                    throw new IllegalArgumentException(
-                            "action " + request.getActionValue() + " is not known: allowed ADD (0) or DEL (1)");
-            }
-        });
-    }
-
-    @Override
-    public void modifyQuicRealsMapping(QuicChange request, StreamObserver<Outcome> out) {
-        List<QuicServer> servers = request.getReals().getQrealsList();
-        if (request.getAction() == ChangeKind.DEL) {
-            // Katran skips ids that are not mapped; the log's unmap is strict, so only mapped ids are sent.
-            CompletableFuture<List<Command>> commands = gateway.read(
-                            ReadConsistency.LINEARIZABLE, 0, ControlServer.readTimeout())
-                    .thenApply(image -> {
-                        UnmapQuicServerIds.Builder u = UnmapQuicServerIds.newBuilder();
-                        for (QuicServer s : servers) {
-                            long id = serverId(s.getId());
-                            if (image.quicIds().get(id).isPresent()
-                                    && !u.getServerIdsList().contains((int) id)) {
-                                u.addServerIds((int) id);
-                            }
-                        }
-                        return u.getServerIdsCount() == 0
-                                ? List.of()
-                                : List.of(Command.newBuilder()
-                                        .setUnmapQuicServerIds(u)
-                                        .build());
-                    });
-            writeAsync(out, "modifyQuicRealsMapping", commands);
+        if (request.getAction() != ChangeKind.ADD && request.getAction() != ChangeKind.DEL) {
+            refuse(
+                    out,
+                    "modifyRealsForVip",
+                    Caller.current(),
+                    "action " + request.getActionValue() + " is not known: allowed ADD (0) or DEL (1)");
             return;
         }
-        write(out, "modifyQuicRealsMapping", () -> {
-            if (request.getAction() != ChangeKind.ADD) {
-                throw new IllegalArgumentException(
-                        "action " + request.getActionValue() + " is not known: allowed ADD (0) or DEL (1)");
-            }
-            MapQuicServerIds.Builder m = MapQuicServerIds.newBuilder();
-            for (QuicServer s : servers) {
-                m.addMappings(QuicMapping.newBuilder()
-                        .setServerId((int) serverId(s.getId()))
-                        .setAddress(s.getAddress()));
-            }
-            return List.of(Command.newBuilder().setMapQuicServerIds(m).build());
-        });
+        modifyReals(
+                out,
+                "modifyRealsForVip",
+                request.getAction(),
+                request.getVip(),
+                request.getReal().getRealsList());
+    }
+
+    /**
+     * Katran's per-entry list write: an unknown (or malformed) VIP refuses the call; then each real that is
+     * malformed, of the other address family, or (DEL) not in the VIP is skipped and logged, and the others are
+     * applied. In the log: the valid entries go as one batch, one command per real (one log entry, applied
+     * together); if the state machine rejects that batch (e.g. the reals limit), each entry is sent again as its
+     * own batch, one log entry each, in request order, and the rejected ones are skipped — so only then is the
+     * call not atomic, as Katran's is not.
+     */
+    private void modifyReals(
+            StreamObserver<Outcome> out, String what, ChangeKind action, VipId vip, List<RealWithWeight> reals) {
+        Caller caller = Caller.current();
+        CompletableFuture<List<List<Command>>> entries = gateway.read(
+                        ReadConsistency.LINEARIZABLE, 0, ControlServer.readTimeout())
+                .thenApply(image -> {
+                    io.ringfleet.api.VipKey key = vipKey(vip);
+                    VipImage current = image.vips()
+                            .get(VipKeys.parse(key))
+                            .orElseThrow(() ->
+                                    new IllegalArgumentException("vip " + VipKeys.parse(key) + " does not exist"));
+                    List<List<Command>> out2 = new ArrayList<>();
+                    for (RealWithWeight r : reals) {
+                        try {
+                            IpAddress address = parseAddress(r.getAddress(), "real");
+                            if (address.isV6() != current.key().address().isV6()) {
+                                throw new IllegalArgumentException(
+                                        "real " + address + " is not of vip " + current.key() + "'s address family");
+                            }
+                            if (action == ChangeKind.DEL) {
+                                boolean present = current.reals().stream()
+                                        .anyMatch(x -> x.address().equals(address));
+                                if (!present) {
+                                    throw new IllegalArgumentException(
+                                            "real " + address + " is not in vip " + current.key());
+                                }
+                                out2.add(List.of(removeReals(key, List.of(r))));
+                            } else {
+                                int bits = r.getFlags() & ~V6DADDR;
+                                if (bits != 0) {
+                                    LOG.info(
+                                            "katran {} by {}: flags 0x{} of real {} not kept: Ringfleet's log"
+                                                    + " holds no real flags",
+                                            what,
+                                            caller.principal(),
+                                            Integer.toHexString(bits),
+                                            address);
+                                }
+                                out2.add(List.of(addReals(key, List.of(r))));
+                            }
+                        } catch (IllegalArgumentException e) {
+                            LOG.info("katran {} by {}: entry skipped: {}", what, caller.principal(), e.getMessage());
+                        }
+                    }
+                    return out2;
+                });
+        writeAsync(out, what, caller, entries);
+    }
+
+    /**
+     * Katran's per-entry QUIC mapping write: each mapping that is malformed, or (DEL) whose id is not mapped or
+     * is mapped to another address, is skipped and logged; the others are applied; the call succeeds. The
+     * valid entries go to the log as in {@link #modifyReals}: one batch (one log entry), or, if the state machine
+     * rejects it, one batch per entry with the rejected ones skipped.
+     */
+    @Override
+    public void modifyQuicRealsMapping(QuicChange request, StreamObserver<Outcome> out) {
+        Caller caller = Caller.current();
+        if (request.getAction() != ChangeKind.ADD && request.getAction() != ChangeKind.DEL) {
+            refuse(
+                    out,
+                    "modifyQuicRealsMapping",
+                    caller,
+                    "action " + request.getActionValue() + " is not known: allowed ADD (0) or DEL (1)");
+            return;
+        }
+        List<QuicServer> servers = request.getReals().getQrealsList();
+        CompletableFuture<List<List<Command>>> entries = gateway.read(
+                        ReadConsistency.LINEARIZABLE, 0, ControlServer.readTimeout())
+                .thenApply(image -> {
+                    List<List<Command>> list = new ArrayList<>();
+                    for (QuicServer s : servers) {
+                        try {
+                            long id = serverId(s.getId());
+                            IpAddress address = parseAddress(s.getAddress(), "quic real");
+                            if (request.getAction() == ChangeKind.DEL) {
+                                IpAddress mapped = image.quicIds()
+                                        .get(id)
+                                        .map(io.ringfleet.state.QuicMapping::address)
+                                        .orElseThrow(() -> new IllegalArgumentException(
+                                                "quic server id " + id + " is not mapped"));
+                                if (!mapped.equals(address)) {
+                                    throw new IllegalArgumentException("quic server id " + id + " is mapped to "
+                                            + mapped + ", not " + address + ": kept");
+                                }
+                                list.add(List.of(Command.newBuilder()
+                                        .setUnmapQuicServerIds(
+                                                UnmapQuicServerIds.newBuilder().addServerIds((int) id))
+                                        .build()));
+                            } else {
+                                list.add(List.of(Command.newBuilder()
+                                        .setMapQuicServerIds(MapQuicServerIds.newBuilder()
+                                                .addMappings(QuicMapping.newBuilder()
+                                                        .setServerId((int) id)
+                                                        .setAddress(s.getAddress())))
+                                        .build()));
+                            }
+                        } catch (IllegalArgumentException e) {
+                            LOG.info(
+                                    "katran modifyQuicRealsMapping by {}: entry skipped: {}",
+                                    caller.principal(),
+                                    e.getMessage());
+                        }
+                    }
+                    return list;
+                });
+        writeAsync(out, "modifyQuicRealsMapping", caller, entries);
     }
 
     @Override
@@ -226,7 +355,10 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
                 out,
                 "getMac",
                 image -> MacAddress.newBuilder()
-                        .setMac(image.gatewayMac().map(Object::toString).orElse(""))
+                        .setMac(image.gatewayMac()
+                                .or(() -> java.util.Optional.ofNullable(defaultGatewayMac))
+                                .map(Object::toString)
+                                .orElse(""))
                         .build());
     }
 
@@ -241,34 +373,45 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
         });
     }
 
+    /** Katran answers -1 (all 64 bits set) for a VIP it does not know, with status OK. */
     @Override
     public void getVipFlags(VipId request, StreamObserver<FlagBits> out) {
-        VipKey key = parseOrFail(request, out);
-        if (key != null) {
-            read(
-                    out,
-                    "getVipFlags",
-                    image -> FlagBits.newBuilder()
-                            .setFlags(Integer.toUnsignedLong(
-                                    ControlServer.vip(image, key).flags()))
-                            .build());
-        }
+        VipKey key = parseOrNull(request);
+        read(
+                out,
+                "getVipFlags",
+                image -> FlagBits.newBuilder()
+                        .setFlags(find(image, key)
+                                .map(v -> Integer.toUnsignedLong(v.flags()))
+                                .orElse(UNKNOWN_VIP_FLAGS))
+                        .build());
     }
 
+    /** Katran answers CANCELLED for a VIP it does not know. Real flags are not held: always 0. */
     @Override
     public void getRealsForVip(VipId request, StreamObserver<RealList> out) {
-        VipKey key = parseOrFail(request, out);
-        if (key != null) {
-            read(out, "getRealsForVip", image -> {
-                RealList.Builder b = RealList.newBuilder();
-                for (VipReal r : ControlServer.vip(image, key).reals()) {
-                    b.addReals(RealWithWeight.newBuilder()
-                            .setAddress(r.address().toString())
-                            .setWeight(r.weight()));
-                }
-                return b.build();
-            });
-        }
+        VipKey key = parseOrNull(request);
+        Caller caller = Caller.current();
+        gateway.read(ReadConsistency.LINEARIZABLE, 0, ControlServer.readTimeout())
+                .whenComplete((image, failure) -> {
+                    if (failure != null) {
+                        out.onError(Statuses.of(failure, "katran getRealsForVip"));
+                        return;
+                    }
+                    java.util.Optional<VipImage> vip = find(image, key);
+                    if (vip.isEmpty()) {
+                        refuse(out, "getRealsForVip", caller, unknownVip(request));
+                        return;
+                    }
+                    RealList.Builder b = RealList.newBuilder();
+                    for (VipReal r : vip.get().reals()) {
+                        b.addReals(RealWithWeight.newBuilder()
+                                .setAddress(r.address().toString())
+                                .setWeight(r.weight()));
+                    }
+                    out.onNext(b.build());
+                    out.onCompleted();
+                });
     }
 
     @Override
@@ -295,14 +438,18 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
         });
     }
 
+    /** Katran answers zeros for a VIP it does not know. */
     @Override
     public void getStatsForVip(VipId request, StreamObserver<CounterPair> out) {
-        VipKey key = parseOrFail(request, out);
-        if (key != null && checkStats(out)) {
+        VipKey key = parseOrNull(request);
+        if (checkStats(out)) {
             read(out, "getStatsForVip", image -> {
-                StatsSource.Counter c = stats.read()
-                        .vips()
-                        .getOrDefault(ControlServer.vip(image, key).vipNum(), StatsSource.Counter.ZERO);
+                java.util.Optional<VipImage> vip = find(image, key);
+                if (vip.isEmpty()) {
+                    return pair(0, 0);
+                }
+                StatsSource.Counter c =
+                        stats.read().vips().getOrDefault(vip.get().vipNum(), StatsSource.Counter.ZERO);
                 return pair(c.packets(), c.bytes());
             });
         }
@@ -310,10 +457,16 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
 
     @Override
     public void getLruStats(NoArgs request, StreamObserver<CounterPair> out) {
-        global(
-                out,
-                "getLruStats",
-                s -> pair(s.global("lru_lookup").packets(), s.global("lru_hit").packets()));
+        // Katran: v1 = every packet that reached connection-table routing (SYNs included, which skip the
+        // lookup), v2 = every packet routed by the ring instead (misses, SYNs included). Here: lookups + SYN
+        // misses, and all misses (TCP SYN, TCP other, UDP); v1 - v2 = hits.
+        global(out, "getLruStats", s -> {
+            long syn = s.global("lru_miss_tcp_syn").packets();
+            long misses = syn
+                    + s.global("lru_miss_tcp_other").packets()
+                    + s.global("lru_miss_udp").packets();
+            return pair(s.global("lru_lookup").packets() + syn, misses);
+        });
     }
 
     @Override
@@ -374,10 +527,10 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
         return id;
     }
 
-    private static Command addReals(VipId vip, List<RealWithWeight> reals) {
-        AddReals.Builder a = AddReals.newBuilder().setVip(vipKey(vip)).setUpdateExisting(true);
+    private static Command addReals(io.ringfleet.api.VipKey vip, List<RealWithWeight> reals) {
+        AddReals.Builder a = AddReals.newBuilder().setVip(vip).setUpdateExisting(true);
         for (RealWithWeight r : reals) {
-            if (r.getWeight() < 0) {
+            if (r.getWeight() < 0 || r.getWeight() > 65535) {
                 throw new IllegalArgumentException("weight " + r.getWeight() + " of real " + r.getAddress()
                         + " is out of range: allowed 0..65535 (0 keeps the real in the vip but out of its ring)");
             }
@@ -386,8 +539,8 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
         return Command.newBuilder().setAddReals(a).build();
     }
 
-    private static Command removeReals(VipId vip, List<RealWithWeight> reals) {
-        RemoveReals.Builder r = RemoveReals.newBuilder().setVip(vipKey(vip)).setIgnoreMissing(true);
+    private static Command removeReals(io.ringfleet.api.VipKey vip, List<RealWithWeight> reals) {
+        RemoveReals.Builder r = RemoveReals.newBuilder().setVip(vip).setIgnoreMissing(true);
         for (RealWithWeight real : reals) {
             r.addAddresses(real.getAddress());
         }
@@ -408,70 +561,125 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
 
     // ---- plumbing ----
 
+    /** A single-command write: refused (CANCELLED with the reason) if malformed or rejected by the log. */
     private void write(StreamObserver<Outcome> out, String what, Translation translation) {
+        Caller caller = Caller.current();
         List<Command> commands;
         try {
             commands = translation.commands();
         } catch (IllegalArgumentException e) {
-            LOG.info("katran {} by {} refused: {}", what, Caller.current().principal(), e.getMessage());
-            reply(out, false);
+            refuse(out, what, caller, e.getMessage());
             return;
         }
-        writeAsync(out, what, CompletableFuture.completedFuture(commands));
-    }
-
-    private void writeAsync(StreamObserver<Outcome> out, String what, CompletableFuture<List<Command>> commands) {
-        Caller caller = Caller.current();
-        CompletableFuture<Boolean> done = commands.thenCompose(list -> {
-            if (list.isEmpty()) {
-                return CompletableFuture.completedFuture(true);
-            }
-            CommandBatch batch = writer.stamp(list, "", OptionalLong.empty(), caller);
-            return writer.submit(batch).thenApply(committed -> {
-                BatchReply reply = committed.reply();
-                if (reply.getCode() != ReplyCode.OK) {
-                    LOG.info(
-                            "katran {} {} by {} rejected at log index {}: {} {}",
-                            what,
-                            batch.getRequestId(),
-                            caller.principal(),
-                            reply.getLogIndex(),
-                            reply.getCode(),
-                            reply.getMessage());
-                    return false;
-                }
-                return true;
-            });
-        });
-        done.whenComplete((ok, failure) -> {
-            if (failure == null) {
-                reply(out, ok);
-                return;
-            }
-            Throwable cause =
-                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (cause instanceof IllegalArgumentException) {
-                LOG.info("katran {} by {} refused: {}", what, caller.principal(), cause.getMessage());
-                reply(out, false);
-                return;
-            }
-            StatusRuntimeException status = Statuses.of(cause, "katran " + what);
-            if (status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
-                LOG.info(
-                        "katran {} by {} refused: {}",
-                        what,
-                        caller.principal(),
-                        status.getStatus().getDescription());
-                reply(out, false);
+        submit(commands, what, caller).whenComplete((rejection, failure) -> {
+            if (failure != null) {
+                fail(out, what, caller, failure);
+            } else if (rejection != null) {
+                refuse(out, what, caller, rejection);
             } else {
-                out.onError(status);
+                reply(out);
             }
         });
     }
 
-    private static void reply(StreamObserver<Outcome> out, boolean success) {
-        out.onNext(Outcome.newBuilder().setSuccess(success).build());
+    /**
+     * A per-entry write (Katran's list semantics): the entries (each a list of commands) are applied as one
+     * batch; if the log rejects it and there is more than one entry, each entry is submitted as its own batch
+     * and the rejected ones are skipped (logged). The call succeeds once the entries are computed (an
+     * IllegalArgumentException while computing them refuses the call).
+     */
+    private void writeAsync(
+            StreamObserver<Outcome> out, String what, Caller caller, CompletableFuture<List<List<Command>>> entries) {
+        entries.thenCompose(list -> {
+                    List<Command> all = new ArrayList<>();
+                    list.forEach(all::addAll);
+                    if (all.isEmpty()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return submit(all, what, caller).thenCompose(rejection -> {
+                        if (rejection == null || list.size() == 1) {
+                            if (rejection != null) {
+                                LOG.info("katran {} by {}: entry skipped: {}", what, caller.principal(), rejection);
+                            }
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+                        for (List<Command> entry : list) {
+                            chain = chain.thenCompose(v -> submit(entry, what, caller)
+                                    .thenAccept(r -> {
+                                        if (r != null) {
+                                            LOG.info("katran {} by {}: entry skipped: {}", what, caller.principal(), r);
+                                        }
+                                    }));
+                        }
+                        return chain;
+                    });
+                })
+                .whenComplete((ok, failure) -> {
+                    if (failure == null) {
+                        reply(out);
+                    } else {
+                        fail(out, what, caller, failure);
+                    }
+                });
+    }
+
+    /** Submits one batch; completes with null when applied, or the log's one-line rejection. */
+    private CompletableFuture<String> submit(List<Command> commands, String what, Caller caller) {
+        if (commands.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CommandBatch batch = writer.stamp(commands, "", OptionalLong.empty(), caller);
+        return writer.submit(batch).thenApply(committed -> {
+            BatchReply reply = committed.reply();
+            if (reply.getCode() == ReplyCode.OK) {
+                return null;
+            }
+            LOG.info(
+                    "katran {} {} by {} rejected at log index {}: {} {}",
+                    what,
+                    batch.getRequestId(),
+                    caller.principal(),
+                    reply.getLogIndex(),
+                    reply.getCode(),
+                    reply.getMessage());
+            return reply.getMessage().isEmpty() ? reply.getCode().toString() : reply.getMessage();
+        });
+    }
+
+    private static void fail(StreamObserver<Outcome> out, String what, Caller caller, Throwable failure) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof IllegalArgumentException) {
+            refuse(out, what, caller, cause.getMessage());
+            return;
+        }
+        StatusRuntimeException status = Statuses.of(cause, "katran " + what);
+        if (status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+            refuse(out, what, caller, status.getStatus().getDescription());
+        } else {
+            out.onError(status);
+        }
+    }
+
+    /** Katran's refusal: status CANCELLED (its returnStatus(false)); the reason is the description. */
+    private static void refuse(StreamObserver<?> out, String what, Caller caller, String reason) {
+        LOG.info("katran {} by {} refused: {}", what, caller.principal(), reason);
+        out.onError(Status.CANCELLED.withDescription(reason).asRuntimeException());
+    }
+
+    private static void reply(StreamObserver<Outcome> out) {
+        out.onNext(Outcome.newBuilder().setSuccess(true).build());
         out.onCompleted();
+    }
+
+    private static IpAddress parseAddress(String text, String what) {
+        try {
+            return IpAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    what + " address \"" + VipKeys.cut(text) + "\" is not an address: " + e.getMessage());
+        }
     }
 
     private <T> void read(StreamObserver<T> out, String what, Function<FleetImage, T> answer) {
@@ -504,12 +712,20 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
         }
     }
 
-    private static VipKey parseOrFail(VipId id, StreamObserver<?> out) {
+    /** The VIP, or null when the request cannot name one (Katran then finds no VIP). */
+    private static VipKey parseOrNull(VipId id) {
         try {
             return VipKeys.parse(vipKey(id));
         } catch (IllegalArgumentException e) {
-            out.onError(Statuses.invalid(e.getMessage()));
             return null;
         }
+    }
+
+    private static java.util.Optional<VipImage> find(FleetImage image, VipKey key) {
+        return key == null ? java.util.Optional.empty() : image.vips().get(key);
+    }
+
+    private static String unknownVip(VipId id) {
+        return "vip " + VipKeys.cut(id.getAddress()) + ":" + id.getPort() + ":" + id.getProtocol() + " does not exist";
     }
 }

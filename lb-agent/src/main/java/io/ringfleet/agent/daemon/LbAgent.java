@@ -321,6 +321,7 @@ public final class LbAgent implements AutoCloseable {
                 .gateway(gateway)
                 .progress(progress)
                 .rings(rings)
+                .defaultGatewayMac(self.settings().gatewayMac())
                 .stats(new DatapathStatsSource(new DatapathStats(datapath)));
         if (tls != null) {
             ab.tls(tls);

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApiFixture implements AutoCloseable {
     public static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
+    /** Node lb1's configured gateway MAC (the MAC in use until the log sets one). */
+    public static final String DEFAULT_GATEWAY_MAC = "02:00:00:00:00:fe";
 
     public final TestPki pki;
     public final InProcessFleetLog log;
@@ -50,6 +52,7 @@ public final class ApiFixture implements AutoCloseable {
                 .progress(log)
                 .rings(log.rings())
                 .stats(stats)
+                .defaultGatewayMac(io.ringfleet.state.MacAddress.parse(DEFAULT_GATEWAY_MAC))
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .build()
                 .start();

@@ -1,7 +1,6 @@
 package io.ringfleet.agent.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +66,20 @@ class KatranServerTest {
     @AfterEach
     void stop() throws Exception {
         api.close();
+    }
+
+    /** Katran's refusal: status CANCELLED with the reason as the description. */
+    static void assertCancelled(java.util.function.Supplier<?> call, String what) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::get, what);
+        assertEquals(Status.Code.CANCELLED, e.getStatus().getCode(), what);
+        assertTrue(
+                e.getStatus().getDescription() != null
+                        && !e.getStatus().getDescription().isEmpty(),
+                what);
+    }
+
+    static void assertCancelled(java.util.function.Supplier<?> call) {
+        assertCancelled(call, "refused");
     }
 
     private static RealWithWeight real(String address, int weight) {
@@ -147,42 +160,39 @@ class KatranServerTest {
         assertTrue(
                 katran.addVip(VipWithFlags.newBuilder().setVip(UDP_VIP).build()).getSuccess());
         FleetImage before = api.log.image();
-        assertFalse(
-                katran.addVip(VipWithFlags.newBuilder().setVip(UDP_VIP).build()).getSuccess(), "duplicate");
-        assertFalse(
-                katran.addVip(VipWithFlags.newBuilder()
-                                .setVip(UDP_VIP.toBuilder().setAddress("fc00::zz"))
-                                .build())
-                        .getSuccess(),
+        assertCancelled(
+                () -> katran.addVip(VipWithFlags.newBuilder().setVip(UDP_VIP).build()), "duplicate");
+        assertCancelled(
+                () -> katran.addVip(VipWithFlags.newBuilder()
+                        .setVip(UDP_VIP.toBuilder().setAddress("fc00::zz"))
+                        .build()),
                 "malformed address");
-        assertFalse(
-                katran.addVip(VipWithFlags.newBuilder()
-                                .setVip(UDP_VIP.toBuilder().setProtocol(1))
-                                .build())
-                        .getSuccess(),
+        assertCancelled(
+                () -> katran.addVip(VipWithFlags.newBuilder()
+                        .setVip(UDP_VIP.toBuilder().setProtocol(1))
+                        .build()),
                 "unknown protocol");
-        assertFalse(
-                katran.addVip(VipWithFlags.newBuilder()
-                                .setVip(UDP_VIP.toBuilder().setPort(-1))
-                                .build())
-                        .getSuccess(),
+        assertCancelled(
+                () -> katran.addVip(VipWithFlags.newBuilder()
+                        .setVip(UDP_VIP.toBuilder().setPort(-1))
+                        .build()),
                 "negative port");
-        assertFalse(katran.delVip(UDP_VIP.toBuilder().setPort(444).build()).getSuccess(), "unknown vip");
-        assertFalse(
+        assertCancelled(() -> katran.delVip(UDP_VIP.toBuilder().setPort(444).build()), "unknown vip");
+        assertTrue(
                 katran.addRealForVip(OneRealForVip.newBuilder()
                                 .setVip(UDP_VIP)
                                 .setReal(real("fc00::10", 70000))
                                 .build())
                         .getSuccess(),
                 "weight out of range");
-        assertFalse(
+        assertTrue(
                 katran.addRealForVip(OneRealForVip.newBuilder()
                                 .setVip(UDP_VIP)
                                 .setReal(real("fc00::10", -1))
                                 .build())
                         .getSuccess(),
                 "negative weight");
-        assertFalse(
+        assertTrue(
                 katran.addRealForVip(OneRealForVip.newBuilder()
                                 .setVip(UDP_VIP)
                                 .setReal(real("10.0.0.1", 1))
@@ -194,10 +204,10 @@ class KatranServerTest {
     }
 
     @Test
-    void readsOfAnUnknownVipAreNotFound() {
+    void readsOfAnUnknownVipAreCancelledAsInKatran() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> katran.getRealsForVip(UDP_VIP));
-        assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
-        assertEquals("vip [fc00::1]:443/udp does not exist", e.getStatus().getDescription());
+        assertEquals(Status.Code.CANCELLED, e.getStatus().getCode());
+        assertEquals("vip fc00::1:443:17 does not exist", e.getStatus().getDescription());
     }
 
     @Test
@@ -219,12 +229,11 @@ class KatranServerTest {
                         .build())
                 .getSuccess());
         assertEquals(VipFlags.QUIC_VIP, katran.getVipFlags(UDP_VIP).getFlags());
-        assertFalse(katran.modifyVip(VipWithFlags.newBuilder()
-                        .setVip(UDP_VIP)
-                        .setFlags(1L << 40)
-                        .setSetFlag(true)
-                        .build())
-                .getSuccess());
+        assertCancelled(() -> katran.modifyVip(VipWithFlags.newBuilder()
+                .setVip(UDP_VIP)
+                .setFlags(1L << 40)
+                .setSetFlag(true)
+                .build()));
     }
 
     @Test
@@ -275,9 +284,8 @@ class KatranServerTest {
         assertTrue(
                 katran.delHealthcheckerDst(MarkOnly.newBuilder().setSomark(1000).build())
                         .getSuccess());
-        assertFalse(
-                katran.delHealthcheckerDst(MarkOnly.newBuilder().setSomark(1000).build())
-                        .getSuccess());
+        assertCancelled(() ->
+                katran.delHealthcheckerDst(MarkOnly.newBuilder().setSomark(1000).build()));
 
         assertTrue(katran.changeMac(
                         MacAddress.newBuilder().setMac("02:00:00:00:00:01").build())
@@ -287,11 +295,9 @@ class KatranServerTest {
         assertEquals(
                 "02:00:00:00:00:01",
                 control.getGatewayMac(GetGatewayMacRequest.getDefaultInstance()).getMac());
-        assertFalse(
-                katran.changeMac(MacAddress.newBuilder()
-                                .setMac("01:00:5e:00:00:01")
-                                .build())
-                        .getSuccess(),
+        assertCancelled(
+                () -> katran.changeMac(
+                        MacAddress.newBuilder().setMac("01:00:5e:00:00:01").build()),
                 "multicast");
     }
 
@@ -310,8 +316,8 @@ class KatranServerTest {
                         new StatsSource.NamedCounter("icmp_too_big", new StatsSource.Counter(3, 1)))));
         assertEquals(5, katran.getStatsForVip(UDP_VIP).getV1());
         assertEquals(500, katran.getStatsForVip(UDP_VIP).getV2());
-        assertEquals(100, katran.getLruStats(NoArgs.getDefaultInstance()).getV1());
-        assertEquals(90, katran.getLruStats(NoArgs.getDefaultInstance()).getV2());
+        assertEquals(106, katran.getLruStats(NoArgs.getDefaultInstance()).getV1(), "lookups + SYN misses");
+        assertEquals(10, katran.getLruStats(NoArgs.getDefaultInstance()).getV2(), "all misses");
         assertEquals(6, katran.getLruMissStats(NoArgs.getDefaultInstance()).getV1());
         assertEquals(4, katran.getLruMissStats(NoArgs.getDefaultInstance()).getV2());
         assertEquals(2, katran.getLruFallbackStats(NoArgs.getDefaultInstance()).getV1());
