@@ -119,6 +119,9 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
         Duration wait;
         try {
             wait = waitTimeout(request.getWaitTimeoutMs(), "wait_timeout_ms");
+            if (request.hasExpectedStateIndex()) {
+                Statuses.index(request.getExpectedStateIndex(), "expected_state_index");
+            }
             batch = writer.stamp(
                     request.getCommandsList(),
                     request.getRequestId(),
@@ -338,8 +341,10 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
     @Override
     public void waitProgrammed(WaitProgrammedRequest request, StreamObserver<WaitProgrammedResponse> out) {
         Duration wait;
+        long index;
         try {
             wait = waitTimeout(request.getTimeoutMs(), "timeout_ms");
+            index = Statuses.index(request.getIndex(), "index");
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
@@ -347,7 +352,7 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
         respond(
                 out,
                 "WaitProgrammed",
-                waiter.await(request.getIndex(), request.getFleetWide(), wait)
+                waiter.await(index, request.getFleetWide(), wait)
                         .thenApply(p -> WaitProgrammedResponse.newBuilder()
                                 .setProgress(p)
                                 .build()));
@@ -448,10 +453,17 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
                     + " is not known: allowed LINEARIZABLE (0) or LOCAL (1)"));
             return;
         }
+        long minApplied;
+        try {
+            minApplied = Statuses.index(options.getMinAppliedIndex(), "min_applied_index");
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
         respond(
                 out,
                 what,
-                gateway.read(options.getConsistency(), options.getMinAppliedIndex(), readTimeout())
+                gateway.read(options.getConsistency(), minApplied, readTimeout())
                         .thenApply(answer));
     }
 

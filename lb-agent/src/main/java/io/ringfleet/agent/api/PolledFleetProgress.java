@@ -150,6 +150,8 @@ public final class PolledFleetProgress implements FleetProgress, AutoCloseable {
         long now = System.nanoTime();
         boolean wasLive = isLive(peer, now);
         long before = peer.programmed;
+        // uint64 on the wire: an index of 2^63 or more (no log gets there) stays a negative long, which
+        // ProgrammedWaiter counts as lagging for every index, never as programmed.
         peer.programmed = status.getProgrammedIndex();
         peer.lastAnswerNanos = now;
         if (!wasLive || before != peer.programmed) {

@@ -35,6 +35,7 @@ public final class ProgrammedWaiter {
 
     /** Completes once {@code index} is programmed (by this node, or by every live node), or at the timeout. */
     public CompletableFuture<ProgrammedProgress> await(long index, boolean fleetWide, Duration timeout) {
+        checkIndex(index);
         CompletableFuture<ProgrammedProgress> done = new CompletableFuture<>();
         List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
         // Unsubscribe before completing: a caller woken by the completion must already see the waiter gone.
@@ -73,12 +74,25 @@ public final class ProgrammedWaiter {
         }
     }
 
+    /**
+     * Indexes are compared as longs: one of 2^63 or more (uint64 on the wire, a negative long here) is below
+     * every index and would be "programmed" at once. The API refuses it ({@code Statuses.index}); here it is
+     * a bug.
+     */
+    private static void checkIndex(long index) {
+        if (index < 0) {
+            throw new IllegalArgumentException(
+                    "index " + Long.toUnsignedString(index) + " is above the largest log index " + Long.MAX_VALUE);
+        }
+    }
+
     private static boolean satisfied(ProgrammedProgress p) {
         return p.getNodesLive() > 0 && p.getNodesProgrammed() == p.getNodesLive();
     }
 
     /** Where the nodes stand now relative to {@code index}. */
     public ProgrammedProgress snapshot(long index, boolean fleetWide, boolean timedOut) {
+        checkIndex(index);
         SortedMap<String, Long> all = progress.programmedIndexes();
         SortedMap<String, Long> nodes = new TreeMap<>();
         if (fleetWide) {
@@ -92,6 +106,8 @@ public final class ProgrammedWaiter {
                 .setNodesLive(nodes.size());
         int programmed = 0;
         for (Map.Entry<String, Long> e : nodes.entrySet()) {
+            // index >= 0, so a node reporting an index of 2^63 or more (a negative long: no log gets there,
+            // a broken peer) is lagging, never programmed.
             if (e.getValue() >= index) {
                 programmed++;
             } else {

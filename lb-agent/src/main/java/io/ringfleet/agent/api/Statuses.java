@@ -34,6 +34,20 @@ public final class Statuses {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
 
+    /**
+     * A log or state index from a request ({@code field} names it): uint64 on the wire, so a Java long that
+     * reads as negative is an index of 2^63 or more. No log gets there (a Ratis index is a signed long), and
+     * compared as a long it would be below every index: a wait for 2^64-1 would be over at once. So it is
+     * refused here, INVALID_ARGUMENT, and everything behind the API compares indexes as the longs they are.
+     */
+    static long index(long value, String field) {
+        if (value < 0) {
+            throw invalid(field + " " + Long.toUnsignedString(value) + " is above the largest log index "
+                    + Long.MAX_VALUE + ": give an index from a write's reply or from 'lbctl status'");
+        }
+        return value;
+    }
+
     /** Any failure of a request's future, as the status the caller gets. */
     public static StatusRuntimeException of(Throwable failure, String what) {
         Throwable t = failure;

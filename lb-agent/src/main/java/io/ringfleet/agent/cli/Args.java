@@ -134,6 +134,25 @@ final class Args {
         }
     }
 
+    /**
+     * A log or state index: 0..9223372036854775807. The wire type is uint64, but no log gets past a signed
+     * long, and the API refuses more; "-1" stops here rather than becoming 2^64-1.
+     */
+    static final class IndexConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                long v = Long.parseLong(value);
+                if (v >= 0) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+            throw new TypeConversionException("'" + value + "' is not a log index: allowed 0.." + Long.MAX_VALUE);
+        }
+    }
+
     /** A uint32 (weights, marks, ids): the fleet checks the real range and says it; negatives stop here. */
     static final class Uint32Converter implements ITypeConverter<Integer> {
         @Override

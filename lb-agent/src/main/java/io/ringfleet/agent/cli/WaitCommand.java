@@ -11,7 +11,11 @@ import picocli.CommandLine.Parameters;
 /** {@code lbctl wait INDEX}: block until a log index is programmed (fleet-wide by default). */
 @Command(name = "wait", description = "Wait until every live node (or the target only) has programmed a log index.")
 final class WaitCommand extends ApiCommand {
-    @Parameters(index = "0", paramLabel = "INDEX", description = "A log index, e.g. from a write's output.")
+    @Parameters(
+            index = "0",
+            paramLabel = "INDEX",
+            converter = Args.IndexConverter.class,
+            description = "A log index, e.g. from a write's output.")
     long index;
 
     @Option(names = "--local", description = "Wait for the target node only.")

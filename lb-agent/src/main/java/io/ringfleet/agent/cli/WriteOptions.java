@@ -30,6 +30,7 @@ final class WriteOptions {
     @Option(
             names = "--expect-state-index",
             paramLabel = "N",
+            converter = Args.IndexConverter.class,
             description = "Apply only if the state is still at"
                     + " index N (from 'lbctl status' or a previous write); otherwise exit 3.")
     Long expectStateIndex;

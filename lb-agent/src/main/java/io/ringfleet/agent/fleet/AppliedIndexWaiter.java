@@ -32,6 +32,12 @@ final class AppliedIndexWaiter implements FleetPublisher {
 
     /** The image once it is at {@code index} or later. */
     CompletableFuture<FleetImage> await(long index, Duration timeout) {
+        // Compared as longs: 2^63 or more (uint64 on the wire) would read as negative and be applied at once.
+        // The API refuses it (min_applied_index, Statuses.index); here it is a bug.
+        if (index < 0) {
+            throw new IllegalArgumentException(
+                    "index " + Long.toUnsignedString(index) + " is above the largest log index " + Long.MAX_VALUE);
+        }
         FleetImage now = current.get();
         if (now.index() >= index) {
             return CompletableFuture.completedFuture(now);

@@ -31,6 +31,8 @@ import io.ringfleet.api.GetVipResponse;
 import io.ringfleet.api.ListRealsRequest;
 import io.ringfleet.api.ListVipsRequest;
 import io.ringfleet.api.ListVipsResponse;
+import io.ringfleet.api.ReadConsistency;
+import io.ringfleet.api.ReadOptions;
 import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.api.WaitProgrammedRequest;
@@ -257,6 +259,44 @@ class ControlServerTest {
                 .setExpectedStateIndex(1)
                 .build());
         assertEquals(3, ok.getStateIndex(), "the rejected entry took index 2");
+    }
+
+    @Test
+    void indexesOf2To63OrMoreAreRefusedAtTheEdge() {
+        alice.apply(applyRequest(addVip(WEB)));
+        // uint64 2^64-1 and 2^63 as Java longs: compared as longs they were below every index.
+        for (long index : new long[] {-1L, Long.MIN_VALUE}) {
+            String above = Long.toUnsignedString(index) + " is above the largest log index " + Long.MAX_VALUE
+                    + ": give an index from a write's reply or from 'lbctl status'";
+            StatusRuntimeException e = assertRejected(
+                    Status.Code.INVALID_ARGUMENT,
+                    "index",
+                    () -> alice.waitProgrammed(WaitProgrammedRequest.newBuilder()
+                            .setIndex(index)
+                            .setFleetWide(true)
+                            .setTimeoutMs(100)
+                            .build()));
+            assertEquals("index " + above, e.getStatus().getDescription());
+            e = assertRejected(
+                    Status.Code.INVALID_ARGUMENT,
+                    "expected_state_index",
+                    () -> alice.apply(ApplyRequest.newBuilder()
+                            .addCommands(removeVip(WEB))
+                            .setExpectedStateIndex(index)
+                            .build()));
+            assertEquals("expected_state_index " + above, e.getStatus().getDescription());
+            e = assertRejected(
+                    Status.Code.INVALID_ARGUMENT,
+                    "min_applied_index",
+                    () -> alice.listVips(ListVipsRequest.newBuilder()
+                            .setRead(ReadOptions.newBuilder()
+                                    .setConsistency(ReadConsistency.LOCAL)
+                                    .setMinAppliedIndex(index))
+                            .build()));
+            assertEquals("min_applied_index " + above, e.getStatus().getDescription());
+        }
+        assertEquals(1, api.log.entries().size(), "nothing was written");
+        assertEquals(1, api.log.image().vips().size());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.ringfleet.agent.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringfleet.api.ProgrammedProgress;
@@ -56,6 +57,37 @@ class ProgrammedWaiterTest {
         int listenerCount() {
             return listeners.size();
         }
+    }
+
+    @Test
+    void anIndexOf2To63OrMoreIsRefusedNotProgrammedAtOnce() {
+        progress.set("lb1", 5);
+        progress.set("lb2", 5);
+        progress.set("lb3", 5);
+        // uint64 2^64-1 and 2^63 as Java longs: compared as longs they were below 5, "3/3 programmed" at once.
+        for (long index : new long[] {-1L, Long.MIN_VALUE}) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> waiter.await(index, true, Duration.ofSeconds(1)));
+            assertEquals(
+                    "index " + Long.toUnsignedString(index) + " is above the largest log index " + Long.MAX_VALUE,
+                    e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> waiter.snapshot(index, true, false));
+        }
+        assertEquals(0, progress.listenerCount());
+        ProgrammedProgress top = waiter.snapshot(Long.MAX_VALUE, true, false);
+        assertEquals(0, top.getNodesProgrammed());
+        assertEquals(List.of("lb1", "lb2", "lb3"), top.getLaggingNodesList());
+    }
+
+    @Test
+    void aNodeReportingAnIndexOf2To63OrMoreIsLaggingNotProgrammed() throws Exception {
+        progress.set("lb1", 5);
+        progress.set("lb2", -1L); // a peer's status of 2^64-1
+        progress.set("lb3", Long.MIN_VALUE); // 2^63
+        ProgrammedProgress p = waiter.await(5, true, Duration.ofMillis(100)).get(5, TimeUnit.SECONDS);
+        assertTrue(p.getTimedOut());
+        assertEquals(1, p.getNodesProgrammed());
+        assertEquals(List.of("lb2", "lb3"), p.getLaggingNodesList());
     }
 
     @Test

@@ -331,6 +331,21 @@ class LbctlTest {
     }
 
     @Test
+    void anIndexOutsideZeroToLongMaxIsAUsageErrorNotAWaitForTwoTo64Minus1() {
+        // "-1" was sent as uint64 2^64-1 (and 2^63 as Long.MIN_VALUE), which the server compared as below every index.
+        for (String index :
+                new String[] {"-1", "-9223372036854775808", "9223372036854775808", "18446744073709551615"}) {
+            LbctlRunner.Result r = lbctl.as("alice", "wait", index);
+            assertEquals(2, r.exit(), r.toString());
+            assertTrue(r.err().contains("'" + index + "' is not a log index: allowed 0..9223372036854775807"), r.err());
+            LbctlRunner.Result w = lbctl.as("alice", "vip", "add", "tcp", "10.0.0.9:80", "--expect-state-index", index);
+            assertEquals(2, w.exit(), w.toString());
+            assertTrue(w.err().contains("'" + index + "' is not a log index: allowed 0..9223372036854775807"), w.err());
+        }
+        assertTrue(api.log.entries().isEmpty());
+    }
+
+    @Test
     void applyFileIsOneAtomicBatch() throws Exception {
         Path batch = tmp.resolve("batch.json");
         Files.writeString(

@@ -107,6 +107,25 @@ class CommandValidatorTest {
     }
 
     @Test
+    void anExpectedStateIndexOf2To63OrMoreIsStaleNotMatched() {
+        CommandLog fleet = new CommandLog();
+        fleet.apply(addVip(WEB));
+        // uint64 2^64-1 and 2^63 as Java longs: compared for equality, so never taken as the state's index.
+        for (long expected : new long[] {-1L, Long.MIN_VALUE}) {
+            CommandResult r = fleet.submit(batch(removeVip(WEB)).toBuilder()
+                    .setExpectedStateIndex(expected)
+                    .build());
+            assertEquals(
+                    ErrorCode.FAILED_PRECONDITION, r.rejection().orElseThrow().code());
+            assertEquals(
+                    "expected state index " + Long.toUnsignedString(expected) + " but the state is at index 1: it"
+                            + " changed since it was read; read it again and retry",
+                    r.rejection().orElseThrow().message());
+        }
+        assertEquals(1, fleet.image().vips().size());
+    }
+
+    @Test
     void aBatchIsAllOrNothingAndSaysWhichCommandFailed() {
         CommandLog fleet = new CommandLog();
         Rejection r = rejected(fleet, addVip(WEB), addReals(WEB, "10.0.0.1=1"), addReals(WEB, "10.0.0.2=70000"));
