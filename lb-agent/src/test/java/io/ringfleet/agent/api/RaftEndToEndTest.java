@@ -326,7 +326,11 @@ class RaftEndToEndTest {
                                 .setWeight(2))
                         .build())
                 .getSuccess());
-        assertFalse(katran.addVip(VipWithFlags.newBuilder().setVip(vip).build()).getSuccess());
+        StatusRuntimeException again = assertThrows(
+                StatusRuntimeException.class,
+                () -> katran.addVip(VipWithFlags.newBuilder().setVip(vip).build()));
+        assertEquals(Status.Code.CANCELLED, again.getStatus().getCode(), "Katran answers a refused write CANCELLED");
+        assertTrue(again.getStatus().getDescription().contains("already exists"), again.getMessage());
         GetVipResponse v = as("lb1", "bob")
                 .getVip(GetVipRequest.newBuilder()
                         .setVip(vip("10.78.0.1", 443, TCP))

@@ -316,14 +316,18 @@ class AgentFleetTest {
                                 .addCommands(addVip(vip("10.200.0.9", 80, TCP)))
                                 .build()));
         assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
-        assertFalse(fleet.katran("lb3", "alice")
-                .addVip(VipWithFlags.newBuilder()
-                        .setVip(VipId.newBuilder()
-                                .setAddress("not-an-ip")
-                                .setPort(1)
-                                .setProtocol(6))
-                        .build())
-                .getSuccess());
+        // Katran's API refuses a write as Katran's server does: CANCELLED, here with the one-line reason
+        StatusRuntimeException refused = assertThrows(
+                StatusRuntimeException.class,
+                () -> fleet.katran("lb3", "alice")
+                        .addVip(VipWithFlags.newBuilder()
+                                .setVip(VipId.newBuilder()
+                                        .setAddress("not-an-ip")
+                                        .setPort(1)
+                                        .setProtocol(6))
+                                .build()));
+        assertEquals(Status.Code.CANCELLED, refused.getStatus().getCode());
+        assertTrue(refused.getStatus().getDescription().contains("not-an-ip"), refused.getMessage());
 
         fleet.awaitProgrammed(fleet.appliedIndex(), Duration.ofSeconds(30));
         assertEquals(before, dumps(), "a rejected change moved some node's maps");

@@ -26,6 +26,7 @@ class MethodPolicyTest {
             "lb.katran.KatranService/addRealForVip",
             "lb.katran.KatranService/delRealForVip",
             "lb.katran.KatranService/modifyRealsForVip",
+            "lb.katran.KatranService/modifyReal",
             "lb.katran.KatranService/modifyQuicRealsMapping",
             "lb.katran.KatranService/addHealthcheckerDst",
             "lb.katran.KatranService/delHealthcheckerDst");
