@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * destination whose recirculation slot is empty.
  */
 class GueDecapTest {
-    static final int GUE_PORT = 9886;
+    static final int GUE_PORT = TestBed.GUE_PORT;
     static final InetAddress OWN4 = TestBed.GUE_SOURCE4;
     static final InetAddress OWN6 = TestBed.GUE_SOURCE6;
     static final InetAddress PEER4 = Packets.ip("10.9.9.9");

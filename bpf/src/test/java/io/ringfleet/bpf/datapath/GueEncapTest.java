@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * checksums, the IPv6-flow-to-IPv4-real case, and a missing outer source.
  */
 class GueEncapTest {
-    static final int GUE_PORT = 9886;
+    static final int GUE_PORT = TestBed.GUE_PORT;
     static final InetAddress SRC4 = TestBed.GUE_SOURCE4;
     static final InetAddress SRC6 = TestBed.GUE_SOURCE6;
     static final InetAddress REAL4 = Packets.ip("10.0.0.1");
@@ -33,8 +33,7 @@ class GueEncapTest {
 
     @BeforeEach
     void setUp() {
-        lb = BalancerUnderTest.load("balancer_gue");
-        lb.gatewayMac(Packets.GATEWAY_MAC);
+        lb = TestBed.gue("balancer_gue");
         lb.addReal(1, REAL4);
         lb.addReal(2, REAL6);
         lb.addVip(VIP4_TO_V4, 80, Packets.TCP, 0, 0);
@@ -43,8 +42,6 @@ class GueEncapTest {
         lb.fillRing(1, 2);
         lb.addVip(VIP6_TO_V4, 80, Packets.TCP, 0, 2);
         lb.fillRing(2, 1);
-        lb.encapSource(SRC4);
-        lb.encapSource(SRC6);
     }
 
     @AfterEach

@@ -21,6 +21,9 @@ final class TestBed {
             Packets.ip("fc00::1"),
             Packets.ip("fc00::2"));
 
+    /** RF_GUE_DPORT of the shipped GUE builds (rf_consts.h): the UDP port Katran's GUE fixtures expect. */
+    static final int GUE_PORT = 9886;
+
     /** The outer source addresses Katran's GUE fixtures expect (the balancer's own, in encap_srcs). */
     static final InetAddress GUE_SOURCE4 = Packets.ip("10.0.13.37");
 
