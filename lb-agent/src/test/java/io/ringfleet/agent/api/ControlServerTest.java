@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringfleet.agent.security.TestPki;
+import io.ringfleet.agent.security.probes.SecurityProbeSummary;
 import io.ringfleet.api.AddReals;
 import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.ApplyResponse;
@@ -44,6 +45,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -262,6 +264,7 @@ class ControlServerTest {
     }
 
     @Test
+    @Tag(SecurityProbeSummary.TAG)
     void indexesOf2To63OrMoreAreRefusedAtTheEdge() {
         alice.apply(applyRequest(addVip(WEB)));
         // uint64 2^64-1 and 2^63 as Java longs: compared as longs they were below every index.
