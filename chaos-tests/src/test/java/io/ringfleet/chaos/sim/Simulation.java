@@ -539,7 +539,7 @@ final class Simulation {
     private boolean purged() {
         for (Node n : cluster.nodes()) {
             RaftServer.Division d = n.division;
-            if (d != null && d.getRaftLog().getStartIndex() <= 0) {
+            if (d != null && d.getRaftLog().getStartIndex() <= Invariants.FIRST_LOG_INDEX) {
                 return false;
             }
         }
