@@ -32,6 +32,7 @@ import java.util.stream.IntStream;
 final class FaultActions {
     private static final long ROUTES_MILLIS = 60_000;
     private static final int CHECK_FLOWS_DURING_CHURN = 1_000;
+    private static final int FULL_DISK_WATCH_MILLIS = 30_000;
 
     private final ChaosRun run;
     private final Consumer<String> out;
@@ -156,12 +157,16 @@ final class FaultActions {
                 id, filled >> 20, left >> 10, onFull, id);
     }
 
-    /** Watches an agent started on a full disk for the dwell: did it exit, stay unready, or get ready? */
+    /**
+     * Watches an agent started on a full disk until it exits or gets ready, for the dwell but at least {@link
+     * #FULL_DISK_WATCH_MILLIS} (a JVM takes 5–15 s to get as far as its storage here): did it exit, stay unready,
+     * or get ready?
+     */
     private static String watchOnFullDisk(AgentProcess agent, int dwell) {
-        long deadline = System.currentTimeMillis() + dwell;
+        long deadline = System.currentTimeMillis() + Math.max(dwell, FULL_DISK_WATCH_MILLIS);
         boolean wasReady = false;
-        while (System.currentTimeMillis() < deadline && agent.alive()) {
-            wasReady |= agent.ready();
+        while (System.currentTimeMillis() < deadline && agent.alive() && !wasReady) {
+            wasReady = agent.ready();
             pause(250);
         }
         if (!agent.alive()) {
