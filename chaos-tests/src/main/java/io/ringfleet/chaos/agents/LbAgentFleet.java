@@ -40,6 +40,7 @@ public final class LbAgentFleet implements AutoCloseable {
 
     private final Topology topology;
     private final Path dir;
+    private final DataDisks disks;
     private final FleetConfigFile.Limits limits;
     private final Consumer<String> log;
     private final List<AgentProcess> agents = new ArrayList<>();
@@ -51,6 +52,7 @@ public final class LbAgentFleet implements AutoCloseable {
     private LbAgentFleet(Topology topology, Path dir, FleetConfigFile.Limits limits, Consumer<String> log) {
         this.topology = topology;
         this.dir = dir;
+        this.disks = new DataDisks(dir.resolve("data"));
         this.limits = limits;
         this.log = log;
     }
@@ -79,6 +81,7 @@ public final class LbAgentFleet implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("creating " + dir, e);
         }
+        disks.mount(topology.lbs(), log);
         Path tls = dir.resolve("tls");
         makeCertificates(tls);
         Path hook = RouteHookScript.write(dir, topology);
@@ -151,6 +154,11 @@ public final class LbAgentFleet implements AutoCloseable {
         return dir;
     }
 
+    /** Each LB's data disk (a small tmpfs), for disk-full faults. */
+    public DataDisks disks() {
+        return disks;
+    }
+
     /** The agents' datapath settings (what {@link #observe} opens the pins with). */
     public DatapathConfig datapathConfig(LbNode lb) {
         return DatapathConfig.builder()
@@ -203,6 +211,7 @@ public final class LbAgentFleet implements AutoCloseable {
         }
         observers.clear();
         int pins = PinDirs.deleteAll(topology.prefix());
+        disks.unmount(log);
         for (String sub : List.of("data", "tls", "routes")) {
             deleteTree(dir.resolve(sub));
         }

@@ -63,7 +63,19 @@ public enum FaultKind {
      * A backend is removed from the traffic VIPs and added back after the dwell; its flows break, as expected
      * (real processes).
      */
-    CHURN("real churn");
+    CHURN("real churn"),
+    /**
+     * A node's Raft link loses, delays and reorders packets (real processes): {@code tc netem} on its control link
+     * inside its namespace, or, where the kernel has no netem, iptables dropping a share of its Raft packets at
+     * random and a {@code tbf} rate limit queueing the rest; removed after the dwell.
+     */
+    LINK("lossy raft link"),
+    /**
+     * The leader's data directory (a small tmpfs of its own) fills up; the agent is killed and restarted on the full
+     * disk, which it must refuse (or start without acknowledging what it cannot persist); the disk is freed after
+     * the dwell and the agent restarted (real processes).
+     */
+    DISK("disk full");
 
     private final String label;
 

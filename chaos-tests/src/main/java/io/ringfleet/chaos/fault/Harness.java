@@ -2,10 +2,12 @@ package io.ringfleet.chaos.fault;
 
 import static io.ringfleet.chaos.fault.FaultKind.CHURN;
 import static io.ringfleet.chaos.fault.FaultKind.CONCURRENT;
+import static io.ringfleet.chaos.fault.FaultKind.DISK;
 import static io.ringfleet.chaos.fault.FaultKind.DRAIN;
 import static io.ringfleet.chaos.fault.FaultKind.HEAL;
 import static io.ringfleet.chaos.fault.FaultKind.KILL;
 import static io.ringfleet.chaos.fault.FaultKind.KILL_LEADER;
+import static io.ringfleet.chaos.fault.FaultKind.LINK;
 import static io.ringfleet.chaos.fault.FaultKind.PARTITION;
 import static io.ringfleet.chaos.fault.FaultKind.PARTITION_LEADER;
 import static io.ringfleet.chaos.fault.FaultKind.PAUSE;
@@ -49,7 +51,7 @@ public enum Harness {
             TRANSFER_LEADER,
             PAUSE)),
     /** Real lb-agent processes in network namespaces ({@code io.ringfleet.chaos.netnschaos}). */
-    NETNS(List.of(KILL, KILL_LEADER, PARTITION, DRAIN, CHURN));
+    NETNS(List.of(KILL, KILL_LEADER, PARTITION, DRAIN, CHURN, LINK, DISK));
 
     private final List<FaultKind> kinds;
 

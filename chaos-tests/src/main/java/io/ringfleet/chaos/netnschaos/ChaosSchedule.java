@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The faults of one scenario, chosen and ordered by its seed. With five faults or more every kind occurs at
- * least once. Soundness rule: every {@link FaultKind#CHURN} comes after the last {@link FaultKind#DRAIN}, so no
+ * The faults of one scenario, chosen and ordered by its seed. With as many faults as {@link Harness#NETNS} has
+ * kinds (seven) or more, every kind occurs at least once and one fault or more carries an overlapping one
+ * ({@link #overlapFor}). Soundness rule: every {@link FaultKind#CHURN} comes after the last {@link FaultKind#DRAIN}, so no
  * flow moves to another LB after the traffic VIPs' rings changed (see the README: a flow that changes LB after
  * a ring change may legitimately land on another real).
  */
@@ -40,15 +41,62 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
         List<Fault> faults = new ArrayList<>();
         for (FaultKind k : kinds) {
             int target = switch (k) {
-                case KILL, PARTITION, DRAIN -> 1 + random.nextInt(3);
+                case KILL, PARTITION, DRAIN, LINK -> 1 + random.nextInt(3);
                 case CHURN -> 1 + random.nextInt(3);
-                case KILL_LEADER -> 0;
+                case KILL_LEADER, DISK -> 0;
                 default -> throw new IllegalStateException(k + " is not in " + Harness.NETNS);
             };
-            faults.add(
-                    new Fault(k, target, MIN_DWELL_MILLIS + random.nextInt(MAX_DWELL_MILLIS - MIN_DWELL_MILLIS + 1)));
+            faults.add(new Fault(k, target, dwell(random)));
         }
-        return new ChaosSchedule(seed, faults);
+        return new ChaosSchedule(seed, withOverlaps(faults, count >= all.size(), random));
+    }
+
+    private static int dwell(Random random) {
+        return MIN_DWELL_MILLIS + random.nextInt(MAX_DWELL_MILLIS - MIN_DWELL_MILLIS + 1);
+    }
+
+    /**
+     * Gives about a third of the faults that can carry one an overlapping fault ({@link #overlapFor}), at least one
+     * when {@code atLeastOne} (and one can).
+     */
+    static List<Fault> withOverlaps(List<Fault> faults, boolean atLeastOne, Random random) {
+        List<Fault> out = new ArrayList<>();
+        boolean any = false;
+        int firstOverlappable = -1;
+        for (Fault f : faults) {
+            boolean can = Fault.OVERLAPPABLE.contains(f.kind());
+            firstOverlappable = can && firstOverlappable < 0 ? out.size() : firstOverlappable;
+            if (can && random.nextInt(3) == 0) {
+                out.add(overlapFor(f, random));
+                any = true;
+            } else {
+                out.add(f);
+            }
+        }
+        if (atLeastOne && !any && firstOverlappable >= 0) {
+            out.set(firstOverlappable, overlapFor(out.get(firstOverlappable), random));
+        }
+        return out;
+    }
+
+    /**
+     * The fault with a second one on another LB. Only pairs a three-node Raft survives, so that writes go on:
+     * a kill -9, a partition or a drain of one LB with a lossy link on another, or a lossy link with a kill -9 of
+     * another (one node out, one slow and lossy but a member: the third and the slow one are still a majority).
+     * Not scheduled: two of kill -9, partition and disk full at once (two of three nodes out is unavailability,
+     * not a bug: the writes then time out unacknowledged, which the ledger already allows); a churn with anything
+     * (its ring change must not meet a drain's flow moves, see {@link #churnAfterDrains}); a second drain (only
+     * one LB is drained at a time); a disk full with anything (it needs the two others healthy to go on).
+     */
+    static Fault overlapFor(Fault f, Random random) {
+        int other = 1 + (f.target() - 1 + 1 + random.nextInt(2)) % 3; // one of the two other LBs
+        FaultKind second = f.kind() == FaultKind.LINK ? FaultKind.KILL : FaultKind.LINK;
+        return new Fault(f.kind(), f.target(), f.dwellMillis(), new Fault(second, other, dwell(random)));
+    }
+
+    /** Faults that carry an overlapping one. */
+    public int overlapping() {
+        return (int) faults.stream().filter(f -> f.overlapping() != null).count();
     }
 
     /** Moves every churn placed before the last drain to a random place after it (order otherwise kept). */

@@ -3,6 +3,7 @@ package io.ringfleet.chaos.netnschaos;
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.NodeStatus;
 import io.ringfleet.chaos.agents.AgentProcess;
+import io.ringfleet.chaos.agents.DataDisks;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
 import io.ringfleet.chaos.netns.Addresses;
@@ -31,6 +32,7 @@ import java.util.stream.IntStream;
 final class FaultActions {
     private static final long ROUTES_MILLIS = 60_000;
     private static final int CHECK_FLOWS_DURING_CHURN = 1_000;
+    private static final int FULL_DISK_WATCH_MILLIS = 30_000;
 
     private final ChaosRun run;
     private final Consumer<String> out;
@@ -108,6 +110,93 @@ final class FaultActions {
         }
         return "iptables dropped " + dropped + " Raft packets of lb" + n + " on " + Topology.CONTROL_DEVICE
                 + "; healed";
+    }
+
+    String link(int n, int dwell) {
+        LossyLink link = new LossyLink(topology.lb(n));
+        String how = link.cut();
+        long dropped;
+        try {
+            pause(dwell);
+        } finally {
+            dropped = link.heal();
+        }
+        if (dropped == 0) {
+            violations.add("the lossy link of lb" + n + " dropped no packet: it did nothing");
+        }
+        return how + " on lb" + n + ": " + dropped + " packets dropped; healed";
+    }
+
+    /**
+     * Fills lbN's data disk, kills its agent and starts it again on the full disk, holds the fault while writes go
+     * on (every other one through lbN), then frees the disk and restarts the agent. A node on a full
+     * disk must stop or refuse: what it acknowledges must be on disk, which the final ledger check verifies on
+     * every node (a write acknowledged and then lost fails the scenario). What the agent did on the full disk
+     * (exited, stayed unready, or started) is reported.
+     */
+    String diskFull(int n, int dwell) {
+        DataDisks disks = fleet.disks();
+        String id = topology.lb(n).id();
+        long filled = disks.fill(id);
+        long left = disks.free(id);
+        AgentProcess agent = fleet.agent(n);
+        agent.kill9();
+        agent.start(); // on the full disk
+        String onFull;
+        try {
+            onFull = watchOnFullDisk(agent, dwell);
+        } finally {
+            disks.release(id);
+        }
+        agent.kill9(); // whatever it did on the full disk, it restarts with room (a no-op when it exited)
+        agent.start();
+        fleet.awaitReady(List.of(agent));
+        return String.format(
+                "%s's disk filled (%d MiB written, %d KiB left); agent killed and restarted on it: %s; disk freed,"
+                        + " %s restarted and ready",
+                id, filled >> 20, left >> 10, onFull, id);
+    }
+
+    /**
+     * Watches an agent started on a full disk until it exits or gets ready, for the dwell but at least {@link
+     * #FULL_DISK_WATCH_MILLIS} (a JVM takes 5–15 s to get as far as its storage here): did it exit, stay unready,
+     * or get ready?
+     */
+    private static String watchOnFullDisk(AgentProcess agent, int dwell) {
+        long deadline = System.currentTimeMillis() + Math.max(dwell, FULL_DISK_WATCH_MILLIS);
+        boolean wasReady = false;
+        while (System.currentTimeMillis() < deadline && agent.alive() && !wasReady) {
+            wasReady = agent.ready();
+            pause(250);
+        }
+        if (!agent.alive()) {
+            return "it exited (status " + agent.exitStatus() + ")";
+        }
+        return wasReady ? "it started and got ready (its log segment had room)" : "it ran but never got ready";
+    }
+
+    /**
+     * Runs {@code primary} and, a third of its dwell after it started, {@code overlapping} (on another LB), so that
+     * both are on at once; returns both reports. A failure of either is thrown after both have healed.
+     */
+    String overlapped(Fault primary, Fault overlapping, FaultRunner runner) {
+        java.util.concurrent.CompletableFuture<String> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> runner.run(primary));
+        String second;
+        try {
+            pause(primary.dwellMillis() / 3);
+            second = runner.run(overlapping);
+        } finally {
+            first.join(); // the primary heals itself; wait for it even when the second failed
+        }
+        return first.join() + " || overlapped by " + overlapping.kind().label() + " " + overlapping.targetText() + ": "
+                + second;
+    }
+
+    /** Injects, holds and heals one fault, returning what happened. */
+    @FunctionalInterface
+    interface FaultRunner {
+        String run(Fault f);
     }
 
     String drain(int n, int dwell) {

@@ -37,12 +37,18 @@ public final class NetnsChaosMain {
 
     static int run(int scenarios, long from, int faults) {
         long totalFaults = 0;
+        long overlapping = 0;
+        long disk = 0;
+        long link = 0;
         long connections = 0;
         long broken = 0;
         List<String> failed = new ArrayList<>();
         for (long seed = from; seed < from + scenarios; seed++) {
             NetnsChaosResult r = NetnsChaosScenario.run(seed, faults, System.out::println);
             totalFaults += r.faults();
+            overlapping += r.overlapping();
+            disk += r.disk();
+            link += r.link();
             connections += r.connections();
             broken += r.broken();
             if (!r.passed()) {
@@ -52,7 +58,7 @@ public final class NetnsChaosMain {
         System.out.println();
         System.out.println("netns-chaos: seeds " + from + ".." + (from + scenarios - 1) + ", " + scenarios
                 + " scenarios, " + failed.size() + " failed" + (failed.isEmpty() ? "" : ": " + failed));
-        System.out.println(NetnsChaosResult.summary(totalFaults, connections, broken));
+        System.out.println(NetnsChaosResult.summary(totalFaults, overlapping, disk, link, connections, broken));
         return failed.isEmpty() ? 0 : 1;
     }
 }

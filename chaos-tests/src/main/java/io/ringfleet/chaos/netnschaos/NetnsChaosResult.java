@@ -6,7 +6,11 @@ import java.util.List;
  * What one scenario did and found.
  *
  * @param seed the scenario's seed
- * @param faults faults injected (fewer than scheduled when the scenario stopped on an error)
+ * @param faults faults injected, each of an overlapping pair counted (fewer than scheduled when the scenario
+ *     stopped on an error)
+ * @param overlapping pairs of faults that were on at once
+ * @param disk disk-full faults injected
+ * @param link lossy-link faults injected
  * @param connections long-lived TCP connections opened during the run (replacements included)
  * @param broken flows (TCP or UDP) that broke although their real was never removed
  * @param expectedBroken flows that broke because their real was removed (real churn)
@@ -17,6 +21,9 @@ import java.util.List;
 public record NetnsChaosResult(
         long seed,
         int faults,
+        int overlapping,
+        int disk,
+        int link,
         long connections,
         int broken,
         int expectedBroken,
@@ -31,12 +38,13 @@ public record NetnsChaosResult(
         return violations.isEmpty() && broken == 0;
     }
 
-    /** The summary line: {@code netns-chaos: F faults, C connections, B broken}. */
+    /** The summary line: {@code netns-chaos: F faults (O overlapping, D disk, L link), C connections, B broken}. */
     public String summary() {
-        return summary(faults, connections, broken);
+        return summary(faults, overlapping, disk, link, connections, broken);
     }
 
-    static String summary(long faults, long connections, long broken) {
-        return "netns-chaos: " + faults + " faults, " + connections + " connections, " + broken + " broken";
+    static String summary(long faults, long overlapping, long disk, long link, long connections, long broken) {
+        return "netns-chaos: " + faults + " faults (" + overlapping + " overlapping, " + disk + " disk, " + link
+                + " link), " + connections + " connections, " + broken + " broken";
     }
 }

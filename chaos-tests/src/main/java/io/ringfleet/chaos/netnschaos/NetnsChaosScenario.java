@@ -40,7 +40,8 @@ public final class NetnsChaosScenario {
     private final ChaosSchedule schedule;
     private final Consumer<String> out;
     private final Random random;
-    private final List<String> violations = new ArrayList<>();
+    private final List<String> violations =
+            java.util.Collections.synchronizedList(new ArrayList<>()); // 2 faults at once
     private final List<String> rows = new ArrayList<>();
     private Topology topology;
     private LbAgentFleet fleet;
@@ -49,6 +50,9 @@ public final class NetnsChaosScenario {
     private FaultActions faults;
     private FleetChecks checks;
     private int injected;
+    private int overlapping;
+    private int disk;
+    private int link;
 
     private NetnsChaosScenario(ChaosSchedule schedule, Consumer<String> out) {
         this.schedule = schedule;
@@ -96,6 +100,9 @@ public final class NetnsChaosScenario {
         NetnsChaosResult result = new NetnsChaosResult(
                 schedule.seed(),
                 injected,
+                overlapping,
+                disk,
+                link,
                 connections,
                 broken,
                 expected,
@@ -188,7 +195,6 @@ public final class NetnsChaosScenario {
 
     private void runFault(int number, Fault f) {
         out.accept(String.format("fault %d/%d: %s", number, schedule.faults().size(), f));
-        injected++;
         long t0 = System.nanoTime();
         TrafficSnapshot before = traffic.snapshot();
         int acked0 = writes.ledger().acknowledged();
@@ -196,23 +202,20 @@ public final class NetnsChaosScenario {
         int violations0 = violations.size();
         String target = f.targetText();
         String what;
-        writes.focus(f.kind() == FaultKind.CHURN || f.kind() == FaultKind.KILL_LEADER ? 0 : f.target());
+        writes.focus(f.target()); // 0 (none yet) for the leader's faults; a churn's target is a backend, see below
+        if (f.kind() == FaultKind.CHURN) {
+            writes.focus(0);
+        }
         writes.start();
         try {
             ChaosRun.pause(random.nextInt(1500)); // a write is usually in flight when the fault lands
-            what = switch (f.kind()) {
-                case KILL -> faults.kill9(f.target(), f.dwellMillis());
-                case KILL_LEADER -> {
-                    int leader = faults.leader();
-                    target = "lb" + leader + " (leader)";
-                    writes.focus(leader);
-                    yield faults.kill9(leader, f.dwellMillis());
-                }
-                case PARTITION -> faults.partition(f.target(), f.dwellMillis());
-                case DRAIN -> faults.drain(f.target(), f.dwellMillis());
-                case CHURN -> "";
-                default -> throw new IllegalStateException(f.kind() + " is not a real-process fault");
-            };
+            if (f.overlapping() != null) {
+                overlapping++;
+                target = target + " + " + f.overlapping().targetText();
+                what = faults.overlapped(f, f.overlapping(), this::inject);
+            } else {
+                what = inject(f);
+            }
         } finally {
             writes.stop();
         }
@@ -244,6 +247,36 @@ public final class NetnsChaosScenario {
                 what,
                 verdict));
         out.accept("  " + rows.get(rows.size() - 1).substring(4).strip());
+    }
+
+    /** Injects, holds and heals one fault (a churn only counts here: it runs after the write load, below). */
+    private String inject(Fault f) {
+        synchronized (this) {
+            injected++;
+            disk += f.kind() == FaultKind.DISK ? 1 : 0;
+            link += f.kind() == FaultKind.LINK ? 1 : 0;
+        }
+        return switch (f.kind()) {
+            case KILL -> faults.kill9(f.target(), f.dwellMillis());
+            case KILL_LEADER -> {
+                int leader = faults.leader();
+                writes.focus(leader);
+                yield "lb" + leader + " (leader): " + faults.kill9(leader, f.dwellMillis());
+            }
+            case PARTITION -> faults.partition(f.target(), f.dwellMillis());
+            case DRAIN -> faults.drain(f.target(), f.dwellMillis());
+            case LINK -> faults.link(f.target(), f.dwellMillis());
+            case DISK -> {
+                if (!fleet.disks().available()) {
+                    yield "not injected: " + fleet.disks().refusal();
+                }
+                int leader = faults.leader();
+                writes.focus(leader);
+                yield "lb" + leader + " (leader): " + faults.diskFull(leader, f.dwellMillis());
+            }
+            case CHURN -> "";
+            default -> throw new IllegalStateException(f.kind() + " is not a real-process fault");
+        };
     }
 
     private void report(NetnsChaosResult r, TrafficSnapshot end) {

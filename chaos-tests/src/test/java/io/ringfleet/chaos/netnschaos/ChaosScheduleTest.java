@@ -18,15 +18,23 @@ class ChaosScheduleTest {
     }
 
     @Test
-    void fiveFaultsOrMoreHaveEveryKindAndNoChurnBeforeADrain() {
+    void asManyFaultsAsKindsHaveEveryKindAnOverlapAndNoChurnBeforeADrain() {
+        int kindCount = Harness.NETNS.kinds().size();
         for (long seed = 1; seed <= 500; seed++) {
-            for (int count : List.of(3, 5, 8, 12)) {
-                List<Fault> faults = ChaosSchedule.of(seed, count).faults();
+            for (int count : List.of(3, 5, kindCount, 12)) {
+                ChaosSchedule schedule = ChaosSchedule.of(seed, count);
+                List<Fault> faults = schedule.faults();
                 assertEquals(count, faults.size());
                 EnumSet<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
                 faults.forEach(f -> kinds.add(f.kind()));
-                if (count >= 5) {
+                if (count >= kindCount) {
                     assertEquals(EnumSet.copyOf(Harness.NETNS.kinds()), kinds, "seed " + seed);
+                    assertTrue(schedule.overlapping() >= 1, "seed " + seed + ": " + faults);
+                }
+                for (Fault f : faults) {
+                    if (f.overlapping() != null) {
+                        assertSurvivable(f, seed);
+                    }
                 }
                 int lastDrain = -1;
                 int firstChurn = Integer.MAX_VALUE;
@@ -40,6 +48,15 @@ class ChaosScheduleTest {
                 assertTrue(firstChurn > lastDrain, "seed " + seed + ": " + faults);
             }
         }
+    }
+
+    /** One of a pair is a lossy link, the other hits another LB and is not a churn, drain-as-second or disk. */
+    private static void assertSurvivable(Fault f, long seed) {
+        Fault second = f.overlapping();
+        assertTrue(f.kind() == FaultKind.LINK || second.kind() == FaultKind.LINK, "seed " + seed + ": " + f);
+        assertTrue(f.target() != second.target(), "seed " + seed + ": both on one LB: " + f);
+        assertTrue(Fault.OVERLAPPABLE.contains(f.kind()), "seed " + seed + ": " + f);
+        assertTrue(second.kind() == FaultKind.LINK || second.kind() == FaultKind.KILL, "seed " + seed + ": " + f);
     }
 
     @Test

@@ -442,14 +442,21 @@ final class Invariants {
      * through {@link BatchApplier} from the empty image, gives the image the node reports. Returns whether the
      * log could be replayed (a purged log cannot).
      */
+    /**
+     * Where a log that was never purged starts: 1, above the genesis snapshot (the empty image at index 0) every
+     * replica starts from (FleetStateMachine).
+     */
+    static final long FIRST_LOG_INDEX = FleetImage.EMPTY.index() + 1;
+
     synchronized boolean replayMatchesPureCore(String who, RaftLog log, StateStatus status) {
         try {
-            if (log.getStartIndex() > 0 || log.getLastCommittedIndex() < status.getAppliedIndex()) {
+            long start = Math.max(log.getStartIndex(), 0);
+            if (start > FIRST_LOG_INDEX || log.getLastCommittedIndex() < status.getAppliedIndex()) {
                 return false;
             }
             BatchApplier applier = new BatchApplier(new CommandValidator(ChangeGenerator.LIMITS));
-            FleetImage image = FleetImage.EMPTY;
-            for (long i = 0; i <= status.getAppliedIndex(); i++) {
+            FleetImage image = FleetImage.EMPTY; // the genesis snapshot's image, at index 0
+            for (long i = start; i <= status.getAppliedIndex(); i++) {
                 LogEntryProto e = log.get(i);
                 if (e == null) {
                     return false;

@@ -539,7 +539,7 @@ final class Simulation {
     private boolean purged() {
         for (Node n : cluster.nodes()) {
             RaftServer.Division d = n.division;
-            if (d != null && d.getRaftLog().getStartIndex() <= 0) {
+            if (d != null && d.getRaftLog().getStartIndex() <= Invariants.FIRST_LOG_INDEX) {
                 return false;
             }
         }
@@ -592,14 +592,21 @@ final class Simulation {
                 .setRequestId("sim-probe-" + schedule.seed())
                 .build();
         long probeIndex = -1;
+        int probeAttempts = 0;
         int via = (int) Math.floorMod(schedule.seed(), (long) Schedule.NODES);
         Map<String, StateStatus> statuses = new TreeMap<>();
         String lastProbeError = "";
         while (System.nanoTime() < deadline) {
             if (probeIndex < 0) {
+                // Another node's client is another Ratis client, so a new attempt there is a new write, not a
+                // retry the retry cache would answer: it gets its own request id (seed 19: an attempt that failed
+                // had been committed at 73, the next one through another node at 76, under one id).
+                CommandBatch attempt = probe.toBuilder()
+                        .setRequestId(probe.getRequestId() + "-" + (++probeAttempts))
+                        .build();
                 try {
-                    BatchReply reply = cluster.submit(cluster.node(via), probe);
-                    invariants.acknowledged(probe, reply, "n" + via);
+                    BatchReply reply = cluster.submit(cluster.node(via), attempt);
+                    invariants.acknowledged(attempt, reply, "n" + via);
                     probeIndex = reply.getLogIndex();
                 } catch (IOException | RuntimeException e) {
                     lastProbeError = e.toString();

@@ -244,12 +244,54 @@ public final class FleetStateMachine extends BaseStateMachine {
         if (refused) {
             LOG.error("{}: no snapshot in {} verifies: starting from the empty image", getId(), store.dir());
         }
+        if (firstLogIndex(storage.raftStorage()) != RaftLog.LEAST_VALID_LOG_INDEX) {
+            return startFromGenesis(store, refused);
+        }
+        // Storage formatted before the genesis snapshot existed: its log starts with a Raft entry at index 0.
         FleetImage empty = FleetImage.EMPTY;
         image = empty;
         setLastAppliedTermIndex(TermIndex.valueOf(0, RaftLog.INVALID_LOG_INDEX));
         storage.setLatest(null);
         publish(new FleetDelta(empty), empty);
         return new Loaded(refused, 0);
+    }
+
+    /**
+     * Writes (or rewrites) the genesis snapshot, the empty image at (term 0, index 0), and starts from it, so
+     * that this replica's Raft log starts at index 1 and no log anywhere holds an entry at index 0.
+     *
+     * <p>Why: Ratis 3.3's {@code ServerImplUtils.effectiveCommitIndex} takes a heartbeat without a previous entry
+     * (the leader probing a follower from index 0) as covering index 0, so a follower that holds an uncommitted
+     * entry of its own there marks it committed and applies it, and can then never take the leader's entry at 0
+     * (chaos seed 193: a first leader's configuration entry, stopped before it was replicated; its successor
+     * committed its own at index 0; the restarted ex-leader applied (1, 0) and looped on "previous (2, 0) not
+     * found" for good). Raft only lets a follower commit up to the last entry the leader's request has shown to
+     * match, so this is Ratis's off-by-one. With every log starting above an identical snapshot at index 0, the
+     * leader's previous entry is never missing (it is the snapshot's (0, 0)) and the off-by-one cannot arise.
+     * The genesis snapshot is the same on every replica by construction: the state before any entry.
+     */
+    private Loaded startFromGenesis(SnapshotStore store, boolean refused) throws IOException {
+        SnapshotFile genesis = store.write(FleetImage.EMPTY);
+        adopt(FleetImage.EMPTY, genesis);
+        LOG.info(
+                "{}: no snapshot yet: wrote the genesis snapshot {} (the empty image); the log starts at 1",
+                getId(),
+                genesis);
+        return new Loaded(refused, FleetImage.EMPTY.index() + 1);
+    }
+
+    /** The first index of the local Raft log's segments, or -1 when it has none (fresh storage). */
+    private static long firstLogIndex(RaftStorage raftStorage) {
+        File current = raftStorage.getStorageDir().getCurrentDir();
+        String[] names = current.list();
+        long first = Long.MAX_VALUE;
+        for (String name : names == null ? new String[0] : names) {
+            Matcher m = LOG_SEGMENT.matcher(name);
+            if (m.matches()) {
+                first = Math.min(first, Long.parseLong(m.group(1)));
+            }
+        }
+        return first == Long.MAX_VALUE ? RaftLog.INVALID_LOG_INDEX : first;
     }
 
     private void adopt(FleetImage loaded, SnapshotFile file) {
@@ -267,16 +309,8 @@ public final class FleetStateMachine extends BaseStateMachine {
     }
 
     private void checkLogCoversFrom(long needed, RaftStorage raftStorage) throws IOException {
-        File current = raftStorage.getStorageDir().getCurrentDir();
-        String[] names = current.list();
-        long first = Long.MAX_VALUE;
-        for (String name : names == null ? new String[0] : names) {
-            Matcher m = LOG_SEGMENT.matcher(name);
-            if (m.matches()) {
-                first = Math.min(first, Long.parseLong(m.group(1)));
-            }
-        }
-        if (first != Long.MAX_VALUE && first > needed) {
+        long first = firstLogIndex(raftStorage);
+        if (first > needed) {
             String message = getId()
                     + ": a corrupt snapshot was refused and the state could only be rebuilt from index "
                     + needed + ", but the local Raft log starts at " + first

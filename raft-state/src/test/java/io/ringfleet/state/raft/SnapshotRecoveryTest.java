@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.StateStatus;
+import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.RandomBatches;
 import io.ringfleet.state.store.SnapshotFile;
@@ -65,7 +66,11 @@ class SnapshotRecoveryTest {
             Map<String, StateStatus> statuses = checkConverged(cluster);
             FleetStateMachine sm = cluster.node(victim).stateMachine();
             List<SnapshotFile> left = sm.snapshotStore().list();
-            assertEquals(List.of(older), left.stream().map(SnapshotFile::index).toList(), "the corrupt one is gone");
+            // the genesis snapshot (the empty image at index 0, written when the storage was new) stays too
+            assertEquals(
+                    List.of(FleetImage.EMPTY.index(), older),
+                    left.stream().map(SnapshotFile::index).toList(),
+                    "the corrupt one is gone");
             assertTrue(
                     quarantined(damaged.path()), "the refused file is kept aside as " + damaged.path() + ".corrupt-*");
             assertEquals(older, statuses.get(victim).getSnapshotIndex());
