@@ -2,13 +2,11 @@ package io.ringfleet.agent.health;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ringfleet.state.health.HealthPair;
 import java.util.Collection;
@@ -43,7 +41,6 @@ public final class HealthProber implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final EventLoop loop;
-    private final Bootstrap base;
     private final VerdictListener listener;
     private final HealthMetrics metrics;
     private final Random jitter;
@@ -56,7 +53,6 @@ public final class HealthProber implements AutoCloseable {
         this.jitter = b.jitter;
         this.group = new MultiThreadIoEventLoopGroup(1, b.threadFactory, EpollIoHandler.newFactory());
         this.loop = group.next();
-        this.base = new Bootstrap().group(loop).channel(EpollSocketChannel.class);
     }
 
     public static Builder builder(VerdictListener listener) {
@@ -123,7 +119,7 @@ public final class HealthProber implements AutoCloseable {
         int interval = target.spec().intervalMillis();
         double spread = (jitter.nextDouble() * 2 - 1) * JITTER_PERCENT / 100.0;
         schedule(p, Math.max(1, Math.round(interval * (1 + spread))));
-        Probe.start(base, target, result -> probed(p, target, result));
+        Probe.start(loop, target, result -> probed(p, target, result));
     }
 
     private void probed(PairProbing p, ProbeTarget target, ProbeResult result) {

@@ -1,13 +1,12 @@
 package io.ringfleet.agent.health;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.ringfleet.state.IpAddress;
 import io.ringfleet.state.health.CheckKind;
 import io.ringfleet.state.health.HealthCheckSpec;
@@ -39,23 +38,20 @@ final class Probe extends ChannelInboundHandlerAdapter {
         this.done = done;
     }
 
-    /** Starts a probe of target with base (group and channel class set); must run on the loop. */
-    static void start(Bootstrap base, ProbeTarget target, Consumer<ProbeResult> done) {
+    /** Starts a probe of target on loop; must run on the loop. */
+    static void start(EventLoop loop, ProbeTarget target, Consumer<ProbeResult> done) {
         HealthCheckSpec spec = target.spec();
         Probe probe = new Probe(target, done);
-        ChannelFuture registered = base.clone()
-                .option(ChannelOption.SO_LINGER, 0)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, spec.timeoutMillis())
-                .handler(probe)
-                .register();
-        probe.channel = registered.channel();
-        probe.timeout = probe.channel
-                .eventLoop()
-                .schedule(
-                        () -> probe.finish(false, "no answer within " + spec.timeoutMillis() + " ms"),
-                        spec.timeoutMillis(),
-                        TimeUnit.MILLISECONDS);
-        registered.addListener(f -> {
+        // a channel made directly, not through a Bootstrap: one probe is one socket, no option maps to copy
+        EpollSocketChannel channel = new EpollSocketChannel();
+        channel.config().setSoLinger(0).setConnectTimeoutMillis(spec.timeoutMillis());
+        channel.pipeline().addLast(probe);
+        probe.channel = channel;
+        probe.timeout = loop.schedule(
+                () -> probe.finish(false, "no answer within " + spec.timeoutMillis() + " ms"),
+                spec.timeoutMillis(),
+                TimeUnit.MILLISECONDS);
+        loop.register(channel).addListener(f -> {
             if (f.isSuccess()) {
                 probe.markAndConnect();
             } else {

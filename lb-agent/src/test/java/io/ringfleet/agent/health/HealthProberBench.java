@@ -91,11 +91,13 @@ public final class HealthProberBench {
             long probesBefore = probes(registry);
             long failedBefore = failed(registry);
             long loopCpu0 = threads.getThreadCpuTime(loopId);
+            long loopUser0 = threads.getThreadUserTime(loopId);
             long processCpu0 = os.getProcessCpuTime();
             long wall0 = System.nanoTime();
             Thread.sleep(seconds * 1_000L);
             long wall = System.nanoTime() - wall0;
             long loopCpu = threads.getThreadCpuTime(loopId) - loopCpu0;
+            long loopUser = threads.getThreadUserTime(loopId) - loopUser0;
             long processCpu = os.getProcessCpuTime() - processCpu0;
             System.out.println(json(
                     pairs,
@@ -107,6 +109,7 @@ public final class HealthProberBench {
                     probes(registry) - probesBefore,
                     failed(registry) - failedBefore,
                     100.0 * loopCpu / wall,
+                    100.0 * loopUser / wall,
                     100.0 * processCpu / wall,
                     registry));
         }
@@ -169,6 +172,7 @@ public final class HealthProberBench {
             long probes,
             long failed,
             double loopPercent,
+            double loopUserPercent,
             double processPercent,
             SimpleMeterRegistry registry) {
         Timer ok = registry.find("ringfleet.health.probe").tag("result", "ok").timer();
@@ -179,7 +183,8 @@ public final class HealthProberBench {
                 "{\"bench\":\"health-prober\",\"kind\":\"%s\",\"pairs\":%d,\"interval_ms\":%d,\"seconds\":%d,"
                         + "\"pairs_up\":%d,\"pairs_down\":%d,\"probes\":%d,\"probes_per_second\":%.1f,"
                         + "\"failed_probes\":%d,\"probe_mean_ms\":%.3f,\"probe_max_ms\":%.3f,"
-                        + "\"cpu_percent_of_one_core\":%.3f,\"process_cpu_percent_of_one_core\":%.3f}",
+                        + "\"cpu_percent_of_one_core\":%.3f,\"user_cpu_percent_of_one_core\":%.3f,"
+                        + "\"process_cpu_percent_of_one_core\":%.3f}",
                 kind.name().toLowerCase(Locale.ROOT),
                 pairs,
                 intervalMillis,
@@ -192,6 +197,7 @@ public final class HealthProberBench {
                 meanMs,
                 maxMs,
                 loopPercent,
+                loopUserPercent,
                 processPercent);
     }
 }
