@@ -51,8 +51,8 @@ public final class ConnectionCap {
                 refusedTotal.incrementAndGet();
                 warnings.warn(
                         "connection-cap:" + what,
-                        what + ": refused a connection, " + max + " are open (the cap); raise it in the config if"
-                                + " this many clients are expected");
+                        what + ": refused a connection, " + max + " are open (the cap; LbAgentBuilder.apiLimits /"
+                                + " httpLimits raise it)");
                 return false;
             }
             if (open.compareAndSet(now, now + 1)) {

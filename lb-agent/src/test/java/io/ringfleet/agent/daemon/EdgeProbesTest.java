@@ -37,6 +37,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -238,11 +241,13 @@ class EdgeProbesTest {
         ApiServer api = agent.api();
         List<ManagedChannel> held = new ArrayList<>();
         try {
-            while (api.connections().open() < MAX_CONNECTIONS) {
+            // the probes' shared channels may hold connections already: fill up to the cap, no further
+            for (int i = api.connections().open(); i < MAX_CONNECTIONS; i++) {
                 ManagedChannel c = newChannel("alice");
                 held.add(c);
                 listVips(c); // the connection is up and counted
             }
+            assertEquals(MAX_CONNECTIONS, api.connections().open(), "connections counted up to the cap");
             int refusedBefore = api.connections().refused();
             ManagedChannel beyond = newChannel("alice");
             held.add(beyond);
@@ -305,6 +310,17 @@ class EdgeProbesTest {
         out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return s;
+    }
+
+    // ---- files (the control of FileOwnershipProbesTest: what the agent makes is its own and private) ----
+
+    @Test
+    void theDirsTheAgentMadeAreItsOwnAndPrivate() throws Exception {
+        for (Path dir : List.of(fleet.work.resolve("data/lb1"), fleet.pins.resolve("lb1"))) {
+            assertEquals(0, Files.getAttribute(dir, "unix:uid"), dir.toString());
+            assertEquals(
+                    "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)), dir.toString());
+        }
     }
 
     // ---- helpers ----
