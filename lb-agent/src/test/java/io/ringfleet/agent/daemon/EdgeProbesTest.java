@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -67,6 +68,7 @@ class EdgeProbesTest {
     private static final int MAX_CONNECTIONS = 6;
     private static final int MAX_WAITS = 64;
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration MAX_IDLE = Duration.ofSeconds(5);
     /** Generous: the machine is shared; every wait below ends as soon as its state is reached. */
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -80,7 +82,7 @@ class EdgeProbesTest {
         ApiLimits limits = new ApiLimits(
                 MAX_CONNECTIONS,
                 HANDSHAKE_TIMEOUT,
-                d.maxConnectionIdle(),
+                MAX_IDLE,
                 d.maxConnectionAge(),
                 d.maxConnectionAgeGrace(),
                 d.keepAliveTime(),
@@ -241,11 +243,16 @@ class EdgeProbesTest {
         ApiServer api = agent.api();
         List<ManagedChannel> held = new ArrayList<>();
         try {
-            // the probes' shared channels may hold connections already: fill up to the cap, no further
+            // the probes' shared channels may hold connections already: fill up to the cap, no further; each held
+            // connection keeps a wait open, so the idle limit (5 s here) does not close it meanwhile
+            long never = agent.image().index() + 1_000_000;
+            List<Status> endings = new java.util.concurrent.CopyOnWriteArrayList<>();
             for (int i = api.connections().open(); i < MAX_CONNECTIONS; i++) {
                 ManagedChannel c = newChannel("alice");
                 held.add(c);
-                listVips(c); // the connection is up and counted
+                int waits = api.waits().waiting();
+                startWait(c, never, endings);
+                awaitState(() -> api.waits().waiting() > waits, () -> "the held connection's wait: " + endings);
             }
             assertEquals(MAX_CONNECTIONS, api.connections().open(), "connections counted up to the cap");
             int refusedBefore = api.connections().refused();
@@ -269,6 +276,20 @@ class EdgeProbesTest {
         }
     }
 
+    @Test
+    void anIdleConnectionIsClosedByTheAgent() throws Exception {
+        ManagedChannel c = newChannel("alice");
+        try {
+            listVips(c);
+            assertEquals(ConnectivityState.READY, c.getState(false));
+            // the client would keep it 30 min; the agent sends GOAWAY after 5 s without calls
+            awaitState(() -> c.getState(false) != ConnectivityState.READY, () -> "still " + c.getState(false));
+        } finally {
+            c.shutdownNow();
+        }
+    }
+
+    /** Also closed by Netty's TLS handler after its own 10 s handshake timeout; the agent's is 3 s here. */
     @Test
     void aConnectionThatNeverHandshakesIsClosed() throws Exception {
         try (Socket s = new Socket()) {
