@@ -2,23 +2,26 @@
 # A 3-node Ringfleet fleet on 127.0.0.1 from cluster-config/examples/three-node-loopback.yaml (root: BPF).
 #
 #   scripts/fleet-loopback.sh start [--netns NAME] [--no-attach]
-#   scripts/fleet-loopback.sh status | stop | clean
+#   scripts/fleet-loopback.sh status | stop | clean [--netns NAME]
 #
-# start: makes a development CA and certificates in /tmp/ringfleet-loopback/tls (lbctl certs; node lb1..lb3,
-#        operator "operator", read-only "viewer") unless present, starts lb1, lb2, lb3 in the background (logs in
-#        /tmp/ringfleet-loopback/logs), waits until each answers /readyz, and prints how to use lbctl.
+# Each instance (the host's, or one per --netns NAME) keeps its own state in /run/ringfleet-loopback/NAME
+# ("host" without --netns; root-only, 0700): the config (the example with this instance's paths), tls/, logs/,
+# the data dirs and the pid files; its pins are under /sys/fs/bpf/ringfleet-loopback-NAME. Give the same --netns
+# to status, stop and clean.
+#
+# start: makes a development CA and certificates in STATE/tls (lbctl certs; node lb1..lb3, operator "operator",
+#        read-only "viewer") unless present, starts lb1, lb2, lb3 in the background (logs in STATE/logs, mode
+#        0640), waits until each answers /readyz, and prints how to use lbctl.
 #        --netns NAME runs the three agents inside network namespace NAME (created if missing, lo up), so the
 #        host's own lo is untouched; run lbctl there too (nsenter --net=/run/netns/NAME scripts/lbctl ...).
 #        --no-attach loads and programs the datapath but attaches nothing (no XDP on lo at all).
-# stop:  SIGTERM to each agent (XDP stays attached and the pinned maps stay: a restart picks them up).
-# clean: stop, then remove the data dirs, the pins (/sys/fs/bpf/ringfleet-loopback) and xdp_root from lo.
+# stop:  SIGTERM to each agent (XDP stays attached and the pinned maps stay: a restart picks them up). A pid file
+#        is trusted only if that process's command line is this instance's agent (its --config and --node).
+# clean: stop, then remove the data dirs, the pins and xdp_root from lo.
 set -euo pipefail
+umask 027 # logs 0640, nothing written world-readable
 root="$(cd "$(dirname "$0")/.." && pwd)"
-config="$root/cluster-config/examples/three-node-loopback.yaml"
-base=/tmp/ringfleet-loopback
-tls="$base/tls"
-logs="$base/logs"
-pins=/sys/fs/bpf/ringfleet-loopback
+example="$root/cluster-config/examples/three-node-loopback.yaml"
 nodes=(lb1 lb2 lb3)
 declare -A api=([lb1]=19871 [lb2]=19873 [lb3]=19875)
 declare -A metrics=([lb1]=19181 [lb2]=19182 [lb3]=19183)
@@ -29,24 +32,50 @@ netns=""
 attach=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --netns) netns="$2"; shift 2 ;;
+    --netns) netns="${2:-}"; shift 2 ;;
     --no-attach) attach=(--no-attach); shift ;;
     *) echo "fleet-loopback: unknown option $1 (use --netns NAME or --no-attach)" >&2; exit 2 ;;
   esac
 done
-if [ -f "$base/netns" ] && [ -z "$netns" ]; then
-  netns="$(cat "$base/netns")"
+if [ -n "$netns" ] && ! [[ "$netns" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$ ]]; then
+  echo "fleet-loopback: --netns takes a namespace name (letters, digits, _ . -), got '$netns'" >&2
+  exit 2
 fi
+instance="${netns:-host}"
+base="/run/ringfleet-loopback/$instance"
+config="$base/fleet.yaml"
+tls="$base/tls"
+logs="$base/logs"
+pins="/sys/fs/bpf/ringfleet-loopback-$instance"
 # nsenter, not "ip netns exec": that remounts /sys, hiding the host's bpffs (/sys/fs/bpf) and so the pins.
 inns() {
   if [ -n "$netns" ]; then nsenter --net="/run/netns/$netns" "$@"; else "$@"; fi
+}
+
+# A dir of ours: created 0700, and refused if another user owns it or others may write it.
+own_dir() {
+  mkdir -p -m 0700 "$1"
+  local owner mode
+  owner="$(stat -c %u "$1")"
+  mode="$(stat -c %a "$1")"
+  if [ "$owner" != "$(id -u)" ] || [ $((8#$mode & 8#022)) -ne 0 ]; then
+    echo "fleet-loopback: $1 is owned by uid $owner with mode $mode; it must be ours and not group/world-writable" \
+      "(remove it, or chown $(id -u) and chmod 0700 it)" >&2
+    exit 1
+  fi
+}
+
+# This instance's config: the example with its state and pin paths.
+write_config() {
+  sed -e "s|/tmp/ringfleet-loopback|$base|g" -e "s|/sys/fs/bpf/ringfleet-loopback|$pins|g" "$example" > "$config.tmp"
+  mv "$config.tmp" "$config"
 }
 
 certs() {
   if [ -s "$tls/ca.pem" ]; then
     return
   fi
-  mkdir -p "$tls"
+  own_dir "$tls"
   "$root/scripts/lbctl" certs init --dir "$tls" >/dev/null
   for n in "${nodes[@]}"; do
     "$root/scripts/lbctl" certs issue --dir "$tls" --role node --name "$n" >/dev/null
@@ -56,9 +85,16 @@ certs() {
   echo "fleet-loopback: development CA and certificates in $tls"
 }
 
+# Whether the pid file names a live process that is this instance's agent for node $1: a stale pid file whose
+# number was reused by another process must never be signalled.
 running() {
-  local pidfile="$base/$1.pid"
-  [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+  local pidfile="$base/$1.pid" pid
+  [ -s "$pidfile" ] || return 1
+  pid="$(cat "$pidfile")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | paste -sd ' ' - \
+    | grep -qF -- "--config $config --node $1"
 }
 
 ready() {
@@ -70,14 +106,14 @@ start() {
     echo "fleet-loopback: the agents load BPF programs; run as root" >&2
     exit 1
   fi
+  own_dir /run/ringfleet-loopback
+  own_dir "$base"
+  own_dir "$logs"
+  write_config
   certs
-  mkdir -p "$logs"
   if [ -n "$netns" ]; then
     ip netns list | grep -qw "$netns" || ip netns add "$netns"
     ip -n "$netns" link set lo up
-    echo "$netns" > "$base/netns"
-  else
-    rm -f "$base/netns"
   fi
   # build once before starting three JVMs in parallel
   "$root/scripts/lb-agent" --help >/dev/null
@@ -121,7 +157,7 @@ The fleet is up. Use any node's API with the operator certificate:
   ${pre}scripts/lbctl --target 127.0.0.1:${api[lb1]} vip add tcp 10.200.200.1:80
   ${pre}scripts/lbctl --target 127.0.0.1:${api[lb2]} real add tcp 10.200.200.1:80 10.0.0.1 10.0.0.2 -w 1 --wait
   ${pre}scripts/lbctl --target 127.0.0.1:${api[lb3]} status
-Stop with: scripts/fleet-loopback.sh stop   (clean removes data, pins and xdp_root)
+Stop with: scripts/fleet-loopback.sh stop${netns:+ --netns $netns}   (clean removes data, pins and xdp_root)
 EOT
 }
 
@@ -129,6 +165,9 @@ stop() {
   for n in "${nodes[@]}"; do
     if running "$n"; then
       kill -TERM "$(cat "$base/$n.pid")"
+    elif [ -e "$base/$n.pid" ]; then
+      echo "fleet-loopback: $base/$n.pid does not name a running $n of this instance; not signalled, removed" >&2
+      rm -f "$base/$n.pid"
     fi
   done
   for n in "${nodes[@]}"; do
@@ -163,7 +202,6 @@ clean() {
   rm -rf "$pins" "$base/lb1" "$base/lb2" "$base/lb3" "$logs"
   if [ -n "$netns" ]; then
     ip netns del "$netns" 2>/dev/null || true
-    rm -f "$base/netns"
   fi
   echo "fleet-loopback: removed data dirs, pins and xdp_root (certificates kept in $tls)"
 }
@@ -173,5 +211,5 @@ case "$cmd" in
   stop) stop ;;
   status) status ;;
   clean) clean ;;
-  *) echo "usage: scripts/fleet-loopback.sh start [--netns NAME] [--no-attach] | status | stop | clean" >&2; exit 2 ;;
+  *) echo "usage: scripts/fleet-loopback.sh start [--netns NAME] [--no-attach] | status | stop | clean [--netns NAME]" >&2; exit 2 ;;
 esac

@@ -29,8 +29,12 @@ else
   echo "install-deps: all packages present"
 fi
 
-# bpffs for pinned maps and programs (the agent and the tests pin under /sys/fs/bpf).
+# bpffs for pinned maps and programs (the agent and the tests pin under /sys/fs/bpf), mode 0700: only root may
+# create or remove pins (everything of Ringfleet that pins runs as root). A world-writable bpffs (1777) lets any
+# user pin objects there and fill it; "lbctl doctor" flags it.
 if [ "$(id -u)" -eq 0 ] && ! mountpoint -q /sys/fs/bpf; then
-  mount -t bpf bpf /sys/fs/bpf
-  echo "install-deps: mounted bpffs at /sys/fs/bpf"
+  mount -t bpf -o mode=0700 bpf /sys/fs/bpf
+  echo "install-deps: mounted bpffs at /sys/fs/bpf (mode 0700)"
+elif mountpoint -q /sys/fs/bpf && [ $((8#$(stat -c %a /sys/fs/bpf) & 8#022)) -ne 0 ]; then
+  echo "install-deps: /sys/fs/bpf is mode $(stat -c %a /sys/fs/bpf) (writable by others); as root: chmod 0700 /sys/fs/bpf" >&2
 fi

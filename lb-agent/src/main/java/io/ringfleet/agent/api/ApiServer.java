@@ -5,6 +5,11 @@ import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.ringfleet.agent.edge.ConnectionCap;
+import io.ringfleet.agent.edge.MalformedRequestGuard;
+import io.ringfleet.agent.edge.RateLimitedWarning;
 import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.agent.security.AuthInterceptor;
 import io.ringfleet.agent.security.MethodPolicy;
@@ -14,15 +19,21 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The agent's gRPC endpoint: ControlService and KatranService behind {@link AuthInterceptor}, over mutual
  * TLS — or plaintext, only when asked for explicitly, with a warning in the log.
+ *
+ * <p>Hardened against clients ({@link ApiLimits}): a connection cap counted from accept ({@link ConnectionCap}),
+ * handshake, idle and age limits, keepalive, message and header sizes, calls per connection, bounded waits
+ * released when their caller cancels; malformed requests are INVALID_ARGUMENT with a rate-limited WARN
+ * ({@link MalformedRequestGuard}).
  *
  * <pre>{@code
  * ApiServer api = ApiServer.builder().address(new InetSocketAddress("10.0.0.1", 9871))
@@ -32,36 +43,66 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class ApiServer implements AutoCloseable {
-    /** Largest request accepted on the wire; batches are limited further by {@link BatchWriter}. */
-    public static final int MAX_INBOUND_MESSAGE_BYTES = 4 << 20;
-
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
     private final InetSocketAddress address;
     private final boolean plaintext;
     private final Server server;
-    private final ScheduledExecutorService timer;
+    private final ScheduledThreadPoolExecutor timer;
+    private final ProgrammedWaiter waiter;
+    private final ConnectionCap connections;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
 
     private ApiServer(Builder b) {
         this.address = b.address;
         this.plaintext = b.plaintext;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ringfleet-api-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        ApiLimits limits = b.limits;
+        this.timer = new ScheduledThreadPoolExecutor(1, daemon("ringfleet-api-timer"));
+        // a cancelled wait's deadline leaves the queue at once (it would otherwise stay until it fires)
+        timer.setRemoveOnCancelPolicy(true);
         BatchWriter writer = new BatchWriter(b.gateway, b.clock);
-        ProgrammedWaiter waiter = new ProgrammedWaiter(b.gateway.nodeId(), b.progress, timer);
+        this.waiter = new ProgrammedWaiter(b.gateway.nodeId(), b.progress, timer, limits.maxWaits());
         MethodPolicy policy = MethodPolicy.ringfleet();
         AuthInterceptor auth = b.plaintext ? AuthInterceptor.plaintext(policy) : AuthInterceptor.mutualTls(policy);
         ServerCredentials credentials = b.plaintext ? InsecureServerCredentials.create() : b.tls.apiServerCredentials();
-        this.server = NettyServerBuilder.forAddress(address, credentials)
-                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .addService(ServerInterceptors.intercept(
-                        new ControlServer(b.gateway, rings(b), writer, waiter, b.stats), auth))
-                .addService(ServerInterceptors.intercept(
-                        new KatranServer(b.gateway, writer, b.stats, b.defaultGatewayMac), auth))
+        RateLimitedWarning warnings = new RateLimitedWarning(LOG, RateLimitedWarning.DEFAULT_WINDOW);
+        MalformedRequestGuard guard = new MalformedRequestGuard(warnings);
+        this.connections = new ConnectionCap("API on " + address, limits.maxConnections(), warnings);
+        this.boss = new NioEventLoopGroup(1, daemon("ringfleet-api-accept"));
+        this.workers = new NioEventLoopGroup(2, daemon("ringfleet-api-io"));
+        this.server = withLimits(NettyServerBuilder.forAddress(address, credentials), limits)
+                .channelFactory(connections.channelFactory())
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .addService(guard.guard(ServerInterceptors.intercept(
+                        new ControlServer(b.gateway, rings(b), writer, waiter, b.stats), auth)))
+                .addService(guard.guard(ServerInterceptors.intercept(
+                        new KatranServer(b.gateway, writer, b.stats, b.defaultGatewayMac), auth)))
                 .build();
+    }
+
+    private static NettyServerBuilder withLimits(NettyServerBuilder b, ApiLimits limits) {
+        return b.handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionIdle(limits.maxConnectionIdle().toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionAgeGrace(limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTime(limits.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(limits.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveTime(limits.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveWithoutCalls(false)
+                .maxInboundMessageSize(limits.maxInboundMessageBytes())
+                .maxInboundMetadataSize(limits.maxInboundMetadataBytes())
+                .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection());
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     public static Builder builder() {
@@ -95,6 +136,16 @@ public final class ApiServer implements AutoCloseable {
         return plaintext;
     }
 
+    /** Programmed-index waits in progress, and deadlines still queued for them (both 0 when nobody waits). */
+    public ProgrammedWaiter.Counts waits() {
+        return waiter.counts();
+    }
+
+    /** Connections open now and refused since start (the cap). */
+    public ConnectionCap connections() {
+        return connections;
+    }
+
     /** Stops accepting calls, lets running calls finish for up to 5 seconds, then cancels them. */
     @Override
     public void close() throws InterruptedException {
@@ -106,6 +157,8 @@ public final class ApiServer implements AutoCloseable {
             }
         } finally {
             timer.shutdownNow();
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 
@@ -119,8 +172,15 @@ public final class ApiServer implements AutoCloseable {
         private RingView rings;
         private Clock clock = Clock.systemUTC();
         private MacAddress defaultGatewayMac;
+        private ApiLimits limits = ApiLimits.DEFAULTS;
 
         private Builder() {}
+
+        /** Connection, keepalive, size and wait limits ({@link ApiLimits#DEFAULTS} unless set). */
+        public Builder limits(ApiLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
 
         /** The node's configured gateway MAC: the MAC in use until the log sets one (Katran's getMac). */
         public Builder defaultGatewayMac(MacAddress mac) {

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.api;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -38,6 +39,7 @@ import io.ringfleet.api.ListRealsResponse;
 import io.ringfleet.api.ListVipsRequest;
 import io.ringfleet.api.ListVipsResponse;
 import io.ringfleet.api.MembershipResponse;
+import io.ringfleet.api.ProgrammedProgress;
 import io.ringfleet.api.ReadConsistency;
 import io.ringfleet.api.ReadOptions;
 import io.ringfleet.api.RealStats;
@@ -115,6 +117,7 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
     @Override
     public void apply(ApplyRequest request, StreamObserver<ApplyResponse> out) {
         Caller caller = Caller.current();
+        Context call = Context.current();
         CommandBatch batch;
         Duration wait;
         try {
@@ -167,7 +170,7 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
             if (!request.getWaitProgrammedFleetWide()) {
                 return CompletableFuture.completedFuture(response.build());
             }
-            return waiter.await(reply.getLogIndex(), true, wait)
+            return releaseOnCancel(call, waiter.await(reply.getLogIndex(), true, wait))
                     .thenApply(p -> response.setProgrammed(p).build());
         });
         respond(out, "apply " + batch.getRequestId(), result);
@@ -340,11 +343,11 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
 
     @Override
     public void waitProgrammed(WaitProgrammedRequest request, StreamObserver<WaitProgrammedResponse> out) {
-        Duration wait;
-        long index;
+        CompletableFuture<ProgrammedProgress> waiting;
         try {
-            wait = waitTimeout(request.getTimeoutMs(), "timeout_ms");
-            index = Statuses.index(request.getIndex(), "index");
+            Duration wait = waitTimeout(request.getTimeoutMs(), "timeout_ms");
+            long index = Statuses.index(request.getIndex(), "index");
+            waiting = releaseOnCancel(Context.current(), waiter.await(index, request.getFleetWide(), wait));
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
@@ -352,10 +355,18 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
         respond(
                 out,
                 "WaitProgrammed",
-                waiter.await(index, request.getFleetWide(), wait)
-                        .thenApply(p -> WaitProgrammedResponse.newBuilder()
-                                .setProgress(p)
-                                .build()));
+                waiting.thenApply(
+                        p -> WaitProgrammedResponse.newBuilder().setProgress(p).build()));
+    }
+
+    /**
+     * Cancels {@code wait} when the call ends: a caller that cancels or disconnects (or whose deadline passes)
+     * frees the wait at once instead of at its timeout. The call's context is cancelled when the call ends in
+     * any way, so its listener list does not grow either.
+     */
+    private static <T> CompletableFuture<T> releaseOnCancel(Context call, CompletableFuture<T> wait) {
+        call.addListener(c -> wait.cancel(false), MoreExecutors.directExecutor());
+        return wait;
     }
 
     // ---- membership ----

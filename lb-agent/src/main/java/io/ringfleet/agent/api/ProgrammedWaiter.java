@@ -1,5 +1,7 @@
 package io.ringfleet.agent.api;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.ringfleet.api.ProgrammedProgress;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -23,20 +27,46 @@ import java.util.function.Consumer;
  * <p>A fleet-wide wait with no live node reported is not satisfied (nothing has been seen to program it).
  */
 public final class ProgrammedWaiter {
+    /** Waits in progress and the timer's queue (deadlines not yet fired nor removed). */
+    public record Counts(int waiting, int deadlinesQueued) {}
+
     private final String selfId;
     private final FleetProgress progress;
     private final ScheduledExecutorService timer;
+    private final int maxWaits;
+    private final AtomicInteger waiting = new AtomicInteger();
 
+    /** Unbounded waits (tests of the waiting logic). */
     public ProgrammedWaiter(String selfId, FleetProgress progress, ScheduledExecutorService timer) {
+        this(selfId, progress, timer, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param timer give it {@code setRemoveOnCancelPolicy(true)}, so a cancelled wait's deadline leaves its queue
+     * @param maxWaits waits in progress at most; more are refused RESOURCE_EXHAUSTED
+     */
+    public ProgrammedWaiter(String selfId, FleetProgress progress, ScheduledExecutorService timer, int maxWaits) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
         this.progress = Objects.requireNonNull(progress, "progress");
         this.timer = Objects.requireNonNull(timer, "timer");
+        if (maxWaits < 1) {
+            throw new IllegalArgumentException("maxWaits must be at least 1, got " + maxWaits);
+        }
+        this.maxWaits = maxWaits;
     }
 
-    /** Completes once {@code index} is programmed (by this node, or by every live node), or at the timeout. */
+    /**
+     * Completes once {@code index} is programmed (by this node, or by every live node), or at the timeout.
+     * Cancelling the returned future (the caller went away) releases the wait at once: its subscription and
+     * its deadline.
+     *
+     * @throws StatusRuntimeException RESOURCE_EXHAUSTED when {@code maxWaits} waits are in progress
+     */
     public CompletableFuture<ProgrammedProgress> await(long index, boolean fleetWide, Duration timeout) {
         checkIndex(index);
+        reserve();
         CompletableFuture<ProgrammedProgress> done = new CompletableFuture<>();
+        done.whenComplete((p, e) -> waiting.decrementAndGet());
         List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
         // Unsubscribe before completing: a caller woken by the completion must already see the waiter gone.
         Consumer<ProgrammedProgress> finish = p -> {
@@ -64,6 +94,28 @@ public final class ProgrammedWaiter {
         done.whenComplete((p, e) -> cleanup.forEach(ProgrammedWaiter::release)); // also when a caller cancels
         check.run();
         return done;
+    }
+
+    private void reserve() {
+        while (true) {
+            int now = waiting.get();
+            if (now >= maxWaits) {
+                throw Status.RESOURCE_EXHAUSTED
+                        .withDescription(now + " waits for a programmed index are in progress on " + selfId
+                                + " (the limit); retry later or wait on another node")
+                        .asRuntimeException();
+            }
+            if (waiting.compareAndSet(now, now + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** Waits in progress now and deadlines queued in the timer (when it is a thread-pool timer). */
+    public Counts counts() {
+        int queued =
+                timer instanceof ScheduledThreadPoolExecutor t ? t.getQueue().size() : -1;
+        return new Counts(waiting.get(), queued);
     }
 
     private static void release(AutoCloseable c) {

@@ -73,7 +73,7 @@ final class HostDoctor {
         try {
             String type = Files.getFileStore(mount).type();
             if ("bpf".equals(type)) {
-                return new Check("bpffs", Status.ok, mount + " is a bpffs mount", "");
+                return bpffsMode(mount);
             }
             return new Check(
                     "bpffs",
@@ -87,6 +87,24 @@ final class HostDoctor {
                     mount + " does not exist",
                     "mkdir -p " + mount + " && mount -t bpf bpf " + mount);
         }
+    }
+
+    /**
+     * A bpffs others may write (1777 as some distributions and older install scripts mount it) lets any user pin
+     * objects beside the agent's and fill the mount; only root needs it.
+     */
+    private static Check bpffsMode(Path mount) throws IOException {
+        int mode = (Integer) Files.getAttribute(mount, "unix:mode") & 07777;
+        if ((mode & 0022) != 0) {
+            return new Check(
+                    "bpffs",
+                    Status.warn,
+                    mount + " is a bpffs mount writable by group or others (mode " + String.format("%04o", mode)
+                            + "): any user can pin objects there",
+                    "chmod 0700 " + mount + " (and mount it with -o mode=0700)");
+        }
+        return new Check(
+                "bpffs", Status.ok, mount + " is a bpffs mount (mode " + String.format("%04o", mode) + ")", "");
     }
 
     static Check jit() {

@@ -173,6 +173,9 @@ public final class LbAgent implements AutoCloseable {
                     nodeId);
             return;
         }
+        config.tls()
+                .credentials(nodeId)
+                .ifPresent(c -> OwnedPaths.ofThisProcess().ownFile(c.key(), "node key (tls.node-key)"));
         try {
             tls = TlsMaterial.forNode(config.tls(), nodeId);
         } catch (TlsMaterialException e) {
@@ -182,11 +185,7 @@ public final class LbAgent implements AutoCloseable {
 
     private static Path prepareDataDir(NodeSettings settings) {
         Path dataDir = settings.dataDir();
-        try {
-            Files.createDirectories(dataDir);
-        } catch (IOException e) {
-            throw new AgentException("cannot create the data dir " + dataDir + ": " + e, e);
-        }
+        OwnedPaths.ofThisProcess().ownDirectory(dataDir, "data dir (data-dir)");
         if (!Files.isWritable(dataDir)) {
             throw new AgentException("the data dir " + dataDir + " is not writable");
         }
@@ -194,6 +193,7 @@ public final class LbAgent implements AutoCloseable {
     }
 
     private void openDatapath(NodeSettings settings) {
+        OwnedPaths.ofThisProcess().ownDirectory(settings.pinDir(), "pin dir (pin-dir)");
         datapath = BalancerDatapath.open(datapathConfig(settings));
         closeables.push(datapath);
         LOG.info("{}: datapath open: {}", nodeId, datapath);
@@ -322,7 +322,8 @@ public final class LbAgent implements AutoCloseable {
                 .progress(progress)
                 .rings(rings)
                 .defaultGatewayMac(self.settings().gatewayMac())
-                .stats(new DatapathStatsSource(new DatapathStats(datapath)));
+                .stats(new DatapathStatsSource(new DatapathStats(datapath)))
+                .limits(options.apiLimits);
         if (tls != null) {
             ab.tls(tls);
         } else {
@@ -336,7 +337,11 @@ public final class LbAgent implements AutoCloseable {
     private void startHttp(NodeSettings settings) throws IOException {
         registerAgentMeters();
         http = new AgentHttpServer(
-                        socketAddress(settings.metricsAddress()), registry::scrape, this::health, this::readiness)
+                        socketAddress(settings.metricsAddress()),
+                        registry::scrape,
+                        this::health,
+                        this::readiness,
+                        options.httpLimits)
                 .start();
         closeables.push(http);
         LOG.info("{}: metrics and health on http://{}/metrics, /healthz, /readyz", nodeId, settings.metricsAddress());
@@ -602,6 +607,16 @@ public final class LbAgent implements AutoCloseable {
     }
 
     /** The HTTP endpoint's bound address. */
+    /** The gRPC API server (its connection and wait counts). */
+    public ApiServer api() {
+        return api;
+    }
+
+    /** The HTTP endpoint (its connection counts). */
+    public AgentHttpServer http() {
+        return http;
+    }
+
     public InetSocketAddress httpAddress() {
         return http.address();
     }

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.daemon;
 
+import io.ringfleet.agent.api.ApiLimits;
 import io.ringfleet.bpf.NetNs;
 import io.ringfleet.config.FleetConfig;
 import java.time.Duration;
@@ -21,6 +22,8 @@ public final class LbAgentBuilder {
     Duration programmingRetry = Duration.ofSeconds(2);
     Duration hookTimeout = Duration.ofSeconds(30);
     Duration hookRetry = Duration.ofSeconds(10);
+    ApiLimits apiLimits = ApiLimits.DEFAULTS;
+    AgentHttpServer.Limits httpLimits = AgentHttpServer.Limits.DEFAULTS;
 
     LbAgentBuilder(FleetConfig config, String nodeId) {
         this.config = Objects.requireNonNull(config, "config");
@@ -97,6 +100,18 @@ public final class LbAgentBuilder {
     public LbAgentBuilder routeHook(Duration timeout, Duration retry) {
         this.hookTimeout = positive("hook timeout", timeout);
         this.hookRetry = positive("hook retry", retry);
+        return this;
+    }
+
+    /** The gRPC API's connection, keepalive, size and wait limits ({@link ApiLimits#DEFAULTS} unless set). */
+    public LbAgentBuilder apiLimits(ApiLimits limits) {
+        this.apiLimits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    /** The HTTP endpoint's connection and timeout limits ({@link AgentHttpServer.Limits#DEFAULTS} unless set). */
+    public LbAgentBuilder httpLimits(AgentHttpServer.Limits limits) {
+        this.httpLimits = java.util.Objects.requireNonNull(limits, "limits");
         return this;
     }
 

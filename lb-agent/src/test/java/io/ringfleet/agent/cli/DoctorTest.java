@@ -3,14 +3,18 @@ package io.ringfleet.agent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.agent.security.probes.SecurityProbeSummary;
 import io.ringfleet.bpf.Bpf;
 import io.ringfleet.bpf.BpfObject;
 import io.ringfleet.bpf.BpfProgram;
 import io.ringfleet.bpf.NetNs;
 import io.ringfleet.bpf.Xdp;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,12 +52,54 @@ class DoctorTest {
     }
 
     @Test
+    @Tag(SecurityProbeSummary.TAG)
+    void bpffsWritableByOthersIsFlagged() throws Exception {
+        for (String mode : List.of("1777", "0700")) {
+            Path mount = bpffs(mode);
+            try {
+                LbctlRunner.Result r = doctor("doctor", "--bpffs", mount.toString());
+                String bpffs = line(r, "bpffs");
+                if (mode.equals("1777")) {
+                    assertTrue(bpffs.startsWith("warn") && bpffs.contains("(mode 1777)"), r.toString());
+                    assertTrue(r.out().contains("fix: chmod 0700 " + mount), r.toString());
+                } else {
+                    assertTrue(bpffs.startsWith("ok") && bpffs.contains("(mode 0700)"), r.toString());
+                }
+            } finally {
+                unmount(mount);
+            }
+        }
+    }
+
+    /** A bpffs of its own at a new temp dir, its root chmod-ed to {@code mode}. */
+    private static Path bpffs(String mode) throws Exception {
+        Path mount = Files.createTempDirectory("rf-doctor-bpffs-");
+        run("mount", "-t", "bpf", "bpf", mount.toString());
+        run("chmod", mode, mount.toString());
+        return mount;
+    }
+
+    private static void unmount(Path mount) throws Exception {
+        run("umount", mount.toString());
+        Files.deleteIfExists(mount);
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + out);
+        }
+    }
+
+    @Test
     void aHostThatIsNotReadyGetsWarningsWithFixes() {
         ns.exec("ethtool", "-K", "dr0", "gro", "on");
         ns.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1");
         LbctlRunner.Result r = doctor("doctor", "--interface", "dr0", "--gateway-mac", "02:00:00:00:00:09");
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(line(r, "bpffs").startsWith("ok"), r.toString());
+        // /sys/fs/bpf is a bpffs here; whether its mode warns is bpffsWritableByOthersIsFlagged's business
+        assertTrue(line(r, "bpffs").matches("^(ok|warn)\\s+bpffs\\s+/sys/fs/bpf is a bpffs mount.*"), r.toString());
         assertTrue(line(r, "xdp").startsWith("warn  xdp          no XDP program on dr0"), r.toString());
         assertTrue(line(r, "gateway-mac").startsWith("warn"), r.toString());
         assertTrue(line(r, "lro-gro").contains("GRO enabled on dr0"), r.toString());
@@ -63,7 +109,17 @@ class DoctorTest {
     }
 
     @Test
-    void aPreparedHostPassesAndJsonHasOneLinePerCheck() {
+    void aPreparedHostPassesAndJsonHasOneLinePerCheck() throws Exception {
+        // a prepared host's bpffs is root's only (this machine's /sys/fs/bpf is shared and 1777)
+        Path bpffs = bpffs("0700");
+        try {
+            aPreparedHostPasses(bpffs.toString());
+        } finally {
+            unmount(bpffs);
+        }
+    }
+
+    private void aPreparedHostPasses(String bpffs) {
         ns.exec("ethtool", "-K", "dr0", "gro", "off");
         ns.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0");
         ns.ip("neigh", "add", "10.97.0.1", "lladdr", "02:00:00:00:00:09", "dev", "dr0", "nud", "permanent");
@@ -71,7 +127,15 @@ class DoctorTest {
                 BpfProgram prog = root.program("xdp_root")) {
             ns.run(() -> Xdp.attach(Xdp.ifindex("dr0"), prog, Xdp.Mode.DRIVER));
             LbctlRunner.Result r = doctor(
-                    "doctor", "--interface", "dr0", "--gateway-mac", "02:00:00:00:00:09", "--xdp-mode", "driver");
+                    "doctor",
+                    "--interface",
+                    "dr0",
+                    "--gateway-mac",
+                    "02:00:00:00:00:09",
+                    "--xdp-mode",
+                    "driver",
+                    "--bpffs",
+                    bpffs);
             assertEquals(0, r.exit(), r.toString());
             for (String check : List.of("bpffs", "xdp", "gateway-mac", "lro-gro", "rp_filter")) {
                 assertTrue(line(r, check).startsWith("ok"), check + ":\n" + r);
