@@ -174,7 +174,7 @@ final class RealRules {
 
     /** The address of a real for this VIP: well formed, right family, not listed twice. */
     private static IpAddress realAddress(VipImage vip, String text, TreeSet<IpAddress> seen) throws Reject {
-        IpAddress address = AddressRules.address(text, "real address");
+        IpAddress address = AddressRules.real(text, "real address");
         if (vip.key().isV6() && address.isV4()) {
             throw invalid("real " + address + " is IPv4 but vip " + vip.key() + " is IPv6: an IPv6 vip takes only"
                     + " IPv6 reals (an IPv4 vip takes both)");
