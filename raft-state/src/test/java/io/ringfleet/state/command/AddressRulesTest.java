@@ -14,6 +14,7 @@ import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.api.Command;
 import io.ringfleet.api.FleetRecord;
 import io.ringfleet.api.RealsAdded;
 import io.ringfleet.api.VipAdded;
@@ -31,20 +32,36 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The fleet-wide address policy: which addresses may become a VIP or a real (AddressRules). */
+/**
+ * The fleet-wide address policy: which addresses may become a VIP or a real (AddressRules), a rule of fleet
+ * version 2. Each refusal is checked on a fleet at version 2 and, as the control, accepted by the same fleet at
+ * version 1 (the rule is gated, so replicas mid-upgrade validate alike).
+ */
 class AddressRulesTest {
     static final VipKey WEB = vip("10.200.1.1", 80, TCP);
     static final VipKey WEB6 = vip("fc00:1::1", 80, TCP);
 
-    static final String VIP_RULE =
-            ": a vip must be a unicast address routed to the balancers, not loopback, multicast, broadcast or link-local";
-    static final String REAL_RULE = ": a real must be a unicast address of a backend the gateway routes to, not"
-            + " loopback, multicast, broadcast or link-local";
+    static final String VIP_RULE = ": a vip must be a unicast address routed to the balancers, not loopback,"
+            + " multicast, broadcast, unspecified, link-local or a peer's control address";
+    static final String REAL_RULE =
+            ": a real must be a unicast address of a backend, not multicast, broadcast or unspecified";
 
+    /** A fleet at fleet version 2 (the policy in force), with an IPv4 VIP with one real and an IPv6 VIP. */
     static CommandLog webFleet() {
-        CommandLog fleet = new CommandLog();
+        return webFleet(2);
+    }
+
+    static CommandLog webFleet(int fleetVersion) {
+        CommandLog fleet = new CommandLog(FleetLimits.DEFAULT, fleetVersion);
         fleet.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1"), addVip(WEB6));
         return fleet;
+    }
+
+    /** The control: a fleet that has not finalised version 2 accepts {@code commands} (the rule is gated). */
+    static void acceptedAtVersion1(Command... commands) {
+        CommandLog v1 = webFleet(1);
+        CommandResult r = v1.submit(commands);
+        assertTrue(r.isOk(), "fleet version 1 must accept what version 2 refuses: " + r);
     }
 
     @ParameterizedTest
@@ -78,19 +95,16 @@ class AddressRulesTest {
                 "vip address \"" + shown + "\" is " + range + VIP_RULE,
                 fleet,
                 addVip(vip(text, 443, UDP)));
+        acceptedAtVersion1(addVip(vip(text, 0, TCP)));
     }
 
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
             value = {
-                "10.0.0.9    | 127.0.0.1       | a loopback address (127.0.0.0/8)",
-                "fc00::9     | ::1             | the loopback address (::1)",
                 "10.0.0.9    | 224.0.0.251     | a multicast address (224.0.0.0/4)",
                 "fc00::9     | ff05::2         | a multicast address (ff00::/8)",
                 "10.0.0.9    | 255.255.255.255 | the limited broadcast address (255.255.255.255)",
-                "10.0.0.9    | 169.254.169.254 | a link-local address (169.254.0.0/16)",
-                "fc00::9     | fe80::1         | a link-local address (fe80::/10)",
             })
     void aRealAddressOutsideThePolicyIsRefusedWhereverARealIsAdded(String good, String bad, String range) {
         CommandLog fleet = webFleet();
@@ -111,6 +125,39 @@ class AddressRulesTest {
                 fleet,
                 setHealthCheck(1, good),
                 setHealthCheck(2, bad));
+        acceptedAtVersion1(addReals(vip, good + "=1", bad + "=1"), mapQuic("8=" + bad), setHealthCheck(2, bad));
+    }
+
+    /** The list for reals is multicast, broadcast and unspecified: loopback and link-local reals stay. */
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "169.254.1.1", "::1", "fe80::1"})
+    void loopbackAndLinkLocalRealsAreAccepted(String text) {
+        CommandLog fleet = webFleet();
+        FleetImage image = fleet.apply(
+                addReals(text.contains(":") ? WEB6 : WEB, text + "=1"), mapQuic("9=" + text), setHealthCheck(3, text));
+        assertTrue(image.reals().get(IpAddress.parse(text)).isPresent(), text);
+        assertEquals(text, image.healthChecks().destination(3).orElseThrow().toString());
+    }
+
+    /** Any IP of a peer's Raft, API or metrics address in the fleet settings is refused as a VIP, on any port. */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "10.255.0.1 | n1",
+                "10.255.0.3 | n3",
+            })
+    void aVipOnAPeersControlAddressIsRefused(String address, String peer) {
+        CommandLog fleet = webFleet();
+        assertRejected(
+                ErrorCode.INVALID_ARGUMENT,
+                "vip address \"" + address + "\" is a control address of peer " + peer + " (raft " + address
+                        + ":7000, api " + address + ":7001, metrics " + address + ":7002)" + VIP_RULE,
+                fleet,
+                addVip(vip(address, 443, TCP)));
+        acceptedAtVersion1(addVip(vip(address, 443, TCP)));
+        // The next address is no peer's: accepted at version 2 too.
+        assertTrue(fleet.submit(addVip(vip("10.255.0.4", 443, TCP))).isOk());
     }
 
     @ParameterizedTest
@@ -164,7 +211,8 @@ class AddressRulesTest {
      */
     @Test
     void anAddressAlreadyInTheStateCanStillBeRemoved() {
-        FleetDelta d = new FleetDelta(FleetImage.EMPTY);
+        FleetImage v2 = new CommandLog(FleetLimits.DEFAULT, 2).image();
+        FleetDelta d = new FleetDelta(v2);
         d.replayAll(List.of(
                 FleetRecord.newBuilder()
                         .setVipAdded(VipAdded.newBuilder()
@@ -182,8 +230,9 @@ class AddressRulesTest {
                                                 IpAddress.parse("169.254.1.1").toByteString())
                                         .setWeight(1)))
                         .build()));
-        FleetImage image = d.apply(new Provenance(1, 1));
-        CommandValidator validator = new CommandValidator(FleetLimits.DEFAULT);
+        FleetImage image = d.apply(new Provenance(1, 2));
+        assertEquals(2, image.settings().fleetVersion());
+        CommandValidator validator = new CommandValidator();
         VipKey lo = vip("127.0.0.1", 0, TCP);
         CommandResult r = validator.validate(image, batch(removeReals(lo, "169.254.1.1"), removeVip(lo)));
         assertTrue(r.isOk(), r.toString());

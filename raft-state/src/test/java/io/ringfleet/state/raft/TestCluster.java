@@ -128,7 +128,6 @@ final class TestCluster implements AutoCloseable {
                 .peers(peers)
                 .listeners(listeners)
                 .storageDir(dir(id))
-                .limits(limits)
                 .publisher(rings);
         options.accept(b);
         return b;
