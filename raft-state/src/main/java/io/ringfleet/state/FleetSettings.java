@@ -62,7 +62,10 @@ public final class FleetSettings {
         return new FleetSettings(canonical.build(), limits, Collections.unmodifiableList(peers));
     }
 
-    /** The spec of {@code limits} and {@code peers} (what a node's config seeds a bootstrap with). */
+    /**
+     * The spec of {@code limits} and {@code peers} (what a node's config seeds a bootstrap with). The ring size is
+     * always {@link FleetLimits#RING_SIZE}: other sizes exist only in the pure core's ring tests.
+     */
     public static FleetSettings of(FleetLimits limits, List<FleetPeer> peers) {
         FleetSettingsSpec.Builder b = FleetSettingsSpec.newBuilder()
                 .setMaxVips(limits.maxVips())
@@ -70,7 +73,7 @@ public final class FleetSettings {
                 .setMaxHealthCheckDsts(limits.maxHealthCheckDsts())
                 .setMaxQuicServerId(limits.maxQuicServerId())
                 .setDefaultHashFunction(limits.defaultHashFunction().toProto())
-                .setRingSize(limits.ringSize());
+                .setRingSize(FleetLimits.RING_SIZE);
         peers.forEach(p -> b.addPeers(p.toProto()));
         return of(b.build());
     }

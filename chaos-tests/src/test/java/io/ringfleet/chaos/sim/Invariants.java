@@ -447,7 +447,7 @@ final class Invariants {
             if (log.getStartIndex() > 0 || log.getLastCommittedIndex() < status.getAppliedIndex()) {
                 return false;
             }
-            BatchApplier applier = new BatchApplier(new CommandValidator(ChangeGenerator.LIMITS));
+            BatchApplier applier = new BatchApplier(new CommandValidator());
             FleetImage image = FleetImage.EMPTY;
             for (long i = 0; i <= status.getAppliedIndex(); i++) {
                 LogEntryProto e = log.get(i);

@@ -247,7 +247,6 @@ public final class LbAgent implements AutoCloseable {
                 .peers(raftVoters)
                 .listeners(raftListeners)
                 .storageDir(dataDir)
-                .limits(limits)
                 .publisher(pipeline);
         if (tls != null) {
             nb.tls(tls.raftTlsConfig());

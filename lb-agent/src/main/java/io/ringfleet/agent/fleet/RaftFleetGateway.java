@@ -87,8 +87,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
                 ? b.programmedIndex
                 : () -> stateMachine.image().index();
         this.localStatusExtras = b.localStatusExtras;
-        this.rings =
-                b.rings != null ? b.rings : new RingView(stateMachine.limits().ringSize());
+        this.rings = b.rings != null ? b.rings : new RingView(FleetLimits.RING_SIZE);
         this.peers = b.peers;
         AtomicInteger n = new AtomicInteger();
         this.io = Executors.newFixedThreadPool(b.ioThreads, r -> {
@@ -112,11 +111,6 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     @Override
     public String nodeId() {
         return nodeId;
-    }
-
-    @Override
-    public FleetLimits limits() {
-        return stateMachine.limits();
     }
 
     @Override
