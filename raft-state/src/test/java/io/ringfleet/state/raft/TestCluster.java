@@ -92,6 +92,11 @@ final class TestCluster implements AutoCloseable {
         return ids;
     }
 
+    /** A voter's or listener's Raft address ("127.0.0.1:port"). */
+    String raftAddress(String id) {
+        return peers.containsKey(id) ? peers.get(id) : listeners.get(id);
+    }
+
     List<String> voterIds() {
         return new ArrayList<>(peers.keySet());
     }
