@@ -16,7 +16,9 @@ import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.agent.datapath.DatapathStats;
 import io.ringfleet.agent.datapath.MapProgrammer;
 import io.ringfleet.agent.datapath.XdpTarget;
+import io.ringfleet.agent.fleet.FleetSettingsSeed;
 import io.ringfleet.agent.fleet.RaftFleetGateway;
+import io.ringfleet.agent.fleet.SettingsMismatch;
 import io.ringfleet.agent.metrics.DatapathMetrics;
 import io.ringfleet.agent.metrics.ProgrammingMetrics;
 import io.ringfleet.agent.metrics.RaftMetrics;
@@ -34,8 +36,6 @@ import io.ringfleet.config.PeerConfig;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetVersions;
-import io.ringfleet.agent.fleet.FleetSettingsSeed;
-import io.ringfleet.agent.fleet.SettingsMismatch;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
 import java.io.IOException;
@@ -433,10 +433,11 @@ public final class LbAgent implements AutoCloseable {
                     oneLine(e),
                     localCommit);
         }
-        submitStartCommands();
         startIndex = Math.max(target, 0);
         LOG.info("{}: programming released at index {} (commit index seen at start)", nodeId, startIndex);
         pipeline.release(startIndex, node.stateMachine().image());
+        // After the release (a slow write must not hold programming back), against the replayed image.
+        submitStartCommands();
     }
 
     /**
@@ -444,7 +445,8 @@ public final class LbAgent implements AutoCloseable {
      * no-ops in the log when already there. A failure is logged: the first API write still carries the bootstrap.
      */
     private void submitStartCommands() {
-        List<io.ringfleet.api.Command> commands = seed.startCommands(node.stateMachine().image(), nodeId);
+        List<io.ringfleet.api.Command> commands =
+                seed.startCommands(node.stateMachine().image(), nodeId);
         if (commands.isEmpty()) {
             return;
         }
@@ -456,10 +458,16 @@ public final class LbAgent implements AutoCloseable {
                 .build();
         try {
             io.ringfleet.api.BatchReply reply = client.submit(batch);
-            LOG.info("{}: start commands (settings bootstrap if absent, fleet version {}): {} {}", nodeId,
-                    seed.supportedVersion(), reply.getCode(), reply.getMessage());
+            LOG.info(
+                    "{}: start commands (settings bootstrap if absent, fleet version {}): {} {}",
+                    nodeId,
+                    seed.supportedVersion(),
+                    reply.getCode(),
+                    reply.getMessage());
         } catch (IOException e) {
-            LOG.warn("{}: start commands not confirmed ({}); the first API write carries the bootstrap", nodeId,
+            LOG.warn(
+                    "{}: start commands not confirmed ({}); the first API write carries the bootstrap",
+                    nodeId,
                     oneLine(e));
         }
     }

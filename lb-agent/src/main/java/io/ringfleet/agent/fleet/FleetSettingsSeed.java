@@ -78,9 +78,8 @@ public final class FleetSettingsSeed {
         }
         if (!image.settings().nodeVersion(nodeId).equals(Optional.of(supportedVersion))) {
             out.add(Command.newBuilder()
-                    .setReportNodeVersion(ReportNodeVersion.newBuilder()
-                            .setNodeId(nodeId)
-                            .setSupportedVersion(supportedVersion))
+                    .setReportNodeVersion(
+                            ReportNodeVersion.newBuilder().setNodeId(nodeId).setSupportedVersion(supportedVersion))
                     .build());
         }
         return out;
@@ -105,7 +104,10 @@ public final class FleetSettingsSeed {
 
     /** {@code batch} with the bootstrap in front. */
     public CommandBatch prepend(CommandBatch batch) {
-        return batch.toBuilder().clearCommands().addCommands(bootstrap()).addAllCommands(batch.getCommandsList())
+        return batch.toBuilder()
+                .clearCommands()
+                .addCommands(bootstrap())
+                .addAllCommands(batch.getCommandsList())
                 .build();
     }
 

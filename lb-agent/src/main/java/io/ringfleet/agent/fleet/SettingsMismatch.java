@@ -26,7 +26,10 @@ public final class SettingsMismatch {
 
     /** Registers the gauge; it reads the last check. */
     public void register(MeterRegistry registry) {
-        Gauge.builder("ringfleet.fleet.settings.mismatch", this, m -> m.current().isEmpty() ? 0 : 1)
+        Gauge.builder(
+                        "ringfleet.fleet.settings.mismatch",
+                        this,
+                        m -> m.current().isEmpty() ? 0 : 1)
                 .strongReference(true)
                 .description("1 when this node's config limits or peers differ from the fleet settings in the log"
                         + " (the node follows the log)")
@@ -38,7 +41,9 @@ public final class SettingsMismatch {
         String now = seed.mismatch(image);
         if (!now.equals(last)) {
             if (!now.isEmpty()) {
-                LOG.warn("{}: local config differs from the fleet settings in the log; following the log: {}", nodeId,
+                LOG.warn(
+                        "{}: local config differs from the fleet settings in the log; following the log: {}",
+                        nodeId,
                         now);
             } else {
                 LOG.info("{}: local config agrees with the fleet settings in the log again", nodeId);

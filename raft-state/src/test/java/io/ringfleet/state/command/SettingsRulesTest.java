@@ -39,8 +39,12 @@ import org.junit.jupiter.api.Test;
 
 /** Fleet settings and fleet versions in the log (SettingsRules, FleetVersions, BatchApplier's version check). */
 class SettingsRulesTest {
-    static final FleetLimits SMALL = FleetLimits.builder().maxVips(4).maxReals(8).maxHealthCheckDsts(2)
-            .maxQuicServerId(9).build();
+    static final FleetLimits SMALL = FleetLimits.builder()
+            .maxVips(4)
+            .maxReals(8)
+            .maxHealthCheckDsts(2)
+            .maxQuicServerId(9)
+            .build();
 
     @Test
     void withoutSettingsTheBuiltInDefaultsApplyAndTheImageHasNone() {
@@ -58,8 +62,7 @@ class SettingsRulesTest {
         }
         assertRejected(
                 ErrorCode.RESOURCE_EXHAUSTED,
-                "vip 10.0.0.5:80/tcp cannot be added: all 4 vip numbers (0..3) are in use: remove a vip first"
-                        + " (max_vips is 4)",
+                "no free vip number for vip 10.0.0.5:80/tcp: all 4 vip numbers (0..3) are in use (max_vips 4)",
                 small,
                 addVip(vip("10.0.0.5", 80, TCP)));
         // Raising max_vips in the log is what lets the fifth VIP in: no config is consulted.
@@ -159,8 +162,12 @@ class SettingsRulesTest {
                 fleet,
                 setSettings(s.toBuilder().setMaxQuicServerId(6).build()));
         // Exactly what is used is allowed.
-        CommandResult tight = fleet.submit(setSettings(
-                s.toBuilder().setMaxVips(2).setMaxReals(4).setMaxHealthCheckDsts(2).setMaxQuicServerId(7).build()));
+        CommandResult tight = fleet.submit(setSettings(s.toBuilder()
+                .setMaxVips(2)
+                .setMaxReals(4)
+                .setMaxHealthCheckDsts(2)
+                .setMaxQuicServerId(7)
+                .build()));
         assertTrue(tight.isOk(), tight.toString());
     }
 
@@ -231,7 +238,8 @@ class SettingsRulesTest {
                         + " 1; upgrade this node's software before it applies the log",
                 e.getMessage());
         // Control: the same software applies a fleet at version 1.
-        image = v1.apply(image, batch(bootstrap(SMALL, 1)), new Provenance(1, 1)).image();
+        image = v1.apply(image, batch(bootstrap(SMALL, 1)), new Provenance(1, 1))
+                .image();
         assertEquals(1, image.settings().fleetVersion());
         // And an image already at version 2 (a snapshot, a log) stops it before any entry.
         FleetImage atV2 = new CommandLog(SMALL, 2).image();
@@ -244,15 +252,20 @@ class SettingsRulesTest {
     void aCommandThisSoftwareCannotDecodeStopsTheReplicaAndAnEmptyOneIsRefused() {
         Command fromTheFuture = Command.newBuilder()
                 .setUnknownFields(UnknownFieldSet.newBuilder()
-                        .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+                        .addField(
+                                99,
+                                UnknownFieldSet.Field.newBuilder().addVarint(1).build())
                         .build())
                 .build();
         BatchApplier applier = new BatchApplier(new CommandValidator());
         UnsupportedFleetVersionException e = assertThrows(
                 UnsupportedFleetVersionException.class,
                 () -> applier.apply(FleetImage.EMPTY, batch(fromTheFuture), new Provenance(1, 1)));
-        assertTrue(e.getMessage().startsWith("command 0 of the entry has a kind this software does not know (field"
-                + " [99] of Command)"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("command 0 of the entry has a kind this software does not know (field"
+                                + " [99] of Command)"),
+                e.getMessage());
         CommandResult empty = applier.apply(FleetImage.EMPTY, batch(Command.getDefaultInstance()), new Provenance(1, 1))
                 .result();
         assertEquals(ErrorCode.INVALID_ARGUMENT, empty.rejection().orElseThrow().code());
@@ -271,7 +284,7 @@ class SettingsRulesTest {
     }
 
     @Test
-    void settingsAreInTheDigestAndSurviveASnapshotAndReplaysEqual() {
+    void settingsAreInTheDigestAndSurviveASnapshotAndReplaysEqual() throws Exception {
         CommandLog a = new CommandLog(SMALL);
         a.apply(reportVersion("n1", 2), reportVersion("n2", 2), reportVersion("n3", 2));
         a.apply(finalizeVersion(2), addVip(vip("10.0.0.1", 80, TCP)));
@@ -295,20 +308,32 @@ class SettingsRulesTest {
             assertTrue(r.isOk() && !r.records().isEmpty(), c + " " + r);
             FleetDelta d = new FleetDelta(before);
             d.replayAll(r.records());
-            assertArrayEquals(b.image().digest(), d.apply(b.image().provenance()).digest(), c.toString());
+            assertArrayEquals(
+                    b.image().digest(), d.apply(b.image().provenance()).digest(), c.toString());
         }
 
         // Settings are part of the digest: another default hash function, another digest.
-        CommandLog c = new CommandLog(FleetLimits.builder().maxVips(4).maxReals(8).maxHealthCheckDsts(2)
-                .maxQuicServerId(9).defaultHashFunction(HashFunction.MAGLEV_V2).build());
-        assertFalse(java.util.Arrays.equals(new CommandLog(SMALL).image().digest(), c.image().digest()));
+        CommandLog c = new CommandLog(FleetLimits.builder()
+                .maxVips(4)
+                .maxReals(8)
+                .maxHealthCheckDsts(2)
+                .maxQuicServerId(9)
+                .defaultHashFunction(HashFunction.MAGLEV_V2)
+                .build());
+        assertFalse(java.util.Arrays.equals(
+                new CommandLog(SMALL).image().digest(), c.image().digest()));
     }
 
     @Test
     void differencesNameEachDifferingSetting() {
         FleetSettings log = FleetSettings.of(SMALL, PEERS);
         FleetSettings config = FleetSettings.of(
-                FleetLimits.builder().maxVips(64).maxReals(8).maxHealthCheckDsts(2).maxQuicServerId(9).build(),
+                FleetLimits.builder()
+                        .maxVips(64)
+                        .maxReals(8)
+                        .maxHealthCheckDsts(2)
+                        .maxQuicServerId(9)
+                        .build(),
                 PEERS);
         assertEquals("max_vips: config 64, log 4", config.differences(log, "config", "log"));
         assertEquals("", log.differences(FleetSettings.of(log.toProto()), "config", "log"));
