@@ -498,8 +498,11 @@ public final class LbAgent implements AutoCloseable {
                 .map(p -> ByteString.copyFrom(rings.of(p.image()).digest()))
                 .orElse(ByteString.EMPTY));
         b.setAnnouncing(announcer.announcing());
-        String error = pipeline.error()
-                .map(e -> "programming: " + e)
+        // A replica that cannot apply the log (a fleet version above its software's) says so first.
+        String error = node.stateMachine()
+                .halted()
+                .map(h -> "stopped applying the log: " + h)
+                .or(() -> pipeline.error().map(e -> "programming: " + e))
                 .or(() -> announcer.lastError())
                 .orElse(
                         ready
