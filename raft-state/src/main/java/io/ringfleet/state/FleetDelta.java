@@ -46,6 +46,7 @@ public final class FleetDelta {
     private NodesDelta nodes;
     private boolean gatewayMacChanged;
     private MacAddress gatewayMac;
+    private SettingsImage settings;
     private boolean frozen;
     private boolean broken;
 
@@ -91,6 +92,11 @@ public final class FleetDelta {
     /** The new gateway MAC, if a record set it. */
     public Optional<MacAddress> gatewayMacChange() {
         return gatewayMacChanged ? Optional.of(gatewayMac) : Optional.empty();
+    }
+
+    /** The settings domain after this delta, if a record changed it. */
+    public Optional<SettingsImage> settingsChange() {
+        return Optional.ofNullable(settings);
     }
 
     public void replayAll(Iterable<FleetRecord> batch) {
@@ -183,6 +189,21 @@ public final class FleetDelta {
                 break;
             case DOWN_REAL_CLEARED:
                 downRealCleared(record.getDownRealCleared());
+                break;
+            case FLEET_SETTINGS_SET:
+                settings = settingsAfter()
+                        .withSettings(
+                                FleetSettings.of(record.getFleetSettingsSet().getSettings()));
+                break;
+            case NODE_VERSION_REPORTED:
+                settings = settingsAfter()
+                        .withNodeVersion(
+                                record.getNodeVersionReported().getNodeId(),
+                                record.getNodeVersionReported().getSupportedVersion());
+                break;
+            case FLEET_VERSION_FINALIZED:
+                settings = settingsAfter()
+                        .withFleetVersion(record.getFleetVersionFinalized().getVersion());
                 break;
             case KIND_NOT_SET:
             default:
@@ -316,7 +337,8 @@ public final class FleetDelta {
                 healthChecks == null ? base.healthChecks() : healthChecks.apply(),
                 quicIds == null ? base.quicIds() : quicIds.apply(),
                 nodes == null ? base.nodes() : nodes.apply(),
-                gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null));
+                gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null),
+                settingsAfter());
     }
 
     // ---- the state after the records so far ----
@@ -352,6 +374,11 @@ public final class FleetDelta {
     /** The gateway MAC after the records replayed so far. */
     public Optional<MacAddress> gatewayMacAfter() {
         return gatewayMacChanged ? Optional.of(gatewayMac) : base.gatewayMac();
+    }
+
+    /** The settings domain after the records replayed so far. */
+    public SettingsImage settingsAfter() {
+        return settings == null ? base.settings() : settings;
     }
 
     // ---- helpers ----

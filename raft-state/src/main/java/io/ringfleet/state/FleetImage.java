@@ -24,7 +24,8 @@ public final class FleetImage {
             HealthChecksImage.EMPTY,
             QuicIdsImage.EMPTY,
             NodesImage.EMPTY,
-            null);
+            null,
+            SettingsImage.EMPTY);
 
     private final Provenance provenance;
     private final long stateIndex;
@@ -34,6 +35,7 @@ public final class FleetImage {
     private final QuicIdsImage quicIds;
     private final NodesImage nodes;
     private final MacAddress gatewayMac;
+    private final SettingsImage settings;
     private volatile byte[] digest;
 
     FleetImage(
@@ -44,7 +46,8 @@ public final class FleetImage {
             HealthChecksImage healthChecks,
             QuicIdsImage quicIds,
             NodesImage nodes,
-            MacAddress gatewayMac) {
+            MacAddress gatewayMac,
+            SettingsImage settings) {
         this.provenance = Objects.requireNonNull(provenance, "provenance");
         if (stateIndex < 0 || stateIndex > provenance.index()) {
             throw new IllegalArgumentException("state index must be 0.." + provenance.index() + ", got " + stateIndex);
@@ -56,6 +59,7 @@ public final class FleetImage {
         this.quicIds = Objects.requireNonNull(quicIds, "quicIds");
         this.nodes = Objects.requireNonNull(nodes, "nodes");
         this.gatewayMac = gatewayMac;
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     public Provenance provenance() {
@@ -101,6 +105,11 @@ public final class FleetImage {
         return Optional.ofNullable(gatewayMac);
     }
 
+    /** The fleet settings, finalised fleet version and node versions the log holds. */
+    public SettingsImage settings() {
+        return settings;
+    }
+
     /** True when the state holds nothing (whatever the provenance). */
     public boolean isEmpty() {
         return vips.isEmpty()
@@ -108,7 +117,8 @@ public final class FleetImage {
                 && healthChecks.isEmpty()
                 && quicIds.isEmpty()
                 && nodes.isEmpty()
-                && gatewayMac == null;
+                && gatewayMac == null
+                && settings.isEmpty();
     }
 
     /** The same state with another provenance (for entries that change nothing). */
@@ -117,7 +127,8 @@ public final class FleetImage {
             throw new IllegalArgumentException(
                     "provenance index " + next.index() + " is below the state index " + stateIndex);
         }
-        FleetImage image = new FleetImage(next, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac);
+        FleetImage image =
+                new FleetImage(next, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings);
         image.digest = digest;
         return image;
     }
@@ -156,17 +167,18 @@ public final class FleetImage {
                 && healthChecks.equals(f.healthChecks)
                 && quicIds.equals(f.quicIds)
                 && nodes.equals(f.nodes)
-                && Objects.equals(gatewayMac, f.gatewayMac);
+                && Objects.equals(gatewayMac, f.gatewayMac)
+                && settings.equals(f.settings);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(provenance, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac);
+        return Objects.hash(provenance, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings);
     }
 
     @Override
     public String toString() {
         return "FleetImage{" + provenance + ", stateIndex=" + stateIndex + ", gatewayMac=" + gatewayMac + ", " + vips
-                + ", " + reals + ", " + healthChecks + ", " + quicIds + ", " + nodes + "}";
+                + ", " + reals + ", " + healthChecks + ", " + quicIds + ", " + nodes + ", " + settings + "}";
     }
 }

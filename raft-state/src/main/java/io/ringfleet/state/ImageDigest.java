@@ -79,6 +79,20 @@ final class ImageDigest {
             d.i64(n.drainedAtMillis());
             d.text(n.drainedBy());
         }
+
+        // Only when the log holds settings, so the digest of an image from before them (and of the snapshots
+        // that carry it) is unchanged.
+        SettingsImage settings = image.settings();
+        if (!settings.isEmpty()) {
+            d.tag('S');
+            d.bytes(settings.settings().map(FleetSettings::encoding).orElse(new byte[0]));
+            d.i32(settings.fleetVersion());
+            d.i32(settings.nodeVersions().size());
+            settings.nodeVersions().forEach((node, version) -> {
+                d.text(node);
+                d.i32(version);
+            });
+        }
         d.flush();
         return d.sha.digest();
     }

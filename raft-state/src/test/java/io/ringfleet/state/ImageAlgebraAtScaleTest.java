@@ -24,14 +24,16 @@ class ImageAlgebraAtScaleTest {
     /**
      * Same records, rejections (with their messages), state indexes, image digests, ring digests and snapshot
      * bytes as the core before persistent maps: the chains were printed by {@link ScaledHistory#main} on commit
-     * 28b1407 (TreeMap copies, one image per validated command) and must never change by accident.
+     * 28b1407 (TreeMap copies, one image per validated command) and must never change by accident. Seed 4 runs
+     * at tight limits, which since fleet settings come from the log (bootstrapped before its first entry) and
+     * are part of the image digest: its chain was re-pinned then (seeds 1..3, without settings, did not move).
      */
     @ParameterizedTest(name = "seed {0}")
     @CsvSource({
         "1, 556da96944c7271ed3c4a1496a91e13ea4b5f7e00f048382866dc18a88c47751",
         "2, 151f331dc2dd73f93aca92c8ff43e684e9f95cdc1a19b09f7d8dcc887cc080af",
         "3, 8b84753d656c66c94e3196a5c0ffea642362bde2ba417e6e1e318bab87bc80b3",
-        "4, fbc8cd956735d6472bfcff61ce3d668f383c81f469fab5b146038e7ccd2d17b4"
+        "4, 30e566778350cd02dd65f1beb70e6fb666089b7c403d30b893a208c0c171d1cb"
     })
     void historiesGiveWhatThePreviousCoreGave(long seed, String chain) {
         ScaledHistory h = new ScaledHistory(seed, seed == 4 ? ScaledHistory.TIGHT : FleetLimits.DEFAULT);
@@ -43,7 +45,7 @@ class ImageAlgebraAtScaleTest {
     @ValueSource(longs = {11, 12})
     void imagePlusDeltaIsTheNextImageAtScale(long seed) throws Exception {
         ScaledHistory gen = new ScaledHistory(seed, FleetLimits.DEFAULT);
-        BatchApplier applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
+        BatchApplier applier = new BatchApplier(new CommandValidator());
         FleetImage image = FleetImage.EMPTY;
         FleetRings rings = FleetRings.empty(ScaledHistory.RING_SIZE);
         List<FleetRecord> all = new ArrayList<>();

@@ -51,7 +51,17 @@ final class ScaledHistory {
     /** Runs {@code steps} entries; returns the chain's hex and leaves the last image in {@link #image()}. */
     String run(int steps) {
         MessageDigest chain = sha256();
-        BatchApplier applier = new BatchApplier(new CommandValidator(limits));
+        BatchApplier applier = new BatchApplier(new CommandValidator());
+        if (!limits.equals(FleetLimits.DEFAULT)) {
+            // Validation reads limits from the log only: the settings are bootstrapped before the history's first
+            // entry (at index 0, outside the chain) so the entries keep their indexes.
+            image = applier.apply(
+                            image,
+                            io.ringfleet.state.testing.Commands.batch(
+                                    io.ringfleet.state.testing.Commands.bootstrap(limits, 1)),
+                            new Provenance(1, 0))
+                    .image();
+        }
         FleetRings rings = FleetRings.empty(RING_SIZE);
         for (int i = 1; i <= steps; i++) {
             CommandBatch batch = batch(i);

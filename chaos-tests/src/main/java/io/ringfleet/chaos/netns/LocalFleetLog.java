@@ -2,8 +2,11 @@ package io.ringfleet.chaos.netns;
 
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
+import io.ringfleet.api.SetFleetSettings;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetPeer;
+import io.ringfleet.state.FleetSettings;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
@@ -20,8 +23,24 @@ public final class LocalFleetLog {
     private final BatchApplier applier;
     private FleetImage image = FleetImage.EMPTY;
 
+    /**
+     * A log whose first entry bootstraps the fleet settings of {@code limits} (validation reads limits from the
+     * log only) at fleet version 1, the rules this log applied before fleet versions; its one peer, "local",
+     * stands for this process.
+     */
     public LocalFleetLog(FleetLimits limits) {
-        this.applier = new BatchApplier(new CommandValidator(Objects.requireNonNull(limits, "limits")));
+        this.applier = new BatchApplier(new CommandValidator());
+        FleetSettings settings = FleetSettings.of(
+                Objects.requireNonNull(limits, "limits"),
+                List.of(new FleetPeer("local", "127.0.0.1:1", "127.0.0.1:2", "")));
+        submit(
+                "bootstrap",
+                List.of(Command.newBuilder()
+                        .setSetFleetSettings(SetFleetSettings.newBuilder()
+                                .setSettings(settings.toProto())
+                                .setBootstrap(true)
+                                .setFleetVersion(1))
+                        .build()));
     }
 
     /** Applies one batch as the next entry; returns the new image. */

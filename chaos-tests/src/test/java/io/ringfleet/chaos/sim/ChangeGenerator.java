@@ -16,6 +16,7 @@ import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveHealthCheckDst;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.RemoveVip;
+import io.ringfleet.api.SetFleetSettings;
 import io.ringfleet.api.SetGatewayMac;
 import io.ringfleet.api.SetHealthCheckDst;
 import io.ringfleet.api.SetRealWeights;
@@ -25,6 +26,9 @@ import io.ringfleet.api.UnmapQuicServerIds;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetPeer;
+import io.ringfleet.state.FleetSettings;
+import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.VipFlags;
 import io.ringfleet.state.VipImage;
@@ -67,7 +71,7 @@ final class ChangeGenerator {
     private final Random rnd;
     private final String seedTag;
     private final List<String> nodeIds;
-    private final BatchApplier shadowApplier = new BatchApplier(new CommandValidator(LIMITS));
+    private final BatchApplier shadowApplier = new BatchApplier(new CommandValidator());
     private FleetImage shadow = FleetImage.EMPTY;
     private int count;
 
@@ -83,12 +87,33 @@ final class ChangeGenerator {
 
     /** The next batch: 1 to 3 commands, sometimes conditional on the state index. */
     CommandBatch next() {
+        if (shadow.settings().settings().isEmpty()) {
+            return finish(List.of(bootstrap())); // validation reads the small limits from the log only
+        }
         int n = rnd.nextInt(10) < 7 ? 1 : 2 + rnd.nextInt(2);
         List<Command> commands = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             commands.add(command());
         }
         return finish(commands);
+    }
+
+    /**
+     * Set-if-absent settings: {@link #LIMITS} (the ring size is always the datapath's in the log; the sim's rings
+     * use {@code LIMITS.ringSize()}) and the node ids as peers, at the highest fleet version this build supports.
+     */
+    private Command bootstrap() {
+        List<FleetPeer> peers = new ArrayList<>();
+        for (int i = 0; i < nodeIds.size(); i++) {
+            String host = "10.254." + (i / 250) + "." + (i % 250 + 1);
+            peers.add(new FleetPeer(nodeIds.get(i), host + ":7000", host + ":7001", ""));
+        }
+        return Command.newBuilder()
+                .setSetFleetSettings(SetFleetSettings.newBuilder()
+                        .setSettings(FleetSettings.of(LIMITS, peers).toProto())
+                        .setBootstrap(true)
+                        .setFleetVersion(FleetVersions.SUPPORTED))
+                .build();
     }
 
     /** A batch that drains (or undrains) one node. */

@@ -454,7 +454,7 @@ final class Invariants {
             if (start > FIRST_LOG_INDEX || log.getLastCommittedIndex() < status.getAppliedIndex()) {
                 return false;
             }
-            BatchApplier applier = new BatchApplier(new CommandValidator(ChangeGenerator.LIMITS));
+            BatchApplier applier = new BatchApplier(new CommandValidator());
             FleetImage image = FleetImage.EMPTY; // the genesis snapshot's image, at index 0
             for (long i = start; i <= status.getAppliedIndex(); i++) {
                 LogEntryProto e = log.get(i);

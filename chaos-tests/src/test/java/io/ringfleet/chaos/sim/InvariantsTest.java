@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** The checkers themselves, on made-up observations: each invariant, broken on purpose, is reported. */
 class InvariantsTest {
-    private final BatchApplier applier = new BatchApplier(new CommandValidator(ChangeGenerator.LIMITS));
+    private final BatchApplier applier = new BatchApplier(new CommandValidator());
     private final Invariants invariants = new Invariants();
 
     private static CommandBatch drain(String node, String requestId) {

@@ -120,17 +120,12 @@ final class SimCluster implements AutoCloseable {
     private final RaftClient admin;
 
     /**
-     * Limits that validate differently (one VIP at most): given to the first state machine made when
-     * {@code mutantReplicas} is 1, so that one replica diverges from the others as soon as a second VIP is added.
-     * Used to show that the checks catch a divergent replica; never in a normal run.
+     * The fleet version the first state machine made supports when {@code mutantReplicas} is 1: below the version
+     * the generator bootstraps at, so that replica cannot apply the log (it stops at the bootstrap rather than
+     * diverge). Replicas can no longer validate with other limits: limits come from the log. Used to show that
+     * the checks notice a replica that falls out of the fleet; never in a normal run.
      */
-    static final io.ringfleet.state.FleetLimits MUTANT_LIMITS = io.ringfleet.state.FleetLimits.builder()
-            .maxVips(1)
-            .maxReals(8)
-            .maxHealthCheckDsts(2)
-            .maxQuicServerId(4)
-            .ringSize(1021)
-            .build();
+    static final int MUTANT_SUPPORTED_VERSION = 1;
 
     private SimCluster(SimConfig config, int mutantReplicas) {
         this.config = config;
@@ -144,8 +139,10 @@ final class SimCluster implements AutoCloseable {
         cluster = MiniRaftClusterWithSimulatedRpc.FACTORY.newCluster(ids, new String[0], properties(config));
         AtomicInteger mutants = new AtomicInteger(mutantReplicas);
         cluster.setStateMachineRegistry(groupId -> {
-            FleetStateMachine sm =
-                    new FleetStateMachine(mutants.getAndDecrement() > 0 ? MUTANT_LIMITS : ChangeGenerator.LIMITS);
+            FleetStateMachine sm = new FleetStateMachine(
+                    mutants.getAndDecrement() > 0
+                            ? MUTANT_SUPPORTED_VERSION
+                            : io.ringfleet.state.FleetVersions.SUPPORTED);
             Recorder recorder = new Recorder();
             sm.addPublisher(recorder);
             created.put(sm, recorder);

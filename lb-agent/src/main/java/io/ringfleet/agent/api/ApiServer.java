@@ -14,6 +14,7 @@ import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.agent.security.AuthInterceptor;
 import io.ringfleet.agent.security.MethodPolicy;
 import io.ringfleet.agent.security.TlsMaterial;
+import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.MacAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -111,7 +112,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** The node's ring view; without one (no datapath), a view of the API's own, fed by the images it reads. */
     private static RingView rings(Builder b) {
-        return b.rings != null ? b.rings : new RingView(b.gateway.limits().ringSize());
+        return b.rings != null ? b.rings : new RingView(FleetLimits.RING_SIZE);
     }
 
     /** Binds and starts serving. */

@@ -108,7 +108,7 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
         this.rings = Objects.requireNonNull(rings, "rings");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.waiter = Objects.requireNonNull(waiter, "waiter");
-        this.validator = new CommandValidator(gateway.limits());
+        this.validator = new CommandValidator();
         this.stats = stats;
     }
 

@@ -5,7 +5,6 @@ import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.NodeStatus;
 import io.ringfleet.api.ReadConsistency;
 import io.ringfleet.state.FleetImage;
-import io.ringfleet.state.FleetLimits;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -21,9 +20,6 @@ import java.util.concurrent.CompletableFuture;
 public interface FleetGateway {
     /** This node's id (the fleet config's peer id). */
     String nodeId();
-
-    /** The limits every replica validates with (the edge uses them for dry runs). */
-    FleetLimits limits();
 
     /**
      * Appends the batch (already stamped with principal, time and request id) to the log and completes

@@ -79,10 +79,27 @@ final class StatusCommand extends ApiCommand {
                     n.getError());
         }
         t.print();
+        printSettings(out, r.getSelf(), nodes);
         if (r.getLeaderId().isEmpty()) {
             out.line("no leader known to " + r.getSelf().getNodeId());
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The fleet settings line (once the log holds settings) and one line per node whose config differs from them:
+     * such a node follows the log.
+     */
+    private static void printSettings(Output out, NodeStatus self, List<NodeStatus> nodes) {
+        if (self.getFleetVersion() > 0) {
+            out.line("fleet version " + self.getFleetVersion() + ", settings digest "
+                    + shortHex(self.getSettingsDigest()));
+        }
+        for (NodeStatus n : nodes) {
+            if (!n.getSettingsMismatch().isEmpty()) {
+                out.line("settings mismatch on " + n.getNodeId() + " (it follows the log): " + n.getSettingsMismatch());
+            }
+        }
     }
 
     /** leader, follower, candidate, listener; not-member for a peer outside the Raft configuration. */

@@ -16,7 +16,9 @@ import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.agent.datapath.DatapathStats;
 import io.ringfleet.agent.datapath.MapProgrammer;
 import io.ringfleet.agent.datapath.XdpTarget;
+import io.ringfleet.agent.fleet.FleetSettingsSeed;
 import io.ringfleet.agent.fleet.RaftFleetGateway;
+import io.ringfleet.agent.fleet.SettingsMismatch;
 import io.ringfleet.agent.metrics.DatapathMetrics;
 import io.ringfleet.agent.metrics.ProgrammingMetrics;
 import io.ringfleet.agent.metrics.RaftMetrics;
@@ -33,6 +35,7 @@ import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.PeerConfig;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
 import java.io.IOException;
@@ -97,6 +100,8 @@ public final class LbAgent implements AutoCloseable {
     private AgentHttpServer http;
     private RouteAnnouncer announcer;
     private PrometheusMeterRegistry registry;
+    private FleetSettingsSeed seed;
+    private SettingsMismatch settingsMismatch;
     private DatapathMetrics datapathMetrics;
     private ProgrammingMetrics programmingMetrics;
     private volatile long startIndex = -1;
@@ -146,6 +151,9 @@ public final class LbAgent implements AutoCloseable {
             throw new AgentException(e.getMessage(), e);
         }
         NodeSettings settings = self.settings();
+        // The config only seeds the fleet settings; the log's are in force (FleetSettingsSeed).
+        seed = new FleetSettingsSeed(FleetSettingsSeed.fromConfig(config), FleetVersions.SUPPORTED);
+        settingsMismatch = new SettingsMismatch(nodeId, seed);
         config.warnings().forEach(w -> LOG.warn("{}", w));
         checkNamespace(settings);
         loadTls();
@@ -247,7 +255,6 @@ public final class LbAgent implements AutoCloseable {
                 .peers(raftVoters)
                 .listeners(raftListeners)
                 .storageDir(dataDir)
-                .limits(limits)
                 .publisher(pipeline);
         if (tls != null) {
             nb.tls(tls.raftTlsConfig());
@@ -293,6 +300,7 @@ public final class LbAgent implements AutoCloseable {
                 .peers(peers)
                 .programmedIndex(pipeline::programmedIndex)
                 .localStatus(this::statusExtras)
+                .seed(seed)
                 .build();
         closeables.push(gateway);
         progress = new PolledFleetProgress(
@@ -306,6 +314,7 @@ public final class LbAgent implements AutoCloseable {
         closeables.push(progress);
         pipeline.addListener((image, report, lagNanos) -> {
             progress.localChanged();
+            settingsMismatch.check(image);
             programmingMetrics.lag(lagNanos);
             datapathMetrics.follow(image);
             long target = startIndex;
@@ -432,6 +441,40 @@ public final class LbAgent implements AutoCloseable {
         startIndex = Math.max(target, 0);
         LOG.info("{}: programming released at index {} (commit index seen at start)", nodeId, startIndex);
         pipeline.release(startIndex, node.stateMachine().image());
+        // After the release (a slow write must not hold programming back), against the replayed image.
+        submitStartCommands();
+    }
+
+    /**
+     * The config seeds the first bootstrap and this software reports its fleet version (edge-triggered); both are
+     * no-ops in the log when already there. A failure is logged: the first API write still carries the bootstrap.
+     */
+    private void submitStartCommands() {
+        List<io.ringfleet.api.Command> commands =
+                seed.startCommands(node.stateMachine().image(), nodeId);
+        if (commands.isEmpty()) {
+            return;
+        }
+        io.ringfleet.api.CommandBatch batch = io.ringfleet.api.CommandBatch.newBuilder()
+                .addAllCommands(commands)
+                .setPrincipal("agent:" + nodeId)
+                .setTimestampMillis(System.currentTimeMillis())
+                .setRequestId("start-" + nodeId)
+                .build();
+        try {
+            io.ringfleet.api.BatchReply reply = client.submit(batch);
+            LOG.info(
+                    "{}: start commands (settings bootstrap if absent, fleet version {}): {} {}",
+                    nodeId,
+                    seed.supportedVersion(),
+                    reply.getCode(),
+                    reply.getMessage());
+        } catch (IOException e) {
+            LOG.warn(
+                    "{}: start commands not confirmed ({}); the first API write carries the bootstrap",
+                    nodeId,
+                    oneLine(e));
+        }
     }
 
     private long commitIndex() {
@@ -448,6 +491,10 @@ public final class LbAgent implements AutoCloseable {
     }
 
     private void statusExtras(NodeStatus.Builder b) {
+        FleetImage applied = node.stateMachine().image();
+        applied.settings().settings().ifPresent(s -> b.setSettingsDigest(ByteString.copyFrom(s.digest())));
+        b.setFleetVersion(applied.settings().fleetVersion());
+        b.setSettingsMismatch(settingsMismatch.check(applied));
         Optional<ProgrammingPipeline.Programmed> programmed = pipeline.programmed();
         b.setProgrammedIndex(Math.max(
                 0, programmed.map(ProgrammingPipeline.Programmed::index).orElse(0L)));
@@ -456,8 +503,11 @@ public final class LbAgent implements AutoCloseable {
                 .map(p -> ByteString.copyFrom(rings.of(p.image()).digest()))
                 .orElse(ByteString.EMPTY));
         b.setAnnouncing(announcer.announcing());
-        String error = pipeline.error()
-                .map(e -> "programming: " + e)
+        // A replica that cannot apply the log (a fleet version above its software's) says so first.
+        String error = node.stateMachine()
+                .halted()
+                .map(h -> "stopped applying the log: " + h)
+                .or(() -> pipeline.error().map(e -> "programming: " + e))
                 .or(() -> announcer.lastError())
                 .orElse(
                         ready
@@ -468,6 +518,7 @@ public final class LbAgent implements AutoCloseable {
     }
 
     private void registerAgentMeters() {
+        settingsMismatch.register(registry);
         Gauge.builder("ringfleet.ready", this, a -> a.ready ? 1 : 0)
                 .strongReference(true)
                 .description("1 once the commit index seen at start is programmed")

@@ -77,6 +77,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     private final ExecutorService io;
     private final ScheduledExecutorService timer;
     private final AppliedIndexWaiter applied;
+    private final FleetSettingsSeed seed;
 
     private RaftFleetGateway(Builder b) {
         this.node = b.node;
@@ -87,9 +88,9 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
                 ? b.programmedIndex
                 : () -> stateMachine.image().index();
         this.localStatusExtras = b.localStatusExtras;
-        this.rings =
-                b.rings != null ? b.rings : new RingView(stateMachine.limits().ringSize());
+        this.rings = b.rings != null ? b.rings : new RingView(FleetLimits.RING_SIZE);
         this.peers = b.peers;
+        this.seed = b.seed;
         AtomicInteger n = new AtomicInteger();
         this.io = Executors.newFixedThreadPool(b.ioThreads, r -> {
             Thread t = new Thread(r, "fleet-gateway-" + nodeId + "-" + n.incrementAndGet());
@@ -115,15 +116,21 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     }
 
     @Override
-    public FleetLimits limits() {
-        return stateMachine.limits();
-    }
-
-    @Override
     public CompletableFuture<Committed> submit(CommandBatch batch) {
-        return CompletableFuture.supplyAsync(() -> send(batch), io)
+        return CompletableFuture.supplyAsync(() -> sendSeeded(batch), io)
                 .thenCompose(reply -> applied.await(reply.getLogIndex(), LOCAL_APPLY_WAIT)
                         .handle((image, lagging) -> new Committed(termOf(reply.getLogIndex()), reply)));
+    }
+
+    /**
+     * While this node's image holds no fleet settings, the batch goes with the config's set-if-absent bootstrap in
+     * front, so it is never validated against the built-in defaults ({@link FleetSettingsSeed}).
+     */
+    private BatchReply sendSeeded(CommandBatch batch) {
+        if (seed == null || !seed.needsBootstrap(stateMachine.image(), batch)) {
+            return send(batch);
+        }
+        return FleetSettingsSeed.strip(send(seed.prepend(batch)));
     }
 
     private BatchReply send(CommandBatch batch) {
@@ -352,6 +359,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
         private RingView rings;
         private PeerStatusSource peers;
         private int ioThreads = 4;
+        private FleetSettingsSeed seed;
 
         private Builder(FleetNode node, FleetClient client) {
             this.node = Objects.requireNonNull(node, "node");
@@ -362,6 +370,12 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
          * This node's programmed index (the map programmer's). Without one, the applied index stands in: for a
          * node without a datapath only.
          */
+        /** The config's settings: prepended as a bootstrap to writes while the log holds none. */
+        public Builder seed(FleetSettingsSeed seed) {
+            this.seed = seed;
+            return this;
+        }
+
         public Builder programmedIndex(LongSupplier programmedIndex) {
             this.programmedIndex = Objects.requireNonNull(programmedIndex, "programmedIndex");
             return this;

@@ -58,18 +58,23 @@ public final class InProcessFleetLog implements FleetGateway, FleetProgress {
         this.nodeId = nodeId;
         this.limits = limits;
         this.rings = new RingView(limits.ringSize());
-        this.applier = new BatchApplier(new CommandValidator(limits));
+        this.applier = new BatchApplier(new CommandValidator());
         programmed.put(nodeId, 0L);
+        if (!limits.equals(FleetLimits.DEFAULT)) {
+            // Validation reads limits from the log only: their bootstrap is folded in before the first entry (at
+            // index 0), so the entries the tests submit keep their indexes.
+            image = applier.apply(
+                            image,
+                            io.ringfleet.state.testing.Commands.batch(
+                                    io.ringfleet.state.testing.Commands.bootstrap(limits, 1)),
+                            new Provenance(1, 0))
+                    .image();
+        }
     }
 
     @Override
     public String nodeId() {
         return nodeId;
-    }
-
-    @Override
-    public FleetLimits limits() {
-        return limits;
     }
 
     @Override

@@ -121,7 +121,6 @@ public final class LoopbackFleet implements AutoCloseable {
     private Agent startAgent(String id, Path dir) throws Exception {
         Files.createDirectories(dir);
         TlsMaterial tls = pki.material(id);
-        FleetLimits limits = FleetLimits.builder().maxVips(16).maxReals(64).build();
         Map<String, String> peers = new LinkedHashMap<>();
         raftPorts.forEach((p, port) -> peers.put(p, "127.0.0.1:" + port));
         PolledFleetProgress[] progressRef = new PolledFleetProgress[1];
@@ -134,7 +133,6 @@ public final class LoopbackFleet implements AutoCloseable {
                 .peerId(id)
                 .peers(peers)
                 .storageDir(dir)
-                .limits(limits)
                 .tls(tls.raftTlsConfig())
                 .publisher(programmed)
                 .build();
@@ -149,7 +147,7 @@ public final class LoopbackFleet implements AutoCloseable {
         Map<String, HostPort> apiAddresses = new TreeMap<>();
         apiPorts.forEach((p, port) -> apiAddresses.put(p, new HostPort("127.0.0.1", port)));
         PeerApiStatus peerStatus = new PeerApiStatus(apiAddresses, tls.apiClientCredentials());
-        RingView rings = new RingView(limits.ringSize()); // no datapath: the rings of the applied images
+        RingView rings = new RingView(FleetLimits.RING_SIZE); // no datapath: the rings of the applied images
         RaftFleetGateway gateway = RaftFleetGateway.builder(node, client)
                 .peers(peerStatus)
                 .rings(rings)

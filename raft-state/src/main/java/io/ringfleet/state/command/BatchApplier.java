@@ -4,12 +4,17 @@ import io.ringfleet.api.CommandBatch;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.Provenance;
+import io.ringfleet.state.UnsupportedFleetVersionException;
 import java.util.Objects;
 
 /**
  * One log entry's whole transition: validate the batch against the current image, replay the records
  * into a delta, apply it at the entry's (term, index). What a state machine's applyTransaction does,
  * minus decoding and IO. A rejected batch still yields the next image: same state, new provenance.
+ *
+ * <p>A fleet version above what the validator supports, in the image or reached by the entry (a bootstrap or
+ * a finalisation), throws {@link UnsupportedFleetVersionException}: this replica cannot apply that version's
+ * rules, and applying older ones would diverge from the fleet.
  */
 public final class BatchApplier {
     private final CommandValidator validator;
@@ -29,9 +34,23 @@ public final class BatchApplier {
             throw new IllegalArgumentException(
                     "entry index " + at.index() + " is not after the image's " + current.index());
         }
+        checkSupported(current, at, "the image before it is at");
         // The validator replays every record into one delta as it checks the batch: that delta is applied as is.
         CommandValidator.Checked checked = validator.check(current, batch);
         FleetDelta delta = checked.delta();
+        checkSupported(delta.settingsAfter().fleetVersion(), at, "it finalises");
         return new Applied(checked.result(), delta, delta.apply(at));
+    }
+
+    private void checkSupported(FleetImage image, Provenance at, String where) {
+        checkSupported(image.settings().fleetVersion(), at, where);
+    }
+
+    private void checkSupported(int version, Provenance at, String where) {
+        if (version > validator.supportedVersion()) {
+            throw new UnsupportedFleetVersionException("log entry " + at.index() + " (term " + at.term() + "): "
+                    + where + " fleet version " + version + ", but this software supports fleet versions up to "
+                    + validator.supportedVersion() + "; upgrade this node's software before it applies the log");
+        }
     }
 }

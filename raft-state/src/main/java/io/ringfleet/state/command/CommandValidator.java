@@ -4,34 +4,48 @@ import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
-import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetVersions;
+import io.ringfleet.state.UnsupportedFleetVersionException;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * Validates a command batch against an image and turns it into records, or into one rejection.
  *
  * <p>Runs at apply time on every replica against the same image, so it is pure and deterministic: it
- * reads only the image, the batch (whose principal and timestamp were stamped at the API edge) and the
- * limits. Commands apply in order, each against the state left by the previous ones; identifiers are
+ * reads only the image (whose fleet settings hold the limits and the fleet version in force: never a node's
+ * config) and the batch (whose principal and timestamp were stamped at the API edge). Commands apply in order, each against the state left by the previous ones; identifiers are
  * allocated lowest-free-first (vip_num from 0, real index from 1) and written into the records. If any
  * command is rejected, the whole batch is: no record is returned.
  *
  * <p>This class checks the batch as a whole (at least one command; expected_state_index, when set, equals
  * the image's state index) and hands each command to the rules of its domain, which say what is accepted:
  * {@link VipRules}, {@link RealRules}, {@link HealthCheckRules}, {@link QuicRules}, {@link NodeRules}, with
- * {@link AddressRules} for the addresses they all take. A new domain is a new class like those, given a
+ * {@link AddressRules} for the addresses they all take, and {@link SettingsRules} for the fleet settings and
+ * version. A command that the finalised fleet version does not include yet ({@link FleetVersions}) is refused
+ * FAILED_PRECONDITION; one this software cannot decode throws {@link UnsupportedFleetVersionException} (the
+ * replica must stop, never skip it). A new domain is a new class like those, given a
  * {@link CommandContext}, and a case in {@link #dispatch}.
  */
 public final class CommandValidator {
-    private final FleetLimits limits;
+    private final int supportedVersion;
 
-    public CommandValidator(FleetLimits limits) {
-        this.limits = Objects.requireNonNull(limits, "limits");
+    /** A validator of this software: it supports {@link FleetVersions#SUPPORTED}. */
+    public CommandValidator() {
+        this(FleetVersions.SUPPORTED);
     }
 
-    public FleetLimits limits() {
-        return limits;
+    /** A validator that supports fleet versions up to {@code supportedVersion} (tests simulate older nodes). */
+    public CommandValidator(int supportedVersion) {
+        if (supportedVersion < FleetVersions.BASE || supportedVersion > FleetVersions.SUPPORTED) {
+            throw new IllegalArgumentException("supported fleet version must be " + FleetVersions.BASE + ".."
+                    + FleetVersions.SUPPORTED + ", got " + supportedVersion);
+        }
+        this.supportedVersion = supportedVersion;
+    }
+
+    /** The highest fleet version this validator applies the rules of. */
+    public int supportedVersion() {
+        return supportedVersion;
     }
 
     /** Validates {@code batch} against {@code image}. Never throws for bad input: that is a rejection. */
@@ -69,8 +83,9 @@ public final class CommandValidator {
         for (int i = 0; i < batch.getCommandsCount(); i++) {
             Command command = batch.getCommands(i);
             // A context per command: its real-index allocation must see the indexes earlier commands freed.
-            CommandContext ctx = new CommandContext(working, batch, limits);
+            CommandContext ctx = new CommandContext(working, batch);
             try {
+                checkVersion(command, i, ctx);
                 dispatch(command, ctx);
             } catch (Reject r) {
                 return rejected(image, new Rejection(r.code, i, kindName(command), r.getMessage()));
@@ -78,6 +93,30 @@ public final class CommandValidator {
             working.replayAll(ctx.records());
         }
         return new Checked(CommandResult.ok(working.records()), working);
+    }
+
+    /**
+     * The command is one this software knows (else the replica stops: it would otherwise skip what the others
+     * apply) and one the finalised fleet version includes (else a rejection naming both versions).
+     */
+    private void checkVersion(Command command, int position, CommandContext ctx) throws Reject {
+        if (command.getKindCase() == Command.KindCase.KIND_NOT_SET) {
+            if (!command.getUnknownFields().asMap().isEmpty()) {
+                throw new UnsupportedFleetVersionException("command " + position + " of the entry has a kind this"
+                        + " software does not know (field "
+                        + command.getUnknownFields().asMap().keySet()
+                        + " of Command): it supports fleet versions up to " + supportedVersion
+                        + "; upgrade this node's software before it applies the log");
+            }
+            return; // no kind at all: dispatch rejects it
+        }
+        int needed = FleetVersions.introducedIn(command.getKindCase());
+        if (needed > ctx.fleetVersion()) {
+            throw new Reject(
+                    ErrorCode.FAILED_PRECONDITION,
+                    kindName(command) + " needs fleet version " + needed + " but the fleet's finalised version is "
+                            + ctx.fleetVersion() + ": upgrade every node and finalise version " + needed + " first");
+        }
     }
 
     /** Hands the command to the rules of its domain, which emit its records into {@code ctx}. */
@@ -99,6 +138,9 @@ public final class CommandValidator {
             case DRAIN_NODE -> NodeRules.drain(ctx, c.getDrainNode());
             case UNDRAIN_NODE -> NodeRules.undrain(ctx, c.getUndrainNode());
             case SET_GATEWAY_MAC -> NodeRules.setGatewayMac(ctx, c.getSetGatewayMac());
+            case SET_FLEET_SETTINGS -> SettingsRules.set(ctx, c.getSetFleetSettings());
+            case REPORT_NODE_VERSION -> SettingsRules.reportNodeVersion(ctx, c.getReportNodeVersion());
+            case FINALIZE_FLEET_VERSION -> SettingsRules.finalizeVersion(ctx, c.getFinalizeFleetVersion());
             default -> throw Reject.invalid("the command has no operation set (or one this version does not know)");
         }
     }

@@ -22,7 +22,7 @@ final class HealthCheckRules {
 
     static void setDestination(CommandContext ctx, SetHealthCheckDst c) throws Reject {
         long mark = somark(c.getSomark());
-        IpAddress address = AddressRules.address(c.getAddress(), "health-check address");
+        IpAddress address = AddressRules.real(ctx, c.getAddress(), "health-check address");
         HealthChecksImage marks = ctx.state().healthChecksAfter();
         Optional<IpAddress> current = marks.destination(mark);
         if (current.isPresent() && current.get().equals(address)) {

@@ -33,7 +33,7 @@ final class QuicRules {
             if (mapped.containsKey(id)) {
                 throw invalid("quic server id " + id + " is listed twice");
             }
-            IpAddress address = AddressRules.address(m.getAddress(), "quic real address");
+            IpAddress address = AddressRules.real(ctx, m.getAddress(), "quic real address");
             Optional<QuicMapping> current = ctx.state().quicIdsAfter().get(id);
             if (current.isPresent() && current.get().address().equals(address)) {
                 mapped.put(id, null);

@@ -45,7 +45,7 @@ final class RealRules {
         TreeMap<Integer, VipRealEntry> added = new TreeMap<>();
         TreeMap<Integer, Integer> weights = new TreeMap<>();
         for (RealSpec spec : c.getRealsList()) {
-            IpAddress address = realAddress(vip, spec.getAddress(), seen);
+            IpAddress address = realAddress(ctx, vip, spec.getAddress(), seen);
             int weight = weight(spec.getWeight(), address);
             Optional<VipReal> member = member(ctx, vip, address);
             if (member.isPresent()) {
@@ -173,8 +173,9 @@ final class RealRules {
     }
 
     /** The address of a real for this VIP: well formed, right family, not listed twice. */
-    private static IpAddress realAddress(VipImage vip, String text, TreeSet<IpAddress> seen) throws Reject {
-        IpAddress address = AddressRules.address(text, "real address");
+    private static IpAddress realAddress(CommandContext ctx, VipImage vip, String text, TreeSet<IpAddress> seen)
+            throws Reject {
+        IpAddress address = AddressRules.real(ctx, text, "real address");
         if (vip.key().isV6() && address.isV4()) {
             throw invalid("real " + address + " is IPv4 but vip " + vip.key() + " is IPv6: an IPv6 vip takes only"
                     + " IPv6 reals (an IPv4 vip takes both)");

@@ -35,6 +35,7 @@ final class VipRules {
 
     static void add(CommandContext ctx, AddVip c) throws Reject {
         VipKey key = key(c.hasVip(), c.getVip());
+        AddressRules.vip(ctx, key.address());
         checkKnownFlags("flags", c.getFlags());
         checkUdpOnly(key, c.getFlags());
         FleetLimits limits = ctx.limits();

@@ -1,7 +1,7 @@
 package io.ringfleet.state.raft;
 
-import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetPublisher;
+import io.ringfleet.state.FleetVersions;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +39,7 @@ import org.apache.ratis.util.TimeDuration;
  * <pre>{@code
  * FleetNode node = FleetNode.builder()
  *     .peerId("lb-1").peers(Map.of("lb-1", "10.0.0.1:7000", "lb-2", "10.0.0.2:7000", "lb-3", "10.0.0.3:7000"))
- *     .storageDir(Path.of("/var/lib/ringfleet/raft")).limits(limits)
+ *     .storageDir(Path.of("/var/lib/ringfleet/raft"))
  *     .publisher(mapProgrammer)
  *     .build();
  * node.start();
@@ -83,7 +83,7 @@ public final class FleetNode implements Closeable {
                     + " nor among the listeners " + b.listeners.keySet());
         }
         this.storageDir = b.storageDir;
-        this.stateMachine = new FleetStateMachine(b.limits);
+        this.stateMachine = new FleetStateMachine(b.supportedFleetVersion);
         b.publishers.forEach(stateMachine::addPublisher);
 
         RaftProperties p = new RaftProperties();
@@ -234,7 +234,7 @@ public final class FleetNode implements Closeable {
         private final Map<String, String> listeners = new LinkedHashMap<>();
         private RaftGroupId groupId = DEFAULT_GROUP_ID;
         private Path storageDir;
-        private FleetLimits limits = FleetLimits.DEFAULT;
+        private int supportedFleetVersion = FleetVersions.SUPPORTED;
         private long snapshotThreshold = 10_000;
         private int snapshotsRetained = 3;
         private long snapshotCreationGap = 1024;
@@ -282,9 +282,13 @@ public final class FleetNode implements Closeable {
             return this;
         }
 
-        /** Must be equal on every peer (validation depends on it); default {@link FleetLimits#DEFAULT}. */
-        public Builder limits(FleetLimits limits) {
-            this.limits = Objects.requireNonNull(limits, "limits");
+        /**
+         * The highest fleet version this peer's state machine applies; default {@link FleetVersions#SUPPORTED}.
+         * Lower only to simulate a node on older software (tests). Limits are not a peer option: validation
+         * reads them from the fleet settings in the log.
+         */
+        public Builder supportedFleetVersion(int version) {
+            this.supportedFleetVersion = version;
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.ringfleet.state.raft;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ringfleet.api.BatchReply;
+import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.ReplyCode;
 import io.ringfleet.api.StateQuery;
@@ -11,9 +12,10 @@ import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetPublisher;
+import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.Provenance;
+import io.ringfleet.state.UnsupportedFleetVersionException;
 import io.ringfleet.state.command.BatchApplier;
-import io.ringfleet.state.command.BatchDefaults;
 import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.snapshot.SnapshotCodec;
 import io.ringfleet.state.store.CorruptSnapshotException;
@@ -58,13 +60,17 @@ import org.slf4j.LoggerFactory;
  *       with an empty delta). Raft's own entries (configuration, leader no-ops) do the same, so the image's
  *       provenance is always the last applied (term, index) and publishers see every applied index, in order.
  *   <li>The leader parses the batch once in {@link #startTransaction} and keeps it in the transaction
- *       context; bytes that are not a CommandBatch are refused there and never enter the log. Fleet defaults
- *       ({@link BatchDefaults}: the hash function of an AddVip without one) are written into the batch there,
- *       so the logged entry no longer depends on any replica's limits. A follower (or a
+ *       context; bytes that are not a CommandBatch, or that hold a command kind this software does not know,
+ *       are refused there and never enter the log. Limits and defaults (the hash function of an AddVip
+ *       without one) come from the fleet settings in the image at apply time, never from a replica's config,
+ *       so the entry is logged as sent. A follower (or a
  *       replay) parses the entry again; an unparsable entry (impossible unless written by another build) is
  *       answered INVALID_ARGUMENT, deterministically, and changes nothing.
  *   <li>A record that does not replay ({@code ReplayException}: a corrupt log or a bug) is thrown out of
- *       {@link #applyTransaction}: Ratis then stops this server rather than let it diverge.
+ *       {@link #applyTransaction}: Ratis then stops this server rather than let it diverge. So is an entry
+ *       this software cannot apply ({@link UnsupportedFleetVersionException}: an unknown command kind, or a
+ *       fleet version above {@link #supportedVersion()}); {@link #halted()} then says why, and a snapshot at
+ *       such a version is refused at start.
  *   <li>Reads: {@link #query} answers a {@link StateQuery}: STATUS ({@link StateStatus}: applied term/index,
  *       state index, image digest) or IMAGE (the image as snapshot bytes). It holds no Maglev rings: they are
  *       a pure function of the image, built by whoever programs them (lb-agent's ring view).
@@ -86,29 +92,41 @@ public final class FleetStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(FleetStateMachine.class);
     private static final Pattern LOG_SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
 
-    private final FleetLimits limits;
+    private final int supportedVersion;
     private final BatchApplier applier;
+    private volatile String halted;
     private final FleetSnapshotStorage storage = new FleetSnapshotStorage();
     private final List<FleetPublisher> publishers = new CopyOnWriteArrayList<>();
     private final AtomicLong batchesApplied = new AtomicLong();
     private final AtomicLong batchesRejected = new AtomicLong();
     private volatile FleetImage image = FleetImage.EMPTY;
 
-    /**
-     * @throws IllegalArgumentException if the limits allow real indexes that do not fit a ring slot
-     */
-    public FleetStateMachine(FleetLimits limits) {
-        this.limits = Objects.requireNonNull(limits, "limits");
-        if (limits.maxRealIndex() > io.ringfleet.state.maglev.MaglevRing.MAX_REAL_INDEX) {
-            throw new IllegalArgumentException(
-                    "maxReals must be at most " + (io.ringfleet.state.maglev.MaglevRing.MAX_REAL_INDEX + 1)
-                            + " (ring slots hold 16-bit real indexes), got " + limits.maxReals());
-        }
-        this.applier = new BatchApplier(new CommandValidator(limits));
+    /** A state machine of this software: it supports fleet versions up to {@link FleetVersions#SUPPORTED}. */
+    public FleetStateMachine() {
+        this(FleetVersions.SUPPORTED);
     }
 
-    public FleetLimits limits() {
-        return limits;
+    /**
+     * A state machine that supports fleet versions up to {@code supportedVersion} (below {@link
+     * FleetVersions#SUPPORTED} only to simulate an older node in tests).
+     */
+    public FleetStateMachine(int supportedVersion) {
+        CommandValidator validator = new CommandValidator(supportedVersion);
+        this.supportedVersion = validator.supportedVersion();
+        this.applier = new BatchApplier(validator);
+    }
+
+    /** The highest fleet version this replica can apply. */
+    public int supportedVersion() {
+        return supportedVersion;
+    }
+
+    /**
+     * Why this replica stopped applying the log (an entry or snapshot it cannot apply; one line), or empty while
+     * it applies. Once set, every later apply throws again: the replica never skips an entry.
+     */
+    public Optional<String> halted() {
+        return Optional.ofNullable(halted);
     }
 
     /**
@@ -142,7 +160,7 @@ public final class FleetStateMachine extends BaseStateMachine {
                 .setImageDigest(ByteString.copyFrom(current.digest()))
                 .setVipCount(current.vips().size())
                 .setRealCount(current.reals().size())
-                .setRingSize(limits.ringSize())
+                .setRingSize(FleetLimits.RING_SIZE)
                 .setSnapshotIndex(storage.latest().map(SnapshotFile::index).orElse(0L))
                 .setBatchesApplied(batchesApplied.get())
                 .setBatchesRejected(batchesRejected.get())
@@ -294,7 +312,14 @@ public final class FleetStateMachine extends BaseStateMachine {
         return first == Long.MAX_VALUE ? RaftLog.INVALID_LOG_INDEX : first;
     }
 
-    private void adopt(FleetImage loaded, SnapshotFile file) {
+    private void adopt(FleetImage loaded, SnapshotFile file) throws IOException {
+        if (loaded.settings().fleetVersion() > supportedVersion) {
+            halt("snapshot " + file + " is at fleet version "
+                    + loaded.settings().fleetVersion()
+                    + ", but this software supports fleet versions up to " + supportedVersion
+                    + "; upgrade this node's software before it starts");
+            throw new IOException(halted);
+        }
         image = loaded;
         setLastAppliedTermIndex(TermIndex.valueOf(loaded.term(), loaded.index()));
         storage.setLatest(file);
@@ -338,12 +363,17 @@ public final class FleetStateMachine extends BaseStateMachine {
         try {
             CommandBatch sent =
                     CommandBatch.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
-            CommandBatch resolved = BatchDefaults.resolve(sent, limits);
-            b.setStateMachineContext(resolved);
-            if (resolved != sent) {
-                // The entry carries the defaults this leader resolved, so no replica's config decides them later.
-                b.setLogData(UnsafeByteOperations.unsafeWrap(resolved.toByteArray()));
+            for (int i = 0; i < sent.getCommandsCount(); i++) {
+                if (sent.getCommands(i).getKindCase() == Command.KindCase.KIND_NOT_SET
+                        && !sent.getCommands(i).getUnknownFields().asMap().isEmpty()) {
+                    TransactionContext trx = b.build();
+                    trx.setException(new IllegalArgumentException("command " + i + " has a kind this leader's"
+                            + " software does not know (it supports fleet versions up to " + supportedVersion
+                            + "): nothing was logged"));
+                    return trx;
+                }
             }
+            b.setStateMachineContext(sent);
             return b.build();
         } catch (InvalidProtocolBufferException e) {
             TransactionContext trx = b.build();
@@ -383,8 +413,9 @@ public final class FleetStateMachine extends BaseStateMachine {
                     .build();
             batchesRejected.incrementAndGet();
         } else {
-            // A ReplayException (corrupt log or a bug) propagates: Ratis stops this server instead of diverging.
-            BatchApplier.Applied applied = applier.apply(current, batch, at);
+            // A ReplayException (corrupt log or a bug) or an entry this software cannot apply propagates: Ratis
+            // stops applying instead of diverging.
+            BatchApplier.Applied applied = applyOrHalt(current, batch, at);
             delta = applied.delta();
             next = applied.image();
             reply = applied.result().toReply(at.index(), next.stateIndex());
@@ -398,6 +429,26 @@ public final class FleetStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(at.term(), at.index());
         publish(delta, next);
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.toByteArray())));
+    }
+
+    private BatchApplier.Applied applyOrHalt(FleetImage current, CommandBatch batch, Provenance at) {
+        String stopped = halted;
+        if (stopped != null) {
+            throw new UnsupportedFleetVersionException(stopped);
+        }
+        try {
+            return applier.apply(current, batch, at);
+        } catch (UnsupportedFleetVersionException e) {
+            halt(e.getMessage());
+            throw e;
+        }
+    }
+
+    private void halt(String reason) {
+        if (halted == null) {
+            halted = reason;
+            LOG.error("{}: STOPPED applying the log: {}", getId(), reason);
+        }
     }
 
     /** Raft's own entries (configuration, leader no-op): the image moves to the index, the state does not. */

@@ -3,9 +3,12 @@ package io.ringfleet.state.snapshot;
 import com.google.protobuf.ByteString;
 import io.ringfleet.api.DownRealMarked;
 import io.ringfleet.api.FleetRecord;
+import io.ringfleet.api.FleetSettingsSet;
+import io.ringfleet.api.FleetVersionFinalized;
 import io.ringfleet.api.GatewayMacSet;
 import io.ringfleet.api.HealthCheckMarkSet;
 import io.ringfleet.api.NodeDrained;
+import io.ringfleet.api.NodeVersionReported;
 import io.ringfleet.api.QuicServerIdMapped;
 import io.ringfleet.api.RealsAdded;
 import io.ringfleet.api.SnapshotHeader;
@@ -17,6 +20,7 @@ import io.ringfleet.state.NodeDrain;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.QuicMapping;
 import io.ringfleet.state.ReplayException;
+import io.ringfleet.state.SettingsImage;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipReal;
 import java.io.ByteArrayInputStream;
@@ -36,7 +40,7 @@ import java.util.Map;
  *
  * <p>{@link #toRecords} lists, in a fixed order: the gateway MAC; per VIP (ascending vip_num) VipAdded,
  * RealsAdded with every member (ascending real index) and DownRealMarked per down member; health-check
- * marks; QUIC mappings; drained nodes. Replaying them into {@link FleetImage#EMPTY} rebuilds the same
+ * marks; QUIC mappings; the fleet settings, node versions and finalised fleet version; drained nodes. Replaying them into {@link FleetImage#EMPTY} rebuilds the same
  * reals table with the same indexes and reference counts, because every reference is a record.
  *
  * <p>The byte form ({@link #write}/{@link #read}) is a {@link SnapshotHeader} then the records, each
@@ -99,6 +103,7 @@ public final class SnapshotCodec {
                             .setAddress(q.address().toByteString()))
                     .build());
         }
+        settingsRecords(image, out);
         for (NodeDrain n : image.nodes().drained()) {
             out.add(FleetRecord.newBuilder()
                     .setNodeDrained(NodeDrained.newBuilder()
@@ -109,6 +114,25 @@ public final class SnapshotCodec {
                     .build());
         }
         return out;
+    }
+
+    /** The settings, the node versions and the finalised fleet version, as the records that made them. */
+    private static void settingsRecords(FleetImage image, List<FleetRecord> out) {
+        SettingsImage s = image.settings();
+        s.settings()
+                .ifPresent(settings -> out.add(FleetRecord.newBuilder()
+                        .setFleetSettingsSet(FleetSettingsSet.newBuilder().setSettings(settings.toProto()))
+                        .build()));
+        s.nodeVersions()
+                .forEach((node, version) -> out.add(FleetRecord.newBuilder()
+                        .setNodeVersionReported(
+                                NodeVersionReported.newBuilder().setNodeId(node).setSupportedVersion(version))
+                        .build()));
+        if (s.fleetVersion() > 0) {
+            out.add(FleetRecord.newBuilder()
+                    .setFleetVersionFinalized(FleetVersionFinalized.newBuilder().setVersion(s.fleetVersion()))
+                    .build());
+        }
     }
 
     /**

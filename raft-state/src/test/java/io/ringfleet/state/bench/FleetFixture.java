@@ -12,7 +12,6 @@ import io.ringfleet.api.RealWeightChanged;
 import io.ringfleet.api.SetRealWeights;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.state.FleetImage;
-import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipReal;
@@ -71,7 +70,7 @@ final class FleetFixture {
     }
 
     static FleetImage image(int vips, int realsPerVip) {
-        BatchApplier applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
+        BatchApplier applier = new BatchApplier(new CommandValidator());
         FleetImage image = FleetImage.EMPTY;
         long index = 0;
         for (CommandBatch b : buildBatches(vips, realsPerVip)) {

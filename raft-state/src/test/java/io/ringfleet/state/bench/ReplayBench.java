@@ -4,7 +4,6 @@ import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.FleetRecord;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
-import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
@@ -66,7 +65,7 @@ public class ReplayBench extends JmhDefaults {
         weightBatches = FleetFixture.weightCommands(image, ENTRIES, 1);
         weightBatch = FleetFixture.weightBatch(image, ENTRIES, 2);
         buildBatch = FleetFixture.buildBatch(VIPS, REALS_PER_VIP);
-        applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
+        applier = new BatchApplier(new CommandValidator());
     }
 
     @Benchmark

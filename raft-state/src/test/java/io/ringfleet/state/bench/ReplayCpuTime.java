@@ -4,7 +4,6 @@ import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.FleetRecord;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
-import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
@@ -31,7 +30,7 @@ public final class ReplayCpuTime {
         List<CommandBatch> weightBatches = FleetFixture.weightCommands(image, ReplayBench.ENTRIES, 1);
         CommandBatch weightBatch = FleetFixture.weightBatch(image, ReplayBench.ENTRIES, 2);
         CommandBatch buildBatch = FleetFixture.buildBatch(ReplayBench.VIPS, ReplayBench.REALS_PER_VIP);
-        BatchApplier applier = new BatchApplier(new CommandValidator(FleetLimits.DEFAULT));
+        BatchApplier applier = new BatchApplier(new CommandValidator());
         int[] step = {0};
 
         measure("stateMachineApply", "us/entry (1 SetRealWeights batch)", ReplayBench.ENTRIES, () -> {

@@ -8,7 +8,6 @@ import com.google.protobuf.Message;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.state.FleetImage;
-import io.ringfleet.state.FleetLimits;
 import org.junit.jupiter.api.Test;
 
 /** The dispatcher hands every command kind of the proto to a domain's rules. */
@@ -17,7 +16,7 @@ class CommandDispatchTest {
 
     @Test
     void everyCommandKindReachesADomain() {
-        CommandValidator validator = new CommandValidator(FleetLimits.DEFAULT);
+        CommandValidator validator = new CommandValidator();
         int kinds = 0;
         // An empty command of each kind: whatever its domain rejects it for, it is not "no operation set".
         for (FieldDescriptor kind : Command.getDescriptor().getOneofs().get(0).getFields()) {
@@ -34,7 +33,7 @@ class CommandDispatchTest {
 
     @Test
     void aCommandWithoutKindIsInvalid() {
-        CommandResult result = new CommandValidator(FleetLimits.DEFAULT)
+        CommandResult result = new CommandValidator()
                 .validate(
                         FleetImage.EMPTY,
                         CommandBatch.newBuilder()

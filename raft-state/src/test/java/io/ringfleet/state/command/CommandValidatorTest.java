@@ -599,7 +599,7 @@ class CommandValidatorTest {
                 addReals(WEB, "10.0.0.3=1", "fc00::3=2"),
                 mapQuic("9=10.0.0.8", "10=10.0.0.8"),
                 drain("lb-1", "kernel upgrade"));
-        CommandValidator v = new CommandValidator(FleetLimits.DEFAULT);
+        CommandValidator v = new CommandValidator();
         FleetImage a = webFleet().image();
         FleetImage c = webFleet().image();
         assertEquals(v.validate(a, b).records(), v.validate(c, b).records());

@@ -21,7 +21,7 @@ import java.util.Map;
  */
 final class ClusterModel {
     private final RandomBatches batches;
-    private final BatchApplier core = new BatchApplier(new CommandValidator(RandomBatches.LIMITS));
+    private final BatchApplier core = new BatchApplier(new CommandValidator());
     private FleetImage image = FleetImage.EMPTY;
     private int step;
 

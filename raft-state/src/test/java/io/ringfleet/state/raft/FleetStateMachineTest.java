@@ -4,6 +4,7 @@ import static io.ringfleet.state.testing.Commands.TCP;
 import static io.ringfleet.state.testing.Commands.addReals;
 import static io.ringfleet.state.testing.Commands.addVip;
 import static io.ringfleet.state.testing.Commands.batch;
+import static io.ringfleet.state.testing.Commands.bootstrap;
 import static io.ringfleet.state.testing.Commands.removeVip;
 import static io.ringfleet.state.testing.Commands.vip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -40,7 +41,6 @@ import org.junit.jupiter.api.Test;
 /** The state machine driven directly, as Ratis's apply thread drives it, without a cluster. */
 class FleetStateMachineTest {
     static final io.ringfleet.api.VipKey WEB = vip("10.200.0.1", 80, TCP);
-    static final FleetLimits LIMITS = FleetLimits.builder().ringSize(4099).build();
 
     /** What a publisher saw: the delta's base image, the delta's records and the new image. */
     record Seen(FleetImage base, int records, FleetImage image) {}
@@ -78,7 +78,7 @@ class FleetStateMachineTest {
 
     @Test
     void aRejectedBatchLeavesTheStateButAdvancesTheAppliedIndex() throws Exception {
-        FleetStateMachine sm = new FleetStateMachine(LIMITS);
+        FleetStateMachine sm = new FleetStateMachine();
         sm.notifyTermIndexUpdated(1, 0);
         BatchReply ok = apply(sm, 1, 1, batch(addVip(WEB), addReals(WEB, "10.0.0.1=1")));
         assertEquals(ReplyCode.OK, ok.getCode());
@@ -106,12 +106,12 @@ class FleetStateMachineTest {
 
     @Test
     void bytesThatAreNotACommandBatchAreRejectedTheSameWayEverywhere() throws Exception {
-        FleetStateMachine sm = new FleetStateMachine(LIMITS);
+        FleetStateMachine sm = new FleetStateMachine();
         sm.notifyTermIndexUpdated(1, 0);
         apply(sm, 1, 1, batch(addVip(WEB)));
         byte[] garbage = {(byte) 0xff, 0x01, 0x02};
         BatchReply a = apply(sm, 1, 2, garbage);
-        FleetStateMachine other = new FleetStateMachine(LIMITS);
+        FleetStateMachine other = new FleetStateMachine();
         other.notifyTermIndexUpdated(1, 0);
         apply(other, 1, 1, batch(addVip(WEB)));
         BatchReply b = apply(other, 1, 2, garbage);
@@ -123,7 +123,7 @@ class FleetStateMachineTest {
 
     @Test
     void publishersReceiveEveryAppliedImageWithItsDeltaInLogOrder() throws Exception {
-        FleetStateMachine sm = new FleetStateMachine(LIMITS);
+        FleetStateMachine sm = new FleetStateMachine();
         Recorder recorder = new Recorder();
         sm.addPublisher(recorder);
         sm.addPublisher((delta, image) -> {
@@ -152,7 +152,7 @@ class FleetStateMachineTest {
 
     @Test
     void theLeaderParsesTheBatchOnceAndRefusesBytesThatAreNotOne() throws Exception {
-        FleetStateMachine sm = new FleetStateMachine(LIMITS);
+        FleetStateMachine sm = new FleetStateMachine();
         CommandBatch b = batch(addReals(WEB, "10.0.0.1=1"));
         TransactionContext trx = sm.startTransaction(request(b.toByteArray()));
         assertEquals(b, trx.getStateMachineContext());
@@ -165,33 +165,29 @@ class FleetStateMachineTest {
     }
 
     @Test
-    void theLeaderLogsTheDefaultHashFunctionSoAFollowerWithAnotherDefaultAppliesTheSame() throws Exception {
-        FleetLimits v2 = FleetLimits.builder()
-                .ringSize(4099)
-                .defaultHashFunction(HashFunction.MAGLEV_V2)
-                .build();
-        FleetStateMachine leader = new FleetStateMachine(v2);
-        TransactionContext trx =
-                leader.startTransaction(request(batch(addVip(WEB)).toByteArray()));
-        CommandBatch logged = CommandBatch.parseFrom(
-                trx.initLogEntry(1, 1).getStateMachineLogEntry().getLogData().toByteArray());
-        assertTrue(logged.getCommands(0).getAddVip().hasHashFunction());
-        assertEquals(
-                io.ringfleet.api.HashFunction.MAGLEV_V2,
-                logged.getCommands(0).getAddVip().getHashFunction());
-        assertEquals(logged, trx.getStateMachineContext());
+    void theDefaultHashFunctionComesFromTheLogsSettingsNotFromAReplicasConfig() throws Exception {
+        FleetStateMachine leader = new FleetStateMachine();
+        CommandBatch sent = batch(addVip(WEB));
+        TransactionContext trx = leader.startTransaction(request(sent.toByteArray()));
+        assertEquals(sent, trx.getStateMachineContext(), "logged as sent: no replica's config is written into it");
 
-        FleetStateMachine follower = new FleetStateMachine(LIMITS); // default MAGLEV
-        follower.notifyTermIndexUpdated(1, 0);
-        assertEquals(ReplyCode.OK, apply(follower, 1, 1, logged).getCode());
-        assertEquals(
-                HashFunction.MAGLEV_V2,
-                follower.image().vips().get(0).orElseThrow().hashFunction());
+        for (HashFunction fleetDefault : HashFunction.values()) {
+            FleetLimits settings =
+                    FleetLimits.builder().defaultHashFunction(fleetDefault).build();
+            FleetStateMachine replica = new FleetStateMachine();
+            replica.notifyTermIndexUpdated(1, 0);
+            assertEquals(
+                    ReplyCode.OK,
+                    apply(replica, 1, 1, batch(bootstrap(settings, 1))).getCode());
+            assertEquals(ReplyCode.OK, apply(replica, 1, 2, sent).getCode());
+            assertEquals(
+                    fleetDefault, replica.image().vips().get(0).orElseThrow().hashFunction());
+        }
     }
 
     @Test
     void queriesAnswerTheStatusWithTheImageDigestAndTheImage() throws Exception {
-        FleetStateMachine sm = new FleetStateMachine(LIMITS);
+        FleetStateMachine sm = new FleetStateMachine();
         sm.notifyTermIndexUpdated(1, 0);
         apply(sm, 1, 1, batch(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=3")));
         StateStatus status = StateStatus.parseFrom(
@@ -200,7 +196,7 @@ class FleetStateMachineTest {
         assertEquals(1, status.getAppliedIndex());
         assertEquals(1, status.getAppliedTerm());
         assertArrayEquals(image.digest(), status.getImageDigest().toByteArray());
-        assertEquals(4099, status.getRingSize());
+        assertEquals(FleetLimits.RING_SIZE, status.getRingSize());
         assertEquals(1, status.getVipCount());
         assertEquals(2, status.getRealCount());
         FleetImage read = SnapshotCodec.decode(

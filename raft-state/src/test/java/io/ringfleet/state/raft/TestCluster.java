@@ -92,6 +92,11 @@ final class TestCluster implements AutoCloseable {
         return ids;
     }
 
+    /** A voter's or listener's Raft address ("127.0.0.1:port"). */
+    String raftAddress(String id) {
+        return peers.containsKey(id) ? peers.get(id) : listeners.get(id);
+    }
+
     List<String> voterIds() {
         return new ArrayList<>(peers.keySet());
     }
@@ -128,7 +133,6 @@ final class TestCluster implements AutoCloseable {
                 .peers(peers)
                 .listeners(listeners)
                 .storageDir(dir(id))
-                .limits(limits)
                 .publisher(rings);
         options.accept(b);
         return b;

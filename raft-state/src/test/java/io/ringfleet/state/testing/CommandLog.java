@@ -25,12 +25,23 @@ public class CommandLog {
     private FleetImage image = FleetImage.EMPTY;
     private long index;
 
+    /** An empty log: no fleet settings (the built-in default limits, fleet version 1 rules). */
     public CommandLog() {
-        this(FleetLimits.DEFAULT);
+        this.applier = new BatchApplier(new CommandValidator());
     }
 
+    /**
+     * A log whose first entry (index 1) bootstraps the fleet settings of {@code limits} and {@link
+     * Commands#PEERS} at fleet version 1: validation reads limits from the log only.
+     */
     public CommandLog(FleetLimits limits) {
-        this.applier = new BatchApplier(new CommandValidator(limits));
+        this(limits, 1);
+    }
+
+    /** A log whose first entry bootstraps {@code limits} and {@link Commands#PEERS} at {@code fleetVersion}. */
+    public CommandLog(FleetLimits limits, int fleetVersion) {
+        this();
+        apply(Commands.bootstrap(limits, fleetVersion));
     }
 
     /** Stamps the next batches with {@code principal}. */

@@ -7,6 +7,8 @@ import io.ringfleet.api.ClearRealDown;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.DrainNode;
+import io.ringfleet.api.FinalizeFleetVersion;
+import io.ringfleet.api.FleetSettingsSpec;
 import io.ringfleet.api.HashFunction;
 import io.ringfleet.api.MapQuicServerIds;
 import io.ringfleet.api.MarkRealDown;
@@ -17,6 +19,8 @@ import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveHealthCheckDst;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.RemoveVip;
+import io.ringfleet.api.ReportNodeVersion;
+import io.ringfleet.api.SetFleetSettings;
 import io.ringfleet.api.SetGatewayMac;
 import io.ringfleet.api.SetHealthCheckDst;
 import io.ringfleet.api.SetRealWeights;
@@ -24,6 +28,9 @@ import io.ringfleet.api.SetVipHashFunction;
 import io.ringfleet.api.UndrainNode;
 import io.ringfleet.api.UnmapQuicServerIds;
 import io.ringfleet.api.VipKey;
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetPeer;
+import io.ringfleet.state.FleetSettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -191,6 +198,55 @@ public final class Commands {
     public static Command clearDown(VipKey vip, String address) {
         return Command.newBuilder()
                 .setClearRealDown(ClearRealDown.newBuilder().setVip(vip).setAddress(address))
+                .build();
+    }
+
+    /** Peer {@code id} with control addresses on 10.255.0.{n}: raft :7000, api :7001, metrics :7002. */
+    public static FleetPeer peer(String id, int n) {
+        String host = "10.255.0." + n;
+        return new FleetPeer(id, host + ":7000", host + ":7001", host + ":7002");
+    }
+
+    /** The test fleet's peers: n1, n2, n3 on 10.255.0.1..3. */
+    public static final List<FleetPeer> PEERS = List.of(peer("n1", 1), peer("n2", 2), peer("n3", 3));
+
+    /** Settings of {@code limits} and {@link #PEERS}. */
+    public static FleetSettingsSpec settings(FleetLimits limits) {
+        return FleetSettings.of(limits, PEERS).toProto();
+    }
+
+    /** Set-if-absent fleet settings, finalising {@code fleetVersion} when they are absent. */
+    public static Command bootstrap(FleetSettingsSpec settings, int fleetVersion) {
+        return Command.newBuilder()
+                .setSetFleetSettings(SetFleetSettings.newBuilder()
+                        .setSettings(settings)
+                        .setBootstrap(true)
+                        .setFleetVersion(fleetVersion))
+                .build();
+    }
+
+    /** Bootstrap of {@code limits} and {@link #PEERS} at {@code fleetVersion}. */
+    public static Command bootstrap(FleetLimits limits, int fleetVersion) {
+        return bootstrap(settings(limits), fleetVersion);
+    }
+
+    /** A change of settings the log already holds (whole settings). */
+    public static Command setSettings(FleetSettingsSpec settings) {
+        return Command.newBuilder()
+                .setSetFleetSettings(SetFleetSettings.newBuilder().setSettings(settings))
+                .build();
+    }
+
+    public static Command reportVersion(String node, int supported) {
+        return Command.newBuilder()
+                .setReportNodeVersion(
+                        ReportNodeVersion.newBuilder().setNodeId(node).setSupportedVersion(supported))
+                .build();
+    }
+
+    public static Command finalizeVersion(int version) {
+        return Command.newBuilder()
+                .setFinalizeFleetVersion(FinalizeFleetVersion.newBuilder().setVersion(version))
                 .build();
     }
 

@@ -1,0 +1,176 @@
+package io.ringfleet.state;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.ringfleet.api.FleetSettingsSpec;
+import io.ringfleet.api.PeerSpec;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The fleet's settings as the log holds them: the limits validation reads (never a node's local config), the
+ * default hash function, the ring size (always {@link FleetLimits#RING_SIZE}) and the peers (id and control
+ * addresses, which the address policy keeps VIPs off).
+ *
+ * <p>The canonical form is the protobuf {@link FleetSettingsSpec} (peers ascending by id): records carry it,
+ * the digest hashes it, and {@link #differences} compares it field by field through the descriptor. A later
+ * setting is one field of {@code FleetSettingsSpec} and, if it has a range, one check in {@link #of}.
+ */
+public final class FleetSettings {
+    private final FleetSettingsSpec spec;
+    private final FleetLimits limits;
+    private final List<FleetPeer> peers;
+
+    private FleetSettings(FleetSettingsSpec spec, FleetLimits limits, List<FleetPeer> peers) {
+        this.spec = spec;
+        this.limits = limits;
+        this.peers = peers;
+    }
+
+    /**
+     * The settings a spec describes, peers put in ascending id order.
+     *
+     * @throws IllegalArgumentException one line naming the setting and what is allowed
+     */
+    public static FleetSettings of(FleetSettingsSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        if (spec.getRingSize() != FleetLimits.RING_SIZE) {
+            throw new IllegalArgumentException("ring_size must be " + FleetLimits.RING_SIZE
+                    + " (the datapath's RF_RING_SIZE), got " + spec.getRingSize());
+        }
+        if (spec.getMaxVips() > FleetLimits.MAX_VIPS || spec.getMaxReals() > FleetLimits.MAX_REALS) {
+            // Unsigned in the proto: a value above the int range must not wrap into the builder's range.
+            throw new IllegalArgumentException("max_vips must be 1.." + FleetLimits.MAX_VIPS + " and max_reals "
+                    + FleetLimits.MIN_REALS + ".." + FleetLimits.MAX_REALS + ", got " + spec.getMaxVips() + " and "
+                    + Integer.toUnsignedString(spec.getMaxReals()));
+        }
+        FleetLimits limits = FleetLimits.builder()
+                .maxVips(spec.getMaxVips())
+                .maxReals(spec.getMaxReals())
+                .maxHealthCheckDsts(spec.getMaxHealthCheckDsts())
+                .maxQuicServerId(spec.getMaxQuicServerId())
+                .defaultHashFunction(HashFunction.fromProto(spec.getDefaultHashFunction()))
+                .build();
+        List<FleetPeer> peers = peers(spec.getPeersList());
+        FleetSettingsSpec.Builder canonical = spec.toBuilder().clearPeers();
+        peers.forEach(p -> canonical.addPeers(p.toProto()));
+        return new FleetSettings(canonical.build(), limits, Collections.unmodifiableList(peers));
+    }
+
+    /**
+     * The spec of {@code limits} and {@code peers} (what a node's config seeds a bootstrap with). The ring size is
+     * always {@link FleetLimits#RING_SIZE}: other sizes exist only in the pure core's ring tests.
+     */
+    public static FleetSettings of(FleetLimits limits, List<FleetPeer> peers) {
+        FleetSettingsSpec.Builder b = FleetSettingsSpec.newBuilder()
+                .setMaxVips(limits.maxVips())
+                .setMaxReals(limits.maxReals())
+                .setMaxHealthCheckDsts(limits.maxHealthCheckDsts())
+                .setMaxQuicServerId(limits.maxQuicServerId())
+                .setDefaultHashFunction(limits.defaultHashFunction().toProto())
+                .setRingSize(FleetLimits.RING_SIZE);
+        peers.forEach(p -> b.addPeers(p.toProto()));
+        return of(b.build());
+    }
+
+    private static List<FleetPeer> peers(List<PeerSpec> specs) {
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("peers is empty: list every peer of the fleet (id and addresses)");
+        }
+        List<FleetPeer> peers = new ArrayList<>();
+        for (PeerSpec p : specs) {
+            peers.add(FleetPeer.fromProto(p));
+        }
+        peers.sort(Comparator.comparing(FleetPeer::id));
+        for (int i = 1; i < peers.size(); i++) {
+            if (peers.get(i).id().equals(peers.get(i - 1).id())) {
+                throw new IllegalArgumentException("peer id " + peers.get(i).id() + " is listed twice");
+            }
+        }
+        return peers;
+    }
+
+    public FleetSettingsSpec toProto() {
+        return spec;
+    }
+
+    public FleetLimits limits() {
+        return limits;
+    }
+
+    /** Ascending id. */
+    public List<FleetPeer> peers() {
+        return peers;
+    }
+
+    public boolean hasPeer(String id) {
+        return peers.stream().anyMatch(p -> p.id().equals(id));
+    }
+
+    /** Canonical bytes: the spec's protobuf encoding (scalars and messages only, so one encoding). */
+    public byte[] encoding() {
+        return spec.toByteArray();
+    }
+
+    /** SHA-256 of {@link #encoding()}: what a node reports as its settings digest. */
+    public byte[] digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(encoding());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    public String digestHex() {
+        return HexFormat.of().formatHex(digest());
+    }
+
+    /**
+     * The settings that differ between these and {@code other}, as "name: mine X, other Y" joined by "; "
+     * (peers compared as a whole); empty when equal. {@code mine}/{@code theirs} label the two sides.
+     */
+    public String differences(FleetSettings other, String mine, String theirs) {
+        List<String> out = new ArrayList<>();
+        for (FieldDescriptor f : FleetSettingsSpec.getDescriptor().getFields()) {
+            Object a = spec.getField(f);
+            Object b = other.spec.getField(f);
+            if (!a.equals(b)) {
+                out.add(f.getName() + ": " + mine + " " + show(a) + ", " + theirs + " " + show(b));
+            }
+        }
+        return String.join("; ", out);
+    }
+
+    private static String show(Object value) {
+        if (value instanceof List<?> list) {
+            List<String> ids = new ArrayList<>();
+            for (Object o : list) {
+                PeerSpec p = (PeerSpec) o;
+                ids.add(p.getId() + "(" + p.getRaftAddress() + "," + p.getApiAddress() + "," + p.getMetricsAddress()
+                        + ")");
+            }
+            return ids.toString();
+        }
+        return String.valueOf(value);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FleetSettings s && spec.equals(s.spec);
+    }
+
+    @Override
+    public int hashCode() {
+        return spec.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "FleetSettings{" + limits + ", peers=" + peers + "}";
+    }
+}

@@ -1,0 +1,80 @@
+package io.ringfleet.state;
+
+import io.ringfleet.api.Command;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The one table of fleet versions: which command kind and which validation rule each fleet version introduced.
+ * A fleet runs the rules of its finalised version (in the image's settings), so replicas on different software
+ * validate alike during a rolling upgrade; a version is finalised once every peer reported support for it.
+ *
+ * <ul>
+ *   <li>Version 1: every command that existed before fleet versions, and set_fleet_settings,
+ *       report_node_version, finalize_fleet_version. Also the rules of a log that holds no settings yet.
+ *   <li>Version 2: the address policy ({@link Rule#ADDRESS_POLICY}).
+ * </ul>
+ *
+ * <p>Adding a version: raise {@link #SUPPORTED}, and put the new command kinds or rules in the tables below.
+ */
+public final class FleetVersions {
+    /** The highest fleet version this software supports (a fresh fleet bootstraps at it). */
+    public static final int SUPPORTED = 2;
+    /** The rules in force while the log holds no settings: what existed before fleet versions. */
+    public static final int BASE = 1;
+
+    /** Validation rules that changed what is accepted, with the version that introduced each. */
+    public enum Rule {
+        /**
+         * No VIP on loopback, multicast, broadcast, unspecified, link-local or a peer's control address; no real
+         * (QUIC real, health-check destination) on multicast or broadcast.
+         */
+        ADDRESS_POLICY(2, "the address policy");
+
+        private final int version;
+        private final String description;
+
+        Rule(int version, String description) {
+            this.version = version;
+            this.description = description;
+        }
+
+        public int version() {
+            return version;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    private static final Map<Command.KindCase, Integer> COMMANDS = commands();
+
+    private FleetVersions() {}
+
+    private static Map<Command.KindCase, Integer> commands() {
+        EnumMap<Command.KindCase, Integer> m = new EnumMap<>(Command.KindCase.class);
+        for (Command.KindCase kind : Command.KindCase.values()) {
+            if (kind != Command.KindCase.KIND_NOT_SET) {
+                m.put(kind, 1); // version 1: everything this build's Command knows
+            }
+        }
+        // A command added by version N: m.put(Command.KindCase.NEW_KIND, N);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The fleet version that introduced {@code kind}. */
+    public static int introducedIn(Command.KindCase kind) {
+        Integer v = COMMANDS.get(kind);
+        if (v == null) {
+            throw new IllegalArgumentException("no fleet version introduced command kind " + kind);
+        }
+        return v;
+    }
+
+    /** The version whose rules a fleet at {@code finalised} runs: {@link #BASE} before settings exist. */
+    public static int inForce(int finalised) {
+        return Math.max(BASE, finalised);
+    }
+}
