@@ -1,6 +1,9 @@
 package io.ringfleet.state.command;
 
+import io.ringfleet.api.BatchAudited;
 import io.ringfleet.api.CommandBatch;
+import io.ringfleet.api.FleetRecord;
+import io.ringfleet.api.ReplyCode;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.Provenance;
@@ -9,7 +12,8 @@ import java.util.Objects;
 /**
  * One log entry's whole transition: validate the batch against the current image, replay the records
  * into a delta, apply it at the entry's (term, index). What a state machine's applyTransaction does,
- * minus decoding and IO. A rejected batch still yields the next image: same state, new provenance.
+ * minus decoding and IO. A rejected batch still yields the next image: same state, new provenance. Every
+ * batch, applied or rejected, adds its entry to the image's audit trail ({@link io.ringfleet.state.HistoryImage}).
  */
 public final class BatchApplier {
     private final CommandValidator validator;
@@ -32,6 +36,31 @@ public final class BatchApplier {
         // The validator replays every record into one delta as it checks the batch: that delta is applied as is.
         CommandValidator.Checked checked = validator.check(current, batch);
         FleetDelta delta = checked.delta();
+        delta.replay(FleetRecord.newBuilder()
+                .setBatchAudited(audited(batch, at, checked.result()))
+                .build());
         return new Applied(checked.result(), delta, delta.apply(at));
+    }
+
+    /**
+     * The audit-trail entry of this batch, applied or rejected: rejected batches are in the trail too, since what
+     * was refused (a forged or oversized entry, a bad change) is what an audit looks for. Their entry changes only
+     * the history, never the state: the state index and the digest stay as they were.
+     */
+    static BatchAudited audited(CommandBatch batch, Provenance at, CommandResult result) {
+        BatchAudited.Builder b = BatchAudited.newBuilder()
+                .setLogIndex(at.index())
+                .setTerm(at.term())
+                .setPrincipal(batch.getPrincipal())
+                .setViaNode(batch.getViaNode())
+                .setTimestampMillis(batch.getTimestampMillis())
+                .setRequestId(batch.getRequestId())
+                .setCommandCount(batch.getCommandsCount())
+                .setCode(ReplyCode.OK)
+                .setFailedCommandIndex(-1);
+        result.rejection()
+                .ifPresent(r ->
+                        b.setCode(r.code().toProto()).setMessage(r.message()).setFailedCommandIndex(r.commandIndex()));
+        return b.build();
     }
 }

@@ -17,17 +17,25 @@ import java.util.Objects;
  * allocated lowest-free-first (vip_num from 0, real index from 1) and written into the records. If any
  * command is rejected, the whole batch is: no record is returned.
  *
- * <p>This class checks the batch as a whole (at least one command; expected_state_index, when set, equals
- * the image's state index) and hands each command to the rules of its domain, which say what is accepted:
+ * <p>This class checks the batch as a whole (at least one command; its size and provenance by
+ * {@link ProvenanceRules}; expected_state_index, when set, equals the image's state index) and hands each command to the rules of its domain, which say what is accepted:
  * {@link VipRules}, {@link RealRules}, {@link HealthCheckRules}, {@link QuicRules}, {@link NodeRules}, with
  * {@link AddressRules} for the addresses they all take. A new domain is a new class like those, given a
  * {@link CommandContext}, and a case in {@link #dispatch}.
  */
 public final class CommandValidator {
     private final FleetLimits limits;
+    private final PeerRoster roster;
 
+    /** Validates with {@code limits}; any well-formed via-node is admitted ({@link PeerRoster#ANY_WELL_FORMED}). */
     public CommandValidator(FleetLimits limits) {
+        this(limits, PeerRoster.ANY_WELL_FORMED);
+    }
+
+    /** Validates with {@code limits}, admitting as via-node only the peers {@code roster} finds in the image. */
+    public CommandValidator(FleetLimits limits, PeerRoster roster) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.roster = Objects.requireNonNull(roster, "roster");
     }
 
     public FleetLimits limits() {
@@ -55,6 +63,11 @@ public final class CommandValidator {
             return rejected(
                     image,
                     Rejection.ofBatch(ErrorCode.INVALID_ARGUMENT, "the batch has no commands: send at least one"));
+        }
+        try {
+            ProvenanceRules.check(batch, image, roster);
+        } catch (Reject r) {
+            return rejected(image, Rejection.ofBatch(r.code, r.getMessage()));
         }
         if (batch.hasExpectedStateIndex() && batch.getExpectedStateIndex() != image.stateIndex()) {
             return rejected(

@@ -204,6 +204,7 @@ public final class Commands {
         return CommandBatch.newBuilder()
                 .addAllCommands(List.of(commands))
                 .setPrincipal(principal)
+                .setViaNode("lb1")
                 .setTimestampMillis(TIMESTAMP_MILLIS)
                 .setRequestId(requestId)
                 .build();
