@@ -243,6 +243,7 @@ public final class LbAgent implements AutoCloseable {
         FleetLimits limits = self.limits();
         LOG.info("{}: fleet limits {}", nodeId, limits);
         FleetNode.Builder nb = FleetNode.builder()
+                .groupId(FleetNode.groupIdOf(config.fleetId()))
                 .peerId(nodeId)
                 .peers(raftVoters)
                 .listeners(raftListeners)
@@ -250,7 +251,7 @@ public final class LbAgent implements AutoCloseable {
                 .limits(limits)
                 .publisher(pipeline);
         if (tls != null) {
-            nb.tls(tls.raftTlsConfig());
+            nb.tls(tls.raftTlsConfig(raftHosts()));
         }
         node = nb.build();
         closeables.push(node);
@@ -263,6 +264,15 @@ public final class LbAgent implements AutoCloseable {
                 self.peer().raftAddress(),
                 localCommit);
         return localCommit;
+    }
+
+    /** Every peer's id and Raft host: the only certificates the Raft transport accepts. */
+    private Map<String, String> raftHosts() {
+        Map<String, String> hosts = new LinkedHashMap<>();
+        for (PeerConfig p : config.peers()) {
+            hosts.put(p.id(), p.raftAddress().host());
+        }
+        return hosts;
     }
 
     /** The Ratis client, the peers' status, fleet progress and the gRPC API; wires the pipeline's listener. */
@@ -281,7 +291,7 @@ public final class LbAgent implements AutoCloseable {
                 .retrySleepMs(50)
                 .requestTimeoutMs(5000);
         if (tls != null) {
-            cb.tls(tls.raftTlsConfig());
+            cb.tls(tls.raftTlsConfig(raftHosts()));
         }
         client = cb.build();
         closeables.push(client);
