@@ -46,7 +46,7 @@ final class RaftPeerTrustManager extends X509ExtendedTrustManager {
 
     private void caRefused(CertificateException e, String side) throws CertificateException {
         refusals.log("refused a TLS handshake on the Raft transport: the " + side
-                + " certificate is not from the fleet CA: " + e.getMessage());
+                + " certificate fails the fleet CA's checks (chain, validity, key usage): " + e.getMessage());
         throw e;
     }
 
