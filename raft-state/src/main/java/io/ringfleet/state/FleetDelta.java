@@ -47,6 +47,7 @@ public final class FleetDelta {
     private boolean gatewayMacChanged;
     private MacAddress gatewayMac;
     private SettingsImage settings;
+    private HistoryImage history;
     private boolean frozen;
     private boolean broken;
 
@@ -59,7 +60,7 @@ public final class FleetDelta {
         return base;
     }
 
-    /** Records replayed so far, in order. */
+    /** State records replayed so far, in order (audit-trail records are not among them: {@link #historyAfter}). */
     public List<FleetRecord> records() {
         return Collections.unmodifiableList(records);
     }
@@ -118,6 +119,10 @@ public final class FleetDelta {
         if (broken) {
             throw new IllegalStateException("an earlier record failed to replay; this delta is unusable");
         }
+        if (record.getKindCase() == FleetRecord.KindCase.BATCH_AUDITED) {
+            audit(record);
+            return;
+        }
         try {
             dispatch(record);
         } catch (ReplayException | IllegalArgumentException e) {
@@ -126,6 +131,25 @@ public final class FleetDelta {
                     + base.provenance() + " does not replay: " + e.getMessage());
         }
         records.add(record);
+    }
+
+    /**
+     * Adds an audit-trail entry to the history. It is not a state record: it is kept out of {@link #records()},
+     * so it moves neither the state index nor what publishers program.
+     */
+    private void audit(FleetRecord record) {
+        try {
+            history = historyAfter().plus(record.getBatchAudited());
+        } catch (ReplayException e) {
+            broken = true;
+            throw new ReplayException(
+                    "audit record over image at " + base.provenance() + " does not replay: " + e.getMessage());
+        }
+    }
+
+    /** The history after the audit records so far. */
+    public HistoryImage historyAfter() {
+        return history == null ? base.history() : history;
     }
 
     private void dispatch(FleetRecord record) {
@@ -338,7 +362,8 @@ public final class FleetDelta {
                 quicIds == null ? base.quicIds() : quicIds.apply(),
                 nodes == null ? base.nodes() : nodes.apply(),
                 gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null),
-                settingsAfter());
+                settingsAfter(),
+                historyAfter());
     }
 
     // ---- the state after the records so far ----

@@ -12,8 +12,9 @@ import java.util.Optional;
  * {@link #stateIndex()} is the index of the last entry that changed the state (what an optimistic
  * concurrency precondition compares with). The next image is made by a {@link FleetDelta}.
  *
- * <p>{@link #digest()} is a SHA-256 over a canonical encoding of the state (not of the provenance): equal
- * states give equal digests on every node and every JVM.
+ * <p>{@link #digest()} is a SHA-256 over a canonical encoding of the state (not of the provenance, nor of the
+ * {@link #history()}, the audit trail that rides along): equal states give equal digests on every node and every
+ * JVM.
  */
 public final class FleetImage {
     public static final FleetImage EMPTY = new FleetImage(
@@ -25,7 +26,8 @@ public final class FleetImage {
             QuicIdsImage.EMPTY,
             NodesImage.EMPTY,
             null,
-            SettingsImage.EMPTY);
+            SettingsImage.EMPTY,
+            HistoryImage.EMPTY);
 
     private final Provenance provenance;
     private final long stateIndex;
@@ -36,6 +38,7 @@ public final class FleetImage {
     private final NodesImage nodes;
     private final MacAddress gatewayMac;
     private final SettingsImage settings;
+    private final HistoryImage history;
     private volatile byte[] digest;
 
     FleetImage(
@@ -47,7 +50,8 @@ public final class FleetImage {
             QuicIdsImage quicIds,
             NodesImage nodes,
             MacAddress gatewayMac,
-            SettingsImage settings) {
+            SettingsImage settings,
+            HistoryImage history) {
         this.provenance = Objects.requireNonNull(provenance, "provenance");
         if (stateIndex < 0 || stateIndex > provenance.index()) {
             throw new IllegalArgumentException("state index must be 0.." + provenance.index() + ", got " + stateIndex);
@@ -60,6 +64,7 @@ public final class FleetImage {
         this.nodes = Objects.requireNonNull(nodes, "nodes");
         this.gatewayMac = gatewayMac;
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.history = Objects.requireNonNull(history, "history");
     }
 
     public Provenance provenance() {
@@ -110,6 +115,11 @@ public final class FleetImage {
         return settings;
     }
 
+    /** The audit trail: the last batches applied or rejected. Not part of the state (nor of the digest). */
+    public HistoryImage history() {
+        return history;
+    }
+
     /** True when the state holds nothing (whatever the provenance). */
     public boolean isEmpty() {
         return vips.isEmpty()
@@ -127,8 +137,8 @@ public final class FleetImage {
             throw new IllegalArgumentException(
                     "provenance index " + next.index() + " is below the state index " + stateIndex);
         }
-        FleetImage image =
-                new FleetImage(next, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings);
+        FleetImage image = new FleetImage(
+                next, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings, history);
         image.digest = digest;
         return image;
     }
@@ -147,7 +157,7 @@ public final class FleetImage {
         return HexFormat.of().formatHex(digest());
     }
 
-    /** Equal state and equal provenance. */
+    /** Equal state and equal provenance (the history is compared on its own: {@link #history()}). */
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -179,6 +189,7 @@ public final class FleetImage {
     @Override
     public String toString() {
         return "FleetImage{" + provenance + ", stateIndex=" + stateIndex + ", gatewayMac=" + gatewayMac + ", " + vips
-                + ", " + reals + ", " + healthChecks + ", " + quicIds + ", " + nodes + ", " + settings + "}";
+                + ", " + reals + ", " + healthChecks + ", " + quicIds + ", " + nodes + ", " + settings + ", " + history
+                + "}";
     }
 }

@@ -13,7 +13,8 @@ import java.util.Map;
  * <ul>
  *   <li>Version 1: every command that existed before fleet versions, and set_fleet_settings,
  *       report_node_version, finalize_fleet_version. Also the rules of a log that holds no settings yet.
- *   <li>Version 2: the address policy ({@link Rule#ADDRESS_POLICY}).
+ *   <li>Version 2: the address policy ({@link Rule#ADDRESS_POLICY}); batch size and provenance checks
+ *       ({@link Rule#BATCH_PROVENANCE}).
  * </ul>
  *
  * <p>Adding a version: raise {@link #SUPPORTED}, and put the new command kinds or rules in the tables below.
@@ -30,7 +31,12 @@ public final class FleetVersions {
          * No VIP on loopback, multicast, broadcast, unspecified, link-local or a peer's control address; no real
          * (QUIC real, health-check destination) on multicast or broadcast.
          */
-        ADDRESS_POLICY(2, "the address policy");
+        ADDRESS_POLICY(2, "the address policy"),
+        /**
+         * The state machine checks each batch as a whole: at most 1,000 commands and 1 MiB, a well-formed principal
+         * and request id, a via-node that is one of the fleet's peers, a timestamp above 0.
+         */
+        BATCH_PROVENANCE(2, "batch size and provenance checks");
 
         private final int version;
         private final String description;

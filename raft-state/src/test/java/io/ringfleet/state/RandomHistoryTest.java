@@ -242,6 +242,7 @@ class RandomHistoryTest {
             int n = roll < 12 ? 1 : roll < 17 ? 2 : 3 + rnd.nextInt(2);
             CommandBatch.Builder b = CommandBatch.newBuilder()
                     .setPrincipal("op" + rnd.nextInt(3))
+                    .setViaNode("lb1")
                     .setTimestampMillis(1_700_000_000_000L + step * 1000L)
                     .setRequestId("r" + step);
             for (int i = 0; i < n; i++) {

@@ -120,6 +120,7 @@ final class ScaledHistory {
         int n = roll < 4 ? 1 : roll < 8 ? 2 + rnd.nextInt(8) : 10 + rnd.nextInt(21);
         CommandBatch.Builder b = CommandBatch.newBuilder()
                 .setPrincipal("op" + rnd.nextInt(3))
+                .setViaNode("lb1")
                 .setTimestampMillis(1_700_000_000_000L + step * 1000L)
                 .setRequestId("s" + step);
         List<io.ringfleet.api.VipKey> added = new ArrayList<>();

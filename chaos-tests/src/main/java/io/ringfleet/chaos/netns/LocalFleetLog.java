@@ -48,6 +48,7 @@ public final class LocalFleetLog {
         CommandBatch batch = CommandBatch.newBuilder()
                 .addAllCommands(commands)
                 .setPrincipal("demo")
+                .setViaNode("lb1")
                 .setRequestId(requestId)
                 .setTimestampMillis(System.currentTimeMillis())
                 .build();

@@ -133,6 +133,7 @@ final class ChangeGenerator {
         CommandBatch.Builder b = CommandBatch.newBuilder()
                 .addAllCommands(commands)
                 .setPrincipal("sim-op" + rnd.nextInt(3))
+                .setViaNode("lb1")
                 .setTimestampMillis(1_750_000_000_000L + count * 1000L)
                 .setRequestId("sim-" + seedTag + "-" + count);
         if (rnd.nextInt(12) == 0) {

@@ -25,6 +25,9 @@ class InvariantsTest {
     private static CommandBatch drain(String node, String requestId) {
         return CommandBatch.newBuilder()
                 .setRequestId(requestId)
+                .setPrincipal("sim-op")
+                .setViaNode("lb1")
+                .setTimestampMillis(1_750_000_000_000L)
                 .addCommands(
                         Command.newBuilder().setDrainNode(DrainNode.newBuilder().setNodeId(node)))
                 .build();

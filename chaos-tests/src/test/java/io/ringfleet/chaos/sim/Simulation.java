@@ -588,6 +588,7 @@ final class Simulation {
                 .addCommands(Command.newBuilder()
                         .setUndrainNode(UndrainNode.newBuilder().setNodeId("lb-probe")))
                 .setPrincipal("sim-probe")
+                .setViaNode("lb1")
                 .setTimestampMillis(1_800_000_000_000L)
                 .setRequestId("sim-probe-" + schedule.seed())
                 .build();

@@ -1,27 +1,36 @@
 package io.ringfleet.agent.api;
 
 import io.ringfleet.agent.security.Caller;
+import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
+import io.ringfleet.api.ReplyCode;
+import io.ringfleet.state.PrintableText;
+import io.ringfleet.state.command.BatchLimits;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API edge of every write: checks what is cheap to check without the state (size, request id),
- * stamps the batch with who, when and which request, and submits it to the log. Everything else is
- * validated at apply time, on every replica, against the image.
+ * stamps the batch with who (the authenticated caller), through which node (this one), when and which
+ * request, and submits it to the log. Everything else — these limits ({@link BatchLimits}, the one owner)
+ * and the provenance included — is validated again at apply time, on every replica, against the image.
+ * Every outcome is logged here, one INFO line per write, its caller-supplied text sanitised.
  */
 public final class BatchWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
     /** At most this many commands in one batch (one log entry). */
-    public static final int MAX_COMMANDS = 1000;
+    public static final int MAX_COMMANDS = BatchLimits.MAX_COMMANDS;
     /** At most this many bytes of encoded commands in one batch. */
-    public static final int MAX_BATCH_BYTES = 1 << 20;
+    public static final int MAX_BATCH_BYTES = BatchLimits.MAX_BATCH_BYTES;
     /** At most this many characters in a request id. */
-    public static final int MAX_REQUEST_ID = 128;
+    public static final int MAX_REQUEST_ID = BatchLimits.MAX_REQUEST_ID;
 
     private final FleetGateway gateway;
     private final Clock clock;
@@ -50,6 +59,7 @@ public final class BatchWriter {
         CommandBatch.Builder b = CommandBatch.newBuilder()
                 .addAllCommands(commands)
                 .setPrincipal(caller.principal())
+                .setViaNode(gateway.nodeId())
                 .setTimestampMillis(clock.millis())
                 .setRequestId(id);
         expectedStateIndex.ifPresent(b::setExpectedStateIndex);
@@ -62,8 +72,29 @@ public final class BatchWriter {
         return batch;
     }
 
+    /** Submits {@code batch} (from {@link #stamp}) and logs its outcome. */
     public CompletableFuture<FleetGateway.Committed> submit(CommandBatch batch) {
-        return gateway.submit(batch);
+        return gateway.submit(batch).whenComplete((committed, failure) -> log(batch, committed, failure));
+    }
+
+    private static void log(CommandBatch batch, FleetGateway.Committed committed, Throwable failure) {
+        String who = "write " + PrintableText.of(batch.getRequestId()) + " by " + PrintableText.of(batch.getPrincipal())
+                + " via " + PrintableText.of(batch.getViaNode()) + " (" + batch.getCommandsCount() + " commands)";
+        if (failure != null) {
+            LOG.info("{} not committed: {}", who, PrintableText.of(String.valueOf(failure.getMessage())));
+            return;
+        }
+        BatchReply reply = committed.reply();
+        if (reply.getCode() == ReplyCode.OK) {
+            LOG.info("{} applied at log index {}", who, reply.getLogIndex());
+        } else {
+            LOG.info(
+                    "{} rejected at log index {}: {} {}",
+                    who,
+                    reply.getLogIndex(),
+                    reply.getCode(),
+                    PrintableText.of(reply.getMessage()));
+        }
     }
 
     private static String checkRequestId(String id) {

@@ -26,6 +26,8 @@ import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.GetVipFlagsResponse;
 import io.ringfleet.api.GetVipRequest;
 import io.ringfleet.api.GetVipResponse;
+import io.ringfleet.api.HistoryRequest;
+import io.ringfleet.api.HistoryResponse;
 import io.ringfleet.api.JoinFleetRequest;
 import io.ringfleet.api.LeaveFleetRequest;
 import io.ringfleet.api.ListHealthCheckDstsRequest;
@@ -50,6 +52,7 @@ import io.ringfleet.api.WaitProgrammedRequest;
 import io.ringfleet.api.WaitProgrammedResponse;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetRings;
+import io.ringfleet.state.HistoryImage;
 import io.ringfleet.state.Real;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipKey;
@@ -93,6 +96,9 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
 
     private final FleetGateway gateway;
     private final RingView rings;
+    /** Entries a History call returns when it gives no limit. */
+    static final int DEFAULT_HISTORY = 20;
+
     private final BatchWriter writer;
     private final ProgrammedWaiter waiter;
     private final CommandValidator validator;
@@ -146,21 +152,9 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
         }
         CompletableFuture<ApplyResponse> result = writer.submit(batch).thenCompose(committed -> {
             BatchReply reply = committed.reply();
-            if (reply.getCode() != ReplyCode.OK) {
-                LOG.info(
-                        "{} by {} rejected at log index {}: {} {}",
-                        batch.getRequestId(),
-                        batch.getPrincipal(),
-                        reply.getLogIndex(),
-                        reply.getCode(),
-                        reply.getMessage());
+            if (reply.getCode() != ReplyCode.OK) { // BatchWriter logged it
                 throw Statuses.rejected(reply);
             }
-            LOG.debug(
-                    "{} by {} applied at log index {}",
-                    batch.getRequestId(),
-                    batch.getPrincipal(),
-                    reply.getLogIndex());
             ApplyResponse.Builder response = ApplyResponse.newBuilder()
                     .setLogIndex(reply.getLogIndex())
                     .setTerm(committed.term())
@@ -288,6 +282,25 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
     }
 
     @Override
+    public void history(HistoryRequest request, StreamObserver<HistoryResponse> out) {
+        int limit = request.getLimit() == 0 ? DEFAULT_HISTORY : request.getLimit();
+        if (limit > HistoryImage.CAPACITY) {
+            out.onError(Statuses.invalid(
+                    "limit " + limit + " is more than the history keeps: allowed 1.." + HistoryImage.CAPACITY));
+            return;
+        }
+        read(
+                request.getRead(),
+                out,
+                "History",
+                image -> HistoryResponse.newBuilder()
+                        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                        .addAllEntries(ImageProtos.history(image.history().newest(limit)))
+                        .setKept(image.history().size())
+                        .build());
+    }
+
+    @Override
     public void getGatewayMac(GetGatewayMacRequest request, StreamObserver<GetGatewayMacResponse> out) {
         read(
                 request.getRead(),
@@ -386,7 +399,7 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
             String nodeId,
             Function<String, CompletableFuture<Membership>> change,
             StreamObserver<MembershipResponse> out) {
-        String principal = Caller.current().principal();
+        String principal = Caller.current().printable();
         respond(out, what + " " + nodeId, change.apply(nodeId).thenApply(members -> {
             LOG.info("{} {} by {}: Raft configuration now {}", what, nodeId, principal, members);
             return members.toProto();

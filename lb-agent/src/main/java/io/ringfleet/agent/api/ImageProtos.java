@@ -1,7 +1,9 @@
 package io.ringfleet.agent.api;
 
 import com.google.protobuf.ByteString;
+import io.ringfleet.api.BatchAudited;
 import io.ringfleet.api.HealthCheckDst;
+import io.ringfleet.api.HistoryEntry;
 import io.ringfleet.api.NodeInfo;
 import io.ringfleet.api.QuicServerId;
 import io.ringfleet.api.ReadStamp;
@@ -114,6 +116,26 @@ final class ImageProtos {
                     .setDrainReason(d.reason())
                     .setDrainedAtMillis(d.drainedAtMillis())
                     .setDrainedBy(d.drainedBy())
+                    .build());
+        }
+        return out;
+    }
+
+    /** Audit-trail entries as the API shows them (same fields as the BatchAudited records). */
+    static List<HistoryEntry> history(List<BatchAudited> entries) {
+        List<HistoryEntry> out = new ArrayList<>(entries.size());
+        for (BatchAudited e : entries) {
+            out.add(HistoryEntry.newBuilder()
+                    .setLogIndex(e.getLogIndex())
+                    .setTerm(e.getTerm())
+                    .setPrincipal(e.getPrincipal())
+                    .setViaNode(e.getViaNode())
+                    .setTimestampMillis(e.getTimestampMillis())
+                    .setRequestId(e.getRequestId())
+                    .setCommandCount(e.getCommandCount())
+                    .setCode(e.getCode())
+                    .setMessage(e.getMessage())
+                    .setFailedCommandIndex(e.getFailedCommandIndex())
                     .build());
         }
         return out;

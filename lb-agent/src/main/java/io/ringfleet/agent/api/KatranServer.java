@@ -44,6 +44,7 @@ import io.ringfleet.api.katran.VipList;
 import io.ringfleet.api.katran.VipWithFlags;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.IpAddress;
+import io.ringfleet.state.PrintableText;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipKey;
 import io.ringfleet.state.VipReal;
@@ -249,14 +250,18 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
                                             "katran {} by {}: flags 0x{} of real {} not kept: Ringfleet's log"
                                                     + " holds no real flags",
                                             what,
-                                            caller.principal(),
+                                            caller.printable(),
                                             Integer.toHexString(bits),
                                             address);
                                 }
                                 out2.add(List.of(addReals(key, List.of(r))));
                             }
                         } catch (IllegalArgumentException e) {
-                            LOG.info("katran {} by {}: entry skipped: {}", what, caller.principal(), e.getMessage());
+                            LOG.info(
+                                    "katran {} by {}: entry skipped: {}",
+                                    what,
+                                    caller.printable(),
+                                    PrintableText.of(e.getMessage()));
                         }
                     }
                     return out2;
@@ -315,8 +320,8 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
                         } catch (IllegalArgumentException e) {
                             LOG.info(
                                     "katran modifyQuicRealsMapping by {}: entry skipped: {}",
-                                    caller.principal(),
-                                    e.getMessage());
+                                    caller.printable(),
+                                    PrintableText.of(e.getMessage()));
                         }
                     }
                     return list;
@@ -599,7 +604,11 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
                     return submit(all, what, caller).thenCompose(rejection -> {
                         if (rejection == null || list.size() == 1) {
                             if (rejection != null) {
-                                LOG.info("katran {} by {}: entry skipped: {}", what, caller.principal(), rejection);
+                                LOG.info(
+                                        "katran {} by {}: entry skipped: {}",
+                                        what,
+                                        caller.printable(),
+                                        PrintableText.of(rejection));
                             }
                             return CompletableFuture.completedFuture(null);
                         }
@@ -608,7 +617,11 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
                             chain = chain.thenCompose(v -> submit(entry, what, caller)
                                     .thenAccept(r -> {
                                         if (r != null) {
-                                            LOG.info("katran {} by {}: entry skipped: {}", what, caller.principal(), r);
+                                            LOG.info(
+                                                    "katran {} by {}: entry skipped: {}",
+                                                    what,
+                                                    caller.printable(),
+                                                    PrintableText.of(r));
                                         }
                                     }));
                         }
@@ -635,14 +648,7 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
             if (reply.getCode() == ReplyCode.OK) {
                 return null;
             }
-            LOG.info(
-                    "katran {} {} by {} rejected at log index {}: {} {}",
-                    what,
-                    batch.getRequestId(),
-                    caller.principal(),
-                    reply.getLogIndex(),
-                    reply.getCode(),
-                    reply.getMessage());
+            // BatchWriter logged the rejection with the request id: only the answer is made here.
             return reply.getMessage().isEmpty() ? reply.getCode().toString() : reply.getMessage();
         });
     }
@@ -664,7 +670,7 @@ public final class KatranServer extends KatranServiceGrpc.KatranServiceImplBase 
 
     /** Katran's refusal: status CANCELLED (its returnStatus(false)); the reason is the description. */
     private static void refuse(StreamObserver<?> out, String what, Caller caller, String reason) {
-        LOG.info("katran {} by {} refused: {}", what, caller.principal(), reason);
+        LOG.info("katran {} by {} refused: {}", what, caller.printable(), PrintableText.of(reason));
         out.onError(Status.CANCELLED.withDescription(reason).asRuntimeException());
     }
 

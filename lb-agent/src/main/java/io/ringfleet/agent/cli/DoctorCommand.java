@@ -101,8 +101,10 @@ final class DoctorCommand implements Callable<Integer> {
             }
         } else {
             for (HostDoctor.Check c : checks) {
-                out.line(String.format(Locale.ROOT, "%-4s  %-11s  %s", c.status(), c.name(), c.detail())
-                        + (c.fix().isEmpty() ? "" : "\n      " + " ".repeat(13) + "fix: " + c.fix()));
+                out.line(String.format(Locale.ROOT, "%-4s  %-11s  %s", c.status(), c.name(), c.detail()));
+                if (!c.fix().isEmpty()) {
+                    out.line("      " + " ".repeat(13) + "fix: " + c.fix());
+                }
             }
         }
         return checks.stream().anyMatch(c -> c.status() == HostDoctor.Status.fail) ? ExitCodes.FAILED : ExitCodes.OK;

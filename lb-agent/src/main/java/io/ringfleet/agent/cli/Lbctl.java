@@ -5,6 +5,7 @@ import com.google.protobuf.Value;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringfleet.agent.security.CertificateToolException;
+import io.ringfleet.state.PrintableText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import picocli.CommandLine.ScopeType;
             StatsCommand.class,
             NodeCommands.class,
             StatusCommand.class,
+            HistoryCommand.class,
             WaitCommand.class,
             ApplyCommand.class,
             CertsCommands.class,
@@ -229,7 +231,9 @@ public final class Lbctl {
                             "exit_code", Value.newBuilder().setNumberValue(exit).build())
                     .build()));
         } else {
-            err.println("lbctl: " + kind.toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + message);
+            // The message may quote what a server or a caller wrote (a CN, a drain reason): shown escaped.
+            err.println("lbctl: " + kind.toLowerCase(Locale.ROOT).replace('_', ' ') + ": "
+                    + PrintableText.of(message, Output.MAX_CELL));
         }
         err.flush();
         return exit;

@@ -3,14 +3,22 @@ package io.ringfleet.agent.cli;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import io.ringfleet.state.PrintableText;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
-/** Prints results as aligned tables (for people) or one JSON document per line (for scripts). */
+/**
+ * Prints results as aligned tables (for people) or one JSON document per line (for scripts). Text for people is
+ * escaped by {@link PrintableText}: a principal, request id or drain reason cannot print a newline or drive the
+ * terminal with an ANSI escape. JSON escapes control characters itself.
+ */
 final class Output {
+    /** Longest text shown in a table cell or line before it is cut. */
+    static final int MAX_CELL = 4096;
+
     /** Output formats of {@code -o}. */
     enum Format {
         table,
@@ -50,7 +58,7 @@ final class Output {
     }
 
     void line(String text) {
-        out.println(text);
+        out.println(PrintableText.of(text, MAX_CELL));
         out.flush();
     }
 
@@ -98,7 +106,7 @@ final class Output {
         Table row(Object... cells) {
             String[] r = new String[columns];
             for (int i = 0; i < columns; i++) {
-                r[i] = i < cells.length && cells[i] != null ? String.valueOf(cells[i]) : "";
+                r[i] = i < cells.length && cells[i] != null ? PrintableText.of(String.valueOf(cells[i]), MAX_CELL) : "";
             }
             rows.add(r);
             return this;

@@ -251,13 +251,14 @@ public final class LbAgent implements AutoCloseable {
         FleetLimits limits = self.limits();
         LOG.info("{}: fleet limits {}", nodeId, limits);
         FleetNode.Builder nb = FleetNode.builder()
+                .groupId(FleetNode.groupIdOf(config.fleetId()))
                 .peerId(nodeId)
                 .peers(raftVoters)
                 .listeners(raftListeners)
                 .storageDir(dataDir)
                 .publisher(pipeline);
         if (tls != null) {
-            nb.tls(tls.raftTlsConfig());
+            nb.tls(tls.raftTlsConfig(raftHosts()));
         }
         node = nb.build();
         closeables.push(node);
@@ -270,6 +271,15 @@ public final class LbAgent implements AutoCloseable {
                 self.peer().raftAddress(),
                 localCommit);
         return localCommit;
+    }
+
+    /** Every peer's id and Raft host: the only certificates the Raft transport accepts. */
+    private Map<String, String> raftHosts() {
+        Map<String, String> hosts = new LinkedHashMap<>();
+        for (PeerConfig p : config.peers()) {
+            hosts.put(p.id(), p.raftAddress().host());
+        }
+        return hosts;
     }
 
     /** The Ratis client, the peers' status, fleet progress and the gRPC API; wires the pipeline's listener. */
@@ -288,7 +298,7 @@ public final class LbAgent implements AutoCloseable {
                 .retrySleepMs(50)
                 .requestTimeoutMs(5000);
         if (tls != null) {
-            cb.tls(tls.raftTlsConfig());
+            cb.tls(tls.raftTlsConfig(raftHosts()));
         }
         client = cb.build();
         closeables.push(client);

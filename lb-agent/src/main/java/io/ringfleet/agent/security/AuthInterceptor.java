@@ -12,10 +12,13 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates every API call and authorizes it by role. Under mutual TLS the caller is the client
@@ -25,9 +28,12 @@ import javax.net.ssl.SSLSession;
  */
 public final class AuthInterceptor implements ServerInterceptor {
     private static final ServerCall.Listener<Object> NOTHING = new ServerCall.Listener<>() {};
+    private static final Logger LOG = LoggerFactory.getLogger(AuthInterceptor.class);
+    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final MethodPolicy policy;
     private final boolean plaintext;
+    private final RateLimitedLog refusals = new RateLimitedLog(LOG::warn, REFUSAL_LOG_INTERVAL, System::nanoTime);
 
     private AuthInterceptor(MethodPolicy policy, boolean plaintext) {
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -84,8 +90,12 @@ public final class AuthInterceptor implements ServerInterceptor {
         return Contexts.interceptCall(context, call, headers, next);
     }
 
+    /** Answers {@code status} and logs it (rate-limited, one sanitised line: the CN is the caller's text). */
     @SuppressWarnings("unchecked")
-    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+        refusals.log("refused " + call.getMethodDescriptor().getFullMethodName() + " from "
+                + host(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)) + ": " + status.getCode() + " "
+                + status.getDescription());
         call.close(status, new Metadata());
         return (ServerCall.Listener<Q>) NOTHING;
     }

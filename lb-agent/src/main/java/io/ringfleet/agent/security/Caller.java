@@ -1,6 +1,7 @@
 package io.ringfleet.agent.security;
 
 import io.grpc.Context;
+import io.ringfleet.state.PrintableText;
 import java.util.Objects;
 
 /**
@@ -13,6 +14,11 @@ public record Caller(String principal, Role role) {
     public Caller {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(role, "role");
+    }
+
+    /** The principal as it may be logged or printed ({@link PrintableText}). */
+    public String printable() {
+        return PrintableText.of(principal);
     }
 
     /**

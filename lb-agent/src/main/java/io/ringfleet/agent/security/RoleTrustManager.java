@@ -10,9 +10,9 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * A CA trust manager that also requires the peer's certificate to carry one of some roles: nodes only on
- * the Raft transport, a node behind the API address lbctl dials. Chain and hostname checks stay with the
- * delegate (the JDK's PKIX trust manager).
+ * A CA trust manager that also requires the peer's certificate to carry one of some roles: a node behind the API
+ * address lbctl and the agents dial. Chain and hostname checks stay with the delegate (the JDK's PKIX trust
+ * manager). The Raft transport is stricter: {@link RaftPeerTrustManager} admits only the configured peers.
  */
 final class RoleTrustManager extends X509ExtendedTrustManager {
     private final X509ExtendedTrustManager delegate;

@@ -17,8 +17,10 @@ import java.security.Signature;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -26,6 +28,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One party's TLS material — the fleet CA, its own certificate chain and private key — checked once on
@@ -35,12 +39,15 @@ import org.apache.ratis.grpc.GrpcTlsConfig;
  *   <li>{@link #apiServerCredentials()}: the agent's API; a client certificate from the CA is required
  *       (no certificate, no handshake); the role is enforced per call by {@link AuthInterceptor}.
  *   <li>{@link #apiClientCredentials()}: lbctl and agent-to-agent API calls; the server must be a node.
- *   <li>{@link #raftTlsConfig()}: Ratis's gRPC server, client and admin channels; mutual TLS where both
- *       ends must be nodes, so an operator's certificate cannot speak Raft.
+ *   <li>{@link #raftTlsConfig(Map)}: Ratis's gRPC server, client and admin channels; mutual TLS where both
+ *       ends must be configured peers, so neither an operator's certificate nor another node's can speak Raft.
  * </ul>
  * Keys are PEM PKCS#8 (what {@code lbctl certs} and {@code openssl genpkey} write).
  */
 public final class TlsMaterial {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsMaterial.class);
+    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
+
     private final List<X509Certificate> caCerts;
     private final List<X509Certificate> chain;
     private final CertificateIdentity identity;
@@ -229,9 +236,19 @@ public final class TlsMaterial {
                 .build();
     }
 
-    /** For Ratis (server, client and admin channels): mutual TLS between nodes only. */
-    public GrpcTlsConfig raftTlsConfig() {
-        return new GrpcTlsConfig(keyManager, trustManagerFor(Role.NODE), true);
+    /**
+     * For Ratis (server, client and admin channels): mutual TLS between the configured peers only (see
+     * {@link RaftPeerTrustManager}); refused handshakes are logged, at most one line per 10 s.
+     *
+     * @param peerRaftHosts every peer's id and the host of its Raft address, from the fleet config
+     */
+    public GrpcTlsConfig raftTlsConfig(Map<String, String> peerRaftHosts) {
+        return raftTlsConfig(peerRaftHosts, new RateLimitedLog(LOG::warn, REFUSAL_LOG_INTERVAL, System::nanoTime));
+    }
+
+    /** As {@link #raftTlsConfig(Map)}, refusals going to {@code refusals}. */
+    public GrpcTlsConfig raftTlsConfig(Map<String, String> peerRaftHosts, RateLimitedLog refusals) {
+        return new GrpcTlsConfig(keyManager, new RaftPeerTrustManager(caTrust, peerRaftHosts, refusals), true);
     }
 
     @Override

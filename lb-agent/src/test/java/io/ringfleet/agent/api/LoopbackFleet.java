@@ -4,6 +4,7 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.ringfleet.agent.fleet.RaftFleetGateway;
 import io.ringfleet.agent.rings.RingView;
+import io.ringfleet.agent.security.RateLimitedLog;
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.agent.security.TlsMaterial;
 import io.ringfleet.api.ControlServiceGrpc;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +88,9 @@ public final class LoopbackFleet implements AutoCloseable {
     }
 
     public final TestPki pki;
+    /** Every refused Raft handshake, "node: line", as each node's refusal log wrote it (no rate limit here). */
+    public final List<String> raftRefusals = Collections.synchronizedList(new ArrayList<>());
+
     private final Map<String, Integer> raftPorts = new LinkedHashMap<>();
     private final Map<String, Integer> apiPorts = new LinkedHashMap<>();
     private final Map<String, Agent> agents = new TreeMap<>();
@@ -133,12 +138,12 @@ public final class LoopbackFleet implements AutoCloseable {
                 .peerId(id)
                 .peers(peers)
                 .storageDir(dir)
-                .tls(tls.raftTlsConfig())
+                .tls(tls.raftTlsConfig(raftHosts(), refusalLog(id)))
                 .publisher(programmed)
                 .build();
         node.start();
         FleetClient client = FleetClient.builder(group)
-                .tls(tls.raftTlsConfig())
+                .tls(tls.raftTlsConfig(raftHosts(), refusalLog(id)))
                 .leaderHint(RaftPeerId.valueOf(id))
                 .maxAttempts(50)
                 .retrySleepMs(50)
@@ -174,12 +179,31 @@ public final class LoopbackFleet implements AutoCloseable {
         return new Agent(id, node, client, gateway, peerStatus, progress, api);
     }
 
+    /** A refusal log of node {@code id} that keeps every line in {@link #raftRefusals}. */
+    public RateLimitedLog refusalLog(String id) {
+        return new RateLimitedLog(line -> raftRefusals.add(id + ": " + line), Duration.ZERO, System::nanoTime);
+    }
+
     static int freePort() throws IOException {
         return io.ringfleet.agent.TestPorts.free();
     }
 
     public RaftGroup group() {
         return group;
+    }
+
+    /** Every peer's id and Raft host (all on loopback): what the Raft transport admits. */
+    public Map<String, String> raftHosts() {
+        Map<String, String> hosts = new LinkedHashMap<>();
+        raftPorts.keySet().forEach(id -> hosts.put(id, "127.0.0.1"));
+        return hosts;
+    }
+
+    /** Each peer's id and Raft address ("127.0.0.1:port"). */
+    public Map<String, String> raftAddresses() {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        raftPorts.forEach((id, port) -> addresses.put(id, "127.0.0.1:" + port));
+        return addresses;
     }
 
     public Agent agent(String id) {

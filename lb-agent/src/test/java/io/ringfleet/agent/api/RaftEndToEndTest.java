@@ -245,7 +245,7 @@ class RaftEndToEndTest {
     @Order(5)
     void anOperatorCertificateCannotSpeakRaft() throws Exception {
         try (FleetClient node = FleetClient.builder(fleet.group())
-                .tls(fleet.pki.material("lb2").raftTlsConfig())
+                .tls(fleet.pki.material("lb2").raftTlsConfig(fleet.raftHosts()))
                 .maxAttempts(20)
                 .retrySleepMs(50)
                 .requestTimeoutMs(3000)
@@ -253,12 +253,15 @@ class RaftEndToEndTest {
             CommandBatch batch = CommandBatch.newBuilder()
                     .addCommands(addVip(freshVip()))
                     .setPrincipal("lb2")
+                    .setViaNode("lb2")
+                    .setTimestampMillis(System.currentTimeMillis())
+                    .setRequestId("direct-lb2")
                     .build();
             assertEquals(
                     io.ringfleet.api.ReplyCode.OK, node.submit(batch).getCode(), "a node certificate does speak Raft");
         }
         try (FleetClient intruder = FleetClient.builder(fleet.group())
-                .tls(fleet.pki.material("alice").raftTlsConfig())
+                .tls(fleet.pki.material("alice").raftTlsConfig(fleet.raftHosts()))
                 .maxAttempts(2)
                 .retrySleepMs(10)
                 .requestTimeoutMs(2000)

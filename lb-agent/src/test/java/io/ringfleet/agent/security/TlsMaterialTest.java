@@ -95,7 +95,7 @@ class TlsMaterialTest {
 
     @Test
     void raftTlsConfigIsMutualWithThisNodesKey() throws Exception {
-        GrpcTlsConfig raft = pki.material("lb1").raftTlsConfig();
+        GrpcTlsConfig raft = pki.material("lb1").raftTlsConfig(java.util.Map.of("lb1", "127.0.0.1"));
         assertTrue(raft.isMutualTls());
         assertTrue(raft.getKeyManager() != null && raft.getTrustManager() != null);
     }

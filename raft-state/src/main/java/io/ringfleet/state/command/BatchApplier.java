@@ -1,6 +1,9 @@
 package io.ringfleet.state.command;
 
+import io.ringfleet.api.BatchAudited;
 import io.ringfleet.api.CommandBatch;
+import io.ringfleet.api.FleetRecord;
+import io.ringfleet.api.ReplyCode;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.Provenance;
@@ -15,6 +18,8 @@ import java.util.Objects;
  * <p>A fleet version above what the validator supports, in the image or reached by the entry (a bootstrap or
  * a finalisation), throws {@link UnsupportedFleetVersionException}: this replica cannot apply that version's
  * rules, and applying older ones would diverge from the fleet.
+ *
+ * <p>Every batch, applied or rejected, adds its entry to the image's audit trail ({@link io.ringfleet.state.HistoryImage}).
  */
 public final class BatchApplier {
     private final CommandValidator validator;
@@ -39,7 +44,32 @@ public final class BatchApplier {
         CommandValidator.Checked checked = validator.check(current, batch);
         FleetDelta delta = checked.delta();
         checkSupported(delta.settingsAfter().fleetVersion(), at, "it finalises");
+        delta.replay(FleetRecord.newBuilder()
+                .setBatchAudited(audited(batch, at, checked.result()))
+                .build());
         return new Applied(checked.result(), delta, delta.apply(at));
+    }
+
+    /**
+     * The audit-trail entry of this batch, applied or rejected: rejected batches are in the trail too, since what
+     * was refused (a forged or oversized entry, a bad change) is what an audit looks for. Their entry changes only
+     * the history, never the state: the state index and the digest stay as they were.
+     */
+    static BatchAudited audited(CommandBatch batch, Provenance at, CommandResult result) {
+        BatchAudited.Builder b = BatchAudited.newBuilder()
+                .setLogIndex(at.index())
+                .setTerm(at.term())
+                .setPrincipal(batch.getPrincipal())
+                .setViaNode(batch.getViaNode())
+                .setTimestampMillis(batch.getTimestampMillis())
+                .setRequestId(batch.getRequestId())
+                .setCommandCount(batch.getCommandsCount())
+                .setCode(ReplyCode.OK)
+                .setFailedCommandIndex(-1);
+        result.rejection()
+                .ifPresent(r ->
+                        b.setCode(r.code().toProto()).setMessage(r.message()).setFailedCommandIndex(r.commandIndex()));
+        return b.build();
     }
 
     private void checkSupported(FleetImage image, Provenance at, String where) {

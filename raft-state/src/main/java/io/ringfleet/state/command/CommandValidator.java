@@ -17,8 +17,8 @@ import java.util.Locale;
  * allocated lowest-free-first (vip_num from 0, real index from 1) and written into the records. If any
  * command is rejected, the whole batch is: no record is returned.
  *
- * <p>This class checks the batch as a whole (at least one command; expected_state_index, when set, equals
- * the image's state index) and hands each command to the rules of its domain, which say what is accepted:
+ * <p>This class checks the batch as a whole (at least one command; its size and provenance by
+ * {@link ProvenanceRules}; expected_state_index, when set, equals the image's state index) and hands each command to the rules of its domain, which say what is accepted:
  * {@link VipRules}, {@link RealRules}, {@link HealthCheckRules}, {@link QuicRules}, {@link NodeRules}, with
  * {@link AddressRules} for the addresses they all take, and {@link SettingsRules} for the fleet settings and
  * version. A command that the finalised fleet version does not include yet ({@link FleetVersions}) is refused
@@ -69,6 +69,14 @@ public final class CommandValidator {
             return rejected(
                     image,
                     Rejection.ofBatch(ErrorCode.INVALID_ARGUMENT, "the batch has no commands: send at least one"));
+        }
+        try {
+            if (FleetVersions.inForce(image.settings().fleetVersion())
+                    >= FleetVersions.Rule.BATCH_PROVENANCE.version()) {
+                ProvenanceRules.check(batch, image);
+            }
+        } catch (Reject r) {
+            return rejected(image, Rejection.ofBatch(r.code, r.getMessage()));
         }
         if (batch.hasExpectedStateIndex() && batch.getExpectedStateIndex() != image.stateIndex()) {
             return rejected(

@@ -60,9 +60,25 @@ import org.apache.ratis.util.TimeDuration;
  * Ratis's server, client and admin channels (the seam; certificates come from lb-agent's config).
  */
 public final class FleetNode implements Closeable {
-    /** The group of the fleet log unless told otherwise: a fixed UUID, so every node names the same group. */
+    /**
+     * The group of the fleet log unless told otherwise (tests): a fixed UUID. An agent names its group after its
+     * fleet ({@link #groupIdOf}), so nodes of two fleets never join each other's log.
+     */
     public static final RaftGroupId DEFAULT_GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("ringfleet-fleet-log".getBytes(StandardCharsets.UTF_8)));
+
+    /**
+     * The Raft group of fleet {@code fleetId}: a name-based (type 3) UUID of "ringfleet-fleet:" + the id, equal on
+     * every node of the fleet and different for every other fleet. Ratis refuses requests and votes for another
+     * group id, and the group's storage directory is named after it.
+     */
+    public static RaftGroupId groupIdOf(String fleetId) {
+        if (fleetId == null || fleetId.isEmpty()) {
+            throw new IllegalArgumentException("a fleet id is needed to name the fleet's Raft group");
+        }
+        return RaftGroupId.valueOf(
+                UUID.nameUUIDFromBytes(("ringfleet-fleet:" + fleetId).getBytes(StandardCharsets.UTF_8)));
+    }
 
     /** The leader step-down wait in minimum election timeouts (unless set through {@link Builder#raftProperties}). */
     public static final int STEP_DOWN_WAIT_ELECTION_TIMEOUTS = 5;

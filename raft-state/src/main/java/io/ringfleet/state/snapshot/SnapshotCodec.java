@@ -1,6 +1,7 @@
 package io.ringfleet.state.snapshot;
 
 import com.google.protobuf.ByteString;
+import io.ringfleet.api.BatchAudited;
 import io.ringfleet.api.DownRealMarked;
 import io.ringfleet.api.FleetRecord;
 import io.ringfleet.api.FleetSettingsSet;
@@ -40,7 +41,8 @@ import java.util.Map;
  *
  * <p>{@link #toRecords} lists, in a fixed order: the gateway MAC; per VIP (ascending vip_num) VipAdded,
  * RealsAdded with every member (ascending real index) and DownRealMarked per down member; health-check
- * marks; QUIC mappings; the fleet settings, node versions and finalised fleet version; drained nodes. Replaying them into {@link FleetImage#EMPTY} rebuilds the same
+ * marks; QUIC mappings; the fleet settings, node versions and finalised fleet version; drained nodes; then the
+ * audit trail (BatchAudited, oldest first). Replaying them into {@link FleetImage#EMPTY} rebuilds the same
  * reals table with the same indexes and reference counts, because every reference is a record.
  *
  * <p>The byte form ({@link #write}/{@link #read}) is a {@link SnapshotHeader} then the records, each
@@ -112,6 +114,9 @@ public final class SnapshotCodec {
                             .setDrainedAtMillis(n.drainedAtMillis())
                             .setDrainedBy(n.drainedBy()))
                     .build());
+        }
+        for (BatchAudited entry : image.history().all()) {
+            out.add(FleetRecord.newBuilder().setBatchAudited(entry).build());
         }
         return out;
     }

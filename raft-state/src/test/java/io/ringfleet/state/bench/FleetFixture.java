@@ -62,6 +62,7 @@ final class FleetFixture {
                             Command.newBuilder().setAddVip(AddVip.newBuilder().setVip(vipKey(v))))
                     .addCommands(Command.newBuilder().setAddReals(reals))
                     .setPrincipal("bench")
+                    .setViaNode("lb1")
                     .setTimestampMillis(1_700_000_000_000L)
                     .setRequestId("build-" + v)
                     .build());
@@ -106,6 +107,7 @@ final class FleetFixture {
     static CommandBatch weightBatch(FleetImage image, int n, long seed) {
         CommandBatch.Builder batch = CommandBatch.newBuilder()
                 .setPrincipal("bench")
+                .setViaNode("lb1")
                 .setTimestampMillis(1_700_000_000_000L)
                 .setRequestId("weights-" + n);
         for (CommandBatch b : weightCommands(image, n, seed)) {
@@ -118,6 +120,7 @@ final class FleetFixture {
     static CommandBatch buildBatch(int vips, int realsPerVip) {
         CommandBatch.Builder batch = CommandBatch.newBuilder()
                 .setPrincipal("bench")
+                .setViaNode("lb1")
                 .setTimestampMillis(1_700_000_000_000L)
                 .setRequestId("build-all");
         for (CommandBatch b : buildBatches(vips, realsPerVip)) {
@@ -142,6 +145,7 @@ final class FleetFixture {
                                             .setAddress(member.address().toString())
                                             .setWeight(1 + rnd.nextInt(100)))))
                     .setPrincipal("bench")
+                    .setViaNode("lb1")
                     .setTimestampMillis(1_700_000_000_000L + i)
                     .setRequestId("w-" + i)
                     .build());

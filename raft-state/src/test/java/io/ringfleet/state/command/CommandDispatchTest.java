@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.ringfleet.api.Command;
-import io.ringfleet.api.CommandBatch;
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.testing.Commands;
 import org.junit.jupiter.api.Test;
 
 /** The dispatcher hands every command kind of the proto to a domain's rules. */
@@ -22,9 +22,7 @@ class CommandDispatchTest {
         for (FieldDescriptor kind : Command.getDescriptor().getOneofs().get(0).getFields()) {
             Message empty = Command.newBuilder().newBuilderForField(kind).build();
             Command command = Command.newBuilder().setField(kind, empty).build();
-            CommandResult result = validator.validate(
-                    FleetImage.EMPTY,
-                    CommandBatch.newBuilder().addCommands(command).build());
+            CommandResult result = validator.validate(FleetImage.EMPTY, Commands.batch(command));
             result.rejection().ifPresent(r -> assertNotEquals(NO_OPERATION, r.detail(), kind.getName()));
             kinds++;
         }
@@ -33,12 +31,8 @@ class CommandDispatchTest {
 
     @Test
     void aCommandWithoutKindIsInvalid() {
-        CommandResult result = new CommandValidator()
-                .validate(
-                        FleetImage.EMPTY,
-                        CommandBatch.newBuilder()
-                                .addCommands(Command.getDefaultInstance())
-                                .build());
+        CommandResult result =
+                new CommandValidator().validate(FleetImage.EMPTY, Commands.batch(Command.getDefaultInstance()));
         Rejection r = result.rejection().orElseThrow();
         assertEquals(ErrorCode.INVALID_ARGUMENT, r.code());
         assertEquals(NO_OPERATION, r.detail());

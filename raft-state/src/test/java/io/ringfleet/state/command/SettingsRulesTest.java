@@ -116,7 +116,7 @@ class SettingsRulesTest {
                 setSettings(good.toBuilder().clearPeers().build()));
         assertRejected(
                 ErrorCode.INVALID_ARGUMENT,
-                "fleet settings: peer id n2 is listed twice",
+                "fleet settings: peer id lb2 is listed twice",
                 fleet,
                 setSettings(good.toBuilder().addPeers(PEERS.get(1).toProto()).build()));
         assertRejected(
@@ -174,21 +174,21 @@ class SettingsRulesTest {
     @Test
     void finalisingNeedsEveryPeerAndTheNextVersion() {
         CommandLog fleet = new CommandLog(SMALL);
-        fleet.apply(reportVersion("n1", 2), reportVersion("n2", 2));
+        fleet.apply(reportVersion("lb1", 2), reportVersion("lb2", 2));
         assertRejected(
                 ErrorCode.FAILED_PRECONDITION,
-                "fleet version 2 cannot be finalised: every peer must report support for it first; not yet: n3 (not"
+                "fleet version 2 cannot be finalised: every peer must report support for it first; not yet: lb3 (not"
                         + " reported)",
                 fleet,
                 finalizeVersion(2));
-        fleet.apply(reportVersion("n3", 1));
+        fleet.apply(reportVersion("lb3", 1));
         assertRejected(
                 ErrorCode.FAILED_PRECONDITION,
-                "fleet version 2 cannot be finalised: every peer must report support for it first; not yet: n3"
+                "fleet version 2 cannot be finalised: every peer must report support for it first; not yet: lb3"
                         + " (supports 1)",
                 fleet,
                 finalizeVersion(2));
-        fleet.apply(reportVersion("n3", 2));
+        fleet.apply(reportVersion("lb3", 2));
         assertRejected(
                 ErrorCode.FAILED_PRECONDITION,
                 "fleet version 3 cannot be finalised: the finalised version is 1 and versions are finalised one at a"
@@ -217,12 +217,12 @@ class SettingsRulesTest {
                 reportVersion("n7", 2));
         assertRejected(
                 ErrorCode.FAILED_PRECONDITION,
-                "node n1 reports support up to fleet version 1, below the finalised fleet version 2: a finalised"
+                "node lb1 reports support up to fleet version 1, below the finalised fleet version 2: a finalised"
                         + " version is never given up",
                 fleet,
-                reportVersion("n1", 1));
-        fleet.apply(reportVersion("n1", 2));
-        CommandResult same = fleet.submit(reportVersion("n1", 2));
+                reportVersion("lb1", 1));
+        fleet.apply(reportVersion("lb1", 2));
+        CommandResult same = fleet.submit(reportVersion("lb1", 2));
         assertTrue(same.isOk() && same.records().isEmpty(), "edge-triggered: the same report emits nothing");
     }
 
@@ -286,7 +286,7 @@ class SettingsRulesTest {
     @Test
     void settingsAreInTheDigestAndSurviveASnapshotAndReplaysEqual() throws Exception {
         CommandLog a = new CommandLog(SMALL);
-        a.apply(reportVersion("n1", 2), reportVersion("n2", 2), reportVersion("n3", 2));
+        a.apply(reportVersion("lb1", 2), reportVersion("lb2", 2), reportVersion("lb3", 2));
         a.apply(finalizeVersion(2), addVip(vip("10.0.0.1", 80, TCP)));
         FleetImage image = a.image();
         FleetImage loaded = SnapshotCodec.decode(SnapshotCodec.encode(image));
@@ -298,9 +298,9 @@ class SettingsRulesTest {
         CommandLog b = new CommandLog();
         for (Command c : List.of(
                 bootstrap(SMALL, 1),
-                reportVersion("n1", 2),
-                reportVersion("n2", 2),
-                reportVersion("n3", 2),
+                reportVersion("lb1", 2),
+                reportVersion("lb2", 2),
+                reportVersion("lb3", 2),
                 finalizeVersion(2),
                 io.ringfleet.state.testing.Commands.setSettings(settings(FleetLimits.DEFAULT)))) {
             FleetImage before = b.image();

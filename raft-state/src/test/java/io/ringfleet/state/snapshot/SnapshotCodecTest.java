@@ -87,7 +87,8 @@ class SnapshotCodecTest {
         b.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
         b.apply(removeReals(WEB, "10.0.0.3"));
         assertTrue(a.image().sameStateAs(b.image()));
-        assertEquals(SnapshotCodec.toRecords(a.image()), SnapshotCodec.toRecords(b.image()));
+        // The audit trails differ (two batches against three); the state's records do not.
+        assertEquals(stateRecords(a.image()), stateRecords(b.image()));
         assertEquals(a.image().digestHex(), b.image().digestHex());
     }
 
@@ -103,7 +104,7 @@ class SnapshotCodecTest {
     @Test
     void aSnapshotWhoseRecordsDoNotMatchItsDigestIsRejected() throws IOException {
         FleetImage image = richImage();
-        List<FleetRecord> records = SnapshotCodec.toRecords(image);
+        List<FleetRecord> records = stateRecords(image);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SnapshotCodec.header(image, records.size() - 1).writeDelimitedTo(out);
         for (FleetRecord r : records.subList(0, records.size() - 1)) {
@@ -151,5 +152,12 @@ class SnapshotCodecTest {
         assertEquals(image.term(), h.getTerm());
         assertEquals(image.stateIndex(), h.getStateIndex());
         assertArrayEquals(image.digest(), h.getStateDigest().toByteArray());
+    }
+
+    /** The snapshot's records without the audit trail's. */
+    private static List<FleetRecord> stateRecords(FleetImage image) {
+        return SnapshotCodec.toRecords(image).stream()
+                .filter(r -> r.getKindCase() != FleetRecord.KindCase.BATCH_AUDITED)
+                .toList();
     }
 }

@@ -207,8 +207,8 @@ public final class Commands {
         return new FleetPeer(id, host + ":7000", host + ":7001", host + ":7002");
     }
 
-    /** The test fleet's peers: n1, n2, n3 on 10.255.0.1..3. */
-    public static final List<FleetPeer> PEERS = List.of(peer("n1", 1), peer("n2", 2), peer("n3", 3));
+    /** The test fleet's peers: lb1, lb2, lb3 on 10.255.0.1..3. */
+    public static final List<FleetPeer> PEERS = List.of(peer("lb1", 1), peer("lb2", 2), peer("lb3", 3));
 
     /** Settings of {@code limits} and {@link #PEERS}. */
     public static FleetSettingsSpec settings(FleetLimits limits) {
@@ -260,6 +260,7 @@ public final class Commands {
         return CommandBatch.newBuilder()
                 .addAllCommands(List.of(commands))
                 .setPrincipal(principal)
+                .setViaNode("lb1")
                 .setTimestampMillis(TIMESTAMP_MILLIS)
                 .setRequestId(requestId)
                 .build();
