@@ -2,10 +2,14 @@ package io.ringfleet.state;
 
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
+import io.ringfleet.api.FleetRecord;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
 import io.ringfleet.state.snapshot.SnapshotCodec;
 import io.ringfleet.state.testing.Commands;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -81,8 +85,28 @@ final class ScaledHistory {
                 chain.update(rings.digest());
             }
         }
-        chain.update(SnapshotCodec.encode(image));
+        chain.update(stateSnapshot(image));
         return HexFormat.of().formatHex(chain.digest());
+    }
+
+    /**
+     * The snapshot bytes of the state alone: the header and the state's records, without the audit trail that
+     * snapshots carry since it was added (it is not state, and the chains were pinned before it existed).
+     */
+    private static byte[] stateSnapshot(FleetImage image) {
+        List<FleetRecord> state = SnapshotCodec.toRecords(image).stream()
+                .filter(r -> r.getKindCase() != FleetRecord.KindCase.BATCH_AUDITED)
+                .toList();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            SnapshotCodec.header(image, state.size()).writeDelimitedTo(out);
+            for (FleetRecord r : state) {
+                r.writeDelimitedTo(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     FleetImage image() {

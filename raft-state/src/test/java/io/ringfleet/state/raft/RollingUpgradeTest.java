@@ -155,7 +155,9 @@ class RollingUpgradeTest {
     }
 
     private static BatchReply submit(TestCluster cluster, ReplyCode expected, Command... commands) throws Exception {
-        BatchReply reply = cluster.client().submit(batch(commands));
+        // Stamped as forwarded by p1, a peer of the settings (a v2 fleet checks the via-node).
+        BatchReply reply = cluster.client()
+                .submit(batch(commands).toBuilder().setViaNode("p1").build());
         assertEquals(expected, reply.getCode(), reply.toString());
         return reply;
     }
