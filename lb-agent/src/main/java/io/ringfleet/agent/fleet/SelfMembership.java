@@ -1,9 +1,9 @@
 package io.ringfleet.agent.fleet;
 
+import io.grpc.StatusRuntimeException;
 import io.ringfleet.agent.api.Membership;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetClient.Members;
-import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
