@@ -4,6 +4,7 @@ import io.ringfleet.bpf.NetNs;
 import io.ringfleet.config.FleetConfig;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /** Options that are not in the fleet config: how this process runs the node. */
 public final class LbAgentBuilder {
@@ -21,6 +22,9 @@ public final class LbAgentBuilder {
     Duration programmingRetry = Duration.ofSeconds(2);
     Duration hookTimeout = Duration.ofSeconds(30);
     Duration hookRetry = Duration.ofSeconds(10);
+    boolean rejoin;
+    Duration membershipWait = Duration.ofSeconds(120);
+    Consumer<String> onRaftStopped = reason -> {};
 
     LbAgentBuilder(FleetConfig config, String nodeId) {
         this.config = Objects.requireNonNull(config, "config");
@@ -97,6 +101,23 @@ public final class LbAgentBuilder {
     public LbAgentBuilder routeHook(Duration timeout, Duration retry) {
         this.hookTimeout = positive("hook timeout", timeout);
         this.hookRetry = positive("hook retry", retry);
+        return this;
+    }
+
+    /**
+     * Rejoin the fleet as a new member (lb-agent --rejoin): leave the Raft configuration if still in it, clear
+     * this node's Raft storage, pins and xdp_root slot, start outside the configuration (never campaigning), and
+     * ask the leader to add it back; {@code wait} bounds each membership change.
+     */
+    public LbAgentBuilder rejoin(boolean rejoin, Duration wait) {
+        this.rejoin = rejoin;
+        this.membershipWait = positive("membership wait", wait);
+        return this;
+    }
+
+    /** Called once, with one line saying why, if this node's Raft server stops while the agent runs. */
+    public LbAgentBuilder onRaftStopped(Consumer<String> callback) {
+        this.onRaftStopped = Objects.requireNonNull(callback, "callback");
         return this;
     }
 
