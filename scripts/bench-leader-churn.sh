@@ -9,6 +9,7 @@
 #   --ratis-defaults   write Ratis's own timings into the config's raft section (150-300 ms elections): "before"
 #   --common-pool N    start the agents with -Djava.util.concurrent.ForkJoinPool.common.parallelism=N (1 = the
 #                      JDK's choice on <= 2 CPUs, "before"; the agent sets 4 itself otherwise)
+#   --no-build         reuse the classpath of the last run (another run of this script built it)
 #   --writes W         after the idle period, W batches of writes through lbctl (one JVM per write); the JSON then
 #                      also says how many threads each agent started during the writes (jcmd's java.threads.started)
 # Loading BPF takes /tmp/ringfleet-kernel.lock (start and cleanup only; the idle minutes run without it).
@@ -23,7 +24,7 @@ declare -A raft=([lb1]=19970 [lb2]=19972 [lb3]=19974)
 declare -A api=([lb1]=19971 [lb2]=19973 [lb3]=19975)
 declare -A metrics=([lb1]=19981 [lb2]=19982 [lb3]=19983)
 
-minutes="" stress=1 ratis_defaults=0 common_pool="" writes=0
+minutes="" stress=1 ratis_defaults=0 common_pool="" writes=0 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) minutes="$2"; shift 2 ;;
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
     --ratis-defaults) ratis_defaults=1; shift ;;
     --common-pool) common_pool="$2"; shift 2 ;;
     --writes) writes="$2"; shift 2 ;;
+    --no-build) build=0; shift ;;
     *) echo "bench-leader-churn: unknown option $1 (see the comment at the top of $0)" >&2; exit 2 ;;
   esac
 done
@@ -49,9 +51,11 @@ fi
 
 mkdir -p "$base"
 cp="$base/classpath"
-(cd "$root" && mvn -o -B -q -pl lb-agent -am package -DskipTests dependency:build-classpath \
-  -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp.deps") >&2
-echo "$root/lb-agent/target/classes:$(cat "$cp.deps")" > "$cp"
+if [ "$build" = 1 ] || [ ! -s "$cp" ]; then
+  (cd "$root" && mvn -o -B -q -pl lb-agent -am package -DskipTests dependency:build-classpath \
+    -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp.deps") >&2
+  echo "$root/lb-agent/target/classes:$(cat "$cp.deps")" > "$cp"
+fi
 
 write_config() {
   {

@@ -75,18 +75,22 @@ final class RejoinReset {
         return done;
     }
 
-    /** Ids of the programs pinned under {@code dir} (map pins are skipped). */
+    /** Ids of the programs pinned under {@code dir}. */
     private static Set<Integer> pinnedProgramIds(Path dir) {
         Set<Integer> ids = new HashSet<>();
         if (!Files.isDirectory(dir)) {
             return ids;
         }
         try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+            // PinnedProgram names program pins prog_<kind>_...; opening a map pin as a program would not fail
+            // (the kernel answers a map's info), so the name is what tells them apart
+            for (Path p : walk.filter(Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().startsWith("prog_"))
+                    .toList()) {
                 try (BpfProgram prog = BpfProgram.openPinned(p)) {
                     ids.add(prog.id());
-                } catch (BpfException notAProgram) {
-                    // a pinned map
+                } catch (BpfException gone) {
+                    // unpinned meanwhile: nothing of ours to detach
                 }
             }
         } catch (IOException e) {
