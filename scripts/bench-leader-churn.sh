@@ -54,7 +54,16 @@ cp="$base/classpath"
 if [ "$build" = 1 ] || [ ! -s "$cp" ]; then
   (cd "$root" && mvn -o -B -q -pl lb-agent -am package -DskipTests dependency:build-classpath \
     -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp.deps") >&2
-  echo "$root/lb-agent/target/classes:$(cat "$cp.deps")" > "$cp"
+  # the agents run from copies: a build in this tree during the run must not swap classes under them
+  rm -rf "$base/run" && mkdir -p "$base/run/jars" && cp -r "$root/lb-agent/target/classes" "$base/run/classes"
+  entries=("$base/run/classes")
+  for e in $(tr ':' '\n' < "$cp.deps"); do
+    case "$e" in
+      "$root"/*) cp "$e" "$base/run/jars/" && entries+=("$base/run/jars/$(basename "$e")") ;;
+      *) entries+=("$e") ;;
+    esac
+  done
+  (IFS=:; echo "${entries[*]}") > "$cp"
 fi
 
 write_config() {
