@@ -26,6 +26,14 @@ class AppendThreadsMeasurement {
     @TempDir
     Path root;
 
+    /** The same outside JUnit: {@code java -cp ... io.ringfleet.state.raft.AppendThreadsMeasurement}. */
+    public static void main(String[] args) throws Exception {
+        AppendThreadsMeasurement m = new AppendThreadsMeasurement();
+        m.root = java.nio.file.Files.createTempDirectory("append-threads");
+        m.threadsStartedPerCommittedWrite();
+        System.exit(0);
+    }
+
     @Test
     void threadsStartedPerCommittedWrite() throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
