@@ -19,10 +19,14 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.CallId;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -75,6 +79,7 @@ public final class FleetNode implements Closeable {
     private final RaftServer server;
     private final TimeDuration leaderStepDownWait;
     private final boolean joining;
+    private final boolean joinOutsideConfiguration;
     private final RaftTimings timings;
 
     private FleetNode(Builder b) throws IOException {
@@ -122,10 +127,14 @@ public final class FleetNode implements Closeable {
         // An existing group directory is recovered (log, metadata, snapshots); a missing one is formatted.
         boolean existing = Files.isDirectory(
                 storageDir.resolve(group.getGroupId().getUuid().toString()));
-        this.server = RaftServer.newBuilder()
-                .setServerId(peerId)
-                .setGroup(joining && !existing ? withoutSelf(group, peerId) : group)
-                .setProperties(p)
+        // A joining peer with new storage starts with no group and adds it after start (see start()): Ratis's
+        // builder refuses a group that does not hold the server, its group-add does not.
+        this.joinOutsideConfiguration = joining && !existing;
+        RaftServer.Builder builder = RaftServer.newBuilder().setServerId(peerId);
+        if (!joinOutsideConfiguration) {
+            builder.setGroup(group);
+        }
+        this.server = builder.setProperties(p)
                 .setParameters(parameters)
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
@@ -184,6 +193,14 @@ public final class FleetNode implements Closeable {
     /** Starts the server (loads the newest valid snapshot, then replays the log and joins the group). */
     public void start() throws IOException {
         server.start();
+        if (joinOutsideConfiguration) {
+            RaftClientReply added = server.groupManagement(GroupManagementRequest.newAdd(
+                    ClientId.randomId(), peerId, CallId.getAndIncrement(), withoutSelf(group, peerId), true));
+            if (!added.isSuccess()) {
+                throw new IOException("adding the fleet log's group (without " + peerId + ") to " + peerId + " failed: "
+                        + added.getException());
+            }
+        }
     }
 
     public RaftPeerId peerId() {
