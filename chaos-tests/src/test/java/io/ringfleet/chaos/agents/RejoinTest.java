@@ -56,7 +56,7 @@ class RejoinTest {
     @Test
     @Order(1)
     void aClearedNodeRejoinsByOneCommandThreeTimesWithoutDisruptingTheFleet() {
-        write(1);
+        write(1, 0);
         int rejoined = 0;
         long disruptions = 0;
         for (int round = 0; round < 3; round++) {
@@ -65,10 +65,10 @@ class RejoinTest {
             List<AgentProcess> others = others(k);
             double[] before = churn(others);
             node.stop();
-            write(2 + round); // the log moves on while the node is away
+            write(2 + round, k); // the log moves on while the node is away
             node.start(List.of("--rejoin"));
             fleet.awaitReady(List.of(node));
-            write(10 + round); // and the rejoined node takes part in the next write
+            write(10 + round, 0); // and the rejoined node takes part in the next write
             double[] after = churn(others);
             long d = Math.round(after[0] - before[0]) + Math.round(after[1] - before[1]);
             disruptions += d;
@@ -151,8 +151,11 @@ class RejoinTest {
         return new double[] {term, changes};
     }
 
-    /** One batch of VIPS_PER_WRITE VIPs with REALS_PER_VIP reals each, through lbctl apply on lb(n % 3 + 1). */
-    private static void write(int n) {
+    /**
+     * One batch of VIPS_PER_WRITE VIPs with REALS_PER_VIP reals each, through lbctl apply on lb(n % 3 + 1), or on
+     * the next LB if that one is {@code away} (stopped).
+     */
+    private static void write(int n, int away) {
         StringBuilder json = new StringBuilder("{\"commands\": [");
         for (int v = 0; v < VIPS_PER_WRITE; v++) {
             int id = written++;
@@ -180,6 +183,11 @@ class RejoinTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static int target(int n, int away) {
+        int t = n % 3 + 1;
+        return t == away ? t % 3 + 1 : t;
     }
 
     /** Node k's kernel maps (opened again from its new pins) hold the same VIPs, reals and rings as every other's. */
