@@ -11,6 +11,7 @@ PACKAGES=(
   iproute2 ethtool tcpdump iptables  # namespaces, veths, tc, captures, partitions
   openjdk-17-jdk-headless maven  # the Java build
   openssl                        # development CA for mTLS
+  stress-ng                      # CPU load for scripts/bench-leader-churn.sh
   linux-libc-dev                 # asm/types.h etc. for -target bpf
 )
 

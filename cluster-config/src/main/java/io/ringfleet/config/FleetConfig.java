@@ -1,6 +1,7 @@
 package io.ringfleet.config;
 
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.raft.RaftTimings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class FleetConfig {
     private final Map<String, NodeSettings> nodes;
     private final TlsConfig tls;
     private final FleetLimits limits;
+    private final RaftTimings raftTimings;
     private final List<ConfigProblem> warnings;
 
     FleetConfig(
@@ -32,6 +34,7 @@ public final class FleetConfig {
             Map<String, NodeSettings> nodes,
             TlsConfig tls,
             FleetLimits limits,
+            RaftTimings raftTimings,
             List<ConfigProblem> warnings) {
         this.source = Objects.requireNonNull(source);
         this.fleetId = Objects.requireNonNull(fleetId);
@@ -39,6 +42,7 @@ public final class FleetConfig {
         this.nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
         this.tls = Objects.requireNonNull(tls);
         this.limits = Objects.requireNonNull(limits);
+        this.raftTimings = Objects.requireNonNull(raftTimings);
         this.warnings = List.copyOf(warnings);
         for (PeerConfig p : this.peers) {
             if (!this.nodes.containsKey(p.id())) {
@@ -111,6 +115,11 @@ public final class FleetConfig {
 
     public FleetLimits limits() {
         return limits;
+    }
+
+    /** The fleet log's Raft timings (the {@code raft} section; {@link RaftTimings#DEFAULT} without one). */
+    public RaftTimings raftTimings() {
+        return raftTimings;
     }
 
     /** Things that are allowed but risky (e.g. {@code plaintext: true}), in line order. */

@@ -6,6 +6,7 @@ import io.ringfleet.config.YamlTree.Mapping;
 import io.ringfleet.config.YamlTree.Node;
 import io.ringfleet.config.YamlTree.Scalar;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.raft.RaftTimings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -39,7 +40,8 @@ public final class FleetConfigLoader {
             NodesSection.DEFAULTS,
             NodesSection.NODES,
             TlsSection.KEY,
-            LimitsSection.KEY);
+            LimitsSection.KEY,
+            RaftSection.KEY);
 
     private static final String FLEET_HINT = "fleet-id, peers and tls (see cluster-config/README.md)";
 
@@ -105,6 +107,7 @@ public final class FleetConfigLoader {
             List<ResolvedNode> nodes = new NodesSection(reader).read(top, peers);
             TlsConfig tls = new TlsSection(reader).read(top, peers);
             FleetLimits limits = new LimitsSection(reader).read(top);
+            RaftTimings raft = new RaftSection(reader).read(top);
             new Colocation(problems).check(nodes);
 
             if (problems.hasErrors()) {
@@ -115,7 +118,8 @@ public final class FleetConfigLoader {
                 settings.put(r.peer().id, r.settings());
             }
             List<PeerConfig> peerConfigs = peers.stream().map(p -> p.config).collect(Collectors.toList());
-            return new FleetConfig(problems.file(), fleetId, peerConfigs, settings, tls, limits, problems.warnings());
+            return new FleetConfig(
+                    problems.file(), fleetId, peerConfigs, settings, tls, limits, raft, problems.warnings());
         }
 
         /** The top-level mapping; a file that is not one leaves nothing to check. */

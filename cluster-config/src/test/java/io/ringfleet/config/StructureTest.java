@@ -87,15 +87,15 @@ class StructureTest {
         assertError(
                 insert(ONE, 1, "fleet_name: x"),
                 "fleet.yaml:2: fleet_name: unknown field. Allowed here: version,"
-                        + " fleet-id, peers, defaults, nodes, tls, limits");
+                        + " fleet-id, peers, defaults, nodes, tls, limits, raft");
         assertError(
                 insert(ONE, 1, "limit: {}"),
                 "fleet.yaml:2: limit: unknown field. Did you mean limits?"
-                        + " Allowed here: version, fleet-id, peers, defaults, nodes, tls, limits");
+                        + " Allowed here: version, fleet-id, peers, defaults, nodes, tls, limits, raft");
         assertEquals(
                 List.of(
                         "fleet.yaml:1: fleetId: unknown field. Did you mean fleet-id?"
-                                + " Allowed here: version, fleet-id, peers, defaults, nodes, tls, limits",
+                                + " Allowed here: version, fleet-id, peers, defaults, nodes, tls, limits, raft",
                         "fleet.yaml:1: fleet-id is missing; use 1 to 63 letters, digits, '.', '_' or '-', starting with a"
                                 + " letter or digit"),
                 errors(replace(ONE, 1, "fleetId: f")));
@@ -106,7 +106,7 @@ class StructureTest {
         assertError(
                 insert(ONE, 1, "interface: eth1"),
                 "fleet.yaml:2: interface: unknown field. interface belongs"
-                        + " in defaults or nodes.<id>. Allowed here: version, fleet-id, peers, defaults, nodes, tls, limits");
+                        + " in defaults or nodes.<id>. Allowed here: version, fleet-id, peers, defaults, nodes, tls, limits, raft");
     }
 
     @Test

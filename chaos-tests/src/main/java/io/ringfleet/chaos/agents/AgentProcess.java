@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One lb-agent process ({@code io.ringfleet.agent.daemon.LbAgentMain}) running inside an LB's namespace, with
@@ -54,6 +55,11 @@ public final class AgentProcess {
 
     /** Starts the agent (it must not be running). */
     public synchronized void start() {
+        start(List.of());
+    }
+
+    /** Starts the agent with more lb-agent arguments (e.g. {@code --rejoin}); it must not be running. */
+    public synchronized void start(List<String> extraArgs) {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(lb.id() + "'s agent is already running (pid " + process.pid() + ")");
         }
@@ -65,7 +71,8 @@ public final class AgentProcess {
                         "org.slf4j.simpleLogger.log.org.apache.ratis=warn",
                         "org.slf4j.simpleLogger.showDateTime=true",
                         "org.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"),
-                List.of("--config", config.toString(), "--node", lb.id()));
+                Stream.concat(Stream.of("--config", config.toString(), "--node", lb.id()), extraArgs.stream())
+                        .toList());
         try {
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
@@ -125,20 +132,40 @@ public final class AgentProcess {
      * answers otherwise or does not answer.
      */
     public boolean ready() {
+        String answer = get("/readyz");
+        return answer.startsWith("HTTP/1.1 200") || answer.startsWith("HTTP/1.0 200");
+    }
+
+    /**
+     * One sample of the agent's {@code /metrics} (from inside its namespace): the value of {@code name} summed over
+     * its series, NaN when the agent does not answer or has no such series.
+     */
+    public double metric(String name) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : get("/metrics").split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        return found ? sum : Double.NaN;
+    }
+
+    /** GET {@code path} on the agent's metrics endpoint: status line, headers and body; "" when it does not answer. */
+    private String get(String path) {
         return lb.ns().call(() -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(lb.controlAddress(), FleetConfigFile.METRICS_PORT), 1000);
-                s.setSoTimeout(2000);
+                s.setSoTimeout(5000);
                 OutputStream out = s.getOutputStream();
-                out.write(
-                        ("GET /readyz HTTP/1.0\r\nHost: " + lb.id() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(("GET " + path + " HTTP/1.0\r\nHost: " + lb.id() + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 InputStream in = s.getInputStream();
-                byte[] head = in.readNBytes(12);
-                return new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200")
-                        || new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.0 200");
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                return false;
+                return "";
             }
         });
     }

@@ -179,6 +179,15 @@ public final class LbAgentFleet implements AutoCloseable {
         return observers.computeIfAbsent(n, k -> BalancerNode.observe(topology.lb(k), datapathConfig(topology.lb(k))));
     }
 
+    /** LB number n's balancer opened again from its pins (after its agent re-created them, e.g. a rejoin). */
+    public synchronized BalancerNode reobserve(int n) {
+        BalancerNode old = observers.remove(n);
+        if (old != null) {
+            old.close();
+        }
+        return observe(n);
+    }
+
     /** Every LB's balancer, observed (see {@link #observe}). */
     public List<BalancerNode> observeAll() {
         List<BalancerNode> out = new ArrayList<>();

@@ -18,6 +18,7 @@ import io.ringfleet.agent.datapath.MapProgrammer;
 import io.ringfleet.agent.datapath.XdpTarget;
 import io.ringfleet.agent.fleet.FleetSettingsSeed;
 import io.ringfleet.agent.fleet.RaftFleetGateway;
+import io.ringfleet.agent.fleet.SelfMembership;
 import io.ringfleet.agent.fleet.SettingsMismatch;
 import io.ringfleet.agent.metrics.DatapathMetrics;
 import io.ringfleet.agent.metrics.ProgrammingMetrics;
@@ -39,6 +40,7 @@ import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -56,6 +58,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
@@ -81,6 +84,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LbAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LbAgent.class);
+    private static final Duration RAFT_WATCH_INTERVAL = Duration.ofMillis(500);
 
     private final FleetConfig config;
     private final String nodeId;
@@ -157,15 +161,93 @@ public final class LbAgent implements AutoCloseable {
         config.warnings().forEach(w -> LOG.warn("{}", w));
         checkNamespace(settings);
         loadTls();
+        if (options.rejoin) {
+            leaveAndClear(settings);
+        }
         Path dataDir = prepareDataDir(settings);
         openDatapath(settings);
         startProgramming(settings);
         long localCommit = startRaft(dataDir);
         startApi();
         startHttp(settings);
-        catchUp = new Thread(() -> catchUp(localCommit), "agent-start-" + nodeId);
+        watchRaft();
+        catchUp = new Thread(() -> joinThenCatchUp(localCommit), "agent-start-" + nodeId);
         catchUp.setDaemon(true);
         catchUp.start();
+    }
+
+    /**
+     * The first half of a rejoin: out of the Raft configuration (through the leader, with a client of our own:
+     * nothing of this node runs yet), then this node's old state wiped. The order matters: a member cleared in
+     * place would vote and ack with an empty log.
+     */
+    private void leaveAndClear(NodeSettings settings) throws IOException {
+        try (FleetClient leaving = raftClient(configuredGroup(), null)) {
+            LOG.info("{}: rejoin: {}", nodeId, membership(leaving).leaveIfMember());
+        } catch (IOException e) {
+            throw new AgentException("rejoin: " + oneLine(e) + "; nothing was cleared", e);
+        }
+        Runnable clear = () -> RejoinReset.clear(settings).forEach(line -> LOG.info("{}: rejoin: {}", nodeId, line));
+        if (options.attachNamespace != null) {
+            options.attachNamespace.run(clear);
+        } else {
+            clear.run();
+        }
+    }
+
+    private SelfMembership membership(FleetClient c) {
+        return new SelfMembership(c, nodeId, options.membershipWait);
+    }
+
+    /** The fleet config's Raft group: every peer in its configured role. */
+    private RaftGroup configuredGroup() {
+        Map<String, String> voters = new LinkedHashMap<>();
+        Map<String, String> listeners = new LinkedHashMap<>();
+        for (PeerConfig p : config.peers()) {
+            (p.isVoter() ? voters : listeners).put(p.id(), p.raftAddress().toString());
+        }
+        return FleetNode.group(FleetNode.DEFAULT_GROUP_ID, voters, listeners);
+    }
+
+    private FleetClient raftClient(RaftGroup group, RaftPeerId leaderHint) {
+        FleetClient.Builder cb =
+                FleetClient.builder(group).maxAttempts(40).retrySleepMs(50).requestTimeoutMs(5000);
+        if (leaderHint != null) {
+            cb.leaderHint(leaderHint);
+        }
+        if (tls != null) {
+            cb.tls(tls.raftTlsConfig(raftHosts()));
+        }
+        return cb.build();
+    }
+
+    /**
+     * Stops the agent with one line if the Raft server stops under it (e.g. a leader told this peer, which it no
+     * longer counts as a member, to shut down): a process without its Raft peer serves a frozen image.
+     */
+    private void watchRaft() {
+        Thread watcher = new Thread(
+                () -> {
+                    while (!closed) {
+                        LifeCycle.State state = node.raftState();
+                        if (!closed && (state.isClosingOrClosed() || state == LifeCycle.State.EXCEPTION)) {
+                            String why = "the Raft server of " + nodeId + " stopped (" + state + ") while the agent"
+                                    + " ran; if it was removed from the fleet, restart it with --rejoin";
+                            LOG.error("{}", why);
+                            options.onRaftStopped.accept(why);
+                            return;
+                        }
+                        try {
+                            Thread.sleep(RAFT_WATCH_INTERVAL.toMillis());
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "agent-raft-watch-" + nodeId);
+        watcher.setDaemon(true);
+        watcher.start();
+        closeables.push(watcher::interrupt);
     }
 
     private void loadTls() {
@@ -252,6 +334,8 @@ public final class LbAgent implements AutoCloseable {
         LOG.info("{}: fleet limits {}", nodeId, limits);
         FleetNode.Builder nb = FleetNode.builder()
                 .groupId(FleetNode.groupIdOf(config.fleetId()))
+                .timings(config.raftTimings())
+                .joining(options.rejoin)
                 .peerId(nodeId)
                 .peers(raftVoters)
                 .listeners(raftListeners)
@@ -292,15 +376,7 @@ public final class LbAgent implements AutoCloseable {
                 others.add(p.id());
             }
         }
-        FleetClient.Builder cb = FleetClient.builder(node.group())
-                .leaderHint(RaftPeerId.valueOf(nodeId))
-                .maxAttempts(40)
-                .retrySleepMs(50)
-                .requestTimeoutMs(5000);
-        if (tls != null) {
-            cb.tls(tls.raftTlsConfig(raftHosts()));
-        }
-        client = cb.build();
+        client = raftClient(node.group(), RaftPeerId.valueOf(nodeId));
         closeables.push(client);
         ChannelCredentials peerCredentials =
                 tls != null ? tls.apiClientCredentials() : InsecureChannelCredentials.create();
@@ -422,6 +498,46 @@ public final class LbAgent implements AutoCloseable {
         } else {
             attach.run();
         }
+    }
+
+    /**
+     * A rejoining node first asks the leader to add it (the leader catches it up, from the log or a snapshot,
+     * before the change commits) and waits until its Raft peer runs as a member; then, as any node, it takes the
+     * commit index seen at start.
+     */
+    private void joinThenCatchUp(long localCommit) {
+        if (options.rejoin) {
+            try {
+                LOG.info("{}: rejoin: {}", nodeId, membership(client).join());
+                awaitMember();
+            } catch (IOException e) {
+                if (!closed) {
+                    String why = "rejoin of " + nodeId + " failed: " + oneLine(e);
+                    LOG.error("{}", why);
+                    options.onRaftStopped.accept(why);
+                }
+                return;
+            }
+        }
+        catchUp(localCommit);
+    }
+
+    /** Until this peer's Raft division runs (Ratis moves it from STARTING once a member's append arrives). */
+    private void awaitMember() throws IOException {
+        long end = System.nanoTime() + options.membershipWait.toNanos();
+        while (node.raftState() != LifeCycle.State.RUNNING) {
+            if (closed || System.nanoTime() > end) {
+                throw new IOException("added to the configuration, but the Raft peer is still " + node.raftState()
+                        + " after " + options.membershipWait.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting to become a member");
+            }
+        }
+        LOG.info("{}: rejoin: a member again (Raft peer running, applied index {})", nodeId, image().index());
     }
 
     /** The commit index seen at start: the local one, or the leader's applied index if a leader answers in time. */
@@ -564,7 +680,11 @@ public final class LbAgent implements AutoCloseable {
         if (closed) {
             return new AgentHttpServer.Probe(false, "stopping");
         }
-        LifeCycle.State state = node.server().getLifeCycleState();
+        // the division's state, not the server's: a peer told to shut down closes its division only
+        LifeCycle.State state = node.raftState();
+        if (state == LifeCycle.State.STARTING && node.isJoining()) {
+            return new AgentHttpServer.Probe(true, "Raft peer waiting to be added to the fleet (rejoin)");
+        }
         if (state != LifeCycle.State.RUNNING) {
             return new AgentHttpServer.Probe(false, "Raft server " + state);
         }

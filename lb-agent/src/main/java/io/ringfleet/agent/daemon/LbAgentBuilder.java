@@ -5,6 +5,7 @@ import io.ringfleet.bpf.NetNs;
 import io.ringfleet.config.FleetConfig;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /** Options that are not in the fleet config: how this process runs the node. */
 public final class LbAgentBuilder {
@@ -24,6 +25,9 @@ public final class LbAgentBuilder {
     Duration hookRetry = Duration.ofSeconds(10);
     ApiLimits apiLimits = ApiLimits.DEFAULTS;
     AgentHttpServer.Limits httpLimits = AgentHttpServer.Limits.DEFAULTS;
+    boolean rejoin;
+    Duration membershipWait = Duration.ofSeconds(120);
+    Consumer<String> onRaftStopped = reason -> {};
 
     LbAgentBuilder(FleetConfig config, String nodeId) {
         this.config = Objects.requireNonNull(config, "config");
@@ -112,6 +116,23 @@ public final class LbAgentBuilder {
     /** The HTTP endpoint's connection and timeout limits ({@link AgentHttpServer.Limits#DEFAULTS} unless set). */
     public LbAgentBuilder httpLimits(AgentHttpServer.Limits limits) {
         this.httpLimits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    /**
+     * Rejoin the fleet as a new member (lb-agent --rejoin): leave the Raft configuration if still in it, clear
+     * this node's Raft storage, pins and xdp_root slot, start outside the configuration (never campaigning), and
+     * ask the leader to add it back; {@code wait} bounds each membership change.
+     */
+    public LbAgentBuilder rejoin(boolean rejoin, Duration wait) {
+        this.rejoin = rejoin;
+        this.membershipWait = positive("membership wait", wait);
+        return this;
+    }
+
+    /** Called once, with one line saying why, if this node's Raft server stops while the agent runs. */
+    public LbAgentBuilder onRaftStopped(Consumer<String> callback) {
+        this.onRaftStopped = Objects.requireNonNull(callback, "callback");
         return this;
     }
 

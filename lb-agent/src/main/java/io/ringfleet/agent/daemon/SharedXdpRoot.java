@@ -26,6 +26,32 @@ final class SharedXdpRoot {
     private SharedXdpRoot() {}
 
     /**
+     * Empties {@code slot} of the root array pinned at {@code rootArrayPin} (a rejoining node's old balancer, whose
+     * pins were cleared, would otherwise hold it and the new one be refused). Nothing to do if the array is not
+     * pinned or the slot is empty. Returns what was done, for the log.
+     */
+    static synchronized String clearSlot(Path rootArrayPin, int slot) {
+        if (!Files.exists(rootArrayPin)) {
+            return "no xdp_root array at " + rootArrayPin + "; no slot to clear";
+        }
+        try (BpfMap root = BpfMap.openPinned(rootArrayPin)) {
+            if (root.type() != MapType.PROG_ARRAY) {
+                throw new DatapathException(
+                        rootArrayPin + " is a " + root.type() + " map, not xdp_root's program array");
+            }
+            int held = root.lookup(BpfMap.u32(slot)).map(BpfMap::u32).orElse(0);
+            if (held == 0) {
+                return "slot " + slot + " of " + rootArrayPin + " already empty";
+            }
+            root.delete(BpfMap.u32(slot));
+            return "cleared slot " + slot + " of " + rootArrayPin + " (held program id " + held + ")";
+        } catch (BpfException e) {
+            throw new DatapathException(
+                    "clearing slot " + slot + " of " + rootArrayPin + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Makes sure the root array is pinned and the root program attached to {@code interfaceName}, in the calling
      * thread's network namespace. Returns what was done, for the log.
      *

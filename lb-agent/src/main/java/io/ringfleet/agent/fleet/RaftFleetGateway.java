@@ -186,6 +186,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
                 .setNodeId(nodeId)
                 .setRole(role)
                 .setTerm(info.getCurrentTerm())
+                .setLeaderChanges(stateMachine.leaderChanges())
                 .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()))
                 .setAppliedIndex(image.index())
                 .setProgrammedIndex(programmedIndex.getAsLong())

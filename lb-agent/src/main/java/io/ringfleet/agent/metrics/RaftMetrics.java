@@ -1,5 +1,6 @@
 package io.ringfleet.agent.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringfleet.state.raft.FleetNode;
@@ -11,7 +12,9 @@ import org.apache.ratis.server.RaftServer;
 /**
  * This node's Raft peer, read at scrape time: {@code ringfleet_raft_role} {role} (1 for the current role, 0 for
  * the others), {@code ringfleet_raft_term}, {@code ringfleet_raft_commit_index}, {@code ringfleet_raft_applied_index}
- * (the state machine's image), {@code ringfleet_raft_leader} (1 while this node leads). A stopped peer reads NaN.
+ * (the state machine's image), {@code ringfleet_raft_leader} (1 while this node leads),
+ * {@code ringfleet_raft_leader_changes_total} (a counter: each new leader this peer learnt of; churn shows as a rate
+ * above zero). A stopped peer reads NaN.
  */
 public final class RaftMetrics {
     private final FleetNode node;
@@ -30,6 +33,9 @@ public final class RaftMetrics {
         Gauge.builder("ringfleet.raft.leader", this, m -> m.is(RaftPeerRole.LEADER))
                 .strongReference(true)
                 .description("1 while this peer is the leader")
+                .register(registry);
+        FunctionCounter.builder("ringfleet.raft.leader.changes", node.stateMachine(), sm -> sm.leaderChanges())
+                .description("times this peer learnt of a new leader since it started (the first counts)")
                 .register(registry);
         Gauge.builder("ringfleet.raft.term", this, RaftMetrics::term)
                 .strongReference(true)

@@ -13,6 +13,9 @@ import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -20,7 +23,11 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -215,6 +222,45 @@ public final class FleetClient implements Closeable {
             RaftException e = reply.getException();
             throw e != null ? e : new IOException("the configuration change failed: " + reply);
         }
+    }
+
+    /** The ids of a stable Raft configuration's voters and listeners, as the leader holds it. */
+    public record Members(Set<String> voters, Set<String> listeners) {
+        public boolean contains(String id) {
+            return voters.contains(id) || listeners.contains(id);
+        }
+    }
+
+    /**
+     * The configuration the leader holds, asked of each peer of the group but {@code except} in turn (a group-info
+     * call; the leader is the one that answers as LEADER). Empty if no peer answers as leader with a stable
+     * configuration (none elected, or a change in progress): ask again later.
+     */
+    public Optional<Members> leaderMembers(RaftPeerId except) {
+        for (RaftPeer p : group.getPeers()) {
+            if (p.getId().equals(except)) {
+                continue;
+            }
+            try {
+                GroupInfoReply info = client.getGroupManagementApi(p.getId()).info(group.getGroupId());
+                if (info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER
+                        && info.getConf().isPresent()
+                        && info.getConf().get().getOldPeersCount() == 0
+                        && info.getConf().get().getOldListenersCount() == 0) {
+                    RaftConfigurationProto conf = info.getConf().get();
+                    return Optional.of(new Members(ids(conf.getPeersList()), ids(conf.getListenersList())));
+                }
+            } catch (IOException | RuntimeException e) {
+                // this peer is down or not reachable: ask the next
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Set<String> ids(List<RaftPeerProto> peers) {
+        Set<String> ids = new TreeSet<>();
+        peers.forEach(p -> ids.add(RaftPeerId.valueOf(p.getId()).toString()));
+        return ids;
     }
 
     // ---- reads ----

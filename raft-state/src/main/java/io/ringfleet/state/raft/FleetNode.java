@@ -19,14 +19,19 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.CallId;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.NetUtils;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -89,10 +94,15 @@ public final class FleetNode implements Closeable {
     private final FleetStateMachine stateMachine;
     private final RaftServer server;
     private final TimeDuration leaderStepDownWait;
+    private final boolean joining;
+    private final boolean joinOutsideConfiguration;
+    private final RaftTimings timings;
 
     private FleetNode(Builder b) throws IOException {
         this.peerId = RaftPeerId.valueOf(b.peerId);
         this.group = group(b.groupId, b.peers, b.listeners);
+        this.joining = b.joining;
+        this.timings = b.timings;
         RaftPeer self = group.getPeer(peerId);
         if (self == null) {
             throw new IllegalArgumentException("peer " + b.peerId + " is neither among the voters " + b.peers.keySet()
@@ -118,6 +128,7 @@ public final class FleetNode implements Closeable {
                 p, b.purgePreservation < 0 ? b.snapshotThreshold : b.purgePreservation);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(b.segmentSizeMax));
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        timings.applyTo(p);
         if (b.propertiesCustomizer != null) {
             b.propertiesCustomizer.accept(p);
         }
@@ -132,14 +143,30 @@ public final class FleetNode implements Closeable {
         // An existing group directory is recovered (log, metadata, snapshots); a missing one is formatted.
         boolean existing = Files.isDirectory(
                 storageDir.resolve(group.getGroupId().getUuid().toString()));
-        this.server = RaftServer.newBuilder()
-                .setServerId(peerId)
-                .setGroup(group)
-                .setProperties(p)
+        // A joining peer with new storage starts with no group and adds it after start (see start()): Ratis's
+        // builder refuses a group that does not hold the server, its group-add does not.
+        this.joinOutsideConfiguration = joining && !existing;
+        RaftServer.Builder builder = RaftServer.newBuilder().setServerId(peerId);
+        if (!joinOutsideConfiguration) {
+            builder.setGroup(group);
+        }
+        this.server = builder.setProperties(p)
                 .setParameters(parameters)
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
+    }
+
+    /**
+     * The group a joining peer formats its storage with: every other peer, not itself. Ratis starts a peer that
+     * is not in its own configuration without an election timer (its life cycle stays STARTING): it never
+     * campaigns and so can neither disrupt the fleet nor be told to shut down for asking for votes. It waits for
+     * the leader, which catches it up (log or snapshot) while adding it, and runs once it is a member.
+     */
+    private static RaftGroup withoutSelf(RaftGroup group, RaftPeerId self) {
+        List<RaftPeer> others =
+                group.getPeers().stream().filter(p -> !p.getId().equals(self)).toList();
+        return RaftGroup.valueOf(group.getGroupId(), others);
     }
 
     public static Builder builder() {
@@ -182,6 +209,14 @@ public final class FleetNode implements Closeable {
     /** Starts the server (loads the newest valid snapshot, then replays the log and joins the group). */
     public void start() throws IOException {
         server.start();
+        if (joinOutsideConfiguration) {
+            RaftClientReply added = server.groupManagement(GroupManagementRequest.newAdd(
+                    ClientId.randomId(), peerId, CallId.getAndIncrement(), withoutSelf(group, peerId), true));
+            if (!added.isSuccess()) {
+                throw new IOException("adding the fleet log's group (without " + peerId + ") to " + peerId + " failed: "
+                        + added.getException());
+            }
+        }
     }
 
     public RaftPeerId peerId() {
@@ -207,6 +242,29 @@ public final class FleetNode implements Closeable {
     /** Whether this peer is a listener of its group (receives and applies the log, never votes or leads). */
     public boolean isListener() {
         return group.getPeer(peerId).getStartupRole() == RaftPeerRole.LISTENER;
+    }
+
+    /** Whether this peer was built to join the fleet (started outside its own configuration when its storage is new). */
+    public boolean isJoining() {
+        return joining;
+    }
+
+    public RaftTimings timings() {
+        return timings;
+    }
+
+    /**
+     * The life cycle of this peer's division of the fleet log (not of the server process: when the leader tells a
+     * removed peer to shut down, Ratis closes the division while the server stays RUNNING). STARTING while a
+     * joining peer waits to be added, RUNNING as a member, CLOSING/CLOSED/EXCEPTION once it stopped; CLOSED too
+     * when the server has no such division.
+     */
+    public LifeCycle.State raftState() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().getLifeCycleState();
+        } catch (IOException e) {
+            return LifeCycle.State.CLOSED;
+        }
     }
 
     /** How long a leader that lost its majority's heartbeats waits before it may campaign again. */
@@ -260,6 +318,8 @@ public final class FleetNode implements Closeable {
         private long segmentSizeMax = 8L << 20;
         private GrpcTlsConfig tls;
         private Consumer<RaftProperties> propertiesCustomizer;
+        private RaftTimings timings = RaftTimings.DEFAULT;
+        private boolean joining;
         private final List<FleetPublisher> publishers = new ArrayList<>();
 
         private Builder() {}
@@ -374,6 +434,22 @@ public final class FleetNode implements Closeable {
         /** TLS for Ratis's gRPC server, client and admin channels; none by default (loopback/tests only). */
         public Builder tls(GrpcTlsConfig tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /** Election and request timeouts and pre-vote; default {@link RaftTimings#DEFAULT}. */
+        public Builder timings(RaftTimings timings) {
+            this.timings = Objects.requireNonNull(timings, "timings");
+            return this;
+        }
+
+        /**
+         * Join an existing fleet: if this peer's storage is new, it starts outside its own configuration and
+         * waits, without campaigning, until the leader adds it (see {@link FleetClient#setConfiguration}). A
+         * peer with existing storage recovers it as usual. Default false (a new fleet's peers all start as members).
+         */
+        public Builder joining(boolean joining) {
+            this.joining = joining;
             return this;
         }
 

@@ -37,6 +37,8 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -100,6 +102,8 @@ public final class FleetStateMachine extends BaseStateMachine {
     private final AtomicLong batchesApplied = new AtomicLong();
     private final AtomicLong batchesRejected = new AtomicLong();
     private volatile FleetImage image = FleetImage.EMPTY;
+    private final AtomicLong leaderChanges = new AtomicLong();
+    private volatile RaftPeerId knownLeader;
 
     /** A state machine of this software: it supports fleet versions up to {@link FleetVersions#SUPPORTED}. */
     public FleetStateMachine() {
@@ -449,6 +453,23 @@ public final class FleetStateMachine extends BaseStateMachine {
             halted = reason;
             LOG.error("{}: STOPPED applying the log: {}", getId(), reason);
         }
+    }
+
+    /**
+     * Counts each time this peer learns of a leader other than the one it knew (Ratis reports "no leader" while
+     * an election runs; the leader found after it counts, even if it is the same peer again).
+     */
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        if (newLeaderId != null && !newLeaderId.equals(knownLeader)) {
+            leaderChanges.incrementAndGet();
+        }
+        knownLeader = newLeaderId;
+    }
+
+    /** How many times this peer learnt of a new leader since it started (the first leader counts as one). */
+    public long leaderChanges() {
+        return leaderChanges.get();
     }
 
     /** Raft's own entries (configuration, leader no-op): the image moves to the index, the state does not. */
