@@ -14,7 +14,7 @@ final class JavaCommand {
     /** Small heap, serial GC and C1 only: three agents and their lbctl calls share two cores with the traffic. */
     private static final List<String> JVM_OPTIONS = List.of(
             "-Xms32m",
-            "-Xmx320m",
+            "-Xmx512m",
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
             "-Xss512k",
