@@ -53,6 +53,12 @@ final class ScaledHistory {
     }
 
     /** Runs {@code steps} entries; returns the chain's hex and leaves the last image in {@link #image()}. */
+    /** The peers the seed-4 chain was pinned with (the settings are part of the digest). */
+    private static final List<FleetPeer> PINNED_PEERS = List.of(
+            io.ringfleet.state.testing.Commands.peer("n1", 1),
+            io.ringfleet.state.testing.Commands.peer("n2", 2),
+            io.ringfleet.state.testing.Commands.peer("n3", 3));
+
     String run(int steps) {
         MessageDigest chain = sha256();
         BatchApplier applier = new BatchApplier(new CommandValidator());
@@ -61,8 +67,8 @@ final class ScaledHistory {
             // entry (at index 0, outside the chain) so the entries keep their indexes.
             image = applier.apply(
                             image,
-                            io.ringfleet.state.testing.Commands.batch(
-                                    io.ringfleet.state.testing.Commands.bootstrap(limits, 1)),
+                            io.ringfleet.state.testing.Commands.batch(io.ringfleet.state.testing.Commands.bootstrap(
+                                    FleetSettings.of(limits, PINNED_PEERS).toProto(), 1)),
                             new Provenance(1, 0))
                     .image();
         }

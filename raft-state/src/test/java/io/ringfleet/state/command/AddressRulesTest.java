@@ -144,8 +144,8 @@ class AddressRulesTest {
     @CsvSource(
             delimiter = '|',
             value = {
-                "10.255.0.1 | n1",
-                "10.255.0.3 | n3",
+                "10.255.0.1 | lb1",
+                "10.255.0.3 | lb3",
             })
     void aVipOnAPeersControlAddressIsRefused(String address, String peer) {
         CommandLog fleet = webFleet();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -57,10 +56,10 @@ class FleetNodeOptionsTest {
 
     @Test
     void theLeaderStepDownWaitIsFiveMinimumElectionTimeoutsUnlessSetExplicitly() throws Exception {
-        TimeDuration ratisDefaultMin = RaftServerConfigKeys.Rpc.timeoutMin(new RaftProperties());
+        // The default minimum election timeout is RaftTimings.DEFAULT's (FleetNode applies it).
         try (FleetNode node = builder("p1").build()) {
             assertEquals(
-                    ratisDefaultMin.multiply(5).toLong(TimeUnit.MILLISECONDS),
+                    RaftTimings.DEFAULT.electionTimeoutMin().multipliedBy(5).toMillis(),
                     node.leaderStepDownWait().toLong(TimeUnit.MILLISECONDS));
         }
         try (FleetNode node = builder("p2")
