@@ -206,7 +206,7 @@ public final class LbAgent implements AutoCloseable {
         for (PeerConfig p : config.peers()) {
             (p.isVoter() ? voters : listeners).put(p.id(), p.raftAddress().toString());
         }
-        return FleetNode.group(FleetNode.DEFAULT_GROUP_ID, voters, listeners);
+        return FleetNode.group(FleetNode.groupIdOf(config.fleetId()), voters, listeners);
     }
 
     private FleetClient raftClient(RaftGroup group, RaftPeerId leaderHint) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.agent.fleet.FleetSettingsSeed;
 import io.ringfleet.agent.security.DevCertificateAuthority;
 import io.ringfleet.agent.security.RateLimitedLog;
 import io.ringfleet.agent.security.Role;
@@ -19,10 +20,15 @@ import io.ringfleet.agent.security.probes.SecurityProbeSummary;
 import io.ringfleet.api.ApplyResponse;
 import io.ringfleet.api.BatchAudited;
 import io.ringfleet.api.BatchReply;
+import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.ReplyCode;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetPeer;
+import io.ringfleet.state.FleetSettings;
+import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.command.BatchLimits;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
@@ -40,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -182,11 +189,35 @@ class RaftPeerIdentityTest {
     @Test
     @Tag(SecurityProbeSummary.TAG)
     void anOversizedBatchWrittenStraightToTheLogIsRejectedByEveryReplica() throws Exception {
-        long stateBefore = stateIndex("lb1");
         BatchReply reply;
         try (FleetClient node = client(fleet.pki.material("lb2"), fleet.group(), fleet.refusalLog("lb2-client"))) {
+            // The size check is a rule of fleet version 2: the fleet's settings at that version come first (a
+            // set-if-absent bootstrap, as every agent sends at start).
+            BatchReply settings = node.submit(withCommand("lb2", bootstrapAtSupportedVersion()));
+            assertEquals(ReplyCode.OK, settings.getCode(), settings.toString());
+            for (LoopbackFleet.Agent a : fleet.agents()) {
+                awaitApplied(a, settings.getLogIndex());
+            }
+            long stateBefore = stateIndex("lb1");
             reply = node.submit(batch("lb2", 3 * BatchLimits.MAX_COMMANDS));
+            assertOversizedRejectedEverywhere(reply, stateBefore);
         }
+    }
+
+    private static Command bootstrapAtSupportedVersion() {
+        List<FleetPeer> peers = new ArrayList<>();
+        for (RaftPeer p : fleet.group().getPeers()) {
+            peers.add(new FleetPeer(p.getId().toString(), p.getAddress(), p.getAddress(), ""));
+        }
+        peers.sort(Comparator.comparing(FleetPeer::id));
+        return new FleetSettingsSeed(FleetSettings.of(FleetLimits.DEFAULT, peers), FleetVersions.SUPPORTED).bootstrap();
+    }
+
+    private static CommandBatch withCommand(String via, Command command) {
+        return batch(via, 0).toBuilder().addCommands(command).build();
+    }
+
+    private static void assertOversizedRejectedEverywhere(BatchReply reply, long stateBefore) throws Exception {
         assertEquals(ReplyCode.INVALID_ARGUMENT, reply.getCode(), reply.toString());
         assertTrue(
                 reply.getMessage().contains("at most " + BatchLimits.MAX_COMMANDS + " per batch"), reply.getMessage());

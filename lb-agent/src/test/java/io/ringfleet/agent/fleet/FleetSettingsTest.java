@@ -201,6 +201,7 @@ class FleetSettingsTest {
         return CommandBatch.newBuilder()
                 .addAllCommands(commands)
                 .setPrincipal(principal)
+                .setViaNode("lb1") // a peer of the settings: a fleet at version 2 checks it
                 .setTimestampMillis(1_700_000_000_000L)
                 .setRequestId("fleet-settings-test")
                 .build();
