@@ -146,7 +146,12 @@ final class SettingsCommands {
                         "name at least one setting to change: --max-vips, --max-reals, --max-health-check-dsts,"
                                 + " --max-quic-server-id, --default-hash (see: lbctl settings set --help)");
             }
-            GetFleetSettingsResponse read = read(api);
+            changeFrom(read(api));
+            return super.run(api, out);
+        }
+
+        /** Bases the change on these settings, read at the state index of their stamp. */
+        void changeFrom(GetFleetSettingsResponse read) throws LbctlException {
             if (!read.hasSettings()) {
                 throw new LbctlException(
                         ExitCodes.REJECTED,
@@ -157,7 +162,6 @@ final class SettingsCommands {
                 // What was read is what is changed: a change logged since then refuses this one.
                 write.expectStateIndex = read.getStamp().getStateIndex();
             }
-            return super.run(api, out);
         }
 
         @Override

@@ -1,13 +1,20 @@
 package io.ringfleet.agent.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.ringfleet.agent.cli.ExitCodes;
 import io.ringfleet.agent.cli.LbctlRunner;
+import io.ringfleet.agent.cli.SettingsSetRequests;
 import io.ringfleet.agent.security.TestPki;
+import io.ringfleet.api.ApplyRequest;
+import io.ringfleet.api.ControlServiceGrpc;
 import io.ringfleet.api.FleetSettingsSpec;
+import io.ringfleet.api.GetFleetSettingsRequest;
 import io.ringfleet.api.GetFleetSettingsResponse;
 import io.ringfleet.api.HashFunction;
 import io.ringfleet.api.NodeVersion;
@@ -99,7 +106,7 @@ class SettingsCommandTest {
 
         LbctlRunner.Result belowUse = lb1.as("alice", "settings", "set", "--max-vips", "2");
         assertEquals(ExitCodes.REJECTED, belowUse.exit(), belowUse.toString());
-        assertOneLine(belowUse, "max_vips 2 is below what the fleet uses (vip_num 2 is in use)");
+        assertOneLine(belowUse, "fleet settings: max_vips 2 is below what the fleet uses (vip_num ");
         LbctlRunner.Result outOfRange = lb1.as("alice", "settings", "set", "--max-reals", "1");
         assertEquals(ExitCodes.REJECTED, outOfRange.exit(), outOfRange.toString());
         assertOneLine(outOfRange, "fleet settings: maxReals must be from 2 to 65536");
@@ -130,6 +137,29 @@ class SettingsCommandTest {
         for (String id : NODES) {
             assertEquals(expected, settings(id), id);
         }
+    }
+
+    /**
+     * The race {@code settings set} guards against: a change logged between its read and its Apply refuses the set
+     * (the request carries the state index it read), nothing changes; the same set based on a fresh read applies.
+     */
+    @Test
+    void aChangeLoggedBetweenSetsReadAndItsApplyRefusesTheSet() throws Exception {
+        ControlServiceGrpc.ControlServiceBlockingStub lb1 = fleet.control("lb1", "alice");
+        GetFleetSettingsResponse read = lb1.getFleetSettings(GetFleetSettingsRequest.getDefaultInstance());
+        int more = read.getSettings().getMaxVips() + 1;
+        ApplyRequest stale = SettingsSetRequests.maxVips(read, more);
+        assertEquals(read.getStamp().getStateIndex(), stale.getExpectedStateIndex());
+        ok(lbctl("lb2").as("alice", "vip", "add", "tcp", "10.203.1.1:80", "--wait")); // the concurrent change
+        FleetSettingsSpec before = settings("lb1");
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> lb1.apply(stale));
+        assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode(), refused.toString());
+        assertEquals(before, settings("lb1"), "the refused set changed nothing");
+
+        GetFleetSettingsResponse fresh = lb1.getFleetSettings(GetFleetSettingsRequest.getDefaultInstance());
+        lb1.apply(SettingsSetRequests.maxVips(fresh, more));
+        fleet.awaitProgrammed(fleet.appliedIndex(), CONVERGE);
+        assertEquals(before.toBuilder().setMaxVips(more).build(), settings("lb1"));
     }
 
     /** A rolling upgrade: refused while a peer has not reported version 2; each agent restarted on v2; finalised. */
