@@ -149,12 +149,12 @@ class SettingsCommandTest {
         GetFleetSettingsResponse read = lb1.getFleetSettings(GetFleetSettingsRequest.getDefaultInstance());
         int more = read.getSettings().getMaxVips() + 1;
         ApplyRequest stale = SettingsSetRequests.maxVips(read, more);
-        assertEquals(read.getStamp().getStateIndex(), stale.getExpectedStateIndex());
         ok(lbctl("lb2").as("alice", "vip", "add", "tcp", "10.203.1.1:80", "--wait")); // the concurrent change
         FleetSettingsSpec before = settings("lb1");
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> lb1.apply(stale));
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode(), refused.toString());
         assertEquals(before, settings("lb1"), "the refused set changed nothing");
+        assertEquals(read.getStamp().getStateIndex(), stale.getExpectedStateIndex(), "the state index it read");
 
         GetFleetSettingsResponse fresh = lb1.getFleetSettings(GetFleetSettingsRequest.getDefaultInstance());
         lb1.apply(SettingsSetRequests.maxVips(fresh, more));
