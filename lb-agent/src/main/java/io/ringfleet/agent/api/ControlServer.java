@@ -17,6 +17,8 @@ import io.ringfleet.api.ControlServiceGrpc;
 import io.ringfleet.api.Counter;
 import io.ringfleet.api.GetDigestsRequest;
 import io.ringfleet.api.GetDigestsResponse;
+import io.ringfleet.api.GetFleetSettingsRequest;
+import io.ringfleet.api.GetFleetSettingsResponse;
 import io.ringfleet.api.GetGatewayMacRequest;
 import io.ringfleet.api.GetGatewayMacResponse;
 import io.ringfleet.api.GetStatsRequest;
@@ -309,6 +311,17 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
                 image -> GetGatewayMacResponse.newBuilder()
                         .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
                         .setMac(image.gatewayMac().map(Object::toString).orElse(""))
+                        .build());
+    }
+
+    @Override
+    public void getFleetSettings(GetFleetSettingsRequest request, StreamObserver<GetFleetSettingsResponse> out) {
+        read(
+                request.getRead(),
+                out,
+                "GetFleetSettings",
+                image -> ImageProtos.fleetSettings(image.settings())
+                        .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
                         .build());
     }
 

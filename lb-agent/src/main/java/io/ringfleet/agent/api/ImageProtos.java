@@ -2,9 +2,11 @@ package io.ringfleet.agent.api;
 
 import com.google.protobuf.ByteString;
 import io.ringfleet.api.BatchAudited;
+import io.ringfleet.api.GetFleetSettingsResponse;
 import io.ringfleet.api.HealthCheckDst;
 import io.ringfleet.api.HistoryEntry;
 import io.ringfleet.api.NodeInfo;
+import io.ringfleet.api.NodeVersion;
 import io.ringfleet.api.QuicServerId;
 import io.ringfleet.api.ReadStamp;
 import io.ringfleet.api.RealInfo;
@@ -15,6 +17,7 @@ import io.ringfleet.state.IpAddress;
 import io.ringfleet.state.NodeDrain;
 import io.ringfleet.state.QuicMapping;
 import io.ringfleet.state.Real;
+import io.ringfleet.state.SettingsImage;
 import io.ringfleet.state.VipFlags;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipKey;
@@ -34,6 +37,17 @@ final class ImageProtos {
                 .setStateIndex(image.stateIndex())
                 .setTerm(image.term())
                 .build();
+    }
+
+    /** The settings domain as the GetFleetSettings answer, without its stamp. */
+    static GetFleetSettingsResponse.Builder fleetSettings(SettingsImage image) {
+        GetFleetSettingsResponse.Builder b =
+                GetFleetSettingsResponse.newBuilder().setFleetVersion(image.fleetVersion());
+        image.settings().ifPresent(s -> b.setSettings(s.toProto()).setSettingsDigest(ByteString.copyFrom(s.digest())));
+        image.nodeVersions()
+                .forEach((id, version) ->
+                        b.addNodeVersions(NodeVersion.newBuilder().setNodeId(id).setSupportedVersion(version)));
+        return b;
     }
 
     static io.ringfleet.api.VipKey vipKey(VipKey key) {

@@ -39,6 +39,7 @@ import picocli.CommandLine.ScopeType;
             HistoryCommand.class,
             WaitCommand.class,
             ApplyCommand.class,
+            SettingsCommands.class,
             CertsCommands.class,
             DoctorCommand.class
         },

@@ -36,9 +36,9 @@ import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.PeerConfig;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
-import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
+import io.ringfleet.state.raft.FleetStateMachine;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -85,6 +85,7 @@ import org.slf4j.LoggerFactory;
 public final class LbAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LbAgent.class);
     private static final Duration RAFT_WATCH_INTERVAL = Duration.ofMillis(500);
+    private static final String UPGRADE = "upgrade this node's software";
 
     private final FleetConfig config;
     private final String nodeId;
@@ -156,7 +157,7 @@ public final class LbAgent implements AutoCloseable {
         }
         NodeSettings settings = self.settings();
         // The config only seeds the fleet settings; the log's are in force (FleetSettingsSeed).
-        seed = new FleetSettingsSeed(FleetSettingsSeed.fromConfig(config), FleetVersions.SUPPORTED);
+        seed = new FleetSettingsSeed(FleetSettingsSeed.fromConfig(config), options.supportedFleetVersion);
         settingsMismatch = new SettingsMismatch(nodeId, seed);
         config.warnings().forEach(w -> LOG.warn("{}", w));
         checkNamespace(settings);
@@ -229,12 +230,10 @@ public final class LbAgent implements AutoCloseable {
         Thread watcher = new Thread(
                 () -> {
                     while (!closed) {
-                        LifeCycle.State state = node.raftState();
-                        if (!closed && (state.isClosingOrClosed() || state == LifeCycle.State.EXCEPTION)) {
-                            String why = "the Raft server of " + nodeId + " stopped (" + state + ") while the agent"
-                                    + " ran; if it was removed from the fleet, restart it with --rejoin";
-                            LOG.error("{}", why);
-                            options.onRaftStopped.accept(why);
+                        Optional<String> why = halted().or(this::raftServerStopped);
+                        if (!closed && why.isPresent()) {
+                            LOG.error("{}", why.get());
+                            options.onRaftStopped.accept(why.get());
                             return;
                         }
                         try {
@@ -248,6 +247,29 @@ public final class LbAgent implements AutoCloseable {
         watcher.setDaemon(true);
         watcher.start();
         closeables.push(watcher::interrupt);
+    }
+
+    /**
+     * Why this node's state machine stopped applying the log (an entry of a fleet version above this software's,
+     * or an unknown command kind), if it did. Checked before the Raft server's state: Ratis closes the server
+     * when the apply fails, and the reason to give is the halt, not the closed server. The XDP program keeps
+     * forwarding with the last programmed maps, so the process may exit.
+     */
+    private Optional<String> halted() {
+        FleetStateMachine sm = node.stateMachine();
+        // The halting entry is the one after the last applied: entries are applied one at a time, in order.
+        return sm.halted()
+                .map(reason -> "stopped applying the log at index "
+                        + (sm.image().index() + 1) + ": " + reason + (reason.contains(UPGRADE) ? "" : "; " + UPGRADE));
+    }
+
+    private Optional<String> raftServerStopped() {
+        LifeCycle.State state = node.raftState();
+        if (state.isClosingOrClosed() || state == LifeCycle.State.EXCEPTION) {
+            return Optional.of("the Raft server of " + nodeId + " stopped (" + state + ") while the agent ran; if it"
+                    + " was removed from the fleet, restart it with --rejoin");
+        }
+        return Optional.empty();
     }
 
     private void loadTls() {
@@ -340,6 +362,7 @@ public final class LbAgent implements AutoCloseable {
                 .peers(raftVoters)
                 .listeners(raftListeners)
                 .storageDir(dataDir)
+                .supportedFleetVersion(options.supportedFleetVersion)
                 .publisher(pipeline);
         if (tls != null) {
             nb.tls(tls.raftTlsConfig(raftHosts()));

@@ -3,6 +3,7 @@ package io.ringfleet.agent.daemon;
 import io.ringfleet.agent.api.ApiLimits;
 import io.ringfleet.bpf.NetNs;
 import io.ringfleet.config.FleetConfig;
+import io.ringfleet.state.FleetVersions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -28,6 +29,7 @@ public final class LbAgentBuilder {
     boolean rejoin;
     Duration membershipWait = Duration.ofSeconds(120);
     Consumer<String> onRaftStopped = reason -> {};
+    int supportedFleetVersion = FleetVersions.SUPPORTED;
 
     LbAgentBuilder(FleetConfig config, String nodeId) {
         this.config = Objects.requireNonNull(config, "config");
@@ -130,9 +132,25 @@ public final class LbAgentBuilder {
         return this;
     }
 
-    /** Called once, with one line saying why, if this node's Raft server stops while the agent runs. */
+    /**
+     * Called once, with one line saying why, if this node's Raft server stops or its state machine stops applying
+     * the log (an entry of a fleet version above this software's) while the agent runs.
+     */
     public LbAgentBuilder onRaftStopped(Consumer<String> callback) {
         this.onRaftStopped = Objects.requireNonNull(callback, "callback");
+        return this;
+    }
+
+    /**
+     * The highest fleet version this agent's state machine applies, and the one it seeds and reports: {@link
+     * FleetVersions#SUPPORTED} (the default), lower only to run an older node's software in tests.
+     */
+    public LbAgentBuilder supportedFleetVersion(int version) {
+        if (version < FleetVersions.BASE || version > FleetVersions.SUPPORTED) {
+            throw new IllegalArgumentException("supported fleet version must be " + FleetVersions.BASE + ".."
+                    + FleetVersions.SUPPORTED + ", got " + version);
+        }
+        this.supportedFleetVersion = version;
         return this;
     }
 

@@ -29,6 +29,7 @@ public final class MethodPolicy {
             ControlServiceGrpc.getListQuicServerIdsMethod(),
             ControlServiceGrpc.getListNodesMethod(),
             ControlServiceGrpc.getGetGatewayMacMethod(),
+            ControlServiceGrpc.getGetFleetSettingsMethod(),
             ControlServiceGrpc.getHistoryMethod(),
             ControlServiceGrpc.getGetStatusMethod(),
             ControlServiceGrpc.getGetDigestsMethod(),
