@@ -65,7 +65,11 @@ final class WriteOptions {
      * {@code noChange} (e.g. "node lb2 is already drained") as the reason.
      */
     int apply(ApiConnection api, Output out, List<Command> commands, String noChange) {
-        ApplyRequest request = request(commands);
+        return send(api, out, request(commands), noChange);
+    }
+
+    /** Sends the request and prints the outcome; returns the exit code. */
+    int send(ApiConnection api, Output out, ApplyRequest request, String noChange) {
         ApplyResponse response =
                 api.control(waitProgrammed ? waitTimeout : Duration.ZERO).apply(request);
         boolean timedOut = response.hasProgrammed() && response.getProgrammed().getTimedOut();
