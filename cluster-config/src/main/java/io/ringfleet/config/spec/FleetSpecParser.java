@@ -222,7 +222,8 @@ public final class FleetSpecParser {
     }
 
     private static long number(JsonNode node, long min, long max, String where) {
-        return Specs.number(text(node, where), min, max, where);
+        String name = where.substring(where.lastIndexOf('.') + 1);
+        return withWhere(where, () -> Specs.number(text(node, where), min, max, name));
     }
 
     private static IpAddress address(JsonNode node, String where) {
