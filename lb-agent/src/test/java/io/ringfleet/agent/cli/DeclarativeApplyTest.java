@@ -115,7 +115,6 @@ class DeclarativeApplyTest {
                 lb3.as("alice", "apply", "-f", movedSpec.toString(), "--expect-state-index", "" + planIndex);
         assertEquals(ExitCodes.REJECTED, stale.exit(), stale.toString());
         assertTrue(stale.err().startsWith("lbctl: failed: stale plan, re-run diff"), stale.toString());
-        System.out.println("lbctl-apply: stale apply said: " + stale.err().strip());
         assertEquals(1, stale.err().strip().lines().count(), "one line: " + stale.err());
         assertVipsMatch(wanted, exportedVips(lb1)); // nothing of the stale plan applied
         // Re-run diff, apply at the index it shows: applied.
@@ -132,7 +131,7 @@ class DeclarativeApplyTest {
 
         System.out.println("lbctl-apply: export → apply round trip " + roundTrip + " changes; second apply "
                 + secondChanges + " changes; stale plan refused (planned at state index " + planIndex
-                + ", moved by a write); --prune removed " + pruned + " VIP(s)");
+                + ", moved by a write); --prune: " + pruned + " removal(s)");
         assertEquals(0, roundTrip);
         assertEquals(0, secondChanges);
     }
