@@ -96,6 +96,21 @@ class DeclarativeApplyTest {
         FleetSpec wanted = edited(before);
         Path spec = write("wanted.yaml", FleetSpecPrinter.print(wanted));
         int planned = changes(lb2, spec);
+        List<String> table = ok(lb1, "diff", "-f", spec.toString()).outLines();
+        assertTrue(table.get(0).matches("ACTION +OBJECT +DETAIL"), String.join("\n", table));
+        assertTrue(
+                table.stream().anyMatch(l -> l.matches("add +vip tcp 10\\.200\\.0\\.77:8080 +hash .*")),
+                table.toString());
+        assertTrue(
+                table.stream()
+                        .anyMatch(l -> l.matches("\\(held back\\) remove +vip "
+                                + java.util.regex.Pattern.quote(
+                                        before.vips().lastKey().toString()) + " .*")),
+                String.join("\n", table));
+        String summary = table.get(table.size() - 1);
+        assertTrue(summary.startsWith(planned + " change(s) in "), summary);
+        assertTrue(summary.endsWith("; 1 removal(s) held back (pass --prune to make them)"), summary);
+        assertEquals(1 + planned + 1 + 1, table.size(), "header, one row per change, the held-back row, the summary");
         assertTrue(planned >= 4, "weight change, new real, removed real, new VIP: " + planned);
         LbctlRunner.Result first = ok(lb2, "apply", "-f", spec.toString());
         assertTrue(first.out().contains("ok: log index"), first.toString());
