@@ -15,13 +15,14 @@ import java.util.Map;
  *       report_node_version, finalize_fleet_version. Also the rules of a log that holds no settings yet.
  *   <li>Version 2: the address policy ({@link Rule#ADDRESS_POLICY}); batch size and provenance checks
  *       ({@link Rule#BATCH_PROVENANCE}).
+ *   <li>Version 3: drain and undrain name a peer of the log's settings ({@link Rule#NODE_NAMES}).
  * </ul>
  *
  * <p>Adding a version: raise {@link #SUPPORTED}, and put the new command kinds or rules in the tables below.
  */
 public final class FleetVersions {
     /** The highest fleet version this software supports (a fresh fleet bootstraps at it). */
-    public static final int SUPPORTED = 2;
+    public static final int SUPPORTED = 3;
     /** The rules in force while the log holds no settings: what existed before fleet versions. */
     public static final int BASE = 1;
 
@@ -36,7 +37,13 @@ public final class FleetVersions {
          * The state machine checks each batch as a whole: at most 1,000 commands and 1 MiB, a well-formed principal
          * and request id, a via-node that is one of the fleet's peers, a timestamp above 0.
          */
-        BATCH_PROVENANCE(2, "batch size and provenance checks");
+        BATCH_PROVENANCE(2, "batch size and provenance checks"),
+        /**
+         * drain_node names a peer of the fleet settings in the log (a typo no longer drains nobody while the
+         * intended LB stays in service); undrain_node names a peer or a node the log holds drained (so a drain
+         * logged before this rule can still be undone).
+         */
+        NODE_NAMES(3, "node names checked against the peers in the log");
 
         private final int version;
         private final String description;

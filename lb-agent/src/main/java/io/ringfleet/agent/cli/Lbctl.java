@@ -39,6 +39,8 @@ import picocli.CommandLine.ScopeType;
             HistoryCommand.class,
             WaitCommand.class,
             ApplyCommand.class,
+            DiffCommand.class,
+            ExportCommand.class,
             SettingsCommands.class,
             CertsCommands.class,
             DoctorCommand.class

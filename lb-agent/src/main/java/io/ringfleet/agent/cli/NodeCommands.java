@@ -48,6 +48,11 @@ final class NodeCommands {
             return Command.newBuilder()
                     .setDrainNode(DrainNode.newBuilder().setNodeId(node).setReason(reason));
         }
+
+        @Override
+        String noChange() {
+            return "node " + node + " is already drained";
+        }
     }
 
     @picocli.CommandLine.Command(name = "undrain", description = "Undrain a node: it announces its VIP routes again.")
@@ -58,6 +63,11 @@ final class NodeCommands {
         @Override
         Command.Builder command() {
             return Command.newBuilder().setUndrainNode(UndrainNode.newBuilder().setNodeId(node));
+        }
+
+        @Override
+        String noChange() {
+            return "node " + node + " is not drained";
         }
     }
 

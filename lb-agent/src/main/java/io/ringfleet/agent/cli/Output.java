@@ -57,6 +57,12 @@ final class Output {
         }
     }
 
+    /** A line printed as it is: JSON that its writer escaped already. */
+    void raw(String json) {
+        out.println(json);
+        out.flush();
+    }
+
     void line(String text) {
         out.println(PrintableText.of(text, MAX_CELL));
         out.flush();

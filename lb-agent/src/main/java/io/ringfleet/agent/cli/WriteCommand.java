@@ -12,8 +12,13 @@ abstract class WriteCommand extends ApiCommand {
     /** The command to apply, built from the parsed arguments. */
     abstract Command.Builder command();
 
+    /** Why the fleet emitted no record for this command (it was already so). */
+    String noChange() {
+        return "nothing to change";
+    }
+
     @Override
     int run(ApiConnection api, Output out) throws Exception {
-        return write.apply(api, out, List.of(command().build()));
+        return write.apply(api, out, List.of(command().build()), noChange());
     }
 }

@@ -57,7 +57,19 @@ final class WriteOptions {
 
     /** Applies the commands and prints the outcome; returns the exit code. */
     int apply(ApiConnection api, Output out, List<Command> commands) {
-        ApplyRequest request = request(commands);
+        return apply(api, out, commands, "nothing to change");
+    }
+
+    /**
+     * As {@link #apply(ApiConnection, Output, List)}; when the fleet emitted no record the line says so, with
+     * {@code noChange} (e.g. "node lb2 is already drained") as the reason.
+     */
+    int apply(ApiConnection api, Output out, List<Command> commands, String noChange) {
+        return send(api, out, request(commands), noChange);
+    }
+
+    /** Sends the request and prints the outcome; returns the exit code. */
+    int send(ApiConnection api, Output out, ApplyRequest request, String noChange) {
         ApplyResponse response =
                 api.control(waitProgrammed ? waitTimeout : Duration.ZERO).apply(request);
         boolean timedOut = response.hasProgrammed() && response.getProgrammed().getTimedOut();
@@ -67,7 +79,8 @@ final class WriteOptions {
             out.line("dry run ok: would emit " + response.getRecordsCount() + " record(s) at state index "
                     + response.getStateIndex() + "; nothing was committed");
         } else {
-            out.line("ok: log index " + response.getLogIndex() + ", state index " + response.getStateIndex() + ", "
+            String ok = response.getRecordsCount() == 0 ? "ok (no change: " + noChange + ")" : "ok";
+            out.line(ok + ": log index " + response.getLogIndex() + ", state index " + response.getStateIndex() + ", "
                     + response.getRecordsCount() + " record(s), request " + response.getRequestId());
             if (response.hasProgrammed()) {
                 var p = response.getProgrammed();
