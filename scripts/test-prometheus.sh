@@ -50,7 +50,8 @@ ip -n "$ns" link set lo up
 inns() { nsenter --net="/run/netns/$ns" "$@"; }
 declare -A agent
 for n in lb1 lb2 lb3; do
-  inns "$tree/usr/bin/lb-agent" --config "$work/fleet.yaml" --node "$n" --no-attach >"$work/$n.log" 2>&1 &
+  # nsenter execs the launcher, which execs java: $! is the JVM's pid
+  nsenter --net="/run/netns/$ns" "$tree/usr/bin/lb-agent" --config "$work/fleet.yaml" --node "$n" --no-attach >"$work/$n.log" 2>&1 &
   agent[$n]=$!
   pids+=($!)
 done
@@ -78,7 +79,7 @@ scrape_configs:
       - {targets: ['127.0.0.1:19182'], labels: {node: lb2, fleet: loopback}}
       - {targets: ['127.0.0.1:19183'], labels: {node: lb3, fleet: loopback}}
 EOT
-inns prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
+nsenter --net="/run/netns/$ns" prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
   --web.listen-address=127.0.0.1:9090 >"$work/prometheus.log" 2>&1 &
 pids+=($!)
 api() { inns curl -fsS --max-time 5 "http://127.0.0.1:9090/api/v1/$1"; }
