@@ -13,5 +13,6 @@ bash scripts/install-deps.sh
 mvn -B -ntp verify dependency:copy-dependencies -DincludeScope=runtime "$@"
 # the release package (dpkg --root install / remove, systemd-analyze verify) and the alert rules (promtool,
 # a real Prometheus scraping a real 3-node fleet); each prints its CI line
+bash scripts/test-build-stamp.sh
 bash scripts/test-package.sh
 flock /tmp/ringfleet-kernel.lock bash scripts/test-prometheus.sh
