@@ -186,6 +186,12 @@ class LbctlTest {
                 .build();
         assertEquals(
                 parsed.getNodes(0).getAppliedIndex(), lb1.get("applied_index").asLong());
+        JsonNode vip = new ObjectMapper()
+                .readTree(ok("-o", "json", "vip", "list").out())
+                .get("vips")
+                .get(0);
+        assertEquals(2, vip.get("real_count").asInt(), vip.toString());
+        assertEquals(vip.get("real_count").asInt(), vip.get("reals").size(), "reals listed next to real_count: " + vip);
         String digest = lb1.get("state_digest").asText();
         assertTrue(digest.matches("[0-9a-f]{64}"), digest);
         // the table shows the digest's first 12 hex digits: the same digest, the same spelling
