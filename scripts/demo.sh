@@ -15,12 +15,20 @@ fi
 
 scripts/install-deps.sh
 mkdir -p target
-echo "demo: building (mvn package, tests skipped; log in target/demo-build.log)..."
-if ! mvn -B -ntp -pl chaos-tests -am -DskipTests package \
-    dependency:build-classpath -Dmdep.outputFile=target/classpath.txt > target/demo-build.log 2>&1; then
-  tail -40 target/demo-build.log >&2
-  echo "demo: the build failed (whole log: target/demo-build.log)" >&2
-  exit 1
+# shellcheck source=scripts/build-stamp.sh
+. scripts/build-stamp.sh
+if build_current target/demo-build.stamp chaos-tests/target/classpath.txt; then
+  echo "demo: build up to date (no source changed since target/demo-build.stamp); not rebuilding"
+else
+  echo "demo: building (mvn package, tests skipped; log in target/demo-build.log)..."
+  build_begin target/demo-build.stamp
+  if ! mvn -B -ntp -pl chaos-tests -am -DskipTests package \
+      dependency:build-classpath -Dmdep.outputFile=target/classpath.txt > target/demo-build.log 2>&1; then
+    tail -40 target/demo-build.log >&2
+    echo "demo: the build failed (whole log: target/demo-build.log)" >&2
+    exit 1
+  fi
+  build_done target/demo-build.stamp
 fi
 CP="chaos-tests/target/classes:$(cat chaos-tests/target/classpath.txt)"
 

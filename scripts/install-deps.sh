@@ -13,6 +13,9 @@ PACKAGES=(
   openssl                        # development CA for mTLS
   stress-ng                      # CPU load for scripts/bench-leader-churn.sh
   linux-libc-dev                 # asm/types.h etc. for -target bpf
+  dpkg-dev fakeroot zip unzip    # scripts/package.sh: the .deb and the trimmed RocksDB jar
+  prometheus                     # promtool and a real Prometheus for scripts/test-prometheus.sh
+  systemd                        # systemd-analyze verify of the lb-agent unit
 )
 
 missing=()

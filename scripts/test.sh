@@ -9,4 +9,10 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 bash scripts/install-deps.sh
-exec mvn -B -ntp verify "$@"
+# copy-dependencies in the same reactor: the release package (scripts/package.sh) then reuses these jars
+mvn -B -ntp verify dependency:copy-dependencies -DincludeScope=runtime "$@"
+# the release package (dpkg --root install / remove, systemd-analyze verify) and the alert rules (promtool,
+# a real Prometheus scraping a real 3-node fleet); each prints its CI line
+bash scripts/test-build-stamp.sh
+bash scripts/test-package.sh
+flock /tmp/ringfleet-kernel.lock bash scripts/test-prometheus.sh

@@ -7,6 +7,8 @@ import io.grpc.ManagedChannel;
 import io.ringfleet.agent.security.TlsMaterial;
 import io.ringfleet.agent.security.TlsMaterialException;
 import io.ringfleet.api.ControlServiceGrpc;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,7 @@ final class ApiConnection implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new LbctlException(ExitCodes.USAGE, "--target " + e.getMessage());
         }
+        resolvable(endpoint);
         ChannelCredentials credentials;
         if (plaintext) {
             if (ca != null || cert != null || key != null) {
@@ -54,6 +57,21 @@ final class ApiConnection implements AutoCloseable {
                 .maxInboundMessageSize(64 << 20)
                 .build();
         return new ApiConnection(channel, timeout, endpoint.toString());
+    }
+
+    /**
+     * Resolves the target's host before any channel exists: gRPC's resolver would log the failure with a stack
+     * trace and retry until the deadline. A name that does not resolve is a one-line error (exit 4: it may be a
+     * typo or a DNS outage).
+     */
+    private static void resolvable(Args.Endpoint endpoint) throws LbctlException {
+        try {
+            InetAddress.getAllByName(endpoint.address());
+        } catch (UnknownHostException e) {
+            throw new LbctlException(
+                    ExitCodes.UNAVAILABLE,
+                    "--target " + endpoint + ": cannot resolve host '" + endpoint.address() + "'");
+        }
     }
 
     String target() {

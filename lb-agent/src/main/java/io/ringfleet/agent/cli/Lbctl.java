@@ -1,7 +1,5 @@
 package io.ringfleet.agent.cli;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringfleet.agent.security.CertificateToolException;
@@ -221,18 +219,7 @@ public final class Lbctl {
     /** One line on stderr: "lbctl: CODE: message", or a JSON object with -o json. */
     private static int report(Lbctl root, PrintWriter err, int exit, String kind, String message) {
         if (root.format == Output.Format.json) {
-            err.println(Output.toJson(Struct.newBuilder()
-                    .putFields(
-                            "error",
-                            Value.newBuilder()
-                                    .setStringValue(kind.toUpperCase(Locale.ROOT))
-                                    .build())
-                    .putFields(
-                            "message",
-                            Value.newBuilder().setStringValue(message).build())
-                    .putFields(
-                            "exit_code", Value.newBuilder().setNumberValue(exit).build())
-                    .build()));
+            err.println(errorJson(kind, message, exit));
         } else {
             // The message may quote what a server or a caller wrote (a CN, a drain reason): shown escaped.
             err.println("lbctl: " + kind.toLowerCase(Locale.ROOT).replace('_', ' ') + ": "
@@ -240,6 +227,15 @@ public final class Lbctl {
         }
         err.flush();
         return exit;
+    }
+
+    /** {"error":"KIND","message":"...","exit_code":N}, the exit code an integer. */
+    static String errorJson(String kind, String message, int exit) {
+        StringBuilder sb = new StringBuilder("{\"error\":");
+        ProtoJson.string(sb, kind.toUpperCase(Locale.ROOT));
+        sb.append(",\"message\":");
+        ProtoJson.string(sb, message);
+        return sb.append(",\"exit_code\":").append(exit).append('}').toString();
     }
 
     private static String oneLine(String text) {

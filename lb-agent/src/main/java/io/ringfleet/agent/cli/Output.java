@@ -2,6 +2,7 @@ package io.ringfleet.agent.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 import io.ringfleet.state.PrintableText;
 import java.io.PrintWriter;
@@ -13,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * Prints results as aligned tables (for people) or one JSON document per line (for scripts). Text for people is
  * escaped by {@link PrintableText}: a principal, request id or drain reason cannot print a newline or drive the
- * terminal with an ANSI escape. JSON escapes control characters itself.
+ * terminal with an ANSI escape. JSON escapes control characters itself ({@link ProtoJson}).
  */
 final class Output {
     /** Longest text shown in a table cell or line before it is cut. */
@@ -49,7 +50,14 @@ final class Output {
         out.flush();
     }
 
+    /**
+     * A response as {@link ProtoJson} prints it (numbers as numbers, digests in hex, addresses as text); a
+     * {@code google.protobuf.Struct} (lbctl's own documents) as proto3 JSON, which is already plain for it.
+     */
     static String toJson(MessageOrBuilder message) {
+        if (!(message instanceof Struct)) {
+            return ProtoJson.print(message);
+        }
         try {
             return JSON.print(message);
         } catch (InvalidProtocolBufferException e) {

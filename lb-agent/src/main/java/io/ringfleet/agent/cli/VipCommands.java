@@ -79,13 +79,16 @@ final class VipCommands {
 
     @picocli.CommandLine.Command(name = "list", aliases = "ls", description = "List every VIP.")
     static final class ListVips extends ApiCommand {
-        @Option(names = "--reals", description = "Show each VIP's reals too.")
+        @Option(names = "--reals", description = "Show each VIP's reals too (always in -o json).")
         boolean reals;
 
         @Override
         int run(ApiConnection api, Output out) {
+            // JSON always carries the reals: a script should not find "reals":[] next to real_count 3
             ListVipsResponse r = api.control()
-                    .listVips(ListVipsRequest.newBuilder().setWithReals(reals).build());
+                    .listVips(ListVipsRequest.newBuilder()
+                            .setWithReals(reals || out.json())
+                            .build());
             return out.list(
                     r,
                     r.getVipsList(),

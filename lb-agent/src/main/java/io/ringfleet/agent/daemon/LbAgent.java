@@ -21,8 +21,10 @@ import io.ringfleet.agent.fleet.RaftFleetGateway;
 import io.ringfleet.agent.fleet.SelfMembership;
 import io.ringfleet.agent.fleet.SettingsMismatch;
 import io.ringfleet.agent.metrics.DatapathMetrics;
+import io.ringfleet.agent.metrics.JvmProcessMetrics;
 import io.ringfleet.agent.metrics.ProgrammingMetrics;
 import io.ringfleet.agent.metrics.RaftMetrics;
+import io.ringfleet.agent.metrics.RingDigestMetrics;
 import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.agent.security.TlsMaterial;
 import io.ringfleet.agent.security.TlsMaterialException;
@@ -697,6 +699,11 @@ public final class LbAgent implements AutoCloseable {
                 .description("route-hook calls that failed (retried on the next change)")
                 .register(registry);
         new RaftMetrics(registry, node);
+        // the programmed image's rings are kept in the ring view: reading their digest builds no ring
+        RingDigestMetrics.register(
+                registry,
+                () -> pipeline.programmed().map(p -> rings.of(p.image()).digest()));
+        closeables.push(JvmProcessMetrics.bindTo(registry));
     }
 
     private AgentHttpServer.Probe health() {

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringfleet.agent.cli.LbctlRunner;
@@ -368,7 +367,7 @@ class RaftEndToEndTest {
         LbctlRunner.Result status = lb2.as("bob", "status", "-o", "json");
         assertEquals(0, status.exit(), status.toString());
         GetStatusResponse.Builder parsed = GetStatusResponse.newBuilder();
-        JsonFormat.parser().merge(status.out(), parsed);
+        io.ringfleet.agent.cli.LbctlJson.merge(status.out(), parsed);
         assertEquals(3, parsed.getNodesCount());
         LbctlRunner.Result table = lb2.as("bob", "status");
         assertEquals(4, table.outLines().size(), table.out());

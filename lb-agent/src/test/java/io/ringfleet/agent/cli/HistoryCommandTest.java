@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.util.JsonFormat;
 import io.ringfleet.agent.api.ApiFixture;
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.agent.security.probes.SecurityProbeSummary;
@@ -93,7 +92,7 @@ class HistoryCommandTest {
     private static HistoryResponse json(LbctlRunner.Result r) throws Exception {
         assertEquals(0, r.exit(), r.toString());
         HistoryResponse.Builder b = HistoryResponse.newBuilder();
-        JsonFormat.parser().merge(r.out(), b);
+        LbctlJson.merge(r.out(), b);
         return b.build();
     }
 }

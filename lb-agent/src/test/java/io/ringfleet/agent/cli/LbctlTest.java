@@ -3,7 +3,8 @@ package io.ringfleet.agent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.util.JsonFormat;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringfleet.agent.api.ApiFixture;
 import io.ringfleet.agent.api.StatsSource;
 import io.ringfleet.agent.security.TestPki;
@@ -52,7 +53,7 @@ class LbctlTest {
     }
 
     private static <T extends com.google.protobuf.Message.Builder> T parse(String json, T builder) throws Exception {
-        JsonFormat.parser().merge(json, builder);
+        LbctlJson.merge(json, builder);
         return builder;
     }
 
@@ -167,9 +168,54 @@ class LbctlTest {
         LbctlRunner.Result r = lbctl.as("alice", "-o", "json", "vip", "delete", "tcp", "10.9.9.9:80");
         assertEquals(3, r.exit());
         assertEquals(
-                "{\"error\":\"NOT_FOUND\",\"exit_code\":3.0,\"message\":\"command 0 (remove_vip): vip 10.9.9.9:80/tcp"
-                        + " does not exist\"}\n",
+                "{\"error\":\"NOT_FOUND\",\"message\":\"command 0 (remove_vip): vip 10.9.9.9:80/tcp"
+                        + " does not exist\",\"exit_code\":3}\n",
                 r.err());
+    }
+
+    @Test
+    void jsonPrintsIndexesAsNumbersAndDigestsInHexAsTheTableDoes() throws Exception {
+        ok("vip", "add", "tcp", "10.0.0.1:80");
+        ok("real", "add", "tcp", "10.0.0.1:80", "10.1.0.1", "10.1.0.2");
+        JsonNode status = new ObjectMapper().readTree(ok("-o", "json", "status").out());
+        JsonNode lb1 = status.get("nodes").get(0);
+        for (String index : List.of("term", "commit_index", "applied_index", "programmed_index")) {
+            assertTrue(lb1.get(index).isIntegralNumber(), index + " is not a JSON integer: " + lb1);
+        }
+        GetStatusResponse parsed = parse(ok("-o", "json", "status").out(), GetStatusResponse.newBuilder())
+                .build();
+        assertEquals(
+                parsed.getNodes(0).getAppliedIndex(), lb1.get("applied_index").asLong());
+        JsonNode vip = new ObjectMapper()
+                .readTree(ok("-o", "json", "vip", "list").out())
+                .get("vips")
+                .get(0);
+        assertEquals(2, vip.get("real_count").asInt(), vip.toString());
+        assertEquals(vip.get("real_count").asInt(), vip.get("reals").size(), "reals listed next to real_count: " + vip);
+        String digest = lb1.get("state_digest").asText();
+        assertTrue(digest.matches("[0-9a-f]{64}"), digest);
+        // the table shows the digest's first 12 hex digits: the same digest, the same spelling
+        String row = ok("status").outLines().get(1);
+        assertTrue(row.contains(" " + digest.substring(0, 12) + " "), row + " / " + digest);
+    }
+
+    @Test
+    void anUnresolvableTargetIsOneLineExit4() throws Exception {
+        TestPki pki = TestPki.shared();
+        LbctlRunner.Result r = LbctlRunner.raw(
+                "status",
+                "--target",
+                "no-such-lb.invalid:9871",
+                "--ca",
+                pki.ca().toString(),
+                "--cert",
+                pki.dir.resolve("alice.pem").toString(),
+                "--key",
+                pki.dir.resolve("alice-key.pem").toString());
+        assertEquals(4, r.exit(), r.toString());
+        assertEquals(
+                "lbctl: failed: --target no-such-lb.invalid:9871: cannot resolve host 'no-such-lb.invalid'\n", r.err());
+        assertEquals("", r.out());
     }
 
     @Test

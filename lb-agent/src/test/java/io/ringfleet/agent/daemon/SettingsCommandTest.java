@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringfleet.agent.cli.ExitCodes;
@@ -243,7 +242,7 @@ class SettingsCommandTest {
     private static GetFleetSettingsResponse json(LbctlRunner.Result r) throws Exception {
         ok(r);
         GetFleetSettingsResponse.Builder b = GetFleetSettingsResponse.newBuilder();
-        JsonFormat.parser().merge(r.out(), b);
+        io.ringfleet.agent.cli.LbctlJson.merge(r.out(), b);
         return b.build();
     }
 }

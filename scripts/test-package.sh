@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The release package, checked with the real tools (root; no kernel use, no lock needed):
+#  1. systemd-analyze verify of the lb-agent unit inside the package's tree (plus the host's own units, which it
+#     refers to): any complaint fails, since verify exits 0 on directives it ignores;
+#  2. dpkg --root into a temp dir (not the host: no dpkg lock taken, nothing left behind): install, every file
+#     in place, the installed lbctl runs, remove keeps only the conffile, purge leaves nothing of ours.
+#     (--force-depends: the temp root has no Java; --force-script-chrootless: it has no shell; the maintainer
+#     scripts see DPKG_ROOT and leave systemd alone.)
+# Prints: package: ringfleet_<ver>.deb installs, unit verifies, removes clean
+#   scripts/test-package.sh [DEB]     default: builds it with scripts/package.sh (skipped when up to date)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+deb="${1:-$("$root/scripts/package.sh")}"
+unit=lib/systemd/system/ringfleet-lb-agent.service
+work="$(mktemp -d /tmp/rfops-pkg.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+fail() { echo "package: FAILED: $*" >&2; exit 1; }
+
+# 1. the unit
+mkdir "$work/unit"
+dpkg-deb -x "$deb" "$work/unit"
+cp -rn /lib/systemd/system/. "$work/unit/lib/systemd/system/"
+out="$(systemd-analyze verify --root="$work/unit" "/$unit" 2>&1)" || fail "systemd-analyze verify: $out"
+[ -z "$out" ] || fail "systemd-analyze verify complains: $out"
+
+# 2. install, remove, purge into a temp root
+r="$work/root"
+mkdir -p "$r/var/lib/dpkg/info" "$r/var/lib/dpkg/updates"
+touch "$r/var/lib/dpkg/status" "$r/var/lib/dpkg/available"
+dpkgr() { dpkg --root="$r" --force-depends --force-script-chrootless --log=/dev/null "$@" >"$work/dpkg.out" 2>&1 \
+  || fail "dpkg $*: $(tail -n 3 "$work/dpkg.out")"; }
+dpkgr -i "$deb"
+ours="$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|; s|/$||' | grep -v '^$' | grep -v '^/$')"
+for f in $ours; do [ -e "$r$f" ] || fail "$f not installed"; done
+for f in /usr/bin/lb-agent /usr/bin/lbctl "/$unit" /etc/ringfleet/lb-agent.env /usr/lib/ringfleet/lib; do
+  [ -e "$r$f" ] || fail "$f missing"
+done
+[ "$(stat -c %a "$r/var/lib/ringfleet")" = 700 ] || fail "/var/lib/ringfleet is not 0700"
+version="$(RINGFLEET_LIB="$r/usr/lib/ringfleet/lib" "$r/usr/bin/lbctl" --version 2>&1 | head -1)" \
+  || fail "installed lbctl does not run: $version"
+dpkg --root="$r" -s ringfleet | grep -q '^Status: install ok installed' || fail "not installed per dpkg"
+
+dpkgr -r ringfleet
+left="$(cd "$r" && find . -path ./var/lib/dpkg -prune -o \( -type f -o -type l \) -print | sed 's|^\.||')"
+[ "$left" = /etc/ringfleet/lb-agent.env ] || fail "after remove, expected only the conffile, found: $left"
+dpkgr -P ringfleet
+left="$(cd "$r" && find . -path ./var/lib/dpkg -prune -o -mindepth 1 -print | sed 's|^\.||' | grep -vx '/var\|/var/lib')" || true
+[ -z "$left" ] || fail "after purge, left: $left"
+dpkg --root="$r" -s ringfleet >/dev/null 2>&1 && fail "dpkg still knows ringfleet after purge"
+echo "package: $(basename "$deb") installs, unit verifies, removes clean ($version)"
