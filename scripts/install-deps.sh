@@ -13,8 +13,11 @@ PACKAGES=(
   openssl                        # development CA for mTLS
   stress-ng                      # CPU load for scripts/bench-leader-churn.sh
   linux-libc-dev                 # asm/types.h etc. for -target bpf
+  frr                            # the test router: zebra, bgpd, bfdd (chaos-tests' FrrRouter)
+  bird2                          # the LBs' BGP speaker (chaos-tests' BirdSpeaker, scripts/route-hook-bird)
 )
 
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,12 +25,22 @@ done
 
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
-  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "install-deps: all packages present"
+fi
+
+# The tests start their own FRR and BIRD instances inside the namespaces they create, with their own configs
+# and sockets; the packages' system services (a router and a BGP speaker in the host's namespace) are not
+# wanted on a build machine. Stop and disable them where systemd runs them.
+if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+  for unit in frr bird; do
+    if systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null; then
+      $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 && echo "install-deps: disabled the system $unit service"
+    fi
+  done
 fi
 
 # bpffs for pinned maps and programs (the agent and the tests pin under /sys/fs/bpf), mode 0700: only root may

@@ -1,18 +1,17 @@
 package io.ringfleet.chaos.bgp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.LbNode;
 import io.ringfleet.chaos.netns.Root;
 import io.ringfleet.chaos.netns.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,16 +34,9 @@ class BgpRoutingTest {
     /** Below the earliest the 3 s hold timer can fire after a freeze (last keepalive ≤ 1 s before it). */
     private static final long BFD_BOUND_MS = 1_500;
 
-    private static final long STEP_TIMEOUT_MS = 10_000;
-
     private static Topology topology;
     private static BgpRouting bgp;
-    private static RouteWatch watch;
-    private static List<String> vips;
-    private static final List<Long> drainMs = new ArrayList<>();
-    private static final List<Long> undrainMs = new ArrayList<>();
-    private static final List<Long> hostFailureMs = new ArrayList<>();
-    private static final List<Long> returnMs = new ArrayList<>();
+    private static BgpExercise exercise;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -57,8 +49,7 @@ class BgpRoutingTest {
         Path dir = Files.createDirectories(Path.of("target", "bgp-runs", topology.prefix() + "bgp"))
                 .toAbsolutePath();
         bgp = BgpRouting.start(topology, dir, bfd, System.out::println);
-        watch = new RouteWatch(bgp, List.of(topology.vip4(), topology.vip6()));
-        vips = List.of(Addresses.text(topology.vip4()), Addresses.text(topology.vip6()));
+        exercise = new BgpExercise(bgp);
     }
 
     @AfterAll
@@ -66,11 +57,11 @@ class BgpRoutingTest {
         if (topology != null) {
             topology.close();
         }
-        if (!drainMs.isEmpty() || !hostFailureMs.isEmpty()) {
-            System.out.println("bgp: drain → withdrawn " + drainMs + " ms, undrain → back " + undrainMs
-                    + " ms, host failure → withdrawn " + hostFailureMs + " ms, return → back " + returnMs + " ms");
-            System.out.println("bgp: " + drainMs.size() + " drains, " + hostFailureMs.size()
-                    + " host failures, withdraw p99 " + RouteWatch.percentile(drainMs, 99) + " ms");
+        if (exercise != null) {
+            System.out.println("bgp: drain → withdrawn " + exercise.drainMs() + " ms, undrain → back "
+                    + exercise.undrainMs() + " ms, host failure → withdrawn " + exercise.hostFailureMs()
+                    + " ms, return → back " + exercise.returnMs() + " ms");
+            System.out.println(exercise.summary());
         }
     }
 
@@ -78,13 +69,14 @@ class BgpRoutingTest {
     @Order(1)
     void routerLearnsNothingUntilTheHooksAnnounceThenSpreadsOverEveryLb() {
         assertEquals(Set.of(), bgp.nextHops(topology.vip4()), "BIRD starts announcing nothing");
-        for (BirdSpeaker s : bgp.speakers()) {
-            BirdRouteHook.run(s, "announce", vips);
-        }
-        watch.awaitMillis(System.nanoTime(), hops -> hops.equals(all()), "every LB announced", STEP_TIMEOUT_MS);
+        exercise.announceAll();
         // what zebra selected is what the kernel forwards with: one next hop per LB, per family
-        assertEquals(all(), topology.nextHops4());
-        assertEquals(all(), topology.nextHops6());
+        assertEquals(exercise.all(), topology.nextHops4());
+        assertEquals(exercise.all(), topology.nextHops6());
+        for (BirdSpeaker s : bgp.speakers()) {
+            assertEquals("Established", s.sessionState().orElse("none"), s.lb().id());
+            assertEquals("Up", s.bfdState().orElse("none"), s.lb().id());
+        }
     }
 
     @Test
@@ -92,59 +84,58 @@ class BgpRoutingTest {
     void drainWithdrawsTheLbAndUndrainBringsItBack() {
         for (int i = 0; i < DRAINS; i++) {
             LbNode lb = topology.lb(1 + i % topology.lbs().size());
-            BirdSpeaker s = bgp.speaker(lb.number());
-            long t0 = System.nanoTime();
-            BirdRouteHook.run(s, "withdraw", vips);
-            drainMs.add(watch.awaitMillis(
-                    t0, hops -> !hops.contains(lb.number()), lb.id() + " withdrawn", STEP_TIMEOUT_MS));
+            exercise.drain(lb);
             assertEquals(without(lb.number()), topology.nextHops4(), "the kernel route follows FRR");
-            long t1 = System.nanoTime();
-            BirdRouteHook.run(s, "announce", vips);
-            undrainMs.add(watch.awaitMillis(t1, hops -> hops.equals(all()), lb.id() + " back", STEP_TIMEOUT_MS));
+            assertEquals(without(lb.number()), topology.nextHops6(), "the kernel route follows FRR");
+            exercise.undrain(lb);
         }
     }
 
     @Test
     @Order(3)
-    void hostFailureIsWithdrawnByBfdAndTheHostComesBack() {
+    void hostFailureIsWithdrawnByBfdAndTheHostComesBackOnlyWhenItsHookAnnounces() {
         for (int i = 0; i < HOST_FAILURES; i++) {
             LbNode lb = topology.lb(topology.lbs().size() - i % topology.lbs().size());
-            BirdSpeaker s = bgp.speaker(lb.number());
-            long t0 = System.nanoTime();
-            List<Long> frozen = HostFailure.stop(lb);
-            long ms = watch.awaitMillis(
-                    t0,
-                    hops -> !hops.contains(lb.number()),
-                    lb.id() + " withdrawn after its" + " host stopped",
-                    STEP_TIMEOUT_MS);
-            hostFailureMs.add(ms);
+            long ms = exercise.hostFailure(lb);
             assertTrue(
                     ms < BFD_BOUND_MS,
                     lb.id() + "'s host stopped: the router withdrew it after " + ms
                             + " ms, not within BFD's detection (" + BFD_BOUND_MS + " ms): the hold timer did it");
-            HostFailure.bury(lb, frozen);
-            assertTrue(!s.alive(), "BIRD of the failed host is gone");
-
-            HostFailure.revive(lb, s);
-            bgp.awaitSessions(List.of(lb), true);
-            assertEquals(
-                    without(lb.number()),
-                    bgp.nextHops(topology.vip4()),
-                    "a rebooted host announces nothing" + " until its hook runs");
-            long t1 = System.nanoTime();
-            BirdRouteHook.run(s, "announce", vips);
-            returnMs.add(watch.awaitMillis(t1, hops -> hops.equals(all()), lb.id() + " back", STEP_TIMEOUT_MS));
+            assertFalse(bgp.speaker(lb.number()).alive(), "BIRD of the failed host is gone");
+            exercise.hostReturn(lb);
         }
     }
 
-    private static Set<Integer> all() {
-        Set<Integer> out = new TreeSet<>();
-        topology.lbs().forEach(lb -> out.add(lb.number()));
-        return out;
+    @Test
+    @Order(4)
+    void aRebootedHostAnnouncesNothingUntilItsHookRuns() {
+        LbNode lb = topology.lb(1);
+        exercise.hostFailure(lb);
+        HostFailure.revive(lb, bgp.speaker(1));
+        bgp.awaitSessions(List.of(lb), true);
+        assertEquals(without(1), bgp.nextHops(topology.vip4()), "session up, nothing announced yet");
+        exercise.undrain(lb);
+    }
+
+    @Test
+    @Order(5)
+    void theHookRefusesBadInputInOneLineAndChangesNothing() throws Exception {
+        BirdSpeaker s = bgp.speaker(1);
+        String before = Files.readString(s.vipsFile());
+        IllegalStateException notAnAddress = assertThrows(
+                IllegalStateException.class, () -> BirdRouteHook.run(s, "announce", List.of("10.200.0.1;", "x")));
+        assertTrue(
+                notAnAddress.getMessage().endsWith("route-hook-bird: not an IP address: '10.200.0.1;'"),
+                notAnAddress.getMessage());
+        IllegalStateException badAction =
+                assertThrows(IllegalStateException.class, () -> BirdRouteHook.run(s, "announced", exercise.vips()));
+        assertTrue(badAction.getMessage().contains("usage: route-hook-bird announce|withdraw"), badAction.getMessage());
+        assertEquals(before, Files.readString(s.vipsFile()), "a refused call leaves the include file as it was");
+        assertEquals(exercise.all(), bgp.nextHops(topology.vip4()), "and the routes as they were");
     }
 
     private static Set<Integer> without(int n) {
-        Set<Integer> out = all();
+        Set<Integer> out = exercise.all();
         out.remove(n);
         return out;
     }
