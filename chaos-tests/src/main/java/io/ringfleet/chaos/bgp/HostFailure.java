@@ -36,6 +36,9 @@ public final class HostFailure {
     public static void bury(LbNode lb, List<Long> frozen) {
         Daemons.signal("KILL", frozen);
         for (String dev : List.of(lb.device(), Topology.CONTROL_DEVICE)) {
+            // the host's configured addresses come back with it (a real one configures them at boot); the kernel
+            // would otherwise flush the IPv6 ones on link down
+            lb.ns().exec("sysctl", "-q", "-w", "net.ipv6.conf." + dev + ".keep_addr_on_down=1");
             lb.ns().ip("link", "set", dev, "down");
         }
         for (long pid : frozen) {
@@ -43,12 +46,28 @@ public final class HostFailure {
         }
     }
 
-    /** Links up and BIRD booted (announcing nothing until the agent's hook runs). */
+    /** Links up, default routes back, BIRD booted (announcing nothing until the agent's hook runs). */
     public static void revive(LbNode lb, BirdSpeaker speaker) {
         for (String dev : List.of(lb.device(), Topology.CONTROL_DEVICE)) {
             lb.ns().ip("link", "set", dev, "up");
         }
+        // link down took the routes through the device with it; the topology's default routes point at the router
+        lb.ns().ip("route", "replace", "default", "via", BgpRouting.routerAddress(lb));
+        lb.ns().ip("-6", "route", "replace", "default", "via", routerAddress6(lb));
         speaker.boot();
+    }
+
+    /** The router's IPv6 address on the LB's link: the LB's /64 with host part 1. */
+    static String routerAddress6(LbNode lb) {
+        byte[] a = lb.address6().getAddress();
+        byte[] r = java.util.Arrays.copyOf(a, 16);
+        java.util.Arrays.fill(r, 8, 16, (byte) 0);
+        r[15] = 1;
+        try {
+            return java.net.InetAddress.getByAddress(r).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void detachXdp(NetNs ns, String device) {
