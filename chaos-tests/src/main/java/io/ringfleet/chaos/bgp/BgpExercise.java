@@ -80,7 +80,7 @@ public final class BgpExercise {
     public long hostReturn(LbNode lb) {
         BirdSpeaker s = bgp.speaker(lb.number());
         HostFailure.revive(lb, s);
-        bgp.awaitSessions(List.of(lb), true);
+        bgp.awaitSessions(List.of(lb));
         long t0 = System.nanoTime();
         BirdRouteHook.run(s, "announce", vips);
         long ms = watch.awaitMillis(t0, hops -> hops.equals(all()), lb.id() + " back", STEP_TIMEOUT_MS);

@@ -27,9 +27,16 @@ public final class BgpRouting implements AutoCloseable {
     private final FrrRouter router;
     private final Map<Integer, BirdSpeaker> speakers;
     private final Consumer<String> log;
+    private final boolean bfd;
 
-    private BgpRouting(Topology topology, FrrRouter router, Map<Integer, BirdSpeaker> speakers, Consumer<String> log) {
+    private BgpRouting(
+            Topology topology,
+            FrrRouter router,
+            Map<Integer, BirdSpeaker> speakers,
+            boolean bfd,
+            Consumer<String> log) {
         this.topology = topology;
+        this.bfd = bfd;
         this.router = router;
         this.speakers = speakers;
         this.log = log;
@@ -39,7 +46,7 @@ public final class BgpRouting implements AutoCloseable {
      * Starts FRR and one BIRD per LB (in parallel) and waits until every session is established with BFD up.
      * The LBs announce nothing yet: their route hooks do that.
      *
-     * @param bfd false leaves BFD off on the router (the control run for the host-failure fault)
+     * @param bfd false leaves BFD off on both sides (the control run for the host-failure fault)
      */
     public static BgpRouting start(Topology topology, Path dir, boolean bfd, Consumer<String> log) {
         deleteStaticVipRoutes(topology);
@@ -47,13 +54,15 @@ public final class BgpRouting implements AutoCloseable {
                 () -> FrrRouter.start(topology.router(), dir.resolve("router"), topology.lbs(), bfd));
         Map<Integer, CompletableFuture<BirdSpeaker>> birds = new TreeMap<>();
         for (LbNode lb : topology.lbs()) {
-            birds.put(lb.number(), CompletableFuture.supplyAsync(() -> BirdSpeaker.start(lb, dir, routerAddress(lb))));
+            birds.put(
+                    lb.number(),
+                    CompletableFuture.supplyAsync(() -> BirdSpeaker.start(lb, dir, routerAddress(lb), bfd)));
         }
         Map<Integer, BirdSpeaker> speakers = new TreeMap<>();
         birds.forEach((n, f) -> speakers.put(n, f.join()));
-        BgpRouting bgp = new BgpRouting(topology, frr.join(), speakers, log);
+        BgpRouting bgp = new BgpRouting(topology, frr.join(), speakers, bfd, log);
         topology.onTeardown(bgp);
-        bgp.awaitSessions(topology.lbs(), bfd);
+        bgp.awaitSessions(topology.lbs());
         log.accept("bgp: FRR (zebra, bfdd, bgpd) in the router, BIRD in " + speakers.size() + " LBs, eBGP AS "
                 + BgpTimers.LB_AS + " → " + BgpTimers.ROUTER_AS + (bfd ? ", BFD 100 ms × 3" : ", BFD OFF")
                 + ", ECMP maximum-paths " + speakers.size() + "; files in " + dir);
@@ -74,8 +83,13 @@ public final class BgpRouting implements AutoCloseable {
         }
     }
 
+    /** Whether the sessions run BFD (false only in the control run). */
+    public boolean bfd() {
+        return bfd;
+    }
+
     /** Waits until these LBs' sessions are established (and their BFD up, when on). */
-    public void awaitSessions(List<LbNode> lbs, boolean bfd) {
+    public void awaitSessions(List<LbNode> lbs) {
         long deadline = System.currentTimeMillis() + SESSIONS_TIMEOUT_MS;
         for (LbNode lb : lbs) {
             BirdSpeaker s = speaker(lb.number());

@@ -19,17 +19,19 @@ public final class BirdSpeaker implements AutoCloseable {
     private final LbNode lb;
     private final Path dir;
     private final String routerAddress;
+    private final boolean bfd;
     private volatile long pid;
 
-    private BirdSpeaker(LbNode lb, Path dir, String routerAddress) {
+    private BirdSpeaker(LbNode lb, Path dir, String routerAddress, boolean bfd) {
         this.lb = lb;
+        this.bfd = bfd;
         this.dir = dir;
         this.routerAddress = routerAddress;
     }
 
     /** Writes this LB's config (announcing nothing) and starts BIRD; returns once its pid file is written. */
-    public static BirdSpeaker start(LbNode lb, Path runDir, String routerAddress4) {
-        BirdSpeaker s = new BirdSpeaker(lb, runDir.resolve(lb.id()), routerAddress4);
+    public static BirdSpeaker start(LbNode lb, Path runDir, String routerAddress4, boolean bfd) {
+        BirdSpeaker s = new BirdSpeaker(lb, runDir.resolve(lb.id()), routerAddress4, bfd);
         Daemons.write(s.dir.resolve("bird.conf"), s.config());
         s.boot();
         return s;
@@ -71,7 +73,7 @@ public final class BirdSpeaker implements AutoCloseable {
                   hold time %11$d; keepalive time %12$d; connect retry time %13$d;
                   # a BFD flap at start must not park the session for BIRD's default 60 s
                   error wait time 1, 5;
-                  bfd on;
+                  bfd %15$s;
                   ipv4 { import none; export where proto = "vips4"; };
                   ipv6 { import none; export where proto = "vips6"; next hop address %14$s; };
                 }
@@ -89,7 +91,8 @@ public final class BirdSpeaker implements AutoCloseable {
                         BgpTimers.HOLD_S,
                         BgpTimers.KEEPALIVE_S,
                         BgpTimers.CONNECT_RETRY_S,
-                        v6);
+                        v6,
+                        bfd ? "on" : "off");
     }
 
     /** What {@code scripts/route-hook-bird} reads to find this BIRD. */

@@ -132,7 +132,7 @@ class BgpAgentFleetTest {
         fleet.agent(3).kill9(); // the test's handle on the (already killed) agent process
 
         HostFailure.revive(lb, bgp.speaker(3));
-        bgp.awaitSessions(List.of(lb), true);
+        bgp.awaitSessions(List.of(lb));
         assertEquals(without(3), bgp.nextHops(topology.vip4()), "BIRD is back, the agent is not ready: no routes");
         fleet.agent(3).start();
         fleet.awaitReady(List.of(fleet.agent(3)));

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Real BGP between FRR (router) and BIRD (LBs), driven by the shipped {@code scripts/route-hook-bird}: the
  * router's ECMP route follows announce / withdraw, and an LB host that stops is withdrawn by BFD.
  *
- * <p>Control run: {@code -Dringfleet.bgp.sabotage=no-bfd} configures the router without BFD; the host
+ * <p>Control run: {@code -Dringfleet.bgp.sabotage=no-bfd} configures both sides without BFD; the host
  * failure step must then fail (only the 3 s hold timer notices the frozen host).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -68,6 +68,7 @@ class BgpRoutingTest {
     @Test
     @Order(1)
     void routerLearnsNothingUntilTheHooksAnnounceThenSpreadsOverEveryLb() {
+        String bfdUp = bgp.bfd() ? "Up" : "none";
         assertEquals(Set.of(), bgp.nextHops(topology.vip4()), "BIRD starts announcing nothing");
         exercise.announceAll();
         // what zebra selected is what the kernel forwards with: one next hop per LB, per family
@@ -75,7 +76,7 @@ class BgpRoutingTest {
         assertEquals(exercise.all(), topology.nextHops6());
         for (BirdSpeaker s : bgp.speakers()) {
             assertEquals("Established", s.sessionState().orElse("none"), s.lb().id());
-            assertEquals("Up", s.bfdState().orElse("none"), s.lb().id());
+            assertEquals(bfdUp, s.bfdState().orElse("none"), s.lb().id());
         }
     }
 
@@ -112,7 +113,7 @@ class BgpRoutingTest {
         LbNode lb = topology.lb(1);
         exercise.hostFailure(lb);
         HostFailure.revive(lb, bgp.speaker(1));
-        bgp.awaitSessions(List.of(lb), true);
+        bgp.awaitSessions(List.of(lb));
         assertEquals(without(1), bgp.nextHops(topology.vip4()), "session up, nothing announced yet");
         exercise.undrain(lb);
     }
