@@ -128,11 +128,9 @@ public final class FrrRouter implements AutoCloseable {
     @Override
     public void close() {
         for (String daemon : List.of("bgpd", "bfdd", "zebra")) {
-            Daemons.pid(pidFile(daemon)).ifPresent(pid -> {
-                Daemons.stop(pid);
-                // FRR keeps a per-process work directory; gone with the process
-                NetNs.run(List.of("rm", "-rf", "/var/run/frr/" + daemon + "." + pid));
-            });
+            Daemons.pid(pidFile(daemon)).ifPresent(Daemons::stop);
         }
+        // -N makes FRR create /var/run/frr/<namespace name>/ for its per-process state: this instance's only
+        NetNs.run(List.of("rm", "-rf", "/var/run/frr/" + ns.name()));
     }
 }
