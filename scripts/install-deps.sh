@@ -16,8 +16,11 @@ PACKAGES=(
   dpkg-dev fakeroot zip unzip    # scripts/package.sh: the .deb and the trimmed RocksDB jar
   prometheus                     # promtool and a real Prometheus for scripts/test-prometheus.sh
   systemd                        # systemd-analyze verify of the lb-agent unit
+  frr                            # the test router: zebra, bgpd, bfdd (chaos-tests' FrrRouter)
+  bird2                          # the LBs' BGP speaker (chaos-tests' BirdSpeaker, scripts/route-hook-bird)
 )
 
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,12 +28,23 @@ done
 
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
-  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "install-deps: all packages present"
+fi
+
+# The tests start their own FRR and BIRD instances inside the namespaces they create, with their own configs
+# and sockets; the packages' system services (a router and a BGP speaker in the host's namespace) are not
+# wanted on a build machine (nor a Prometheus on :9090: the alert test runs its own). Stop and disable them
+# where systemd runs them.
+if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+  for unit in frr bird prometheus; do
+    if systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null; then
+      $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 && echo "install-deps: disabled the system $unit service"
+    fi
+  done
 fi
 
 # bpffs for pinned maps and programs (the agent and the tests pin under /sys/fs/bpf), mode 0700: only root may

@@ -44,6 +44,8 @@ final class NodeFields {
     static final Field<Path> DATA_DIR = Field.perNode("data-dir", Checks.PATH_RULE, FieldParsers::path);
     static final Field<Path> ROUTE_HOOK =
             Field.perNode("route-hook", Checks.PATH_RULE, FieldParsers::path).asClearable();
+    static final Field<Path> BIRD_SOCKET =
+            Field.perNode("bird-socket", Checks.PATH_RULE, FieldParsers::path).asClearable();
     static final Field<HostPort> METRICS_ADDRESS =
             Field.of("metrics-address", FieldParsers.ADDRESS_RULE, FieldParsers::hostPort);
     static final Field<String> NETNS = Field.perNode(
@@ -71,6 +73,7 @@ final class NodeFields {
             PIN_DIR,
             DATA_DIR,
             ROUTE_HOOK,
+            BIRD_SOCKET,
             METRICS_ADDRESS,
             NETNS,
             HEALTHCHECK_SOURCE_V4,
@@ -93,6 +96,7 @@ final class NodeFields {
             new Setter<>(PIN_DIR, NodeSettings.Builder::pinDir),
             new Setter<>(DATA_DIR, NodeSettings.Builder::dataDir),
             new Setter<>(ROUTE_HOOK, NodeSettings.Builder::routeHook),
+            new Setter<>(BIRD_SOCKET, NodeSettings.Builder::birdSocket),
             new Setter<>(METRICS_ADDRESS, NodeSettings.Builder::metricsAddress),
             new Setter<>(NETNS, NodeSettings.Builder::netns),
             new Setter<>(HEALTHCHECK_SOURCE_V4, NodeSettings.Builder::healthCheckSourceV4),

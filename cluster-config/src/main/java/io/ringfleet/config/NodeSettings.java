@@ -53,6 +53,7 @@ public final class NodeSettings {
     private final Path pinDir;
     private final Path dataDir;
     private final Path routeHook;
+    private final Path birdSocket;
     private final HostPort metricsAddress;
     private final String netns;
     private final Inet4Address healthCheckSourceV4;
@@ -74,6 +75,7 @@ public final class NodeSettings {
         this.pinDir = b.pinDir != null ? b.pinDir : b.bpffs.resolve(DEFAULT_PIN_SUBDIR);
         this.dataDir = b.dataDir;
         this.routeHook = b.routeHook;
+        this.birdSocket = b.birdSocket;
         this.metricsAddress = b.metricsAddress;
         this.netns = b.netns;
         this.healthCheckSourceV4 = b.healthCheckSourceV4;
@@ -102,6 +104,7 @@ public final class NodeSettings {
         b.pinDir = pinDir;
         b.dataDir = dataDir;
         b.routeHook = routeHook;
+        b.birdSocket = birdSocket;
         b.metricsAddress = metricsAddress;
         b.netns = netns;
         b.healthCheckSourceV4 = healthCheckSourceV4;
@@ -178,6 +181,15 @@ public final class NodeSettings {
         return Optional.ofNullable(routeHook);
     }
 
+    /**
+     * The control socket of the host's BIRD (the BGP speaker the route hook drives): the agent reads its BGP and
+     * BFD session state from it for status and metrics, and {@code lbctl doctor} checks it answers. Empty: no
+     * speaker state is read.
+     */
+    public Optional<Path> birdSocket() {
+        return Optional.ofNullable(birdSocket);
+    }
+
     /** Where the metrics and health HTTP endpoint listens. */
     public HostPort metricsAddress() {
         return metricsAddress;
@@ -223,6 +235,7 @@ public final class NodeSettings {
                 && pinDir.equals(n.pinDir)
                 && dataDir.equals(n.dataDir)
                 && Objects.equals(routeHook, n.routeHook)
+                && Objects.equals(birdSocket, n.birdSocket)
                 && metricsAddress.equals(n.metricsAddress)
                 && Objects.equals(netns, n.netns)
                 && Objects.equals(healthCheckSourceV4, n.healthCheckSourceV4)
@@ -247,6 +260,7 @@ public final class NodeSettings {
                 pinDir,
                 dataDir,
                 routeHook,
+                birdSocket,
                 metricsAddress,
                 netns,
                 healthCheckSourceV4,
@@ -261,7 +275,8 @@ public final class NodeSettings {
                 + (rootArrayPin == null ? "" : ", rootArrayPin=" + rootArrayPin + ", rootSlot=" + rootSlot)
                 + ", gatewayMac=" + gatewayMac + ", forwardingCpus=" + forwardingCpus + ", numaNodes=" + numaNodes
                 + ", lruSize=" + lruSize + ", bpffs=" + bpffs + ", pinDir=" + pinDir + ", dataDir=" + dataDir
-                + ", routeHook=" + routeHook + ", metricsAddress=" + metricsAddress + ", netns=" + netns
+                + ", routeHook=" + routeHook + ", birdSocket=" + birdSocket + ", metricsAddress=" + metricsAddress
+                + ", netns=" + netns
                 + ", healthCheckSourceV4=" + address(healthCheckSourceV4) + ", healthCheckSourceV6="
                 + address(healthCheckSourceV6) + ", connTable=" + connTable + "]";
     }
@@ -286,6 +301,7 @@ public final class NodeSettings {
         private Path pinDir;
         private Path dataDir = DEFAULT_DATA_DIR;
         private Path routeHook;
+        private Path birdSocket;
         private HostPort metricsAddress = DEFAULT_METRICS_ADDRESS;
         private String netns;
         private Inet4Address healthCheckSourceV4;
@@ -390,6 +406,12 @@ public final class NodeSettings {
         /** Route-announcement command; {@code null} for none. */
         public Builder routeHook(Path command) {
             this.routeHook = command == null ? null : absolute("routeHook", command);
+            return this;
+        }
+
+        /** The host's BIRD control socket; {@code null} for none. */
+        public Builder birdSocket(Path socket) {
+            this.birdSocket = socket == null ? null : absolute("birdSocket", socket);
             return this;
         }
 

@@ -23,6 +23,7 @@ class DefaultsMergeTest {
                     "  xdp-mode: generic",
                     "  forwarding-cpus: 0-3",
                     "  route-hook: /usr/lib/rf/announce",
+                    "  bird-socket: /run/bird/{id}.ctl",
                     "  netns: ns-{id}",
                     "  data-dir: /var/lib/rf/{id}",
                     "  pin-dir: /sys/fs/bpf/rf-{id}"),
@@ -34,6 +35,7 @@ class DefaultsMergeTest {
             "  lb3:",
             "    netns:",
             "    route-hook: ~",
+            "    bird-socket: ~",
             "    forwarding-cpus:",
             "    metrics-address: 0.0.0.0:9300");
 
@@ -45,6 +47,7 @@ class DefaultsMergeTest {
         assertEquals(XdpMode.GENERIC, n.xdpMode());
         assertEquals(List.of(0, 1, 2, 3), n.forwardingCpus().ids());
         assertEquals(Path.of("/usr/lib/rf/announce"), n.routeHook().orElseThrow());
+        assertEquals(Path.of("/run/bird/lb1.ctl"), n.birdSocket().orElseThrow());
         // built-in defaults
         assertEquals(AttachMode.STANDALONE, n.attachMode());
         assertEquals(NodeSettings.DEFAULT_LRU_SIZE, n.lruSize());
@@ -77,6 +80,7 @@ class DefaultsMergeTest {
         NodeSettings n = load(FLEET).node("lb3");
         assertFalse(n.netns().isPresent());
         assertFalse(n.routeHook().isPresent());
+        assertFalse(n.birdSocket().isPresent());
         assertEquals(IdList.EMPTY, n.forwardingCpus(), "cleared: every online CPU");
         assertEquals(new HostPort("0.0.0.0", 9300), n.metricsAddress());
     }

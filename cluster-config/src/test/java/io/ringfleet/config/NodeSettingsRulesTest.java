@@ -376,6 +376,10 @@ class NodeSettingsRulesTest {
                 withDefaults("  route-hook: announce.sh"),
                 "fleet.yaml:10: defaults.route-hook: \"announce.sh\" is not allowed (it is not absolute); " + PATH);
         assertError(
+                withDefaults("  bird-socket: run/bird/bird.ctl"),
+                "fleet.yaml:10: defaults.bird-socket: \"run/bird/bird.ctl\" is not allowed (it is not absolute); "
+                        + PATH);
+        assertError(
                 withDefaults("  bpffs: sys/fs/bpf"),
                 "fleet.yaml:10: defaults.bpffs: \"sys/fs/bpf\" is not allowed (it is not absolute); " + PATH);
     }
@@ -528,7 +532,7 @@ class NodeSettingsRulesTest {
                 append(ONE, "nodes: [lb1]"),
                 "fleet.yaml:12: nodes: a list is not allowed; use a mapping from peer"
                         + " id to node settings (interface, xdp-mode, attach-mode, root-array-pin, root-slot, gateway-mac,"
-                        + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, metrics-address,"
+                        + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, bird-socket, metrics-address,"
                         + " netns, healthcheck-source-v4, healthcheck-source-v6, conn-table)");
     }
 
@@ -538,14 +542,14 @@ class NodeSettingsRulesTest {
                 withDefaults("  lru_size: 4096"),
                 "fleet.yaml:10: defaults.lru_size: unknown field. Did you mean"
                         + " lru-size? Allowed here: interface, xdp-mode, attach-mode, root-array-pin, root-slot, gateway-mac,"
-                        + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, metrics-address, netns,"
+                        + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, bird-socket, metrics-address, netns,"
                         + " healthcheck-source-v4, healthcheck-source-v6, conn-table");
         assertError(
                 append(ONE, "nodes:", "  lb1:", "    role: listener"),
                 "fleet.yaml:14: nodes.lb1.role: unknown"
                         + " field. role belongs in peers. Allowed here: interface, xdp-mode, attach-mode, root-array-pin,"
                         + " root-slot, gateway-mac, forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir,"
-                        + " route-hook, metrics-address, netns, healthcheck-source-v4, healthcheck-source-v6, conn-table");
+                        + " route-hook, bird-socket, metrics-address, netns, healthcheck-source-v4, healthcheck-source-v6, conn-table");
     }
 
     @Test

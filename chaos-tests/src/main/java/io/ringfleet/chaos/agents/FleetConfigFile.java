@@ -25,6 +25,17 @@ final class FleetConfigFile {
     record Limits(int maxVips, int maxReals) {}
 
     static Path write(Path dir, Topology topology, Path tlsDir, Path routeHook, Limits limits) {
+        return write(dir, topology, tlsDir, routeHook, java.util.Optional.empty(), limits);
+    }
+
+    /** As above; birdSocket (with {@code {id}}) names each node's BIRD control socket ({@code bird-socket}). */
+    static Path write(
+            Path dir,
+            Topology topology,
+            Path tlsDir,
+            Path routeHook,
+            java.util.Optional<String> birdSocket,
+            Limits limits) {
         StringBuilder y = new StringBuilder();
         y.append("# Written by chaos-tests' FleetConfigFile for the run ")
                 .append(topology.prefix())
@@ -65,6 +76,7 @@ final class FleetConfigFile {
                 .append("  route-hook: ")
                 .append(routeHook)
                 .append('\n')
+                .append(birdSocket.map(b -> "  bird-socket: " + b + "\n").orElse(""))
                 .append("  metrics-address: 0.0.0.0:")
                 .append(METRICS_PORT)
                 .append('\n')

@@ -4,6 +4,7 @@ import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.agent.security.CertificateToolException;
 import io.ringfleet.agent.security.DevCertificateAuthority;
 import io.ringfleet.agent.security.Role;
+import io.ringfleet.chaos.bgp.BgpRouting;
 import io.ringfleet.chaos.netns.BalancerNode;
 import io.ringfleet.chaos.netns.LbNode;
 import io.ringfleet.chaos.netns.PinDirs;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -45,12 +47,19 @@ public final class LbAgentFleet implements AutoCloseable {
     private final Consumer<String> log;
     private final List<AgentProcess> agents = new ArrayList<>();
     private final Map<Integer, BalancerNode> observers = new TreeMap<>();
+    private final Optional<BgpRouting> bgp;
     private LbctlProcess lbctl;
     private Path config;
     private boolean closed;
 
-    private LbAgentFleet(Topology topology, Path dir, FleetConfigFile.Limits limits, Consumer<String> log) {
+    private LbAgentFleet(
+            Topology topology,
+            Path dir,
+            FleetConfigFile.Limits limits,
+            Optional<BgpRouting> bgp,
+            Consumer<String> log) {
         this.topology = topology;
+        this.bgp = bgp;
         this.dir = dir;
         this.disks = new DataDisks(dir.resolve("data"));
         this.limits = limits;
@@ -62,8 +71,23 @@ public final class LbAgentFleet implements AutoCloseable {
      * every agent answers {@code /readyz} with 200.
      */
     public static LbAgentFleet start(Topology topology, int maxVips, int maxReals, Consumer<String> log) {
+        return start(topology, maxVips, maxReals, Optional.empty(), log);
+    }
+
+    /**
+     * As {@link #start(Topology, int, int, Consumer)}, but the agents announce through real BGP: each one's
+     * route hook is the shipped {@code scripts/route-hook-bird} driving its LB's BIRD, and each reads that BIRD's
+     * state ({@code bird-socket}) for its status and metrics.
+     */
+    public static LbAgentFleet startWithBgp(
+            Topology topology, int maxVips, int maxReals, BgpRouting bgp, Consumer<String> log) {
+        return start(topology, maxVips, maxReals, Optional.of(bgp), log);
+    }
+
+    private static LbAgentFleet start(
+            Topology topology, int maxVips, int maxReals, Optional<BgpRouting> bgp, Consumer<String> log) {
         Path dir = Path.of(System.getProperty("ringfleet.runs", DEFAULT_BASE), topology.prefix() + "agents");
-        LbAgentFleet fleet = new LbAgentFleet(topology, dir, new FleetConfigFile.Limits(maxVips, maxReals), log);
+        LbAgentFleet fleet = new LbAgentFleet(topology, dir, new FleetConfigFile.Limits(maxVips, maxReals), bgp, log);
         topology.onTeardown(fleet);
         fleet.writeFiles();
         for (AgentProcess a : fleet.agents) {
@@ -84,8 +108,8 @@ public final class LbAgentFleet implements AutoCloseable {
         disks.mount(topology.lbs(), log);
         Path tls = dir.resolve("tls");
         makeCertificates(tls);
-        Path hook = RouteHookScript.write(dir, topology);
-        config = FleetConfigFile.write(dir, topology, tls, hook, limits);
+        Path hook = bgp.isPresent() ? BirdHookScript.write(dir, bgp.get()) : RouteHookScript.write(dir, topology);
+        config = FleetConfigFile.write(dir, topology, tls, hook, bgp.map(BirdHookScript::birdSocketTemplate), limits);
         lbctl = new LbctlProcess(tls, OPERATOR);
         for (LbNode lb : topology.lbs()) {
             agents.add(new AgentProcess(lb, config, dir.resolve(lb.id() + ".log")));

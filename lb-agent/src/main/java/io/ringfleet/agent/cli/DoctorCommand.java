@@ -8,6 +8,7 @@ import io.ringfleet.config.FleetConfigLoader;
 import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.XdpMode;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
         name = "doctor",
         description = {
             "Check this host for what the balancer needs: bpffs, BPF JIT, XDP mode,",
-            "gateway MAC reachable, LRO/GRO off, ipip/ip6tnl interfaces, rp_filter. Changes nothing.",
+            "gateway MAC reachable, LRO/GRO off, ipip/ip6tnl interfaces, rp_filter, and the BGP speaker",
+            "(BIRD) answers on its control socket when one is configured. Changes nothing.",
             "Takes the interface, XDP mode, gateway MAC and bpffs from --config/--node, or from the options.",
             "Runs in the calling network namespace. Exit 1 when a check fails (warnings exit 0)."
         })
@@ -50,6 +52,12 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Option(names = "--bpffs", paramLabel = "DIR", description = "The bpffs mount (default /sys/fs/bpf).")
     Path bpffs;
+
+    @Option(
+            names = "--bird-socket",
+            paramLabel = "PATH",
+            description = "The BGP speaker's (BIRD's) control socket; default: the node's bird-socket, if any.")
+    Path birdSocket;
 
     @Override
     public Integer call() throws LbctlException {
@@ -77,7 +85,10 @@ final class DoctorCommand implements Callable<Integer> {
                 Optional.ofNullable(gatewayMac)
                         .or(() -> s.map(n -> n.gatewayMac().toString())),
                 bpffs != null ? bpffs : s.map(NodeSettings::bpffs).orElse(NodeSettings.DEFAULT_BPFFS));
-        List<HostDoctor.Check> checks = HostDoctor.run(target);
+        List<HostDoctor.Check> checks = new ArrayList<>(HostDoctor.run(target));
+        Optional.ofNullable(birdSocket)
+                .or(() -> s.flatMap(NodeSettings::birdSocket))
+                .ifPresent(socket -> checks.add(SpeakerCheck.bird(socket)));
         Output out = new Output(
                 ((Lbctl) spec.root().userObject()).format, spec.commandLine().getOut());
         if (out.json()) {

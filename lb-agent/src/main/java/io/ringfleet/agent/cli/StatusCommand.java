@@ -79,11 +79,27 @@ final class StatusCommand extends ApiCommand {
                     n.getError());
         }
         t.print();
+        printRoutes(out, nodes);
         printSettings(out, r.getSelf(), nodes);
         if (r.getLeaderId().isEmpty()) {
             out.line("no leader known to " + r.getSelf().getNodeId());
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * One line per node whose agent reads a BGP speaker (its config names a {@code bird-socket}): whether its
+     * routes are announced and the speaker's BGP and BFD session state. Nodes without one print nothing here.
+     */
+    private static void printRoutes(Output out, List<NodeStatus> nodes) {
+        for (NodeStatus n : nodes) {
+            if (n.getBgpState().isEmpty()) {
+                continue;
+            }
+            out.line("routes " + n.getNodeId() + ": " + (n.getAnnouncing() ? "announced" : "withdrawn") + ", speaker"
+                    + " exports " + n.getAnnouncedRoutes() + " route(s), BGP " + n.getBgpState() + ", BFD "
+                    + (n.getBfdState().isEmpty() ? "none" : n.getBfdState()));
+        }
     }
 
     /**

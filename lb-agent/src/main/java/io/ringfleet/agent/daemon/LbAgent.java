@@ -87,6 +87,9 @@ import org.slf4j.LoggerFactory;
 public final class LbAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LbAgent.class);
     private static final Duration RAFT_WATCH_INTERVAL = Duration.ofMillis(500);
+    /** How often the host's BIRD is read for status and metrics (a few birdc calls each time). */
+    private static final Duration SPEAKER_READ_PERIOD = Duration.ofSeconds(2);
+
     private static final String UPGRADE = "upgrade this node's software";
 
     private final FleetConfig config;
@@ -106,6 +109,7 @@ public final class LbAgent implements AutoCloseable {
     private ApiServer api;
     private AgentHttpServer http;
     private RouteAnnouncer announcer;
+    private Optional<SpeakerMonitor> speaker = Optional.empty();
     private PrometheusMeterRegistry registry;
     private FleetSettingsSeed seed;
     private SettingsMismatch settingsMismatch;
@@ -344,6 +348,8 @@ public final class LbAgent implements AutoCloseable {
         datapathMetrics = new DatapathMetrics(registry, new DatapathStats(datapath), Duration.ofMillis(500));
         announcer = new RouteAnnouncer(nodeId, settings.routeHook(), options.hookTimeout, options.hookRetry);
         closeables.push(announcer);
+        speaker = settings.birdSocket().map(socket -> new SpeakerMonitor(nodeId, socket, SPEAKER_READ_PERIOD));
+        speaker.ifPresent(closeables::push);
     }
 
     /** The Ratis peer (voter or listener) publishing to the pipeline; returns its local commit index. */
@@ -654,6 +660,12 @@ public final class LbAgent implements AutoCloseable {
                 .map(p -> ByteString.copyFrom(rings.of(p.image()).digest()))
                 .orElse(ByteString.EMPTY));
         b.setAnnouncing(announcer.announcing());
+        SpeakerMonitor.lastOf(speaker).ifPresent(bird -> {
+            b.setAnnouncedRoutes((int) Math.min(Integer.MAX_VALUE, bird.announcedRoutes()));
+            b.setBgpState(
+                    bird.error().map(e -> "unreachable: " + e).or(bird::bgp).orElse(""));
+            b.setBfdState(bird.bfd().orElse(""));
+        });
         // A replica that cannot apply the log (a fleet version above its software's) says so first.
         String error = node.stateMachine()
                 .halted()
@@ -666,6 +678,31 @@ public final class LbAgent implements AutoCloseable {
                                 : "starting: programmed " + pipeline.programmedIndex() + ", commit index at start "
                                         + (startIndex < 0 ? "not known yet" : Long.toString(startIndex)));
         b.setError(error);
+    }
+
+    private void registerSpeakerMeters(SpeakerMonitor bird) {
+        Gauge.builder(
+                        "ringfleet.bgp.established",
+                        bird,
+                        m -> m.last().bgp().orElse("").equals("Established") ? 1 : 0)
+                .strongReference(true)
+                .description("1 while the host's BIRD shows its BGP session(s) established")
+                .register(registry);
+        Gauge.builder("ringfleet.bfd.up", bird, m -> m.last().bfd().orElse("").equals("Up") ? 1 : 0)
+                .strongReference(true)
+                .description("1 while the host's BIRD shows its BFD session(s) up")
+                .register(registry);
+        Gauge.builder("ringfleet.routes.announced", bird, m -> m.last().announcedRoutes())
+                .strongReference(true)
+                .description("routes the host's BIRD exports to its BGP neighbour")
+                .register(registry);
+        Gauge.builder(
+                        "ringfleet.bgp.speaker.reachable",
+                        bird,
+                        m -> m.last().error().isEmpty() ? 1 : 0)
+                .strongReference(true)
+                .description("1 while the host's BIRD answers on its control socket (bird-socket)")
+                .register(registry);
     }
 
     private void registerAgentMeters() {
@@ -689,6 +726,7 @@ public final class LbAgent implements AutoCloseable {
                 .strongReference(true)
                 .description("1 while the last route-hook call that succeeded was an announce")
                 .register(registry);
+        speaker.ifPresent(this::registerSpeakerMeters);
         FunctionCounter.builder("ringfleet.programming.skipped", pipeline, ProgrammingPipeline::skipped)
                 .description("images with the programmed state (Raft's own entries): index moved, nothing run")
                 .register(registry);
