@@ -417,15 +417,6 @@ public final class FleetClient implements Closeable {
         }
     }
 
-    private void sleep() throws IOException {
-        try {
-            retrySleep.sleep();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while retrying");
-        }
-    }
-
     @Override
     public void close() throws IOException {
         client.close();
