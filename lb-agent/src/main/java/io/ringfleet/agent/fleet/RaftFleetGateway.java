@@ -30,6 +30,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,8 +52,8 @@ import org.apache.ratis.server.protocol.TermIndex;
  * The API's {@link FleetGateway} over this node's Ratis peer ({@link FleetNode}) and one {@link FleetClient}.
  *
  * <ul>
- *   <li>Writes go through the client, sent first to this node's own peer (which forwards to the leader);
- *       the reply is the leader's apply result. The call then waits (briefly) until this node has applied
+ *   <li>Writes go through the client, sent to the leader it last saw, else the leader this node's peer follows,
+ *       else this node's own peer (which names the leader); the reply is the leader's apply result. The call then waits (briefly) until this node has applied
  *       the entry too, so a read on this node right after a write sees it.
  *   <li>LINEARIZABLE reads ask the leader for its applied index (a small STATUS query), wait until this
  *       node has applied that far, and answer from this node's image: every write acknowledged before the
@@ -117,7 +118,7 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
 
     @Override
     public CompletableFuture<Committed> submit(CommandBatch batch) {
-        return CompletableFuture.supplyAsync(() -> sendSeeded(batch), io)
+        return sendSeeded(batch)
                 .thenCompose(reply -> applied.await(reply.getLogIndex(), LOCAL_APPLY_WAIT)
                         .handle((image, lagging) -> new Committed(termOf(reply.getLogIndex()), reply)));
     }
@@ -126,24 +127,42 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
      * While this node's image holds no fleet settings, the batch goes with the config's set-if-absent bootstrap in
      * front, so it is never validated against the built-in defaults ({@link FleetSettingsSeed}).
      */
-    private BatchReply sendSeeded(CommandBatch batch) {
+    private CompletableFuture<BatchReply> sendSeeded(CommandBatch batch) {
         if (seed == null || !seed.needsBootstrap(stateMachine.image(), batch)) {
             return send(batch);
         }
-        return FleetSettingsSeed.strip(send(seed.prepend(batch)));
+        return send(seed.prepend(batch)).thenApply(FleetSettingsSeed::strip);
     }
 
-    private BatchReply send(CommandBatch batch) {
-        try {
-            return client.submit(batch, node.peerId());
-        } catch (StateMachineException e) {
-            throw new IllegalStateException(
-                    "the fleet log refused batch " + batch.getRequestId() + ": " + e.getMessage(), e);
-        } catch (IOException e) {
+    /** Asynchronous: no thread waits while the entry is replicated, so concurrent writers are all in flight. */
+    private CompletableFuture<BatchReply> send(CommandBatch batch) {
+        return client.submitAsync(batch, firstHop()).handle((reply, error) -> {
+            if (error == null) {
+                return reply;
+            }
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof StateMachineException) {
+                throw new IllegalStateException(
+                        "the fleet log refused batch " + batch.getRequestId() + ": " + cause.getMessage(), cause);
+            }
             throw new FleetUnavailableException(
-                    "the fleet log did not confirm batch " + batch.getRequestId() + " (" + e.getMessage()
+                    "the fleet log did not confirm batch " + batch.getRequestId() + " (" + cause.getMessage()
                             + "); it may or may not have been applied: read the state back before retrying",
-                    e);
+                    cause);
+        });
+    }
+
+    /**
+     * Where a write goes first when the client has not seen a leader yet: the leader this node's peer follows
+     * (known from its heartbeats), else this node's own peer, which names the leader in its not-leader reply.
+     */
+    private RaftPeerId firstHop() {
+        try {
+            RaftPeerId leader = division().getInfo().getLeaderId();
+            return leader != null ? leader : node.peerId();
+        } catch (FleetUnavailableException e) {
+            return node.peerId();
         }
     }
 

@@ -5,6 +5,7 @@ import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.ApplyResponse;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.ControlServiceGrpc;
+import io.ringfleet.api.GetFleetSettingsRequest;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.state.testing.Commands;
 import java.io.IOException;
@@ -34,27 +35,29 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code SetRealWeights} of one member of one of 8 VIPs (50 reals each; the weight toggles 1 ↔ 2, so every
  * change rebuilds a Maglev ring and rewrites the slots that moved) sent through node 1's gRPC API.
  *
+ * Modes ({@code --mode}, comma-separated; default {@code single,batched}), each ending with one JSON line
+ * ({@code mode, nodes, p50_ms, p99_ms, changes_per_s, cpu_ms_per_change} and its thread groups,
+ * {@code threads_started_per_change, load_avg}):
  * <ul>
- *   <li>one at a time: {@code --changes} single-command Apply calls, each sent after the previous one was
- *       programmed everywhere; per change: submit → ack (Apply returned: committed, applied on node 1),
- *       ack → programmed on every node, submit → programmed everywhere;
- *   <li>batched: {@code --batches} Apply calls of {@code --batch} commands each, back to back (each sent when the
- *       previous one was acknowledged; with {@code --in-flight K}, when one of the K outstanding ones was);
- *       changes per second from the first submit to the last batch programmed everywhere, and per-batch latencies.
+ *   <li>{@code single}: {@code --changes} single-command Apply calls, each sent after the previous one was
+ *       programmed everywhere; latency = submit → programmed on every node (the ack is reported too);
+ *   <li>{@code batched}: {@code --batches} Apply calls of {@code --batch} commands each, back to back (each sent when
+ *       one of the {@code --in-flight} outstanding ones was acknowledged); changes per second from the first submit
+ *       to the last batch programmed everywhere; latency per batch;
+ *   <li>{@code concurrent}: {@code --writers} threads sending single changes for {@code --seconds}, plus one thread
+ *       of linearizable reads; acknowledged changes per second, submit → ack latency, read latency;
+ *   <li>{@code restart}: the last node stopped and started {@code --restarts} times; start → ready.
  * </ul>
  * "Programmed on a node" = the node's map programmer reported an index ≥ the entry's (its pipeline listener,
- * timestamped in this JVM). Also printed: the 1-minute load average around each phase, the process CPU per change
- * above what the idle fleet burns (measured for 3 s before the phases; noisy on a shared box), the CPU time of the
- * JVM's threads per change by thread group, and the programming threads' CPU per run.
- * Run: {@code scripts/bench-agent.sh} (root).
+ * timestamped in this JVM). CPU is the thread CPU of the whole JVM (every node and the client, idle heartbeats and
+ * status polls included) during the phase, divided by its changes.
+ * Run: {@code scripts/bench-agent.sh --mode ...} (root).
  */
 public final class ChangeToProgrammedBench {
     private static final int VIPS = 8;
     private static final int REALS = 50;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private ChangeToProgrammedBench() {}
 
@@ -73,12 +76,11 @@ public final class ChangeToProgrammedBench {
     }
 
     /**
-     * Thread CPU since {@code before} per change, grouped by thread name with node ids and numbers removed
-     * ("map-programmer-lb2" and "-lb3" are one group): where the fleet's CPU went, top groups first.
+     * Thread CPU since {@code before}, grouped by thread name with node ids and numbers removed
+     * ("map-programmer-lb2" and "-lb3" are one group), top groups first.
      */
-    private static String cpuByThreadGroup(Map<Long, long[]> before, double changes) {
+    private static List<Map.Entry<String, Long>> cpuGroups(Map<Long, long[]> before) {
         Map<String, Long> groups = new TreeMap<>();
-        long total = 0;
         for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
             if (t == null) {
                 continue;
@@ -88,19 +90,42 @@ public final class ChangeToProgrammedBench {
                 continue;
             }
             long[] was = before.get(t.getThreadId());
-            long d = cpu - (was == null ? 0 : was[0]);
             String group = t.getThreadName().replaceAll("lb\\d+", "lbN").replaceAll("\\d+", "N");
-            groups.merge(group, d, Long::sum);
-            total += d;
+            groups.merge(group, cpu - (was == null ? 0 : was[0]), Long::sum);
         }
-        StringBuilder b = new StringBuilder(
-                String.format(Locale.ROOT, "    thread CPU per change: %.3f ms in all", total / 1e6 / changes));
-        groups.entrySet().stream()
+        return groups.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .toList();
+    }
+
+    /** Thread CPU of live threads since {@code before} (threads that ended meanwhile are not counted). */
+    private static long totalCpu(Map<Long, long[]> before) {
+        return cpuGroups(before).stream().mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** Where the fleet's CPU went per change: the top thread groups. */
+    private static String cpuByThreadGroup(Map<Long, long[]> before, double changes) {
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT, "    thread CPU per change: %.3f ms in all", totalCpu(before) / 1e6 / changes));
+        cpuGroups(before).stream()
                 .limit(6)
                 .forEach(e ->
                         b.append(String.format(Locale.ROOT, "; %s %.3f", e.getKey(), e.getValue() / 1e6 / changes)));
         return b.append(String.format("%n")).toString();
+    }
+
+    /** The top thread groups' CPU per change as a JSON object (ms). */
+    private static String cpuGroupsJson(Map<Long, long[]> before, double changes) {
+        StringBuilder b = new StringBuilder("{");
+        cpuGroups(before).stream()
+                .limit(8)
+                .forEach(e -> b.append(b.length() > 1 ? "," : "")
+                        .append(String.format(
+                                Locale.ROOT,
+                                "\"%s\":%.3f",
+                                e.getKey().replace("\"", "'"),
+                                e.getValue() / 1e6 / changes)));
+        return b.append('}').toString();
     }
 
     /** The 1-minute load average now (/proc/loadavg). */
@@ -113,32 +138,23 @@ public final class ChangeToProgrammedBench {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> sizes = List.of(3, 5);
-        int changes = 1000;
-        int batch = 100;
-        int batches = 50;
-        int inFlight = 1;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--nodes" ->
-                    sizes = Arrays.stream(args[++i].split(","))
-                            .map(Integer::parseInt)
-                            .toList();
-                case "--changes" -> changes = Integer.parseInt(args[++i]);
-                case "--batch" -> batch = Integer.parseInt(args[++i]);
-                case "--batches" -> batches = Integer.parseInt(args[++i]);
-                case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
-                default ->
-                    throw new IllegalArgumentException("unknown argument " + args[i]
-                            + "; use --nodes 3,5 --changes N --batch N --batches N --in-flight N");
-            }
+        // As the agent's main does: at parallelism 1 every async step of Ratis starts a thread.
+        LbAgentMain.commonPoolParallelism();
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench-agent: " + e.getMessage());
+            System.exit(2);
+            return;
         }
         Path pkiRoot = Files.createTempDirectory("ringfleet-bench-pki-");
         try {
             TestPki pki = TestPki.create(
-                    pkiRoot, sizes.stream().mapToInt(Integer::intValue).max().orElse(3));
-            for (int n : sizes) {
-                run(pki, n, changes, batch, batches, inFlight);
+                    pkiRoot,
+                    options.sizes().stream().mapToInt(Integer::intValue).max().orElse(3));
+            for (int n : options.sizes()) {
+                run(pki, n, options);
             }
         } finally {
             AgentFleet.deleteTree(pkiRoot);
@@ -225,8 +241,8 @@ public final class ChangeToProgrammedBench {
         }
     }
 
-    private static void run(TestPki pki, int nodes, int changes, int batch, int batches, int inFlight)
-            throws Exception {
+    /** One fleet of {@code nodes}: setup and warm-up, then each requested mode in turn (restart last). */
+    private static void run(TestPki pki, int nodes, BenchOptions o) throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
             ids.add("lb" + i);
@@ -241,7 +257,6 @@ public final class ChangeToProgrammedBench {
                             pki.material("alice").apiClientCredentials())
                     .build();
             ControlServiceGrpc.ControlServiceBlockingStub api = ControlServiceGrpc.newBlockingStub(channel);
-            ControlServiceGrpc.ControlServiceFutureStub async = ControlServiceGrpc.newFutureStub(channel);
             VipKey[] vips = new VipKey[VIPS];
             List<Command> setup = new ArrayList<>();
             for (int v = 0; v < VIPS; v++) {
@@ -255,180 +270,346 @@ public final class ChangeToProgrammedBench {
             }
             ApplyResponse s = apply(api, setup);
             programmed.awaitEverywhere(s.getLogIndex(), System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
-            int[][] weight = new int[VIPS][REALS];
-            for (int[] w : weight) {
-                Arrays.fill(w, 1);
-            }
-            int[] cursor = {0};
-
+            Changes changes = new Changes(vips);
             // warm-up: JIT, channels
             for (int i = 0; i < 50; i++) {
-                ApplyResponse r = apply(api, List.of(nextChange(vips, weight, cursor)));
+                ApplyResponse r = apply(api, List.of(changes.next()));
                 programmed.awaitEverywhere(r.getLogIndex(), System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
             }
-
             programmed.report("warm-up", nodes); // discarded
-            // what the idle fleet burns (heartbeats, status polls): subtracted from the phases' CPU per change
-            long idleCpu0 = OS.getProcessCpuTime();
-            long idleT0 = System.nanoTime();
-            Thread.sleep(3000);
-            double idleCores = (double) (OS.getProcessCpuTime() - idleCpu0) / (System.nanoTime() - idleT0);
-            String oneLoadBefore = loadAverage();
-            long oneCpu0 = OS.getProcessCpuTime();
-            Map<Long, long[]> oneThreads = threadCpu();
-            long[] ack = new long[changes];
-            long[] ackToProgrammed = new long[changes];
-            long[] total = new long[changes];
-            long oneStart = System.nanoTime();
-            for (int i = 0; i < changes; i++) {
-                Command c = nextChange(vips, weight, cursor);
-                long t0 = System.nanoTime();
-                ApplyResponse r = apply(api, List.of(c));
-                long t1 = System.nanoTime();
-                long t2 = programmed.awaitEverywhere(r.getLogIndex(), t1 + TimeUnit.SECONDS.toNanos(30));
-                ack[i] = t1 - t0;
-                ackToProgrammed[i] = Math.max(0, t2 - t1);
-                total[i] = t2 - t0;
-            }
-            double oneRate = changes / ((System.nanoTime() - oneStart) / 1e9);
-            double oneCpuPerChange =
-                    (OS.getProcessCpuTime() - oneCpu0 - idleCores * (System.nanoTime() - oneStart)) / 1e6 / changes;
-            String oneLoadAfter = loadAverage();
-            String oneThreadCpu = cpuByThreadGroup(oneThreads, changes);
-            String oneRuns = programmed.report("one at a time", nodes);
-
-            String batchLoadBefore = loadAverage();
-            long batchCpu0 = OS.getProcessCpuTime();
-            Map<Long, long[]> batchThreads = threadCpu();
-            long[] batchTotal = new long[batches];
-            long[] batchAckToProgrammed = new long[batches];
-            long batchStart = System.nanoTime();
-            long lastIndex = 0;
-            long[] sent = new long[batches];
-            long[] acked = new long[batches];
-            long[] indexes = new long[batches];
-            // at most inFlight Apply calls outstanding: the next batch is sent when one of them is acknowledged
-            Semaphore window = new Semaphore(inFlight);
-            AtomicReference<Throwable> failed = new AtomicReference<>();
-            for (int b = 0; b < batches; b++) {
-                List<Command> cmds = new ArrayList<>(batch);
-                for (int i = 0; i < batch; i++) {
-                    cmds.add(nextChange(vips, weight, cursor));
-                }
-                window.acquire();
-                int slot = b;
-                sent[b] = System.nanoTime();
-                com.google.common.util.concurrent.ListenableFuture<ApplyResponse> f = async.withDeadlineAfter(
-                                60, TimeUnit.SECONDS)
-                        .apply(ApplyRequest.newBuilder().addAllCommands(cmds).build());
-                f.addListener(
-                        () -> {
-                            acked[slot] = System.nanoTime();
-                            try {
-                                indexes[slot] = f.get().getLogIndex();
-                            } catch (Exception e) {
-                                failed.set(e);
-                            }
-                            window.release();
-                        },
-                        Runnable::run);
-            }
-            window.acquire(inFlight);
-            if (failed.get() != null) {
-                throw new IllegalStateException("a batch failed", failed.get());
-            }
-            lastIndex = Arrays.stream(indexes).max().orElse(0);
-            long end = programmed.awaitEverywhere(lastIndex, System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
-            for (int b = 0; b < batches; b++) {
-                long t = programmed.awaitEverywhere(indexes[b], System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
-                batchTotal[b] = t - sent[b];
-                batchAckToProgrammed[b] = Math.max(0, t - acked[b]);
-            }
-            double batchRate = (double) batch * batches / ((end - batchStart) / 1e9);
-            double batchCpuPerChange = (OS.getProcessCpuTime() - batchCpu0 - idleCores * (end - batchStart))
-                    / 1e6
-                    / ((double) batch * batches);
-            String batchLoadAfter = loadAverage();
-            String batchThreadCpu = cpuByThreadGroup(batchThreads, (double) batch * batches);
-            String batchRuns = programmed.report("batched", nodes);
-
             System.out.printf(
                     Locale.ROOT,
                     "%n== %d nodes (in one JVM, loopback, mutual TLS), %d VIPs x %d reals ==%n",
                     nodes,
                     VIPS,
                     REALS);
-            System.out.printf(Locale.ROOT, "idle fleet: %.2f cores of process CPU (subtracted below)%n", idleCores);
-            System.out.printf(
-                    Locale.ROOT,
-                    "one change at a time, %d changes: %.0f changes/s; process CPU above idle %.2f ms"
-                            + " per change (all nodes, client included); load average %s -> %s%n",
-                    changes,
-                    oneRate,
-                    oneCpuPerChange,
-                    oneLoadBefore,
-                    oneLoadAfter);
-            line("  submit -> ack", ack);
-            line("  ack -> programmed on all nodes", ackToProgrammed);
-            line("  submit -> programmed on all nodes", total);
-            System.out.print(oneThreadCpu);
-            System.out.print(oneRuns);
-            System.out.printf(
-                    Locale.ROOT,
-                    "batched, %d batches of %d changes, %d in flight: %.0f changes/s; process"
-                            + " CPU above idle %.3f ms per change; load average %s -> %s%n",
-                    batches,
-                    batch,
-                    inFlight,
-                    batchRate,
-                    batchCpuPerChange,
-                    batchLoadBefore,
-                    batchLoadAfter);
-            line("  batch: ack -> programmed on all nodes", batchAckToProgrammed);
-            line("  batch: submit -> programmed on all nodes", batchTotal);
-            System.out.print(batchThreadCpu);
-            System.out.print(batchRuns);
-            System.out.printf(
-                    Locale.ROOT,
-                    "{\"nodes\":%d,\"changes\":%d,\"one_per_s\":%.0f,\"ack_p50_ms\":%.2f,"
-                            + "\"ack_p99_ms\":%.2f,\"ack_to_programmed_p50_ms\":%.2f,\"ack_to_programmed_p99_ms\":%.2f,"
-                            + "\"total_p50_ms\":%.2f,\"total_p99_ms\":%.2f,\"batch\":%d,\"batches\":%d,\"batched_per_s\":%.0f,"
-                            + "\"batch_total_p50_ms\":%.2f,\"batch_total_p99_ms\":%.2f,\"one_cpu_ms_per_change\":%.3f,"
-                            + "\"batched_cpu_ms_per_change\":%.4f,\"load_one\":\"%s\",\"load_batched\":\"%s\",\"idle_cores\":%.2f}%n",
-                    nodes,
-                    changes,
-                    oneRate,
-                    ms(ack, 50),
-                    ms(ack, 99),
-                    ms(ackToProgrammed, 50),
-                    ms(ackToProgrammed, 99),
-                    ms(total, 50),
-                    ms(total, 99),
-                    batch,
-                    batches,
-                    batchRate,
-                    ms(batchTotal, 50),
-                    ms(batchTotal, 99),
-                    oneCpuPerChange,
-                    batchCpuPerChange,
-                    oneLoadBefore + "-" + oneLoadAfter,
-                    batchLoadBefore + "-" + batchLoadAfter,
-                    idleCores);
+            for (String mode : o.modes()) {
+                switch (mode) {
+                    case "single" -> single(nodes, o.changes(), api, changes, programmed);
+                    case "batched" -> batched(nodes, o, channel, changes, programmed);
+                    case "concurrent" -> concurrent(nodes, o, channel, vips);
+                    case "restart" -> restart(nodes, o.restarts(), fleet, ids.get(ids.size() - 1));
+                    default -> throw new IllegalStateException(mode);
+                }
+            }
             channel.shutdownNow();
+        }
+    }
+
+    /** CPU, load and thread starts around one phase. */
+    private static final class Meter {
+        final String loadBefore = loadAverage();
+        final Map<Long, long[]> threads = threadCpu();
+        final long threadsStarted = THREADS.getTotalStartedThreadCount();
+        final long start = System.nanoTime();
+
+        String json(String mode, int nodes, long[] latencies, double changes, double seconds, String extra) {
+            return String.format(
+                    Locale.ROOT,
+                    "{\"mode\":\"%s\",\"nodes\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"changes_per_s\":%.0f,"
+                            + "\"cpu_ms_per_change\":%.3f,\"cpu_ms_per_change_by_thread_group\":%s,"
+                            + "\"threads_started_per_change\":%.2f,\"load_avg\":\"%s-%s\"%s}%n",
+                    mode,
+                    nodes,
+                    ms(latencies, 50),
+                    ms(latencies, 99),
+                    changes / seconds,
+                    totalCpu(threads) / 1e6 / changes,
+                    cpuGroupsJson(threads, changes),
+                    (THREADS.getTotalStartedThreadCount() - threadsStarted) / changes,
+                    loadBefore,
+                    loadAverage(),
+                    extra);
+        }
+    }
+
+    private static void single(
+            int nodes,
+            int count,
+            ControlServiceGrpc.ControlServiceBlockingStub api,
+            Changes changes,
+            Programmed programmed)
+            throws InterruptedException {
+        Meter meter = new Meter();
+        long[] ack = new long[count];
+        long[] ackToProgrammed = new long[count];
+        long[] total = new long[count];
+        for (int i = 0; i < count; i++) {
+            Command c = changes.next();
+            long t0 = System.nanoTime();
+            ApplyResponse r = apply(api, List.of(c));
+            long t1 = System.nanoTime();
+            long t2 = programmed.awaitEverywhere(r.getLogIndex(), t1 + TimeUnit.SECONDS.toNanos(30));
+            ack[i] = t1 - t0;
+            ackToProgrammed[i] = Math.max(0, t2 - t1);
+            total[i] = t2 - t0;
+        }
+        double seconds = (System.nanoTime() - meter.start) / 1e9;
+        System.out.printf(Locale.ROOT, "single: one change at a time, %d changes%n", count);
+        line("  submit -> ack", ack);
+        line("  ack -> programmed on all nodes", ackToProgrammed);
+        line("  submit -> programmed on all nodes", total);
+        System.out.print(cpuByThreadGroup(meter.threads, count));
+        System.out.print(programmed.report("single", nodes));
+        String extra = String.format(
+                Locale.ROOT,
+                ",\"ack_p50_ms\":%.3f,\"ack_p99_ms\":%.3f,\"latency\":\"submit to programmed on all\"",
+                ms(ack, 50),
+                ms(ack, 99));
+        System.out.print(meter.json("single", nodes, total, count, seconds, extra));
+    }
+
+    private static void batched(
+            int nodes, BenchOptions o, io.grpc.ManagedChannel channel, Changes changes, Programmed programmed)
+            throws InterruptedException {
+        ControlServiceGrpc.ControlServiceFutureStub async = ControlServiceGrpc.newFutureStub(channel);
+        int batches = o.batches();
+        int batch = o.batch();
+        Meter meter = new Meter();
+        long[] batchTotal = new long[batches];
+        long[] sent = new long[batches];
+        long[] indexes = new long[batches];
+        // at most inFlight Apply calls outstanding: the next batch is sent when one of them is acknowledged
+        Semaphore window = new Semaphore(o.inFlight());
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        for (int b = 0; b < batches; b++) {
+            List<Command> cmds = new ArrayList<>(batch);
+            for (int i = 0; i < batch; i++) {
+                cmds.add(changes.next());
+            }
+            window.acquire();
+            int slot = b;
+            sent[b] = System.nanoTime();
+            com.google.common.util.concurrent.ListenableFuture<ApplyResponse> f = async.withDeadlineAfter(
+                            60, TimeUnit.SECONDS)
+                    .apply(ApplyRequest.newBuilder().addAllCommands(cmds).build());
+            f.addListener(
+                    () -> {
+                        try {
+                            indexes[slot] = f.get().getLogIndex();
+                        } catch (Exception e) {
+                            failed.set(e);
+                        }
+                        window.release();
+                    },
+                    Runnable::run);
+        }
+        window.acquire(o.inFlight());
+        if (failed.get() != null) {
+            throw new IllegalStateException("a batch failed", failed.get());
+        }
+        long lastIndex = Arrays.stream(indexes).max().orElse(0);
+        long end = programmed.awaitEverywhere(lastIndex, System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
+        for (int b = 0; b < batches; b++) {
+            long t = programmed.awaitEverywhere(indexes[b], System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+            batchTotal[b] = t - sent[b];
+        }
+        double n = (double) batch * batches;
+        System.out.printf(
+                Locale.ROOT, "batched: %d batches of %d changes, %d in flight%n", batches, batch, o.inFlight());
+        line("  batch: submit -> programmed on all nodes", batchTotal);
+        System.out.print(cpuByThreadGroup(meter.threads, n));
+        System.out.print(programmed.report("batched", nodes));
+        String extra = String.format(
+                Locale.ROOT,
+                ",\"batch\":%d,\"batches\":%d,\"in_flight\":%d,\"latency\":\"batch submit to programmed on all\"",
+                batch,
+                batches,
+                o.inFlight());
+        System.out.print(meter.json("batched", nodes, batchTotal, n, (end - meter.start) / 1e9, extra));
+    }
+
+    /**
+     * {@code --writers} threads, each sending single-change Apply calls back to back for {@code --seconds} (writer w
+     * toggles its own (VIP, real) pair, so no two writers touch the same real), while one more thread sends
+     * linearizable reads ({@code GetFleetSettings}). Latency = submit → ack.
+     */
+    private static void concurrent(int nodes, BenchOptions o, io.grpc.ManagedChannel channel, VipKey[] vips)
+            throws InterruptedException {
+        ControlServiceGrpc.ControlServiceBlockingStub api = ControlServiceGrpc.newBlockingStub(channel);
+        ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> reads = new ConcurrentLinkedQueue<>();
+        AtomicLong failures = new AtomicLong();
+        Meter meter = new Meter();
+        long deadline = meter.start + TimeUnit.SECONDS.toNanos(o.seconds());
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < o.writers(); w++) {
+            VipKey vip = vips[w % VIPS];
+            String real = real((w / VIPS) % REALS);
+            threads.add(started("bench-writer-" + w, () -> {
+                int weight = 1;
+                while (System.nanoTime() < deadline) {
+                    weight = 3 - weight;
+                    long t0 = System.nanoTime();
+                    try {
+                        apply(api, List.of(Commands.setWeights(vip, real + "=" + weight)));
+                        acks.add(System.nanoTime() - t0);
+                    } catch (RuntimeException e) {
+                        failures.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        threads.add(started("bench-reader", () -> {
+            while (System.nanoTime() < deadline) {
+                long t0 = System.nanoTime();
+                try {
+                    api.withDeadlineAfter(30, TimeUnit.SECONDS)
+                            .getFleetSettings(GetFleetSettingsRequest.getDefaultInstance());
+                    reads.add(System.nanoTime() - t0);
+                } catch (RuntimeException e) {
+                    failures.incrementAndGet();
+                }
+            }
+        }));
+        for (Thread t : threads) {
+            t.join();
+        }
+        double seconds = (System.nanoTime() - meter.start) / 1e9;
+        long[] ack = acks.stream().mapToLong(Long::longValue).toArray();
+        long[] read = reads.stream().mapToLong(Long::longValue).toArray();
+        System.out.printf(
+                Locale.ROOT,
+                "concurrent: %d writers of single changes for %d s: %d acknowledged, %d failed calls%n",
+                o.writers(),
+                o.seconds(),
+                ack.length,
+                failures.get());
+        line("  submit -> ack", ack);
+        line("  linearizable read (GetFleetSettings)", read);
+        System.out.print(cpuByThreadGroup(meter.threads, Math.max(1, ack.length)));
+        String extra = String.format(
+                Locale.ROOT,
+                ",\"writers\":%d,\"failed_calls\":%d,\"read_p50_ms\":%.3f,\"read_p99_ms\":%.3f,"
+                        + "\"latency\":\"submit to ack\"",
+                o.writers(),
+                failures.get(),
+                ms(read, 50),
+                ms(read, 99));
+        System.out.print(meter.json("concurrent", nodes, ack, Math.max(1, ack.length), seconds, extra));
+    }
+
+    private static Thread started(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.start();
+        return t;
+    }
+
+    /** Stops node {@code id} (its close: pins, maps and data stay) and starts it again, until ready, {@code count} times. */
+    private static void restart(int nodes, int count, AgentFleet fleet, String id) throws Exception {
+        long[] toReady = new long[count];
+        String loadBefore = loadAverage();
+        for (int i = 0; i < count; i++) {
+            fleet.stop(id);
+            long t0 = System.nanoTime();
+            LbAgent agent = fleet.start(id);
+            while (!agent.ready()) {
+                if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(120)) {
+                    throw new IllegalStateException(id + " not ready 120 s after its restart");
+                }
+                Thread.sleep(1);
+            }
+            toReady[i] = System.nanoTime() - t0;
+        }
+        System.out.printf(Locale.ROOT, "restart: %s stopped and started %d times%n", id, count);
+        line("  start -> ready", toReady);
+        System.out.printf(
+                Locale.ROOT,
+                "{\"mode\":\"restart\",\"nodes\":%d,\"restarts\":%d,\"p50_ms\":%.1f,\"p99_ms\":%.1f,"
+                        + "\"latency\":\"start to ready (servers listening, log replayed, kernel programmed)\","
+                        + "\"load_avg\":\"%s-%s\"}%n",
+                nodes,
+                count,
+                ms(toReady, 50),
+                ms(toReady, 99),
+                loadBefore,
+                loadAverage());
+    }
+
+    /** Single changes in turn over every (VIP, real) pair, each toggling the real's weight between 1 and 2. */
+    private static final class Changes {
+        private final VipKey[] vips;
+        private final int[][] weight = new int[VIPS][REALS];
+        private int cursor;
+
+        Changes(VipKey[] vips) {
+            this.vips = vips;
+            for (int[] w : weight) {
+                Arrays.fill(w, 1);
+            }
+        }
+
+        Command next() {
+            int n = cursor++;
+            int v = n % VIPS;
+            int r = (n / VIPS) % REALS;
+            weight[v][r] = weight[v][r] == 1 ? 2 : 1;
+            return Commands.setWeights(vips[v], real(r) + "=" + weight[v][r]);
+        }
+    }
+
+    /** The command line: {@code --mode single,batched,...} and each mode's sizes. */
+    record BenchOptions(
+            List<Integer> sizes,
+            List<String> modes,
+            int changes,
+            int batch,
+            int batches,
+            int inFlight,
+            int writers,
+            int seconds,
+            int restarts) {
+        private static final List<String> MODES = List.of("single", "batched", "concurrent", "restart");
+        private static final String USAGE = "use --mode single|batched|concurrent|restart[,...] --nodes 3,5"
+                + " --changes N --batch N --batches N --in-flight N --writers N --seconds N --restarts N";
+
+        static BenchOptions parse(String[] args) {
+            List<Integer> sizes = List.of(3, 5);
+            List<String> modes = List.of("single", "batched");
+            int[] v = {1000, 100, 50, 1, 200, 10, 3};
+            for (int i = 0; i < args.length; i++) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(args[i] + " needs a value; " + USAGE);
+                }
+                String value = args[++i];
+                switch (args[i - 1]) {
+                    case "--nodes" ->
+                        sizes = Arrays.stream(value.split(","))
+                                .map(Integer::parseInt)
+                                .toList();
+                    case "--mode" -> modes = modes(value);
+                    case "--changes" -> v[0] = Integer.parseInt(value);
+                    case "--batch" -> v[1] = Integer.parseInt(value);
+                    case "--batches" -> v[2] = Integer.parseInt(value);
+                    case "--in-flight" -> v[3] = Integer.parseInt(value);
+                    case "--writers" -> v[4] = Integer.parseInt(value);
+                    case "--seconds" -> v[5] = Integer.parseInt(value);
+                    case "--restarts" -> v[6] = Integer.parseInt(value);
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i - 1] + "; " + USAGE);
+                }
+            }
+            return new BenchOptions(sizes, modes, v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        }
+
+        /** The modes in the order given, restart moved last (it replaces a node the other modes watch). */
+        private static List<String> modes(String value) {
+            List<String> out = new ArrayList<>();
+            for (String m : value.split(",")) {
+                if (!MODES.contains(m)) {
+                    throw new IllegalArgumentException(
+                            "unknown mode " + m + "; " + USAGE + " (listeners is not built yet)");
+                }
+                out.add(m);
+            }
+            if (out.remove("restart")) {
+                out.add("restart");
+            }
+            return out;
         }
     }
 
     private static String real(int r) {
         return "10.211." + (r / 250) + "." + (r % 250 + 1);
-    }
-
-    /** The next (VIP, real) pair in turn, its weight toggled between 1 and 2. */
-    private static Command nextChange(VipKey[] vips, int[][] weight, int[] cursor) {
-        int n = cursor[0]++;
-        int v = n % VIPS;
-        int r = (n / VIPS) % REALS;
-        weight[v][r] = weight[v][r] == 1 ? 2 : 1;
-        return Commands.setWeights(vips[v], real(r) + "=" + weight[v][r]);
     }
 
     private static ApplyResponse apply(ControlServiceGrpc.ControlServiceBlockingStub api, List<Command> commands) {

@@ -16,7 +16,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -35,6 +43,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
@@ -65,11 +74,22 @@ import org.apache.ratis.util.TimeDuration;
  * </ul>
  */
 public final class FleetClient implements Closeable {
+    /** Runs retries after their pause: one daemon thread for all clients (sending is asynchronous, it never blocks). */
+    private static final Executor RETRY = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fleet-client-retry");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final RaftGroup group;
     private final RaftClient client;
     private final int maxAttempts;
     private final TimeDuration retrySleep;
     private final long requestTimeoutMs;
+    /** The peer that last acknowledged a write as leader or was named leader by a peer; null until then. */
+    private final AtomicReference<RaftPeerId> knownLeader = new AtomicReference<>();
+    /** Not-leader replies followed by {@link #submit(CommandBatch, RaftPeerId)}: each one is an extra round trip. */
+    private final AtomicLong redirects = new AtomicLong();
 
     private FleetClient(Builder b) {
         this.group = b.group;
@@ -127,18 +147,62 @@ public final class FleetClient implements Closeable {
     }
 
     /**
-     * As {@link #submit(CommandBatch)}, but first sent to {@code via} (any peer: an agent's own), following the
-     * leader it names. Every attempt re-sends the same request: same ClientId, same call id.
+     * As {@link #submit(CommandBatch)}, sent first to the leader this client last saw (see {@link #knownLeader()}),
+     * else to {@code via} (any peer: an agent's own), following the leader a peer names. Every attempt re-sends the
+     * same request: same ClientId, same call id.
      */
     public BatchReply submit(CommandBatch batch, RaftPeerId via) throws IOException {
+        try {
+            return submitAsync(batch, via).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the batch's reply");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io
+                    ? io
+                    : new IOException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * {@link #submit(CommandBatch, RaftPeerId)} without holding a thread while the entry is replicated, so any number
+     * of writes can be in flight (the leader's log worker then makes them durable together). The future fails with
+     * the {@link IOException} the blocking call would throw.
+     */
+    public CompletableFuture<BatchReply> submitAsync(CommandBatch batch, RaftPeerId via) {
         Objects.requireNonNull(via, "via");
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray()));
-        long callId = CallId.getAndIncrement();
         List<RaftPeerId> peers = new ArrayList<>();
         group.getPeers().forEach(p -> peers.add(p.getId()));
-        RaftPeerId target = via;
-        IOException last = null;
-        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+        RaftPeerId remembered = knownLeader.get();
+        Submission submission = new Submission(
+                Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())), CallId.getAndIncrement(), peers);
+        submission.send(remembered != null && peers.contains(remembered) ? remembered : via);
+        return submission.result;
+    }
+
+    /** One write's attempts: the same request (ClientId, call id) to the leader, following not-leader replies. */
+    private final class Submission {
+        final CompletableFuture<BatchReply> result = new CompletableFuture<>();
+        private final Message message;
+        private final long callId;
+        private final List<RaftPeerId> peers;
+        private final AtomicInteger attempts = new AtomicInteger();
+        private volatile Throwable last;
+
+        Submission(Message message, long callId, List<RaftPeerId> peers) {
+            this.message = message;
+            this.callId = callId;
+            this.peers = peers;
+        }
+
+        void send(RaftPeerId target) {
+            if (attempts.incrementAndGet() > maxAttempts) {
+                result.completeExceptionally(new IOException(
+                        "no leader applied the batch after " + maxAttempts + " attempts (call id " + callId
+                                + "); it may or may not have been applied: read the state back before retrying",
+                        last));
+                return;
+            }
             RaftClientRequest request = RaftClientRequest.newBuilder()
                     .setClientId(client.getId())
                     .setServerId(target)
@@ -148,35 +212,77 @@ public final class FleetClient implements Closeable {
                     .setType(RaftClientRequest.writeRequestType())
                     .setTimeoutMs(requestTimeoutMs)
                     .build();
-            RaftClientReply reply;
+            CompletableFuture<RaftClientReply> reply;
             try {
-                reply = client.getClientRpc().sendRequest(request);
-            } catch (IOException e) {
-                last = e;
-                target = peers.get((peers.indexOf(target) + 1) % peers.size());
-                sleep();
-                continue;
+                // Unordered: each write stands alone (its own call id), so no sliding window orders it behind others.
+                reply = client.getClientRpc().sendRequestAsyncUnordered(request);
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
             }
-            NotLeaderException notLeader = reply.getNotLeaderException();
-            if (notLeader != null) {
-                RaftPeer suggested = notLeader.getSuggestedLeader();
-                target = suggested != null ? suggested.getId() : peers.get((peers.indexOf(target) + 1) % peers.size());
-                last = notLeader;
-                if (suggested == null) {
-                    sleep();
-                }
-                continue;
-            }
-            if (reply.isSuccess() || reply.getStateMachineException() != null) {
-                return batchReply(reply);
-            }
-            last = reply.getException();
-            sleep();
+            reply.whenComplete((r, error) -> onReply(target, r, error));
         }
-        throw new IOException(
-                "no leader applied the batch after " + maxAttempts + " attempts (call id " + callId
-                        + "); it may or may not have been applied: read the state back before retrying",
-                last);
+
+        private void onReply(RaftPeerId target, RaftClientReply reply, Throwable error) {
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            // The gRPC client completes a not-leader reply exceptionally; a reply may carry one too.
+            NotLeaderException notLeader =
+                    cause instanceof NotLeaderException e ? e : reply != null ? reply.getNotLeaderException() : null;
+            if (notLeader != null) {
+                followNotLeader(target, notLeader);
+            } else if (cause instanceof LeaderNotReadyException) {
+                last = cause;
+                later(target);
+            } else if (cause != null) {
+                last = cause;
+                // A failed stream stays closed: drop the peer's proxy so the next send to it reconnects.
+                client.getClientRpc().handleException(target, cause, true);
+                knownLeader.compareAndSet(target, null);
+                later(next(target));
+            } else if (reply.isSuccess() || reply.getStateMachineException() != null) {
+                knownLeader.set(target); // it appended the entry: the leader, until a peer says otherwise
+                try {
+                    result.complete(batchReply(reply));
+                } catch (IOException e) {
+                    result.completeExceptionally(e);
+                }
+            } else {
+                last = reply.getException();
+                later(target);
+            }
+        }
+
+        private void followNotLeader(RaftPeerId target, NotLeaderException notLeader) {
+            redirects.incrementAndGet();
+            last = notLeader;
+            RaftPeer suggested = notLeader.getSuggestedLeader();
+            if (suggested != null) {
+                knownLeader.set(suggested.getId());
+                send(suggested.getId());
+            } else {
+                knownLeader.compareAndSet(target, null);
+                later(next(target));
+            }
+        }
+
+        private RaftPeerId next(RaftPeerId target) {
+            return peers.get((peers.indexOf(target) + 1) % peers.size());
+        }
+
+        private void later(RaftPeerId target) {
+            CompletableFuture.delayedExecutor(retrySleep.toLong(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS, RETRY)
+                    .execute(() -> send(target));
+        }
+    }
+
+    /** The leader the next {@link #submit(CommandBatch, RaftPeerId)} goes to first, if this client has seen one. */
+    public Optional<RaftPeerId> knownLeader() {
+        return Optional.ofNullable(knownLeader.get());
+    }
+
+    /** How many not-leader replies {@link #submit(CommandBatch, RaftPeerId)} has followed so far. */
+    public long redirects() {
+        return redirects.get();
     }
 
     private static BatchReply batchReply(RaftClientReply reply) throws IOException {
@@ -308,15 +414,6 @@ public final class FleetClient implements Closeable {
         if (!reply.isSuccess()) {
             RaftException e = reply.getException();
             throw e != null ? e : new IOException("the read failed: " + reply);
-        }
-    }
-
-    private void sleep() throws IOException {
-        try {
-            retrySleep.sleep();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while retrying");
         }
     }
 
