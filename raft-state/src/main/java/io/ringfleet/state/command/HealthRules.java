@@ -1,6 +1,7 @@
 package io.ringfleet.state.command;
 
 import static io.ringfleet.state.command.Reject.invalid;
+import static io.ringfleet.state.health.HealthReports.AGENT_PRINCIPAL;
 
 import io.ringfleet.api.FleetRecord;
 import io.ringfleet.api.RealHealth;
@@ -22,15 +23,12 @@ import java.util.Optional;
 /**
  * Health checks and votes (fleet version 3): set_vip_health_check, remove_vip_health_check, report_real_health.
  * A check's rules are {@code HealthCheckSpec}'s (the message names the rule broken). A vote comes only from a peer
- * of the fleet settings, about itself: node_id = the batch's via_node, and principal = {@value #AGENT_PRINCIPAL}
+ * of the fleet settings, about itself: node_id = the batch's via_node, and principal = {@code agent:}
  * + node_id (the agent writes through its own Raft client; operators, whose principal is their certificate's,
  * cannot vote for an LB, and the API refuses the command from them anyway). The fleet verdicts the votes lead to
  * are {@link HealthVerdicts}'.
  */
 final class HealthRules {
-    /** The principal prefix an agent stamps on what it writes itself. */
-    static final String AGENT_PRINCIPAL = "agent:";
-
     private HealthRules() {}
 
     static void setCheck(CommandContext ctx, SetVipHealthCheck c) throws Reject {
