@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * A VIP's health check as the log holds it: the validated {@link HealthCheckSpec} and whether it is enabled (a
- * disabled check is kept, but nobody probes and no verdict applies). Converting from the protobuf fills in the
- * defaults of zero fields and validates through {@link HealthCheckSpec}, which owns the rules.
+ * disabled check is kept, but nobody probes and no verdict applies). Converting from the protobuf validates every
+ * field through {@link HealthCheckSpec}, which owns the rules: a zero is a value like any other (interval 0 is
+ * refused), so the defaults are the client's to fill in ({@link HealthCheckSpec#builder}).
  */
 public record VipHealthCheck(HealthCheckSpec spec, boolean enabled) {
     public VipHealthCheck {
@@ -15,34 +16,21 @@ public record VipHealthCheck(HealthCheckSpec spec, boolean enabled) {
     }
 
     /**
-     * The check {@code proto} describes, defaults filled in.
+     * The check {@code proto} describes.
      *
      * @throws InvalidHealthCheckException one line naming the rule broken and the value given
      */
     public static VipHealthCheck fromProto(HealthCheck proto) {
         CheckKind kind = kind(proto.getKind());
-        HealthCheckSpec.Builder b = HealthCheckSpec.builder(kind, unsigned(proto.getPort(), "port"));
+        HealthCheckSpec.Builder b = HealthCheckSpec.builder(kind, unsigned(proto.getPort(), "port"))
+                .intervalMillis(unsigned(proto.getIntervalMs(), "interval"))
+                .timeoutMillis(unsigned(proto.getTimeoutMs(), "timeout"))
+                .rise(unsigned(proto.getRise(), "rise"))
+                .fall(unsigned(proto.getFall(), "fall"));
         if (kind == CheckKind.HTTP) {
-            if (!proto.getHttpPath().isEmpty()) {
-                b.path(proto.getHttpPath());
-            }
-            if (proto.getExpectedStatus() != 0) {
-                b.expectedStatus(unsigned(proto.getExpectedStatus(), "expected status"));
-            }
+            b.path(proto.getHttpPath()).expectedStatus(unsigned(proto.getExpectedStatus(), "expected status"));
         } else if (!proto.getHttpPath().isEmpty() || proto.getExpectedStatus() != 0) {
             throw new InvalidHealthCheckException("a TCP check has no HTTP path or status: use kind http");
-        }
-        if (proto.getIntervalMs() != 0) {
-            b.intervalMillis(unsigned(proto.getIntervalMs(), "interval"));
-        }
-        if (proto.getTimeoutMs() != 0) {
-            b.timeoutMillis(unsigned(proto.getTimeoutMs(), "timeout"));
-        }
-        if (proto.getRise() != 0) {
-            b.rise(unsigned(proto.getRise(), "rise"));
-        }
-        if (proto.getFall() != 0) {
-            b.fall(unsigned(proto.getFall(), "fall"));
         }
         return new VipHealthCheck(b.build(), proto.getEnabled());
     }

@@ -36,6 +36,10 @@ public final class HealthFleet extends CommandLog {
         return HealthCheck.newBuilder()
                 .setKind(HealthCheckKind.HEALTH_CHECK_TCP)
                 .setPort(80)
+                .setIntervalMs(2_000)
+                .setTimeoutMs(1_000)
+                .setRise(2)
+                .setFall(3)
                 .setEnabled(enabled)
                 .build();
     }
