@@ -64,7 +64,7 @@ final class VipHealthCheckCommands {
         Duration interval;
 
         @Option(
-                names = "--timeout",
+                names = "--probe-timeout",
                 defaultValue = "1s",
                 converter = Args.DurationConverter.class,
                 description = "Probe timeout, below the interval (default ${DEFAULT-VALUE}).")
