@@ -101,7 +101,7 @@ final class ChangeGenerator {
         if (shadow.settings().settings().isEmpty()) {
             return finish(List.of(bootstrap())); // validation reads the small limits from the log only
         }
-        if (healthRnd.nextInt(3) == 0 && !shadow.vips().isEmpty()) {
+        if (healthRnd.nextBoolean() && !shadow.vips().isEmpty()) {
             return health();
         }
         int n = rnd.nextInt(10) < 7 ? 1 : 2 + rnd.nextInt(2);
@@ -173,8 +173,8 @@ final class ChangeGenerator {
         if (check.isEmpty() || !check.get().enabled() || healthRnd.nextInt(25) == 0) {
             return stamp("sim-op-health", operatorVia(), List.of(checkCommand(vip)), -1);
         }
-        if (vip.realCount() == 0) {
-            return stamp("sim-op-health", operatorVia(), List.of(checkCommand(vip)), -1);
+        if (vip.realCount() < 2) {
+            return stamp("sim-op-health", operatorVia(), List.of(healthReals(vip)), -1);
         }
         String node = healthRnd.nextInt(20) == 0 ? "lb-stranger" : nodeIds.get(healthRnd.nextInt(nodeIds.size()));
         List<Command> votes = new ArrayList<>();
@@ -187,12 +187,26 @@ final class ChangeGenerator {
         return stamp(forged ? "sim-op0" : HealthReports.AGENT_PRINCIPAL + node, node, votes, -1);
     }
 
-    private Command checkCommand(VipImage vip) {
-        VipKey key = VipKey.newBuilder()
+    /** Three reals of the VIP's family, weight 1 (kept if already there): something to vote on. */
+    private Command healthReals(VipImage vip) {
+        AddReals.Builder b = AddReals.newBuilder().setVip(protoKey(vip)).setUpdateExisting(true);
+        for (int i = 1; i <= 3; i++) {
+            String address = vip.key().isV6() ? "fd01::" + i : "10.1.0." + i;
+            b.addReals(RealSpec.newBuilder().setAddress(address).setWeight(1));
+        }
+        return Command.newBuilder().setAddReals(b).build();
+    }
+
+    private static VipKey protoKey(VipImage vip) {
+        return VipKey.newBuilder()
                 .setAddress(vip.key().address().toString())
                 .setPort(vip.key().port())
                 .setProtocol(vip.key().protocol().toProto())
                 .build();
+    }
+
+    private Command checkCommand(VipImage vip) {
+        VipKey key = protoKey(vip);
         int pick = healthRnd.nextInt(12);
         if (pick == 0) {
             return Command.newBuilder()
