@@ -15,7 +15,9 @@ import java.util.Map;
  *       report_node_version, finalize_fleet_version. Also the rules of a log that holds no settings yet.
  *   <li>Version 2: the address policy ({@link Rule#ADDRESS_POLICY}); batch size and provenance checks
  *       ({@link Rule#BATCH_PROVENANCE}).
- *   <li>Version 3: drain and undrain name a peer of the log's settings ({@link Rule#NODE_NAMES}).
+ *   <li>Version 3: drain and undrain name a peer of the log's settings ({@link Rule#NODE_NAMES}); health checks
+ *       and fleet health verdicts ({@link Rule#HEALTH_VERDICTS}): set_vip_health_check, remove_vip_health_check,
+ *       report_real_health, and the health fields of the fleet settings.
  * </ul>
  *
  * <p>Adding a version: raise {@link #SUPPORTED}, and put the new command kinds or rules in the tables below.
@@ -43,7 +45,12 @@ public final class FleetVersions {
          * intended LB stays in service); undrain_node names a peer or a node the log holds drained (so a drain
          * logged before this rule can still be undone).
          */
-        NODE_NAMES(3, "node names checked against the peers in the log");
+        NODE_NAMES(3, "node names checked against the peers in the log"),
+        /**
+         * Health checks per VIP, LB votes and the fleet verdicts folded from them (a down real owns no ring slot);
+         * the health settings (quorum, panic threshold, damping) in the fleet settings.
+         */
+        HEALTH_VERDICTS(3, "health checks and fleet health verdicts");
 
         private final int version;
         private final String description;
@@ -74,6 +81,9 @@ public final class FleetVersions {
             }
         }
         // A command added by version N: m.put(Command.KindCase.NEW_KIND, N);
+        m.put(Command.KindCase.SET_VIP_HEALTH_CHECK, Rule.HEALTH_VERDICTS.version());
+        m.put(Command.KindCase.REMOVE_VIP_HEALTH_CHECK, Rule.HEALTH_VERDICTS.version());
+        m.put(Command.KindCase.REPORT_REAL_HEALTH, Rule.HEALTH_VERDICTS.version());
         return Collections.unmodifiableMap(m);
     }
 
