@@ -47,7 +47,8 @@ public final class AgentHealth implements AutoCloseable {
             if (!next.targets().equals(plan.targets())) {
                 prober.update(next.targets().values());
             }
-            if (!next.withoutDestination().equals(plan.withoutDestination()) && !next.withoutDestination().isEmpty()) {
+            if (!next.withoutDestination().equals(plan.withoutDestination())
+                    && !next.withoutDestination().isEmpty()) {
                 LOG.warn(
                         "{}: not probing {} checked pair(s) whose real has no health-check destination (SO_MARK): {}",
                         nodeId,
@@ -58,7 +59,10 @@ public final class AgentHealth implements AutoCloseable {
         }
         SortedMap<HealthPair, Verdict> logged = reader.votes(image, nodeId);
         reporter.logApplied(new LogView(
-                image.index(), image.nodes().isDrained(nodeId), logged, new java.util.TreeSet<>(next.targets().keySet())));
+                image.index(),
+                image.nodes().isDrained(nodeId),
+                logged,
+                new java.util.TreeSet<>(next.targets().keySet())));
     }
 
     /** Pairs probed now. */

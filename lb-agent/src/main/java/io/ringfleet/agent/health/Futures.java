@@ -18,7 +18,8 @@ final class Futures {
 
     /** The cause's message, unwrapped from the future's wrapper. */
     static String message(Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable t =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }

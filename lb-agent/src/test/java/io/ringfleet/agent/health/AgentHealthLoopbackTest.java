@@ -113,7 +113,9 @@ class AgentHealthLoopbackTest {
     }
 
     private double upEdges() {
-        Counter c = registry.find("ringfleet.health.verdict.changes").tag("to", "up").counter();
+        Counter c = registry.find("ringfleet.health.verdict.changes")
+                .tag("to", "up")
+                .counter();
         return c == null ? 0 : c.count();
     }
 
@@ -152,7 +154,9 @@ class AgentHealthLoopbackTest {
 
         server = listen(port);
         awaitVotes(both(Verdict.UP));
-        assertEquals(log.written().get(log.written().size() - 1).index(), health.reporter().lastReportIndex());
+        assertEquals(
+                log.written().get(log.written().size() - 1).index(),
+                health.reporter().lastReportIndex());
     }
 
     @Test
@@ -210,7 +214,8 @@ class AgentHealthLoopbackTest {
         server = listen(port);
         awaitVotes(both(Verdict.UP));
 
-        assertTrue(log.written().subList(writes, log.written().size()).stream()
+        assertTrue(
+                log.written().subList(writes, log.written().size()).stream()
                         .allMatch(w -> w.votes().values().stream().allMatch(v -> v == Verdict.UP)),
                 "the restarted node wrote its settled down votes again: " + log.written());
     }

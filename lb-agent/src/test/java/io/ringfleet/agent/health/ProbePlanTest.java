@@ -29,7 +29,8 @@ class ProbePlanTest {
     private final CommandLog log = new CommandLog();
 
     private FleetImage twoVips() {
-        log.apply(addVip(Commands.vip("10.0.0.1", 80, Commands.TCP)), addVip(Commands.vip("10.0.0.2", 53, Commands.UDP)));
+        log.apply(
+                addVip(Commands.vip("10.0.0.1", 80, Commands.TCP)), addVip(Commands.vip("10.0.0.2", 53, Commands.UDP)));
         log.apply(addReals(Commands.vip("10.0.0.1", 80, Commands.TCP), "10.1.0.2=1", "10.1.0.3=1"));
         return log.apply(addReals(Commands.vip("10.0.0.2", 53, Commands.UDP), "10.1.0.2=1", "10.1.0.4=1"));
     }
@@ -51,7 +52,9 @@ class ProbePlanTest {
 
         ProbePlan plan = ProbePlan.of(image, checks(WEB, TCP80));
 
-        assertEquals(Set.of(pair(WEB, "10.1.0.2"), pair(WEB, "10.1.0.3")), plan.targets().keySet());
+        assertEquals(
+                Set.of(pair(WEB, "10.1.0.2"), pair(WEB, "10.1.0.3")),
+                plan.targets().keySet());
         assertEquals(7, plan.targets().get(pair(WEB, "10.1.0.2")).mark());
         assertEquals(8, plan.targets().get(pair(WEB, "10.1.0.3")).mark());
         assertEquals(TCP80, plan.targets().get(pair(WEB, "10.1.0.3")).spec());
@@ -75,10 +78,20 @@ class ProbePlanTest {
         log.apply(setHealthCheck(9, "10.1.0.2"), setHealthCheck(5, "10.1.0.2"), setHealthCheck(8, "10.1.0.3"));
         FleetImage image = log.image();
 
-        assertEquals(5, ProbePlan.of(image, checks(WEB, TCP80)).targets().get(pair(WEB, "10.1.0.2")).mark());
+        assertEquals(
+                5,
+                ProbePlan.of(image, checks(WEB, TCP80))
+                        .targets()
+                        .get(pair(WEB, "10.1.0.2"))
+                        .mark());
 
         FleetImage without5 = log.apply(removeHealthCheck(5));
-        assertEquals(9, ProbePlan.of(without5, checks(WEB, TCP80)).targets().get(pair(WEB, "10.1.0.2")).mark());
+        assertEquals(
+                9,
+                ProbePlan.of(without5, checks(WEB, TCP80))
+                        .targets()
+                        .get(pair(WEB, "10.1.0.2"))
+                        .mark());
     }
 
     @Test

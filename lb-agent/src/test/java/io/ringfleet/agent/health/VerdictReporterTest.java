@@ -118,8 +118,10 @@ class VerdictReporterTest {
         FleetImage undrained = log.apply(undrain(NODE));
 
         VoteLog.Written first = awaitWrite(1);
-        assertTrue(first.index() > undrained.index(), "written at " + first.index() + ", drained at "
-                + drained.index() + ", undrained at " + undrained.index());
+        assertTrue(
+                first.index() > undrained.index(),
+                "written at " + first.index() + ", drained at " + drained.index() + ", undrained at "
+                        + undrained.index());
         assertEquals(votes(A, Verdict.DOWN, B, Verdict.DOWN), first.votes());
     }
 
