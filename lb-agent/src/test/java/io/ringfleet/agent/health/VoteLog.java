@@ -29,6 +29,9 @@ final class VoteLog implements HealthLogReader, VerdictWriter {
     /** One acknowledged write: the index it was applied at and the votes it carried. */
     record Written(long index, SortedMap<HealthPair, Verdict> votes) {}
 
+    /** More writes than any test needs: a reporter writing in a loop is refused from here on, so it fails fast. */
+    private static final int MAX_WRITES = 100;
+
     private final String node;
     private final CommandLog log = new CommandLog();
     private final TreeMap<Long, SortedMap<HealthPair, Verdict>> votesByIndex = new TreeMap<>();
@@ -95,6 +98,9 @@ final class VoteLog implements HealthLogReader, VerdictWriter {
     public CompletableFuture<Long> write(SortedMap<HealthPair, Verdict> verdicts) {
         FleetImage image;
         synchronized (this) {
+            if (written.size() >= MAX_WRITES) {
+                return CompletableFuture.failedFuture(new IllegalStateException("more than " + MAX_WRITES + " writes"));
+            }
             if (failNext > 0) {
                 failNext--;
                 return CompletableFuture.failedFuture(new IllegalStateException("no leader (test)"));
