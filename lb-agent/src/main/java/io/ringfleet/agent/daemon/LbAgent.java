@@ -20,6 +20,10 @@ import io.ringfleet.agent.fleet.FleetSettingsSeed;
 import io.ringfleet.agent.fleet.RaftFleetGateway;
 import io.ringfleet.agent.fleet.SelfMembership;
 import io.ringfleet.agent.fleet.SettingsMismatch;
+import io.ringfleet.agent.health.AgentHealth;
+import io.ringfleet.agent.health.GatewayVerdictWriter;
+import io.ringfleet.agent.health.HealthProber;
+import io.ringfleet.agent.health.ImageHealthLog;
 import io.ringfleet.agent.metrics.DatapathMetrics;
 import io.ringfleet.agent.metrics.JvmProcessMetrics;
 import io.ringfleet.agent.metrics.ProgrammingMetrics;
@@ -47,6 +51,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -101,6 +106,7 @@ public final class LbAgent implements AutoCloseable {
     private TlsMaterial tls;
     private BalancerDatapath datapath;
     private ProgrammingPipeline pipeline;
+    private AgentHealth health; // null when this node does not probe
     private RingView rings;
     private FleetNode node;
     private FleetClient client;
@@ -442,6 +448,7 @@ public final class LbAgent implements AutoCloseable {
             }
             announcer.update(image, ready);
         });
+        startHealth();
 
         ApiServer.Builder ab = ApiServer.builder()
                 .address(socketAddress(self.peer().apiAddress()))
@@ -530,6 +537,41 @@ public final class LbAgent implements AutoCloseable {
         } else {
             attach.run();
         }
+    }
+
+    /**
+     * Probing and verdict reports (issue 11), fed by the programmed images. Off where a probe's SO_MARK would not
+     * reach its real: without the tc forwarder (shared attach, not attached, not loaded) or when the datapath is
+     * attached in another namespace than the agent's threads run in.
+     */
+    private void startHealth() {
+        String off = healthOff();
+        if (off != null) {
+            LOG.info("{}: health probing off: {}", nodeId, off);
+            return;
+        }
+        try {
+            health = new AgentHealth(
+                    nodeId,
+                    new ImageHealthLog(),
+                    new GatewayVerdictWriter(gateway, Clock.systemUTC()),
+                    HealthProber.builder(change -> {}).registry(registry));
+        } catch (IllegalStateException e) { // Netty's epoll transport cannot load: this node does not vote
+            LOG.error("{}: health probing off: {}", nodeId, e.getMessage());
+            return;
+        }
+        closeables.push(health);
+        pipeline.addListener((image, report, lagNanos) -> health.imageProgrammed(image));
+    }
+
+    private String healthOff() {
+        if (!options.healthProbing) {
+            return "disabled";
+        }
+        if (!options.healthCheck || !options.attach || self.settings().attachMode() != AttachMode.STANDALONE) {
+            return "no health-check forwarder attached (standalone attach with the forwarder needed)";
+        }
+        return options.attachNamespace != null ? "the datapath is in another network namespace" : null;
     }
 
     /**
@@ -652,6 +694,11 @@ public final class LbAgent implements AutoCloseable {
         FleetImage applied = node.stateMachine().image();
         applied.settings().settings().ifPresent(s -> b.setSettingsDigest(ByteString.copyFrom(s.digest())));
         b.setFleetVersion(applied.settings().fleetVersion());
+        AgentHealth probing = health;
+        if (probing != null) {
+            b.setHealthPairsProbed(probing.pairsProbed());
+            b.setHealthLastReportIndex(Math.max(0, probing.reporter().lastReportIndex()));
+        }
         b.setSettingsMismatch(settingsMismatch.check(applied));
         Optional<ProgrammingPipeline.Programmed> programmed = pipeline.programmed();
         b.setProgrammedIndex(Math.max(

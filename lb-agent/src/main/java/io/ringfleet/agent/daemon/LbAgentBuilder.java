@@ -16,6 +16,7 @@ public final class LbAgentBuilder {
     boolean attach = true;
     NetNs attachNamespace;
     boolean healthCheck = true;
+    boolean healthProbing = true;
     boolean fallbackConnTableOnly;
     Duration leaderWait = Duration.ofSeconds(3);
     Duration progressInterval = Duration.ofMillis(20);
@@ -60,6 +61,16 @@ public final class LbAgentBuilder {
     /** Load (and, standalone, attach) the tc health-check forwarder; default true. */
     public LbAgentBuilder healthCheck(boolean load) {
         this.healthCheck = load;
+        return this;
+    }
+
+    /**
+     * Probe the (VIP, real) pairs the log's health checks name and report this node's verdicts to the log
+     * (issue 11); default true. Only where the tc forwarder carries marked probes to the reals: standalone,
+     * attached, forwarder loaded, in the agent's own network namespace.
+     */
+    public LbAgentBuilder healthProbing(boolean probe) {
+        this.healthProbing = probe;
         return this;
     }
 

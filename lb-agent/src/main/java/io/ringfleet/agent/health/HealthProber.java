@@ -147,13 +147,19 @@ public final class HealthProber implements AutoCloseable {
     }
 
     public static final class Builder {
-        private final VerdictListener listener;
+        private VerdictListener listener;
         private MeterRegistry registry = new SimpleMeterRegistry();
         private ThreadFactory threadFactory = new DefaultThreadFactory("ringfleet-health", true);
         private Random jitter = new Random();
 
         private Builder(VerdictListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+        }
+
+        /** Replaces the listener given to {@link HealthProber#builder}. */
+        public Builder listener(VerdictListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
         }
 
         public Builder registry(MeterRegistry registry) {
