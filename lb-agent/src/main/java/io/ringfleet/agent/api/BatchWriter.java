@@ -48,19 +48,38 @@ public final class BatchWriter {
      */
     public CommandBatch stamp(
             List<Command> commands, String requestId, OptionalLong expectedStateIndex, Caller caller) {
+        for (Command c : commands) {
+            if (c.getKindCase() == Command.KindCase.REPORT_REAL_HEALTH) {
+                // A vote is an LB's own: only its agent writes it (stampOwnVotes), stamped agent:<node>.
+                throw Statuses.invalid("report_real_health is written by each LB's own agent, never through the API:"
+                        + " an operator cannot vote for an LB (mark a real down or set its weight to 0 instead)");
+            }
+        }
+        return build(commands, requestId, expectedStateIndex, caller);
+    }
+
+    /**
+     * The log entry for this node's own health votes (its agent's verdicts, never a caller's): only
+     * report_real_health commands; the state machine checks they name this node and come from {@code
+     * agent:<node>}.
+     */
+    public CommandBatch stampOwnVotes(List<Command> votes, Caller agent) {
+        for (Command c : votes) {
+            if (c.getKindCase() != Command.KindCase.REPORT_REAL_HEALTH) {
+                throw new IllegalArgumentException("not a health vote: " + c.getKindCase());
+            }
+        }
+        return build(votes, "", OptionalLong.empty(), agent);
+    }
+
+    private CommandBatch build(
+            List<Command> commands, String requestId, OptionalLong expectedStateIndex, Caller caller) {
         if (commands.isEmpty()) {
             throw Statuses.invalid("the batch has no commands: send at least one");
         }
         if (commands.size() > MAX_COMMANDS) {
             throw Statuses.invalid("the batch has " + commands.size() + " commands: at most " + MAX_COMMANDS
                     + " per batch; split it into several");
-        }
-        for (Command c : commands) {
-            if (c.getKindCase() == Command.KindCase.REPORT_REAL_HEALTH) {
-                // A vote is an LB's own: its agent writes it through its Raft client, stamped agent:<node>.
-                throw Statuses.invalid("report_real_health is written by each LB's own agent, never through the API:"
-                        + " an operator cannot vote for an LB (mark a real down or set its weight to 0 instead)");
-            }
         }
         String id = requestId.isEmpty() ? "req-" + UUID.randomUUID() : checkRequestId(requestId);
         CommandBatch.Builder b = CommandBatch.newBuilder()

@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -43,15 +42,13 @@ public final class GatewayVerdictWriter implements VerdictWriter {
             }
             commands.add(command(e.getKey(), e.getValue()));
         }
-        return writer.submit(writer.stamp(commands, "", OptionalLong.empty(), agent))
-                .thenApply(committed -> {
-                    if (committed.reply().getCode() != ReplyCode.OK) {
-                        throw new CompletionException(new IllegalStateException(
-                                "health report rejected: " + committed.reply().getCode() + " "
-                                        + committed.reply().getMessage()));
-                    }
-                    return committed.reply().getLogIndex();
-                });
+        return writer.submit(writer.stampOwnVotes(commands, agent)).thenApply(committed -> {
+            if (committed.reply().getCode() != ReplyCode.OK) {
+                throw new CompletionException(new IllegalStateException("health report rejected: "
+                        + committed.reply().getCode() + " " + committed.reply().getMessage()));
+            }
+            return committed.reply().getLogIndex();
+        });
     }
 
     private Command command(HealthPair pair, Verdict verdict) {
