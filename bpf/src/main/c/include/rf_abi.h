@@ -230,4 +230,21 @@ enum rf_hc_counter {
 	RF_HC_COUNT
 };
 
+/* backend_ctl (ringfleet-backend, ARRAY, one entry at RF_BACKEND_CTL_GATEWAY_MAC): struct rf_ctl, the
+ * next hop a second-chance packet is re-encapsulated to. All zero: not configured, second-chance
+ * packets are then delivered locally (RF_BC_SC_UNROUTABLE). */
+#define RF_BACKEND_CTL_GATEWAY_MAC 0
+#define RF_BACKEND_CTL_COUNT       1
+
+/* backend_stats indexes (ringfleet-backend): packets and bytes of the frame as received. */
+enum rf_backend_counter {
+	RF_BC_NOT_TUNNEL = 0, /* not a tunnel packet of ours: passed untouched */
+	RF_BC_DECAP_IPIP,     /* IPIP / IPv6-in-IPv4 / IP6IP6 / IPv4-in-IPv6 decapsulated, passed */
+	RF_BC_DECAP_GUE,      /* direct GUE (IP-in-UDP) decapsulated, passed */
+	RF_BC_SC_LOCAL,       /* second-chance GUE delivered here: a local socket, a SYN, not TCP */
+	RF_BC_SC_FORWARDED,   /* second-chance hits: no local socket, re-encapsulated to the second real */
+	RF_BC_SC_UNROUTABLE,  /* a hit that could not be forwarded (no gateway MAC, no second address): delivered */
+	RF_BC_COUNT
+};
+
 #endif /* RF_ABI_H */

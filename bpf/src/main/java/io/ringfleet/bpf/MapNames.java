@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The names of the maps of the shipped BPF objects, the one Java copy of them. They are defined by the C
- * variable names in {@code src/main/c/bpf/rf_maps.h} (balancer), {@code hc_maps.h} (health-check forwarder) and
+ * variable names in {@code src/main/c/bpf/rf_maps.h} (balancer), {@code hc_maps.h} (health-check forwarder), {@code backend_maps.h}
+ * (ringfleet-backend) and
  * {@code xdp_root.h}; {@code MapNamesTest} checks every object against these lists, so a rename in C fails the
  * build instead of a lookup at run time. Pins are named after them too: renaming a map orphans its pin.
  */
@@ -41,6 +42,10 @@ public final class MapNames {
     public static final String HC_CTL = "hc_ctl";
     public static final String HC_STATS = "hc_stats";
 
+    // ringfleet-backend (backend_maps.h).
+    public static final String BACKEND_CTL = "backend_ctl";
+    public static final String BACKEND_STATS = "backend_stats";
+
     // xdp_root (xdp_root.h).
     public static final String ROOT_ARRAY = "root_array";
 
@@ -74,4 +79,5 @@ public final class MapNames {
 
     public static final List<String> HEALTH_CHECK = List.of(HC_REALS, HC_CTL, HC_STATS);
     public static final List<String> XDP_ROOT = List.of(ROOT_ARRAY);
+    public static final List<String> BACKEND = List.of(BACKEND_CTL, BACKEND_STATS);
 }

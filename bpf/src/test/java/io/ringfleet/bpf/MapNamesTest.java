@@ -36,5 +36,6 @@ class MapNamesTest {
         assertEquals(srcRouting, mapsOf("balancer_gue_lpm_src"));
         assertEquals(new TreeSet<>(MapNames.HEALTH_CHECK), mapsOf("healthcheck"));
         assertEquals(new TreeSet<>(MapNames.XDP_ROOT), mapsOf("xdp_root"));
+        assertEquals(new TreeSet<>(MapNames.BACKEND), mapsOf("backend"));
     }
 }
