@@ -217,6 +217,8 @@ enum rf_global_counter {
 	/* Added by the datapath (appended; the entries above keep their indexes). */
 	RF_GC_UDP_FLOW_MIGRATED, /* UDP flows moved off a real listed in down_reals */
 	RF_GC_OVERSIZE,          /* VIP frames over the size limit (dropped, or answered with too-big) */
+	RF_GC_SECOND_CHANCE,     /* second-chance frames sent (builds with RF_SECOND_CHANCE): a non-SYN TCP
+	                          * segment without table entry whose slot changed since the previous ring */
 	RF_GC_COUNT
 };
 

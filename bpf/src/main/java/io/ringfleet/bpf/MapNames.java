@@ -36,6 +36,8 @@ public final class MapNames {
     public static final String DECAP_DSTS = "decap_dsts";
     /** Inline-decap builds only. */
     public static final String DECAP_PROGS = "decap_progs";
+    /** Second-chance builds only: the previous ring of every VIP, laid out as {@link #CH_RINGS}. */
+    public static final String CH_RINGS_PREV = "ch_rings_prev";
 
     // The health-check forwarder (hc_maps.h).
     public static final String HC_REALS = "hc_reals";
@@ -76,6 +78,10 @@ public final class MapNames {
 
     /** Maps source-routing builds ({@code balancer_gue_lpm_src}) have besides the GUE ones. */
     public static final List<String> BALANCER_SRC_ROUTING_EXTRA = List.of(SRC_ROUTES);
+
+    /** Maps second-chance builds ({@code balancer_sc}, {@code balancer_gue_sc}) have besides {@link #BALANCER}
+     * (second-chance frames are GUE, so every such build has {@link #ENCAP_SRCS}). */
+    public static final List<String> BALANCER_SC_EXTRA = List.of(ENCAP_SRCS, CH_RINGS_PREV);
 
     public static final List<String> HEALTH_CHECK = List.of(HC_REALS, HC_CTL, HC_STATS);
     public static final List<String> XDP_ROOT = List.of(ROOT_ARRAY);

@@ -39,7 +39,77 @@ public final class TunnelFrames {
                 .put((byte) 0x50)
                 .put((byte) tcpFlags)
                 .putShort((short) 0xffff);
+        int sum = l4Checksum(src, dst, IPPROTO_TCP, tcp);
+        tcp[16] = (byte) (sum >> 8);
+        tcp[17] = (byte) sum;
         return ipPacket(src, dst, IPPROTO_TCP, tos, tcp);
+    }
+
+    /** The TCP / UDP checksum of segment (its checksum field taken as is: pass it zeroed). */
+    public static int l4Checksum(InetAddress src, InetAddress dst, int proto, byte[] segment) {
+        long sum = 0;
+        byte[] s = src.getAddress();
+        byte[] d = dst.getAddress();
+        for (int i = 0; i < s.length; i += 2) {
+            sum += Frames.u16(s, i) + Frames.u16(d, i);
+        }
+        sum += proto + (segment.length & 0xffff) + (segment.length >>> 16);
+        for (int i = 0; i < segment.length; i += 2) {
+            sum += (segment[i] & 0xff) << 8 | (i + 1 < segment.length ? segment[i + 1] & 0xff : 0);
+        }
+        while (sum >>> 16 != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return (int) ~sum & 0xffff;
+    }
+
+    /**
+     * The balancer's second-chance frame's IP packet (bpf/README.md, "Second-chance forwarding"): outer IP from the
+     * balancer's own address {@code lbSource} to {@code real} (TTL 64, TOS copied, IPv4 id 0 without DF), UDP to
+     * {@link #GUE_PORT} with GUE's per-flow source port and the true checksum, struct rf_sc_hdr naming {@code second},
+     * the client's packet.
+     */
+    public static byte[] balancerSecondChance(
+            InetAddress lbSource, InetAddress real, InetAddress second, byte[] inner) {
+        byte[] payload = secondChancePayload(second, inner);
+        ByteBuffer udp = ByteBuffer.allocate(8 + payload.length);
+        udp.putShort((short) gueSourcePort(inner, isV6(real))).putShort((short) GUE_PORT);
+        udp.putShort((short) (8 + payload.length)).putShort((short) 0).put(payload);
+        byte[] datagram = udp.array();
+        int sum = l4Checksum(lbSource, real, IPPROTO_UDP, datagram);
+        datagram[6] = (byte) (sum >> 8);
+        datagram[7] = (byte) sum;
+        int tos = tosOf(inner);
+        if (isV6(real)) {
+            ByteBuffer b = ByteBuffer.allocate(40 + datagram.length);
+            b.putInt(6 << 28 | tos << 20)
+                    .putShort((short) datagram.length)
+                    .put((byte) IPPROTO_UDP)
+                    .put((byte) 64);
+            return b.put(lbSource.getAddress())
+                    .put(real.getAddress())
+                    .put(datagram)
+                    .array();
+        }
+        return ipv4(lbSource, real, IPPROTO_UDP, tos, 0, datagram);
+    }
+
+    /** GUE's outer UDP source port: P (inner source port) and S (S[2], S[3] of an IPv4, S[12], S[13] of an IPv6
+     * inner source): [P1^S, P0^S'] under an outer IPv4 header, [P0^S, P1^S'] under an outer IPv6 header. */
+    static int gueSourcePort(byte[] inner, boolean outerV6) {
+        boolean innerV6 = (inner[0] >> 4 & 0xf) == 6;
+        int l4 = innerV6 ? 40 : 20;
+        int sOff = innerV6 ? 8 + 12 : 12 + 2;
+        int p0 = inner[l4] & 0xff;
+        int p1 = inner[l4 + 1] & 0xff;
+        int sh = inner[sOff] & 0xff;
+        int sl = inner[sOff + 1] & 0xff;
+        return outerV6 ? (p0 ^ sh) << 8 | (p1 ^ sl) : (p1 ^ sh) << 8 | (p0 ^ sl);
+    }
+
+    static int tosOf(byte[] inner) {
+        boolean innerV6 = (inner[0] >> 4 & 0xf) == 6;
+        return innerV6 ? (inner[0] & 0xf) << 4 | (inner[1] >> 4 & 0xf) : inner[1] & 0xff;
     }
 
     /** An IP packet: IPv4 (id 0, DF, TTL 64, checksum filled) or IPv6 (hop limit 64), around payload. */
@@ -121,7 +191,7 @@ public final class TunnelFrames {
         byte[] tail = Arrays.copyOfRange(inner, srcOff + (innerV6 ? 12 : 0), srcOff + (innerV6 ? 16 : 4));
         byte p0 = inner[l4];
         byte p1 = inner[l4 + 1];
-        int tos = innerV6 ? (inner[0] & 0xf) << 4 | (inner[1] >> 4 & 0xf) : inner[1] & 0xff;
+        int tos = tosOf(inner);
         InetAddress outerSrc;
         if (isV6(real)) {
             byte[] s = new byte[16];
