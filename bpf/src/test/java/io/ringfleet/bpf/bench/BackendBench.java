@@ -126,6 +126,13 @@ public final class BackendBench {
                         moved));
             }
         }
+        for (java.nio.channels.Channel c : sockets) {
+            try {
+                c.close();
+            } catch (java.io.IOException ignored) {
+                // the namespace is gone with its sockets
+            }
+        }
         return "{\n  \"program\": \"backend.bpf.o\",\n  \"kernel\": \"" + System.getProperty("os.version")
                 + "\",\n  \"repeat\": " + repeat + ",\n  \"runs\": " + runs
                 + ",\n  \"unit\": \"ns/packet, median of runs, plain repeat through bench_wrapper; net = gross - "
@@ -140,14 +147,19 @@ public final class BackendBench {
         return wire(TunnelFrames.gue(LB, HERE, TunnelFrames.secondChancePayload(SECOND, client)));
     }
 
-    /** A listener on VIP:PORT and one established connection from CLIENT; the sockets live as long as the ns. */
-    private static int connect(NetNs ns) {
+    /** The listener and both ends of the connection, held so that no collection closes them mid-run. */
+    private final List<java.nio.channels.Channel> sockets = new ArrayList<>();
+
+    /** A listener on VIP:PORT and one established connection from CLIENT, kept in {@link #sockets}. */
+    private int connect(NetNs ns) {
         return ns.call(() -> {
             ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress(VIP, PORT));
             SocketChannel client = SocketChannel.open();
+            sockets.add(listener);
+            sockets.add(client);
             client.bind(new InetSocketAddress(CLIENT, 0));
             client.connect(new InetSocketAddress(VIP, PORT));
-            listener.accept();
+            sockets.add(listener.accept());
             return ((InetSocketAddress) client.getLocalAddress()).getPort();
         });
     }
