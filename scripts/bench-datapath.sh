@@ -7,6 +7,9 @@
 #   --repeat N        repetitions per BPF_PROG_TEST_RUN call (default 100000)
 #   --runs R          calls per figure; the median is reported (default 7)
 #   --method M        auto (live frames where the kernel allows them, else plain repeat), plain or live
+#   --second-chance   the base balancer and balancer_sc alternately on hit / SYN / non-VIP, and the cost of a
+#                     second-chance frame against the plain ring path (ratios in "comparisons")
+#   --backend         (first argument) time ringfleet-backend instead: plain IPIP decap and the second-chance outcomes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -15,5 +18,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 # process-test-classes: compiles the test sources and builds src/test/c into target/test-classes/native.
 mvn -B -q -ntp ${MAVEN_ARGS:-} -pl bpf -am process-test-classes >&2  # -am: the test-jars it uses come from the reactor
-exec java --enable-native-access=ALL-UNNAMED -cp bpf/target/test-classes:bpf/target/classes \
-  io.ringfleet.bpf.bench.DatapathBench "$@"
+main=io.ringfleet.bpf.bench.DatapathBench
+if [ "${1:-}" = "--backend" ]; then  # ringfleet-backend instead of the balancer (BackendBench; --repeat, --runs)
+  main=io.ringfleet.bpf.bench.BackendBench
+  shift
+fi
+exec java --enable-native-access=ALL-UNNAMED -cp bpf/target/test-classes:bpf/target/classes "$main" "$@"

@@ -20,6 +20,8 @@
  * Encapsulation: IPIP / IP6IP6 (rf_encap.h), or GUE when built with RF_GUE_ENCAP (rf_gue.h).
  * Builds with RF_CIDR_VIP also match prefix VIPs when the exact lookup misses (rf_cidr_vip.h).
  * Builds with RF_LPM_SRC_ROUTING route new flows of SRC_ROUTING VIPs by source prefix (rf_src_route.h).
+ * Builds with RF_SECOND_CHANCE send a TCP segment whose slot changed since the previous ring, and
+ * which the connection table does not know, with a second chance (rf_second_chance.h).
  * Builds with RF_INLINE_DECAP_GUE settle GUE packets (UDP to the GUE port) before any VIP lookup:
  * decapsulated or passed (rf_gue_decap.h), never balanced.
  */
@@ -39,8 +41,11 @@
 #include "rf_quic.h"
 #include "rf_server_id.h"
 #include "rf_encap.h"
-#ifdef RF_GUE_ENCAP
+#if defined(RF_GUE_ENCAP) || defined(RF_SECOND_CHANCE)
 #include "rf_gue.h"
+#endif
+#ifdef RF_SECOND_CHANCE
+#include "rf_second_chance.h"
 #endif
 #include "rf_icmp.h"
 #ifdef RF_INLINE_DECAP_GUE
@@ -88,11 +93,14 @@ static __always_inline __u32 rf_flow_hash(const struct rf_pkt *pkt)
 	return rf_jhash_2words(src, ports, RF_FLOW_HASH_SEED);
 }
 
-/* The real of the flow's slot in the VIP's ring; 0 (counted as a CH drop) if there is none. */
-static __always_inline __u32 rf_ring_pick(const struct rf_pkt *pkt, __u32 vip_num)
+/* The real of the flow's slot in the VIP's ring; 0 (counted as a CH drop) if there is none.
+ * `*slot_key` is set to the slot's key in ch_rings. */
+static __always_inline __u32 rf_ring_pick(const struct rf_pkt *pkt, __u32 vip_num, __u32 *slot_key)
 {
 	__u32 key = vip_num * RF_RING_SIZE + rf_flow_hash(pkt) % RF_RING_SIZE;
 	__u32 *slot = bpf_map_lookup_elem(&ch_rings, &key);
+
+	*slot_key = key;
 
 	if (slot && *slot)
 		return *slot;
@@ -188,7 +196,11 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 	__u32 vip_num, vip_flags, real_index = 0;
 	__be16 sport = pkt->flow.sport; /* the outer header's seed, whatever the VIP flags do */
 	__u64 now = 0;
-	int use_table, ret;
+	__u32 slot_key = 0;
+	int use_table, ret, second_chance = 0;
+#ifdef RF_SECOND_CHANCE
+	struct rf_sc_hdr sc = {};
+#endif
 #ifdef RF_LPM_SRC_ROUTING
 	union rf_addr client = pkt->flow.src; /* before HASH_DPORT_ONLY zeroes it */
 #endif
@@ -283,9 +295,9 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 #ifdef RF_LPM_SRC_ROUTING
 			real_index = rf_src_route_pick(pkt, vip_flags, &client, &now);
 			if (!real_index)
-				real_index = rf_ring_pick(pkt, vip_num);
+				real_index = rf_ring_pick(pkt, vip_num, &slot_key);
 #else
-			real_index = rf_ring_pick(pkt, vip_num);
+			real_index = rf_ring_pick(pkt, vip_num, &slot_key);
 #endif
 			if (!real_index)
 				return XDP_DROP;
@@ -294,8 +306,11 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 				rf_count_event(RF_GC_CH_DROP);
 				return XDP_DROP;
 			}
+#ifdef RF_SECOND_CHANCE
+			second_chance = rf_sc_second(pkt, slot_key, real_index, &sc);
+#endif
 			/* ICMP errors are routed like their flow but never create an entry */
-			if (use_table && !(pkt->flags & RF_PKT_ICMP_ERR))
+			if (use_table && !(pkt->flags & RF_PKT_ICMP_ERR) && !second_chance)
 				rf_conn_insert(&table, pkt, real_index, &now);
 		}
 	}
@@ -307,6 +322,15 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 	if (pkt->flags & RF_PKT_ICMP_ERR)
 		rf_count(&global_stats, RF_GC_ICMP_PTB_FORWARD, pkt->frame_len);
 
+#ifdef RF_SECOND_CHANCE
+	if (second_chance) {
+		/* GUE's source port and checksum as for a GUE build's packets */
+		pkt->flow.sport = (vip_flags & RF_VIP_F_HASH_NO_SRC_PORT) ? 0 : sport;
+		rf_count_event(RF_GC_SECOND_CHANCE);
+		ret = rf_gue_encap_sc(ctx, pkt, real, gateway, &sc);
+		goto encapsulated;
+	}
+#endif
 #ifdef RF_GUE_ENCAP
 	/* GUE's source port: the source port as the flow was hashed, before a DPORT_ONLY rewrite */
 	pkt->flow.sport = (vip_flags & RF_VIP_F_HASH_NO_SRC_PORT) ? 0 : sport;
@@ -317,6 +341,9 @@ static __always_inline int rf_balance(struct xdp_md *ctx, struct rf_pkt *pkt)
 		ret = rf_encap_v6(ctx, pkt, real, gateway);
 	else
 		ret = rf_encap_v4(ctx, pkt, real, gateway);
+#endif
+#ifdef RF_SECOND_CHANCE
+encapsulated:
 #endif
 	if (ret != RF_ENCAP_OK) {
 		rf_count_event(RF_GC_ENCAP_FAIL);

@@ -212,4 +212,11 @@
 #define RF_TCP_MAX_OPTS_LEN 40     /* data offset 15 words: 60 bytes, 20 of them the header */
 #define RF_TCP_DOFF_UNIT 4         /* data offset counts 32-bit words */
 
+/* ---- Second-chance forwarding (the balancer's second-chance frames; ringfleet-backend) ----
+ * A second-chance frame is GUE (UDP to RF_GUE_DPORT) with a version-0 GUE header whose private data
+ * names the real that served the flow before the ring changed (struct rf_sc_hdr, rf_sc.h). */
+#define RF_SC_GUE_VER_HLEN 0x05    /* GUE version 0, C = 0, hlen 5 words (20 bytes of private data) */
+#define RF_SC_KIND 0x01            /* private data kind: second chance */
+#define RF_GUE_VERSION_MASK 0xc0   /* GUE version bits of the first byte; 0 = GUE header follows */
+
 #endif /* RF_CONSTS_H */

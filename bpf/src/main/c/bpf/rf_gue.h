@@ -36,6 +36,7 @@
 #include "rf_maps.h"
 #include "rf_parse.h"
 #include "rf_encap.h"
+#include "rf_sc.h"
 
 /* Bytes prepended in front of the received IP packet (besides the Ethernet header, reused). */
 #define RF_GUE_V4_ADDED (sizeof(struct iphdr) + sizeof(struct udphdr))
@@ -124,49 +125,73 @@ static __always_inline int rf_gue_inner_sum(void *inner, void *data_end, const s
 	return 0;
 }
 
-/* Fills the outer UDP header; `pseudo` is the sum of the outer pseudo-header's addresses. */
-static __always_inline void rf_gue_udp(struct udphdr *udp, void *data_end, const struct rf_pkt *pkt,
-				       int outer_v6, __u32 pseudo)
+/* Writes the second-chance header `sc` at `at` and returns the sum of its words (memory order),
+ * or -1 when the frame does not hold it. */
+static __always_inline int rf_gue_put_sc(void *at, void *data_end, const struct rf_sc_hdr *sc, __u32 *sum)
 {
-	__u32 inner_sum, sum;
+	const __u32 *words = (const __u32 *)sc;
+
+	if (at + sizeof(*sc) > data_end)
+		return -1;
+	*(struct rf_sc_hdr *)at = *sc;
+	*sum = 0;
+#pragma unroll
+	for (int i = 0; i < (int)(sizeof(*sc) / sizeof(__u32)); i++)
+		*sum += rf_gue_word_sum(words[i]);
+	return 0;
+}
+
+/* Fills the outer UDP header, and the second-chance header after it when `sc` is set (NULL for
+ * plain GUE); `pseudo` is the sum of the outer pseudo-header's addresses. */
+static __always_inline void rf_gue_udp(struct udphdr *udp, void *data_end, const struct rf_pkt *pkt,
+				       int outer_v6, __u32 pseudo, const struct rf_sc_hdr *sc)
+{
+	__u32 inner_sum, sum, sc_sum = 0;
+	__u32 sc_len = sc ? sizeof(*sc) : 0;
 
 	udp->source = rf_gue_sport(pkt, outer_v6);
 	udp->dest = bpf_htons(RF_GUE_DPORT);
-	udp->len = bpf_htons(pkt->l3_len + sizeof(struct udphdr));
+	udp->len = bpf_htons(pkt->l3_len + sizeof(struct udphdr) + sc_len);
 	udp->check = 0;
-	if (rf_gue_inner_sum(udp + 1, data_end, pkt, &inner_sum))
+	if (sc && rf_gue_put_sc(udp + 1, data_end, sc, &sc_sum))
+		return;
+	if (rf_gue_inner_sum((void *)(udp + 1) + sc_len, data_end, pkt, &inner_sum))
 		return;
 	/* pseudo-header: addresses, protocol, UDP length; then the UDP header itself */
 	sum = pseudo + bpf_htons(IPPROTO_UDP) + udp->len;
 	sum += udp->source + udp->dest + udp->len;
+	if (sc)
+		sum += rf_csum_fold(sc_sum);
 	udp->check = (__u16)~rf_csum_fold(rf_csum_fold(sum) + rf_csum_fold(inner_sum));
 }
 
-/* Prepends Ethernet + IPv4 + UDP addressed to an IPv4 `real`. The packet must be `pkt`, unchanged. */
+/* Prepends Ethernet + IPv4 + UDP (+ `sc` unless NULL) addressed to an IPv4 `real`. The packet must
+ * be `pkt`, unchanged. */
 static __always_inline int rf_gue_encap_v4(struct xdp_md *ctx, const struct rf_pkt *pkt,
 					   const struct rf_real *real, const struct rf_ctl *gateway,
-					   __be32 src)
+					   __be32 src, const struct rf_sc_hdr *sc)
 {
+	__u32 added = RF_GUE_V4_ADDED + (sc ? sizeof(*sc) : 0);
 	void *data, *data_end;
 	struct ethhdr *eth, *old_eth;
 	struct iphdr *iph;
 	struct udphdr *udp;
 
-	if (bpf_xdp_adjust_head(ctx, 0 - (int)RF_GUE_V4_ADDED))
+	if (bpf_xdp_adjust_head(ctx, 0 - (int)added))
 		return RF_ENCAP_FAIL;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	eth = data;
 	iph = data + sizeof(struct ethhdr);
 	udp = (void *)(iph + 1);
-	old_eth = data + RF_GUE_V4_ADDED;
-	if ((void *)(old_eth + 1) > data_end) /* also covers eth, iph and udp */
+	old_eth = data + added;
+	if ((void *)(old_eth + 1) > data_end) /* also covers eth, iph, udp and sc */
 		return RF_ENCAP_FAIL;
 
 	rf_encap_eth(eth, old_eth, gateway, bpf_htons(ETH_P_IP));
 	*(__u8 *)iph = RF_IPV4_VERSION_IHL;
 	iph->tos = pkt->tos;
-	iph->tot_len = bpf_htons(pkt->l3_len + RF_GUE_V4_ADDED);
+	iph->tot_len = bpf_htons(pkt->l3_len + added);
 	iph->id = 0;
 	iph->frag_off = 0;
 	iph->ttl = RF_DEFAULT_TTL;
@@ -175,36 +200,38 @@ static __always_inline int rf_gue_encap_v4(struct xdp_md *ctx, const struct rf_p
 	iph->saddr = src;
 	iph->daddr = real->addr.v4;
 	iph->check = rf_ipv4_hdr_csum(iph);
-	rf_gue_udp(udp, data_end, pkt, 0, rf_gue_word_sum(src) + rf_gue_word_sum(real->addr.v4));
+	rf_gue_udp(udp, data_end, pkt, 0, rf_gue_word_sum(src) + rf_gue_word_sum(real->addr.v4), sc);
 	return RF_ENCAP_OK;
 }
 
-/* Prepends Ethernet + IPv6 + UDP addressed to an IPv6 `real`. The packet must be `pkt`, unchanged. */
+/* Prepends Ethernet + IPv6 + UDP (+ `sc` unless NULL) addressed to an IPv6 `real`. The packet must
+ * be `pkt`, unchanged. */
 static __always_inline int rf_gue_encap_v6(struct xdp_md *ctx, const struct rf_pkt *pkt,
 					   const struct rf_real *real, const struct rf_ctl *gateway,
-					   const union rf_addr *src)
+					   const union rf_addr *src, const struct rf_sc_hdr *sc)
 {
+	__u32 added = RF_GUE_V6_ADDED + (sc ? sizeof(*sc) : 0);
 	void *data, *data_end;
 	struct ethhdr *eth, *old_eth;
 	struct ipv6hdr *ip6h;
 	struct udphdr *udp;
 	__be32 *saddr, *daddr;
 
-	if (bpf_xdp_adjust_head(ctx, 0 - (int)RF_GUE_V6_ADDED))
+	if (bpf_xdp_adjust_head(ctx, 0 - (int)added))
 		return RF_ENCAP_FAIL;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	eth = data;
 	ip6h = data + sizeof(struct ethhdr);
 	udp = (void *)(ip6h + 1);
-	old_eth = data + RF_GUE_V6_ADDED;
-	if ((void *)(old_eth + 1) > data_end) /* also covers eth, ip6h and udp */
+	old_eth = data + added;
+	if ((void *)(old_eth + 1) > data_end) /* also covers eth, ip6h, udp and sc */
 		return RF_ENCAP_FAIL;
 
 	rf_encap_eth(eth, old_eth, gateway, bpf_htons(ETH_P_IPV6));
 	/* version, traffic class, flow label 0 */
 	*(__be32 *)ip6h = bpf_htonl(RF_IPV6_VERSION_WORD | ((__u32)pkt->tos << RF_IPV6_TCLASS_SHIFT));
-	ip6h->payload_len = bpf_htons(pkt->l3_len + sizeof(struct udphdr));
+	ip6h->payload_len = bpf_htons(pkt->l3_len + added - sizeof(struct ipv6hdr));
 	ip6h->nexthdr = IPPROTO_UDP;
 	ip6h->hop_limit = RF_DEFAULT_TTL;
 	saddr = ip6h->saddr.in6_u.u6_addr32;
@@ -214,14 +241,16 @@ static __always_inline int rf_gue_encap_v6(struct xdp_md *ctx, const struct rf_p
 		saddr[i] = src->v6[i];
 		daddr[i] = real->addr.v6[i];
 	}
-	rf_gue_udp(udp, data_end, pkt, 1, rf_csum_v6_addr(src->v6) + rf_csum_v6_addr(real->addr.v6));
+	rf_gue_udp(udp, data_end, pkt, 1, rf_csum_v6_addr(src->v6) + rf_csum_v6_addr(real->addr.v6), sc);
 	return RF_ENCAP_OK;
 }
 
-/* GUE towards `real`: outer family by the real's. Fails (the caller drops and counts) when
- * encap_srcs has no address of that family or the frame cannot grow. */
-static __always_inline int rf_gue_encap(struct xdp_md *ctx, const struct rf_pkt *pkt,
-					const struct rf_real *real, const struct rf_ctl *gateway)
+/* GUE towards `real`, with the second-chance header `sc` after the UDP header unless it is NULL:
+ * outer family by the real's. Fails (the caller drops and counts) when encap_srcs has no address
+ * of that family or the frame cannot grow. */
+static __always_inline int rf_gue_encap_sc(struct xdp_md *ctx, const struct rf_pkt *pkt,
+					   const struct rf_real *real, const struct rf_ctl *gateway,
+					   const struct rf_sc_hdr *sc)
 {
 	int outer_v6 = real->flags & RF_REAL_F_V6;
 	__u32 key = outer_v6 ? RF_ENCAP_SRC_V6 : RF_ENCAP_SRC_V4;
@@ -230,8 +259,15 @@ static __always_inline int rf_gue_encap(struct xdp_md *ctx, const struct rf_pkt 
 	if (!src || !(src->addr.v6[0] | src->addr.v6[1] | src->addr.v6[2] | src->addr.v6[3]))
 		return RF_ENCAP_FAIL;
 	if (outer_v6)
-		return rf_gue_encap_v6(ctx, pkt, real, gateway, &src->addr);
-	return rf_gue_encap_v4(ctx, pkt, real, gateway, src->addr.v4);
+		return rf_gue_encap_v6(ctx, pkt, real, gateway, &src->addr, sc);
+	return rf_gue_encap_v4(ctx, pkt, real, gateway, src->addr.v4, sc);
+}
+
+/* Plain GUE towards `real` (Katran's direct IP-in-UDP). */
+static __always_inline int rf_gue_encap(struct xdp_md *ctx, const struct rf_pkt *pkt,
+					const struct rf_real *real, const struct rf_ctl *gateway)
+{
+	return rf_gue_encap_sc(ctx, pkt, real, gateway, NULL);
 }
 
 #endif /* RF_GUE_H */

@@ -127,8 +127,9 @@ struct {
 	__type(value, struct rf_conn_rate);
 } conn_rate SEC(".maps");
 
-#ifdef RF_GUE_ENCAP
-/* RF_ENCAP_SRC_V4 / RF_ENCAP_SRC_V6 -> the balancer's own address: outer source of GUE packets. */
+#if defined(RF_GUE_ENCAP) || defined(RF_SECOND_CHANCE)
+/* RF_ENCAP_SRC_V4 / RF_ENCAP_SRC_V6 -> the balancer's own address: outer source of GUE packets
+ * (second-chance frames are GUE in every build). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RF_ENCAP_SRC_COUNT);
@@ -176,6 +177,19 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } decap_progs SEC(".maps");
+#endif
+
+#ifdef RF_SECOND_CHANCE
+/* The previous ring of every VIP, laid out as ch_rings (vip_num * RF_RING_SIZE + slot -> real
+ * index; 0: no history). A TCP segment that is not a SYN, has no connection-table entry and whose
+ * slot names another real here than in ch_rings goes to the ch_rings real with this one as its
+ * second chance (rf_sc.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RF_CH_RINGS_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} ch_rings_prev SEC(".maps");
 #endif
 
 #endif /* RF_MAPS_H */

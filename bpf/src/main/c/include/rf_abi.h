@@ -217,6 +217,8 @@ enum rf_global_counter {
 	/* Added by the datapath (appended; the entries above keep their indexes). */
 	RF_GC_UDP_FLOW_MIGRATED, /* UDP flows moved off a real listed in down_reals */
 	RF_GC_OVERSIZE,          /* VIP frames over the size limit (dropped, or answered with too-big) */
+	RF_GC_SECOND_CHANCE,     /* second-chance frames sent (builds with RF_SECOND_CHANCE): a non-SYN TCP
+	                          * segment without table entry whose slot changed since the previous ring */
 	RF_GC_COUNT
 };
 
@@ -228,6 +230,23 @@ enum rf_hc_counter {
 	RF_HC_NO_SOURCE,    /* no outer source address of the real's family in hc_ctl */
 	RF_HC_NOT_IP,       /* marked packet that is neither IPv4 nor IPv6 over Ethernet */
 	RF_HC_COUNT
+};
+
+/* backend_ctl (ringfleet-backend, ARRAY, one entry at RF_BACKEND_CTL_GATEWAY_MAC): struct rf_ctl, the
+ * next hop a second-chance packet is re-encapsulated to. All zero: not configured, second-chance
+ * packets are then delivered locally (RF_BC_SC_UNROUTABLE). */
+#define RF_BACKEND_CTL_GATEWAY_MAC 0
+#define RF_BACKEND_CTL_COUNT       1
+
+/* backend_stats indexes (ringfleet-backend): packets and bytes of the frame as received. */
+enum rf_backend_counter {
+	RF_BC_NOT_TUNNEL = 0, /* not a tunnel packet of ours: passed untouched */
+	RF_BC_DECAP_IPIP,     /* IPIP / IPv6-in-IPv4 / IP6IP6 / IPv4-in-IPv6 decapsulated, passed */
+	RF_BC_DECAP_GUE,      /* direct GUE (IP-in-UDP) decapsulated, passed */
+	RF_BC_SC_LOCAL,       /* second-chance GUE delivered here: a local socket, a SYN, not TCP */
+	RF_BC_SC_FORWARDED,   /* second-chance hits: no local socket, re-encapsulated to the second real */
+	RF_BC_SC_UNROUTABLE,  /* a hit that could not be forwarded (no gateway MAC, no second address): delivered */
+	RF_BC_COUNT
 };
 
 #endif /* RF_ABI_H */

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The names of the maps of the shipped BPF objects, the one Java copy of them. They are defined by the C
- * variable names in {@code src/main/c/bpf/rf_maps.h} (balancer), {@code hc_maps.h} (health-check forwarder) and
+ * variable names in {@code src/main/c/bpf/rf_maps.h} (balancer), {@code hc_maps.h} (health-check forwarder), {@code backend_maps.h}
+ * (ringfleet-backend) and
  * {@code xdp_root.h}; {@code MapNamesTest} checks every object against these lists, so a rename in C fails the
  * build instead of a lookup at run time. Pins are named after them too: renaming a map orphans its pin.
  */
@@ -35,11 +36,17 @@ public final class MapNames {
     public static final String DECAP_DSTS = "decap_dsts";
     /** Inline-decap builds only. */
     public static final String DECAP_PROGS = "decap_progs";
+    /** Second-chance builds only: the previous ring of every VIP, laid out as {@link #CH_RINGS}. */
+    public static final String CH_RINGS_PREV = "ch_rings_prev";
 
     // The health-check forwarder (hc_maps.h).
     public static final String HC_REALS = "hc_reals";
     public static final String HC_CTL = "hc_ctl";
     public static final String HC_STATS = "hc_stats";
+
+    // ringfleet-backend (backend_maps.h).
+    public static final String BACKEND_CTL = "backend_ctl";
+    public static final String BACKEND_STATS = "backend_stats";
 
     // xdp_root (xdp_root.h).
     public static final String ROOT_ARRAY = "root_array";
@@ -72,6 +79,11 @@ public final class MapNames {
     /** Maps source-routing builds ({@code balancer_gue_lpm_src}) have besides the GUE ones. */
     public static final List<String> BALANCER_SRC_ROUTING_EXTRA = List.of(SRC_ROUTES);
 
+    /** Maps second-chance builds ({@code balancer_sc}, {@code balancer_gue_sc}) have besides {@link #BALANCER}
+     * (second-chance frames are GUE, so every such build has {@link #ENCAP_SRCS}). */
+    public static final List<String> BALANCER_SC_EXTRA = List.of(ENCAP_SRCS, CH_RINGS_PREV);
+
     public static final List<String> HEALTH_CHECK = List.of(HC_REALS, HC_CTL, HC_STATS);
     public static final List<String> XDP_ROOT = List.of(ROOT_ARRAY);
+    public static final List<String> BACKEND = List.of(BACKEND_CTL, BACKEND_STATS);
 }

@@ -34,7 +34,12 @@ class MapNamesTest {
         Set<String> srcRouting = new TreeSet<>(gue);
         srcRouting.addAll(MapNames.BALANCER_SRC_ROUTING_EXTRA);
         assertEquals(srcRouting, mapsOf("balancer_gue_lpm_src"));
+        Set<String> secondChance = new TreeSet<>(MapNames.BALANCER);
+        secondChance.addAll(MapNames.BALANCER_SC_EXTRA);
+        assertEquals(secondChance, mapsOf("balancer_sc"));
+        assertEquals(secondChance, mapsOf("balancer_gue_sc"));
         assertEquals(new TreeSet<>(MapNames.HEALTH_CHECK), mapsOf("healthcheck"));
         assertEquals(new TreeSet<>(MapNames.XDP_ROOT), mapsOf("xdp_root"));
+        assertEquals(new TreeSet<>(MapNames.BACKEND), mapsOf("backend"));
     }
 }

@@ -20,7 +20,8 @@ public enum GlobalCounter {
     XDP_DROP,
     XDP_TX,
     UDP_FLOW_MIGRATED,
-    OVERSIZE;
+    OVERSIZE,
+    SECOND_CHANCE;
 
     /** RF_GC_COUNT. */
     public static final int COUNT = values().length;

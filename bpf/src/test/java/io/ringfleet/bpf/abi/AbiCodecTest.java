@@ -98,6 +98,11 @@ class AbiCodecTest {
         for (HcCounter c : HcCounter.values()) {
             assertEquals(AbiLayout.constant("RF_HC_" + c.name()), c.index(), c.name());
         }
+        assertEquals(AbiLayout.constant("RF_BC_COUNT"), BackendCounter.COUNT);
+        assertEquals(AbiLayout.constant("RF_BACKEND_CTL_GATEWAY_MAC"), BackendCounter.CTL_GATEWAY_MAC);
+        for (BackendCounter c : BackendCounter.values()) {
+            assertEquals(AbiLayout.constant("RF_BC_" + c.name()), c.index(), c.name());
+        }
     }
 
     @Test

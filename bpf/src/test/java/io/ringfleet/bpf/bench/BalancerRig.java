@@ -5,11 +5,13 @@ import io.ringfleet.bpf.Bpf;
 import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.BpfObject;
 import io.ringfleet.bpf.BpfProgram;
+import io.ringfleet.bpf.MapNames;
 import io.ringfleet.bpf.MapType;
 import io.ringfleet.bpf.UpdateFlag;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.Counter;
 import io.ringfleet.bpf.abi.Ctl;
+import io.ringfleet.bpf.abi.EncapSrc;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.bpf.abi.Real;
 import io.ringfleet.bpf.abi.VipKey;
@@ -46,22 +48,25 @@ public final class BalancerRig implements AutoCloseable {
      * CPU its own LRU connection table of flowsPerCpu flows.
      */
     public BalancerRig(Path object, int maxVips, int flowsPerCpu) {
-        obj = BpfObject.open(
-                        object,
-                        Map.of(
-                                "vip_map",
-                                16,
-                                "vip_addrs",
-                                16,
-                                "reals",
-                                16,
-                                "real_stats",
-                                16,
-                                "vip_stats",
-                                maxVips,
-                                "ch_rings",
-                                maxVips * RING_SIZE))
-                .load();
+        BpfObject opened = BpfObject.open(
+                object,
+                Map.of(
+                        "vip_map",
+                        16,
+                        "vip_addrs",
+                        16,
+                        "reals",
+                        16,
+                        "real_stats",
+                        16,
+                        "vip_stats",
+                        maxVips,
+                        "ch_rings",
+                        maxVips * RING_SIZE));
+        if (opened.mapNames().contains(MapNames.CH_RINGS_PREV)) {
+            opened.setMaxEntries(MapNames.CH_RINGS_PREV, maxVips * RING_SIZE);
+        }
+        obj = opened.load();
         try {
             program = obj.program("balancer_ingress");
             vips = obj.map("vip_map");
@@ -104,6 +109,27 @@ public final class BalancerRig implements AutoCloseable {
     public void addVip(InetAddress address, int port, int proto, int vipNum, int flags, int realIndex) {
         vips.update(new VipKey(address, port, proto).encode(), new VipMeta(flags, vipNum).encode());
         vipAddrs.update(new VipKey(address, 0, 0).encode(), BpfMap.u32(1));
+        fillRing(rings, vipNum, realIndex);
+    }
+
+    /** Whether the object is a second-chance build (it has ch_rings_prev). */
+    public boolean hasSecondChance() {
+        return obj.mapNames().contains(MapNames.CH_RINGS_PREV);
+    }
+
+    /** Second-chance builds: vipNum's whole previous ring points at realIndex, and the GUE outer sources are set. */
+    public void setPrevRing(int vipNum, int realIndex, InetAddress source4, InetAddress source6) {
+        try (BpfMap prev = obj.map(MapNames.CH_RINGS_PREV);
+                BpfMap sources = obj.map(MapNames.ENCAP_SRCS)) {
+            fillRing(prev, vipNum, realIndex);
+            for (InetAddress a : List.of(source4, source6)) {
+                EncapSrc src = new EncapSrc(a);
+                sources.update(BpfMap.u32(src.index()), src.encode());
+            }
+        }
+    }
+
+    private static void fillRing(BpfMap rings, int vipNum, int realIndex) {
         List<byte[]> keys = new ArrayList<>(RING_SIZE);
         List<byte[]> values = new ArrayList<>(RING_SIZE);
         byte[] real = BpfMap.u32(realIndex);

@@ -67,6 +67,10 @@ final class BenchHarness {
             return grossNs - baselineNs;
         }
 
+        Result named(String newName) {
+            return new Result(newName, verdict, method, grossNs, baselineNs, checks);
+        }
+
         String json() {
             String checkJson = checks.entrySet().stream()
                     .map(e -> "\"" + e.getKey() + "\": "

@@ -67,7 +67,8 @@ final class BalancerUnderTest implements AutoCloseable {
 
     /**
      * Loads a shipped variant ("balancer", "balancer_toobig", "balancer_gue", "balancer_tpr",
-     * "balancer_tpr_gue", "balancer_gue_decap", "balancer_gue_cidr", "balancer_gue_lpm_src").
+     * "balancer_tpr_gue", "balancer_gue_decap", "balancer_gue_cidr", "balancer_gue_lpm_src", "balancer_sc",
+     * "balancer_gue_sc"; second-chance builds get ch_rings_prev sized like ch_rings).
      */
     static BalancerUnderTest load(String variant) {
         return load(variant, Map.of());
@@ -77,6 +78,9 @@ final class BalancerUnderTest implements AutoCloseable {
     static BalancerUnderTest load(String variant, Map<String, Integer> maxEntries) {
         Map<String, Integer> sizes = new HashMap<>();
         sizes.put("ch_rings", TEST_VIPS * RING_SIZE);
+        if (variant.endsWith("_sc")) {
+            sizes.put("ch_rings_prev", TEST_VIPS * RING_SIZE);
+        }
         sizes.putAll(maxEntries);
         BpfObject obj = BpfObject.open(Bpf.shippedObject(variant), sizes);
         try {
@@ -164,6 +168,22 @@ final class BalancerUnderTest implements AutoCloseable {
 
     /** Writes a whole ring: slot i of vipNum's ring -> slots[i]. */
     void setRing(int vipNum, int[] slots) {
+        writeRing("ch_rings", vipNum, slots);
+    }
+
+    /** Second-chance builds: vipNum's previous ring (ch_rings_prev), every slot -> reals[i % reals.length]. */
+    void fillPrevRing(int vipNum, int... reals) {
+        writeRing("ch_rings_prev", vipNum, cycle(reals));
+    }
+
+    /** Second-chance builds: every VIP's previous ring becomes its current one (a history with no change). */
+    void copyRingsToPrev() {
+        for (int vip = 0; vip < TEST_VIPS; vip++) {
+            writeRing("ch_rings_prev", vip, map("ch_rings").lookupRangeU32(vip * RING_SIZE, RING_SIZE));
+        }
+    }
+
+    private void writeRing(String map, int vipNum, int[] slots) {
         if (slots.length != RING_SIZE) {
             throw new IllegalArgumentException("a ring has " + RING_SIZE + " slots, got " + slots.length);
         }
@@ -173,16 +193,20 @@ final class BalancerUnderTest implements AutoCloseable {
             keys.add(BpfMap.u32(vipNum * RING_SIZE + slot));
             values.add(BpfMap.u32(slots[slot]));
         }
-        map("ch_rings").updateBatch(keys, values, UpdateFlag.ANY);
+        map(map).updateBatch(keys, values, UpdateFlag.ANY);
     }
 
     /** A ring where slot i holds reals[i % reals.length] (one real: every slot). */
     void fillRing(int vipNum, int... reals) {
+        setRing(vipNum, cycle(reals));
+    }
+
+    private static int[] cycle(int... reals) {
         int[] slots = new int[RING_SIZE];
         for (int i = 0; i < RING_SIZE; i++) {
             slots[i] = reals[i % reals.length];
         }
-        setRing(vipNum, slots);
+        return slots;
     }
 
     void quicId(int serverId, int realIndex) {

@@ -83,6 +83,26 @@ class KatranConformanceTest {
         }
     }
 
+    /**
+     * The second-chance builds send what the base builds send while no slot changed: the base and GUE sets pass on
+     * balancer_sc / balancer_gue_sc with every previous ring equal to the current one.
+     */
+    @Test
+    void secondChanceBuildsPassTheBaseAndGueSetsWhenNoSlotChanged() {
+        KatranData data = KatranData.load();
+        List<String> failures = new ArrayList<>(
+                runSet(data, "balancer_sc", data.baseFixtures(), "base (balancer_sc)", lb -> lb.copyRingsToPrev()));
+        String file = "gue_fixtures.json";
+        JsonNode sources = provisionOf(data, file).get("gue_source_addresses");
+        failures.addAll(runSet(
+                data, "balancer_gue_sc", data.fixtures(file), setName(file) + " (balancer_gue_sc)", lb -> {
+                    lb.encapSource(Packets.ip(sources.get("ipv4").asText()));
+                    lb.encapSource(Packets.ip(sources.get("ipv6").asText()));
+                    lb.copyRingsToPrev();
+                }));
+        failOn(failures);
+    }
+
     @Test
     void udpStableRoutingFixturesPassByteForByte() {
         failOn(runProvisionedSet(KatranData.load(), "balancer_gue", "udp_stable_routing_fixtures.json"));
