@@ -2,8 +2,8 @@ package io.ringfleet.chaos.demo;
 
 import static io.ringfleet.chaos.demo.Console.row;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.ringfleet.agent.cli.LbctlJson;
 import io.ringfleet.api.AddReals;
 import io.ringfleet.api.AddVip;
 import io.ringfleet.api.ApplyRequest;
@@ -536,8 +536,8 @@ public final class DemoRun {
         LbctlProcess.Result json = agents.lbctl().run(topology.lb(VIA), "-o", "json", "status");
         GetStatusResponse.Builder b = GetStatusResponse.newBuilder();
         try {
-            JsonFormat.parser().ignoringUnknownFields().merge(json.out(), b);
-        } catch (InvalidProtocolBufferException e) {
+            LbctlJson.mergeIgnoringUnknown(json.out(), b);
+        } catch (Exception e) {
             throw new IllegalStateException("lbctl -o json status printed no status: " + json.out() + json.err(), e);
         }
         return b.build();

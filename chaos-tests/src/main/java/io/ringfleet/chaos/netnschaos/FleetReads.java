@@ -1,8 +1,7 @@
 package io.ringfleet.chaos.netnschaos;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
+import io.ringfleet.agent.cli.LbctlJson;
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.ListVipsResponse;
 import io.ringfleet.api.NodeStatus;
@@ -101,8 +100,8 @@ final class FleetReads {
         String json =
                 out.lines().filter(l -> l.startsWith("{")).reduce((a, c) -> c).orElse("");
         try {
-            JsonFormat.parser().ignoringUnknownFields().merge(json, b);
-        } catch (InvalidProtocolBufferException e) {
+            LbctlJson.mergeIgnoringUnknown(json, b);
+        } catch (Exception e) {
             throw new ReadFailed("lbctl printed no " + b.getDescriptorForType().getName() + ": " + out.strip());
         }
     }

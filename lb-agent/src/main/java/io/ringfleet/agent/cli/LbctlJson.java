@@ -17,9 +17,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Reads lbctl's JSON ({@link ProtoJson}) back into the response message, for tests: bytes fields written as
- * hex, address text or MAC text are turned back into proto3 JSON's base64, then proto3's own parser reads it
- * (it takes 64-bit numbers as numbers). A field lbctl printed in any other shape fails the parse.
+ * Reads lbctl's JSON ({@link ProtoJson}) back into the response message, for programs that drive lbctl (the
+ * demo, the netns chaos tests, lbctl's own tests): bytes fields written as hex, address text or MAC text are
+ * turned back into proto3 JSON's base64, then proto3's own parser reads it (it takes 64-bit numbers as numbers).
+ * A field lbctl printed in any other shape fails the parse.
  */
 public final class LbctlJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -27,12 +28,22 @@ public final class LbctlJson {
     private LbctlJson() {}
 
     public static <T extends Message.Builder> T merge(String json, T builder) throws Exception {
+        JsonFormat.parser().merge(canonicalJson(json, builder), builder);
+        return builder;
+    }
+
+    /** As {@link #merge}, skipping fields the message does not know (an lbctl newer than the reader). */
+    public static <T extends Message.Builder> T mergeIgnoringUnknown(String json, T builder) throws Exception {
+        JsonFormat.parser().ignoringUnknownFields().merge(canonicalJson(json, builder), builder);
+        return builder;
+    }
+
+    private static String canonicalJson(String json, Message.Builder builder) throws Exception {
         JsonNode tree = MAPPER.readTree(json);
         if (!(builder instanceof com.google.protobuf.Struct.Builder)) { // lbctl prints a Struct as proto3 does
             canonical(tree, builder.getDescriptorForType());
         }
-        JsonFormat.parser().merge(MAPPER.writeValueAsString(tree), builder);
-        return builder;
+        return MAPPER.writeValueAsString(tree);
     }
 
     private static void canonical(JsonNode node, Descriptor type) {
