@@ -20,10 +20,7 @@ import io.ringfleet.state.health.HealthCheckSpec;
 import io.ringfleet.state.health.HealthPair;
 import io.ringfleet.state.testing.Commands;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +50,7 @@ class AgentHealthLoopbackTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = listen(0);
+        server = AcceptingServer.listen(0);
         port = server.getLocalPort();
         vip = new VipKey(IpAddress.parse("127.0.0.1"), port, Protocol.TCP);
         log.check(vip, fast(250));
@@ -125,24 +122,6 @@ class AgentHealthLoopbackTest {
                 .sum();
     }
 
-    private static ServerSocket listen(int port) throws IOException {
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        Thread accept = new Thread(() -> {
-            while (!s.isClosed()) {
-                try (Socket c = s.accept()) {
-                    c.getInputStream().available();
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        });
-        accept.setDaemon(true);
-        accept.start();
-        return s;
-    }
-
     @Test
     void probesWhatTheImageSaysAndReportsEachEdge() throws Exception {
         provision();
@@ -152,7 +131,7 @@ class AgentHealthLoopbackTest {
         server.close();
         awaitVotes(both(Verdict.DOWN));
 
-        server = listen(port);
+        server = AcceptingServer.listen(port);
         awaitVotes(both(Verdict.UP));
         assertEquals(
                 log.written().get(log.written().size() - 1).index(),
@@ -211,7 +190,7 @@ class AgentHealthLoopbackTest {
         health = newAgentHealth();
         log.apply(addVip(Commands.vip("10.0.0.9", 443, Commands.TCP))); // the restarted node's first image
         await(() -> health.prober().verdicts().equals(both(Verdict.DOWN)), "settled down again");
-        server = listen(port);
+        server = AcceptingServer.listen(port);
         awaitVotes(both(Verdict.UP));
 
         assertTrue(

@@ -15,11 +15,9 @@ import io.ringfleet.state.Protocol;
 import io.ringfleet.state.VipKey;
 import io.ringfleet.state.health.HealthCheckSpec;
 import io.ringfleet.state.health.HealthPair;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -93,27 +91,9 @@ class HealthProberLoopbackTest {
                 .value();
     }
 
-    private static ServerSocket listen(int port) throws IOException {
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(LOOPBACK, port));
-        Thread accept = new Thread(() -> {
-            while (!s.isClosed()) {
-                try (Socket c = s.accept()) {
-                    c.getInputStream().available();
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        });
-        accept.setDaemon(true);
-        accept.start();
-        return s;
-    }
-
     @Test
     void aTcpRealGoesDownAfterFallAndComesBackAfterRise() throws Exception {
-        ServerSocket server = listen(0);
+        ServerSocket server = AcceptingServer.listen(0);
         int port = server.getLocalPort();
         HealthPair pair = pair(port, "10.1.0.2");
         prober.update(
@@ -132,7 +112,7 @@ class HealthProberLoopbackTest {
         assertTrue(down.reason().startsWith("connect:"), down.reason());
         assertEquals(0.0, state(pair));
 
-        ServerSocket again = listen(port);
+        ServerSocket again = AcceptingServer.listen(port);
         try {
             VerdictChange back = next();
             assertEquals(Verdict.DOWN, back.from());
@@ -145,7 +125,7 @@ class HealthProberLoopbackTest {
 
     @Test
     void onlyChangesAreReportedNotProbes() throws Exception {
-        try (ServerSocket server = listen(0)) {
+        try (ServerSocket server = AcceptingServer.listen(0)) {
             int port = server.getLocalPort();
             prober.update(List.of(
                     new ProbeTarget(
@@ -198,7 +178,7 @@ class HealthProberLoopbackTest {
 
     @Test
     void aRemovedPairStopsAndLeavesNoMetric() throws Exception {
-        try (ServerSocket server = listen(0)) {
+        try (ServerSocket server = AcceptingServer.listen(0)) {
             int port = server.getLocalPort();
             HealthPair pair = pair(port, "10.1.0.5");
             prober.update(List.of(
