@@ -38,6 +38,11 @@ public final class LbctlProcess {
         public String shown() {
             return String.join(" ", command);
         }
+
+        /** For an assertion message: the command, its exit status and what it printed. */
+        public String failure() {
+            return shown() + " exited " + exit + ": " + (err + out).strip();
+        }
     }
 
     /** Runs {@code lbctl ARGS} on lb's host against its agent; waits for it (at most 2 minutes). */

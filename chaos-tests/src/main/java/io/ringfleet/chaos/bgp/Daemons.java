@@ -31,6 +31,17 @@ final class Daemons {
                 "`" + String.join(" ", command) + "` in " + ns.name() + " wrote no live pid to " + pidFile);
     }
 
+    /** Waits (as long as a start may take) until {@code file} exists, e.g. the socket a daemon listens on. */
+    static void awaitFile(Path file, String daemon) {
+        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        while (!Files.exists(file)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException(daemon + " did not create " + file);
+            }
+            pause(20);
+        }
+    }
+
     /** The pid its file names, if the file holds one. */
     static Optional<Long> pid(Path pidFile) {
         try {

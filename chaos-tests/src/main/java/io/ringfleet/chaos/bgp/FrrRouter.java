@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,7 +34,10 @@ public final class FrrRouter implements AutoCloseable {
     }
 
     /**
-     * Writes the configs for these LBs and starts the three daemons (in parallel, then waits for each).
+     * Writes the configs for these LBs and starts the three daemons in FRR's own order: zebra, then bfdd, then
+     * bgpd, each once the previous one's socket is up. (Started together, bgpd could register its BFD peers
+     * through zebra before bfdd was connected; the registration was then lost and the router showed BGP
+     * Established with no BFD session at all.)
      *
      * @param bfd false configures the sessions without BFD (the control run: only the hold timer detects a
      *     dead LB)
@@ -44,19 +46,28 @@ public final class FrrRouter implements AutoCloseable {
         FrrRouter r = new FrrRouter(router, dir);
         FrrConfig.write(dir, router.name(), lbs, bfd);
         NetNs.run(List.of("chown", "-R", "frr:frr", dir.toString()));
-        List<CompletableFuture<Long>> started = new ArrayList<>();
-        for (String daemon : DAEMONS) {
-            started.add(CompletableFuture.supplyAsync(() -> r.startDaemon(daemon)));
-        }
         try {
-            for (CompletableFuture<Long> f : started) {
-                r.pids.add(f.join());
+            for (String daemon : DAEMONS) {
+                r.pids.add(r.startDaemon(daemon));
+                r.awaitSocket(daemon);
             }
         } catch (RuntimeException e) {
             r.close();
             throw new IllegalStateException("starting FRR in " + router.name() + ": " + e.getMessage(), e);
         }
         return r;
+    }
+
+    /** Waits until the socket the next daemon depends on exists: zebra's API socket, bfdd's control socket. */
+    private void awaitSocket(String daemon) {
+        Path socket = switch (daemon) {
+            case "zebra" -> dir.resolve("zserv.api");
+            case "bfdd" -> dir.resolve("bfdd.sock");
+            default -> null;
+        };
+        if (socket != null) {
+            Daemons.awaitFile(socket, daemon);
+        }
     }
 
     private long startDaemon(String daemon) {

@@ -78,6 +78,6 @@ class LbAgentFleetTest {
     }
 
     private static void ok(LbctlProcess.Result r) {
-        assertEquals(0, r.exit(), () -> r.shown() + " failed (exit " + r.exit() + "): " + r.err() + r.out());
+        assertEquals(0, r.exit(), r::failure);
     }
 }

@@ -93,7 +93,7 @@ class RejoinTest {
         int k = followerFor(0);
         AgentProcess node = fleet.agent(k);
         LbctlProcess.Result leave = fleet.lbctl().run(topology.lb(other(k)), "node", "leave", node.id());
-        assertTrue(leave.ok(), leave.shown());
+        assertTrue(leave.ok(), leave::failure);
         node.stop();
         clear(fleet.dir().resolve("data").resolve(node.id()));
         node.start();
@@ -178,8 +178,9 @@ class RejoinTest {
         try {
             Path file = fleet.dir().resolve("batch-" + n + ".json");
             Files.writeString(file, json);
-            LbctlProcess.Result r = fleet.lbctl().run(topology.lb(n % 3 + 1), "apply", "-f", file.toString(), "--wait");
-            assertTrue(r.ok(), r.shown());
+            LbctlProcess.Result r =
+                    fleet.lbctl().run(topology.lb(target(n, away)), "apply", "-f", file.toString(), "--wait");
+            assertTrue(r.ok(), r::failure);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -174,7 +174,7 @@ class BgpAgentFleetTest {
     }
 
     private static void ok(LbctlProcess.Result r) {
-        assertTrue(r.ok(), r.shown());
+        assertTrue(r.ok(), r::failure);
     }
 
     private static Set<Integer> all() {

@@ -223,8 +223,13 @@ public final class LbAgent implements AutoCloseable {
     }
 
     private FleetClient raftClient(RaftGroup group, RaftPeerId leaderHint) {
-        FleetClient.Builder cb =
-                FleetClient.builder(group).maxAttempts(40).retrySleepMs(50).requestTimeoutMs(5000);
+        // Bounded by time, not attempts: a write sent while the leader is lost waits for the election (20 s stays
+        // inside lbctl's default 30 s deadline, so the operator reads the fleet's answer, not a client timeout).
+        FleetClient.Builder cb = FleetClient.builder(group)
+                .maxAttempts(1000)
+                .retrySleepMs(50)
+                .requestTimeoutMs(5000)
+                .writeTimeoutMs(20_000);
         if (leaderHint != null) {
             cb.leaderHint(leaderHint);
         }

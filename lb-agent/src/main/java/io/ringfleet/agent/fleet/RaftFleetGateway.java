@@ -66,6 +66,9 @@ import org.apache.ratis.server.protocol.TermIndex;
 public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
     /** How long a write waits for this node to apply its entry before answering anyway. */
     static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
+    /** What an operator must know about a write the log did not confirm. */
+    private static final String OUTCOME_UNKNOWN =
+            "it may or may not have been applied: read the state back before retrying";
 
     private final FleetNode node;
     private final FleetClient client;
@@ -146,9 +149,10 @@ public final class RaftFleetGateway implements FleetGateway, AutoCloseable {
                 throw new IllegalStateException(
                         "the fleet log refused batch " + batch.getRequestId() + ": " + cause.getMessage(), cause);
             }
+            String why = String.valueOf(cause.getMessage());
             throw new FleetUnavailableException(
-                    "the fleet log did not confirm batch " + batch.getRequestId() + " (" + cause.getMessage()
-                            + "); it may or may not have been applied: read the state back before retrying",
+                    "the fleet log did not confirm batch " + batch.getRequestId() + " (" + why + ")"
+                            + (why.contains(OUTCOME_UNKNOWN) ? "" : "; " + OUTCOME_UNKNOWN),
                     cause);
         });
     }

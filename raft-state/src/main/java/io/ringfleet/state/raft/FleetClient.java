@@ -86,6 +86,7 @@ public final class FleetClient implements Closeable {
     private final int maxAttempts;
     private final TimeDuration retrySleep;
     private final long requestTimeoutMs;
+    private final long writeTimeoutNanos;
     /** The peer that last acknowledged a write as leader or was named leader by a peer; null until then. */
     private final AtomicReference<RaftPeerId> knownLeader = new AtomicReference<>();
     /** Not-leader replies followed by {@link #submit(CommandBatch, RaftPeerId)}: each one is an extra round trip. */
@@ -96,6 +97,7 @@ public final class FleetClient implements Closeable {
         this.maxAttempts = b.maxAttempts;
         this.retrySleep = TimeDuration.valueOf(b.retrySleepMs, TimeUnit.MILLISECONDS);
         this.requestTimeoutMs = b.requestTimeoutMs;
+        this.writeTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(b.writeTimeoutMs);
         RaftProperties p = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(b.requestTimeoutMs, TimeUnit.MILLISECONDS));
         Parameters parameters = new Parameters();
@@ -180,12 +182,18 @@ public final class FleetClient implements Closeable {
         return submission.result;
     }
 
-    /** One write's attempts: the same request (ClientId, call id) to the leader, following not-leader replies. */
+    /**
+     * One write's attempts: the same request (ClientId, call id) to the leader, following not-leader replies, until
+     * it is applied, {@code maxAttempts} were sent or {@code writeTimeoutMs} passed. The time bound is what matters
+     * while a leader is being elected: refused connections and not-leader replies come back in milliseconds, so a
+     * count alone can run out long before the followers' election timeout has even expired.
+     */
     private final class Submission {
         final CompletableFuture<BatchReply> result = new CompletableFuture<>();
         private final Message message;
         private final long callId;
         private final List<RaftPeerId> peers;
+        private final long startNanos = System.nanoTime();
         private final AtomicInteger attempts = new AtomicInteger();
         private volatile Throwable last;
 
@@ -196,9 +204,12 @@ public final class FleetClient implements Closeable {
         }
 
         void send(RaftPeerId target) {
-            if (attempts.incrementAndGet() > maxAttempts) {
+            long elapsedNanos = System.nanoTime() - startNanos;
+            int attempt = attempts.incrementAndGet();
+            if (attempt > maxAttempts || elapsedNanos > writeTimeoutNanos) {
                 result.completeExceptionally(new IOException(
-                        "no leader applied the batch after " + maxAttempts + " attempts (call id " + callId
+                        "no leader applied the batch in " + TimeUnit.NANOSECONDS.toMillis(elapsedNanos) + " ms ("
+                                + (attempt - 1) + " attempts, call id " + callId
                                 + "); it may or may not have been applied: read the state back before retrying",
                         last));
                 return;
@@ -430,6 +441,7 @@ public final class FleetClient implements Closeable {
         private int maxAttempts = 20;
         private long retrySleepMs = 100;
         private long requestTimeoutMs = 3000;
+        private long writeTimeoutMs = 15_000;
         private GrpcTlsConfig tls;
 
         private Builder(RaftGroup group) {
@@ -475,6 +487,18 @@ public final class FleetClient implements Closeable {
                 throw new IllegalArgumentException("requestTimeoutMs must be 100..600000, got " + ms);
             }
             this.requestTimeoutMs = ms;
+            return this;
+        }
+
+        /**
+         * How long one write keeps retrying, 100..600000 ms; default 15000 (several election timeouts: a write sent
+         * while the leader is lost waits for the next one). Whichever of this and {@link #maxAttempts} ends first.
+         */
+        public Builder writeTimeoutMs(long ms) {
+            if (ms < 100 || ms > 600_000) {
+                throw new IllegalArgumentException("writeTimeoutMs must be 100..600000, got " + ms);
+            }
+            this.writeTimeoutMs = ms;
             return this;
         }
 
