@@ -38,6 +38,7 @@ for jar in "$tree"/usr/lib/ringfleet/lib/rocksdbjni-*.jar; do
   if ((${#other[@]})); then zip -q -d "$jar" "${other[@]}"; fi
 done
 install -m 0755 packaging/bin/lb-agent packaging/bin/lbctl "$tree/usr/bin/"
+install -m 0755 packaging/lib/lbctl-record-cds "$tree/usr/lib/ringfleet/"
 install -m 0644 packaging/systemd/ringfleet-lb-agent.service "$tree/lib/systemd/system/"
 install -m 0640 packaging/etc/lb-agent.env "$tree/etc/ringfleet/"
 install -m 0644 cluster-config/examples/single-node.yaml "$tree/usr/share/doc/ringfleet/fleet.yaml.example"

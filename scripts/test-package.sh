@@ -39,6 +39,14 @@ done
 version="$(RINGFLEET_LIB="$r/usr/lib/ringfleet/lib" "$r/usr/bin/lbctl" --version 2>&1 | head -1)" \
   || fail "installed lbctl does not run: $version"
 dpkg --root="$r" -s ringfleet | grep -q '^Status: install ok installed' || fail "not installed per dpkg"
+# lbctl's class-data archive (postinst records it on a real host; here into the work dir): -Xshare:on makes the
+# JVM fail unless it maps the archive, so this checks the archive is usable, not just written.
+export RINGFLEET_LIB="$r/usr/lib/ringfleet/lib"
+LBCTL="$r/usr/bin/lbctl" "$r/usr/lib/ringfleet/lbctl-record-cds" "$work/lbctl.jsa"
+[ -s "$work/lbctl.jsa" ] || fail "lbctl-record-cds wrote no archive"
+LBCTL_CDS_ARCHIVE="$work/lbctl.jsa" LBCTL_JAVA_OPTS=-Xshare:on "$r/usr/bin/lbctl" --version >/dev/null 2>&1 \
+  || fail "lbctl does not start with the recorded class-data archive (-Xshare:on)"
+unset RINGFLEET_LIB
 
 dpkgr -r ringfleet
 left="$(cd "$r" && find . -path ./var/lib/dpkg -prune -o \( -type f -o -type l \) -print | sed 's|^\.||')"
@@ -47,4 +55,4 @@ dpkgr -P ringfleet
 left="$(cd "$r" && find . -path ./var/lib/dpkg -prune -o -mindepth 1 -print | sed 's|^\.||' | grep -vx '/var\|/var/lib')" || true
 [ -z "$left" ] || fail "after purge, left: $left"
 dpkg --root="$r" -s ringfleet >/dev/null 2>&1 && fail "dpkg still knows ringfleet after purge"
-echo "package: $(basename "$deb") installs, unit verifies, removes clean ($version)"
+echo "package: $(basename "$deb") installs, unit verifies, lbctl maps its class-data archive, removes clean ($version)"
