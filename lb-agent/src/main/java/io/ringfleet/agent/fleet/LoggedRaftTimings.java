@@ -69,8 +69,9 @@ public final class LoggedRaftTimings implements FleetPublisher {
                 "election-timeout-max-ms", Long.toString(t.electionTimeoutMax().toMillis()));
         p.setProperty("request-timeout-ms", Long.toString(t.requestTimeout().toMillis()));
         p.setProperty("pre-vote", Boolean.toString(t.preVote()));
+        Path tmp = null;
         try {
-            Path tmp = Files.createTempFile(
+            tmp = Files.createTempFile(
                     file.getParent(),
                     FILE_NAME,
                     ".tmp",
@@ -80,10 +81,23 @@ public final class LoggedRaftTimings implements FleetPublisher {
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            // Never stop applying the log for a copy: the next start runs the config's timings, and says so.
+            // Never stop applying the log for a copy (a full disk, say): the next start runs the config's timings
+            // and its mismatch says so.
             LOG.warn("could not remember the log's Raft timings in {}: {}", file, e.toString());
+            deleteQuietly(tmp);
+            return;
         }
         LOG.info("the fleet's Raft timings in the log are {}; this node runs them from its next start", t);
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        if (tmp != null) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the temp file stays; it is never read
+            }
+        }
     }
 
     private static Optional<RaftTimings> read(Path file) {

@@ -116,6 +116,15 @@ class RaftTimingsFromTheLogTest {
                 + raft.size() + ")");
     }
 
+    @Test
+    void aCopyThatCannotBeReadIsIgnoredAndTheConfigsTimingsAreUsed() throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(root.resolve("corrupt"));
+        java.nio.file.Files.writeString(
+                dir.resolve(LoggedRaftTimings.FILE_NAME), "election-timeout-min-ms=soon\npre-vote=true\n");
+        assertEquals(SLOW, LoggedRaftTimings.forStart(dir, SLOW));
+        assertEquals(SLOW, LoggedRaftTimings.forStart(root.resolve("absent"), SLOW));
+    }
+
     private static Command addVip(String address) {
         return Command.newBuilder()
                 .setAddVip(AddVip.newBuilder()
