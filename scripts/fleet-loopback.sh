@@ -87,14 +87,21 @@ certs() {
 
 # Whether the pid file names a live process that is this instance's agent for node $1: a stale pid file whose
 # number was reused by another process must never be signalled.
+# The arguments are compared one by one: a text match would also trust "--node lb1x" or a longer config path.
 running() {
-  local pidfile="$base/$1.pid" pid
+  local pidfile="$base/$1.pid" pid i
+  local -a argv=()
   [ -s "$pidfile" ] || return 1
   pid="$(cat "$pidfile")"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | paste -sd ' ' - \
-    | grep -qF -- "--config $config --node $1"
+  mapfile -d '' argv 2>/dev/null < "/proc/$pid/cmdline" || return 1
+  for ((i = 0; i + 3 < ${#argv[@]}; i++)); do
+    if [ "${argv[i]}" = --config ] && [ "${argv[i + 1]}" = "$config" ] \
+      && [ "${argv[i + 2]}" = --node ] && [ "${argv[i + 3]}" = "$1" ]; then
+      return 0
+    fi
+  done
+  return 1
 }
 
 ready() {

@@ -4,8 +4,10 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.ringfleet.api.FleetSettingsSpec;
 import io.ringfleet.api.PeerSpec;
 import io.ringfleet.state.health.FleetHealthSettings;
+import io.ringfleet.state.raft.RaftTimings;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -27,13 +29,19 @@ public final class FleetSettings {
     private final FleetLimits limits;
     private final List<FleetPeer> peers;
     private final FleetHealthSettings health;
+    private final RaftTimings raftTimings;
 
     private FleetSettings(
-            FleetSettingsSpec spec, FleetLimits limits, List<FleetPeer> peers, FleetHealthSettings health) {
+            FleetSettingsSpec spec,
+            FleetLimits limits,
+            List<FleetPeer> peers,
+            FleetHealthSettings health,
+            RaftTimings raftTimings) {
         this.spec = spec;
         this.limits = limits;
         this.peers = peers;
         this.health = health;
+        this.raftTimings = raftTimings;
     }
 
     /**
@@ -62,9 +70,55 @@ public final class FleetSettings {
                 .build();
         List<FleetPeer> peers = peers(spec.getPeersList());
         FleetHealthSettings health = health(spec);
+        RaftTimings raftTimings = raftTimings(spec);
         FleetSettingsSpec.Builder canonical = spec.toBuilder().clearPeers();
         peers.forEach(p -> canonical.addPeers(p.toProto()));
-        return new FleetSettings(canonical.build(), limits, Collections.unmodifiableList(peers), health);
+        writeRaftTimings(canonical, raftTimings);
+        return new FleetSettings(canonical.build(), limits, Collections.unmodifiableList(peers), health, raftTimings);
+    }
+
+    /** Fields 18-21 (0 / false = the default of each), checked by {@link RaftTimings#of}'s rules. */
+    private static RaftTimings raftTimings(FleetSettingsSpec spec) {
+        RaftTimings d = RaftTimings.DEFAULT;
+        try {
+            return RaftTimings.of(
+                    millisOr(spec.getElectionTimeoutMinMs(), d.electionTimeoutMin()),
+                    millisOr(spec.getElectionTimeoutMaxMs(), d.electionTimeoutMax()),
+                    millisOr(spec.getRaftRequestTimeoutMs(), d.requestTimeout()),
+                    !spec.getPreVoteOff());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("raft timings: " + e.getMessage(), e);
+        }
+    }
+
+    private static Duration millisOr(int unsignedMillis, Duration fallback) {
+        return unsignedMillis == 0 ? fallback : Duration.ofMillis(Integer.toUnsignedLong(unsignedMillis));
+    }
+
+    /**
+     * The canonical form of the timings: a value equal to the default is written as 0 (false), so a config with the
+     * default timings seeds the same settings, and the same digest, as software from before fleet version 4.
+     */
+    private static void writeRaftTimings(FleetSettingsSpec.Builder b, RaftTimings t) {
+        RaftTimings d = RaftTimings.DEFAULT;
+        b.setElectionTimeoutMinMs(millisUnlessDefault(t.electionTimeoutMin(), d.electionTimeoutMin()))
+                .setElectionTimeoutMaxMs(millisUnlessDefault(t.electionTimeoutMax(), d.electionTimeoutMax()))
+                .setRaftRequestTimeoutMs(millisUnlessDefault(t.requestTimeout(), d.requestTimeout()))
+                .setPreVoteOff(!t.preVote());
+    }
+
+    private static int millisUnlessDefault(Duration value, Duration fallback) {
+        return value.equals(fallback) ? 0 : (int) value.toMillis(); // at most 60 s: RaftTimings' range
+    }
+
+    /** The Raft timings of the fleet (defaults where the spec holds 0). Ratis takes them only at a node's start. */
+    public RaftTimings raftTimings() {
+        return raftTimings;
+    }
+
+    /** Whether any Raft timing differs from the default: those need fleet version 4. */
+    public boolean setsRaftTimings() {
+        return !raftTimings.equals(RaftTimings.DEFAULT);
     }
 
     /** Fields 8-11 (0 = the default of each), checked by {@link FleetHealthSettings}'s rules. */
@@ -101,6 +155,11 @@ public final class FleetSettings {
      * always {@link FleetLimits#RING_SIZE}: other sizes exist only in the pure core's ring tests.
      */
     public static FleetSettings of(FleetLimits limits, List<FleetPeer> peers) {
+        return of(limits, peers, RaftTimings.DEFAULT);
+    }
+
+    /** {@link #of(FleetLimits, List)} with the Raft timings of a node's config (written as 0 where default). */
+    public static FleetSettings of(FleetLimits limits, List<FleetPeer> peers, RaftTimings raftTimings) {
         FleetSettingsSpec.Builder b = FleetSettingsSpec.newBuilder()
                 .setMaxVips(limits.maxVips())
                 .setMaxReals(limits.maxReals())
@@ -109,6 +168,7 @@ public final class FleetSettings {
                 .setDefaultHashFunction(limits.defaultHashFunction().toProto())
                 .setRingSize(FleetLimits.RING_SIZE);
         peers.forEach(p -> b.addPeers(p.toProto()));
+        writeRaftTimings(b, raftTimings);
         return of(b.build());
     }
 
@@ -174,10 +234,31 @@ public final class FleetSettings {
             Object a = spec.getField(f);
             Object b = other.spec.getField(f);
             if (!a.equals(b)) {
-                out.add(f.getName() + ": " + mine + " " + show(a) + ", " + theirs + " " + show(b));
+                out.add(f.getName() + ": " + mine + " " + show(f, a) + ", " + theirs + " " + show(f, b));
             }
         }
         return String.join("; ", out);
+    }
+
+    /** A value as a difference shows it: a Raft timing left at 0 says which default that is. */
+    private static String show(FieldDescriptor field, Object value) {
+        RaftTimings d = RaftTimings.DEFAULT;
+        String shown = show(value);
+        return switch (field.getNumber()) {
+            case FleetSettingsSpec.ELECTION_TIMEOUT_MIN_MS_FIELD_NUMBER ->
+                defaultNoted(shown, value, d.electionTimeoutMin().toMillis() + " ms");
+            case FleetSettingsSpec.ELECTION_TIMEOUT_MAX_MS_FIELD_NUMBER ->
+                defaultNoted(shown, value, d.electionTimeoutMax().toMillis() + " ms");
+            case FleetSettingsSpec.RAFT_REQUEST_TIMEOUT_MS_FIELD_NUMBER ->
+                defaultNoted(shown, value, d.requestTimeout().toMillis() + " ms");
+            case FleetSettingsSpec.PRE_VOTE_OFF_FIELD_NUMBER -> defaultNoted(shown, value, "pre-vote on");
+            default -> shown;
+        };
+    }
+
+    private static String defaultNoted(String shown, Object value, String defaultValue) {
+        boolean unset = value.equals(0) || value.equals(false);
+        return unset ? shown + " (default: " + defaultValue + ")" : shown;
     }
 
     private static String show(Object value) {

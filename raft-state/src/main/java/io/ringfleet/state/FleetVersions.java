@@ -18,13 +18,14 @@ import java.util.Map;
  *   <li>Version 3: drain and undrain name a peer of the log's settings ({@link Rule#NODE_NAMES}); health checks
  *       and fleet health verdicts ({@link Rule#HEALTH_VERDICTS}): set_vip_health_check, remove_vip_health_check,
  *       report_real_health, and the health fields of the fleet settings.
+ *   <li>Version 4: the Raft timings in the fleet settings ({@link Rule#RAFT_TIMINGS}).
  * </ul>
  *
  * <p>Adding a version: raise {@link #SUPPORTED}, and put the new command kinds or rules in the tables below.
  */
 public final class FleetVersions {
     /** The highest fleet version this software supports (a fresh fleet bootstraps at it). */
-    public static final int SUPPORTED = 3;
+    public static final int SUPPORTED = 4;
     /** The rules in force while the log holds no settings: what existed before fleet versions. */
     public static final int BASE = 1;
 
@@ -50,7 +51,13 @@ public final class FleetVersions {
          * Health checks per VIP, LB votes and the fleet verdicts folded from them (a down real owns no ring slot);
          * the health settings (quorum, panic threshold, damping) in the fleet settings.
          */
-        HEALTH_VERDICTS(3, "health checks and fleet health verdicts");
+        HEALTH_VERDICTS(3, "health checks and fleet health verdicts"),
+        /**
+         * The Raft election timeouts, request timeout and pre-vote in the fleet settings (fields 18-21 of
+         * FleetSettingsSpec), set to other than the defaults: older software keeps them only as unknown bytes and
+         * could neither run them nor report that its own timings differ.
+         */
+        RAFT_TIMINGS(4, "Raft timings in the fleet settings");
 
         private final int version;
         private final String description;

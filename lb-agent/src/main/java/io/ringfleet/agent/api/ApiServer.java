@@ -13,6 +13,7 @@ import io.ringfleet.agent.edge.RateLimitedWarning;
 import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.agent.security.AuthInterceptor;
 import io.ringfleet.agent.security.MethodPolicy;
+import io.ringfleet.agent.security.RateLimitedLog;
 import io.ringfleet.agent.security.TlsMaterial;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.MacAddress;
@@ -65,8 +66,14 @@ public final class ApiServer implements AutoCloseable {
         BatchWriter writer = new BatchWriter(b.gateway, b.clock);
         this.waiter = new ProgrammedWaiter(b.gateway.nodeId(), b.progress, timer, limits.maxWaits());
         MethodPolicy policy = MethodPolicy.ringfleet();
-        AuthInterceptor auth = b.plaintext ? AuthInterceptor.plaintext(policy) : AuthInterceptor.mutualTls(policy);
-        ServerCredentials credentials = b.plaintext ? InsecureServerCredentials.create() : b.tls.apiServerCredentials();
+        AuthInterceptor auth = b.plaintext
+                ? AuthInterceptor.plaintext(policy)
+                : b.refusals == null
+                        ? AuthInterceptor.mutualTls(policy)
+                        : AuthInterceptor.mutualTls(policy, b.refusals);
+        ServerCredentials credentials = b.plaintext
+                ? InsecureServerCredentials.create()
+                : b.refusals == null ? b.tls.apiServerCredentials() : b.tls.apiServerCredentials(b.refusals);
         RateLimitedWarning warnings = new RateLimitedWarning(LOG, RateLimitedWarning.DEFAULT_WINDOW);
         MalformedRequestGuard guard = new MalformedRequestGuard(warnings);
         this.connections = new ConnectionCap("API on " + address, limits.maxConnections(), warnings);
@@ -166,6 +173,7 @@ public final class ApiServer implements AutoCloseable {
     public static final class Builder {
         private InetSocketAddress address;
         private TlsMaterial tls;
+        private RateLimitedLog refusals;
         private boolean plaintext;
         private FleetGateway gateway;
         private FleetProgress progress;
@@ -198,6 +206,15 @@ public final class ApiServer implements AutoCloseable {
         /** Mutual TLS with this node's material (the usual case). */
         public Builder tls(TlsMaterial tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /**
+         * Where refused TLS handshakes and refused calls (UNAUTHENTICATED, PERMISSION_DENIED) are logged; default:
+         * WARN lines, at most one per 10 s for each of the two.
+         */
+        public Builder refusals(RateLimitedLog refusals) {
+            this.refusals = Objects.requireNonNull(refusals, "refusals");
             return this;
         }
 

@@ -9,6 +9,8 @@ import io.ringfleet.api.HashFunction;
 import io.ringfleet.api.NodeVersion;
 import io.ringfleet.api.PeerSpec;
 import io.ringfleet.api.SetFleetSettings;
+import io.ringfleet.state.raft.RaftTimings;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -56,6 +58,11 @@ final class SettingsCommands {
             limits.row("max_quic_server_id", Long.toUnsignedString(s.getMaxQuicServerId()));
             limits.row("default_hash_function", hashName(s.getDefaultHashFunction()));
             limits.row("ring_size", Integer.toUnsignedString(s.getRingSize()));
+            RaftTimings d = RaftTimings.DEFAULT;
+            limits.row("election_timeout_min_ms", millis(s.getElectionTimeoutMinMs(), d.electionTimeoutMin()));
+            limits.row("election_timeout_max_ms", millis(s.getElectionTimeoutMaxMs(), d.electionTimeoutMax()));
+            limits.row("raft_request_timeout_ms", millis(s.getRaftRequestTimeoutMs(), d.requestTimeout()));
+            limits.row("pre_vote", s.getPreVoteOff() ? "off" : "on");
             limits.row("fleet_version", r.getFleetVersion());
             limits.row(
                     "settings_digest",
@@ -72,6 +79,11 @@ final class SettingsCommands {
                         reported(r.getNodeVersionsList(), p.getId()));
             }
             peers.print();
+        }
+
+        /** A Raft timing as the log holds it: 0 is the default, shown with its value. */
+        private static String millis(int unsignedMillis, Duration byDefault) {
+            return unsignedMillis == 0 ? byDefault.toMillis() + " (default)" : Integer.toUnsignedString(unsignedMillis);
         }
 
         /** The fleet version a node reported its software supports, or "not reported". */
@@ -132,6 +144,36 @@ final class SettingsCommands {
                 description = "maglev or maglev-v2: the hash function of a VIP added without one.")
         HashFunction defaultHash;
 
+        @Option(
+                names = "--election-timeout-min-ms",
+                paramLabel = "MS",
+                converter = Args.Uint32Converter.class,
+                description = "Raft: least time without a leader before a follower campaigns (50..60000; fleet"
+                        + " version 4; each node runs it from its next start).")
+        Integer electionTimeoutMinMs;
+
+        @Option(
+                names = "--election-timeout-max-ms",
+                paramLabel = "MS",
+                converter = Args.Uint32Converter.class,
+                description = "Raft: most time without a leader before a follower campaigns (above the minimum,"
+                        + " at most 60000).")
+        Integer electionTimeoutMaxMs;
+
+        @Option(
+                names = "--raft-request-timeout-ms",
+                paramLabel = "MS",
+                converter = Args.Uint32Converter.class,
+                description = "Raft: one server-to-server request (at least the minimum election timeout).")
+        Integer raftRequestTimeoutMs;
+
+        @Option(
+                names = "--pre-vote",
+                paramLabel = "true|false",
+                arity = "1",
+                description = "Raft: ask before campaigning, so a node that cannot win bumps no term.")
+        Boolean preVote;
+
         private FleetSettingsSpec current;
 
         @Override
@@ -140,11 +182,17 @@ final class SettingsCommands {
                     && maxReals == null
                     && maxHealthCheckDsts == null
                     && maxQuicServerId == null
-                    && defaultHash == null) {
+                    && defaultHash == null
+                    && electionTimeoutMinMs == null
+                    && electionTimeoutMaxMs == null
+                    && raftRequestTimeoutMs == null
+                    && preVote == null) {
                 throw new LbctlException(
                         ExitCodes.USAGE,
                         "name at least one setting to change: --max-vips, --max-reals, --max-health-check-dsts,"
-                                + " --max-quic-server-id, --default-hash (see: lbctl settings set --help)");
+                                + " --max-quic-server-id, --default-hash, --election-timeout-min-ms,"
+                                + " --election-timeout-max-ms, --raft-request-timeout-ms, --pre-vote (see: lbctl"
+                                + " settings set --help)");
             }
             changeFrom(read(api));
             return super.run(api, out);
@@ -182,8 +230,25 @@ final class SettingsCommands {
             if (defaultHash != null) {
                 next.setDefaultHashFunction(defaultHash);
             }
+            raftTimings(this, next);
             return Command.newBuilder()
                     .setSetFleetSettings(SetFleetSettings.newBuilder().setSettings(next));
+        }
+    }
+
+    /** The Raft timings named on the command line, into {@code next} (the state machine checks them). */
+    private static void raftTimings(Set set, FleetSettingsSpec.Builder next) {
+        if (set.electionTimeoutMinMs != null) {
+            next.setElectionTimeoutMinMs(set.electionTimeoutMinMs);
+        }
+        if (set.electionTimeoutMaxMs != null) {
+            next.setElectionTimeoutMaxMs(set.electionTimeoutMaxMs);
+        }
+        if (set.raftRequestTimeoutMs != null) {
+            next.setRaftRequestTimeoutMs(set.raftRequestTimeoutMs);
+        }
+        if (set.preVote != null) {
+            next.setPreVoteOff(!set.preVote);
         }
     }
 

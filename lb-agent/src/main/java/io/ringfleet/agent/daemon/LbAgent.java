@@ -17,6 +17,7 @@ import io.ringfleet.agent.datapath.DatapathStats;
 import io.ringfleet.agent.datapath.MapProgrammer;
 import io.ringfleet.agent.datapath.XdpTarget;
 import io.ringfleet.agent.fleet.FleetSettingsSeed;
+import io.ringfleet.agent.fleet.LoggedRaftTimings;
 import io.ringfleet.agent.fleet.RaftFleetGateway;
 import io.ringfleet.agent.fleet.SelfMembership;
 import io.ringfleet.agent.fleet.SettingsMismatch;
@@ -42,9 +43,11 @@ import io.ringfleet.config.NodeSettings;
 import io.ringfleet.config.PeerConfig;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
+import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
 import io.ringfleet.state.raft.FleetStateMachine;
+import io.ringfleet.state.raft.RaftTimings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -169,8 +172,8 @@ public final class LbAgent implements AutoCloseable {
         }
         NodeSettings settings = self.settings();
         // The config only seeds the fleet settings; the log's are in force (FleetSettingsSeed).
-        seed = new FleetSettingsSeed(FleetSettingsSeed.fromConfig(config), options.supportedFleetVersion);
-        settingsMismatch = new SettingsMismatch(nodeId, seed);
+        seed = new FleetSettingsSeed(
+                FleetSettingsSeed.fromConfig(config, options.supportedFleetVersion), options.supportedFleetVersion);
         config.warnings().forEach(w -> LOG.warn("{}", w));
         checkNamespace(settings);
         loadTls();
@@ -373,9 +376,11 @@ public final class LbAgent implements AutoCloseable {
         }
         FleetLimits limits = self.limits();
         LOG.info("{}: fleet limits {}", nodeId, limits);
+        RaftTimings timings = startTimings(dataDir);
+        settingsMismatch = new SettingsMismatch(nodeId, seed, timings);
         FleetNode.Builder nb = FleetNode.builder()
                 .groupId(FleetNode.groupIdOf(config.fleetId()))
-                .timings(config.raftTimings())
+                .timings(timings)
                 .joining(options.rejoin)
                 .peerId(nodeId)
                 .peers(raftVoters)
@@ -384,6 +389,9 @@ public final class LbAgent implements AutoCloseable {
                 .supportedFleetVersion(options.supportedFleetVersion)
                 .publisher(pipeline)
                 .publisher(new io.ringfleet.agent.metrics.FleetVerdictMetrics(registry));
+        if (followsLoggedTimings()) {
+            nb.publisher(new LoggedRaftTimings(dataDir));
+        }
         if (tls != null) {
             nb.tls(tls.raftTlsConfig(raftHosts()));
         }
@@ -398,6 +406,26 @@ public final class LbAgent implements AutoCloseable {
                 self.peer().raftAddress(),
                 localCommit);
         return localCommit;
+    }
+
+    /**
+     * The Raft timings to start with: the fleet settings' as this node last applied them (Ratis takes timings only
+     * at start, before the log is read), else the config's {@code raft} section, which seeds the bootstrap.
+     */
+    private RaftTimings startTimings(Path dataDir) {
+        RaftTimings fromConfig = config.raftTimings();
+        RaftTimings timings = followsLoggedTimings() ? LoggedRaftTimings.forStart(dataDir, fromConfig) : fromConfig;
+        LOG.info(
+                "{}: Raft timings {} (from {})",
+                nodeId,
+                timings,
+                timings.equals(fromConfig) ? "the config's raft section" : "the fleet settings in the log");
+        return timings;
+    }
+
+    /** Software of a fleet version with Raft timings in the settings ({@link FleetVersions.Rule#RAFT_TIMINGS}). */
+    private boolean followsLoggedTimings() {
+        return options.supportedFleetVersion >= FleetVersions.Rule.RAFT_TIMINGS.version();
     }
 
     /** Every peer's id and Raft host: the only certificates the Raft transport accepts. */

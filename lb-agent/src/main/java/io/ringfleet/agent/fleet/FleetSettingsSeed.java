@@ -11,6 +11,8 @@ import io.ringfleet.config.PeerConfig;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetPeer;
 import io.ringfleet.state.FleetSettings;
+import io.ringfleet.state.FleetVersions;
+import io.ringfleet.state.raft.RaftTimings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,8 +41,11 @@ public final class FleetSettingsSeed {
         this.supportedVersion = supportedVersion;
     }
 
-    /** The settings of a fleet config: its limits and its peers (Raft, API, metrics addresses). */
-    public static FleetSettings fromConfig(FleetConfig config) {
+    /**
+     * The settings of a fleet config: its limits, its peers (Raft, API, metrics addresses) and, for software of
+     * fleet version 4 or later ({@link FleetVersions.Rule#RAFT_TIMINGS}), its {@code raft} section's timings.
+     */
+    public static FleetSettings fromConfig(FleetConfig config, int supportedVersion) {
         List<FleetPeer> peers = new ArrayList<>();
         for (PeerConfig p : config.peers()) {
             peers.add(new FleetPeer(
@@ -49,7 +54,10 @@ public final class FleetSettingsSeed {
                     p.apiAddress().toString(),
                     config.node(p.id()).metricsAddress().toString()));
         }
-        return FleetSettings.of(config.limits(), peers);
+        RaftTimings timings = supportedVersion >= FleetVersions.Rule.RAFT_TIMINGS.version()
+                ? config.raftTimings()
+                : RaftTimings.DEFAULT; // older software has no such settings: it seeds what it knows
+        return FleetSettings.of(config.limits(), peers, timings);
     }
 
     public int supportedVersion() {

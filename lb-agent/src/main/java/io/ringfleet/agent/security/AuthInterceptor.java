@@ -33,19 +33,29 @@ public final class AuthInterceptor implements ServerInterceptor {
 
     private final MethodPolicy policy;
     private final boolean plaintext;
-    private final RateLimitedLog refusals = new RateLimitedLog(LOG::warn, REFUSAL_LOG_INTERVAL, System::nanoTime);
+    private final RateLimitedLog refusals;
 
-    private AuthInterceptor(MethodPolicy policy, boolean plaintext) {
+    private AuthInterceptor(MethodPolicy policy, boolean plaintext, RateLimitedLog refusals) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.plaintext = plaintext;
+        this.refusals = Objects.requireNonNull(refusals, "refusals");
     }
 
     public static AuthInterceptor mutualTls(MethodPolicy policy) {
-        return new AuthInterceptor(policy, false);
+        return mutualTls(policy, defaultRefusals());
+    }
+
+    /** As {@link #mutualTls(MethodPolicy)}, refused calls logged to {@code refusals}. */
+    public static AuthInterceptor mutualTls(MethodPolicy policy, RateLimitedLog refusals) {
+        return new AuthInterceptor(policy, false, refusals);
     }
 
     public static AuthInterceptor plaintext(MethodPolicy policy) {
-        return new AuthInterceptor(policy, true);
+        return new AuthInterceptor(policy, true, defaultRefusals());
+    }
+
+    private static RateLimitedLog defaultRefusals() {
+        return new RateLimitedLog(LOG::warn, REFUSAL_LOG_INTERVAL, System::nanoTime);
     }
 
     @Override

@@ -219,11 +219,19 @@ public final class TlsMaterial {
         return new RoleTrustManager(caTrust, EnumSet.of(first, more));
     }
 
-    /** For the API server: mutual TLS, a client certificate signed by the fleet CA required. */
+    /**
+     * For the API server: mutual TLS, a client certificate signed by the fleet CA required; refused handshakes are
+     * logged, at most one line per 10 s.
+     */
     public ServerCredentials apiServerCredentials() {
+        return apiServerCredentials(new RateLimitedLog(LOG::warn, REFUSAL_LOG_INTERVAL, System::nanoTime));
+    }
+
+    /** As {@link #apiServerCredentials()}, refusals going to {@code refusals}. */
+    public ServerCredentials apiServerCredentials(RateLimitedLog refusals) {
         return TlsServerCredentials.newBuilder()
                 .keyManager(keyManager)
-                .trustManager(caTrust)
+                .trustManager(new ApiClientTrustManager(caTrust, refusals))
                 .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
                 .build();
     }

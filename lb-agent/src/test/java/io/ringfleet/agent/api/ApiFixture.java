@@ -4,6 +4,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
+import io.ringfleet.agent.security.RateLimitedLog;
 import io.ringfleet.agent.security.Role;
 import io.ringfleet.agent.security.TestPki;
 import io.ringfleet.agent.security.TlsMaterial;
@@ -12,9 +13,11 @@ import io.ringfleet.api.katran.KatranServiceGrpc;
 import io.ringfleet.state.FleetLimits;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +35,13 @@ public final class ApiFixture implements AutoCloseable {
     public final InProcessFleetLog log;
     public final ApiServer server;
     public final FixedStats stats;
+    /** The server's refused TLS handshakes and refused calls, one line each (not rate-limited here). */
+    public final List<String> refusals;
+
     private final List<ManagedChannel> channels = new ArrayList<>();
 
-    private ApiFixture(TestPki pki, InProcessFleetLog log, ApiServer server, FixedStats stats) {
+    private ApiFixture(TestPki pki, InProcessFleetLog log, ApiServer server, FixedStats stats, List<String> refusals) {
+        this.refusals = refusals;
         this.pki = pki;
         this.stats = stats;
         this.log = log;
@@ -45,9 +52,11 @@ public final class ApiFixture implements AutoCloseable {
         InProcessFleetLog log = new InProcessFleetLog(
                 "lb1", FleetLimits.builder().maxVips(8).maxReals(16).build());
         FixedStats stats = new FixedStats();
+        List<String> refusals = Collections.synchronizedList(new ArrayList<>());
         ApiServer server = ApiServer.builder()
                 .address(new InetSocketAddress("127.0.0.1", 0))
                 .tls(pki.material("lb1"))
+                .refusals(new RateLimitedLog(refusals::add, Duration.ZERO, System::nanoTime))
                 .gateway(log)
                 .progress(log)
                 .rings(log.rings())
@@ -56,7 +65,7 @@ public final class ApiFixture implements AutoCloseable {
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .build()
                 .start();
-        return new ApiFixture(pki, log, server, stats);
+        return new ApiFixture(pki, log, server, stats, refusals);
     }
 
     public String target() {

@@ -21,6 +21,7 @@ import io.ringfleet.api.PeerSpec;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetSettings;
 import io.ringfleet.state.FleetVersions;
+import io.ringfleet.state.raft.RaftTimings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,6 +188,79 @@ class SettingsCommandTest {
         assertEquals(
                 finalised + 1,
                 json(lbctl("lb2").as("bob", "-o", "json", "settings", "show")).getFleetVersion());
+        raftTimingsFromVersion4();
+    }
+
+    /**
+     * Runs after the upgrade above (so no other test meets a fleet past the version it expects): versions up to 4
+     * finalised, then Raft timings set through lbctl. They are in every image and in {@code settings show}; each
+     * running agent says it runs other timings until its next start; lb3 restarted runs the log's.
+     */
+    private static void raftTimingsFromVersion4() throws Exception {
+        int rule = FleetVersions.Rule.RAFT_TIMINGS.version();
+        String[] slowArgs = {
+            "--election-timeout-min-ms",
+            "1500",
+            "--election-timeout-max-ms",
+            "3000",
+            "--raft-request-timeout-ms",
+            "4000"
+        };
+        int version = fleet.agent("lb1").image().settings().fleetVersion();
+        if (version < rule) {
+            LbctlRunner.Result early = lbctl("lb1").as("alice", concat(new String[] {"settings", "set"}, slowArgs));
+            assertEquals(ExitCodes.REJECTED, early.exit(), early.toString());
+            assertOneLine(early, "need fleet version " + rule + " but the fleet's finalised version is " + version);
+        }
+        for (int v = version + 1; v <= rule; v++) {
+            ok(lbctl("lb1").as("alice", "settings", "finalize", Integer.toString(v)));
+        }
+        LbctlRunner.Result tooShort = lbctl("lb1").as("alice", "settings", "set", "--election-timeout-min-ms", "10");
+        assertEquals(ExitCodes.REJECTED, tooShort.exit(), tooShort.toString());
+        assertOneLine(tooShort, "raft timings: election-timeout-min must be 50 ms to 60000 ms, got 10 ms");
+
+        ok(lbctl("lb2").as("alice", concat(new String[] {"settings", "set"}, slowArgs)));
+        fleet.awaitProgrammed(fleet.appliedIndex(), CONVERGE);
+        RaftTimings slow =
+                RaftTimings.of(Duration.ofMillis(1500), Duration.ofMillis(3000), Duration.ofMillis(4000), true);
+        for (String id : NODES) {
+            assertEquals(slow, FleetSettings.of(settings(id)).raftTimings(), id);
+        }
+        List<String> shown =
+                List.of(ok(lbctl("lb3").as("bob", "settings", "show")).out().split("\n"));
+        assertTrue(hasRow(shown, "election_timeout_min_ms", 1500) && hasRow(shown, "pre_vote", "on"), shown.toString());
+        String status = ok(lbctl("lb1").as("bob", "status")).out();
+        for (String id : NODES) {
+            String line = mismatchLine(status, id);
+            assertTrue(
+                    line.contains("election_timeout_min_ms: config 0 (default: 1000 ms), log 1500")
+                            && line.endsWith("raft timings: this node runs " + RaftTimings.DEFAULT
+                                    + " until its next start, the log's are " + slow),
+                    line);
+        }
+
+        fleet.stop("lb3");
+        fleet.start("lb3");
+        fleet.awaitReady(CONVERGE);
+        assertEquals(slow, fleet.agent("lb3").node().timings(), "lb3 restarted runs the log's timings");
+        String after = ok(lbctl("lb1").as("bob", "status")).out();
+        String lb3Line = mismatchLine(after, "lb3");
+        assertTrue(!lb3Line.contains("this node runs"), lb3Line);
+        assertTrue(after.contains("this node runs " + RaftTimings.DEFAULT), "lb1 and lb2 not restarted: " + after);
+    }
+
+    /** The "settings mismatch on ID" line of lbctl status (the other tests may have changed other settings). */
+    private static String mismatchLine(String status, String id) {
+        return status.lines()
+                .filter(l -> l.startsWith("settings mismatch on " + id + " (it follows the log): "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no settings mismatch line for " + id + ": " + status));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Until every running agent's start-up version report is in the image of each. */

@@ -15,6 +15,7 @@ import io.ringfleet.state.FleetPeer;
 import io.ringfleet.state.FleetSettings;
 import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.SettingsImage;
+import io.ringfleet.state.raft.RaftTimings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -70,6 +71,7 @@ final class SettingsRules {
                             + ": upgrade every node and finalise version "
                             + FleetVersions.Rule.HEALTH_VERDICTS.version() + " first");
         }
+        checkRaftTimingsAllowed(ctx, c, next);
         checkNotBelowUse(ctx.state(), next.limits());
         if (!current.settings().equals(Optional.of(next))) {
             ctx.emit(FleetRecord.newBuilder()
@@ -155,6 +157,27 @@ final class SettingsRules {
             return FleetSettings.of(c.getSettings());
         } catch (IllegalArgumentException e) {
             throw invalid("fleet settings: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Raft timings other than the defaults need {@link FleetVersions.Rule#RAFT_TIMINGS}: in force, or finalised by
+     * this very bootstrap (a fresh fleet of new software starts at its version, and its first settings come from
+     * a config). Every replica decides alike: both versions are in the log.
+     */
+    private static void checkRaftTimingsAllowed(CommandContext ctx, SetFleetSettings c, FleetSettings next)
+            throws Reject {
+        FleetVersions.Rule rule = FleetVersions.Rule.RAFT_TIMINGS;
+        int version = c.getBootstrap() ? Math.max(ctx.fleetVersion(), c.getFleetVersion()) : ctx.fleetVersion();
+        if (next.setsRaftTimings() && version < rule.version()) {
+            throw new Reject(
+                    ErrorCode.FAILED_PRECONDITION,
+                    "fleet settings: the Raft timings (election_timeout_min_ms, election_timeout_max_ms,"
+                            + " raft_request_timeout_ms, pre_vote_off) need fleet version " + rule.version()
+                            + " but the fleet's " + (c.getBootstrap() ? "bootstrap version" : "finalised version")
+                            + " is " + version + ": upgrade every node and finalise version " + rule.version()
+                            + " first, or leave them at the defaults ("
+                            + RaftTimings.DEFAULT + ")");
         }
     }
 

@@ -27,6 +27,8 @@ public final class RaftTimings {
     public static final Duration MIN_ELECTION_TIMEOUT = Duration.ofMillis(50);
     /** Greatest allowed maximum election timeout: beyond it a dead leader leaves the fleet unwritable too long. */
     public static final Duration MAX_ELECTION_TIMEOUT = Duration.ofSeconds(60);
+    /** Greatest allowed request timeout (the config's range too): a peer silent that long is gone. */
+    public static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
 
     private final Duration electionTimeoutMin;
     private final Duration electionTimeoutMax;
@@ -42,7 +44,8 @@ public final class RaftTimings {
 
     /**
      * Checked timings: {@code min} in [50 ms, 60 s], {@code max} > {@code min} and ≤ 60 s
-     * (the spread is what keeps two followers from campaigning together), {@code request} ≥ {@code min}.
+     * (the spread is what keeps two followers from campaigning together), {@code request} ≥ {@code min} and
+     * ≤ 10 min.
      *
      * @throws IllegalArgumentException saying which value is wrong and what is allowed
      */
@@ -59,9 +62,10 @@ public final class RaftTimings {
                     + min.toMillis() + " ms) and at most " + MAX_ELECTION_TIMEOUT.toMillis() + " ms, got "
                     + max.toMillis() + " ms");
         }
-        if (request.compareTo(min) < 0) {
+        if (request.compareTo(min) < 0 || request.compareTo(MAX_REQUEST_TIMEOUT) > 0) {
             throw new IllegalArgumentException("request-timeout must be at least election-timeout-min ("
-                    + min.toMillis() + " ms), got " + request.toMillis() + " ms");
+                    + min.toMillis() + " ms) and at most " + MAX_REQUEST_TIMEOUT.toMillis() + " ms, got "
+                    + request.toMillis() + " ms");
         }
         return new RaftTimings(min, max, request, preVote);
     }

@@ -50,7 +50,7 @@ class RaftTimingsTest {
                 assertThrows(IllegalArgumentException.class, () -> of(1000, 1000, 3000, true))
                         .getMessage());
         assertEquals(
-                "request-timeout must be at least election-timeout-min (1000 ms), got 500 ms",
+                "request-timeout must be at least election-timeout-min (1000 ms) and at most 600000 ms, got 500 ms",
                 assertThrows(IllegalArgumentException.class, () -> of(1000, 2000, 500, true))
                         .getMessage());
     }
