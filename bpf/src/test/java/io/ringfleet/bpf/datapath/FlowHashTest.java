@@ -3,10 +3,11 @@ package io.ringfleet.bpf.datapath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringfleet.bpf.FlowHash;
 import io.ringfleet.testing.KatranData;
 import org.junit.jupiter.api.Test;
 
-/** The tests' own flow hash (their oracle for ring slots) against Katran's vectors. */
+/** {@link FlowHash} (the Java flow hash explain uses, and the tests' oracle for ring slots) against Katran's vectors. */
 class FlowHashTest {
 
     @Test
@@ -27,7 +28,8 @@ class FlowHashTest {
                     FlowHash.slot(
                             Packets.ip(v.get("src").asText()),
                             v.get("sport").asInt(),
-                            v.get("dport").asInt()),
+                            v.get("dport").asInt(),
+                            65537),
                     what);
         }
     }

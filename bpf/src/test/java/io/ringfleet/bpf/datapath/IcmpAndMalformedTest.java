@@ -10,6 +10,7 @@ import static io.ringfleet.bpf.datapath.TestBed.realOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ringfleet.bpf.FlowHash;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.GlobalCounter;
 import io.ringfleet.bpf.testing.Frames;
@@ -119,12 +120,12 @@ class IcmpAndMalformedTest {
 
             // a flow the table does not know is still sent where the hash says, without an entry
             byte[] otherReply = Packets.tcp(VIP, CLIENT, 80, 40000, ACK, new byte[0]);
-            int expected = 1 + FlowHash.slot(CLIENT, 40000, 80) % 3;
+            int expected = 1 + FlowHash.slot(CLIENT, 40000, 80, BalancerUnderTest.RING_SIZE) % 3;
             assertEquals(expected, realOf(lb, Packets.tooBigError(ip("192.168.100.1"), VIP, otherReply)));
             assertEquals(entries, lb.connCount());
 
             byte[] reply6 = Packets.udp(VIP6, CLIENT6, 80, 5353, new byte[8]);
-            int expected6 = 4 + FlowHash.slot(CLIENT6, 5353, 80) % 2;
+            int expected6 = 4 + FlowHash.slot(CLIENT6, 5353, 80, BalancerUnderTest.RING_SIZE) % 2;
             assertEquals(expected6, realOf(lb, Packets.tooBigError(ip("fc00:100::1"), VIP6, reply6)));
         }
     }

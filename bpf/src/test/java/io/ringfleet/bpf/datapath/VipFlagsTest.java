@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.bpf.FlowHash;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.abi.Conn;
 import io.ringfleet.bpf.abi.FlowKey;
@@ -35,7 +36,10 @@ class VipFlagsTest {
             Set<Integer> reals = new HashSet<>();
             for (int sport = 1000; sport < 1064; sport++) {
                 int real = realOf(lb, Packets.tcp(CLIENT, VIP, sport, 80, SYN, PAYLOAD));
-                assertEquals(1 + FlowHash.slot(CLIENT, sport, 80) % 3, real, "the ring slot of the flow hash");
+                assertEquals(
+                        1 + FlowHash.slot(CLIENT, sport, 80, BalancerUnderTest.RING_SIZE) % 3,
+                        real,
+                        "the ring slot of the flow hash");
                 reals.add(real);
             }
             assertEquals(Set.of(1, 2, 3), reals);
@@ -47,7 +51,7 @@ class VipFlagsTest {
         try (BalancerUnderTest lb = TestBed.standard()) {
             lb.addVip(VIP, 80, TCP, BalancerUnderTest.F_HASH_NO_SRC_PORT, 1);
             lb.fillRing(1, 1, 2, 3);
-            int expected = 1 + FlowHash.slot(CLIENT, 0, 80) % 3;
+            int expected = 1 + FlowHash.slot(CLIENT, 0, 80, BalancerUnderTest.RING_SIZE) % 3;
             for (int sport = 1000; sport < 1064; sport++) {
                 TestRun.Result r = lb.run(Packets.tcp(CLIENT, VIP, sport, 80, SYN, PAYLOAD));
                 assertEquals(expected, realOf(r));
@@ -87,7 +91,7 @@ class VipFlagsTest {
                 int dport = 1000 + i % 30;
                 TestRun.Result r = lb.run(Packets.tcp(client, VIP, sport, dport, ACK, PAYLOAD));
                 int real = realOf(r);
-                assertEquals(1 + FlowHash.slot(ip("0.0.0.0"), dport, dport) % 3, real);
+                assertEquals(1 + FlowHash.slot(ip("0.0.0.0"), dport, dport, BalancerUnderTest.RING_SIZE) % 3, real);
                 assertEquals(real, realByPort.computeIfAbsent(dport, p -> real));
                 // outer source from the zeroed source address and the packet's own source port
                 assertArrayEquals(
@@ -107,11 +111,11 @@ class VipFlagsTest {
             lb.fillRing(1, 1, 2, 3);
             lb.fillRing(2, 1, 2, 3);
             assertEquals(
-                    1 + FlowHash.slot(CLIENT, 3333, 0) % 3,
+                    1 + FlowHash.slot(CLIENT, 3333, 0, BalancerUnderTest.RING_SIZE) % 3,
                     realOf(lb, Packets.tcp(CLIENT, VIP, 3333, 4444, SYN, PAYLOAD)));
             assertTrue(lb.conn(new FlowKey(CLIENT, VIP, 3333, 0, TCP)).isPresent());
             assertEquals(
-                    1 + FlowHash.slot(CLIENT, 3333, 4444) % 3,
+                    1 + FlowHash.slot(CLIENT, 3333, 4444, BalancerUnderTest.RING_SIZE) % 3,
                     realOf(lb, Packets.tcp(CLIENT, other, 3333, 4444, SYN, PAYLOAD)));
             assertTrue(lb.conn(new FlowKey(CLIENT, other, 3333, 4444, TCP)).isPresent());
         }

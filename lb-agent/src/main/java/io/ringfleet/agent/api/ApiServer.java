@@ -84,7 +84,7 @@ public final class ApiServer implements AutoCloseable {
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .addService(guard.guard(ServerInterceptors.intercept(
-                        new ControlServer(b.gateway, rings(b), writer, waiter, b.stats), auth)))
+                        new ControlServer(b.gateway, rings(b), writer, waiter, b.stats, b.explain), auth)))
                 .addService(guard.guard(ServerInterceptors.intercept(
                         new KatranServer(b.gateway, writer, b.stats, b.defaultGatewayMac), auth)))
                 .build();
@@ -178,6 +178,7 @@ public final class ApiServer implements AutoCloseable {
         private FleetGateway gateway;
         private FleetProgress progress;
         private StatsSource stats;
+        private FlowExplainService explain;
         private RingView rings;
         private Clock clock = Clock.systemUTC();
         private MacAddress defaultGatewayMac;
@@ -243,6 +244,12 @@ public final class ApiServer implements AutoCloseable {
         /** This node's datapath counters; without them the stats calls answer UNAVAILABLE. */
         public Builder stats(StatsSource stats) {
             this.stats = stats;
+            return this;
+        }
+
+        /** Which real this node (and the fleet) picks for a flow; without it ExplainFlow answers UNAVAILABLE. */
+        public Builder explain(FlowExplainService explain) {
+            this.explain = explain;
             return this;
         }
 

@@ -15,6 +15,8 @@ import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.ControlServiceGrpc;
 import io.ringfleet.api.Counter;
+import io.ringfleet.api.ExplainFlowRequest;
+import io.ringfleet.api.ExplainFlowResponse;
 import io.ringfleet.api.GetDigestsRequest;
 import io.ringfleet.api.GetDigestsResponse;
 import io.ringfleet.api.GetFleetSettingsRequest;
@@ -105,6 +107,7 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
     private final ProgrammedWaiter waiter;
     private final CommandValidator validator;
     private final StatsSource stats;
+    private final FlowExplainService explain;
 
     /**
      * @param stats this node's datapath counters, or null when the node has no datapath (GetStats then
@@ -112,12 +115,24 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
      */
     public ControlServer(
             FleetGateway gateway, RingView rings, BatchWriter writer, ProgrammedWaiter waiter, StatsSource stats) {
+        this(gateway, rings, writer, waiter, stats, null);
+    }
+
+    /** As above, with ExplainFlow answered by {@code explain} (null: no datapath, ExplainFlow is UNAVAILABLE). */
+    public ControlServer(
+            FleetGateway gateway,
+            RingView rings,
+            BatchWriter writer,
+            ProgrammedWaiter waiter,
+            StatsSource stats,
+            FlowExplainService explain) {
         this.gateway = Objects.requireNonNull(gateway, "gateway");
         this.rings = Objects.requireNonNull(rings, "rings");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.waiter = Objects.requireNonNull(waiter, "waiter");
         this.validator = new CommandValidator();
         this.stats = stats;
+        this.explain = explain;
     }
 
     // ---- writes ----
@@ -495,6 +510,26 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
                 .setPackets(c.packets())
                 .setBytes(c.bytes())
                 .build();
+    }
+
+    // ---- explain ----
+
+    @Override
+    public void explainFlow(ExplainFlowRequest request, StreamObserver<ExplainFlowResponse> out) {
+        if (explain == null) {
+            out.onError(Status.UNAVAILABLE
+                    .withDescription("node " + gateway.nodeId() + " has no datapath: it cannot explain a flow")
+                    .asRuntimeException());
+            return;
+        }
+        CompletableFuture<ExplainFlowResponse> answer;
+        try {
+            answer = explain.explain(request, FLEET_STATUS_TIMEOUT);
+        } catch (IllegalArgumentException e) {
+            out.onError(Statuses.invalid(e.getMessage()));
+            return;
+        }
+        respond(out, "ExplainFlow", answer);
     }
 
     // ---- helpers ----

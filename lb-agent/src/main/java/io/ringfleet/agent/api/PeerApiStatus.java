@@ -6,6 +6,9 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.ringfleet.api.ControlServiceGrpc;
+import io.ringfleet.api.ExplainFlowRequest;
+import io.ringfleet.api.ExplainFlowResponse;
+import io.ringfleet.api.FlowExplanation;
 import io.ringfleet.api.GetStatusRequest;
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.NodeStatus;
@@ -18,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Asks other agents' APIs for their own status (GetStatus, this node only), over the node's client
+ * Asks other agents' APIs for their own status (GetStatus, this node only) and their own answer to ExplainFlow, over the node's client
  * credentials (mutual TLS with its node certificate; a node may read). One channel per peer, opened on
  * first use.
  */
@@ -70,6 +73,36 @@ public final class PeerApiStatus implements PeerStatusSource, AutoCloseable {
                     public void onCompleted() {
                         result.completeExceptionally(
                                 new IllegalStateException(nodeId + " answered GetStatus with nothing"));
+                    }
+                });
+        return result;
+    }
+
+    /** The peer's own answer to ExplainFlow (the request must not be fleet-wide). */
+    public CompletableFuture<FlowExplanation> explain(String nodeId, ExplainFlowRequest request, Duration timeout) {
+        CompletableFuture<FlowExplanation> result = new CompletableFuture<>();
+        ControlServiceGrpc.newStub(channel(nodeId))
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .explainFlow(request.toBuilder().setFleetWide(false).build(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(ExplainFlowResponse value) {
+                        if (value.getNodesCount() == 1) {
+                            result.complete(value.getNodes(0));
+                        } else {
+                            result.completeExceptionally(new FleetUnavailableException(
+                                    nodeId + " answered ExplainFlow with " + value.getNodesCount() + " nodes, not 1"));
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        result.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        result.completeExceptionally(
+                                new FleetUnavailableException(nodeId + " answered ExplainFlow with nothing"));
                     }
                 });
         return result;

@@ -14,6 +14,7 @@ import io.grpc.Status;
  * 4  unavailable: no answer (agent down, no leader, deadline exceeded)
  * 5  not allowed: TLS handshake refused, no or unknown certificate, read-only certificate for a write
  * 6  applied, but not every live node programmed it within the wait timeout (--wait)
+ * 7  the nodes disagree (explain: not every node answered, or they picked different reals)
  * </pre>
  */
 public final class ExitCodes {
@@ -24,6 +25,7 @@ public final class ExitCodes {
     public static final int UNAVAILABLE = 4;
     public static final int NOT_ALLOWED = 5;
     public static final int WAIT_TIMED_OUT = 6;
+    public static final int DISAGREE = 7;
 
     /** For the help footer. */
     static final String[] HELP = {
@@ -36,6 +38,7 @@ public final class ExitCodes {
         "  4  unavailable (agent down, no leader, deadline exceeded)",
         "  5  not allowed (TLS refused, no or unknown certificate, read-only certificate)",
         "  6  applied, but not programmed fleet-wide within the wait timeout",
+        "  7  the nodes disagree (explain)",
     };
 
     private ExitCodes() {}

@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
             StatsCommand.class,
             NodeCommands.class,
             StatusCommand.class,
+            ExplainCommand.class,
             HistoryCommand.class,
             WaitCommand.class,
             ApplyCommand.class,

@@ -16,6 +16,10 @@ import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.agent.datapath.DatapathStats;
 import io.ringfleet.agent.datapath.MapProgrammer;
 import io.ringfleet.agent.datapath.XdpTarget;
+import io.ringfleet.agent.explain.FleetFlowExplainer;
+import io.ringfleet.agent.explain.KernelConnTable;
+import io.ringfleet.agent.explain.NodeFlowExplainer;
+import io.ringfleet.agent.explain.ProgrammedState;
 import io.ringfleet.agent.fleet.FleetSettingsSeed;
 import io.ringfleet.agent.fleet.LoggedRaftTimings;
 import io.ringfleet.agent.fleet.RaftFleetGateway;
@@ -67,6 +71,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -490,6 +496,7 @@ public final class LbAgent implements AutoCloseable {
                 .rings(rings)
                 .defaultGatewayMac(self.settings().gatewayMac())
                 .stats(new DatapathStatsSource(new DatapathStats(datapath)))
+                .explain(flowExplainer(apiAddresses, peers))
                 .limits(options.apiLimits);
         if (tls != null) {
             ab.tls(tls);
@@ -499,6 +506,25 @@ public final class LbAgent implements AutoCloseable {
         api = ab.build().start();
         closeables.push(api);
         progress.start();
+    }
+
+    /**
+     * ExplainFlow: this node answers from what its kernel holds (the programmed image, its kept rings, the kernel's
+     * connection table), read on a thread of its own; the other peers are asked through their APIs.
+     */
+    private FleetFlowExplainer flowExplainer(Map<String, HostPort> apiAddresses, PeerApiStatus peers) {
+        ExecutorService kernelReads = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ringfleet-explain");
+            t.setDaemon(true);
+            return t;
+        });
+        closeables.push(kernelReads::shutdownNow);
+        NodeFlowExplainer local = new NodeFlowExplainer(
+                nodeId,
+                () -> pipeline.programmed().map(p -> new ProgrammedState(p.index(), p.image(), rings.of(p.image()))),
+                new KernelConnTable(datapath),
+                System::nanoTime);
+        return new FleetFlowExplainer(local, List.copyOf(apiAddresses.keySet()), peers::explain, kernelReads);
     }
 
     private void startHttp(NodeSettings settings) throws IOException {

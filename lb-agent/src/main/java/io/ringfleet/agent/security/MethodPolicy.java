@@ -36,6 +36,7 @@ public final class MethodPolicy {
             ControlServiceGrpc.getGetDigestsMethod(),
             ControlServiceGrpc.getWaitProgrammedMethod(),
             ControlServiceGrpc.getGetStatsMethod(),
+            ControlServiceGrpc.getExplainFlowMethod(),
             KatranServiceGrpc.getGetMacMethod(),
             KatranServiceGrpc.getGetAllVipsMethod(),
             KatranServiceGrpc.getGetVipFlagsMethod(),
