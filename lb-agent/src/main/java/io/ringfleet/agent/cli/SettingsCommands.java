@@ -132,6 +132,34 @@ final class SettingsCommands {
                 description = "maglev or maglev-v2: the hash function of a VIP added without one.")
         HashFunction defaultHash;
 
+        @Option(
+                names = "--health-quorum",
+                paramLabel = "N",
+                converter = Args.Uint32Converter.class,
+                description = "Votes that decide a real down or up (0: a majority of the voting LBs).")
+        Integer healthQuorum;
+
+        @Option(
+                names = "--health-panic-percent",
+                paramLabel = "P",
+                converter = Args.Uint32Converter.class,
+                description = "A VIP with more than P% of its weight down keeps every real (0: 50; 100: never).")
+        Integer healthPanicPercent;
+
+        @Option(
+                names = "--health-flap-limit",
+                paramLabel = "N",
+                converter = Args.Uint32Converter.class,
+                description = "Damping: a real whose verdict changed more than this (decaying) holds down (0: 4).")
+        Integer healthFlapLimit;
+
+        @Option(
+                names = "--health-half-life",
+                paramLabel = "DURATION",
+                converter = Args.DurationConverter.class,
+                description = "Damping: the flap count halves every DURATION of log time (0: 60s).")
+        java.time.Duration healthHalfLife;
+
         private FleetSettingsSpec current;
 
         @Override
@@ -140,14 +168,39 @@ final class SettingsCommands {
                     && maxReals == null
                     && maxHealthCheckDsts == null
                     && maxQuicServerId == null
-                    && defaultHash == null) {
+                    && defaultHash == null
+                    && !changesHealth()) {
                 throw new LbctlException(
                         ExitCodes.USAGE,
                         "name at least one setting to change: --max-vips, --max-reals, --max-health-check-dsts,"
-                                + " --max-quic-server-id, --default-hash (see: lbctl settings set --help)");
+                                + " --max-quic-server-id, --default-hash, --health-quorum, --health-panic-percent,"
+                                + " --health-flap-limit, --health-half-life (see: lbctl settings set --help)");
             }
             changeFrom(read(api));
             return super.run(api, out);
+        }
+
+        private boolean changesHealth() {
+            return healthQuorum != null
+                    || healthPanicPercent != null
+                    || healthFlapLimit != null
+                    || healthHalfLife != null;
+        }
+
+        /** The health settings (fleet version 3); their ranges are the log's rules, checked at apply. */
+        private void setHealth(FleetSettingsSpec.Builder next) {
+            if (healthQuorum != null) {
+                next.setHealthQuorum(healthQuorum);
+            }
+            if (healthPanicPercent != null) {
+                next.setHealthPanicPercent(healthPanicPercent);
+            }
+            if (healthFlapLimit != null) {
+                next.setHealthFlapLimit(healthFlapLimit);
+            }
+            if (healthHalfLife != null) {
+                next.setHealthHalfLifeMs(healthHalfLife.toMillis());
+            }
         }
 
         /** Bases the change on these settings, read at the state index of their stamp. */
@@ -182,6 +235,7 @@ final class SettingsCommands {
             if (defaultHash != null) {
                 next.setDefaultHashFunction(defaultHash);
             }
+            setHealth(next);
             return Command.newBuilder()
                     .setSetFleetSettings(SetFleetSettings.newBuilder().setSettings(next));
         }
