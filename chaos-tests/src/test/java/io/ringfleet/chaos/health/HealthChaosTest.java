@@ -40,8 +40,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * dead reals of three put the VIP in panic. A {@link FleetRingWatch} samples every LB's kernel rings throughout, and
  * every scenario ends by requiring equal rings at every index seen on several LBs.
  *
- * <p>Sabotage (each must make its scenario fail): {@code -Dringfleet.health.sabotage=quorum1} (scenario 2: one LB's
- * vote decides), {@code nodamping} (scenario 3: flap limit 1000), {@code panic100} (scenario 4: never panic).
+ * <p>Sabotage (each must make its scenario fail; several may be given, comma-separated):
+ * {@code -Dringfleet.health.sabotage=quorum1} (scenario 2: one LB's vote decides), {@code nodamping} (scenario 3:
+ * flap limit 1000), {@code panic100} (scenario 4: never panic).
  * Root, namespaces, XDP: run under the kernel lock.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -79,10 +80,11 @@ class HealthChaosTest {
             servers.put(s.name(), s);
         }
         lbctl.addVipWithMarkedReals(lb(2));
-        switch (SABOTAGE) {
-            case "quorum1" -> lbctl.settings(lb(2), "--health-quorum", "1");
-            case "panic100" -> lbctl.settings(lb(2), "--health-panic-percent", "100");
-            default -> {}
+        if (sabotaged("quorum1")) {
+            lbctl.settings(lb(2), "--health-quorum", "1");
+        }
+        if (sabotaged("panic100")) {
+            lbctl.settings(lb(2), "--health-panic-percent", "100");
         }
         lbctl.setCheck(lb(2), TIMING);
         watch = FleetRingWatch.start(topology, fleet, lbctl.vipInMaps());
@@ -254,7 +256,7 @@ class HealthChaosTest {
     @Order(4)
     void aFlappingRealIsDampedAndHeldDown() {
         BackendNode be2 = backend(2);
-        String limit = SABOTAGE.equals("nodamping") ? "1000" : Integer.toString(FLAP_LIMIT);
+        String limit = sabotaged("nodamping") ? "1000" : Integer.toString(FLAP_LIMIT);
         lbctl.settings(lb(2), "--health-flap-limit", limit, "--health-half-life", "600s");
         int maxChanges = FLAP_LIMIT + 1;
         TrafficSnapshot before = traffic.snapshot();
@@ -292,6 +294,11 @@ class HealthChaosTest {
     }
 
     // ---- helpers ----
+
+    /** Whether this run breaks what (a comma-separated list in {@code ringfleet.health.sabotage}). */
+    private static boolean sabotaged(String what) {
+        return List.of(SABOTAGE.split(",")).contains(what);
+    }
 
     /** The verdict on real as every LB's image holds it; all equal (down, reason, since index). Returns the index. */
     private static long sameVerdictOnEveryLb(BackendNode real, boolean down, VerdictReason reason) {
