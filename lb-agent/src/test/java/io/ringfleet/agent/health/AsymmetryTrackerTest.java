@@ -75,6 +75,17 @@ class AsymmetryTrackerTest {
     }
 
     @Test
+    void aLaterImageDoesNotRestartAnOngoingDisagreement() {
+        fleet.vote("lb1", VIP, A, false);
+        AsymmetryTracker lb1 = seenBy("lb1", 0);
+
+        fleet.vote("lb3", VIP, B, true); // another entry, lb1 still alone on A
+        lb1.imageProgrammed(fleet.image(), GRACE);
+
+        assertEquals(1, lb1.asymmetricPairs(GRACE + 1), "counted from the first image that showed it");
+    }
+
+    @Test
     void aDisabledCheckReportsNothing() {
         fleet.vote("lb1", VIP, A, false);
         fleet.apply(setCheck(VIP, tcpCheck(false)));
