@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * The fleet config (cluster-config's YAML) of a {@link Topology}'s LBs: one voter per LB, Raft and API on the LB's
  * control address ({@code 10.77.0.N}, the br-ctl bridge in the router), the balancer in driver mode on the LB's
  * {@code eth0} with one shared connection table (veths have no RSS), each node's gateway MAC the router's port
- * on its link, pins and data per run, mutual TLS with the run's development CA.
+ * on its link, its link address as the health-check forwarder's outer source, pins and data per run, mutual TLS
+ * with the run's development CA.
  */
 final class FleetConfigFile {
     static final int RAFT_PORT = 9870;
@@ -87,7 +88,11 @@ final class FleetConfigFile {
                     .append(":\n")
                     .append("    gateway-mac: \"")
                     .append(lb.gatewayMacText())
-                    .append("\"\n");
+                    .append("\"\n")
+                    // the tc health-check forwarder's outer source: the LB's own address towards the router
+                    .append("    healthcheck-source-v4: ")
+                    .append(lb.address4().getHostAddress())
+                    .append('\n');
         }
         y.append("tls:\n")
                 .append("  ca-cert: ")

@@ -66,7 +66,7 @@ import java.util.TreeMap;
 public final class DemoRun {
     private static final int MAX_VIPS = 4;
     private static final int MAX_REALS = 256;
-    private static final int STEPS = 10;
+    private static final int STEPS = 11;
     private static final int CHECKED_FLOWS = 10_000;
     private static final long CHECK_SEED = 5;
     /** The node every lbctl command goes through. */
@@ -119,6 +119,7 @@ public final class DemoRun {
             }
             TrafficSnapshot end = traffic.snapshot();
             traffic.close();
+            new HealthDemoStep(console, topology, agents, VIA).run();
             int equal = fleetStatus();
             int nodes = topology.lbs().size();
             console.step("teardown");

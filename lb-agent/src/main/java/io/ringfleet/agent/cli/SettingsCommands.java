@@ -174,6 +174,34 @@ final class SettingsCommands {
                 description = "Raft: ask before campaigning, so a node that cannot win bumps no term.")
         Boolean preVote;
 
+        @Option(
+names = "--health-quorum",
+                paramLabel = "N",
+                converter = Args.Uint32Converter.class,
+                description = "Votes that decide a real down or up (0: a majority of the voting LBs).")
+        Integer healthQuorum;
+
+        @Option(
+                names = "--health-panic-percent",
+                paramLabel = "P",
+                converter = Args.Uint32Converter.class,
+                description = "A VIP with more than P% of its weight down keeps every real (0: 50; 100: never).")
+        Integer healthPanicPercent;
+
+        @Option(
+                names = "--health-flap-limit",
+                paramLabel = "N",
+                converter = Args.Uint32Converter.class,
+                description = "Damping: a real whose verdict changed more than this (decaying) holds down (0: 4).")
+        Integer healthFlapLimit;
+
+        @Option(
+                names = "--health-half-life",
+                paramLabel = "DURATION",
+                converter = Args.DurationConverter.class,
+                description = "Damping: the flap count halves every DURATION of log time (0: 60s).")
+        java.time.Duration healthHalfLife;
+
         private FleetSettingsSpec current;
 
         @Override
@@ -186,16 +214,41 @@ final class SettingsCommands {
                     && electionTimeoutMinMs == null
                     && electionTimeoutMaxMs == null
                     && raftRequestTimeoutMs == null
-                    && preVote == null) {
+                    && preVote == null
+                    && !changesHealth()) {
                 throw new LbctlException(
                         ExitCodes.USAGE,
                         "name at least one setting to change: --max-vips, --max-reals, --max-health-check-dsts,"
                                 + " --max-quic-server-id, --default-hash, --election-timeout-min-ms,"
-                                + " --election-timeout-max-ms, --raft-request-timeout-ms, --pre-vote (see: lbctl"
+                                + " --election-timeout-max-ms, --raft-request-timeout-ms, --pre-vote, --health-quorum,"
+                                + " --health-panic-percent, --health-flap-limit, --health-half-life (see: lbctl"
                                 + " settings set --help)");
             }
             changeFrom(read(api));
             return super.run(api, out);
+        }
+
+        private boolean changesHealth() {
+            return healthQuorum != null
+                    || healthPanicPercent != null
+                    || healthFlapLimit != null
+                    || healthHalfLife != null;
+        }
+
+        /** The health settings (fleet version 3); their ranges are the log's rules, checked at apply. */
+        private void setHealth(FleetSettingsSpec.Builder next) {
+            if (healthQuorum != null) {
+                next.setHealthQuorum(healthQuorum);
+            }
+            if (healthPanicPercent != null) {
+                next.setHealthPanicPercent(healthPanicPercent);
+            }
+            if (healthFlapLimit != null) {
+                next.setHealthFlapLimit(healthFlapLimit);
+            }
+            if (healthHalfLife != null) {
+                next.setHealthHalfLifeMs(healthHalfLife.toMillis());
+            }
         }
 
         /** Bases the change on these settings, read at the state index of their stamp. */
@@ -231,6 +284,7 @@ final class SettingsCommands {
                 next.setDefaultHashFunction(defaultHash);
             }
             raftTimings(this, next);
+            setHealth(next);
             return Command.newBuilder()
                     .setSetFleetSettings(SetFleetSettings.newBuilder().setSettings(next));
         }

@@ -621,6 +621,11 @@ public final class LbAgent implements AutoCloseable {
         }
         closeables.push(health);
         pipeline.addListener((image, report, lagNanos) -> health.imageProgrammed(image));
+        io.micrometer.core.instrument.Gauge.builder(
+                        "ringfleet.health.asymmetric.pairs", health, AgentHealth::asymmetricPairs)
+                .description("checked pairs whose vote here has differed from the fleet's verdict for longer"
+                        + " than fall x interval (this LB alone cannot reach them, or alone reaches them)")
+                .register(registry);
     }
 
     private String healthOff() {

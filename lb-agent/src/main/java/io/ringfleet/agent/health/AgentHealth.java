@@ -24,6 +24,7 @@ public final class AgentHealth implements AutoCloseable {
     private final HealthLogReader reader;
     private final VerdictReporter reporter;
     private final HealthProber prober;
+    private final AsymmetryTracker asymmetry;
     private final Object lock = new Object();
     private ProbePlan plan = ProbePlan.NONE; // guarded by lock
 
@@ -33,6 +34,7 @@ public final class AgentHealth implements AutoCloseable {
     public AgentHealth(String nodeId, HealthLogReader reader, VerdictWriter writer, HealthProber.Builder prober) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.reader = Objects.requireNonNull(reader, "reader");
+        this.asymmetry = new AsymmetryTracker(nodeId);
         // the prober is the one source of this node's verdicts; the reporter reads them when an edge wakes it
         ProberHolder holder = new ProberHolder();
         this.reporter = new VerdictReporter(nodeId, writer, holder::verdicts);
@@ -57,6 +59,7 @@ public final class AgentHealth implements AutoCloseable {
             }
             plan = next;
         }
+        asymmetry.imageProgrammed(image, System.currentTimeMillis());
         SortedMap<HealthPair, Verdict> logged = reader.votes(image, nodeId);
         reporter.logApplied(new LogView(
                 image.index(),
@@ -70,6 +73,14 @@ public final class AgentHealth implements AutoCloseable {
         synchronized (lock) {
             return plan.targets().size();
         }
+    }
+
+    /**
+     * Pairs where this node's vote has differed from the fleet's quorum verdict for longer than their check's fall
+     * × interval (asymmetric reachability: not a fleet change, reported).
+     */
+    public int asymmetricPairs() {
+        return asymmetry.asymmetricPairs(System.currentTimeMillis());
     }
 
     /** Checked pairs not probed for want of a health-check destination. */
