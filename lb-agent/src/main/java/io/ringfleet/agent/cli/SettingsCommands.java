@@ -175,7 +175,7 @@ final class SettingsCommands {
         Boolean preVote;
 
         @Option(
-names = "--health-quorum",
+                names = "--health-quorum",
                 paramLabel = "N",
                 converter = Args.Uint32Converter.class,
                 description = "Votes that decide a real down or up (0: a majority of the voting LBs).")
