@@ -130,7 +130,8 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
 
     /** Host failures scheduled. */
     public int hostFailures() {
-        return (int) faults.stream().filter(f -> f.kind() == FaultKind.HOST_FAILURE).count();
+        return (int)
+                faults.stream().filter(f -> f.kind() == FaultKind.HOST_FAILURE).count();
     }
 
     /** The schedule as printed before the run. */

@@ -60,7 +60,8 @@ public final class NetnsChaosMain {
         System.out.println();
         System.out.println("netns-chaos: seeds " + from + ".." + (from + scenarios - 1) + ", " + scenarios
                 + " scenarios, " + failed.size() + " failed" + (failed.isEmpty() ? "" : ": " + failed));
-        System.out.println(NetnsChaosResult.summary(totalFaults, hostFailures, overlapping, disk, link, connections, broken));
+        System.out.println(
+                NetnsChaosResult.summary(totalFaults, hostFailures, overlapping, disk, link, connections, broken));
         return failed.isEmpty() ? 0 : 1;
     }
 }
