@@ -4,7 +4,9 @@
 # withdraw) → the router's route (vtysh 'show ip route json') no longer uses the LB; undrain → back; host failure
 # (every process of the LB namespace frozen, XDP detached) → gone (BFD 100 ms × 3); return → back after its
 # hook announces. Prints one line per round on stderr, the CI line and the JSON (p50/p99/max per step, ms) last.
-# Usage: scripts/bench-bgp.sh [REPEATS (20)]. Root; takes the shared kernel lock. MVN_OFFLINE=1 builds with mvn -o.
+# Steps are timed against the router's kernel route (ip monitor); WATCH=frr times them against FRR's route polled with
+# vtysh instead (the first measurements' method).
+# Usage: [WATCH=frr] scripts/bench-bgp.sh [REPEATS (20)]. Root; takes the shared kernel lock. MVN_OFFLINE=1 builds with mvn -o.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -19,4 +21,4 @@ deps=$(tr ':' '\n' <chaos-tests/target/bench-bgp.classpath | grep -v '/io/ringfl
 own=chaos-tests/target/classes:lb-agent/target/classes:bpf/target/classes:api/target/classes
 own=$own:raft-state/target/classes:cluster-config/target/classes
 exec flock /tmp/ringfleet-kernel.lock java -Xmx512m --enable-native-access=ALL-UNNAMED -cp "$own:$deps" \
-  -Dringfleet.scripts="$PWD" io.ringfleet.chaos.bgp.BgpBench "$@"
+  -Dringfleet.scripts="$PWD" -Dringfleet.bgp.watch="${WATCH:-kernel}" io.ringfleet.chaos.bgp.BgpBench "$@"

@@ -24,6 +24,7 @@ public final class BgpBench {
             BgpRouting bgp = BgpRouting.start(topology, dir, true, System.err::println);
             BgpExercise ex = new BgpExercise(bgp);
             ex.announceAll();
+            System.err.println("timed against " + ex.watchName());
             for (int i = 0; i < repeats; i++) {
                 LbNode lb = topology.lb(1 + i % topology.lbs().size());
                 System.err.printf(

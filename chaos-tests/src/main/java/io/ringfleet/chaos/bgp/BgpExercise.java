@@ -9,18 +9,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The BGP steps the test and the benchmark time, each against the router's view (FRR's selected route):
- * drain (hook {@code withdraw}) → withdrawn, undrain → back, host failure → withdrawn, return → back. Keeps
- * every duration; {@link #summary()} is the CI line.
+ * The BGP steps the test and the benchmark time, each against the router's kernel routes (what it forwards with,
+ * {@link KernelRouteWatch}; {@code -Dringfleet.bgp.watch=frr} times against FRR's selected route polled with vtysh
+ * instead, {@link RouteWatch}, the method of the first measurements): drain (hook {@code withdraw}) → withdrawn,
+ * undrain → back, host failure → withdrawn, return → back. Keeps every duration, and how long the hook itself ran
+ * on drains (the rest is BIRD, BGP, bgpd, zebra and the kernel); {@link #summary()} is the CI line.
  */
 public final class BgpExercise {
     private static final long STEP_TIMEOUT_MS = 10_000;
 
     private final Topology topology;
     private final BgpRouting bgp;
-    private final RouteWatch watch;
+    private final RouteTimer watch;
+    private final String watchName;
     private final List<String> vips;
     private final List<Long> drainMs = new ArrayList<>();
+    private final List<Long> drainHookMs = new ArrayList<>();
     private final List<Long> undrainMs = new ArrayList<>();
     private final List<Long> hostFailureMs = new ArrayList<>();
     private final List<Long> returnMs = new ArrayList<>();
@@ -28,7 +32,15 @@ public final class BgpExercise {
     public BgpExercise(BgpRouting bgp) {
         this.bgp = bgp;
         this.topology = bgp.topology();
-        this.watch = new RouteWatch(bgp, List.of(topology.vip4(), topology.vip6()));
+        if ("frr".equals(System.getProperty("ringfleet.bgp.watch"))) {
+            this.watch = new RouteWatch(bgp, List.of(topology.vip4(), topology.vip6()));
+            this.watchName = "FRR's route (vtysh polls)";
+        } else {
+            KernelRouteWatch kernel = KernelRouteWatch.start(topology);
+            topology.onTeardown(kernel);
+            this.watch = kernel;
+            this.watchName = "the router's kernel route (ip monitor)";
+        }
         this.vips = List.of(Addresses.text(topology.vip4()), Addresses.text(topology.vip6()));
     }
 
@@ -45,6 +57,7 @@ public final class BgpExercise {
     public long drain(LbNode lb) {
         long t0 = System.nanoTime();
         BirdRouteHook.run(bgp.speaker(lb.number()), "withdraw", vips);
+        drainHookMs.add((System.nanoTime() - t0) / 1_000_000L);
         long ms = watch.awaitMillis(t0, hops -> !hops.contains(lb.number()), lb.id() + " withdrawn", STEP_TIMEOUT_MS);
         drainMs.add(ms);
         return ms;
@@ -102,6 +115,16 @@ public final class BgpExercise {
         return List.copyOf(drainMs);
     }
 
+    /** How long the hook ran on each drain (process start to exit), in ms. */
+    public List<Long> drainHookMs() {
+        return List.copyOf(drainHookMs);
+    }
+
+    /** What the steps were timed against. */
+    public String watchName() {
+        return watchName;
+    }
+
     public List<Long> undrainMs() {
         return List.copyOf(undrainMs);
     }
@@ -122,7 +145,8 @@ public final class BgpExercise {
 
     /** One JSON object: p50 / p99 / max of each step, in ms. */
     public String json() {
-        return "{\"drain_withdrawn_ms\":" + stats(drainMs) + ",\"host_failure_withdrawn_ms\":" + stats(hostFailureMs)
+        return "{\"drain_withdrawn_ms\":" + stats(drainMs) + ",\"drain_hook_ms\":" + stats(drainHookMs)
+                + ",\"host_failure_withdrawn_ms\":" + stats(hostFailureMs)
                 + ",\"undrain_back_ms\":" + stats(undrainMs) + ",\"return_back_ms\":" + stats(returnMs) + "}";
     }
 

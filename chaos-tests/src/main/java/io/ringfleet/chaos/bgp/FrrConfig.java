@@ -10,9 +10,19 @@ final class FrrConfig {
 
     static void write(Path dir, String hostname, List<LbNode> lbs, boolean bfd) {
         Daemons.write(dir.resolve("vtysh.conf"), "! vtysh of one run's router: sockets in this directory\n");
-        Daemons.write(dir.resolve("zebra.conf"), "hostname " + hostname + "\n");
+        Daemons.write(dir.resolve("zebra.conf"), zebra(hostname));
         Daemons.write(dir.resolve("bfdd.conf"), bfdd());
         Daemons.write(dir.resolve("bgpd.conf"), bgpd(lbs, bfd));
+    }
+
+    /**
+     * zebra installs each route with its next hops inline, not through kernel nexthop objects ({@code nhid}): with
+     * nexthop objects, once an LB's link had gone down and up (a host failure and return), zebra showed the
+     * returned LB in the IPv4 route (and FRR's {@code show ip route} with it) while the kernel's route kept
+     * forwarding without it (BgpRoutingTest, timed against the kernel, caught it; IPv6 came back).
+     */
+    private static String zebra(String hostname) {
+        return "hostname " + hostname + "\nno zebra nexthop kernel enable\n";
     }
 
     private static String bfdd() {

@@ -10,7 +10,7 @@ import java.util.function.Predicate;
  * Waits for the router's selected routes of the VIPs to meet a condition, polling FRR ({@code show ip route
  * json}) as fast as vtysh answers, and says how long it took.
  */
-public final class RouteWatch {
+public final class RouteWatch implements RouteTimer {
     private final BgpRouting bgp;
     private final List<InetAddress> vips;
 
@@ -23,6 +23,7 @@ public final class RouteWatch {
      * Milliseconds from {@code sinceNanos} until every VIP's next hops satisfy the condition; throws with
      * the last next hops seen if that takes longer than timeoutMs.
      */
+    @Override
     public long awaitMillis(long sinceNanos, Predicate<Set<Integer>> condition, String what, long timeoutMs) {
         long deadline = sinceNanos + timeoutMs * 1_000_000L;
         while (true) {

@@ -6,6 +6,7 @@ package io.ringfleet.chaos.demo;
  * @param connections long-lived TCP connections opened (replacements included)
  * @param drains LB drains done
  * @param agentKills agents killed with SIGKILL (and restarted)
+ * @param hostFailures LB hosts failed as a whole (withdrawn by BFD) and returned
  * @param restartKeptMaps whether every killed agent's balancer stayed attached and its maps were unchanged after
  *     the restart
  * @param broken long-lived flows (TCP and UDP) that broke although their real was not removed, plus short
@@ -24,6 +25,7 @@ public record DemoResult(
         long connections,
         int drains,
         int agentKills,
+        int hostFailures,
         boolean restartKeptMaps,
         int broken,
         int expectedBroken,

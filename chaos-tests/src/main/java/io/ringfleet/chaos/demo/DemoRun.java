@@ -20,6 +20,8 @@ import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.chaos.agents.AgentProcess;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
+import io.ringfleet.chaos.bgp.BgpRouting;
+import io.ringfleet.chaos.bgp.HostFailure;
 import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.BackendNode;
 import io.ringfleet.chaos.netns.BalancerNode;
@@ -54,9 +56,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The demo's story, step by step, on a real {@link Topology} with a real {@link LbAgentFleet} (one lb-agent
- * process per LB): provision the fleet with lbctl through node 2, run traffic, drain an LB, kill -9 an agent and
- * restart it, churn a real, show the fleet status and check every LB's kernel maps; then tear everything down.
+ * The demo's story, step by step, on a real {@link Topology} routed by real BGP ({@link BgpRouting}: FRR in the
+ * router, BIRD with BFD in every LB) with a real {@link LbAgentFleet} (one lb-agent process per LB, announcing
+ * through {@code scripts/route-hook-bird}): provision the fleet with lbctl through node 2, run traffic, drain an LB,
+ * kill -9 an agent and restart it, fail an LB's host and bring it back, churn a real, show the fleet status and
+ * check every LB's kernel maps; then tear everything down.
  * Used by {@link Demo} (full) and by the test (short).
  *
  * <p>The demo also applies every change it sends to a model of its own ({@link LocalFleetLog}: raft-state's
@@ -66,7 +70,10 @@ import java.util.TreeMap;
 public final class DemoRun {
     private static final int MAX_VIPS = 4;
     private static final int MAX_REALS = 256;
-    private static final int STEPS = 11;
+    private static final int STEPS = 12;
+    /** The LB whose host fails (not {@link #VIA}: lbctl goes through that one). */
+    private static final int HOST_FAILURE_LB = 1;
+
     private static final int CHECKED_FLOWS = 10_000;
     private static final long CHECK_SEED = 5;
     /** The node every lbctl command goes through. */
@@ -78,6 +85,7 @@ public final class DemoRun {
     private final Console console;
     private final List<VipKey> vips = new ArrayList<>();
     private Topology topology;
+    private BgpRouting bgp;
     private LbAgentFleet agents;
     private LocalFleetLog model;
     private Traffic traffic;
@@ -85,6 +93,7 @@ public final class DemoRun {
     private int changes;
     private int drains;
     private int kills;
+    private int hostFailures;
     private boolean restartKeptMaps = true;
     private int movedFlows;
     private int movedSameReal;
@@ -111,6 +120,7 @@ public final class DemoRun {
             TrafficSnapshot start = startTraffic();
             drain(options.drainLb());
             killAgent(options.lbs());
+            hostFailure(HOST_FAILURE_LB);
             if (options.realChurn()) {
                 realChurn(options.backends());
             } else {
@@ -148,7 +158,8 @@ public final class DemoRun {
     }
 
     private void buildTopology() {
-        console.step("topology: a router with one ECMP route per VIP, " + options.lbs() + " LBs, " + options.backends()
+        console.step("topology: a router with one ECMP route per VIP (BGP), " + options.lbs() + " LBs, "
+                + options.backends()
                 + " backends, " + options.clients() + " client(s)");
         topology = Topology.builder()
                 .lbs(options.lbs())
@@ -159,8 +170,10 @@ public final class DemoRun {
     }
 
     private void startAgents() {
-        console.step("agents: one lb-agent process per LB (Raft peer, map programmer, gRPC API, metrics)");
-        agents = LbAgentFleet.start(topology, MAX_VIPS, MAX_REALS, console::line);
+        console.step("agents: one lb-agent process per LB (Raft peer, map programmer, gRPC API, metrics), each"
+                + " announcing its VIPs over BGP once ready");
+        startBgp();
+        agents = LbAgentFleet.startWithBgp(topology, MAX_VIPS, MAX_REALS, bgp, console::line);
         for (BalancerNode node : agents.observeAll()) {
             console.line(node.lb().id() + ": balancer program " + node.attachedProgramId() + " attached to "
                     + node.lb().device() + " in driver mode by its agent; maps pinned in "
@@ -261,7 +274,8 @@ public final class DemoRun {
                         .build()));
         drains++;
         awaitRoutes(n, false);
-        console.line(lb.id() + "'s agent ran its route hook with withdraw; the router's routes now go via "
+        console.line(lb.id() + "'s agent ran route-hook-bird withdraw (its BIRD sent the BGP withdraw; FRR on the"
+                + " router removed it): the router's routes now go via "
                 + names(topology.nextHops4()) + " (IPv4) and " + names(topology.nextHops6()) + " (IPv6)");
         LbCounters drainedBefore = LbCounters.read(agents.observe(n), vipNums());
         phase("drained", options.phaseMillis(), drainStart);
@@ -313,7 +327,8 @@ public final class DemoRun {
                 + (node.attachedProgramId() == program
                         ? "still attached"
                         : "NOT attached (" + node.attachedProgramId() + ")")
-                + "; its connection table keeps " + remembered + " flows");
+                + "; its connection table keeps " + remembered + " flows; its BIRD keeps its routes announced: "
+                + names(topology.nextHops4()));
         status("the fleet as " + topology.lb(VIA).id() + " sees it, with " + lb.id() + "'s agent dead");
         phase(lb.id() + "'s agent dead, its balancer still forwarding", options.phaseMillis(), deadStart);
 
@@ -330,6 +345,60 @@ public final class DemoRun {
                 + "; kernel maps " + (mapsAfter.equals(mapsBefore) ? "unchanged" : "CHANGED") + " (digest "
                 + mapsAfter.substring(0, 12) + ")");
         phase(lb.id() + "'s agent back", Math.max(1000, options.phaseMillis() / 2), backStart);
+    }
+
+    // ---- BGP: the router's FRR, the LBs' BIRDs, host failure ----
+
+    private void startBgp() {
+        Path dir = Path.of(System.getProperty("ringfleet.runs", LbAgentFleet.DEFAULT_BASE), topology.prefix() + "bgp");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("creating " + dir, e);
+        }
+        bgp = BgpRouting.start(topology, dir, true, console::line);
+    }
+
+    /**
+     * lbN's host fails as a whole ({@link HostFailure}): every process on it freezes and its XDP program is
+     * detached, so only the router's BFD notices; its flows move to the other LBs. Then its processes are killed
+     * and its links go down; the host returns (BIRD up, announcing nothing), its agent starts and, once ready,
+     * announces again.
+     */
+    private void hostFailure(int n) {
+        LbNode lb = topology.lb(n);
+        AgentProcess agent = agents.agent(n);
+        console.step("host failure of " + lb.id() + ": every process on it stops, its XDP program is detached and its"
+                + " links go down; BFD tells the router; then the host returns");
+        Mark downStart = mark();
+        long t0 = System.nanoTime();
+        List<Long> frozen = HostFailure.stop(lb);
+        awaitRoutes(n, false);
+        long withdrawnMs = (System.nanoTime() - t0) / 1_000_000;
+        hostFailures++;
+        console.line(frozen.size() + " processes of " + lb.id() + " frozen (its agent and its BIRD), XDP detached: the"
+                + " router's BFD session went down and FRR withdrew " + lb.id() + " " + withdrawnMs + " ms later;"
+                + " routes via " + names(topology.nextHops4()) + " (IPv4) and " + names(topology.nextHops6())
+                + " (IPv6)");
+        HostFailure.bury(lb, frozen);
+        agent.kill9(); // the host killed it; this reaps the demo's handle on the process
+        console.line(lb.id() + "'s processes killed and its links down, as a powered-off host leaves them");
+        phase(lb.id() + "'s host down", options.phaseMillis(), downStart);
+
+        Mark backStart = mark();
+        HostFailure.revive(lb, bgp.speaker(n));
+        bgp.awaitSessions(List.of(lb));
+        console.line(lb.id() + "'s host is back: links up, BIRD's session Established with BFD Up, announcing"
+                + " nothing until its agent is ready: routes via " + names(topology.nextHops4()));
+        agent.start();
+        agents.awaitReady(List.of(agent));
+        awaitRoutes(n, true);
+        BalancerNode node = agents.observe(n);
+        console.line(lb.id() + ": lb-agent ready (pid " + agent.pid() + "), XDP program "
+                + (node.attachedProgramId() == node.programId() ? "attached again" : "NOT attached")
+                + "; route-hook-bird announced: routes via " + names(topology.nextHops4()) + " (IPv4) and "
+                + names(topology.nextHops6()) + " (IPv6)");
+        phase(lb.id() + "'s host back", Math.max(1000, options.phaseMillis() / 2), backStart);
     }
 
     private void realChurn(int m) {
@@ -483,6 +552,7 @@ public final class DemoRun {
                 end.longOpened(),
                 drains,
                 kills,
+                hostFailures,
                 restartKeptMaps,
                 broken,
                 all.expectedBroken(),
@@ -570,11 +640,12 @@ public final class DemoRun {
                     && topology.nextHops6().contains(n) == announced) {
                 return;
             }
-            pause(50);
+            pause(10);
         }
         throw new IllegalStateException("the router's routes still " + (announced ? "lack" : "have") + " lb" + n
-                + " after " + CONVERGE_MILLIS / 1000 + " s: its route hook did not run (see its agent log "
-                + agents.agent(n).logFile() + ")");
+                + " after " + CONVERGE_MILLIS / 1000 + " s (see its agent log "
+                + agents.agent(n).logFile()
+                + "); router:\n" + bgp.router().sessions());
     }
 
     /** A moment to measure a phase from: traffic figures and every LB's counters. */

@@ -75,7 +75,13 @@ public enum FaultKind {
      * disk, which it must refuse (or start without acknowledging what it cannot persist); the disk is freed after
      * the dwell and the agent restarted (real processes).
      */
-    DISK("disk full");
+    DISK("disk full"),
+    /**
+     * An LB host fails as a whole (real processes, with real BGP): every process of its namespace stops (agent and
+     * BIRD), its XDP program is detached and its links go down; the router's BFD withdraws its routes. After the
+     * dwell the host returns (links up, BIRD announcing nothing), its agent restarts and announces once ready.
+     */
+    HOST_FAILURE("LB host failure");
 
     private final String label;
 

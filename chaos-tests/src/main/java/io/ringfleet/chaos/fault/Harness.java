@@ -5,6 +5,7 @@ import static io.ringfleet.chaos.fault.FaultKind.CONCURRENT;
 import static io.ringfleet.chaos.fault.FaultKind.DISK;
 import static io.ringfleet.chaos.fault.FaultKind.DRAIN;
 import static io.ringfleet.chaos.fault.FaultKind.HEAL;
+import static io.ringfleet.chaos.fault.FaultKind.HOST_FAILURE;
 import static io.ringfleet.chaos.fault.FaultKind.KILL;
 import static io.ringfleet.chaos.fault.FaultKind.KILL_LEADER;
 import static io.ringfleet.chaos.fault.FaultKind.LINK;
@@ -51,7 +52,7 @@ public enum Harness {
             TRANSFER_LEADER,
             PAUSE)),
     /** Real lb-agent processes in network namespaces ({@code io.ringfleet.chaos.netnschaos}). */
-    NETNS(List.of(KILL, KILL_LEADER, PARTITION, DRAIN, CHURN, LINK, DISK));
+    NETNS(List.of(KILL, KILL_LEADER, PARTITION, DRAIN, CHURN, LINK, DISK, HOST_FAILURE));
 
     private final List<FaultKind> kinds;
 

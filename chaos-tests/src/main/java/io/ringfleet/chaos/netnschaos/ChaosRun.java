@@ -1,6 +1,7 @@
 package io.ringfleet.chaos.netnschaos;
 
 import io.ringfleet.chaos.agents.LbAgentFleet;
+import io.ringfleet.chaos.bgp.BgpRouting;
 import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.BackendNode;
 import io.ringfleet.chaos.netns.Topology;
@@ -16,7 +17,7 @@ import java.util.function.Consumer;
 
 /**
  * What the parts of one scenario share: its schedule and output, the seeded random source of its choices, the
- * violations found so far, and the running topology, agents, traffic and write load.
+ * violations found so far, and the running topology, BGP (FRR and the LBs' BIRDs), agents, traffic and write load.
  */
 final class ChaosRun {
     final ChaosSchedule schedule;
@@ -24,6 +25,7 @@ final class ChaosRun {
     final Random random;
     final List<String> violations;
     final Topology topology;
+    final BgpRouting bgp;
     final LbAgentFleet fleet;
     final FleetReads reads;
     final Traffic traffic;
@@ -35,6 +37,7 @@ final class ChaosRun {
             Random random,
             List<String> violations,
             Topology topology,
+            BgpRouting bgp,
             LbAgentFleet fleet,
             Traffic traffic,
             OperatorWrites writes) {
@@ -43,6 +46,7 @@ final class ChaosRun {
         this.random = random;
         this.violations = violations;
         this.topology = topology;
+        this.bgp = bgp;
         this.fleet = fleet;
         this.reads = new FleetReads(fleet);
         this.traffic = traffic;

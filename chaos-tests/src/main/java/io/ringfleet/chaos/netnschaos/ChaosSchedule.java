@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The faults of one scenario, chosen and ordered by its seed. With as many faults as {@link Harness#NETNS} has
- * kinds (seven) or more, every kind occurs at least once and one fault or more carries an overlapping one
- * ({@link #overlapFor}). Soundness rule: every {@link FaultKind#CHURN} comes after the last {@link FaultKind#DRAIN}, so no
- * flow moves to another LB after the traffic VIPs' rings changed (see the README: a flow that changes LB after
- * a ring change may legitimately land on another real).
+ * The faults of one scenario, chosen and ordered by its seed. Every schedule has at least one {@link
+ * FaultKind#HOST_FAILURE}; with as many faults as {@link Harness#NETNS} has kinds (eight) or more, every kind occurs
+ * at least once and one fault or more carries an overlapping one ({@link #overlapFor}). Soundness rule: every {@link
+ * FaultKind#CHURN} comes after the last fault that moves flows to other LBs ({@link FaultKind#DRAIN}, {@link
+ * FaultKind#HOST_FAILURE}), so no flow moves to another LB after the traffic VIPs' rings changed (see the README: a
+ * flow that changes LB after a ring change may legitimately land on another real).
  */
 public record ChaosSchedule(long seed, List<Fault> faults) {
     public static final int MIN_DWELL_MILLIS = 2000;
@@ -32,16 +33,18 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
         List<FaultKind> kinds = new ArrayList<>();
         if (count >= all.size()) {
             kinds.addAll(all);
+        } else {
+            kinds.add(FaultKind.HOST_FAILURE); // the "Done when": every run fails a host at least once
         }
         while (kinds.size() < count) {
             kinds.add(all.get(random.nextInt(all.size())));
         }
         Collections.shuffle(kinds, random);
-        kinds = churnAfterDrains(kinds, random);
+        kinds = churnAfterFlowMoves(kinds, random);
         List<Fault> faults = new ArrayList<>();
         for (FaultKind k : kinds) {
             int target = switch (k) {
-                case KILL, PARTITION, DRAIN, LINK -> 1 + random.nextInt(3);
+                case KILL, PARTITION, DRAIN, LINK, HOST_FAILURE -> 1 + random.nextInt(3);
                 case CHURN -> 1 + random.nextInt(3);
                 case KILL_LEADER, DISK -> 0;
                 default -> throw new IllegalStateException(k + " is not in " + Harness.NETNS);
@@ -85,7 +88,8 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
      * another (one node out, one slow and lossy but a member: the third and the slow one are still a majority).
      * Not scheduled: two of kill -9, partition and disk full at once (two of three nodes out is unavailability,
      * not a bug: the writes then time out unacknowledged, which the ledger already allows); a churn with anything
-     * (its ring change must not meet a drain's flow moves, see {@link #churnAfterDrains}); a second drain (only
+     * (its ring change must not meet a drain's flow moves, see {@link #churnAfterFlowMoves}); a host failure with
+     * anything (its host is out of Raft as a kill -9 is, and its flows move as a drain's); a second drain (only
      * one LB is drained at a time); a disk full with anything (it needs the two others healthy to go on).
      */
     static Fault overlapFor(Fault f, Random random) {
@@ -99,21 +103,35 @@ public record ChaosSchedule(long seed, List<Fault> faults) {
         return (int) faults.stream().filter(f -> f.overlapping() != null).count();
     }
 
-    /** Moves every churn placed before the last drain to a random place after it (order otherwise kept). */
-    static List<FaultKind> churnAfterDrains(List<FaultKind> kinds, Random random) {
+    /**
+     * Moves every churn placed before the last drain or host failure to a random place after it (order otherwise
+     * kept).
+     */
+    static List<FaultKind> churnAfterFlowMoves(List<FaultKind> kinds, Random random) {
         List<FaultKind> out = new ArrayList<>(kinds);
-        int lastDrain = out.lastIndexOf(FaultKind.DRAIN);
+        int lastMove = lastFlowMove(out);
         List<FaultKind> moved = new ArrayList<>();
-        for (int i = lastDrain - 1; i >= 0; i--) {
+        for (int i = lastMove - 1; i >= 0; i--) {
             if (out.get(i) == FaultKind.CHURN) {
                 moved.add(out.remove(i));
             }
         }
         for (FaultKind churn : moved) {
-            int after = out.lastIndexOf(FaultKind.DRAIN) + 1;
+            int after = lastFlowMove(out) + 1;
             out.add(after + random.nextInt(out.size() - after + 1), churn);
         }
         return out;
+    }
+
+    /** The index of the last fault that moves flows to other LBs (drain, host failure), or -1. */
+    static int lastFlowMove(List<FaultKind> kinds) {
+        return Math.max(kinds.lastIndexOf(FaultKind.DRAIN), kinds.lastIndexOf(FaultKind.HOST_FAILURE));
+    }
+
+    /** Host failures scheduled. */
+    public int hostFailures() {
+        return (int)
+                faults.stream().filter(f -> f.kind() == FaultKind.HOST_FAILURE).count();
     }
 
     /** The schedule as printed before the run. */

@@ -13,7 +13,7 @@ import java.util.Set;
  * ChaosSchedule#overlapFor}): one of the two is always a lossy link, which slows a node but keeps it a member.
  *
  * @param kind what is done
- * @param target the LB number (kill, partition, drain, link), the backend number (churn), or 0 (the leader, found
+ * @param target the LB number (kill, partition, drain, link, host failure), the backend number (churn), or 0 (the leader, found
  *     when the fault starts: kill -9 leader, disk full)
  * @param dwellMillis how long the fault is held once injected
  * @param overlapping the fault injected while this one is on, or null
@@ -41,7 +41,7 @@ public record Fault(FaultKind kind, int target, int dwellMillis, Fault overlappi
     /** What the fault hits, as printed. */
     public String targetText() {
         return switch (kind) {
-            case KILL, PARTITION, DRAIN, LINK -> "lb" + target;
+            case KILL, PARTITION, DRAIN, LINK, HOST_FAILURE -> "lb" + target;
             case KILL_LEADER, DISK -> "leader";
             case CHURN -> "be" + target;
             default -> throw new IllegalStateException(kind.toString()); // the constructor admits no other kind

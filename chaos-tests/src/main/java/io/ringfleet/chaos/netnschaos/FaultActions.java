@@ -6,6 +6,8 @@ import io.ringfleet.chaos.agents.AgentProcess;
 import io.ringfleet.chaos.agents.DataDisks;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
+import io.ringfleet.chaos.bgp.BgpRouting;
+import io.ringfleet.chaos.bgp.HostFailure;
 import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.BackendNode;
 import io.ringfleet.chaos.netns.ForwardingCheck;
@@ -33,12 +35,20 @@ final class FaultActions {
     private static final long ROUTES_MILLIS = 60_000;
     private static final int CHECK_FLOWS_DURING_CHURN = 1_000;
     private static final int FULL_DISK_WATCH_MILLIS = 30_000;
+    /**
+     * How soon the router must stop routing to a failed host: BFD detects it in 300 ms (100 ms × 3), then bgpd
+     * withdraws and zebra installs; past this the hold timer, not BFD, did it.
+     */
+    static final long HOST_WITHDRAW_MILLIS = 1_500;
+    /** How long a host failure waits for the withdrawal before it sets the host's links down anyway. */
+    private static final long HOST_WITHDRAW_WAIT_MILLIS = 10_000;
 
     private final ChaosRun run;
     private final Consumer<String> out;
     private final Random random;
     private final List<String> violations;
     private final Topology topology;
+    private final BgpRouting bgp;
     private final LbAgentFleet fleet;
     private final FleetReads reads;
     private final Traffic traffic;
@@ -49,6 +59,7 @@ final class FaultActions {
         this.random = run.random;
         this.violations = run.violations;
         this.topology = run.topology;
+        this.bgp = run.bgp;
         this.fleet = run.fleet;
         this.reads = run.reads;
         this.traffic = run.traffic;
@@ -223,6 +234,58 @@ final class FaultActions {
                 "next hop withdrawn %.1f s after the drain; %d VIP packets reached lb%d while drained;"
                         + " %d TCP flows arrived at the others without a table entry (moved, hashed); undrained",
                 withdrawn, packets, n, moved);
+    }
+
+    /**
+     * Fails lbN's host ({@link HostFailure}): every process of its namespace freezes and its XDP program is
+     * detached, so that only the router's BFD can notice; the router must stop routing to it within {@link
+     * #HOST_WITHDRAW_MILLIS} (its flows stall meanwhile, then move to the other LBs, whose rings are the same). Its
+     * processes are then killed and its links set down for the dwell. The host returns (links up, BIRD booted
+     * announcing nothing): it must not be routed to before its agent is ready, and must be once it is.
+     */
+    String hostFailure(int n, int dwell) {
+        LbNode lb = topology.lb(n);
+        Set<Integer> others = new TreeSet<>(Set.of(1, 2, 3));
+        others.remove(n);
+        long t0 = System.nanoTime();
+        List<Long> frozen = HostFailure.stop(lb);
+        boolean withdrawn = routesBecome(others, HOST_WITHDRAW_WAIT_MILLIS);
+        long withdrawMs = (System.nanoTime() - t0) / 1_000_000;
+        if (!withdrawn || withdrawMs > HOST_WITHDRAW_MILLIS) {
+            violations.add("the router still routed to lb" + n + " " + withdrawMs + " ms after its host stopped (BFD "
+                    + (bgp.bfd() ? "on" : "off") + ", must be ≤ " + HOST_WITHDRAW_MILLIS + " ms): routes "
+                    + topology.nextHops4() + " / " + topology.nextHops6());
+        }
+        HostFailure.bury(lb, frozen);
+        AgentProcess agent = fleet.agent(n);
+        agent.kill9(); // the host killed it; this reaps our handle on the process
+        pause(dwell);
+        long back = System.nanoTime();
+        HostFailure.revive(lb, bgp.speaker(n));
+        bgp.awaitSessions(List.of(lb));
+        if (topology.nextHops4().contains(n) || topology.nextHops6().contains(n)) {
+            violations.add("lb" + n + " was routed to again before its agent was ready (after its host returned)");
+        }
+        agent.start();
+        fleet.awaitReady(List.of(agent));
+        awaitRoutes(topology, Set.of(1, 2, 3), "after lb" + n + "'s host returned");
+        return String.format(
+                "%d processes frozen, XDP detached: the router withdrew lb%d after %d ms (BFD %s); processes killed,"
+                        + " links down; host back: BIRD announcing nothing until the agent was ready, routed to"
+                        + " again %.1f s after its return",
+                frozen.size(), n, withdrawMs, bgp.bfd() ? "on" : "off", (System.nanoTime() - back) / 1e9);
+    }
+
+    /** Polls the router's kernel routes until both VIPs go to exactly these LBs; false after timeoutMillis. */
+    private boolean routesBecome(Set<Integer> expected, long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            if (topology.nextHops4().equals(expected) && topology.nextHops6().equals(expected)) {
+                return true;
+            }
+            pause(10);
+        }
+        return false;
     }
 
     /** Non-SYN TCP packets the other LBs had no connection-table entry for: about one per flow that moved there. */

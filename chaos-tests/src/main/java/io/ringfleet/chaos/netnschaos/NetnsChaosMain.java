@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The soak of real-process chaos: {@code NetnsChaosMain --scenarios N --from SEED [--faults K]} runs the scenarios
  * of seeds SEED .. SEED+N-1 one after the other (each on a fresh topology and fleet) and prints, last,
- * {@code netns-chaos: F faults, C connections, B broken} over all of them. Exit 0 when every scenario passed,
+ * {@code netns-chaos: F faults (H host failures, ...), C connections, B broken} over all of them. Exit 0 when every scenario passed,
  * 1 otherwise (each failure says {@code reproduce with seed=...}), 2 on bad arguments.
  */
 public final class NetnsChaosMain {
@@ -37,6 +37,7 @@ public final class NetnsChaosMain {
 
     static int run(int scenarios, long from, int faults) {
         long totalFaults = 0;
+        long hostFailures = 0;
         long overlapping = 0;
         long disk = 0;
         long link = 0;
@@ -46,6 +47,7 @@ public final class NetnsChaosMain {
         for (long seed = from; seed < from + scenarios; seed++) {
             NetnsChaosResult r = NetnsChaosScenario.run(seed, faults, System.out::println);
             totalFaults += r.faults();
+            hostFailures += r.hostFailures();
             overlapping += r.overlapping();
             disk += r.disk();
             link += r.link();
@@ -58,7 +60,8 @@ public final class NetnsChaosMain {
         System.out.println();
         System.out.println("netns-chaos: seeds " + from + ".." + (from + scenarios - 1) + ", " + scenarios
                 + " scenarios, " + failed.size() + " failed" + (failed.isEmpty() ? "" : ": " + failed));
-        System.out.println(NetnsChaosResult.summary(totalFaults, overlapping, disk, link, connections, broken));
+        System.out.println(
+                NetnsChaosResult.summary(totalFaults, hostFailures, overlapping, disk, link, connections, broken));
         return failed.isEmpty() ? 0 : 1;
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
  * @param seed the scenario's seed
  * @param faults faults injected, each of an overlapping pair counted (fewer than scheduled when the scenario
  *     stopped on an error)
+ * @param hostFailures LB host failures injected
  * @param overlapping pairs of faults that were on at once
  * @param disk disk-full faults injected
  * @param link lossy-link faults injected
@@ -21,6 +22,7 @@ import java.util.List;
 public record NetnsChaosResult(
         long seed,
         int faults,
+        int hostFailures,
         int overlapping,
         int disk,
         int link,
@@ -38,13 +40,18 @@ public record NetnsChaosResult(
         return violations.isEmpty() && broken == 0;
     }
 
-    /** The summary line: {@code netns-chaos: F faults (O overlapping, D disk, L link), C connections, B broken}. */
+    /**
+     * The summary line: {@code netns-chaos: F faults (H host failures, O overlapping, D disk, L link), C connections,
+     * B broken}.
+     */
     public String summary() {
-        return summary(faults, overlapping, disk, link, connections, broken);
+        return summary(faults, hostFailures, overlapping, disk, link, connections, broken);
     }
 
-    static String summary(long faults, long overlapping, long disk, long link, long connections, long broken) {
-        return "netns-chaos: " + faults + " faults (" + overlapping + " overlapping, " + disk + " disk, " + link
-                + " link), " + connections + " connections, " + broken + " broken";
+    static String summary(
+            long faults, long hostFailures, long overlapping, long disk, long link, long connections, long broken) {
+        return "netns-chaos: " + faults + " faults (" + hostFailures + " host failures, " + overlapping
+                + " overlapping, " + disk + " disk, " + link + " link), " + connections + " connections, " + broken
+                + " broken";
     }
 }

@@ -2,6 +2,7 @@ package io.ringfleet.chaos.netnschaos;
 
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
+import io.ringfleet.chaos.bgp.BgpRouting;
 import io.ringfleet.chaos.fault.FaultKind;
 import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.BackendNode;
@@ -23,8 +24,9 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * One seeded scenario of real-process chaos: a {@link Topology} (3 LBs, 3 backends, 2 clients), three real
- * lb-agent processes ({@link LbAgentFleet}), long-lived TCP and UDP flows through the traffic VIPs, and the
+ * One seeded scenario of real-process chaos: a {@link Topology} (3 LBs, 3 backends, 2 clients) routed by real BGP
+ * ({@link BgpRouting}: FRR in the router, BIRD with BFD in every LB), three real lb-agent processes ({@link
+ * LbAgentFleet}) whose route hook is the shipped {@code scripts/route-hook-bird}, long-lived TCP and UDP flows through the traffic VIPs, and the
  * faults of a {@link ChaosSchedule} one after the other, each held while lbctl writes go through random nodes
  * ({@link OperatorWrites}), healed, then the fleet must converge. At the end: no flow broken whose real was not
  * removed, every acknowledged write present on every node and every failed one all or nothing, equal status and
@@ -38,31 +40,43 @@ public final class NetnsChaosScenario {
     static final int ANCHOR_PORT = 9000;
 
     private final ChaosSchedule schedule;
+    private final boolean bfd;
     private final Consumer<String> out;
     private final Random random;
     private final List<String> violations =
             java.util.Collections.synchronizedList(new ArrayList<>()); // 2 faults at once
     private final List<String> rows = new ArrayList<>();
     private Topology topology;
+    private BgpRouting bgp;
     private LbAgentFleet fleet;
     private Traffic traffic;
     private OperatorWrites writes;
     private FaultActions faults;
     private FleetChecks checks;
     private int injected;
+    private int hostFailures;
     private int overlapping;
     private int disk;
     private int link;
 
-    private NetnsChaosScenario(ChaosSchedule schedule, Consumer<String> out) {
+    private NetnsChaosScenario(ChaosSchedule schedule, boolean bfd, Consumer<String> out) {
         this.schedule = schedule;
+        this.bfd = bfd;
         this.out = out;
         this.random = new Random(schedule.seed() ^ 0x5DEECE66DL);
     }
 
     /** Runs the scenario of seed with that many faults; prints its schedule, tables and summary line to out. */
     public static NetnsChaosResult run(long seed, int faults, Consumer<String> out) {
-        return new NetnsChaosScenario(ChaosSchedule.of(seed, faults), out).run();
+        return run(seed, faults, true, out);
+    }
+
+    /**
+     * As {@link #run(long, int, Consumer)}; {@code bfd} false is the control run: the BGP sessions run without BFD,
+     * so a failed host stays in the router's routes until the BGP hold timer expires, and the scenario must fail.
+     */
+    public static NetnsChaosResult run(long seed, int faults, boolean bfd, Consumer<String> out) {
+        return new NetnsChaosScenario(ChaosSchedule.of(seed, faults), bfd, out).run();
     }
 
     private NetnsChaosResult run() {
@@ -100,6 +114,7 @@ public final class NetnsChaosScenario {
         NetnsChaosResult result = new NetnsChaosResult(
                 schedule.seed(),
                 injected,
+                hostFailures,
                 overlapping,
                 disk,
                 link,
@@ -116,7 +131,8 @@ public final class NetnsChaosScenario {
     private TrafficSnapshot runOn() {
         long started = System.nanoTime();
         out.accept("namespaces " + topology.prefix() + "*");
-        fleet = LbAgentFleet.start(topology, MAX_VIPS, MAX_REALS, out);
+        bgp = BgpRouting.start(topology, runDir("bgp"), bfd, out);
+        fleet = LbAgentFleet.startWithBgp(topology, MAX_VIPS, MAX_REALS, bgp, out);
         provision();
         FaultActions.awaitRoutes(topology, Set.of(1, 2, 3), "after provisioning");
         traffic = Traffic.builder()
@@ -132,7 +148,7 @@ public final class NetnsChaosScenario {
         out.accept("traffic: " + LONG_LIVED + " long-lived TCP connections and " + UDP_FLOWS
                 + " UDP flows open, by real " + traffic.snapshot().longByReal());
         writes = new OperatorWrites(fleet, topology, schedule.seed(), out);
-        ChaosRun run = new ChaosRun(schedule, out, random, violations, topology, fleet, traffic, writes);
+        ChaosRun run = new ChaosRun(schedule, out, random, violations, topology, bgp, fleet, traffic, writes);
         faults = new FaultActions(run);
         checks = new FleetChecks(run);
         rows.add(String.format(
@@ -255,6 +271,7 @@ public final class NetnsChaosScenario {
             injected++;
             disk += f.kind() == FaultKind.DISK ? 1 : 0;
             link += f.kind() == FaultKind.LINK ? 1 : 0;
+            hostFailures += f.kind() == FaultKind.HOST_FAILURE ? 1 : 0;
         }
         return switch (f.kind()) {
             case KILL -> faults.kill9(f.target(), f.dwellMillis());
@@ -274,6 +291,7 @@ public final class NetnsChaosScenario {
                 writes.focus(leader);
                 yield "lb" + leader + " (leader): " + faults.diskFull(leader, f.dwellMillis());
             }
+            case HOST_FAILURE -> faults.hostFailure(f.target(), f.dwellMillis());
             case CHURN -> "";
             default -> throw new IllegalStateException(f.kind() + " is not a real-process fault");
         };
@@ -308,6 +326,16 @@ public final class NetnsChaosScenario {
     }
 
     // ---- helpers ----
+
+    /** A directory of this run beside the agents' ({@code BASE/PREFIX<name>}), e.g. FRR's and the BIRDs' files. */
+    private Path runDir(String name) {
+        Path dir = Path.of(System.getProperty("ringfleet.runs", LbAgentFleet.DEFAULT_BASE), topology.prefix() + name);
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("creating " + dir, e);
+        }
+    }
 
     private static void requireRoot() {
         String uid = "";

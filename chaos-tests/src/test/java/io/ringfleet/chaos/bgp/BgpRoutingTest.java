@@ -58,7 +58,9 @@ class BgpRoutingTest {
             topology.close();
         }
         if (exercise != null) {
-            System.out.println("bgp: drain → withdrawn " + exercise.drainMs() + " ms, undrain → back "
+            System.out.println("bgp: timed against " + exercise.watchName() + "; drain → withdrawn "
+                    + exercise.drainMs() + " ms (the hook itself ran " + exercise.drainHookMs()
+                    + " ms), undrain → back "
                     + exercise.undrainMs() + " ms, host failure → withdrawn " + exercise.hostFailureMs()
                     + " ms, return → back " + exercise.returnMs() + " ms");
             System.out.println(exercise.summary());

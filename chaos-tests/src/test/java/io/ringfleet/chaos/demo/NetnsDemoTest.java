@@ -10,25 +10,27 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The demo's short version on a real fleet in namespaces: 3 LBs each with a real lb-agent process and the XDP
- * balancer, 3 backends, 20 long-lived TCP connections, UDP flows and short connections; one LB drained and one
- * agent killed with SIGKILL (and restarted) under load.
+ * balancer, routed by real BGP (FRR in the router, BIRD with BFD in each LB), 3 backends, 20 long-lived TCP
+ * connections, UDP flows and short connections; under load one LB drained, one agent killed with SIGKILL (and
+ * restarted), one LB's host failed (withdrawn by BFD) and returned.
  */
 class NetnsDemoTest {
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void aDrainedLbAndAKilledAgentBreakNoConnectionAndEveryLbHoldsTheSameMaps() {
+    void aDrainedLbAKilledAgentAndAFailedHostBreakNoConnectionAndEveryLbHoldsTheSameMaps() {
         assertTrue(
                 Root.isRoot(),
                 "NetnsDemoTest needs root: network namespaces, XDP, BPF maps (run the tests with"
                         + " sudo, as scripts/test.sh does)");
         DemoResult r = DemoRun.run(DemoOptions.quick(), System.out);
         System.out.println("netns-demo: " + r.connections() + " connections, " + r.drains() + " drains, "
-                + r.agentKills() + " agent kills, " + r.broken() + " broken");
+                + r.agentKills() + " agent kills, " + r.hostFailures() + " host failures, " + r.broken() + " broken");
         assertEquals(0, r.broken(), "broken connections (see the BROKEN / failed lines above)");
         assertEquals(r.nodes(), r.equalDigests(), "LBs whose kernel maps equal the image");
         assertEquals(3, r.nodes());
         assertEquals(1, r.drains());
         assertEquals(1, r.agentKills());
+        assertEquals(1, r.hostFailures());
         assertTrue(r.restartKeptMaps(), "the killed agent's balancer stayed attached and its maps were unchanged");
         assertTrue(r.connections() >= 20, "long-lived connections opened: " + r.connections());
         assertEquals(0, r.drainedLbPackets(), "VIP packets reaching the drained LB");

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Schedules: same seed, same schedule; every kind with five faults or more; no churn before a drain. */
+/**
+ * Schedules: same seed, same schedule; every kind with as many faults as kinds; a host failure in every schedule; no
+ * churn before a drain or a host failure.
+ */
 class ChaosScheduleTest {
     @Test
     void aSeedGivesOneSchedule() {
@@ -18,13 +21,14 @@ class ChaosScheduleTest {
     }
 
     @Test
-    void asManyFaultsAsKindsHaveEveryKindAnOverlapAndNoChurnBeforeADrain() {
+    void asManyFaultsAsKindsHaveEveryKindAnOverlapAHostFailureAndNoChurnBeforeAFlowMove() {
         int kindCount = Harness.NETNS.kinds().size();
         for (long seed = 1; seed <= 500; seed++) {
-            for (int count : List.of(3, 5, kindCount, 12)) {
+            for (int count : List.of(1, 3, 5, kindCount, 12)) {
                 ChaosSchedule schedule = ChaosSchedule.of(seed, count);
                 List<Fault> faults = schedule.faults();
                 assertEquals(count, faults.size());
+                assertTrue(schedule.hostFailures() >= 1, "seed " + seed + ", " + count + " faults: " + faults);
                 EnumSet<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
                 faults.forEach(f -> kinds.add(f.kind()));
                 if (count >= kindCount) {
@@ -36,16 +40,17 @@ class ChaosScheduleTest {
                         assertSurvivable(f, seed);
                     }
                 }
-                int lastDrain = -1;
+                int lastFlowMove = -1;
                 int firstChurn = Integer.MAX_VALUE;
                 for (int i = 0; i < faults.size(); i++) {
                     Fault f = faults.get(i);
-                    lastDrain = f.kind() == FaultKind.DRAIN ? i : lastDrain;
+                    boolean movesFlows = f.kind() == FaultKind.DRAIN || f.kind() == FaultKind.HOST_FAILURE;
+                    lastFlowMove = movesFlows ? i : lastFlowMove;
                     firstChurn = f.kind() == FaultKind.CHURN ? Math.min(firstChurn, i) : firstChurn;
                     assertTrue(f.dwellMillis() >= ChaosSchedule.MIN_DWELL_MILLIS
                             && f.dwellMillis() <= ChaosSchedule.MAX_DWELL_MILLIS);
                 }
-                assertTrue(firstChurn > lastDrain, "seed " + seed + ": " + faults);
+                assertTrue(firstChurn > lastFlowMove, "seed " + seed + ": " + faults);
             }
         }
     }
@@ -61,10 +66,19 @@ class ChaosScheduleTest {
 
     @Test
     void churnsAreMovedAfterTheLastDrainKeepingTheOtherOrder() {
-        List<FaultKind> moved = ChaosSchedule.churnAfterDrains(
+        List<FaultKind> moved = ChaosSchedule.churnAfterFlowMoves(
                 List.of(FaultKind.CHURN, FaultKind.KILL, FaultKind.DRAIN, FaultKind.PARTITION), new Random(1));
         assertEquals(List.of(FaultKind.KILL, FaultKind.DRAIN), moved.subList(0, 2));
         assertTrue(moved.indexOf(FaultKind.CHURN) > moved.indexOf(FaultKind.DRAIN));
+        assertEquals(4, moved.size());
+    }
+
+    @Test
+    void churnsAreMovedAfterTheLastHostFailure() {
+        List<FaultKind> moved = ChaosSchedule.churnAfterFlowMoves(
+                List.of(FaultKind.DRAIN, FaultKind.CHURN, FaultKind.HOST_FAILURE, FaultKind.KILL), new Random(3));
+        assertEquals(List.of(FaultKind.DRAIN, FaultKind.HOST_FAILURE), moved.subList(0, 2));
+        assertTrue(moved.indexOf(FaultKind.CHURN) > moved.indexOf(FaultKind.HOST_FAILURE));
         assertEquals(4, moved.size());
     }
 }
