@@ -9,8 +9,10 @@ import io.ringfleet.api.RealWeight;
 import io.ringfleet.api.RealWeightChanged;
 import io.ringfleet.api.RealsAdded;
 import io.ringfleet.api.RealsRemoved;
+import io.ringfleet.api.RingInputEntry;
 import io.ringfleet.api.VipAdded;
 import io.ringfleet.api.VipRealEntry;
+import io.ringfleet.api.VipRingHistory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -229,6 +231,9 @@ public final class FleetDelta {
                 settings = settingsAfter()
                         .withFleetVersion(record.getFleetVersionFinalized().getVersion());
                 break;
+            case VIP_RING_HISTORY:
+                vipRingHistory(record.getVipRingHistory());
+                break;
             case KIND_NOT_SET:
             default:
                 throw new ReplayException("the record has no kind set (written by a newer version?)");
@@ -327,6 +332,25 @@ public final class FleetDelta {
         putVip(vip.withDown(r.getRealIndex(), true));
     }
 
+    /** Snapshot-only: the VIP's ring history is exactly the record's (newest first). */
+    private void vipRingHistory(VipRingHistory r) {
+        VipImage vip = vip(r.getVipNum());
+        if (r.getRingsCount() > FleetSettings.MAX_RING_HISTORY_DEPTH) {
+            throw new ReplayException("vip " + vip.key() + " has " + r.getRingsCount()
+                    + " ring history entries, more than ring_history_depth allows (at most "
+                    + FleetSettings.MAX_RING_HISTORY_DEPTH + ")");
+        }
+        List<RingInput> history = new ArrayList<>(r.getRingsCount());
+        for (RingInputEntry e : r.getRingsList()) {
+            List<VipReal> owners = new ArrayList<>(e.getRealsCount());
+            for (VipRealEntry m : e.getRealsList()) {
+                owners.add(new VipReal(m.getRealIndex(), address(m.getAddress()), m.getWeight()));
+            }
+            history.add(new RingInput(HashFunction.fromProto(e.getHashFunction()), owners));
+        }
+        putVip(vip.withRingHistory(history));
+    }
+
     private void downRealCleared(DownRealCleared r) {
         VipImage vip = vip(r.getVipNum());
         if (!vip.isDown(r.getRealIndex())) {
@@ -353,10 +377,14 @@ public final class FleetDelta {
                     "the next image's index " + provenance.index() + " is below the base image's " + base.index());
         }
         frozen = true;
+        int depth = ringHistoryDepth(settingsAfter());
+        if (depth < ringHistoryDepth(base.settings())) {
+            vips().trimHistories(depth);
+        }
         return new FleetImage(
                 provenance,
                 stateIndex,
-                vips == null ? base.vips() : vips.apply(),
+                vips == null ? base.vips() : vips.apply(depth),
                 reals == null ? base.reals() : reals.apply(),
                 healthChecks == null ? base.healthChecks() : healthChecks.apply(),
                 quicIds == null ? base.quicIds() : quicIds.apply(),
@@ -407,6 +435,12 @@ public final class FleetDelta {
     }
 
     // ---- helpers ----
+
+    private static int ringHistoryDepth(SettingsImage settings) {
+        return settings.settings()
+                .map(FleetSettings::ringHistoryDepth)
+                .orElse(FleetSettings.DEFAULT_RING_HISTORY_DEPTH);
+    }
 
     private Optional<VipImage> currentVip(int num) {
         return vips == null ? base.vips().get(num) : vips.after(num);

@@ -1,5 +1,6 @@
 package io.ringfleet.state;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 
@@ -60,7 +61,34 @@ public final class VipsDelta {
         return c;
     }
 
-    VipsImage apply() {
+    /**
+     * The VIPs after this delta, each VIP whose ring input the delta changed with its input before the delta
+     * pushed onto its ring history (keeping {@code depth}). A delta is one log entry, so a VIP changed twice in
+     * one entry pushes once, and every replica pushes at the same index. A VIP new under its number (added,
+     * or removed and re-added) starts with the history its records gave it (none, or a snapshot's).
+     */
+    VipsImage apply(int depth) {
+        for (int num : List.copyOf(vips.touched())) {
+            Optional<VipImage> before = vips.before(num);
+            Optional<VipImage> after = vips.get(num);
+            if (before.isPresent()
+                    && after.isPresent()
+                    && before.get().key().equals(after.get().key())) {
+                RingInput previous = before.get().ringInput();
+                if (!previous.equals(after.get().ringInput())) {
+                    put(after.get().withRingPushed(previous, depth));
+                }
+            }
+        }
         return current();
+    }
+
+    /** Cuts every history longer than {@code depth} (the fleet lowered its ring_history_depth). */
+    void trimHistories(int depth) {
+        for (VipImage vip : List.copyOf(current().all())) {
+            if (vip.ringHistory().size() > depth) {
+                put(vip.withRingHistory(vip.ringHistory().subList(0, depth)));
+            }
+        }
     }
 }
