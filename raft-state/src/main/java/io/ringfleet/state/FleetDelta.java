@@ -4,7 +4,9 @@ import com.google.protobuf.ByteString;
 import io.ringfleet.api.DownRealCleared;
 import io.ringfleet.api.DownRealMarked;
 import io.ringfleet.api.FleetRecord;
+import io.ringfleet.api.FleetVerdictChanged;
 import io.ringfleet.api.QuicServerIdMapped;
+import io.ringfleet.api.RealHealthReported;
 import io.ringfleet.api.RealWeight;
 import io.ringfleet.api.RealWeightChanged;
 import io.ringfleet.api.RealsAdded;
@@ -13,6 +15,11 @@ import io.ringfleet.api.RingInputEntry;
 import io.ringfleet.api.VipAdded;
 import io.ringfleet.api.VipRealEntry;
 import io.ringfleet.api.VipRingHistory;
+import io.ringfleet.state.health.PairVerdict;
+import io.ringfleet.state.health.PairVote;
+import io.ringfleet.state.health.RealPair;
+import io.ringfleet.state.health.VipHealthCheck;
+import io.ringfleet.state.health.VoteKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -20,6 +27,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The changes between an image and the next one, built by replaying records (Kafka KRaft's MetadataDelta
@@ -49,6 +57,7 @@ public final class FleetDelta {
     private boolean gatewayMacChanged;
     private MacAddress gatewayMac;
     private SettingsImage settings;
+    private HealthDelta health;
     private HistoryImage history;
     private boolean frozen;
     private boolean broken;
@@ -95,6 +104,10 @@ public final class FleetDelta {
     /** The new gateway MAC, if a record set it. */
     public Optional<MacAddress> gatewayMacChange() {
         return gatewayMacChanged ? Optional.of(gatewayMac) : Optional.empty();
+    }
+
+    public Optional<HealthDelta> healthDelta() {
+        return Optional.ofNullable(health);
     }
 
     /** The settings domain after this delta, if a record changed it. */
@@ -220,6 +233,7 @@ public final class FleetDelta {
                 settings = settingsAfter()
                         .withSettings(
                                 FleetSettings.of(record.getFleetSettingsSet().getSettings()));
+                dropVotesOfNonPeers();
                 break;
             case NODE_VERSION_REPORTED:
                 settings = settingsAfter()
@@ -233,6 +247,22 @@ public final class FleetDelta {
                 break;
             case VIP_RING_HISTORY:
                 vipRingHistory(record.getVipRingHistory());
+                break;
+            case VIP_HEALTH_CHECK_SET:
+                vip(record.getVipHealthCheckSet().getVipNum());
+                health().setCheck(
+                                record.getVipHealthCheckSet().getVipNum(),
+                                VipHealthCheck.fromProto(
+                                        record.getVipHealthCheckSet().getCheck()));
+                break;
+            case VIP_HEALTH_CHECK_REMOVED:
+                health().removeCheck(record.getVipHealthCheckRemoved().getVipNum());
+                break;
+            case REAL_HEALTH_REPORTED:
+                realHealthReported(record.getRealHealthReported());
+                break;
+            case FLEET_VERDICT_CHANGED:
+                fleetVerdictChanged(record.getFleetVerdictChanged());
                 break;
             case KIND_NOT_SET:
             default:
@@ -254,8 +284,59 @@ public final class FleetDelta {
         putVip(VipImage.create(num, key, r.getFlags(), HashFunction.fromProto(r.getHashFunction())));
     }
 
+    private void realHealthReported(RealHealthReported r) {
+        member(r.getVipNum(), r.getRealIndex());
+        health().vote(
+                        new VoteKey(new RealPair(r.getVipNum(), r.getRealIndex()), r.getNodeId()),
+                        new PairVote(r.getUp(), r.getAtMillis(), r.getLogIndex()));
+    }
+
+    private void fleetVerdictChanged(FleetVerdictChanged r) {
+        PairVerdict v = new PairVerdict(
+                r.getDown(),
+                r.getVotedDown(),
+                r.getReason(),
+                r.getLogIndex(),
+                r.getAtMillis(),
+                r.getDampingMerit(),
+                r.getMeritAtMillis(),
+                r.getHeldUntilMillis(),
+                r.getVotesDown(),
+                r.getVotesUp(),
+                r.getVoters());
+        if (r.getRealIndex() == 0) {
+            vip(r.getVipNum());
+            health().panic(r.getVipNum(), v);
+        } else {
+            member(r.getVipNum(), r.getRealIndex());
+            health().verdict(new RealPair(r.getVipNum(), r.getRealIndex()), v);
+        }
+    }
+
+    private void member(int vipNum, int realIndex) {
+        VipImage vip = vip(vipNum);
+        if (vip.real(realIndex).isEmpty()) {
+            throw new ReplayException("real index " + realIndex + " is not in vip " + vip.key());
+        }
+    }
+
+    /** Votes of nodes the settings no longer list go: a node that leaves stops counting (and voting). */
+    private void dropVotesOfNonPeers() {
+        FleetSettings now = settingsAfter().settings().orElseThrow();
+        TreeSet<String> gone = new TreeSet<>();
+        for (VoteKey k : healthAfter().votes().keySet()) {
+            if (!now.hasPeer(k.node())) {
+                gone.add(k.node());
+            }
+        }
+        gone.forEach(node -> health().dropNode(node));
+    }
+
     private void vipRemoved(int num) {
         VipImage vip = vip(num);
+        if (healthAfter().check(num).isPresent()) {
+            health().dropVip(num);
+        }
         for (VipReal member : vip.reals()) {
             reals().release(member.realIndex());
         }
@@ -292,6 +373,9 @@ public final class FleetDelta {
         }
         for (int index : r.getRealIndexesList()) {
             reals().release(index);
+            if (healthAfter().check(vip.vipNum()).isPresent()) {
+                health().dropPair(new RealPair(vip.vipNum(), index));
+            }
         }
         putVip(vip.withoutReals(r.getRealIndexesList()));
     }
@@ -381,17 +465,29 @@ public final class FleetDelta {
         if (depth < ringHistoryDepth(base.settings())) {
             vips().trimHistories(depth);
         }
+        HealthImage healthAfter = health == null ? base.health() : health.apply(provenance.index());
         return new FleetImage(
                 provenance,
                 stateIndex,
-                vips == null ? base.vips() : vips.apply(depth),
+                vipsWithRingHistory(depth, healthAfter),
                 reals == null ? base.reals() : reals.apply(),
                 healthChecks == null ? base.healthChecks() : healthChecks.apply(),
                 quicIds == null ? base.quicIds() : quicIds.apply(),
                 nodes == null ? base.nodes() : nodes.apply(),
                 gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null),
                 settingsAfter(),
+                healthAfter,
                 historyAfter());
+    }
+
+    /** The VIPs after this entry, with the ring inputs it changed pushed onto their histories. */
+    private VipsImage vipsWithRingHistory(int depth, HealthImage healthAfter) {
+        TreeSet<Integer> verdictChanged = new TreeSet<>();
+        base.health().ringExcludedMap().diff(healthAfter.ringExcludedMap(), (num, was, now) -> verdictChanged.add(num));
+        if (vips == null && verdictChanged.isEmpty()) {
+            return base.vips();
+        }
+        return vips().apply(depth, verdictChanged, base.health(), healthAfter);
     }
 
     // ---- the state after the records so far ----
@@ -427,6 +523,11 @@ public final class FleetDelta {
     /** The gateway MAC after the records replayed so far. */
     public Optional<MacAddress> gatewayMacAfter() {
         return gatewayMacChanged ? Optional.of(gatewayMac) : base.gatewayMac();
+    }
+
+    /** The health domain after the records replayed so far (live entries not stamped with their index yet). */
+    public HealthImage healthAfter() {
+        return health == null ? base.health() : health.current();
     }
 
     /** The settings domain after the records replayed so far. */
@@ -480,6 +581,13 @@ public final class FleetDelta {
             quicIds = new QuicIdsDelta(base.quicIds());
         }
         return quicIds;
+    }
+
+    private HealthDelta health() {
+        if (health == null) {
+            health = new HealthDelta(base.health());
+        }
+        return health;
     }
 
     private NodesDelta nodes() {

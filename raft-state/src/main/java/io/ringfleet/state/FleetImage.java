@@ -27,6 +27,7 @@ public final class FleetImage {
             NodesImage.EMPTY,
             null,
             SettingsImage.EMPTY,
+            HealthImage.EMPTY,
             HistoryImage.EMPTY);
 
     private final Provenance provenance;
@@ -38,6 +39,7 @@ public final class FleetImage {
     private final NodesImage nodes;
     private final MacAddress gatewayMac;
     private final SettingsImage settings;
+    private final HealthImage health;
     private final HistoryImage history;
     private volatile byte[] digest;
 
@@ -51,6 +53,7 @@ public final class FleetImage {
             NodesImage nodes,
             MacAddress gatewayMac,
             SettingsImage settings,
+            HealthImage health,
             HistoryImage history) {
         this.provenance = Objects.requireNonNull(provenance, "provenance");
         if (stateIndex < 0 || stateIndex > provenance.index()) {
@@ -64,6 +67,7 @@ public final class FleetImage {
         this.nodes = Objects.requireNonNull(nodes, "nodes");
         this.gatewayMac = gatewayMac;
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.health = Objects.requireNonNull(health, "health");
         this.history = Objects.requireNonNull(history, "history");
     }
 
@@ -115,6 +119,11 @@ public final class FleetImage {
         return settings;
     }
 
+    /** Health checks, votes and the fleet's verdicts (fleet version 3). */
+    public HealthImage health() {
+        return health;
+    }
+
     /** The audit trail: the last batches applied or rejected. Not part of the state (nor of the digest). */
     public HistoryImage history() {
         return history;
@@ -128,7 +137,8 @@ public final class FleetImage {
                 && quicIds.isEmpty()
                 && nodes.isEmpty()
                 && gatewayMac == null
-                && settings.isEmpty();
+                && settings.isEmpty()
+                && health.isEmpty();
     }
 
     /** The same state with another provenance (for entries that change nothing). */
@@ -138,7 +148,7 @@ public final class FleetImage {
                     "provenance index " + next.index() + " is below the state index " + stateIndex);
         }
         FleetImage image = new FleetImage(
-                next, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings, history);
+                next, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings, health, history);
         image.digest = digest;
         return image;
     }
@@ -178,18 +188,21 @@ public final class FleetImage {
                 && quicIds.equals(f.quicIds)
                 && nodes.equals(f.nodes)
                 && Objects.equals(gatewayMac, f.gatewayMac)
-                && settings.equals(f.settings);
+                && settings.equals(f.settings)
+                && health.equals(f.health);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(provenance, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings);
+        return Objects.hash(
+                provenance, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings, health);
     }
 
     @Override
     public String toString() {
         return "FleetImage{" + provenance + ", stateIndex=" + stateIndex + ", gatewayMac=" + gatewayMac + ", " + vips
-                + ", " + reals + ", " + healthChecks + ", " + quicIds + ", " + nodes + ", " + settings + ", " + history
+                + ", " + reals + ", " + healthChecks + ", " + quicIds + ", " + nodes + ", " + settings + ", " + health
+                + ", " + history
                 + "}";
     }
 }

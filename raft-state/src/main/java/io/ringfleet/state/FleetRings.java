@@ -15,14 +15,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The Maglev ring of every VIP of one {@link FleetImage}: a pure view derived from the image, what the BPF
  * map programmer writes into the ring map (one row per vip_num). Immutable and thread-safe.
  *
  * <p>Ring input per VIP: its members ({@link VipImage#reals()}: real index, {@link RealHash} of the
- * address, weight; weight 0 stays out of the ring), its hash function ({@code MAGLEV} is
+ * address, weight; weight 0 stays out of the ring), the members the fleet's health verdicts keep out
+ * ({@link HealthImage#ringExcluded}: down and not in panic; {@link #ownsSlots} is the one rule), its hash function ({@code MAGLEV} is
  * {@link MaglevRing.Variant#V1}, {@code MAGLEV_V2} is V2) and the ring size of the limits.
  *
  * <p>Incremental: {@link #next(FleetImage)} (or {@link #next(FleetDelta, FleetImage)}, which looks only at
@@ -42,6 +45,7 @@ public final class FleetRings {
     private final Provenance provenance;
     private final VipsImage vips;
     private final RealsImage reals;
+    private final PersistentSortedMap<Integer, SortedSet<Integer>> healthExcluded;
     private final PersistentSortedMap<Integer, VipRing> rings;
     private final SortedMap<Integer, RingChange> changes;
     private final int rebuilt;
@@ -52,6 +56,7 @@ public final class FleetRings {
             Provenance provenance,
             VipsImage vips,
             RealsImage reals,
+            PersistentSortedMap<Integer, SortedSet<Integer>> healthExcluded,
             PersistentSortedMap<Integer, VipRing> rings,
             SortedMap<Integer, RingChange> changes,
             int rebuilt) {
@@ -59,6 +64,7 @@ public final class FleetRings {
         this.provenance = provenance;
         this.vips = vips;
         this.reals = reals;
+        this.healthExcluded = healthExcluded;
         this.rings = rings;
         this.changes = changes;
         this.rebuilt = rebuilt;
@@ -72,6 +78,7 @@ public final class FleetRings {
                 Provenance.EMPTY,
                 VipsImage.EMPTY,
                 RealsImage.EMPTY,
+                HealthImage.EMPTY.ringExcludedMap(),
                 PersistentSortedMap.empty(),
                 Collections.emptySortedMap(),
                 0);
@@ -93,45 +100,78 @@ public final class FleetRings {
      */
     public FleetRings next(FleetImage image) {
         Objects.requireNonNull(image, "image");
-        if (image.vips() == vips) {
-            return new FleetRings(
-                    ringSize, image.provenance(), vips, image.reals(), rings, Collections.emptySortedMap(), 0);
+        PersistentSortedMap<Integer, SortedSet<Integer>> excluded =
+                image.health().ringExcludedMap();
+        if (image.vips() == vips && excluded == healthExcluded) {
+            return unchanged(image);
         }
         // Only the VIPs that differ between the two images (skipping the subtrees their maps share): every VIP
         // of this view's image has a ring here, so the others keep theirs.
-        Step step = new Step();
-        vips.byNumMap().diff(image.vips().byNumMap(), (vipNum, before, after) -> step.vip(vipNum, after));
-        return step.view(image);
+        TreeSet<Integer> touched = new TreeSet<>();
+        vips.byNumMap().diff(image.vips().byNumMap(), (vipNum, before, after) -> touched.add(vipNum));
+        healthExcluded.diff(excluded, (vipNum, before, after) -> touched.add(vipNum));
+        Step step = new Step(image);
+        touched.forEach(step::vip);
+        return step.view();
+    }
+
+    private FleetRings unchanged(FleetImage image) {
+        return new FleetRings(
+                ringSize,
+                image.provenance(),
+                image.vips(),
+                image.reals(),
+                image.health().ringExcludedMap(),
+                rings,
+                Collections.emptySortedMap(),
+                0);
+    }
+
+    /**
+     * Whether a member owns ring slots: weight above 0 (the operator's weight 0 always wins) and not kept out by
+     * the fleet's health verdict ({@code healthExcluded}: down, and its VIP not in panic). The one place the
+     * ring input is decided.
+     */
+    static boolean ownsSlots(VipReal member, SortedSet<Integer> healthExcluded) {
+        return member.weight() > 0 && !healthExcluded.contains(member.realIndex());
     }
 
     /** Rings rebuilt for the VIPs of one step, and what changed. */
     private final class Step {
+        private final FleetImage image;
         private PersistentSortedMap<Integer, VipRing> next = rings;
         private final TreeMap<Integer, RingChange> changed = new TreeMap<>();
         private int built;
 
-        /** The VIP under this number is now {@code vip} (null: removed). */
-        void vip(int vipNum, VipImage vip) {
+        Step(FleetImage image) {
+            this.image = image;
+        }
+
+        /** The VIP under this number may have changed (absent from the image: removed). */
+        void vip(int vipNum) {
+            VipImage vip = image.vips().get(vipNum).orElse(null);
+            SortedSet<Integer> excluded = image.health().ringExcluded(vipNum);
             VipRing before = rings.get(vipNum);
             if (vip == null) {
                 if (before != null) {
                     next = next.minus(vipNum);
                     changed.put(vipNum, new RingChange(vipNum, before, null, ringSize));
                 }
-            } else if (before == null || !before.hasInputOf(vip)) {
-                VipRing after = build(vip);
+            } else if (before == null || !before.hasInputOf(vip, excluded)) {
+                VipRing after = build(vip, excluded);
                 built++;
                 next = next.plus(vipNum, after);
                 changed.put(vipNum, new RingChange(vipNum, before, after, ringSize));
             }
         }
 
-        FleetRings view(FleetImage image) {
+        FleetRings view() {
             return new FleetRings(
                     ringSize,
                     image.provenance(),
                     image.vips(),
                     image.reals(),
+                    image.health().ringExcludedMap(),
                     next,
                     changed.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(changed),
                     built);
@@ -145,49 +185,31 @@ public final class FleetRings {
     public FleetRings next(FleetDelta delta, FleetImage image) {
         Objects.requireNonNull(delta, "delta");
         Objects.requireNonNull(image, "image");
-        if (delta.image().vips() != vips) {
+        if (delta.image().vips() != vips || delta.image().health().ringExcludedMap() != healthExcluded) {
             return next(image);
         }
         Optional<VipsDelta> vipsDelta = delta.vipsDelta();
-        if (vipsDelta.isEmpty()) {
-            return new FleetRings(
-                    ringSize, image.provenance(), image.vips(), image.reals(), rings, Collections.emptySortedMap(), 0);
+        Optional<HealthDelta> healthDelta = delta.healthDelta();
+        if (vipsDelta.isEmpty() && healthDelta.isEmpty()) {
+            return unchanged(image);
         }
-        Step step = new Step();
-        for (int vipNum : vipsDelta.get().touchedVipNums()) {
-            step.vip(vipNum, image.vips().get(vipNum).orElse(null));
-        }
-        return step.view(image);
+        TreeSet<Integer> touched = new TreeSet<>();
+        vipsDelta.ifPresent(d -> touched.addAll(d.touchedVipNums()));
+        healthDelta.ifPresent(d -> touched.addAll(d.touchedVips()));
+        Step step = new Step(image);
+        touched.forEach(step::vip);
+        return step.view();
     }
 
-    private VipRing build(VipImage vip) {
-        List<VipReal> members = vip.reals();
-        int n = 0;
-        for (VipReal r : members) {
-            if (r.weight() > 0) {
-                n++;
+    private VipRing build(VipImage vip, SortedSet<Integer> excluded) {
+        RingInput input = RingInput.of(vip, excluded);
+        for (VipReal r : input.owners()) {
+            if (r.realIndex() > MaglevRing.MAX_REAL_INDEX) {
+                throw new IllegalStateException("real index " + r.realIndex() + " of vip " + vip.key()
+                        + " does not fit a ring slot (at most " + MaglevRing.MAX_REAL_INDEX + "): lower maxReals");
             }
         }
-        int[] indexes = new int[n];
-        long[] hashes = new long[n];
-        int[] weights = new int[n];
-        int i = 0;
-        for (VipReal r : members) {
-            if (r.weight() > 0) {
-                if (r.realIndex() > MaglevRing.MAX_REAL_INDEX) {
-                    throw new IllegalStateException("real index " + r.realIndex() + " of vip " + vip.key()
-                            + " does not fit a ring slot (at most " + MaglevRing.MAX_REAL_INDEX + "): lower maxReals");
-                }
-                indexes[i] = r.realIndex();
-                hashes[i] = RealHash.of(r.address().bytesView());
-                weights[i] = r.weight();
-                i++;
-            }
-        }
-        MaglevRing.Variant variant =
-                vip.hashFunction() == HashFunction.MAGLEV_V2 ? MaglevRing.Variant.V2 : MaglevRing.Variant.V1;
-        MaglevRing ring = MaglevRing.build(indexes, hashes, weights, ringSize, variant);
-        return new VipRing(vip.vipNum(), vip.hashFunction(), members, ring);
+        return new VipRing(vip.vipNum(), vip.hashFunction(), vip.reals(), excluded, input.ring(ringSize));
     }
 
     public int ringSize() {
@@ -199,7 +221,7 @@ public final class FleetRings {
      * own entries share them): then its rings and digest are {@code image}'s, whatever the provenance.
      */
     public boolean isOf(FleetImage image) {
-        return image.vips() == vips && image.reals() == reals;
+        return image.vips() == vips && image.reals() == reals && image.health().ringExcludedMap() == healthExcluded;
     }
 
     /** Provenance of the image this view was made of. */
@@ -289,14 +311,26 @@ public final class FleetRings {
         private final int vipNum;
         private final HashFunction hashFunction;
         private final List<VipReal> members;
+        private final SortedSet<Integer> healthExcluded;
         private final MaglevRing ring;
         private volatile byte[] ringDigest;
 
-        VipRing(int vipNum, HashFunction hashFunction, List<VipReal> members, MaglevRing ring) {
+        VipRing(
+                int vipNum,
+                HashFunction hashFunction,
+                List<VipReal> members,
+                SortedSet<Integer> healthExcluded,
+                MaglevRing ring) {
             this.vipNum = vipNum;
             this.hashFunction = hashFunction;
             this.members = members;
+            this.healthExcluded = healthExcluded;
             this.ring = ring;
+        }
+
+        /** The members the fleet's health verdicts kept out of this ring, ascending real index. */
+        public SortedSet<Integer> healthExcluded() {
+            return healthExcluded;
         }
 
         public int vipNum() {
@@ -330,8 +364,10 @@ public final class FleetRings {
             return d;
         }
 
-        boolean hasInputOf(VipImage vip) {
-            return hashFunction == vip.hashFunction() && (members == vip.reals() || members.equals(vip.reals()));
+        boolean hasInputOf(VipImage vip, SortedSet<Integer> excluded) {
+            return hashFunction == vip.hashFunction()
+                    && (members == vip.reals() || members.equals(vip.reals()))
+                    && healthExcluded.equals(excluded);
         }
 
         @Override

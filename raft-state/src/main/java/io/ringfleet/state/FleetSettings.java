@@ -3,6 +3,7 @@ package io.ringfleet.state;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.ringfleet.api.FleetSettingsSpec;
 import io.ringfleet.api.PeerSpec;
+import io.ringfleet.state.health.FleetHealthSettings;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -30,11 +31,14 @@ public final class FleetSettings {
     private final FleetSettingsSpec spec;
     private final FleetLimits limits;
     private final List<FleetPeer> peers;
+    private final FleetHealthSettings health;
 
-    private FleetSettings(FleetSettingsSpec spec, FleetLimits limits, List<FleetPeer> peers) {
+    private FleetSettings(
+            FleetSettingsSpec spec, FleetLimits limits, List<FleetPeer> peers, FleetHealthSettings health) {
         this.spec = spec;
         this.limits = limits;
         this.peers = peers;
+        this.health = health;
     }
 
     /**
@@ -67,9 +71,39 @@ public final class FleetSettings {
                 .defaultHashFunction(HashFunction.fromProto(spec.getDefaultHashFunction()))
                 .build();
         List<FleetPeer> peers = peers(spec.getPeersList());
+        FleetHealthSettings health = health(spec);
         FleetSettingsSpec.Builder canonical = spec.toBuilder().clearPeers();
         peers.forEach(p -> canonical.addPeers(p.toProto()));
-        return new FleetSettings(canonical.build(), limits, Collections.unmodifiableList(peers));
+        return new FleetSettings(canonical.build(), limits, Collections.unmodifiableList(peers), health);
+    }
+
+    /** Fields 8-11 (0 = the default of each), checked by {@link FleetHealthSettings}'s rules. */
+    private static FleetHealthSettings health(FleetSettingsSpec spec) {
+        FleetHealthSettings d = FleetHealthSettings.DEFAULTS;
+        if (spec.getHealthQuorum() < 0
+                || spec.getHealthPanicPercent() < 0
+                || spec.getHealthFlapLimit() < 0
+                || spec.getHealthHalfLifeMs() < 0) {
+            throw new IllegalArgumentException("health settings are unsigned 32-bit (half-life 63-bit) values");
+        }
+        return new FleetHealthSettings(
+                spec.getHealthQuorum(),
+                spec.getHealthPanicPercent() == 0 ? d.panicPercent() : spec.getHealthPanicPercent(),
+                spec.getHealthFlapLimit() == 0 ? d.flapLimit() : spec.getHealthFlapLimit(),
+                spec.getHealthHalfLifeMs() == 0 ? d.halfLifeMillis() : spec.getHealthHalfLifeMs());
+    }
+
+    /** The health-verdict settings (defaults where the spec holds 0). */
+    public FleetHealthSettings health() {
+        return health;
+    }
+
+    /** Whether any health setting is set (not all left at 0): those need fleet version 3. */
+    public boolean setsHealth() {
+        return spec.getHealthQuorum() != 0
+                || spec.getHealthPanicPercent() != 0
+                || spec.getHealthFlapLimit() != 0
+                || spec.getHealthHalfLifeMs() != 0;
     }
 
     /**

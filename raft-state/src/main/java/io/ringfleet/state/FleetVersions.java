@@ -15,13 +15,15 @@ import java.util.Map;
  *       report_node_version, finalize_fleet_version. Also the rules of a log that holds no settings yet.
  *   <li>Version 2: the address policy ({@link Rule#ADDRESS_POLICY}); batch size and provenance checks
  *       ({@link Rule#BATCH_PROVENANCE}).
+ *   <li>Version 3: health checks and fleet health verdicts ({@link Rule#HEALTH_VERDICTS}): set_vip_health_check,
+ *       remove_vip_health_check, report_real_health, and the health fields of the fleet settings.
  * </ul>
  *
  * <p>Adding a version: raise {@link #SUPPORTED}, and put the new command kinds or rules in the tables below.
  */
 public final class FleetVersions {
     /** The highest fleet version this software supports (a fresh fleet bootstraps at it). */
-    public static final int SUPPORTED = 2;
+    public static final int SUPPORTED = 3;
     /** The rules in force while the log holds no settings: what existed before fleet versions. */
     public static final int BASE = 1;
 
@@ -36,7 +38,12 @@ public final class FleetVersions {
          * The state machine checks each batch as a whole: at most 1,000 commands and 1 MiB, a well-formed principal
          * and request id, a via-node that is one of the fleet's peers, a timestamp above 0.
          */
-        BATCH_PROVENANCE(2, "batch size and provenance checks");
+        BATCH_PROVENANCE(2, "batch size and provenance checks"),
+        /**
+         * Health checks per VIP, LB votes and the fleet verdicts folded from them (a down real owns no ring slot);
+         * the health settings (quorum, panic threshold, damping) in the fleet settings.
+         */
+        HEALTH_VERDICTS(3, "health checks and fleet health verdicts");
 
         private final int version;
         private final String description;
@@ -67,6 +74,9 @@ public final class FleetVersions {
             }
         }
         // A command added by version N: m.put(Command.KindCase.NEW_KIND, N);
+        m.put(Command.KindCase.SET_VIP_HEALTH_CHECK, Rule.HEALTH_VERDICTS.version());
+        m.put(Command.KindCase.REMOVE_VIP_HEALTH_CHECK, Rule.HEALTH_VERDICTS.version());
+        m.put(Command.KindCase.REPORT_REAL_HEALTH, Rule.HEALTH_VERDICTS.version());
         return Collections.unmodifiableMap(m);
     }
 

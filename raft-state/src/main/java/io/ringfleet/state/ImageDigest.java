@@ -1,5 +1,7 @@
 package io.ringfleet.state;
 
+import io.ringfleet.state.health.PairVerdict;
+import io.ringfleet.state.health.RealPair;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -93,8 +95,59 @@ final class ImageDigest {
                 d.i32(version);
             });
         }
+        // Only when the image holds health state, so the digest of an image from before fleet version 3 is unchanged.
+        if (!image.health().isEmpty()) {
+            d.health(image.health());
+        }
         d.flush();
         return d.sha.digest();
+    }
+
+    /** Checks, votes, pair verdicts and VIP panics: verdicts are state (the rings follow from them). */
+    private void health(HealthImage h) {
+        tag('K');
+        i32(h.checks().size());
+        h.checks().forEach((vip, check) -> {
+            i32(vip);
+            bytes(check.toProto().toByteArray()); // every field explicit, scalars only: one encoding
+        });
+        i32(h.votes().size());
+        h.votes().forEach((key, vote) -> {
+            pair(key.pair());
+            text(key.node());
+            u8(vote.up() ? 1 : 0);
+            i64(vote.atMillis());
+            i64(vote.logIndex());
+        });
+        i32(h.verdicts().size());
+        h.verdicts().forEach((pair, v) -> {
+            pair(pair);
+            verdict(v);
+        });
+        i32(h.panics().size());
+        h.panics().forEach((vip, v) -> {
+            i32(vip);
+            verdict(v);
+        });
+    }
+
+    private void pair(RealPair p) {
+        i32(p.vipNum());
+        i32(p.realIndex());
+    }
+
+    private void verdict(PairVerdict v) {
+        u8(v.down() ? 1 : 0);
+        u8(v.votedDown() ? 1 : 0);
+        i32(v.reason().getNumber());
+        i64(v.sinceIndex());
+        i64(v.sinceMillis());
+        i64(Double.doubleToLongBits(v.merit()));
+        i64(v.meritAtMillis());
+        i64(v.heldUntilMillis());
+        i32(v.votesDown());
+        i32(v.votesUp());
+        i32(v.voters());
     }
 
     /** One VIP's part of the encoding: number, key, flags, hash function, members, down marks. */

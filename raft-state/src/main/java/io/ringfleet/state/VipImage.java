@@ -25,7 +25,6 @@ public final class VipImage {
     private final PersistentSortedMap<Integer, VipReal> reals;
     private final PersistentSortedMap<Integer, Integer> downReals;
     private final List<RingInput> ringHistory;
-    private volatile RingInput ringInput;
     private volatile List<VipReal> realList;
     private volatile byte[] encoded;
 
@@ -161,16 +160,6 @@ public final class VipImage {
         PersistentSortedMap<Integer, Integer> next =
                 down ? downReals.plus(realIndex, realIndex) : downReals.minus(realIndex);
         return new VipImage(vipNum, key, flags, hashFunction, reals, next, ringHistory);
-    }
-
-    /** What this VIP's ring is built from now (made on first use and kept). */
-    public RingInput ringInput() {
-        RingInput input = ringInput;
-        if (input == null) {
-            input = RingInput.of(this);
-            ringInput = input;
-        }
-        return input;
     }
 
     /**

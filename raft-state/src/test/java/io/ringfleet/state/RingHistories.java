@@ -27,6 +27,7 @@ public final class RingHistories {
                 image.nodes(),
                 image.gatewayMac().orElse(null),
                 image.settings(),
+                image.health(),
                 image.history());
     }
 }

@@ -18,6 +18,7 @@ import io.ringfleet.api.FleetSettingsSpec;
 import io.ringfleet.state.snapshot.SnapshotCodec;
 import io.ringfleet.state.testing.CommandLog;
 import io.ringfleet.state.testing.Commands;
+import io.ringfleet.state.testing.HealthFleet;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,10 @@ class RingHistoryTest {
                 .orElseThrow();
     }
 
+    private static RingInput input(FleetImage image) {
+        return RingInput.of(image, web(image));
+    }
+
     private static FleetSettingsSpec depth(CommandLog log, int depth) {
         return log.image().settings().settings().orElseThrow().toProto().toBuilder()
                 .setRingHistoryDepth(depth)
@@ -55,16 +60,16 @@ class RingHistoryTest {
     @Test
     void aWeightChangeLeavesThePreviousInput() {
         CommandLog log = logWithWeb();
-        RingInput before = web(log.image()).ringInput();
+        RingInput before = input(log.image());
         VipImage after = web(log.apply(setWeights(WEB, "10.0.0.2=5")));
-        assertNotEquals(before, after.ringInput());
+        assertNotEquals(before, input(log.image()));
         assertEquals(List.of(before), after.ringHistory());
     }
 
     @Test
     void addRemoveAndWeightInOneEntryPushOnce() {
         CommandLog log = logWithWeb();
-        RingInput before = web(log.image()).ringInput();
+        RingInput before = input(log.image());
         VipImage after = web(
                 log.apply(addReals(WEB, "10.0.0.4=1"), removeReals(WEB, "10.0.0.1"), setWeights(WEB, "10.0.0.3=7")));
         assertEquals(List.of(before), after.ringHistory());
@@ -73,8 +78,8 @@ class RingHistoryTest {
     @Test
     void removalAndAdditionEachPushTheInputBeforeThem() {
         CommandLog log = logWithWeb();
-        RingInput first = web(log.image()).ringInput();
-        RingInput second = web(log.apply(removeReals(WEB, "10.0.0.1"))).ringInput();
+        RingInput first = input(log.image());
+        RingInput second = input(log.apply(removeReals(WEB, "10.0.0.1")));
         VipImage third = web(log.apply(addReals(WEB, "10.0.0.9=2")));
         assertEquals(List.of(second), third.ringHistory(), "depth 1 keeps only the newest");
         assertNotEquals(first, second);
@@ -95,7 +100,7 @@ class RingHistoryTest {
     @Test
     void aHashFunctionChangeIsARingChange() {
         CommandLog log = logWithWeb();
-        RingInput before = web(log.image()).ringInput();
+        RingInput before = input(log.image());
         VipImage after = web(log.apply(setHash(WEB, io.ringfleet.api.HashFunction.MAGLEV_V2)));
         assertEquals(List.of(before), after.ringHistory());
     }
@@ -106,7 +111,7 @@ class RingHistoryTest {
         log.apply(setSettings(depth(log, 3)));
         List<RingInput> seen = new ArrayList<>();
         for (int w = 2; w <= 6; w++) {
-            seen.add(0, web(log.image()).ringInput());
+            seen.add(0, input(log.image()));
             log.apply(setWeights(WEB, "10.0.0.1=" + w));
         }
         assertEquals(seen.subList(0, 3), web(log.image()).ringHistory());
@@ -140,7 +145,7 @@ class RingHistoryTest {
         // Same number and key within one entry: the datapath sees the VIP's ring row change, nothing else, so
         // the flows it had still deserve their second chance.
         CommandLog log = logWithWeb();
-        RingInput before = web(log.image()).ringInput();
+        RingInput before = input(log.image());
         VipImage again = web(log.apply(removeVip(WEB), addVip(WEB), addReals(WEB, "10.0.0.1=1")));
         assertEquals(List.of(before), again.ringHistory());
     }
@@ -152,7 +157,7 @@ class RingHistoryTest {
         CommandLog direct = new CommandLog(FleetLimits.DEFAULT);
         direct.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=5", "10.0.0.3=1"));
         // Same VIPs and reals now; only the history differs.
-        assertEquals(web(changed.image()).ringInput(), web(direct.image()).ringInput());
+        assertEquals(input(changed.image()), input(direct.image()));
         assertNotEquals(changed.image().digestHex(), direct.image().digestHex());
     }
 
@@ -194,5 +199,27 @@ class RingHistoryTest {
         assertEquals(web(image).ringHistory(), web(loaded).ringHistory());
         assertEquals(image.digestHex(), loaded.digestHex());
         assertTrue(SnapshotCodec.toRecords(image).stream().anyMatch(FleetRecord::hasVipRingHistory));
+    }
+
+    @Test
+    void aHealthVerdictThatTakesARealOutLeavesThePreviousRing() throws Exception {
+        HealthFleet fleet = new HealthFleet();
+        fleet.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
+        fleet.apply(HealthFleet.setCheck(WEB, HealthFleet.tcpCheck(true)));
+        RingInput allThree = input(fleet.image());
+        List<RingInput> history = web(fleet.image()).ringHistory();
+
+        fleet.vote("lb1", WEB, "10.0.0.2", false);
+        assertEquals(history, web(fleet.image()).ringHistory(), "one vote of three decides nothing");
+        fleet.vote("lb2", WEB, "10.0.0.2", false);
+        FleetImage down = fleet.image();
+        assertEquals(2, input(down).owners().size(), "the down real owns no slots");
+        assertEquals(List.of(allThree), web(down).ringHistory(), "the verdict's entry pushed the ring before it");
+
+        fleet.vote("lb1", WEB, "10.0.0.2", true);
+        fleet.vote("lb2", WEB, "10.0.0.2", true);
+        assertEquals(allThree, input(fleet.image()), "back up");
+        assertEquals(List.of(input(down)), web(fleet.image()).ringHistory(), "coming back is a ring change too");
+        assertEquals(fleet.image(), SnapshotCodec.decode(SnapshotCodec.encode(fleet.image())));
     }
 }

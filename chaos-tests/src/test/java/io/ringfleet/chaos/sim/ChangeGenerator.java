@@ -7,6 +7,8 @@ import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.api.DrainNode;
 import io.ringfleet.api.HashFunction;
+import io.ringfleet.api.HealthCheck;
+import io.ringfleet.api.HealthCheckKind;
 import io.ringfleet.api.MapQuicServerIds;
 import io.ringfleet.api.MarkRealDown;
 import io.ringfleet.api.ModifyVipFlags;
@@ -16,11 +18,13 @@ import io.ringfleet.api.RealSpec;
 import io.ringfleet.api.RemoveHealthCheckDst;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.RemoveVip;
+import io.ringfleet.api.RemoveVipHealthCheck;
 import io.ringfleet.api.SetFleetSettings;
 import io.ringfleet.api.SetGatewayMac;
 import io.ringfleet.api.SetHealthCheckDst;
 import io.ringfleet.api.SetRealWeights;
 import io.ringfleet.api.SetVipHashFunction;
+import io.ringfleet.api.SetVipHealthCheck;
 import io.ringfleet.api.UndrainNode;
 import io.ringfleet.api.UnmapQuicServerIds;
 import io.ringfleet.api.VipKey;
@@ -32,8 +36,11 @@ import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.VipFlags;
 import io.ringfleet.state.VipImage;
+import io.ringfleet.state.VipReal;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
+import io.ringfleet.state.health.HealthPair;
+import io.ringfleet.state.health.HealthReports;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -69,6 +76,9 @@ final class ChangeGenerator {
     private static final String[] MACS = {"02:00:00:00:00:01", "02:00:00:00:00:02"};
 
     private final Random rnd;
+    /** Health checks and votes: their own stream, so the operator changes of a seed stay what they were. */
+    private final Random healthRnd;
+
     private final String seedTag;
     private final List<String> nodeIds;
     private final BatchApplier shadowApplier = new BatchApplier(new CommandValidator());
@@ -81,6 +91,7 @@ final class ChangeGenerator {
      */
     ChangeGenerator(long seed, List<String> nodeIds) {
         this.rnd = new Random(seed ^ 0x5DEECE66DL);
+        this.healthRnd = new Random(seed ^ 0x4EA17C4EC5L);
         this.seedTag = Long.toUnsignedString(seed, 36);
         this.nodeIds = List.copyOf(nodeIds);
     }
@@ -89,6 +100,9 @@ final class ChangeGenerator {
     CommandBatch next() {
         if (shadow.settings().settings().isEmpty()) {
             return finish(List.of(bootstrap())); // validation reads the small limits from the log only
+        }
+        if (healthRnd.nextBoolean() && !shadow.vips().isEmpty()) {
+            return health();
         }
         int n = rnd.nextInt(10) < 7 ? 1 : 2 + rnd.nextInt(2);
         List<Command> commands = new ArrayList<>();
@@ -129,16 +143,101 @@ final class ChangeGenerator {
     }
 
     private CommandBatch finish(List<Command> commands) {
+        String principal = "sim-op" + rnd.nextInt(3);
+        if (rnd.nextInt(12) == 0) {
+            // Conditional writes: right against the shadow, which the cluster may or may not share.
+            long expected = rnd.nextBoolean() ? shadow.stateIndex() : shadow.stateIndex() + 1;
+            return stamp(principal, operatorVia(), commands, expected);
+        }
+        return stamp(principal, operatorVia(), commands, -1);
+    }
+
+    /**
+     * The node whose API stamps an operator's batch: a peer of the settings (the batch provenance rule of fleet
+     * version 2 refuses any other; with "lb1", not a peer here, every change after the bootstrap was refused).
+     */
+    private String operatorVia() {
+        return nodeIds.get(0);
+    }
+
+    /**
+     * A health batch: mostly one LB's agent reporting its verdicts (stamped as that agent: principal agent:node,
+     * via_node node, so the fold counts it), sometimes an operator setting, disabling or removing a VIP's check, and
+     * now and then a forged or a stranger's vote (refused). Votes flip fast (one second of log time per batch), so
+     * quorum changes, damping holds and panics all happen within a schedule.
+     */
+    private CommandBatch health() {
+        List<VipImage> vips = new ArrayList<>(shadow.vips().all());
+        VipImage vip = vips.get(healthRnd.nextInt(vips.size()));
+        var check = shadow.health().check(vip.vipNum());
+        if (check.isEmpty() || !check.get().enabled() || healthRnd.nextInt(25) == 0) {
+            return stamp("sim-op-health", operatorVia(), List.of(checkCommand(vip)), -1);
+        }
+        if (vip.realCount() < 2) {
+            return stamp("sim-op-health", operatorVia(), List.of(healthReals(vip)), -1);
+        }
+        String node = healthRnd.nextInt(20) == 0 ? "lb-stranger" : nodeIds.get(healthRnd.nextInt(nodeIds.size()));
+        List<Command> votes = new ArrayList<>();
+        for (int i = 1 + healthRnd.nextInt(2); i > 0; i--) {
+            VipReal member = vip.reals().get(healthRnd.nextInt(vip.realCount()));
+            votes.add(
+                    HealthReports.command(node, new HealthPair(vip.key(), member.address()), healthRnd.nextInt(5) < 2));
+        }
+        boolean forged = healthRnd.nextInt(20) == 0; // an operator trying to vote for an LB: refused
+        return stamp(forged ? "sim-op0" : HealthReports.AGENT_PRINCIPAL + node, node, votes, -1);
+    }
+
+    /** Three reals of the VIP's family, weight 1 (kept if already there): something to vote on. */
+    private Command healthReals(VipImage vip) {
+        AddReals.Builder b = AddReals.newBuilder().setVip(protoKey(vip)).setUpdateExisting(true);
+        for (int i = 1; i <= 3; i++) {
+            String address = vip.key().isV6() ? "fd01::" + i : "10.1.0." + i;
+            b.addReals(RealSpec.newBuilder().setAddress(address).setWeight(1));
+        }
+        return Command.newBuilder().setAddReals(b).build();
+    }
+
+    private static VipKey protoKey(VipImage vip) {
+        return VipKey.newBuilder()
+                .setAddress(vip.key().address().toString())
+                .setPort(vip.key().port())
+                .setProtocol(vip.key().protocol().toProto())
+                .build();
+    }
+
+    private Command checkCommand(VipImage vip) {
+        VipKey key = protoKey(vip);
+        int pick = healthRnd.nextInt(12);
+        if (pick == 0) {
+            return Command.newBuilder()
+                    .setRemoveVipHealthCheck(RemoveVipHealthCheck.newBuilder().setVip(key))
+                    .build();
+        }
+        HealthCheck check = HealthCheck.newBuilder()
+                .setKind(HealthCheckKind.HEALTH_CHECK_TCP)
+                .setPort(80)
+                .setIntervalMs(pick == 1 ? 0 : 2_000) // interval 0 is refused
+                .setTimeoutMs(1_000)
+                .setRise(2)
+                .setFall(3)
+                .setEnabled(pick != 2)
+                .build();
+        return Command.newBuilder()
+                .setSetVipHealthCheck(SetVipHealthCheck.newBuilder().setVip(key).setCheck(check))
+                .build();
+    }
+
+    /** The batch as {@code principal} wrote it through {@code via}; -1: unconditional. Applied to the shadow. */
+    private CommandBatch stamp(String principal, String via, List<Command> commands, long expectedStateIndex) {
         count++;
         CommandBatch.Builder b = CommandBatch.newBuilder()
                 .addAllCommands(commands)
-                .setPrincipal("sim-op" + rnd.nextInt(3))
-                .setViaNode("lb1")
+                .setPrincipal(principal)
+                .setViaNode(via)
                 .setTimestampMillis(1_750_000_000_000L + count * 1000L)
                 .setRequestId("sim-" + seedTag + "-" + count);
-        if (rnd.nextInt(12) == 0) {
-            // Conditional writes: right against the shadow, which the cluster may or may not share.
-            b.setExpectedStateIndex(rnd.nextBoolean() ? shadow.stateIndex() : shadow.stateIndex() + 1);
+        if (expectedStateIndex >= 0) {
+            b.setExpectedStateIndex(expectedStateIndex);
         }
         CommandBatch batch = b.build();
         shadow = shadowApplier

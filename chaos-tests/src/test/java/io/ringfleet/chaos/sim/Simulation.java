@@ -75,6 +75,10 @@ final class Simulation {
         final AtomicInteger acked = new AtomicInteger();
         final AtomicInteger unacked = new AtomicInteger();
         final AtomicInteger rejected = new AtomicInteger();
+        /** Acknowledged health records: LB votes taken, and fleet verdict changes (pairs and panics) they led to. */
+        final AtomicInteger votes = new AtomicInteger();
+
+        final AtomicInteger verdicts = new AtomicInteger();
         int kills;
         int restarts;
         int wipes;
@@ -92,6 +96,8 @@ final class Simulation {
             acked.addAndGet(o.acked.get());
             unacked.addAndGet(o.unacked.get());
             rejected.addAndGet(o.rejected.get());
+            votes.addAndGet(o.votes.get());
+            verdicts.addAndGet(o.verdicts.get());
             kills += o.kills;
             restarts += o.restarts;
             wipes += o.wipes;
@@ -109,7 +115,8 @@ final class Simulation {
         @Override
         public String toString() {
             return acked + " writes acknowledged (" + rejected + " of them rejected by validation), " + unacked
-                    + " unacknowledged; " + kills + " kills, " + restarts + " restarts (" + wipes + " wiped), "
+                    + " unacknowledged; " + votes + " health votes, " + verdicts + " fleet verdict changes; " + kills
+                    + " kills, " + restarts + " restarts (" + wipes + " wiped), "
                     + partitions
                     + " partitions, " + slows + " slow peers, " + snapshots + " snapshots, " + snapshotInstalls
                     + " snapshot installs seen, " + transfers + " leadership transfers, " + leaderTerms
@@ -415,6 +422,7 @@ final class Simulation {
                 if (reply.getCode() != io.ringfleet.api.ReplyCode.OK) {
                     stats.rejected.incrementAndGet();
                 }
+                countHealth(reply);
                 out.add(batch.getRequestId() + "@" + reply.getLogIndex() + " " + reply.getCode());
                 failures = 0;
             } catch (IOException | RuntimeException e) {
@@ -425,6 +433,16 @@ final class Simulation {
             }
         }
         return "via " + via.name() + ": " + String.join(", ", out);
+    }
+
+    private void countHealth(BatchReply reply) {
+        for (io.ringfleet.api.FleetRecord r : reply.getRecordsList()) {
+            if (r.hasRealHealthReported()) {
+                stats.votes.incrementAndGet();
+            } else if (r.hasFleetVerdictChanged()) {
+                stats.verdicts.incrementAndGet();
+            }
+        }
     }
 
     private String snapshot(Node n) {

@@ -55,6 +55,13 @@ public final class BatchWriter {
             throw Statuses.invalid("the batch has " + commands.size() + " commands: at most " + MAX_COMMANDS
                     + " per batch; split it into several");
         }
+        for (Command c : commands) {
+            if (c.getKindCase() == Command.KindCase.REPORT_REAL_HEALTH) {
+                // A vote is an LB's own: its agent writes it through its Raft client, stamped agent:<node>.
+                throw Statuses.invalid("report_real_health is written by each LB's own agent, never through the API:"
+                        + " an operator cannot vote for an LB (mark a real down or set its weight to 0 instead)");
+            }
+        }
         String id = requestId.isEmpty() ? "req-" + UUID.randomUUID() : checkRequestId(requestId);
         CommandBatch.Builder b = CommandBatch.newBuilder()
                 .addAllCommands(commands)

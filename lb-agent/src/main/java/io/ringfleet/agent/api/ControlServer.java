@@ -284,6 +284,21 @@ public final class ControlServer extends ControlServiceGrpc.ControlServiceImplBa
     }
 
     @Override
+    public void getRealHealth(
+            io.ringfleet.api.GetRealHealthRequest request, StreamObserver<io.ringfleet.api.GetRealHealthResponse> out) {
+        VipKey key = vipKeyOrFail(request.getVip(), request.hasVip(), out);
+        if (key != null) {
+            read(
+                    request.getRead(),
+                    out,
+                    "GetRealHealth",
+                    image -> RealHealthProtos.of(image, vip(image, key))
+                            .setStamp(ImageProtos.stamp(gateway.nodeId(), image))
+                            .build());
+        }
+    }
+
+    @Override
     public void history(HistoryRequest request, StreamObserver<HistoryResponse> out) {
         int limit = request.getLimit() == 0 ? DEFAULT_HISTORY : request.getLimit();
         if (limit > HistoryImage.CAPACITY) {

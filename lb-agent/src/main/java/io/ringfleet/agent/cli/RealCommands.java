@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
             RealCommands.Weight.class,
             RealCommands.ListReals.class,
             RealCommands.Down.class,
-            RealCommands.Up.class
+            RealCommands.Up.class,
+            RealHealthCommand.class
         })
 final class RealCommands {
     private RealCommands() {}

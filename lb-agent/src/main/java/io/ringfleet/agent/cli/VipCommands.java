@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
             VipCommands.ListVips.class,
             VipCommands.Show.class,
             VipCommands.Flags.class,
-            VipCommands.Hash.class
+            VipCommands.Hash.class,
+            VipHealthCheckCommands.class
         })
 final class VipCommands {
     private VipCommands() {}

@@ -363,7 +363,8 @@ public final class LbAgent implements AutoCloseable {
                 .listeners(raftListeners)
                 .storageDir(dataDir)
                 .supportedFleetVersion(options.supportedFleetVersion)
-                .publisher(pipeline);
+                .publisher(pipeline)
+                .publisher(new io.ringfleet.agent.metrics.FleetVerdictMetrics(registry));
         if (tls != null) {
             nb.tls(tls.raftTlsConfig(raftHosts()));
         }

@@ -100,6 +100,12 @@ final class EncodedMaps {
             DatapathConfig config) {
         Builder b = new Builder(config);
         before.vips().byNumMap().diff(after.vips().byNumMap(), (num, was, now) -> b.vip(num, was, now, afterRings));
+        // A health verdict changes a ring without changing its VIP: only the ring is written.
+        before.health()
+                .ringExcludedMap()
+                .diff(
+                        after.health().ringExcludedMap(),
+                        (num, was, now) -> after.vips().get(num).ifPresent(vip -> b.ring(num, vip, afterRings)));
         before.reals()
                 .byIndexMap()
                 .diff(
@@ -139,6 +145,11 @@ final class EncodedMaps {
 
         void vip(int num, VipImage was, VipImage now, FleetRings afterRings) {
             vips.add(new VipImage[] {was, now});
+            ring(num, now, afterRings);
+        }
+
+        /** The VIP's ring as {@code afterRings} holds it (null VIP: the row is cleared). */
+        void ring(int num, VipImage now, FleetRings afterRings) {
             MaglevRing ring = null;
             if (now != null) {
                 ring = afterRings

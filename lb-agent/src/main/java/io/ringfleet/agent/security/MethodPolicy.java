@@ -31,6 +31,7 @@ public final class MethodPolicy {
             ControlServiceGrpc.getGetGatewayMacMethod(),
             ControlServiceGrpc.getGetFleetSettingsMethod(),
             ControlServiceGrpc.getHistoryMethod(),
+            ControlServiceGrpc.getGetRealHealthMethod(),
             ControlServiceGrpc.getGetStatusMethod(),
             ControlServiceGrpc.getGetDigestsMethod(),
             ControlServiceGrpc.getWaitProgrammedMethod(),

@@ -6,6 +6,7 @@ import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.UnsupportedFleetVersionException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,8 +21,9 @@ import java.util.Locale;
  * <p>This class checks the batch as a whole (at least one command; its size and provenance by
  * {@link ProvenanceRules}; expected_state_index, when set, equals the image's state index) and hands each command to the rules of its domain, which say what is accepted:
  * {@link VipRules}, {@link RealRules}, {@link HealthCheckRules}, {@link QuicRules}, {@link NodeRules}, with
- * {@link AddressRules} for the addresses they all take, and {@link SettingsRules} for the fleet settings and
- * version. A command that the finalised fleet version does not include yet ({@link FleetVersions}) is refused
+ * {@link AddressRules} for the addresses they all take, {@link SettingsRules} for the fleet settings and
+ * version, and {@link HealthRules} for health checks and votes; once the commands passed, {@link HealthVerdicts}
+ * folds the votes into the fleet's verdicts (fleet version 3). A command that the finalised fleet version does not include yet ({@link FleetVersions}) is refused
  * FAILED_PRECONDITION; one this software cannot decode throws {@link UnsupportedFleetVersionException} (the
  * replica must stop, never skip it). A new domain is a new class like those, given a
  * {@link CommandContext}, and a case in {@link #dispatch}.
@@ -100,6 +102,13 @@ public final class CommandValidator {
             }
             working.replayAll(ctx.records());
         }
+        if (FleetVersions.inForce(working.settingsAfter().fleetVersion())
+                >= FleetVersions.Rule.HEALTH_VERDICTS.version()) {
+            // After every command: the verdicts follow from the state the whole batch left (one decision per entry).
+            CommandContext verdicts = new CommandContext(working, batch);
+            HealthVerdicts.reconcile(verdicts, List.copyOf(working.records()));
+            working.replayAll(verdicts.records());
+        }
         return new Checked(CommandResult.ok(working.records()), working);
     }
 
@@ -149,6 +158,9 @@ public final class CommandValidator {
             case SET_FLEET_SETTINGS -> SettingsRules.set(ctx, c.getSetFleetSettings());
             case REPORT_NODE_VERSION -> SettingsRules.reportNodeVersion(ctx, c.getReportNodeVersion());
             case FINALIZE_FLEET_VERSION -> SettingsRules.finalizeVersion(ctx, c.getFinalizeFleetVersion());
+            case SET_VIP_HEALTH_CHECK -> HealthRules.setCheck(ctx, c.getSetVipHealthCheck());
+            case REMOVE_VIP_HEALTH_CHECK -> HealthRules.removeCheck(ctx, c.getRemoveVipHealthCheck());
+            case REPORT_REAL_HEALTH -> HealthRules.report(ctx, c.getReportRealHealth());
             default -> throw Reject.invalid("the command has no operation set (or one this version does not know)");
         }
     }

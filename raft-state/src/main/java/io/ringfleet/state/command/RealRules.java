@@ -167,7 +167,7 @@ final class RealRules {
         return ctx.state().realsAfter().get(address).flatMap(r -> vip.real(r.index()));
     }
 
-    private static VipReal requireMember(CommandContext ctx, VipImage vip, String text) throws Reject {
+    static VipReal requireMember(CommandContext ctx, VipImage vip, String text) throws Reject {
         IpAddress address = AddressRules.address(text, "real address");
         return member(ctx, vip, address).orElseThrow(() -> notFound("real " + address + " is not in vip " + vip.key()));
     }

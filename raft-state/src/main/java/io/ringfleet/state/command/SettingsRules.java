@@ -13,6 +13,7 @@ import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetPeer;
 import io.ringfleet.state.FleetSettings;
+import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.SettingsImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,15 @@ final class SettingsRules {
                             + " start)");
         } else if (c.getFleetVersion() != 0) {
             throw invalid("fleet_version is for a bootstrap only: finalise a version with finalize_fleet_version");
+        }
+        if (next.setsHealth() && !ctx.enforces(FleetVersions.Rule.HEALTH_VERDICTS)) {
+            throw new Reject(
+                    ErrorCode.FAILED_PRECONDITION,
+                    "fleet settings: the health settings (health_quorum, health_panic_percent, health_flap_limit,"
+                            + " health_half_life_ms) need fleet version " + FleetVersions.Rule.HEALTH_VERDICTS.version()
+                            + " but the fleet's finalised version is " + ctx.fleetVersion()
+                            + ": upgrade every node and finalise version "
+                            + FleetVersions.Rule.HEALTH_VERDICTS.version() + " first");
         }
         checkNotBelowUse(ctx.state(), next.limits());
         if (!current.settings().equals(Optional.of(next))) {

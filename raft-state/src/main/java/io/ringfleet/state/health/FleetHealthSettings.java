@@ -1,7 +1,7 @@
 package io.ringfleet.state.health;
 
 /**
- * The fleet's health-verdict settings (to become fleet settings in the log).
+ * The fleet's health-verdict settings, held in the log (FleetSettingsSpec fields 8-11; 0 there = the default).
  *
  * @param quorum votes that decide a pair down (or up again); 0 = a majority of the voting LBs
  * @param panicPercent a VIP whose down weight would exceed this share of its total weight keeps every real

@@ -5,20 +5,24 @@ import io.ringfleet.api.BatchAudited;
 import io.ringfleet.api.DownRealMarked;
 import io.ringfleet.api.FleetRecord;
 import io.ringfleet.api.FleetSettingsSet;
+import io.ringfleet.api.FleetVerdictChanged;
 import io.ringfleet.api.FleetVersionFinalized;
 import io.ringfleet.api.GatewayMacSet;
 import io.ringfleet.api.HealthCheckMarkSet;
 import io.ringfleet.api.NodeDrained;
 import io.ringfleet.api.NodeVersionReported;
 import io.ringfleet.api.QuicServerIdMapped;
+import io.ringfleet.api.RealHealthReported;
 import io.ringfleet.api.RealsAdded;
 import io.ringfleet.api.RingInputEntry;
 import io.ringfleet.api.SnapshotHeader;
 import io.ringfleet.api.VipAdded;
+import io.ringfleet.api.VipHealthCheckSet;
 import io.ringfleet.api.VipRealEntry;
 import io.ringfleet.api.VipRingHistory;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
+import io.ringfleet.state.HealthImage;
 import io.ringfleet.state.NodeDrain;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.QuicMapping;
@@ -27,6 +31,7 @@ import io.ringfleet.state.RingInput;
 import io.ringfleet.state.SettingsImage;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipReal;
+import io.ringfleet.state.health.PairVerdict;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,9 +48,10 @@ import java.util.Map;
  * The image written as records, and read back by replaying them (KRaft's snapshot shape).
  *
  * <p>{@link #toRecords} lists, in a fixed order: the gateway MAC; per VIP (ascending vip_num) VipAdded,
- * RealsAdded with every member (ascending real index), DownRealMarked per down member and
- * VipRingHistory when the VIP has one (snapshot-only); health-check
- * marks; QUIC mappings; the fleet settings, node versions and finalised fleet version; drained nodes; then the
+ * RealsAdded with every member (ascending real index), DownRealMarked per down member and VipRingHistory when
+ * the VIP has one (snapshot-only); health-check
+ * marks; QUIC mappings; the fleet settings, node versions and finalised fleet version; drained nodes; health
+ * checks, votes and verdicts (each with the log index it was logged at); then the
  * audit trail (BatchAudited, oldest first). Replaying them into {@link FleetImage#EMPTY} rebuilds the same
  * reals table with the same indexes and reference counts, because every reference is a record.
  *
@@ -124,6 +130,7 @@ public final class SnapshotCodec {
                             .setDrainedBy(n.drainedBy()))
                     .build());
         }
+        healthRecords(image, out);
         for (BatchAudited entry : image.history().all()) {
             out.add(FleetRecord.newBuilder().setBatchAudited(entry).build());
         }
@@ -144,6 +151,50 @@ public final class SnapshotCodec {
             history.addRings(entry);
         }
         return history.build();
+    }
+
+    /**
+     * Checks, votes, pair verdicts and VIP panics as the records that made them (after the VIPs, their members and
+     * the settings they need), each with the log index it was logged at.
+     */
+    private static void healthRecords(FleetImage image, List<FleetRecord> out) {
+        HealthImage h = image.health();
+        h.checks()
+                .forEach((vip, check) -> out.add(FleetRecord.newBuilder()
+                        .setVipHealthCheckSet(
+                                VipHealthCheckSet.newBuilder().setVipNum(vip).setCheck(check.toProto()))
+                        .build()));
+        h.votes()
+                .forEach((key, vote) -> out.add(FleetRecord.newBuilder()
+                        .setRealHealthReported(RealHealthReported.newBuilder()
+                                .setNodeId(key.node())
+                                .setVipNum(key.pair().vipNum())
+                                .setRealIndex(key.pair().realIndex())
+                                .setUp(vote.up())
+                                .setAtMillis(vote.atMillis())
+                                .setLogIndex(vote.logIndex()))
+                        .build()));
+        h.verdicts().forEach((pair, v) -> out.add(verdictRecord(pair.vipNum(), pair.realIndex(), v)));
+        h.panics().forEach((vip, v) -> out.add(verdictRecord(vip, 0, v)));
+    }
+
+    private static FleetRecord verdictRecord(int vipNum, int realIndex, PairVerdict v) {
+        return FleetRecord.newBuilder()
+                .setFleetVerdictChanged(FleetVerdictChanged.newBuilder()
+                        .setVipNum(vipNum)
+                        .setRealIndex(realIndex)
+                        .setDown(v.down())
+                        .setVotedDown(v.votedDown())
+                        .setReason(v.reason())
+                        .setAtMillis(v.sinceMillis())
+                        .setLogIndex(v.sinceIndex())
+                        .setDampingMerit(v.merit())
+                        .setMeritAtMillis(v.meritAtMillis())
+                        .setHeldUntilMillis(v.heldUntilMillis())
+                        .setVotesDown(v.votesDown())
+                        .setVotesUp(v.votesUp())
+                        .setVoters(v.voters()))
+                .build();
     }
 
     /** The settings, the node versions and the finalised fleet version, as the records that made them. */
