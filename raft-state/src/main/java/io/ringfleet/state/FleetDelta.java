@@ -11,8 +11,10 @@ import io.ringfleet.api.RealWeight;
 import io.ringfleet.api.RealWeightChanged;
 import io.ringfleet.api.RealsAdded;
 import io.ringfleet.api.RealsRemoved;
+import io.ringfleet.api.RingInputEntry;
 import io.ringfleet.api.VipAdded;
 import io.ringfleet.api.VipRealEntry;
+import io.ringfleet.api.VipRingHistory;
 import io.ringfleet.state.health.PairVerdict;
 import io.ringfleet.state.health.PairVote;
 import io.ringfleet.state.health.RealPair;
@@ -243,6 +245,9 @@ public final class FleetDelta {
                 settings = settingsAfter()
                         .withFleetVersion(record.getFleetVersionFinalized().getVersion());
                 break;
+            case VIP_RING_HISTORY:
+                vipRingHistory(record.getVipRingHistory());
+                break;
             case VIP_HEALTH_CHECK_SET:
                 vip(record.getVipHealthCheckSet().getVipNum());
                 health().setCheck(
@@ -411,6 +416,25 @@ public final class FleetDelta {
         putVip(vip.withDown(r.getRealIndex(), true));
     }
 
+    /** Snapshot-only: the VIP's ring history is exactly the record's (newest first). */
+    private void vipRingHistory(VipRingHistory r) {
+        VipImage vip = vip(r.getVipNum());
+        if (r.getRingsCount() > FleetSettings.MAX_RING_HISTORY_DEPTH) {
+            throw new ReplayException("vip " + vip.key() + " has " + r.getRingsCount()
+                    + " ring history entries, more than ring_history_depth allows (at most "
+                    + FleetSettings.MAX_RING_HISTORY_DEPTH + ")");
+        }
+        List<RingInput> history = new ArrayList<>(r.getRingsCount());
+        for (RingInputEntry e : r.getRingsList()) {
+            List<VipReal> owners = new ArrayList<>(e.getRealsCount());
+            for (VipRealEntry m : e.getRealsList()) {
+                owners.add(new VipReal(m.getRealIndex(), address(m.getAddress()), m.getWeight()));
+            }
+            history.add(new RingInput(HashFunction.fromProto(e.getHashFunction()), owners));
+        }
+        putVip(vip.withRingHistory(history));
+    }
+
     private void downRealCleared(DownRealCleared r) {
         VipImage vip = vip(r.getVipNum());
         if (!vip.isDown(r.getRealIndex())) {
@@ -437,18 +461,33 @@ public final class FleetDelta {
                     "the next image's index " + provenance.index() + " is below the base image's " + base.index());
         }
         frozen = true;
+        int depth = ringHistoryDepth(settingsAfter());
+        if (depth < ringHistoryDepth(base.settings())) {
+            vips().trimHistories(depth);
+        }
+        HealthImage healthAfter = health == null ? base.health() : health.apply(provenance.index());
         return new FleetImage(
                 provenance,
                 stateIndex,
-                vips == null ? base.vips() : vips.apply(),
+                vipsWithRingHistory(depth, healthAfter),
                 reals == null ? base.reals() : reals.apply(),
                 healthChecks == null ? base.healthChecks() : healthChecks.apply(),
                 quicIds == null ? base.quicIds() : quicIds.apply(),
                 nodes == null ? base.nodes() : nodes.apply(),
                 gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null),
                 settingsAfter(),
-                health == null ? base.health() : health.apply(provenance.index()),
+                healthAfter,
                 historyAfter());
+    }
+
+    /** The VIPs after this entry, with the ring inputs it changed pushed onto their histories. */
+    private VipsImage vipsWithRingHistory(int depth, HealthImage healthAfter) {
+        TreeSet<Integer> verdictChanged = new TreeSet<>();
+        base.health().ringExcludedMap().diff(healthAfter.ringExcludedMap(), (num, was, now) -> verdictChanged.add(num));
+        if (vips == null && verdictChanged.isEmpty()) {
+            return base.vips();
+        }
+        return vips().apply(depth, verdictChanged, base.health(), healthAfter);
     }
 
     // ---- the state after the records so far ----
@@ -497,6 +536,12 @@ public final class FleetDelta {
     }
 
     // ---- helpers ----
+
+    private static int ringHistoryDepth(SettingsImage settings) {
+        return settings.settings()
+                .map(FleetSettings::ringHistoryDepth)
+                .orElse(FleetSettings.DEFAULT_RING_HISTORY_DEPTH);
+    }
 
     private Optional<VipImage> currentVip(int num) {
         return vips == null ? base.vips().get(num) : vips.after(num);

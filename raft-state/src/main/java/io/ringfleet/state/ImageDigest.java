@@ -170,6 +170,17 @@ final class ImageDigest {
         for (int index : vip.downReals()) {
             d.i32(index);
         }
+        // The ring history decides ch_rings_prev, so replicas that differ in it must differ in the digest.
+        d.i32(vip.ringHistory().size());
+        for (RingInput input : vip.ringHistory()) {
+            d.i32(input.hashFunction().ordinal());
+            d.i32(input.owners().size());
+            for (VipReal r : input.owners()) {
+                d.i32(r.realIndex());
+                d.bytes(r.address().bytesView());
+                d.i32(r.weight());
+            }
+        }
         return Arrays.copyOf(d.buf, d.len);
     }
 
