@@ -60,6 +60,7 @@ public final class FleetDelta {
     private HealthDelta health;
     private HistoryImage history;
     private boolean frozen;
+    private boolean ringHistoryReplayed;
     private boolean broken;
 
     public FleetDelta(FleetImage base) {
@@ -433,6 +434,7 @@ public final class FleetDelta {
             history.add(new RingInput(HashFunction.fromProto(e.getHashFunction()), owners));
         }
         putVip(vip.withRingHistory(history));
+        ringHistoryReplayed = true;
     }
 
     private void downRealCleared(DownRealCleared r) {
@@ -462,6 +464,13 @@ public final class FleetDelta {
         }
         frozen = true;
         int depth = ringHistoryDepth(settingsAfter());
+        if (depth == 0 && ringHistoryReplayed) {
+            broken = true;
+            throw new ReplayException("a VipRingHistory record in a fleet below version "
+                    + FleetVersions.Rule.RING_HISTORY.version() + " (" + FleetVersions.Rule.RING_HISTORY.description()
+                    + "): only a snapshot of a version " + FleetVersions.Rule.RING_HISTORY.version()
+                    + " fleet carries one");
+        }
         if (depth < ringHistoryDepth(base.settings())) {
             vips().trimHistories(depth);
         }
@@ -482,6 +491,9 @@ public final class FleetDelta {
 
     /** The VIPs after this entry, with the ring inputs it changed pushed onto their histories. */
     private VipsImage vipsWithRingHistory(int depth, HealthImage healthAfter) {
+        if (depth == 0) {
+            return vips == null ? base.vips() : vips.current();
+        }
         TreeSet<Integer> verdictChanged = new TreeSet<>();
         base.health().ringExcludedMap().diff(healthAfter.ringExcludedMap(), (num, was, now) -> verdictChanged.add(num));
         if (vips == null && verdictChanged.isEmpty()) {
@@ -537,7 +549,11 @@ public final class FleetDelta {
 
     // ---- helpers ----
 
+    /** 0 below fleet version 4 ({@link FleetVersions.Rule#RING_HISTORY}): no history is kept, none is pushed. */
     private static int ringHistoryDepth(SettingsImage settings) {
+        if (FleetVersions.inForce(settings.fleetVersion()) < FleetVersions.Rule.RING_HISTORY.version()) {
+            return 0;
+        }
         return settings.settings()
                 .map(FleetSettings::ringHistoryDepth)
                 .orElse(FleetSettings.DEFAULT_RING_HISTORY_DEPTH);

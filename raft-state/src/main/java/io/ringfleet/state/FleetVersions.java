@@ -18,13 +18,15 @@ import java.util.Map;
  *   <li>Version 3: drain and undrain name a peer of the log's settings ({@link Rule#NODE_NAMES}); health checks
  *       and fleet health verdicts ({@link Rule#HEALTH_VERDICTS}): set_vip_health_check, remove_vip_health_check,
  *       report_real_health, and the health fields of the fleet settings.
+ *   <li>Version 4: each VIP keeps the ring inputs of its last ring changes ({@link Rule#RING_HISTORY}), in the
+ *       digest and in snapshots, and the ring_history_depth fleet setting.
  * </ul>
  *
  * <p>Adding a version: raise {@link #SUPPORTED}, and put the new command kinds or rules in the tables below.
  */
 public final class FleetVersions {
     /** The highest fleet version this software supports (a fresh fleet bootstraps at it). */
-    public static final int SUPPORTED = 3;
+    public static final int SUPPORTED = 4;
     /** The rules in force while the log holds no settings: what existed before fleet versions. */
     public static final int BASE = 1;
 
@@ -50,7 +52,14 @@ public final class FleetVersions {
          * Health checks per VIP, LB votes and the fleet verdicts folded from them (a down real owns no ring slot);
          * the health settings (quorum, panic threshold, damping) in the fleet settings.
          */
-        HEALTH_VERDICTS(3, "health checks and fleet health verdicts");
+        HEALTH_VERDICTS(3, "health checks and fleet health verdicts"),
+        /**
+         * Replay pushes a VIP's previous ring input onto its ring history when a log entry changes it (second
+         * chance programs the newest as the previous ring); the history is in the digest and in snapshots (record
+         * VipRingHistory), and the fleet settings take ring_history_depth. Below this version nothing is pushed,
+         * so the digest and snapshots of older fleets are unchanged and mixed software cannot diverge.
+         */
+        RING_HISTORY(4, "ring history for second-chance forwarding");
 
         private final int version;
         private final String description;

@@ -25,13 +25,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A VIP's ring history: the ring inputs of its last ring changes, pushed once per log entry by replay, in
- * the digest and in snapshots. Expected histories are the inputs the image had at earlier entries.
+ * the digest and in snapshots, from fleet version 4 ({@link FleetVersions.Rule#RING_HISTORY}; below it, {@link
+ * RingHistoryVersionGateTest}). Expected histories are the inputs the image had at earlier entries.
  */
 class RingHistoryTest {
     private static final io.ringfleet.api.VipKey WEB = Commands.vip("10.200.1.1", 80, Commands.TCP);
+    static final int V4 = FleetVersions.Rule.RING_HISTORY.version();
 
     private static CommandLog logWithWeb() {
-        CommandLog log = new CommandLog(FleetLimits.DEFAULT);
+        CommandLog log = new CommandLog(FleetLimits.DEFAULT, V4);
         log.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
         return log;
     }
@@ -154,7 +156,7 @@ class RingHistoryTest {
     void theHistoryIsInTheDigest() {
         CommandLog changed = logWithWeb();
         changed.apply(setWeights(WEB, "10.0.0.2=5"));
-        CommandLog direct = new CommandLog(FleetLimits.DEFAULT);
+        CommandLog direct = new CommandLog(FleetLimits.DEFAULT, V4);
         direct.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=5", "10.0.0.3=1"));
         // Same VIPs and reals now; only the history differs.
         assertEquals(input(changed.image()), input(direct.image()));
@@ -203,7 +205,7 @@ class RingHistoryTest {
 
     @Test
     void aHealthVerdictThatTakesARealOutLeavesThePreviousRing() throws Exception {
-        HealthFleet fleet = new HealthFleet();
+        HealthFleet fleet = new HealthFleet(V4);
         fleet.apply(addVip(WEB), addReals(WEB, "10.0.0.1=1", "10.0.0.2=1", "10.0.0.3=1"));
         fleet.apply(HealthFleet.setCheck(WEB, HealthFleet.tcpCheck(true)));
         RingInput allThree = input(fleet.image());
