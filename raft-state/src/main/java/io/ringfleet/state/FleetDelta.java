@@ -61,6 +61,13 @@ public final class FleetDelta {
     private HistoryImage history;
     private boolean frozen;
     private boolean ringHistoryReplayed;
+    /**
+     * Real references a removal gave up in this entry, released at {@link #apply} after the ring history took its
+     * own (fleet version 4): a real removed by this entry keeps its index through the entry, so a real added later in
+     * the same entry never gets the index the pushed history names.
+     */
+    private final List<Integer> deferredReleases = new ArrayList<>();
+
     private boolean broken;
 
     public FleetDelta(FleetImage base) {
@@ -339,8 +346,9 @@ public final class FleetDelta {
             health().dropVip(num);
         }
         for (VipReal member : vip.reals()) {
-            reals().release(member.realIndex());
+            releaseReal(member.realIndex());
         }
+        releaseHistory(vip.ringHistory());
         vips().remove(num);
     }
 
@@ -373,7 +381,7 @@ public final class FleetDelta {
             }
         }
         for (int index : r.getRealIndexesList()) {
-            reals().release(index);
+            releaseReal(index);
             if (healthAfter().check(vip.vipNum()).isPresent()) {
                 health().dropPair(new RealPair(vip.vipNum(), index));
             }
@@ -433,8 +441,35 @@ public final class FleetDelta {
             }
             history.add(new RingInput(HashFunction.fromProto(e.getHashFunction()), owners));
         }
+        releaseHistory(vip.ringHistory());
+        for (RingInput input : history) {
+            for (VipReal owner : input.owners()) {
+                reals().retain(owner.realIndex(), owner.address());
+            }
+        }
         putVip(vip.withRingHistory(history));
         ringHistoryReplayed = true;
+    }
+
+    /**
+     * Gives up a VIP membership's reference on a real: at once below fleet version 4, else at {@link #apply}, after
+     * the ring history took its references (so the index is not handed out again within this entry).
+     */
+    private void releaseReal(int index) {
+        if (ringHistoryDepth(settingsAfter()) == 0) {
+            reals().release(index);
+        } else {
+            deferredReleases.add(index);
+        }
+    }
+
+    /** Gives up the references a VIP's ring history holds (each entry holds one on each of its owners). */
+    private void releaseHistory(List<RingInput> history) {
+        for (RingInput input : history) {
+            for (VipReal owner : input.owners()) {
+                releaseReal(owner.realIndex());
+            }
+        }
     }
 
     private void downRealCleared(DownRealCleared r) {
@@ -471,14 +506,20 @@ public final class FleetDelta {
                     + "): only a snapshot of a version " + FleetVersions.Rule.RING_HISTORY.version()
                     + " fleet carries one");
         }
-        if (depth < ringHistoryDepth(base.settings())) {
-            vips().trimHistories(depth);
+        int baseDepth = ringHistoryDepth(base.settings());
+        List<RingInput> entered = new ArrayList<>();
+        List<RingInput> left = new ArrayList<>();
+        if (depth < baseDepth) {
+            vips().trimHistories(depth, left);
         }
         HealthImage healthAfter = health == null ? base.health() : health.apply(provenance.index());
+        // The entry that finalises version 4 pushes nothing: histories start with the next entry's ring changes.
+        VipsImage vipsAfter = vipsWithRingHistory(baseDepth == 0 ? 0 : depth, healthAfter, entered, left);
+        settleRealReferences(entered, left);
         return new FleetImage(
                 provenance,
                 stateIndex,
-                vipsWithRingHistory(depth, healthAfter),
+                vipsAfter,
                 reals == null ? base.reals() : reals.apply(),
                 healthChecks == null ? base.healthChecks() : healthChecks.apply(),
                 quicIds == null ? base.quicIds() : quicIds.apply(),
@@ -490,7 +531,8 @@ public final class FleetDelta {
     }
 
     /** The VIPs after this entry, with the ring inputs it changed pushed onto their histories. */
-    private VipsImage vipsWithRingHistory(int depth, HealthImage healthAfter) {
+    private VipsImage vipsWithRingHistory(
+            int depth, HealthImage healthAfter, List<RingInput> entered, List<RingInput> left) {
         if (depth == 0) {
             return vips == null ? base.vips() : vips.current();
         }
@@ -499,7 +541,29 @@ public final class FleetDelta {
         if (vips == null && verdictChanged.isEmpty()) {
             return base.vips();
         }
-        return vips().apply(depth, verdictChanged, base.health(), healthAfter);
+        return vips().apply(depth, verdictChanged, base.health(), healthAfter, entered, left);
+    }
+
+    /**
+     * A ring history entry holds a reference on each real it names, so a real that left a VIP stays in the reals
+     * table (index and address, hence in the datapath's {@code reals} map for second chance) and its index is not
+     * reused while a history names it. References are taken first, then given up: a real both pushed and removed
+     * by this entry is never freed in between.
+     */
+    private void settleRealReferences(List<RingInput> entered, List<RingInput> left) {
+        for (RingInput input : entered) {
+            for (VipReal owner : input.owners()) {
+                reals().retain(owner.realIndex(), owner.address());
+            }
+        }
+        for (RingInput input : left) {
+            for (VipReal owner : input.owners()) {
+                reals().release(owner.realIndex());
+            }
+        }
+        for (int index : deferredReleases) {
+            reals().release(index);
+        }
     }
 
     // ---- the state after the records so far ----
