@@ -28,7 +28,8 @@ class PreviousRingsTest {
     private static final VipKey WEB = Commands.vip("10.200.1.1", 80, Commands.TCP);
     private static final VipKey DNS = Commands.vip("10.200.1.2", 53, Commands.UDP);
 
-    private final CommandLog log = new CommandLog(FleetLimits.DEFAULT);
+    private final CommandLog log =
+            new CommandLog(FleetLimits.DEFAULT, io.ringfleet.state.FleetVersions.Rule.RING_HISTORY.version());
     private FleetImage image = log.image();
     private FleetRings current = FleetRings.of(image, RING_SIZE);
     private PreviousRings previous = PreviousRings.empty(RING_SIZE);
