@@ -24,7 +24,6 @@ public final class VipImage {
     private final HashFunction hashFunction;
     private final PersistentSortedMap<Integer, VipReal> reals;
     private final PersistentSortedMap<Integer, Integer> downReals;
-    private final List<RingInput> ringHistory;
     private volatile List<VipReal> realList;
     private volatile byte[] encoded;
 
@@ -34,8 +33,7 @@ public final class VipImage {
             int flags,
             HashFunction hashFunction,
             PersistentSortedMap<Integer, VipReal> reals,
-            PersistentSortedMap<Integer, Integer> downReals,
-            List<RingInput> ringHistory) {
+            PersistentSortedMap<Integer, Integer> downReals) {
         if (vipNum < 0) {
             throw new IllegalArgumentException("vip_num must be >= 0, got " + vipNum);
         }
@@ -45,12 +43,10 @@ public final class VipImage {
         this.hashFunction = Objects.requireNonNull(hashFunction, "hashFunction");
         this.reals = Objects.requireNonNull(reals, "reals");
         this.downReals = Objects.requireNonNull(downReals, "downReals");
-        this.ringHistory = List.copyOf(ringHistory);
     }
 
     static VipImage create(int vipNum, VipKey key, int flags, HashFunction hashFunction) {
-        return new VipImage(
-                vipNum, key, flags, hashFunction, PersistentSortedMap.empty(), PersistentSortedMap.empty(), List.of());
+        return new VipImage(vipNum, key, flags, hashFunction, PersistentSortedMap.empty(), PersistentSortedMap.empty());
     }
 
     /** Row of the ring map and slot of the VIP's counters: 0 .. max_vips-1. */
@@ -108,11 +104,11 @@ public final class VipImage {
     }
 
     VipImage withFlags(int newFlags) {
-        return new VipImage(vipNum, key, newFlags, hashFunction, reals, downReals, ringHistory);
+        return new VipImage(vipNum, key, newFlags, hashFunction, reals, downReals);
     }
 
     VipImage withHashFunction(HashFunction newHashFunction) {
-        return new VipImage(vipNum, key, flags, newHashFunction, reals, downReals, ringHistory);
+        return new VipImage(vipNum, key, flags, newHashFunction, reals, downReals);
     }
 
     /** With these members added (or replaced): path copies for a few, one merge for many. */
@@ -135,7 +131,7 @@ public final class VipImage {
             }
             next = reals.plusAll(sorted);
         }
-        return new VipImage(vipNum, key, flags, hashFunction, next, downReals, ringHistory);
+        return new VipImage(vipNum, key, flags, hashFunction, next, downReals);
     }
 
     VipImage withoutReals(List<Integer> removed) {
@@ -145,7 +141,7 @@ public final class VipImage {
             next = next.minus(index);
             down = down.minus(index);
         }
-        return new VipImage(vipNum, key, flags, hashFunction, next, down, ringHistory);
+        return new VipImage(vipNum, key, flags, hashFunction, next, down);
     }
 
     VipImage withWeights(Map<Integer, Integer> weights) {
@@ -153,37 +149,13 @@ public final class VipImage {
         for (Map.Entry<Integer, Integer> e : weights.entrySet()) {
             next = next.plus(e.getKey(), next.get(e.getKey()).withWeight(e.getValue()));
         }
-        return new VipImage(vipNum, key, flags, hashFunction, next, downReals, ringHistory);
+        return new VipImage(vipNum, key, flags, hashFunction, next, downReals);
     }
 
     VipImage withDown(int realIndex, boolean down) {
         PersistentSortedMap<Integer, Integer> next =
                 down ? downReals.plus(realIndex, realIndex) : downReals.minus(realIndex);
-        return new VipImage(vipNum, key, flags, hashFunction, reals, next, ringHistory);
-    }
-
-    /**
-     * The ring inputs of this VIP's last ring changes, newest first: element 0 is the input its ring had before
-     * the last log entry that changed it. At most the fleet's {@code ring_history_depth}; empty for a VIP whose
-     * ring never changed since it was added.
-     */
-    public List<RingInput> ringHistory() {
-        return ringHistory;
-    }
-
-    /** With {@code previous} pushed as the newest history entry, keeping at most {@code depth}. */
-    VipImage withRingPushed(RingInput previous, int depth) {
-        List<RingInput> next = new ArrayList<>(depth);
-        next.add(previous);
-        for (int i = 0; i < ringHistory.size() && next.size() < depth; i++) {
-            next.add(ringHistory.get(i));
-        }
-        return withRingHistory(next);
-    }
-
-    /** With exactly this history (snapshot loading, a lowered depth). */
-    VipImage withRingHistory(List<RingInput> history) {
-        return new VipImage(vipNum, key, flags, hashFunction, reals, downReals, history);
+        return new VipImage(vipNum, key, flags, hashFunction, reals, next);
     }
 
     /** The members' map itself (for this package's encoders and diffs). */
@@ -218,8 +190,7 @@ public final class VipImage {
                 && key.equals(v.key)
                 && hashFunction == v.hashFunction
                 && reals.equals(v.reals)
-                && downReals.equals(v.downReals)
-                && ringHistory.equals(v.ringHistory);
+                && downReals.equals(v.downReals);
     }
 
     @Override
@@ -234,6 +205,6 @@ public final class VipImage {
             members.add(r.realIndex() + "=" + r.address() + "/w" + r.weight() + (isDown(r.realIndex()) ? "/down" : ""));
         }
         return "Vip#" + vipNum + "{" + key + ", flags=" + VipFlags.hex(flags) + ", " + hashFunction + ", reals="
-                + members + (ringHistory.isEmpty() ? "" : ", history=" + ringHistory.size()) + "}";
+                + members + "}";
     }
 }

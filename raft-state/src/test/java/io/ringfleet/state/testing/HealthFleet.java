@@ -28,12 +28,7 @@ public final class HealthFleet extends CommandLog {
     private int requests;
 
     public HealthFleet() {
-        this(FleetVersions.Rule.HEALTH_VERDICTS.version());
-    }
-
-    /** The same fleet bootstrapped at {@code fleetVersion} (at least 3). */
-    public HealthFleet(int fleetVersion) {
-        super(FleetLimits.DEFAULT, fleetVersion);
+        super(FleetLimits.DEFAULT, FleetVersions.Rule.HEALTH_VERDICTS.version());
     }
 
     /** A TCP check of port 80 with the defaults, enabled or not. */
