@@ -88,7 +88,23 @@ class FleetLoopbackPidFilesProbeTest {
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         processes.add(p);
+        awaitCommandLine(p, args[args.length - 1]);
         return p;
+    }
+
+    /**
+     * Waits until the process runs python with its arguments: the JDK starts a child through a helper that then
+     * execs, and a script that reads /proc/PID/cmdline before the exec sees the helper (CI caught this race).
+     */
+    private static void awaitCommandLine(Process p, String lastArg) throws IOException {
+        Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(cmdline, StandardCharsets.ISO_8859_1).endsWith(lastArg + "\0")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the stand-in process " + p.pid() + " did not exec python in 10 s");
+            }
+            Thread.onSpinWait();
+        }
     }
 
     private static void pidFile(Path base, String node, Process p) throws IOException {
