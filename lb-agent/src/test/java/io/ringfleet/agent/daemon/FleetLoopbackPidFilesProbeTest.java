@@ -83,7 +83,7 @@ class FleetLoopbackPidFilesProbeTest {
     }
 
     /** One process that sleeps, with {@code args} at the end of its command line; SIGTERM ends it. */
-    private Process spawn(String... args) throws IOException {
+    private Process spawn(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("python3", "-c", "import time; time.sleep(600)"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -96,14 +96,14 @@ class FleetLoopbackPidFilesProbeTest {
      * Waits until the process runs python with its arguments: the JDK starts a child through a helper that then
      * execs, and a script that reads /proc/PID/cmdline before the exec sees the helper (CI caught this race).
      */
-    private static void awaitCommandLine(Process p, String lastArg) throws IOException {
+    private static void awaitCommandLine(Process p, String lastArg) throws IOException, InterruptedException {
         Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!Files.readString(cmdline, StandardCharsets.ISO_8859_1).endsWith(lastArg + "\0")) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the stand-in process " + p.pid() + " did not exec python in 10 s");
             }
-            Thread.onSpinWait();
+            Thread.sleep(5);
         }
     }
 
