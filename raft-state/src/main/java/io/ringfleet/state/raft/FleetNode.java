@@ -132,6 +132,7 @@ public final class FleetNode implements Closeable {
         if (b.propertiesCustomizer != null) {
             b.propertiesCustomizer.accept(p);
         }
+        RatisSafety.applyTo(p);
         this.leaderStepDownWait = leaderStepDownWait(p);
 
         Parameters parameters = new Parameters();
