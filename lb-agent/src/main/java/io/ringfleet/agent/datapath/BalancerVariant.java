@@ -5,12 +5,22 @@ public enum BalancerVariant {
     /** Oversized VIP frames are dropped. */
     BALANCER("balancer"),
     /** Oversized VIP frames are answered with ICMP "fragmentation needed" / ICMPv6 "packet too big". */
-    TOO_BIG("balancer_toobig");
+    TOO_BIG("balancer_toobig"),
+    /**
+     * Second chance (node setting {@code balancer: second-chance}): as {@link #BALANCER}, plus the previous ring of
+     * every VIP ({@code ch_rings_prev}) and the second-chance GUE frame (outer source from {@code encap_srcs}).
+     */
+    SECOND_CHANCE("balancer_sc");
 
     private final String objectName;
 
     BalancerVariant(String objectName) {
         this.objectName = objectName;
+    }
+
+    /** Whether the build has ch_rings_prev and encap_srcs, which the agent then programs. */
+    public boolean secondChance() {
+        return this == SECOND_CHANCE;
     }
 
     /** The shipped object's name, as {@code io.ringfleet.bpf.Bpf#shippedObject} takes it. */
