@@ -43,6 +43,7 @@ class FlowSurvivalTest {
         assertTrue(on.historyDepth() >= 1, "ring history depth ≥ 1");
         assertTrue(on.everyPhaseMovedFlows(), "every drain moved flows to LBs without a table entry: " + on.phases());
         assertTrue(off.everyPhaseMovedFlows(), "every drain moved flows (control): " + off.phases());
+        assertTrue(on.counters().lbSecondChance() > 0, "the LBs sent second-chance frames: " + on.counters());
         assertEquals(0, on.broken().size(), "broken with second chance: " + on.broken() + "; " + reproduce);
         assertTrue(
                 off.broken().size() > 0,
