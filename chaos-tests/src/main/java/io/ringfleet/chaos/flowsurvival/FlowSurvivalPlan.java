@@ -21,7 +21,7 @@ record FlowSurvivalPlan(long seed, int firstDrain, int killed, int secondDrain, 
     @Override
     public String toString() {
         return "seed " + seed + ": add be4 + drain lb" + firstDrain + "; kill -9 lb" + killed
-                + " + reweight be2 + drain lb" + secondDrain + " + restart lb" + killed + "; remove be4 + drain lb"
+                + " + be2 weight 0 + drain lb" + secondDrain + " + restart lb" + killed + "; remove be4 + drain lb"
                 + thirdDrain;
     }
 }

@@ -4,6 +4,7 @@ import io.ringfleet.api.GetFleetSettingsResponse;
 import io.ringfleet.chaos.agents.AgentProcess;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.netns.BackendNode;
+import io.ringfleet.chaos.netns.BalancerNode;
 import io.ringfleet.chaos.netns.Topology;
 import io.ringfleet.chaos.netns.Traffic;
 import io.ringfleet.chaos.netns.TrafficSnapshot;
@@ -21,7 +22,7 @@ import java.util.function.Consumer;
  *
  * <ol>
  *   <li>be4 added, then lbA drained;
- *   <li>lbK's agent killed (-9), be2 re-weighted while it is dead, lbB (not K) drained, so moved flows also land on
+ *   <li>lbK's agent killed (-9), be2 set to weight 0 while it is dead (out of the ring, still in the VIPs and running), lbB (not K) drained, so moved flows also land on
  *       lbK's kernel, which still holds the old rings; lbK's agent restarted while the drain lasts (it programs the
  *       new ring and its previous one under those flows);
  *   <li>be4 removed from the VIPs (its server keeps running, so its connections count like any other), then lbC
@@ -38,6 +39,8 @@ final class FlowSurvivalScenario {
     private static final int MAX_REALS = 64;
     private static final int BACKENDS = 4;
     private static final long OPEN_MILLIS = 30_000;
+    /** A phase's ring change must give at least a tenth of the slots a second chance, or few moved flows meet it. */
+    private static final int MIN_SLOTS_CHANGED = BalancerNode.RING_SIZE / 10;
     /** How long a drain lasts (plus the undrain's lbctl run): each moved flow makes ≥ 40 round trips meanwhile. */
     private static final int DWELL_MILLIS = 2_000;
     /**
@@ -50,12 +53,14 @@ final class FlowSurvivalScenario {
     private final LbAgentFleet fleet;
     private final FleetWrites writes;
     private final Consumer<String> out;
+    private final boolean secondChance;
 
-    private FlowSurvivalScenario(Topology topology, LbAgentFleet fleet, Consumer<String> out) {
+    private FlowSurvivalScenario(Topology topology, LbAgentFleet fleet, BalancerBuild balancer, Consumer<String> out) {
         this.topology = topology;
         this.fleet = fleet;
         this.writes = new FleetWrites(topology, fleet, out);
         this.out = out;
+        this.secondChance = balancer == BalancerBuild.SECOND_CHANCE;
     }
 
     /**
@@ -78,7 +83,7 @@ final class FlowSurvivalScenario {
                 out.accept("SABOTAGE: every backend's gateway MAC zeroed: second-chance frames are delivered locally");
             }
             LbAgentFleet fleet = LbAgentFleet.start(topology, MAX_VIPS, MAX_REALS, balancer, out);
-            return new FlowSurvivalScenario(topology, fleet, out).run(plan, balancer);
+            return new FlowSurvivalScenario(topology, fleet, balancer, out).run(plan, balancer);
         }
     }
 
@@ -98,10 +103,12 @@ final class FlowSurvivalScenario {
                 nothing)));
         AgentProcess killed = fleet.agent(plan.killed());
         phases.add(phase(new Step(
-                "kill -9 lb" + plan.killed() + ", reweight be2, drain lb" + plan.secondDrain() + ", restart lb"
+                "kill -9 lb" + plan.killed() + ", be2 weight 0, drain lb" + plan.secondDrain() + ", restart lb"
                         + plan.killed(),
                 killed::kill9,
-                () -> writes.apply("be2 weight 3", new Batch(topology).setWeights(List.of(be.get(1)), 3)),
+                // weight 0, not a higher weight: Katran's Maglev (V1, the default) honours a weight above 1 in its
+                // first round only, so 1 -> 3 moved 10 of 65,537 slots and no moved flow met it (KernelRings)
+                () -> writes.apply("be2 weight 0", new Batch(topology).setWeights(List.of(be.get(1)), 0)),
                 plan.secondDrain(),
                 () -> restart(killed))));
         // be4 leaves the VIPs but keeps running: its connections must not break (the table keeps those that stay,
@@ -142,6 +149,11 @@ final class FlowSurvivalScenario {
             step.ringChange().run();
             writes.drain(step.drained());
             step.whileDrained().run();
+            if (secondChance) { // after the restart too: the agent that missed the change programmed both rings
+                KernelRings rings = KernelRings.readEqualOnEvery(fleet);
+                out.accept("  " + rings);
+                rings.requireChangedOnEveryVip(MIN_SLOTS_CHANGED, name);
+            }
             pause(DWELL_MILLIS);
             writes.undrain(step.drained());
             pause(TAIL_MILLIS);
