@@ -22,9 +22,10 @@ import java.util.function.Consumer;
  *
  * <ol>
  *   <li>be4 added, then lbA drained;
- *   <li>lbK's agent killed (-9), be2 set to weight 0 while it is dead (out of the ring, still in the VIPs and running), lbB (not K) drained, so moved flows also land on
- *       lbK's kernel, which still holds the old rings; lbK's agent restarted while the drain lasts (it programs the
- *       new ring and its previous one under those flows);
+ *   <li>lbK's agent killed (-9), be2 set to weight 0 while it is dead (out of the ring, still in the VIPs and
+ *       running), lbB (not K) drained, so moved flows also land on lbK's kernel, which still holds the old rings;
+ *       lbK's agent restarted while the drain lasts (it programs the new ring and its previous one under those
+ *       flows);
  *   <li>be4 removed from the VIPs (its server keeps running, so its connections count like any other), then lbC
  *       drained.
  * </ol>
