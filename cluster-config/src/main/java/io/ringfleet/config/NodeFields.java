@@ -58,6 +58,7 @@ final class NodeFields {
                     "healthcheck-source-v6", Checks.SOURCE_V6_RULE, FieldParsers::sourceV6)
             .asClearable();
     static final Field<ConnTable> CONN_TABLE = ConfigEnums.field("conn-table", ConnTable.class);
+    static final Field<BalancerBuild> BALANCER = ConfigEnums.field("balancer", BalancerBuild.class);
 
     static final List<Field<?>> ALL = List.of(
             INTERFACE,
@@ -78,7 +79,8 @@ final class NodeFields {
             NETNS,
             HEALTHCHECK_SOURCE_V4,
             HEALTHCHECK_SOURCE_V6,
-            CONN_TABLE);
+            CONN_TABLE,
+            BALANCER);
     static final List<String> NAMES = Field.names(ALL);
 
     /**
@@ -101,7 +103,8 @@ final class NodeFields {
             new Setter<>(NETNS, NodeSettings.Builder::netns),
             new Setter<>(HEALTHCHECK_SOURCE_V4, NodeSettings.Builder::healthCheckSourceV4),
             new Setter<>(HEALTHCHECK_SOURCE_V6, NodeSettings.Builder::healthCheckSourceV6),
-            new Setter<>(CONN_TABLE, NodeSettings.Builder::connTable));
+            new Setter<>(CONN_TABLE, NodeSettings.Builder::connTable),
+            new Setter<>(BALANCER, NodeSettings.Builder::balancer));
 
     private NodeFields() {}
 

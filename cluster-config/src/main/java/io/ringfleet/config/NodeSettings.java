@@ -21,6 +21,7 @@ public final class NodeSettings {
     public static final XdpMode DEFAULT_XDP_MODE = XdpMode.DRIVER;
 
     public static final ConnTable DEFAULT_CONN_TABLE = ConnTable.PER_CPU;
+    public static final BalancerBuild DEFAULT_BALANCER = BalancerBuild.PLAIN;
     /** Built-in default attach mode. */
     public static final AttachMode DEFAULT_ATTACH_MODE = AttachMode.STANDALONE;
     /** Built-in default per-CPU connection-table entries. */
@@ -59,6 +60,7 @@ public final class NodeSettings {
     private final Inet4Address healthCheckSourceV4;
     private final Inet6Address healthCheckSourceV6;
     private final ConnTable connTable;
+    private final BalancerBuild balancer;
 
     private NodeSettings(Builder b) {
         this.nodeId = b.nodeId;
@@ -81,6 +83,7 @@ public final class NodeSettings {
         this.healthCheckSourceV4 = b.healthCheckSourceV4;
         this.healthCheckSourceV6 = b.healthCheckSourceV6;
         this.connTable = b.connTable;
+        this.balancer = b.balancer;
     }
 
     /** A builder for the node with this peer id; {@code interfaceName} and {@code gatewayMac} are required. */
@@ -110,6 +113,7 @@ public final class NodeSettings {
         b.healthCheckSourceV4 = healthCheckSourceV4;
         b.healthCheckSourceV6 = healthCheckSourceV6;
         b.connTable = connTable;
+        b.balancer = balancer;
         return b;
     }
 
@@ -215,6 +219,11 @@ public final class NodeSettings {
         return connTable;
     }
 
+    /** Which balancer build the agent loads: plain (default) or second-chance. */
+    public BalancerBuild balancer() {
+        return balancer;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof NodeSettings)) {
@@ -240,7 +249,8 @@ public final class NodeSettings {
                 && Objects.equals(netns, n.netns)
                 && Objects.equals(healthCheckSourceV4, n.healthCheckSourceV4)
                 && Objects.equals(healthCheckSourceV6, n.healthCheckSourceV6)
-                && connTable == n.connTable;
+                && connTable == n.connTable
+                && balancer == n.balancer;
     }
 
     @Override
@@ -265,7 +275,8 @@ public final class NodeSettings {
                 netns,
                 healthCheckSourceV4,
                 healthCheckSourceV6,
-                connTable);
+                connTable,
+                balancer);
     }
 
     @Override
@@ -278,7 +289,8 @@ public final class NodeSettings {
                 + ", routeHook=" + routeHook + ", birdSocket=" + birdSocket + ", metricsAddress=" + metricsAddress
                 + ", netns=" + netns
                 + ", healthCheckSourceV4=" + address(healthCheckSourceV4) + ", healthCheckSourceV6="
-                + address(healthCheckSourceV6) + ", connTable=" + connTable + "]";
+                + address(healthCheckSourceV6) + ", connTable=" + connTable + ", balancer="
+                + balancer + "]";
     }
 
     private static String address(InetAddress a) {
@@ -307,6 +319,7 @@ public final class NodeSettings {
         private Inet4Address healthCheckSourceV4;
         private Inet6Address healthCheckSourceV6;
         private ConnTable connTable = DEFAULT_CONN_TABLE;
+        private BalancerBuild balancer = DEFAULT_BALANCER;
 
         private Builder(String nodeId) {
             Objects.requireNonNull(nodeId, "nodeId must not be null; use the peer's id");
@@ -430,6 +443,11 @@ public final class NodeSettings {
                 }
             }
             this.netns = namespace;
+            return this;
+        }
+
+        public Builder balancer(BalancerBuild build) {
+            this.balancer = Objects.requireNonNull(build, "balancer must not be null; use plain or second-chance");
             return this;
         }
 

@@ -87,6 +87,7 @@ final class NodesSection {
             pinsUnderBpffs(picks, mount, mode);
         }
         metricsApartFromOwnPorts(picks.get(METRICS_ADDRESS), peer);
+        secondChanceHasASource(picks, peer.id);
 
         boolean complete = picks.get(INTERFACE) != null && picks.get(GATEWAY_MAC) != null;
         if (picks.anyBad() || problems.reported() != before || !complete) {
@@ -165,6 +166,23 @@ final class NodesSection {
                 p.path(),
                 Values.quote(p.value().toString()) + " is not allowed (" + reason + "); use " + allowed
                         + ", or set bpffs to the mount it is under");
+    }
+
+    /** Second-chance frames leave with the LB's own address as their outer source: one family at least. */
+    private void secondChanceHasASource(Picks picks, String id) {
+        Picked<BalancerBuild> balancer = picks.get(NodeFields.BALANCER);
+        if (balancer == null || !balancer.set() || balancer.value() != BalancerBuild.SECOND_CHANCE) {
+            return;
+        }
+        if (picks.isSet(NodeFields.HEALTHCHECK_SOURCE_V4) || picks.isSet(NodeFields.HEALTHCHECK_SOURCE_V6)) {
+            return;
+        }
+        problems.error(
+                balancer.line(),
+                balancer.path(),
+                "second-chance needs healthcheck-source-v4 or healthcheck-source-v6 for node " + id
+                        + " (the LB's own address: the outer source of its second-chance frames); set one, or use"
+                        + " balancer: plain");
     }
 
     private void metricsApartFromOwnPorts(Picked<HostPort> metrics, PeerSlot peer) {

@@ -50,7 +50,7 @@ class MultipleErrorsTest {
             "fleet.yaml:15: defaults.lru-sise: unknown field. Did you mean lru-size? Allowed here: interface, xdp-mode,"
                     + " attach-mode, root-array-pin, root-slot, gateway-mac, forwarding-cpus, numa-nodes, lru-size,"
                     + " bpffs, pin-dir, data-dir, route-hook, bird-socket, metrics-address, netns, healthcheck-source-v4,"
-                    + " healthcheck-source-v6, conn-table",
+                    + " healthcheck-source-v6, conn-table, balancer",
             "fleet.yaml:17: nodes.lb3: no peer has id \"lb3\"; use one of lb1, lb2",
             "fleet.yaml:21: tls.ca-cert: not allowed with plaintext: true; remove it, or remove plaintext: true to"
                     + " use TLS",

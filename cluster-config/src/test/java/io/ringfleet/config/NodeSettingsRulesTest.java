@@ -123,6 +123,24 @@ class NodeSettingsRulesTest {
     }
 
     @Test
+    void balancerIsPlainOrSecondChanceWithASource() {
+        assertError(
+                withDefaults("  balancer: glb"),
+                "fleet.yaml:10: defaults.balancer: \"glb\" is not allowed; use plain or second-chance");
+        assertEquals(BalancerBuild.PLAIN, load(ONE).node("lb1").balancer());
+        assertError(
+                withDefaults("  balancer: second-chance"),
+                "fleet.yaml:10: defaults.balancer: second-chance needs healthcheck-source-v4 or healthcheck-source-v6"
+                        + " for node lb1 (the LB's own address: the outer source of its second-chance frames); set"
+                        + " one, or use balancer: plain");
+        assertEquals(
+                BalancerBuild.SECOND_CHANCE,
+                load(withDefaults("  balancer: second-chance", "  healthcheck-source-v4: 10.0.0.1"))
+                        .node("lb1")
+                        .balancer());
+    }
+
+    @Test
     void attachModeIsStandaloneOrShared() {
         assertError(
                 withDefaults("  attach-mode: multi"),
@@ -533,7 +551,7 @@ class NodeSettingsRulesTest {
                 "fleet.yaml:12: nodes: a list is not allowed; use a mapping from peer"
                         + " id to node settings (interface, xdp-mode, attach-mode, root-array-pin, root-slot, gateway-mac,"
                         + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, bird-socket, metrics-address,"
-                        + " netns, healthcheck-source-v4, healthcheck-source-v6, conn-table)");
+                        + " netns, healthcheck-source-v4, healthcheck-source-v6, conn-table, balancer)");
     }
 
     @Test
@@ -543,13 +561,13 @@ class NodeSettingsRulesTest {
                 "fleet.yaml:10: defaults.lru_size: unknown field. Did you mean"
                         + " lru-size? Allowed here: interface, xdp-mode, attach-mode, root-array-pin, root-slot, gateway-mac,"
                         + " forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir, route-hook, bird-socket, metrics-address, netns,"
-                        + " healthcheck-source-v4, healthcheck-source-v6, conn-table");
+                        + " healthcheck-source-v4, healthcheck-source-v6, conn-table, balancer");
         assertError(
                 append(ONE, "nodes:", "  lb1:", "    role: listener"),
                 "fleet.yaml:14: nodes.lb1.role: unknown"
                         + " field. role belongs in peers. Allowed here: interface, xdp-mode, attach-mode, root-array-pin,"
                         + " root-slot, gateway-mac, forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir,"
-                        + " route-hook, bird-socket, metrics-address, netns, healthcheck-source-v4, healthcheck-source-v6, conn-table");
+                        + " route-hook, bird-socket, metrics-address, netns, healthcheck-source-v4, healthcheck-source-v6, conn-table, balancer");
     }
 
     @Test

@@ -231,7 +231,7 @@ class StructureTest {
                 "fleet.yaml:7: defaults: a list is"
                         + " not allowed; use a mapping of node settings (interface, xdp-mode, attach-mode, root-array-pin,"
                         + " root-slot, gateway-mac, forwarding-cpus, numa-nodes, lru-size, bpffs, pin-dir, data-dir,"
-                        + " route-hook, bird-socket, metrics-address, netns, healthcheck-source-v4, healthcheck-source-v6, conn-table)");
+                        + " route-hook, bird-socket, metrics-address, netns, healthcheck-source-v4, healthcheck-source-v6, conn-table, balancer)");
         assertError(
                 replace(replace(ONE, 11), 10, "tls: true"),
                 "fleet.yaml:10: tls: true is not allowed; use a"

@@ -11,8 +11,10 @@ import io.ringfleet.api.RealWeight;
 import io.ringfleet.api.RealWeightChanged;
 import io.ringfleet.api.RealsAdded;
 import io.ringfleet.api.RealsRemoved;
+import io.ringfleet.api.RingInputEntry;
 import io.ringfleet.api.VipAdded;
 import io.ringfleet.api.VipRealEntry;
+import io.ringfleet.api.VipRingHistory;
 import io.ringfleet.state.health.PairVerdict;
 import io.ringfleet.state.health.PairVote;
 import io.ringfleet.state.health.RealPair;
@@ -58,6 +60,14 @@ public final class FleetDelta {
     private HealthDelta health;
     private HistoryImage history;
     private boolean frozen;
+    private boolean ringHistoryReplayed;
+    /**
+     * Real references a removal gave up in this entry, released at {@link #apply} after the ring history took its
+     * own (fleet version 4): a real removed by this entry keeps its index through the entry, so a real added later in
+     * the same entry never gets the index the pushed history names.
+     */
+    private final List<Integer> deferredReleases = new ArrayList<>();
+
     private boolean broken;
 
     public FleetDelta(FleetImage base) {
@@ -243,6 +253,9 @@ public final class FleetDelta {
                 settings = settingsAfter()
                         .withFleetVersion(record.getFleetVersionFinalized().getVersion());
                 break;
+            case VIP_RING_HISTORY:
+                vipRingHistory(record.getVipRingHistory());
+                break;
             case VIP_HEALTH_CHECK_SET:
                 vip(record.getVipHealthCheckSet().getVipNum());
                 health().setCheck(
@@ -333,8 +346,9 @@ public final class FleetDelta {
             health().dropVip(num);
         }
         for (VipReal member : vip.reals()) {
-            reals().release(member.realIndex());
+            releaseReal(member.realIndex());
         }
+        releaseHistory(vip.ringHistory());
         vips().remove(num);
     }
 
@@ -367,7 +381,7 @@ public final class FleetDelta {
             }
         }
         for (int index : r.getRealIndexesList()) {
-            reals().release(index);
+            releaseReal(index);
             if (healthAfter().check(vip.vipNum()).isPresent()) {
                 health().dropPair(new RealPair(vip.vipNum(), index));
             }
@@ -411,6 +425,53 @@ public final class FleetDelta {
         putVip(vip.withDown(r.getRealIndex(), true));
     }
 
+    /** Snapshot-only: the VIP's ring history is exactly the record's (newest first). */
+    private void vipRingHistory(VipRingHistory r) {
+        VipImage vip = vip(r.getVipNum());
+        if (r.getRingsCount() > FleetSettings.MAX_RING_HISTORY_DEPTH) {
+            throw new ReplayException("vip " + vip.key() + " has " + r.getRingsCount()
+                    + " ring history entries, more than ring_history_depth allows (at most "
+                    + FleetSettings.MAX_RING_HISTORY_DEPTH + ")");
+        }
+        List<RingInput> history = new ArrayList<>(r.getRingsCount());
+        for (RingInputEntry e : r.getRingsList()) {
+            List<VipReal> owners = new ArrayList<>(e.getRealsCount());
+            for (VipRealEntry m : e.getRealsList()) {
+                owners.add(new VipReal(m.getRealIndex(), address(m.getAddress()), m.getWeight()));
+            }
+            history.add(new RingInput(HashFunction.fromProto(e.getHashFunction()), owners));
+        }
+        releaseHistory(vip.ringHistory());
+        for (RingInput input : history) {
+            for (VipReal owner : input.owners()) {
+                reals().retain(owner.realIndex(), owner.address());
+            }
+        }
+        putVip(vip.withRingHistory(history));
+        ringHistoryReplayed = true;
+    }
+
+    /**
+     * Gives up a VIP membership's reference on a real: at once below fleet version 4, else at {@link #apply}, after
+     * the ring history took its references (so the index is not handed out again within this entry).
+     */
+    private void releaseReal(int index) {
+        if (ringHistoryDepth(settingsAfter()) == 0) {
+            reals().release(index);
+        } else {
+            deferredReleases.add(index);
+        }
+    }
+
+    /** Gives up the references a VIP's ring history holds (each entry holds one on each of its owners). */
+    private void releaseHistory(List<RingInput> history) {
+        for (RingInput input : history) {
+            for (VipReal owner : input.owners()) {
+                releaseReal(owner.realIndex());
+            }
+        }
+    }
+
     private void downRealCleared(DownRealCleared r) {
         VipImage vip = vip(r.getVipNum());
         if (!vip.isDown(r.getRealIndex())) {
@@ -437,18 +498,72 @@ public final class FleetDelta {
                     "the next image's index " + provenance.index() + " is below the base image's " + base.index());
         }
         frozen = true;
+        int depth = ringHistoryDepth(settingsAfter());
+        if (depth == 0 && ringHistoryReplayed) {
+            broken = true;
+            throw new ReplayException("a VipRingHistory record in a fleet below version "
+                    + FleetVersions.Rule.RING_HISTORY.version() + " (" + FleetVersions.Rule.RING_HISTORY.description()
+                    + "): only a snapshot of a version " + FleetVersions.Rule.RING_HISTORY.version()
+                    + " fleet carries one");
+        }
+        int baseDepth = ringHistoryDepth(base.settings());
+        List<RingInput> entered = new ArrayList<>();
+        List<RingInput> left = new ArrayList<>();
+        if (depth < baseDepth) {
+            vips().trimHistories(depth, left);
+        }
+        HealthImage healthAfter = health == null ? base.health() : health.apply(provenance.index());
+        // The entry that finalises version 4 pushes nothing: histories start with the next entry's ring changes.
+        VipsImage vipsAfter = vipsWithRingHistory(baseDepth == 0 ? 0 : depth, healthAfter, entered, left);
+        settleRealReferences(entered, left);
         return new FleetImage(
                 provenance,
                 stateIndex,
-                vips == null ? base.vips() : vips.apply(),
+                vipsAfter,
                 reals == null ? base.reals() : reals.apply(),
                 healthChecks == null ? base.healthChecks() : healthChecks.apply(),
                 quicIds == null ? base.quicIds() : quicIds.apply(),
                 nodes == null ? base.nodes() : nodes.apply(),
                 gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null),
                 settingsAfter(),
-                health == null ? base.health() : health.apply(provenance.index()),
+                healthAfter,
                 historyAfter());
+    }
+
+    /** The VIPs after this entry, with the ring inputs it changed pushed onto their histories. */
+    private VipsImage vipsWithRingHistory(
+            int depth, HealthImage healthAfter, List<RingInput> entered, List<RingInput> left) {
+        if (depth == 0) {
+            return vips == null ? base.vips() : vips.current();
+        }
+        TreeSet<Integer> verdictChanged = new TreeSet<>();
+        base.health().ringExcludedMap().diff(healthAfter.ringExcludedMap(), (num, was, now) -> verdictChanged.add(num));
+        if (vips == null && verdictChanged.isEmpty()) {
+            return base.vips();
+        }
+        return vips().apply(depth, verdictChanged, base.health(), healthAfter, entered, left);
+    }
+
+    /**
+     * A ring history entry holds a reference on each real it names, so a real that left a VIP stays in the reals
+     * table (index and address, hence in the datapath's {@code reals} map for second chance) and its index is not
+     * reused while a history names it. References are taken first, then given up: a real both pushed and removed
+     * by this entry is never freed in between.
+     */
+    private void settleRealReferences(List<RingInput> entered, List<RingInput> left) {
+        for (RingInput input : entered) {
+            for (VipReal owner : input.owners()) {
+                reals().retain(owner.realIndex(), owner.address());
+            }
+        }
+        for (RingInput input : left) {
+            for (VipReal owner : input.owners()) {
+                reals().release(owner.realIndex());
+            }
+        }
+        for (int index : deferredReleases) {
+            reals().release(index);
+        }
     }
 
     // ---- the state after the records so far ----
@@ -497,6 +612,16 @@ public final class FleetDelta {
     }
 
     // ---- helpers ----
+
+    /** 0 below fleet version 4 ({@link FleetVersions.Rule#RING_HISTORY}): no history is kept, none is pushed. */
+    private static int ringHistoryDepth(SettingsImage settings) {
+        if (FleetVersions.inForce(settings.fleetVersion()) < FleetVersions.Rule.RING_HISTORY.version()) {
+            return 0;
+        }
+        return settings.settings()
+                .map(FleetSettings::ringHistoryDepth)
+                .orElse(FleetSettings.DEFAULT_RING_HISTORY_DEPTH);
+    }
 
     private Optional<VipImage> currentVip(int num) {
         return vips == null ? base.vips().get(num) : vips.after(num);

@@ -202,33 +202,14 @@ public final class FleetRings {
     }
 
     private VipRing build(VipImage vip, SortedSet<Integer> excluded) {
-        List<VipReal> members = vip.reals();
-        int n = 0;
-        for (VipReal r : members) {
-            if (ownsSlots(r, excluded)) {
-                n++;
+        RingInput input = RingInput.of(vip, excluded);
+        for (VipReal r : input.owners()) {
+            if (r.realIndex() > MaglevRing.MAX_REAL_INDEX) {
+                throw new IllegalStateException("real index " + r.realIndex() + " of vip " + vip.key()
+                        + " does not fit a ring slot (at most " + MaglevRing.MAX_REAL_INDEX + "): lower maxReals");
             }
         }
-        int[] indexes = new int[n];
-        long[] hashes = new long[n];
-        int[] weights = new int[n];
-        int i = 0;
-        for (VipReal r : members) {
-            if (ownsSlots(r, excluded)) {
-                if (r.realIndex() > MaglevRing.MAX_REAL_INDEX) {
-                    throw new IllegalStateException("real index " + r.realIndex() + " of vip " + vip.key()
-                            + " does not fit a ring slot (at most " + MaglevRing.MAX_REAL_INDEX + "): lower maxReals");
-                }
-                indexes[i] = r.realIndex();
-                hashes[i] = RealHash.of(r.address().bytesView());
-                weights[i] = r.weight();
-                i++;
-            }
-        }
-        MaglevRing.Variant variant =
-                vip.hashFunction() == HashFunction.MAGLEV_V2 ? MaglevRing.Variant.V2 : MaglevRing.Variant.V1;
-        MaglevRing ring = MaglevRing.build(indexes, hashes, weights, ringSize, variant);
-        return new VipRing(vip.vipNum(), vip.hashFunction(), members, excluded, ring);
+        return new VipRing(vip.vipNum(), vip.hashFunction(), vip.reals(), excluded, input.ring(ringSize));
     }
 
     public int ringSize() {

@@ -25,6 +25,11 @@ import java.util.Objects;
  * setting is one field of {@code FleetSettingsSpec} and, if it has a range, one check in {@link #of}.
  */
 public final class FleetSettings {
+    /** Previous ring inputs a VIP keeps by default (field 0: unset). */
+    public static final int DEFAULT_RING_HISTORY_DEPTH = 1;
+    /** Upper bound of {@code ring_history_depth}: each kept input is a ring the agents may rebuild. */
+    public static final int MAX_RING_HISTORY_DEPTH = 8;
+
     private final FleetSettingsSpec spec;
     private final FleetLimits limits;
     private final List<FleetPeer> peers;
@@ -60,6 +65,11 @@ public final class FleetSettings {
             throw new IllegalArgumentException("max_vips must be 1.." + FleetLimits.MAX_VIPS + " and max_reals "
                     + FleetLimits.MIN_REALS + ".." + FleetLimits.MAX_REALS + ", got " + spec.getMaxVips() + " and "
                     + Integer.toUnsignedString(spec.getMaxReals()));
+        }
+        if (spec.getRingHistoryDepth() > MAX_RING_HISTORY_DEPTH || spec.getRingHistoryDepth() < 0) {
+            throw new IllegalArgumentException("ring_history_depth must be 1.." + MAX_RING_HISTORY_DEPTH
+                    + " (0 means the default, " + DEFAULT_RING_HISTORY_DEPTH + "), got "
+                    + Integer.toUnsignedString(spec.getRingHistoryDepth()));
         }
         FleetLimits limits = FleetLimits.builder()
                 .maxVips(spec.getMaxVips())
@@ -191,6 +201,12 @@ public final class FleetSettings {
 
     public FleetSettingsSpec toProto() {
         return spec;
+    }
+
+    /** How many previous ring inputs each VIP keeps: 1..{@value #MAX_RING_HISTORY_DEPTH}. */
+    public int ringHistoryDepth() {
+        int depth = spec.getRingHistoryDepth();
+        return depth == 0 ? DEFAULT_RING_HISTORY_DEPTH : depth;
     }
 
     public FleetLimits limits() {

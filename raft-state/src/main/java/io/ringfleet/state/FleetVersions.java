@@ -18,7 +18,9 @@ import java.util.Map;
  *   <li>Version 3: drain and undrain name a peer of the log's settings ({@link Rule#NODE_NAMES}); health checks
  *       and fleet health verdicts ({@link Rule#HEALTH_VERDICTS}): set_vip_health_check, remove_vip_health_check,
  *       report_real_health, and the health fields of the fleet settings.
- *   <li>Version 4: the Raft timings in the fleet settings ({@link Rule#RAFT_TIMINGS}).
+ *   <li>Version 4: the Raft timings in the fleet settings ({@link Rule#RAFT_TIMINGS}); each VIP keeps the ring
+ *       inputs of its last ring changes ({@link Rule#RING_HISTORY}), in the digest and in snapshots, and the
+ *       ring_history_depth fleet setting.
  * </ul>
  *
  * <p>Adding a version: raise {@link #SUPPORTED}, and put the new command kinds or rules in the tables below.
@@ -57,7 +59,14 @@ public final class FleetVersions {
          * FleetSettingsSpec), set to other than the defaults: older software keeps them only as unknown bytes and
          * could neither run them nor report that its own timings differ.
          */
-        RAFT_TIMINGS(4, "Raft timings in the fleet settings");
+        RAFT_TIMINGS(4, "Raft timings in the fleet settings"),
+        /**
+         * Replay pushes a VIP's previous ring input onto its ring history when a log entry changes it (second
+         * chance programs the newest as the previous ring); the history is in the digest and in snapshots (record
+         * VipRingHistory), and the fleet settings take ring_history_depth. Below this version nothing is pushed,
+         * so the digest and snapshots of older fleets are unchanged and mixed software cannot diverge.
+         */
+        RING_HISTORY(4, "ring history for second-chance forwarding");
 
         private final int version;
         private final String description;

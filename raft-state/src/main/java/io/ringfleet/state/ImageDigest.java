@@ -46,8 +46,10 @@ final class ImageDigest {
 
         d.tag('V');
         d.i32(image.vips().size());
+        int withHistory = 0;
         for (VipImage vip : image.vips().all()) {
             d.raw(vip.digestEncoding());
+            withHistory += vip.ringHistory().isEmpty() ? 0 : 1;
         }
 
         d.tag('R');
@@ -99,8 +101,35 @@ final class ImageDigest {
         if (!image.health().isEmpty()) {
             d.health(image.health());
         }
+        // Only when a VIP holds a ring history (fleet version 4 on), so the digest of a fleet below it is unchanged.
+        // The history decides ch_rings_prev, so replicas that differ in it must differ in the digest.
+        if (withHistory > 0) {
+            d.ringHistories(image.vips(), withHistory);
+        }
         d.flush();
         return d.sha.digest();
+    }
+
+    /** The ring histories of the VIPs that have one, ascending vip_num, each newest first. */
+    private void ringHistories(VipsImage vips, int count) {
+        tag('P');
+        i32(count);
+        for (VipImage vip : vips.all()) {
+            if (vip.ringHistory().isEmpty()) {
+                continue;
+            }
+            i32(vip.vipNum());
+            i32(vip.ringHistory().size());
+            for (RingInput input : vip.ringHistory()) {
+                i32(input.hashFunction().ordinal());
+                i32(input.owners().size());
+                for (VipReal r : input.owners()) {
+                    i32(r.realIndex());
+                    bytes(r.address().bytesView());
+                    i32(r.weight());
+                }
+            }
+        }
     }
 
     /** Checks, votes, pair verdicts and VIP panics: verdicts are state (the rings follow from them). */

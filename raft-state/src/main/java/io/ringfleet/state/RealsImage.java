@@ -10,8 +10,10 @@ import java.util.SortedSet;
  * The global reals table (shared by every VIP, as in Katran): real index to address, and address to
  * index. Immutable.
  *
- * <p>Index 0 is never a real. An index is held by each VIP membership and each QUIC server id mapping
- * that names it; when the last one goes, the index is freed and the lowest free index is reused first.
+ * <p>Index 0 is never a real. An index is held by each VIP membership, each QUIC server id mapping and each
+ * VIP ring history entry (fleet version 4) that names it; when the last one goes, the index is freed and the
+ * lowest free index is reused first. So a real removed from a VIP stays (same index, same address) while a ring
+ * history still names it: the previous ring never names a different real.
  * Health-check destinations do not hold indexes (they map a mark to an address, as Katran's do).
  */
 public final class RealsImage {

@@ -24,6 +24,7 @@ public final class VipImage {
     private final HashFunction hashFunction;
     private final PersistentSortedMap<Integer, VipReal> reals;
     private final PersistentSortedMap<Integer, Integer> downReals;
+    private final List<RingInput> ringHistory;
     private volatile List<VipReal> realList;
     private volatile byte[] encoded;
 
@@ -33,7 +34,8 @@ public final class VipImage {
             int flags,
             HashFunction hashFunction,
             PersistentSortedMap<Integer, VipReal> reals,
-            PersistentSortedMap<Integer, Integer> downReals) {
+            PersistentSortedMap<Integer, Integer> downReals,
+            List<RingInput> ringHistory) {
         if (vipNum < 0) {
             throw new IllegalArgumentException("vip_num must be >= 0, got " + vipNum);
         }
@@ -43,10 +45,12 @@ public final class VipImage {
         this.hashFunction = Objects.requireNonNull(hashFunction, "hashFunction");
         this.reals = Objects.requireNonNull(reals, "reals");
         this.downReals = Objects.requireNonNull(downReals, "downReals");
+        this.ringHistory = List.copyOf(ringHistory);
     }
 
     static VipImage create(int vipNum, VipKey key, int flags, HashFunction hashFunction) {
-        return new VipImage(vipNum, key, flags, hashFunction, PersistentSortedMap.empty(), PersistentSortedMap.empty());
+        return new VipImage(
+                vipNum, key, flags, hashFunction, PersistentSortedMap.empty(), PersistentSortedMap.empty(), List.of());
     }
 
     /** Row of the ring map and slot of the VIP's counters: 0 .. max_vips-1. */
@@ -104,11 +108,11 @@ public final class VipImage {
     }
 
     VipImage withFlags(int newFlags) {
-        return new VipImage(vipNum, key, newFlags, hashFunction, reals, downReals);
+        return new VipImage(vipNum, key, newFlags, hashFunction, reals, downReals, ringHistory);
     }
 
     VipImage withHashFunction(HashFunction newHashFunction) {
-        return new VipImage(vipNum, key, flags, newHashFunction, reals, downReals);
+        return new VipImage(vipNum, key, flags, newHashFunction, reals, downReals, ringHistory);
     }
 
     /** With these members added (or replaced): path copies for a few, one merge for many. */
@@ -131,7 +135,7 @@ public final class VipImage {
             }
             next = reals.plusAll(sorted);
         }
-        return new VipImage(vipNum, key, flags, hashFunction, next, downReals);
+        return new VipImage(vipNum, key, flags, hashFunction, next, downReals, ringHistory);
     }
 
     VipImage withoutReals(List<Integer> removed) {
@@ -141,7 +145,7 @@ public final class VipImage {
             next = next.minus(index);
             down = down.minus(index);
         }
-        return new VipImage(vipNum, key, flags, hashFunction, next, down);
+        return new VipImage(vipNum, key, flags, hashFunction, next, down, ringHistory);
     }
 
     VipImage withWeights(Map<Integer, Integer> weights) {
@@ -149,13 +153,37 @@ public final class VipImage {
         for (Map.Entry<Integer, Integer> e : weights.entrySet()) {
             next = next.plus(e.getKey(), next.get(e.getKey()).withWeight(e.getValue()));
         }
-        return new VipImage(vipNum, key, flags, hashFunction, next, downReals);
+        return new VipImage(vipNum, key, flags, hashFunction, next, downReals, ringHistory);
     }
 
     VipImage withDown(int realIndex, boolean down) {
         PersistentSortedMap<Integer, Integer> next =
                 down ? downReals.plus(realIndex, realIndex) : downReals.minus(realIndex);
-        return new VipImage(vipNum, key, flags, hashFunction, reals, next);
+        return new VipImage(vipNum, key, flags, hashFunction, reals, next, ringHistory);
+    }
+
+    /**
+     * The ring inputs of this VIP's last ring changes, newest first: element 0 is the input its ring had before
+     * the last log entry that changed it. At most the fleet's {@code ring_history_depth}; empty for a VIP whose
+     * ring never changed since it was added.
+     */
+    public List<RingInput> ringHistory() {
+        return ringHistory;
+    }
+
+    /** With {@code previous} pushed as the newest history entry, keeping at most {@code depth}. */
+    VipImage withRingPushed(RingInput previous, int depth) {
+        List<RingInput> next = new ArrayList<>(depth);
+        next.add(previous);
+        for (int i = 0; i < ringHistory.size() && next.size() < depth; i++) {
+            next.add(ringHistory.get(i));
+        }
+        return withRingHistory(next);
+    }
+
+    /** With exactly this history (snapshot loading, a lowered depth). */
+    VipImage withRingHistory(List<RingInput> history) {
+        return new VipImage(vipNum, key, flags, hashFunction, reals, downReals, history);
     }
 
     /** The members' map itself (for this package's encoders and diffs). */
@@ -190,7 +218,8 @@ public final class VipImage {
                 && key.equals(v.key)
                 && hashFunction == v.hashFunction
                 && reals.equals(v.reals)
-                && downReals.equals(v.downReals);
+                && downReals.equals(v.downReals)
+                && ringHistory.equals(v.ringHistory);
     }
 
     @Override
@@ -205,6 +234,6 @@ public final class VipImage {
             members.add(r.realIndex() + "=" + r.address() + "/w" + r.weight() + (isDown(r.realIndex()) ? "/down" : ""));
         }
         return "Vip#" + vipNum + "{" + key + ", flags=" + VipFlags.hex(flags) + ", " + hashFunction + ", reals="
-                + members + "}";
+                + members + (ringHistory.isEmpty() ? "" : ", history=" + ringHistory.size()) + "}";
     }
 }

@@ -89,6 +89,7 @@ final class DoctorCommand implements Callable<Integer> {
         Optional.ofNullable(birdSocket)
                 .or(() -> s.flatMap(NodeSettings::birdSocket))
                 .ifPresent(socket -> checks.add(SpeakerCheck.bird(socket)));
+        s.ifPresent(n -> checks.add(BalancerCheck.of(n.pinDir(), n.balancer())));
         Output out = new Output(
                 ((Lbctl) spec.root().userObject()).format, spec.commandLine().getOut());
         if (out.json()) {

@@ -12,6 +12,7 @@ import io.ringfleet.agent.api.DatapathStatsSource;
 import io.ringfleet.agent.api.PeerApiStatus;
 import io.ringfleet.agent.api.PolledFleetProgress;
 import io.ringfleet.agent.datapath.BalancerDatapath;
+import io.ringfleet.agent.datapath.BalancerVariant;
 import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.agent.datapath.DatapathStats;
 import io.ringfleet.agent.datapath.MapProgrammer;
@@ -548,7 +549,10 @@ public final class LbAgent implements AutoCloseable {
     }
 
     private DatapathConfig datapathConfig(NodeSettings settings) {
+        // the node's balancer build (plain or second chance): before this was read here, the agent loaded the
+        // plain balancer whatever the config said (found by FlowSurvivalTest: 0 second-chance frames)
         DatapathConfig.Builder b = DatapathConfig.builder()
+                .variant(BalancerVariant.of(settings.balancer()))
                 .maxVips(self.limits().maxVips())
                 .maxReals(self.limits().maxReals())
                 .ringSize(self.limits().ringSize())

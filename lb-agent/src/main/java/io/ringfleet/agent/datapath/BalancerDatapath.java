@@ -10,6 +10,7 @@ import io.ringfleet.bpf.MapType;
 import io.ringfleet.bpf.Tc;
 import io.ringfleet.bpf.Xdp;
 import io.ringfleet.bpf.abi.Conn;
+import io.ringfleet.bpf.abi.EncapSrc;
 import io.ringfleet.bpf.abi.FlowKey;
 import io.ringfleet.bpf.abi.HcCtl;
 import io.ringfleet.config.XdpMode;
@@ -55,6 +56,7 @@ public final class BalancerDatapath implements AutoCloseable {
     private final int connTablesCreated;
     private final int connTablesKept;
     private final boolean healthCheckSourcesWritten;
+    private final int encapSourcesWritten;
     private volatile boolean closed;
 
     private BalancerDatapath(
@@ -65,7 +67,8 @@ public final class BalancerDatapath implements AutoCloseable {
             boolean mapsReused,
             int connTablesCreated,
             int connTablesKept,
-            boolean healthCheckSourcesWritten) {
+            boolean healthCheckSourcesWritten,
+            int encapSourcesWritten) {
         this.config = config;
         this.maps = maps;
         this.balancer = balancer;
@@ -74,6 +77,7 @@ public final class BalancerDatapath implements AutoCloseable {
         this.connTablesCreated = connTablesCreated;
         this.connTablesKept = connTablesKept;
         this.healthCheckSourcesWritten = healthCheckSourcesWritten;
+        this.encapSourcesWritten = encapSourcesWritten;
     }
 
     /**
@@ -124,6 +128,8 @@ public final class BalancerDatapath implements AutoCloseable {
                     ? registerConnTables(config, maps.get(CONN_LRU_MAPS), pinDir)
                     : new int[] {0, 0};
             boolean sourcesWritten = hc != null && writeHealthCheckSources(config, maps.get(HEALTH_CHECK_CONTROL));
+            int encapWritten =
+                    config.variant().secondChance() ? writeEncapSources(config, maps.get(MapNames.ENCAP_SRCS)) : 0;
             return new BalancerDatapath(
                     config,
                     Collections.unmodifiableMap(maps),
@@ -132,7 +138,8 @@ public final class BalancerDatapath implements AutoCloseable {
                     mapsReused,
                     tables[0],
                     tables[1],
-                    sourcesWritten);
+                    sourcesWritten,
+                    encapWritten);
         } catch (RuntimeException e) {
             maps.values().forEach(BpfMap::close);
             for (AutoCloseable c : opened) {
@@ -275,6 +282,38 @@ public final class BalancerDatapath implements AutoCloseable {
             throw new DatapathException("writing the health-check sources into hc_ctl failed: " + e.getMessage(), e);
         }
         return true;
+    }
+
+    /**
+     * Puts the node's own addresses (its healthcheck-source-v4 / -v6) into encap_srcs, the outer source of the
+     * second-chance frames; an unset family is left as it is (zero: that family's frames are dropped and counted).
+     * Writes only an entry that differs, so a restart with the same settings rewrites nothing. Returns the entries
+     * written.
+     */
+    private static int writeEncapSources(DatapathConfig config, BpfMap encapSrcs) {
+        int written = 0;
+        for (java.net.InetAddress source : new java.net.InetAddress[] {
+            config.healthCheckSourceV4().orElse(null),
+            config.healthCheckSourceV6().orElse(null)
+        }) {
+            if (source == null) {
+                continue;
+            }
+            EncapSrc wanted = new EncapSrc(source);
+            byte[] key = BpfMap.u32(wanted.index());
+            byte[] now = encapSrcs.lookup(key).orElse(null);
+            if (now != null && java.util.Arrays.equals(now, wanted.encode())) {
+                continue;
+            }
+            try {
+                encapSrcs.update(key, wanted.encode());
+            } catch (BpfException e) {
+                throw new DatapathException(
+                        "writing the second-chance source into encap_srcs failed: " + e.getMessage(), e);
+            }
+            written++;
+        }
+        return written;
     }
 
     /** Where the connection table of one CPU is pinned. */
@@ -465,6 +504,11 @@ public final class BalancerDatapath implements AutoCloseable {
     /** This open wrote the configured health-check sources into hc_ctl (false: it held them already, or no forwarder). */
     public boolean healthCheckSourcesWritten() {
         return healthCheckSourcesWritten;
+    }
+
+    /** encap_srcs entries this open wrote (second-chance build; 0: they held the node's addresses already). */
+    public int encapSourcesWritten() {
+        return encapSourcesWritten;
     }
 
     public int connTablesCreated() {

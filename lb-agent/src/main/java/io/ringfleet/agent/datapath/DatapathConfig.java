@@ -79,6 +79,7 @@ public final class DatapathConfig {
                 .healthCheckSources(
                         node.healthCheckSourceV4().orElse(null),
                         node.healthCheckSourceV6().orElse(null));
+        b.variant(BalancerVariant.of(node.balancer()));
         if (node.connTable() == ConnTable.SHARED) {
             b.fallbackConnTableOnly();
         } else {
@@ -160,6 +161,9 @@ public final class DatapathConfig {
         m.put(MapNames.VIP_ADDRS, maxVipAddresses());
         m.put(MapNames.VIP_STATS, maxVips);
         m.put(MapNames.CH_RINGS, maxVips * RING_SIZE);
+        if (variant.secondChance()) {
+            m.put(MapNames.CH_RINGS_PREV, maxVips * RING_SIZE);
+        }
         m.put(MapNames.REALS, maxReals);
         m.put(MapNames.REAL_STATS, maxReals);
         m.put(MapNames.QUIC_IDS, maxQuicIds);
@@ -209,7 +213,7 @@ public final class DatapathConfig {
         private Builder() {}
 
         public Builder variant(BalancerVariant variant) {
-            this.variant = Objects.requireNonNull(variant, "variant must be BALANCER or TOO_BIG");
+            this.variant = Objects.requireNonNull(variant, "variant must be BALANCER, TOO_BIG or SECOND_CHANCE");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.datapath;
 
+import io.ringfleet.agent.rings.PreviousRings;
 import io.ringfleet.bpf.BpfMap;
 import io.ringfleet.bpf.abi.Ctl;
 import io.ringfleet.bpf.abi.DownRealKey;
@@ -37,21 +38,27 @@ import java.util.TreeSet;
  *
  * <p>Maps: {@code vip_map} (VIP key → vip_num, flags), {@code vip_addrs} (VIPs per address), {@code reals},
  * {@code ch_rings} (one row per vip_num), {@code ctl_array} (the image's gateway MAC, else the node's),
- * {@code quic_ids}, {@code down_reals} and {@code hc_reals}.
+ * {@code quic_ids}, {@code down_reals} and {@code hc_reals}; with second chance ({@link
+ * BalancerVariant#secondChance()}) also {@code ch_rings_prev}: each VIP's previous ring ({@link PreviousRings}, the
+ * ring object that was current, never rebuilt), or its current ring while its history is empty (so the slots a
+ * later change writes there are only those that change, and an unchanged slot never gives a second chance).
  */
 final class EncodedMaps {
     static final byte[] DOWN_MARK = {1};
 
     private final EnumMap<Table, PersistentSortedMap<ByteKey, byte[]>> tables;
     private final PersistentSortedMap<Integer, MaglevRing> rings;
+    private final PersistentSortedMap<Integer, MaglevRing> previousRings;
     private final PersistentSortedMap<Integer, ByteKey> vipNumOwners;
 
     private EncodedMaps(
             EnumMap<Table, PersistentSortedMap<ByteKey, byte[]>> tables,
             PersistentSortedMap<Integer, MaglevRing> rings,
+            PersistentSortedMap<Integer, MaglevRing> previousRings,
             PersistentSortedMap<Integer, ByteKey> vipNumOwners) {
         this.tables = tables;
         this.rings = rings;
+        this.previousRings = previousRings;
         this.vipNumOwners = vipNumOwners;
     }
 
@@ -63,7 +70,8 @@ final class EncodedMaps {
         for (Table table : Table.values()) {
             tables.put(table, PersistentSortedMap.empty());
         }
-        return new EncodedMaps(tables, PersistentSortedMap.empty(), PersistentSortedMap.empty());
+        return new EncodedMaps(
+                tables, PersistentSortedMap.empty(), PersistentSortedMap.empty(), PersistentSortedMap.empty());
     }
 
     /**
@@ -71,11 +79,22 @@ final class EncodedMaps {
      * {@link #EMPTY}, so the image → maps mapping and its fit checks are stated once, in {@link #next}.
      */
     static Next of(FleetImage image, FleetRings rings, MacAddress defaultGatewayMac, DatapathConfig config) {
-        return EMPTY.next(FleetImage.EMPTY, image, rings, defaultGatewayMac, config);
+        return of(image, rings, null, defaultGatewayMac, config);
+    }
+
+    /** As {@link #of(FleetImage, FleetRings, MacAddress, DatapathConfig)}, with the image's previous rings. */
+    static Next of(
+            FleetImage image,
+            FleetRings rings,
+            PreviousRings previous,
+            MacAddress defaultGatewayMac,
+            DatapathConfig config) {
+        return EMPTY.next(FleetImage.EMPTY, image, rings, previous, defaultGatewayMac, config);
     }
 
     /** What {@link #next} changed: per map the keys whose desired value differs, and the ring rows that differ. */
-    record Changes(EnumMap<Table, SortedSet<ByteKey>> keys, SortedSet<Integer> ringRows) {
+    record Changes(
+            EnumMap<Table, SortedSet<ByteKey>> keys, SortedSet<Integer> ringRows, SortedSet<Integer> previousRows) {
         SortedSet<ByteKey> keys(Table table) {
             return keys.getOrDefault(table, Collections.emptySortedSet());
         }
@@ -98,7 +117,24 @@ final class EncodedMaps {
             FleetRings afterRings,
             MacAddress defaultGatewayMac,
             DatapathConfig config) {
-        Builder b = new Builder(config);
+        return next(before, after, afterRings, null, defaultGatewayMac, config);
+    }
+
+    /**
+     * As {@link #next(FleetImage, FleetImage, FleetRings, MacAddress, DatapathConfig)}; {@code afterPrevious} (the
+     * previous rings of {@code after}) is required with a second-chance build and ignored otherwise.
+     */
+    Next next(
+            FleetImage before,
+            FleetImage after,
+            FleetRings afterRings,
+            PreviousRings afterPrevious,
+            MacAddress defaultGatewayMac,
+            DatapathConfig config) {
+        if (config.variant().secondChance() && afterPrevious == null) {
+            throw new IllegalArgumentException("a second-chance build needs the image's previous rings");
+        }
+        Builder b = new Builder(config, config.variant().secondChance() ? afterPrevious : null);
         before.vips().byNumMap().diff(after.vips().byNumMap(), (num, was, now) -> b.vip(num, was, now, afterRings));
         // A health verdict changes a ring without changing its VIP: only the ring is written.
         before.health()
@@ -125,22 +161,27 @@ final class EncodedMaps {
         b.put(Table.CTL, ByteKey.u32(Ctl.GATEWAY_MAC), mac == null ? null : ctl(mac));
         EncodedMaps maps = b.apply(this);
         b.checkSizes(maps, after);
-        return new Next(maps, new Changes(b.changedKeys, b.changedRows), List.copyOf(b.misfits));
+        return new Next(maps, new Changes(b.changedKeys, b.changedRows, b.changedPreviousRows), List.copyOf(b.misfits));
     }
 
     /** Collects the changes of one {@link #next} step, keeping only those that differ from the current value. */
     private static final class Builder {
         private final DatapathConfig config;
+        private final PreviousRings previous;
         private final EnumMap<Table, TreeMap<ByteKey, byte[]>> puts = new EnumMap<>(Table.class);
         private final TreeMap<Integer, MaglevRing> ringChanges = new TreeMap<>();
+        private final TreeMap<Integer, MaglevRing> previousChanges = new TreeMap<>();
+        private final TreeSet<Integer> changedPreviousRows = new TreeSet<>();
         private final TreeMap<Integer, ByteKey> ownerChanges = new TreeMap<>();
         private final List<VipImage[]> vips = new ArrayList<>();
         private final EnumMap<Table, SortedSet<ByteKey>> changedKeys = new EnumMap<>(Table.class);
         private final TreeSet<Integer> changedRows = new TreeSet<>();
         private final LinkedHashSet<String> misfits = new LinkedHashSet<>();
 
-        Builder(DatapathConfig config) {
+        /** {@code previous}: the after image's previous rings, null when the build has no ch_rings_prev. */
+        Builder(DatapathConfig config, PreviousRings previous) {
             this.config = config;
+            this.previous = previous;
         }
 
         void vip(int num, VipImage was, VipImage now, FleetRings afterRings) {
@@ -165,6 +206,10 @@ final class EncodedMaps {
                 }
             }
             ringChanges.put(num, ring);
+            if (previous != null) {
+                MaglevRing current = ring;
+                previousChanges.put(num, now == null ? null : previous.ring(num).orElse(current));
+            }
         }
 
         /**
@@ -235,10 +280,18 @@ final class EncodedMaps {
             }
             rings = changedRows.isEmpty() ? rings : rings.withChanges(ringChanges);
             ringChanges.clear();
+            PersistentSortedMap<Integer, MaglevRing> previousRings = current.previousRings;
+            for (Map.Entry<Integer, MaglevRing> e : previousChanges.entrySet()) {
+                if (previousRings.get(e.getKey()) != e.getValue()) {
+                    changedPreviousRows.add(e.getKey());
+                }
+            }
+            previousRings = changedPreviousRows.isEmpty() ? previousRings : previousRings.withChanges(previousChanges);
+            previousChanges.clear();
             PersistentSortedMap<Integer, ByteKey> owners =
                     ownerChanges.isEmpty() ? current.vipNumOwners : current.vipNumOwners.withChanges(ownerChanges);
             ownerChanges.clear();
-            return new EncodedMaps(tables, rings, owners);
+            return new EncodedMaps(tables, rings, previousRings, owners);
         }
 
         /** The table-wide limits (counts and the highest real index), checked on the resulting maps. */
@@ -266,6 +319,11 @@ final class EncodedMaps {
         return rings;
     }
 
+    /** ch_rings_prev's rows (second-chance builds; empty otherwise). */
+    SortedMap<Integer, MaglevRing> previousRings() {
+        return previousRings;
+    }
+
     /** Which vip_map key the image gives each vip_num. */
     Map<Integer, ByteKey> vipNumOwners() {
         return vipNumOwners;
@@ -285,7 +343,7 @@ final class EncodedMaps {
                 }
             }
         }
-        return rings.equals(o.rings) && vipNumOwners.equals(o.vipNumOwners);
+        return rings.equals(o.rings) && previousRings.equals(o.previousRings) && vipNumOwners.equals(o.vipNumOwners);
     }
 
     private static ByteKey vipKey(io.ringfleet.state.VipKey key) {

@@ -24,11 +24,18 @@ final class KernelReading {
 
     private final EnumMap<Table, Map<ByteKey, byte[]>> tables;
     private final List<Row> rows;
+    private final List<Row> previousRows;
     private final boolean full;
 
     KernelReading(EnumMap<Table, Map<ByteKey, byte[]>> tables, List<Row> rows, boolean full) {
+        this(tables, rows, List.of(), full);
+    }
+
+    /** With the ch_rings_prev rows read ({@code previousRows}, second-chance builds). */
+    KernelReading(EnumMap<Table, Map<ByteKey, byte[]>> tables, List<Row> rows, List<Row> previousRows, boolean full) {
         this.tables = tables;
         this.rows = List.copyOf(rows);
+        this.previousRows = List.copyOf(previousRows);
         this.full = full;
     }
 
@@ -39,6 +46,11 @@ final class KernelReading {
 
     List<Row> rows() {
         return rows;
+    }
+
+    /** ch_rings_prev slots read, per row (empty without second chance). */
+    List<Row> previousRows() {
+        return previousRows;
     }
 
     /** Everything was read (first run, resync), not just what the image changed. */

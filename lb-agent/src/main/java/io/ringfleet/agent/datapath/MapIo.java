@@ -15,10 +15,12 @@ import java.util.TreeSet;
 final class MapIo {
     private final BalancerDatapath datapath;
     private final int maxVips;
+    private final boolean secondChance;
 
     MapIo(BalancerDatapath datapath) {
         this.datapath = datapath;
         this.maxVips = datapath.config().maxVips();
+        this.secondChance = datapath.config().variant().secondChance();
     }
 
     private boolean present(Table table) {
@@ -57,10 +59,14 @@ final class MapIo {
             }
         }
         List<KernelReading.Row> rows = new ArrayList<>();
+        List<KernelReading.Row> previousRows = new ArrayList<>();
         for (int num : rowNums) {
-            rows.add(readRow(num));
+            rows.add(readRow(Table.RINGS, num));
+            if (secondChance) {
+                previousRows.add(readRow(Table.PREVIOUS_RINGS, num));
+            }
         }
-        return new KernelReading(tables, rows, true);
+        return new KernelReading(tables, rows, previousRows, true);
     }
 
     /**
@@ -79,29 +85,48 @@ final class MapIo {
                 read.put(k, normalize(table, map.lookup(k.bytes()).orElse(null)));
             }
         }
+        List<KernelReading.Row> rows = changedRows(Table.RINGS, changes.ringRows(), before.rings(), desired.rings());
+        List<KernelReading.Row> previousRows = secondChance
+                ? changedRows(
+                        Table.PREVIOUS_RINGS, changes.previousRows(), before.previousRings(), desired.previousRings())
+                : List.of();
+        return new KernelReading(tables, rows, previousRows, false);
+    }
+
+    /** The slots of {@code nums}' rows in {@code ringMap} that differ between two ring tables (a new row: all). */
+    private List<KernelReading.Row> changedRows(
+            String ringMap,
+            java.util.SortedSet<Integer> nums,
+            Map<Integer, MaglevRing> before,
+            Map<Integer, MaglevRing> desired) {
         List<KernelReading.Row> rows = new ArrayList<>();
-        for (int num : changes.ringRows()) {
-            MaglevRing was = before.rings().get(num);
-            MaglevRing now = desired.rings().get(num);
+        for (int num : nums) {
+            MaglevRing was = before.get(num);
+            MaglevRing now = desired.get(num);
             if (was == now) {
                 continue;
             }
             if (was == null) {
-                rows.add(readRow(num));
+                rows.add(readRow(ringMap, num));
             } else {
                 MaglevRing target = now == null ? MaglevRing.empty(was.size()) : now;
                 int[] positions = RingDiff.between(was, target).positions();
                 if (positions.length > 0) {
-                    rows.add(readSlots(num, positions));
+                    rows.add(readSlots(ringMap, num, positions));
                 }
             }
         }
-        return new KernelReading(tables, rows, false);
+        return rows;
     }
 
     /** The whole row of vipNum, read as one range (one batch lookup on kernels that have it). */
     KernelReading.Row readRow(int vipNum) {
-        BpfMap rings = datapath.map(Table.RINGS);
+        return readRow(Table.RINGS, vipNum);
+    }
+
+    /** The whole row of vipNum in {@code ringMap} (ch_rings or ch_rings_prev). */
+    KernelReading.Row readRow(String ringMap, int vipNum) {
+        BpfMap rings = datapath.map(ringMap);
         int[] values = rings.lookupRangeU32(vipNum * DatapathConfig.RING_SIZE, DatapathConfig.RING_SIZE);
         return new KernelReading.Row(vipNum, null, values);
     }
@@ -116,7 +141,12 @@ final class MapIo {
 
     /** The slots at {@code positions} (ascending) of vipNum's row. */
     KernelReading.Row readSlots(int vipNum, int[] positions) {
-        BpfMap rings = datapath.map(Table.RINGS);
+        return readSlots(Table.RINGS, vipNum, positions);
+    }
+
+    /** The slots at {@code positions} (ascending) of vipNum's row in {@code ringMap}. */
+    KernelReading.Row readSlots(String ringMap, int vipNum, int[] positions) {
+        BpfMap rings = datapath.map(ringMap);
         int[] values = new int[positions.length];
         if (positions.length == 0) {
             return new KernelReading.Row(vipNum, positions, values);

@@ -1,5 +1,6 @@
 package io.ringfleet.agent.datapath;
 
+import io.ringfleet.agent.rings.PreviousRings;
 import io.ringfleet.agent.rings.RingView;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetRings;
@@ -122,9 +123,11 @@ public final class MapProgrammer {
         EncodedMaps.Next next;
         try {
             FleetRings imageRings = rings.of(image);
+            PreviousRings previous = datapath.config().variant().secondChance() ? rings.previousOf(image) : null;
             next = before == null
-                    ? EncodedMaps.of(image, imageRings, defaultGatewayMac, datapath.config())
-                    : before.maps().next(before.image(), image, imageRings, defaultGatewayMac, datapath.config());
+                    ? EncodedMaps.of(image, imageRings, previous, defaultGatewayMac, datapath.config())
+                    : before.maps()
+                            .next(before.image(), image, imageRings, previous, defaultGatewayMac, datapath.config());
         } catch (RuntimeException e) {
             throw new ProgrammingException(
                     image.index(), true, "image " + image.provenance() + " has no valid maps: " + e.getMessage(), e);

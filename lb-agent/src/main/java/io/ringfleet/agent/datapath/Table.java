@@ -14,6 +14,8 @@ enum Table {
 
     /** The map holding every VIP's ring: key vip_num * ring size + slot, value real index. */
     static final String RINGS = MapNames.CH_RINGS;
+    /** Second-chance builds: every VIP's previous ring, laid out as {@link #RINGS}. */
+    static final String PREVIOUS_RINGS = MapNames.CH_RINGS_PREV;
 
     static final String VIP_STATS = MapNames.VIP_STATS;
     static final String REAL_STATS = MapNames.REAL_STATS;

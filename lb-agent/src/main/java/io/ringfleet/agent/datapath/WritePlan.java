@@ -23,8 +23,9 @@ import java.util.Set;
  *   <li>new reals (their index held nothing), and their counters reset;
  *   <li>VIPs whose vip_num the image now gives another VIP leave vip_map, so rewriting that ring row never
  *       serves the old VIP from the new one's ring;
- *   <li>ring slots of the image's VIPs (full rows for vip_nums not programmed before: a reused vip_num's row is
- *       rewritten from what the kernel holds, so it is clean whatever the row held);
+ *   <li>previous ring slots (ch_rings_prev, second-chance builds), then ring slots of the image's VIPs (full
+ *       rows for vip_nums not programmed before: a reused vip_num's row is rewritten from what the kernel holds, so
+ *       it is clean whatever the row held);
  *   <li>QUIC ids (removed first), down marks (removed first), VIP addresses, then vip_map adds and changes (the
  *       counters of a VIP new to its vip_num are reset first);
  *   <li>vip_map removals, VIP addresses no VIP uses, then the removed VIPs' rows are zeroed (so rows of unused
@@ -144,34 +145,12 @@ final class WritePlan {
                 List.of(),
                 vipEarlyDeletes);
 
-        // Ring rows.
-        List<Put> ringsA = new ArrayList<>();
-        List<Put> ringsB = new ArrayList<>();
-        List<Put> ringsRemoved = new ArrayList<>();
-        for (KernelReading.Row row : kernel.rows()) {
-            MaglevRing ring = desired.rings().get(row.vipNum());
-            long base = (long) row.vipNum() * DatapathConfig.RING_SIZE;
-            for (int i = 0; i < row.size(); i++) {
-                int pos = row.position(i);
-                int kv = row.values()[i];
-                int dv = ring == null ? 0 : ring.realAt(pos);
-                if (kv == dv) {
-                    continue;
-                }
-                ByteKey key = ByteKey.u32((int) (base + pos));
-                if (ring == null) {
-                    ringsRemoved.add(new Put(key, null));
-                } else if (!readdressed.contains(dv)) {
-                    ringsA.add(new Put(key, BpfMap.u32(dv)));
-                } else {
-                    if (readdressed.contains(kv)) {
-                        ringsA.add(new Put(key, null));
-                    }
-                    ringsB.add(new Put(key, BpfMap.u32(dv)));
-                }
-            }
-        }
-        add(steps, "write ring slots", Table.RINGS, ringsA, List.of());
+        // Ring rows; the previous ring (second chance) before the current one, so a slot that changes never names
+        // the same real in both while the old real is what its flows still use.
+        RingWrites rings = RingWrites.of(kernel.rows(), desired.rings(), readdressed);
+        RingWrites previous = RingWrites.of(kernel.previousRows(), desired.previousRings(), readdressed);
+        add(steps, "write previous ring slots", Table.PREVIOUS_RINGS, previous.now(), List.of());
+        add(steps, "write ring slots", Table.RINGS, rings.now(), List.of());
 
         // QUIC ids.
         List<ByteKey> quicDeletes = new ArrayList<>();
@@ -210,14 +189,58 @@ final class WritePlan {
         add(steps, "add and change VIPs", Table.VIP_MAP.mapName(), vipPuts, List.of());
         add(steps, "remove VIPs", Table.VIP_MAP.mapName(), List.of(), vipDeletes);
         add(steps, "remove VIP addresses", Table.VIP_ADDRS.mapName(), List.of(), addrDeletes);
-        add(steps, "zero removed VIPs' ring rows", Table.RINGS, ringsRemoved, List.of());
+        add(steps, "zero removed VIPs' ring rows", Table.RINGS, rings.removed(), List.of());
+        add(steps, "zero removed VIPs' previous ring rows", Table.PREVIOUS_RINGS, previous.removed(), List.of());
 
         add(steps, "re-address reused real indexes", Table.REALS.mapName(), realsReaddressed, List.of());
         add(steps, "reset counters of re-addressed reals", Table.REAL_STATS, realStatsReaddressed, List.of());
-        add(steps, "write ring slots of re-addressed reals", Table.RINGS, ringsB, List.of());
+        add(steps, "write ring slots of re-addressed reals", Table.RINGS, rings.afterReaddress(), List.of());
+        add(
+                steps,
+                "write previous ring slots of re-addressed reals",
+                Table.PREVIOUS_RINGS,
+                previous.afterReaddress(),
+                List.of());
         add(steps, "write QUIC server ids of re-addressed reals", Table.QUIC_IDS.mapName(), quicB, List.of());
         add(steps, "remove reals", Table.REALS.mapName(), realsGone, List.of());
         return new WritePlan(steps);
+    }
+
+    /**
+     * The slot writes of one ring map: {@code now} (in the ring step), {@code afterReaddress} (slots that point at a
+     * re-addressed real, written once it is; the old value is emptied first if it pointed at one too) and
+     * {@code removed} (rows of VIPs gone, zeroed last).
+     */
+    private record RingWrites(List<Put> now, List<Put> afterReaddress, List<Put> removed) {
+        static RingWrites of(List<KernelReading.Row> rows, Map<Integer, MaglevRing> desired, Set<Integer> readdressed) {
+            RingWrites w = new RingWrites(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (KernelReading.Row row : rows) {
+                MaglevRing ring = desired.get(row.vipNum());
+                long base = (long) row.vipNum() * DatapathConfig.RING_SIZE;
+                for (int i = 0; i < row.size(); i++) {
+                    int pos = row.position(i);
+                    int kv = row.values()[i];
+                    int dv = ring == null ? 0 : ring.realAt(pos);
+                    if (kv != dv) {
+                        w.slot(ByteKey.u32((int) (base + pos)), ring == null, kv, dv, readdressed);
+                    }
+                }
+            }
+            return w;
+        }
+
+        private void slot(ByteKey key, boolean rowRemoved, int kv, int dv, Set<Integer> readdressed) {
+            if (rowRemoved) {
+                removed.add(new Put(key, null));
+            } else if (!readdressed.contains(dv)) {
+                now.add(new Put(key, BpfMap.u32(dv)));
+            } else {
+                if (readdressed.contains(kv)) {
+                    now.add(new Put(key, null));
+                }
+                afterReaddress.add(new Put(key, BpfMap.u32(dv)));
+            }
+        }
     }
 
     private static void diffHash(

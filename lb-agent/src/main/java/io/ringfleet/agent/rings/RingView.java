@@ -4,6 +4,7 @@ import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetRings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * This node's Maglev rings: the agent's one owner of them. The programming pipeline feeds it (the map programmer
@@ -26,6 +27,10 @@ public final class RingView {
     private final int ringSize;
     private final Object buildLock = new Object();
     private volatile Kept kept = new Kept(null, List.of());
+    /** The previous rings last asked for (second chance), and the image they are of; null before the first. */
+    private Previous previous;
+
+    private record Previous(FleetImage image, PreviousRings rings) {}
 
     /** The programmed image's rings (null before the first) and the newer ones, ascending state index. */
     private record Kept(Entry programmed, List<Entry> newer) {}
@@ -85,6 +90,33 @@ public final class RingView {
             }
         }
         return null;
+    }
+
+    /**
+     * The previous rings of {@code image} (second chance's {@code ch_rings_prev}): derived from the last ones asked
+     * for when those are of an image at or below it, else from empty. A ring that was current in that image and
+     * became previous is taken from its kept current rings, never rebuilt (issue 18: each ring built once per
+     * change).
+     */
+    public PreviousRings previousOf(FleetImage image) {
+        synchronized (buildLock) {
+            Previous p = previous;
+            if (p != null && p.image() == image) {
+                return p.rings();
+            }
+            boolean fromLast = p != null && p.image().stateIndex() <= image.stateIndex();
+            FleetImage base = fromLast ? p.image() : FleetImage.EMPTY;
+            FleetRings baseRings = fromLast ? find(kept, base) : null;
+            PreviousRings next = (fromLast ? p.rings() : PreviousRings.empty(ringSize))
+                    .next(
+                            base,
+                            image,
+                            num -> baseRings == null
+                                    ? Optional.empty()
+                                    : baseRings.ring(num).map(FleetRings.VipRing::ring));
+            previous = new Previous(image, next);
+            return next;
+        }
     }
 
     /** The kept rings of the highest state index at or below {@code stateIndex}; else the lowest kept; else none. */

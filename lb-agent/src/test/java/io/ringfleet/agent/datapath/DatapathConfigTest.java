@@ -66,6 +66,21 @@ class DatapathConfigTest {
     }
 
     @Test
+    void theBalancerSettingChoosesTheBuildAndSizesThePreviousRings() {
+        FleetLimits limits =
+                FleetLimits.builder().maxVips(16).maxReals(1024).ringSize(65537).build();
+        DatapathConfig plain = DatapathConfig.forNode(node().build(), limits);
+        assertEquals(BalancerVariant.BALANCER, plain.variant());
+        assertTrue(!plain.balancerMapSizes().containsKey("ch_rings_prev"), "the plain build has no previous rings");
+        DatapathConfig sc = DatapathConfig.forNode(
+                node().balancer(io.ringfleet.config.BalancerBuild.SECOND_CHANCE).build(), limits);
+        assertEquals(BalancerVariant.SECOND_CHANCE, sc.variant());
+        assertEquals("balancer_sc", sc.variant().objectName());
+        assertEquals(
+                sc.balancerMapSizes().get("ch_rings"), sc.balancerMapSizes().get("ch_rings_prev"));
+    }
+
+    @Test
     void theAttachModeChoosesTheTarget() {
         assertEquals(
                 new XdpTarget.Standalone("eth0", XdpMode.GENERIC),

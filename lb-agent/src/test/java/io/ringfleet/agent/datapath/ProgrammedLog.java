@@ -13,6 +13,12 @@ final class ProgrammedLog extends CommandLog {
         publishTo((delta, image) -> lastReport = programmer.program(image));
     }
 
+    /** A log bootstrapped at {@code fleetVersion} (the bootstrap entry is not programmed; the next one is). */
+    ProgrammedLog(MapProgrammer programmer, io.ringfleet.state.FleetLimits limits, int fleetVersion) {
+        super(limits, fleetVersion);
+        publishTo((delta, image) -> lastReport = programmer.program(image));
+    }
+
     /** The report of the programmer's last successful run. */
     ProgramReport lastReport() {
         return lastReport;

@@ -72,6 +72,15 @@ final class SettingsRules {
                             + FleetVersions.Rule.HEALTH_VERDICTS.version() + " first");
         }
         checkRaftTimingsAllowed(ctx, c, next);
+        if (next.toProto().getRingHistoryDepth() != 0 && !ctx.enforces(FleetVersions.Rule.RING_HISTORY)) {
+            throw new Reject(
+                    ErrorCode.FAILED_PRECONDITION,
+                    "fleet settings: ring_history_depth needs fleet version "
+                            + FleetVersions.Rule.RING_HISTORY.version() + " ("
+                            + FleetVersions.Rule.RING_HISTORY.description() + ") but the fleet's finalised version is "
+                            + ctx.fleetVersion() + ": upgrade every node and finalise version "
+                            + FleetVersions.Rule.RING_HISTORY.version() + " first");
+        }
         checkNotBelowUse(ctx.state(), next.limits());
         if (!current.settings().equals(Optional.of(next))) {
             ctx.emit(FleetRecord.newBuilder()

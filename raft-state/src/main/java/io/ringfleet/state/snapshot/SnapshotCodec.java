@@ -14,10 +14,12 @@ import io.ringfleet.api.NodeVersionReported;
 import io.ringfleet.api.QuicServerIdMapped;
 import io.ringfleet.api.RealHealthReported;
 import io.ringfleet.api.RealsAdded;
+import io.ringfleet.api.RingInputEntry;
 import io.ringfleet.api.SnapshotHeader;
 import io.ringfleet.api.VipAdded;
 import io.ringfleet.api.VipHealthCheckSet;
 import io.ringfleet.api.VipRealEntry;
+import io.ringfleet.api.VipRingHistory;
 import io.ringfleet.state.FleetDelta;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.HealthImage;
@@ -25,6 +27,7 @@ import io.ringfleet.state.NodeDrain;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.QuicMapping;
 import io.ringfleet.state.ReplayException;
+import io.ringfleet.state.RingInput;
 import io.ringfleet.state.SettingsImage;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipReal;
@@ -45,7 +48,8 @@ import java.util.Map;
  * The image written as records, and read back by replaying them (KRaft's snapshot shape).
  *
  * <p>{@link #toRecords} lists, in a fixed order: the gateway MAC; per VIP (ascending vip_num) VipAdded,
- * RealsAdded with every member (ascending real index) and DownRealMarked per down member; health-check
+ * RealsAdded with every member (ascending real index), DownRealMarked per down member and VipRingHistory when
+ * the VIP has one (snapshot-only); health-check
  * marks; QUIC mappings; the fleet settings, node versions and finalised fleet version; drained nodes; health
  * checks, votes and verdicts (each with the log index it was logged at); then the
  * audit trail (BatchAudited, oldest first). Replaying them into {@link FleetImage#EMPTY} rebuilds the same
@@ -94,6 +98,11 @@ public final class SnapshotCodec {
                                 .setRealIndex(index))
                         .build());
             }
+            if (!vip.ringHistory().isEmpty()) {
+                out.add(FleetRecord.newBuilder()
+                        .setVipRingHistory(ringHistory(vip))
+                        .build());
+            }
         }
         for (Map.Entry<Long, io.ringfleet.state.IpAddress> e :
                 image.healthChecks().all().entrySet()) {
@@ -126,6 +135,22 @@ public final class SnapshotCodec {
             out.add(FleetRecord.newBuilder().setBatchAudited(entry).build());
         }
         return out;
+    }
+
+    private static VipRingHistory ringHistory(VipImage vip) {
+        VipRingHistory.Builder history = VipRingHistory.newBuilder().setVipNum(vip.vipNum());
+        for (RingInput input : vip.ringHistory()) {
+            RingInputEntry.Builder entry = RingInputEntry.newBuilder()
+                    .setHashFunction(input.hashFunction().toProto());
+            for (VipReal r : input.owners()) {
+                entry.addReals(VipRealEntry.newBuilder()
+                        .setRealIndex(r.realIndex())
+                        .setAddress(r.address().toByteString())
+                        .setWeight(r.weight()));
+            }
+            history.addRings(entry);
+        }
+        return history.build();
     }
 
     /**

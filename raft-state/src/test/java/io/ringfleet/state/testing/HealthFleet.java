@@ -28,7 +28,12 @@ public final class HealthFleet extends CommandLog {
     private int requests;
 
     public HealthFleet() {
-        super(FleetLimits.DEFAULT, FleetVersions.Rule.HEALTH_VERDICTS.version());
+        this(FleetVersions.Rule.HEALTH_VERDICTS.version());
+    }
+
+    /** The same fleet bootstrapped at {@code fleetVersion} (at least 3). */
+    public HealthFleet(int fleetVersion) {
+        super(FleetLimits.DEFAULT, fleetVersion);
     }
 
     /** A TCP check of port 80 with the defaults, enabled or not. */
