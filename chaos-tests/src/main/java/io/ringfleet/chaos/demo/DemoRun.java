@@ -392,7 +392,8 @@ public final class DemoRun {
             }
         }
         console.line("ring change: " + change.real().name() + " (" + change.flowsOnDrained() + " of the moving"
-                + " connections) left the TCP rings: " + String.join("; ", parts) + " (" + BalancerNode.RING_SIZE
+                + " connections are its) left the TCP rings: " + String.join("; ", parts) + " ("
+                + BalancerNode.RING_SIZE
                 + " slots; ch_rings and ch_rings_prev equal on "
                 + agents.observeAll().size() + " LBs)");
     }
