@@ -87,6 +87,20 @@ public final class LbAgentFleet implements AutoCloseable {
     }
 
     /**
+     * As {@link #startWithBgp(Topology, int, int, BgpRouting, Consumer)}, every node loading this balancer build (see
+     * {@link #start(Topology, int, int, BalancerBuild, Consumer)}).
+     */
+    public static LbAgentFleet startWithBgp(
+            Topology topology,
+            int maxVips,
+            int maxReals,
+            BalancerBuild balancer,
+            BgpRouting bgp,
+            Consumer<String> log) {
+        return start(topology, new FleetConfigFile.Limits(maxVips, maxReals, balancer), Optional.of(bgp), log);
+    }
+
+    /**
      * As {@link #start(Topology, int, int, Consumer)}, every node loading this balancer build ({@code balancer} in
      * the fleet config; {@code SECOND_CHANCE} also writes each node's IPv6 link address as {@code
      * healthcheck-source-v6}, the outer source of its second-chance frames to IPv6 reals).

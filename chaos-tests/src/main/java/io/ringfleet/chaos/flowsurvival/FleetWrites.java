@@ -19,9 +19,10 @@ import java.util.function.Consumer;
 
 /**
  * The scenario's operator actions, each through the real {@code lbctl} on a live LB's host and waited for: a batch
- * programmed on every live LB, a drain whose route withdrawal the router's kernel shows, the fleet settings read.
+ * programmed on every live LB, a drain whose route withdrawal the router's kernel shows, the fleet settings read (also
+ * by the demo).
  */
-final class FleetWrites {
+public final class FleetWrites {
     /** lbctl's exit status when the write was logged but not programmed everywhere in time (lbctl ExitCodes). */
     private static final int WAIT_TIMED_OUT = 6;
     /** lbctl's exit status when no leader could take the write (lbctl ExitCodes). */
@@ -34,7 +35,7 @@ final class FleetWrites {
     private final Consumer<String> out;
     private int files;
 
-    FleetWrites(Topology topology, LbAgentFleet fleet, Consumer<String> out) {
+    public FleetWrites(Topology topology, LbAgentFleet fleet, Consumer<String> out) {
         this.topology = topology;
         this.fleet = fleet;
         this.out = out;
@@ -66,7 +67,7 @@ final class FleetWrites {
     }
 
     /** {@code lbctl -o json settings show}: the log's settings and finalised fleet version. */
-    GetFleetSettingsResponse settings() {
+    public GetFleetSettingsResponse settings() {
         LbctlProcess.Result r = fleet.lbctl().run(liveLb(), "settings", "show", "-o", "json");
         if (!r.ok()) {
             throw new IllegalStateException(r.failure());

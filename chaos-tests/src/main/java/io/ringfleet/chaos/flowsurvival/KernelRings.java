@@ -12,14 +12,17 @@ import java.util.List;
  * previous ring ({@code ch_rings_prev}) for every VIP, the LB whose agent was killed and restarted included. A flow
  * that moves then names the same pair of reals on whichever LB it reaches.
  *
- * @param vips VIPs compared (vip_map entries of the first LB)
- * @param slotsChanged per VIP, the slots whose previous real differs from the current one (the second-chance slots)
+ * <p>Also read by the demo (its ring change during a drain).
+ *
+ * @param vipNums VIPs compared (vip_map entries of the first LB)
+ * @param slotsChanged per VIP, in the order of vipNums, the slots whose previous real differs from the current one
+ *     (the second-chance slots)
  */
-record KernelRings(int vips, int[] slotsChanged) {
+public record KernelRings(List<Integer> vipNums, int[] slotsChanged) {
     private static final int RING_SIZE = BalancerNode.RING_SIZE;
 
     /** Reads every LB's rows; fails with the first VIP, map and LB that differ from the first LB. */
-    static KernelRings readEqualOnEvery(LbAgentFleet fleet) {
+    public static KernelRings readEqualOnEvery(LbAgentFleet fleet) {
         List<BalancerNode> lbs = fleet.observeAll();
         BalancerNode first = lbs.get(0);
         List<Integer> vipNums = List.copyOf(DatapathState.read(first).vips().keySet());
@@ -42,7 +45,7 @@ record KernelRings(int vips, int[] slotsChanged) {
                 changed[i] += current[s] != previous[s] ? 1 : 0;
             }
         }
-        return new KernelRings(vipNums.size(), changed);
+        return new KernelRings(vipNums, changed);
     }
 
     /**
@@ -56,6 +59,15 @@ record KernelRings(int vips, int[] slotsChanged) {
                         + RING_SIZE + " slots a second chance, fewer than " + minSlots);
             }
         }
+    }
+
+    /** The second-chance slots of this VIP: where its previous ring names another real than its current one. */
+    public int slotsChanged(int vipNum) {
+        int i = vipNums.indexOf(vipNum);
+        if (i < 0) {
+            throw new IllegalArgumentException("vip_num " + vipNum + " is not in vip_map; read: " + vipNums);
+        }
+        return slotsChanged[i];
     }
 
     private static int[] row(BalancerNode lb, String map, int vipNum) {
@@ -75,7 +87,7 @@ record KernelRings(int vips, int[] slotsChanged) {
 
     @Override
     public String toString() {
-        return "current and previous rings equal on every LB for " + vips + " VIPs, slots with a second chance "
-                + Arrays.toString(slotsChanged) + " of " + RING_SIZE;
+        return "current and previous rings equal on every LB for " + vipNums.size()
+                + " VIPs, slots with a second chance " + Arrays.toString(slotsChanged) + " of " + RING_SIZE;
     }
 }

@@ -18,10 +18,10 @@ import io.ringfleet.chaos.netns.Topology;
  * @param backendForwarded backends' {@code SC_FORWARDED}: sent on to the second real (the flow was saved)
  * @param backendUnroutable backends' {@code SC_UNROUTABLE}: sent on impossible, delivered locally
  */
-record SecondChanceCounters(
+public record SecondChanceCounters(
         long lbMissesNonSyn, long lbSecondChance, long backendLocal, long backendForwarded, long backendUnroutable) {
 
-    static SecondChanceCounters read(Topology topology, LbAgentFleet fleet) {
+    public static SecondChanceCounters read(Topology topology, LbAgentFleet fleet) {
         long misses = 0;
         long frames = 0;
         for (BalancerNode lb : fleet.observeAll()) {
@@ -39,7 +39,7 @@ record SecondChanceCounters(
         return new SecondChanceCounters(misses, frames, local, forwarded, unroutable);
     }
 
-    SecondChanceCounters since(SecondChanceCounters earlier) {
+    public SecondChanceCounters since(SecondChanceCounters earlier) {
         return new SecondChanceCounters(
                 lbMissesNonSyn - earlier.lbMissesNonSyn,
                 lbSecondChance - earlier.lbSecondChance,
@@ -57,7 +57,7 @@ record SecondChanceCounters(
                 backendUnroutable + o.backendUnroutable);
     }
 
-    static final SecondChanceCounters ZERO = new SecondChanceCounters(0, 0, 0, 0, 0);
+    public static final SecondChanceCounters ZERO = new SecondChanceCounters(0, 0, 0, 0, 0);
 
     @Override
     public String toString() {
