@@ -5,6 +5,7 @@ import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.agent.security.CertificateToolException;
 import io.ringfleet.agent.security.DevCertificateAuthority;
 import io.ringfleet.agent.security.Role;
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.bgp.BgpRouting;
 import io.ringfleet.chaos.netns.BalancerNode;
 import io.ringfleet.chaos.netns.LbNode;
@@ -183,7 +184,7 @@ public final class LbAgentFleet implements AutoCloseable {
                 throw new IllegalStateException(a.id() + "'s agent was not ready within " + READY_TIMEOUT.toSeconds()
                         + " s; its log ends:\n" + tail(a.logFile(), 25));
             }
-            pause(200);
+            Pause.millis(200);
         }
     }
 
@@ -333,15 +334,6 @@ public final class LbAgentFleet implements AutoCloseable {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException("removing " + root, e);
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

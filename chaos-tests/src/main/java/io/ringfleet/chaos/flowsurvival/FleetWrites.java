@@ -2,6 +2,7 @@ package io.ringfleet.chaos.flowsurvival;
 
 import io.ringfleet.agent.cli.LbctlJson;
 import io.ringfleet.api.GetFleetSettingsResponse;
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.agents.AgentProcess;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
@@ -107,7 +108,7 @@ public final class FleetWrites {
                 throw new IllegalStateException(what + " through " + via.id() + " failed: " + r.failure());
             }
             out.accept("  " + what + ": fleet unavailable (attempt " + attempt + "), trying again");
-            FlowSurvivalScenario.pause(1_000);
+            Pause.millis(1_000);
         }
     }
 
@@ -126,7 +127,7 @@ public final class FleetWrites {
             if (topology.nextHops4().equals(expected) && topology.nextHops6().equals(expected)) {
                 return;
             }
-            FlowSurvivalScenario.pause(50);
+            Pause.millis(50);
         }
         throw new IllegalStateException("the router's VIP routes are " + topology.nextHops4() + " / "
                 + topology.nextHops6() + " " + ROUTES_MILLIS / 1000 + " s " + when + ", expected LBs " + expected);

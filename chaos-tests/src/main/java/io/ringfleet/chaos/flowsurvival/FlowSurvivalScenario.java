@@ -1,6 +1,7 @@
 package io.ringfleet.chaos.flowsurvival;
 
 import io.ringfleet.api.GetFleetSettingsResponse;
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.agents.AgentProcess;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.netns.BackendNode;
@@ -155,9 +156,9 @@ final class FlowSurvivalScenario {
                 out.accept("  " + rings);
                 rings.requireChangedOnEveryVip(MIN_SLOTS_CHANGED, name);
             }
-            pause(DWELL_MILLIS);
+            Pause.millis(DWELL_MILLIS);
             writes.undrain(step.drained());
-            pause(TAIL_MILLIS);
+            Pause.millis(TAIL_MILLIS);
             SecondChanceCounters counters =
                     SecondChanceCounters.read(topology, fleet).since(c0);
             TrafficSnapshot s = traffic.snapshot();
@@ -175,14 +176,5 @@ final class FlowSurvivalScenario {
         agent.start();
         fleet.awaitReady(List.of(agent));
         out.accept("  " + agent.id() + "'s agent restarted and ready (programmed what it missed)");
-    }
-
-    static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }
