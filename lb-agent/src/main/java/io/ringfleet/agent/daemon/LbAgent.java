@@ -395,7 +395,8 @@ public final class LbAgent implements AutoCloseable {
                 .storageDir(dataDir)
                 .supportedFleetVersion(options.supportedFleetVersion)
                 .publisher(pipeline)
-                .publisher(new io.ringfleet.agent.metrics.FleetVerdictMetrics(registry));
+                .publisher(new io.ringfleet.agent.metrics.FleetVerdictMetrics(registry))
+                .onLogFailed(reason -> logFailed(reason, dataDir));
         if (followsLoggedTimings()) {
             nb.publisher(new LoggedRaftTimings(dataDir));
         }
@@ -413,6 +414,13 @@ public final class LbAgent implements AutoCloseable {
                 self.peer().raftAddress(),
                 localCommit);
         return localCommit;
+    }
+
+    private void logFailed(String reason, Path dataDir) {
+        String why = reason + " on " + nodeId + "; stopped at once so that it acknowledges nothing it has not"
+                + " written: free space in " + dataDir + " and start it again";
+        LOG.error("{}", why);
+        (options.onLogFailed != null ? options.onLogFailed : options.onRaftStopped).accept(why);
     }
 
     /**
@@ -726,6 +734,7 @@ public final class LbAgent implements AutoCloseable {
         io.ringfleet.api.CommandBatch batch = io.ringfleet.api.CommandBatch.newBuilder()
                 .addAllCommands(commands)
                 .setPrincipal("agent:" + nodeId)
+                .setViaNode(nodeId)
                 .setTimestampMillis(System.currentTimeMillis())
                 .setRequestId("start-" + nodeId)
                 .build();
