@@ -417,8 +417,13 @@ public final class LbAgent implements AutoCloseable {
     }
 
     private void logFailed(String reason, Path dataDir) {
+        if (closed) {
+            // stopping: Ratis interrupts its log worker, and a write cut short by that is no fault of the disk
+            LOG.warn("{}: {} while stopping", nodeId, reason);
+            return;
+        }
         String why = reason + " on " + nodeId + "; stopped at once so that it acknowledges nothing it has not"
-                + " written: free space in " + dataDir + " and start it again";
+                + " written: make room in " + dataDir + " (or replace the failing disk) and start it again";
         LOG.error("{}", why);
         (options.onLogFailed != null ? options.onLogFailed : options.onRaftStopped).accept(why);
     }

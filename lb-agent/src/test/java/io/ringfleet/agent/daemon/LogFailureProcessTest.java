@@ -40,8 +40,8 @@ class LogFailureProcessTest {
     private static final VipKey WEB = vip("10.203.0.1", 80, TCP);
     private static final Pattern ONE_LINE = Pattern.compile(
             "lb-agent: the Raft log could not be written at index \\d+ \\(No space left on device\\) on lb1; stopped at"
-                    + " once so that it acknowledges nothing it has not written: free space in \\S+ and start it"
-                    + " again");
+                    + " once so that it acknowledges nothing it has not written: make room in \\S+ \\(or replace the"
+                    + " failing disk\\) and start it again");
 
     private Path pkiRoot;
     private AgentFleet fleet;
