@@ -72,6 +72,17 @@ class ShellCompletionTest {
         assertEquals(Set.of(), missing(longOptions(agent), reply));
     }
 
+    /** zsh runs the same script through bashcompinit (the script loads it when sourced from zsh). */
+    @Test
+    void zshCompletesFromTheSameScript() throws Exception {
+        CommandLine lbctl = CliDocs.programs().get("lbctl");
+        Path script = write("lbctl", CliDocs.bashCompletion("lbctl", lbctl));
+        CommandLine vip = lbctl.getSubcommands().get("vip");
+
+        assertEquals(Set.of(), missing(lbctl.getSubcommands().keySet(), completeInZsh(script, "lbctl", "")));
+        assertEquals(Set.of(), missing(vip.getSubcommands().keySet(), completeInZsh(script, "lbctl", "vip", "")));
+    }
+
     /** The control: the checks above catch a generator run over a model that lost a command. */
     @Test
     void aScriptFromAModelWithoutACommandDoesNotOfferIt() throws Exception {
@@ -128,6 +139,37 @@ class ShellCompletionTest {
         assertTrue(bash.waitFor(60, TimeUnit.SECONDS), "bash did not finish");
         assertEquals(0, bash.exitValue(), "bash exit status; output: " + out);
         return replies(order, out);
+    }
+
+    /**
+     * One completion in zsh, as a user's ~/.zshrc sets it up (compinit, then source the script): the function the
+     * script registered through bashcompinit, called with bash's completion variables.
+     */
+    private static List<String> completeInZsh(Path script, String program, String... words)
+            throws IOException, InterruptedException {
+        String driver = "autoload -U +X compinit && compinit -u -D\n"
+                + "source \"$1\" || exit 9\n"
+                + "spec=${_comps[$2]}; fn=${${spec##*-F }%% *}\n"
+                + "[[ $spec == *-F* && -n $fn ]] || { print -u2 \"no completion registered for $2\"; exit 8 }\n"
+                + "COMP_WORDS=(\"$2\" \"${@:3}\"); COMP_CWORD=$(( $# - 2 )); COMP_LINE=\"${COMP_WORDS[*]}\"\n"
+                + "COMP_POINT=${#COMP_LINE}; COMPREPLY=()\n"
+                + "$fn \"$2\" \"${@[-1]}\" \"${COMP_WORDS[-2]}\" 2>/dev/null\n"
+                + "print -rl -- \"${COMPREPLY[@]}\"\n";
+        List<String> command = new ArrayList<>(List.of("zsh", "-f", "-c", driver, "zsh", script.toString(), program));
+        command.addAll(List.of(words));
+        Process zsh;
+        try {
+            zsh = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+        } catch (IOException e) {
+            throw new IOException("zsh not found (scripts/install-deps.sh installs it): " + e.getMessage(), e);
+        }
+        zsh.getOutputStream().close();
+        String out = new String(zsh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(zsh.waitFor(60, TimeUnit.SECONDS), "zsh did not finish");
+        assertEquals(0, zsh.exitValue(), "zsh exit status; output: " + out);
+        return out.lines().filter(line -> !line.isEmpty()).collect(Collectors.toList());
     }
 
     private static Map<List<String>, List<String>> replies(List<List<String>> order, String out) {
