@@ -61,8 +61,10 @@ public final class CliDocs {
                 writeManPages(dir);
             }
             return OK;
-        } catch (IOException e) {
-            System.err.println("cli-docs: cannot write " + args[0] + " into " + dir + ": " + e.getMessage());
+        } catch (IOException | CommandLine.PicocliException e) {
+            // a model picocli refuses (e.g. a command class it cannot instantiate) is one line too
+            System.err.println("cli-docs: cannot write " + args[0] + " into " + dir + ": "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage());
             return FAILED;
         }
     }

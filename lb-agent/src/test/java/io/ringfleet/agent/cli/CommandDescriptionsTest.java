@@ -29,8 +29,8 @@ class CommandDescriptionsTest {
         }
 
         assertEquals(List.of(), undescribed);
-        System.out.println("cli-descriptions: " + described + " commands, options and parameters of lbctl and"
-                + " lb-agent described, 0 blank");
+        System.out.println("cli-descriptions: " + described + " command, option and parameter entries of lbctl and"
+                + " lb-agent (an inherited option once per command) described, 0 blank");
     }
 
     /** The control: the check sees an option added without a description. */

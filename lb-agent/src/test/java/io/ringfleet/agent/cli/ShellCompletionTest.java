@@ -56,9 +56,8 @@ class ShellCompletionTest {
         }
         // A prefix offers the commands it starts, not every one of them.
         assertEquals(startingWith(lbctl.getSubcommands().keySet(), "v"), new TreeSet<>(replies.get(List.of("v"))));
-        System.out.println("completion: bash completes lbctl's " + commands.size() + " commands ("
-                + expected.size() + " queries, every subcommand and option offered); sabotage: see"
-                + " aScriptFromAModelWithoutACommandDoesNotOfferIt");
+        System.out.println("completion: bash completes lbctl's " + commands.size() + " commands (" + expected.size()
+                + " queries: every subcommand, alias and long option of the model offered)");
     }
 
     @Test
