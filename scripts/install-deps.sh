@@ -14,6 +14,9 @@ PACKAGES=(
   stress-ng                      # CPU load for scripts/bench-leader-churn.sh
   linux-libc-dev                 # asm/types.h etc. for -target bpf
   dpkg-dev fakeroot zip unzip    # scripts/package.sh: the .deb and the trimmed RocksDB jar
+  asciidoctor                    # scripts/package.sh: picocli's asciidoc man pages to roff
+  man-db                         # scripts/test-package.sh: man -l renders every packaged man page
+  zsh                            # lb-agent's ShellCompletionTest: zsh loads lbctl's completion via bashcompinit
   prometheus                     # promtool and a real Prometheus for scripts/test-prometheus.sh
   systemd                        # systemd-analyze verify of the lb-agent unit
   frr                            # the test router: zebra, bgpd, bfdd (chaos-tests' FrrRouter)

@@ -36,7 +36,11 @@ final class CertsCommands {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--dir", required = true, paramLabel = "DIR")
+        @Option(
+                names = "--dir",
+                required = true,
+                paramLabel = "DIR",
+                description = "The CA's directory (ca.pem, ca-key.pem and the certificates it issued).")
         Path dir;
 
         /** Does the work on the CA; returns the line to print. */

@@ -28,7 +28,10 @@ final class HealthCheckCommands {
                 description = "1..4294967295")
         int somark;
 
-        @Parameters(index = "1", paramLabel = "ADDRESS")
+        @Parameters(
+                index = "1",
+                paramLabel = "ADDRESS",
+                description = "Where health-check packets with this SO_MARK are sent (IPv4 or IPv6).")
         String address;
 
         @Override
@@ -41,7 +44,11 @@ final class HealthCheckCommands {
 
     @picocli.CommandLine.Command(name = "delete", aliases = "del", description = "Remove an SO_MARK mapping.")
     static final class Delete extends WriteCommand {
-        @Parameters(index = "0", paramLabel = "SOMARK", converter = Args.Uint32Converter.class)
+        @Parameters(
+                index = "0",
+                paramLabel = "SOMARK",
+                converter = Args.Uint32Converter.class,
+                description = "The SO_MARK whose mapping to remove.")
         int somark;
 
         @Override

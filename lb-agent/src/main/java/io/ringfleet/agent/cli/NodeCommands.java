@@ -37,7 +37,7 @@ final class NodeCommands {
             description = "Drain a node: it withdraws its VIP routes; its XDP"
                     + " program keeps serving packets that still arrive.")
     static final class Drain extends WriteCommand {
-        @Parameters(index = "0", paramLabel = "NODE")
+        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet.")
         String node;
 
         @Option(names = "--reason", defaultValue = "", description = "Why (recorded with who and when).")
@@ -57,7 +57,7 @@ final class NodeCommands {
 
     @picocli.CommandLine.Command(name = "undrain", description = "Undrain a node: it announces its VIP routes again.")
     static final class Undrain extends WriteCommand {
-        @Parameters(index = "0", paramLabel = "NODE")
+        @Parameters(index = "0", paramLabel = "NODE", description = "A peer id of the fleet.")
         String node;
 
         @Override

@@ -26,7 +26,7 @@ final class QuicCommands {
                 description = "Server id, from 1")
         int id;
 
-        @Parameters(index = "1", paramLabel = "REAL")
+        @Parameters(index = "1", paramLabel = "REAL", description = "The real's address (IPv4 or IPv6).")
         String address;
 
         @Override
@@ -40,7 +40,12 @@ final class QuicCommands {
 
     @picocli.CommandLine.Command(name = "delete", aliases = "del", description = "Unmap server ids.")
     static final class Delete extends WriteCommand {
-        @Parameters(index = "0..*", arity = "1..*", paramLabel = "ID", converter = Args.Uint32Converter.class)
+        @Parameters(
+                index = "0..*",
+                arity = "1..*",
+                paramLabel = "ID",
+                converter = Args.Uint32Converter.class,
+                description = "Server ids to unmap.")
         List<Integer> ids;
 
         @Override

@@ -161,7 +161,7 @@ final class RealCommands {
 
     /** A write to one real of a VIP: {@code PROTO VIP REAL}. */
     abstract static class OneReal extends VipWriteCommand {
-        @Parameters(index = "2", paramLabel = "REAL")
+        @Parameters(index = "2", paramLabel = "REAL", description = "The real's address (IPv4 or IPv6).")
         String real;
     }
 

@@ -185,7 +185,7 @@ final class SettingsCommands {
                 names = "--health-panic-percent",
                 paramLabel = "P",
                 converter = Args.Uint32Converter.class,
-                description = "A VIP with more than P% of its weight down keeps every real (0: 50; 100: never).")
+                description = "A VIP with more than P%% of its weight down keeps every real (0: 50; 100: never).")
         Integer healthPanicPercent;
 
         @Option(
@@ -310,7 +310,11 @@ final class SettingsCommands {
             name = "finalize",
             description = "Turn on fleet version VERSION (the finalised + 1, once every peer reported support).")
     static final class Finalize extends WriteCommand {
-        @Parameters(index = "0", paramLabel = "VERSION", converter = Args.Uint32Converter.class)
+        @Parameters(
+                index = "0",
+                paramLabel = "VERSION",
+                converter = Args.Uint32Converter.class,
+                description = "The fleet version to turn on: fleet_version of 'lbctl settings show' + 1.")
         int version;
 
         @Override

@@ -31,7 +31,12 @@ import picocli.CommandLine.Parameters;
             "--icmp: ICMP too-big messages sent per second. These sample every --interval, --count times (0 = until stopped)."
         })
 final class StatsCommand extends ApiCommand {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PROTO", converter = Args.ProtocolConverter.class)
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "PROTO",
+            converter = Args.ProtocolConverter.class,
+            description = "tcp or udp (with VIP).")
     Protocol protocol;
 
     @Parameters(

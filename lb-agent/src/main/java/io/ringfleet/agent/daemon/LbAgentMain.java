@@ -66,6 +66,11 @@ public final class LbAgentMain implements Callable<Integer> {
     private final CountDownLatch stop;
     private volatile LbAgent agent;
 
+    /** The command model only, for picocli's generators (cli.CliDocs: completion script, man page); never run. */
+    public LbAgentMain() {
+        this(new PrintWriter(System.err, true), new CountDownLatch(1));
+    }
+
     LbAgentMain(PrintWriter err, CountDownLatch stop) {
         this.err = err;
         this.stop = stop;
