@@ -10,6 +10,8 @@
 #   --second-chance   the base balancer and balancer_sc alternately on hit / SYN / non-VIP, and the cost of a
 #                     second-chance frame against the plain ring path (ratios in "comparisons")
 #   --backend         (first argument) time ringfleet-backend instead: plain IPIP decap and the second-chance outcomes
+#   --filter          (first argument) time the XDP pre-filter instead (FilterBench: empty, then 10,000 prefix rules
+#                     and 1,000 DNS names; pass and drop paths)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -21,6 +23,9 @@ mvn -B -q -ntp ${MAVEN_ARGS:-} -pl bpf -am process-test-classes >&2  # -am: the 
 main=io.ringfleet.bpf.bench.DatapathBench
 if [ "${1:-}" = "--backend" ]; then  # ringfleet-backend instead of the balancer (BackendBench; --repeat, --runs)
   main=io.ringfleet.bpf.bench.BackendBench
+  shift
+elif [ "${1:-}" = "--filter" ]; then  # the XDP pre-filter (FilterBench; --repeat, --runs)
+  main=io.ringfleet.bpf.bench.FilterBench
   shift
 fi
 exec java --enable-native-access=ALL-UNNAMED -cp bpf/target/test-classes:bpf/target/classes "$main" "$@"
