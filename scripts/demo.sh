@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job (README.md): a Ringfleet fleet in network namespaces on this machine: 3 LBs, each running an
-# lb-agent process with the XDP balancer and BIRD (BGP with BFD to FRR on the router; the agent announces through
-# scripts/route-hook-bird), 3 backends and real TCP/UDP traffic; changes through lbctl on lb2; an LB drained, an
-# agent killed with -9 and restarted, an LB host failed (BFD withdraws it) and returned, and a real churned under
-# load. Needs frr and bird2 (scripts/install-deps.sh installs them).
+# lb-agent process with the second-chance XDP balancer and BIRD (BGP with BFD to FRR on the router; the agent
+# announces through scripts/route-hook-bird), 3 backends running ringfleet-backend and real TCP/UDP traffic; changes
+# through lbctl on lb2; an LB drained with a ring change in the drain's own log entry (second chance keeps the moved
+# flows; --no-churn: no ring change), an agent killed with -9 and restarted, an LB host failed (BFD withdraws it) and
+# returned, all under load. Needs frr and bird2 (scripts/install-deps.sh installs them).
 # Installs what is missing (scripts/install-deps.sh), builds with Maven (tests skipped), runs
 # io.ringfleet.chaos.demo.Demo. Arguments go to the demo (e.g. --quick, --long 100, --phase-seconds 10;
 # see chaos-tests/README.md). Exit status: 0 when no connection broke and every LB's maps equal the image.

@@ -104,6 +104,19 @@ running() {
   return 1
 }
 
+# What a pid file names, for a refusal message: "pid P runs: ARGS" or "pid P is not running".
+pid_file_says() {
+  local pid args
+  pid="$(head -c 32 "$base/$1.pid" | tr -cd '0-9')"
+  if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ]; then
+    args="$(tr '\0' ' ' < "/proc/$pid/cmdline" | tr -cd '[:print:]' | head -c 300)"
+    args="${args% }"
+    echo "pid $pid runs: ${args:-nothing (exiting)}"
+  else
+    echo "pid ${pid:-?} is not running"
+  fi
+}
+
 ready() {
   inns curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${metrics[$1]}/readyz" 2>/dev/null
 }
@@ -173,7 +186,8 @@ stop() {
     if running "$n"; then
       kill -TERM "$(cat "$base/$n.pid")"
     elif [ -e "$base/$n.pid" ]; then
-      echo "fleet-loopback: $base/$n.pid does not name a running $n of this instance; not signalled, removed" >&2
+      echo "fleet-loopback: $base/$n.pid does not name a running $n of this instance ($(pid_file_says "$n"));" \
+        "not signalled, removed" >&2
       rm -f "$base/$n.pid"
     fi
   done

@@ -18,6 +18,7 @@ PACKAGES=(
   systemd                        # systemd-analyze verify of the lb-agent unit
   frr                            # the test router: zebra, bgpd, bfdd (chaos-tests' FrrRouter)
   bird2                          # the LBs' BGP speaker (chaos-tests' BirdSpeaker, scripts/route-hook-bird)
+  python3-minimal                # /usr/bin/python3: stand-in processes in lb-agent's FleetLoopbackPidFilesProbeTest
 )
 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -3,6 +3,7 @@ package io.ringfleet.chaos.agents;
 import io.ringfleet.chaos.netns.LbNode;
 import io.ringfleet.chaos.netns.PinDirs;
 import io.ringfleet.chaos.netns.Topology;
+import io.ringfleet.config.BalancerBuild;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.nio.file.Path;
  * The fleet config (cluster-config's YAML) of a {@link Topology}'s LBs: one voter per LB, Raft and API on the LB's
  * control address ({@code 10.77.0.N}, the br-ctl bridge in the router), the balancer in driver mode on the LB's
  * {@code eth0} with one shared connection table (veths have no RSS), each node's gateway MAC the router's port
- * on its link, its link address as the health-check forwarder's outer source, pins and data per run, mutual TLS
+ * on its link, its link address as the health-check forwarder's outer source (and, with the second-chance
+ * balancer, of second-chance frames, IPv6 too), pins and data per run, mutual TLS
  * with the run's development CA.
  */
 final class FleetConfigFile {
@@ -22,8 +24,19 @@ final class FleetConfigFile {
 
     private FleetConfigFile() {}
 
-    /** The limits every agent of the run gets (small rings would change nothing; these are the demo's sizes). */
-    record Limits(int maxVips, int maxReals) {}
+    private static boolean secondChance(Limits limits) {
+        return limits.balancer() == BalancerBuild.SECOND_CHANCE;
+    }
+
+    /**
+     * The limits every agent of the run gets (small rings would change nothing; these are the demo's sizes), and the
+     * balancer build every node loads ({@code balancer}; {@code PLAIN} writes nothing, the config's default).
+     */
+    record Limits(int maxVips, int maxReals, BalancerBuild balancer) {
+        Limits(int maxVips, int maxReals) {
+            this(maxVips, maxReals, BalancerBuild.PLAIN);
+        }
+    }
 
     static Path write(Path dir, Topology topology, Path tlsDir, Path routeHook, Limits limits) {
         return write(dir, topology, tlsDir, routeHook, java.util.Optional.empty(), limits);
@@ -93,6 +106,15 @@ final class FleetConfigFile {
                     .append("    healthcheck-source-v4: ")
                     .append(lb.address4().getHostAddress())
                     .append('\n');
+            if (secondChance(limits)) {
+                // second-chance frames to IPv6 reals need the node's IPv6 source as well
+                y.append("    balancer: ")
+                        .append(BalancerBuild.SECOND_CHANCE.configName())
+                        .append('\n')
+                        .append("    healthcheck-source-v6: \"")
+                        .append(lb.address6().getHostAddress())
+                        .append("\"\n");
+            }
         }
         y.append("tls:\n")
                 .append("  ca-cert: ")

@@ -1,14 +1,17 @@
 package io.ringfleet.chaos.agents;
 
+import io.ringfleet.agent.datapath.BalancerVariant;
 import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.agent.security.CertificateToolException;
 import io.ringfleet.agent.security.DevCertificateAuthority;
 import io.ringfleet.agent.security.Role;
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.bgp.BgpRouting;
 import io.ringfleet.chaos.netns.BalancerNode;
 import io.ringfleet.chaos.netns.LbNode;
 import io.ringfleet.chaos.netns.PinDirs;
 import io.ringfleet.chaos.netns.Topology;
+import io.ringfleet.config.BalancerBuild;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -84,10 +87,39 @@ public final class LbAgentFleet implements AutoCloseable {
         return start(topology, maxVips, maxReals, Optional.of(bgp), log);
     }
 
+    /**
+     * As {@link #startWithBgp(Topology, int, int, BgpRouting, Consumer)}, every node loading this balancer build (see
+     * {@link #start(Topology, int, int, BalancerBuild, Consumer)}).
+     */
+    public static LbAgentFleet startWithBgp(
+            Topology topology,
+            int maxVips,
+            int maxReals,
+            BalancerBuild balancer,
+            BgpRouting bgp,
+            Consumer<String> log) {
+        return start(topology, new FleetConfigFile.Limits(maxVips, maxReals, balancer), Optional.of(bgp), log);
+    }
+
+    /**
+     * As {@link #start(Topology, int, int, Consumer)}, every node loading this balancer build ({@code balancer} in
+     * the fleet config; {@code SECOND_CHANCE} also writes each node's IPv6 link address as {@code
+     * healthcheck-source-v6}, the outer source of its second-chance frames to IPv6 reals).
+     */
+    public static LbAgentFleet start(
+            Topology topology, int maxVips, int maxReals, BalancerBuild balancer, Consumer<String> log) {
+        return start(topology, new FleetConfigFile.Limits(maxVips, maxReals, balancer), Optional.empty(), log);
+    }
+
     private static LbAgentFleet start(
             Topology topology, int maxVips, int maxReals, Optional<BgpRouting> bgp, Consumer<String> log) {
+        return start(topology, new FleetConfigFile.Limits(maxVips, maxReals), bgp, log);
+    }
+
+    private static LbAgentFleet start(
+            Topology topology, FleetConfigFile.Limits limits, Optional<BgpRouting> bgp, Consumer<String> log) {
         Path dir = Path.of(System.getProperty("ringfleet.runs", DEFAULT_BASE), topology.prefix() + "agents");
-        LbAgentFleet fleet = new LbAgentFleet(topology, dir, new FleetConfigFile.Limits(maxVips, maxReals), bgp, log);
+        LbAgentFleet fleet = new LbAgentFleet(topology, dir, limits, bgp, log);
         topology.onTeardown(fleet);
         fleet.writeFiles();
         for (AgentProcess a : fleet.agents) {
@@ -152,7 +184,7 @@ public final class LbAgentFleet implements AutoCloseable {
                 throw new IllegalStateException(a.id() + "'s agent was not ready within " + READY_TIMEOUT.toSeconds()
                         + " s; its log ends:\n" + tail(a.logFile(), 25));
             }
-            pause(200);
+            Pause.millis(200);
         }
     }
 
@@ -186,6 +218,10 @@ public final class LbAgentFleet implements AutoCloseable {
     /** The agents' datapath settings (what {@link #observe} opens the pins with). */
     public DatapathConfig datapathConfig(LbNode lb) {
         return DatapathConfig.builder()
+                .variant(
+                        limits.balancer() == BalancerBuild.SECOND_CHANCE
+                                ? BalancerVariant.SECOND_CHANCE
+                                : BalancerVariant.BALANCER)
                 .maxVips(limits.maxVips())
                 .maxReals(limits.maxReals())
                 .ringSize(DatapathConfig.RING_SIZE)
@@ -298,15 +334,6 @@ public final class LbAgentFleet implements AutoCloseable {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException("removing " + root, e);
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

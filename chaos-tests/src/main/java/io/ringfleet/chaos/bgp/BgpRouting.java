@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.bgp;
 
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.netns.LbNode;
 import io.ringfleet.chaos.netns.Topology;
 import java.net.InetAddress;
@@ -101,7 +102,7 @@ public final class BgpRouting implements AutoCloseable {
                             + s.sessionState().orElse("no session")
                             + ", BFD " + s.bfdState().orElse("none") + "); router:\n" + router.sessions());
                 }
-                Daemons.pause(50);
+                Pause.millis(50);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.ringfleet.chaos.bgp;
 
 import io.ringfleet.bpf.NetNs;
+import io.ringfleet.chaos.Pause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ final class Daemons {
             if (pid.isPresent() && alive(pid.get())) {
                 return pid.get();
             }
-            pause(20);
+            Pause.millis(20);
         }
         throw new IllegalStateException(
                 "`" + String.join(" ", command) + "` in " + ns.name() + " wrote no live pid to " + pidFile);
@@ -38,7 +39,7 @@ final class Daemons {
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException(daemon + " did not create " + file);
             }
-            pause(20);
+            Pause.millis(20);
         }
     }
 
@@ -107,15 +108,6 @@ final class Daemons {
             Files.deleteIfExists(file);
         } catch (IOException e) {
             throw new UncheckedIOException("removing " + file, e);
-        }
-    }
-
-    static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.bgp;
 
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.netns.Topology;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -83,7 +84,7 @@ public final class KernelRouteWatch implements RouteTimer, AutoCloseable {
             Set<Integer> v6 = topology.nextHops6();
             long readEnd = System.nanoTime();
             if (condition.test(v4) && condition.test(v6)) {
-                Daemons.pause(CATCH_UP_MS);
+                Pause.millis(CATCH_UP_MS);
                 long changed = lastEventBefore(readEnd, sinceNanos);
                 return changed < 0 ? 0 : Math.max(0, (changed - sinceNanos) / 1_000_000L);
             }

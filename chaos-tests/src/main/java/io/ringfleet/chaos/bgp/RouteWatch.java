@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.bgp;
 
+import io.ringfleet.chaos.Pause;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;
@@ -44,7 +45,7 @@ public final class RouteWatch implements RouteTimer {
                         "router: " + what + " not seen within " + timeoutMs + " ms; next hops (LB numbers) " + failing
                                 + "\n" + bgp.router().sessions());
             }
-            Daemons.pause(5);
+            Pause.millis(5);
         }
     }
 

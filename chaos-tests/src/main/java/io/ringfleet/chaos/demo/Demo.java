@@ -2,9 +2,9 @@ package io.ringfleet.chaos.demo;
 
 /**
  * The {@code demo} main job ({@code sudo scripts/demo.sh}): a Ringfleet fleet in network namespaces, one
- * lb-agent process per LB with the XDP balancer, real TCP/UDP traffic; an LB drained, an agent killed with
- * SIGKILL and restarted, and a real churned under load; every LB's kernel maps checked. Ends with {@code demo: broken connections N, ring digests equal on
- * K/M nodes}. Exit status 0 when nothing broke and every digest is equal, 1 otherwise, 2 when the demo
+ * lb-agent process per LB with the second-chance XDP balancer, real TCP/UDP traffic; an LB drained with a ring change
+ * in the drain's log entry, an agent killed with SIGKILL and restarted, an LB host failed and returned, all under load;
+ * every LB's kernel maps checked. Ends with {@code demo: broken connections N, ring digests equal on K/M nodes}. Exit status 0 when nothing broke and every digest is equal, 1 otherwise, 2 when the demo
  * could not run. Arguments: see {@link DemoOptions#parse}. Needs root.
  */
 public final class Demo {

@@ -11,7 +11,9 @@ package io.ringfleet.chaos.demo;
  * @param shortPerSecond short TCP connections per second
  * @param phaseMillis how long traffic runs in each phase
  * @param drainLb the LB number to canary-drain
- * @param realChurn whether to remove one real and add it back
+ * @param realChurn whether the drain's log entry also sets one real of the TCP VIPs to weight 0 (restored after the
+ *     undrain): a ring change while the drained LB's flows move, which second chance must survive ({@code --no-churn}
+ *     turns it off)
  */
 public record DemoOptions(
         int lbs,
@@ -39,9 +41,9 @@ public record DemoOptions(
         return new DemoOptions(3, 3, 2, 48, 6, 20, 5000, 2, true);
     }
 
-    /** The short version the test runs: 20 long-lived connections, one drain, 2 s phases, no real churn. */
+    /** The short version the test runs: 20 long-lived connections, one drain with its ring change, 2 s phases. */
     public static DemoOptions quick() {
-        return new DemoOptions(3, 3, 1, 20, 4, 10, 2000, 2, false);
+        return new DemoOptions(3, 3, 1, 20, 4, 10, 2000, 2, true);
     }
 
     /**

@@ -5,6 +5,9 @@ package io.ringfleet.chaos.demo;
  *
  * @param connections long-lived TCP connections opened (replacements included)
  * @param drains LB drains done
+ * @param ringChangesDuringDrains ring changes of the TCP VIPs logged in a drain's own entry (flows moved after them)
+ * @param secondChanceFrames second-chance frames the LBs sent while the drained LB's flows had moved
+ * @param secondChanceForwarded of those, how many the backends sent on to the previous real (flows saved)
  * @param agentKills agents killed with SIGKILL (and restarted)
  * @param hostFailures LB hosts failed as a whole (withdrawn by BFD) and returned
  * @param restartKeptMaps whether every killed agent's balancer stayed attached and its maps were unchanged after
@@ -24,6 +27,9 @@ package io.ringfleet.chaos.demo;
 public record DemoResult(
         long connections,
         int drains,
+        int ringChangesDuringDrains,
+        long secondChanceFrames,
+        long secondChanceForwarded,
         int agentKills,
         int hostFailures,
         boolean restartKeptMaps,

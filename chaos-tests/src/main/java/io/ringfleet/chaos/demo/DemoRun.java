@@ -9,11 +9,11 @@ import io.ringfleet.api.AddVip;
 import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.DrainNode;
+import io.ringfleet.api.GetFleetSettingsResponse;
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.NodeStatus;
 import io.ringfleet.api.Protocol;
 import io.ringfleet.api.RealSpec;
-import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.UndrainNode;
 import io.ringfleet.api.VipKey;
 import io.ringfleet.bpf.abi.FlowKey;
@@ -22,6 +22,9 @@ import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
 import io.ringfleet.chaos.bgp.BgpRouting;
 import io.ringfleet.chaos.bgp.HostFailure;
+import io.ringfleet.chaos.flowsurvival.FleetWrites;
+import io.ringfleet.chaos.flowsurvival.KernelRings;
+import io.ringfleet.chaos.flowsurvival.SecondChanceCounters;
 import io.ringfleet.chaos.netns.Addresses;
 import io.ringfleet.chaos.netns.BackendNode;
 import io.ringfleet.chaos.netns.BalancerNode;
@@ -37,9 +40,11 @@ import io.ringfleet.chaos.netns.PinDirs;
 import io.ringfleet.chaos.netns.Topology;
 import io.ringfleet.chaos.netns.Traffic;
 import io.ringfleet.chaos.netns.TrafficSnapshot;
+import io.ringfleet.config.BalancerBuild;
 import io.ringfleet.state.FleetImage;
 import io.ringfleet.state.FleetLimits;
 import io.ringfleet.state.FleetRings;
+import io.ringfleet.state.FleetVersions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -70,7 +75,7 @@ import java.util.TreeMap;
 public final class DemoRun {
     private static final int MAX_VIPS = 4;
     private static final int MAX_REALS = 256;
-    private static final int STEPS = 12;
+    private static final int STEPS = 11;
     /** The LB whose host fails (not {@link #VIA}: lbctl goes through that one). */
     private static final int HOST_FAILURE_LB = 1;
 
@@ -80,6 +85,10 @@ public final class DemoRun {
     private static final int VIA = 2;
 
     private static final long CONVERGE_MILLIS = 30_000;
+    /** System property of the sabotage run (the test must then fail). */
+    private static final String SABOTAGE = "ringfleet.demo.sabotage";
+
+    private static final String SABOTAGE_NO_FORWARD = "no-forward";
 
     private final DemoOptions options;
     private final Console console;
@@ -92,6 +101,8 @@ public final class DemoRun {
     private FleetImage expected;
     private int changes;
     private int drains;
+    private int ringChangesDuringDrains;
+    private SecondChanceCounters secondChance = SecondChanceCounters.ZERO;
     private int kills;
     private int hostFailures;
     private boolean restartKeptMaps = true;
@@ -121,12 +132,6 @@ public final class DemoRun {
             drain(options.drainLb());
             killAgent(options.lbs());
             hostFailure(HOST_FAILURE_LB);
-            if (options.realChurn()) {
-                realChurn(options.backends());
-            } else {
-                console.step("a real removed and added back");
-                console.line("skipped in this run (--no-churn / quick version)");
-            }
             TrafficSnapshot end = traffic.snapshot();
             traffic.close();
             new HealthDemoStep(console, topology, agents, VIA).run();
@@ -165,15 +170,24 @@ public final class DemoRun {
                 .lbs(options.lbs())
                 .backends(options.backends())
                 .clients(options.clients())
+                // the product's backend program: it decapsulates and sends second-chance frames on
+                .ringfleetBackend(true)
                 .log(console::line)
                 .build();
+        if (SABOTAGE_NO_FORWARD.equals(System.getProperty(SABOTAGE))) {
+            // shows the test can fail: ringfleet-backend then delivers every second-chance frame locally
+            topology.ringfleetBackends().forEach(b -> b.setGateway(new byte[6]));
+            console.line("SABOTAGE (" + SABOTAGE + "=" + SABOTAGE_NO_FORWARD + "): every backend's gateway MAC zeroed:"
+                    + " second-chance frames are delivered locally, never sent on");
+        }
     }
 
     private void startAgents() {
         console.step("agents: one lb-agent process per LB (Raft peer, map programmer, gRPC API, metrics), each"
                 + " announcing its VIPs over BGP once ready");
         startBgp();
-        agents = LbAgentFleet.startWithBgp(topology, MAX_VIPS, MAX_REALS, bgp, console::line);
+        agents = LbAgentFleet.startWithBgp(
+                topology, MAX_VIPS, MAX_REALS, BalancerBuild.SECOND_CHANCE, bgp, console::line);
         for (BalancerNode node : agents.observeAll()) {
             console.line(node.lb().id() + ": balancer program " + node.attachedProgramId() + " attached to "
                     + node.lb().device() + " in driver mode by its agent; maps pinned in "
@@ -181,9 +195,29 @@ public final class DemoRun {
                     + node.lb().gatewayMacText()
                     + " (the router's port on its link)");
         }
+        int version = fleetVersion();
+        List<String> ids = topology.lbs().stream().map(LbNode::id).toList();
+        // the model runs at the agents' version: from 4 on, a real a previous ring names keeps its index
         model = new LocalFleetLog(
-                FleetLimits.builder().maxVips(MAX_VIPS).maxReals(MAX_REALS).build());
+                FleetLimits.builder().maxVips(MAX_VIPS).maxReals(MAX_REALS).build(), ids, version);
         expected = model.image();
+    }
+
+    /**
+     * The fleet's finalised version and ring history depth, read back with lbctl: second chance needs version 4 (ring
+     * histories) and a depth of at least 1 (each LB's ch_rings_prev holds the previous ring of every VIP).
+     */
+    private int fleetVersion() {
+        GetFleetSettingsResponse s = new FleetWrites(topology, agents, console::line).settings();
+        int depth = Math.max(1, s.getSettings().getRingHistoryDepth()); // 0 is the default, 1
+        String variant = agents.observe(VIA).datapath().config().variant().objectName();
+        console.line("every LB runs " + variant + " (balancer: second-chance); lbctl settings show: fleet version "
+                + s.getFleetVersion() + ", ring history depth " + depth + " (each LB keeps every VIP's previous ring)");
+        if (s.getFleetVersion() < FleetVersions.Rule.RING_HISTORY.version()) {
+            throw new IllegalStateException("the fleet is at version " + s.getFleetVersion() + ", below "
+                    + FleetVersions.Rule.RING_HISTORY.version() + ": no ring history, no second chance");
+        }
+        return s.getFleetVersion();
     }
 
     private void configure() {
@@ -256,45 +290,57 @@ public final class DemoRun {
         return start;
     }
 
+    /**
+     * Drains LB n and undrains it. With the ring change on ({@code realChurn}), the drain's log entry also sets one
+     * real of the TCP VIPs to weight 0 ({@link DrainRingChange}), restored after the undrain: the drained LB's flows
+     * reach LBs with no table entry for them whose ring just changed, and only second chance keeps that real's.
+     */
     private void drain(int n) {
         LbNode lb = topology.lb(n);
-        console.step("canary drain of " + lb.id() + ": its flows move to the other LBs, whose rings are identical");
+        console.step(
+                options.realChurn()
+                        ? "canary drain of " + lb.id()
+                                + " with a ring change in the same log entry: its flows move to LBs"
+                                + " whose TCP rings just changed (second chance)"
+                        : "canary drain of " + lb.id()
+                                + ": its flows move to the other LBs, whose rings are identical");
         Map<Integer, Map<FlowKey, Integer>> before = connectionTables();
         Set<FlowKey> openBefore = openFlowsByKey().keySet();
         FlowMoves now = FlowMoves.of(n, before, before, openBefore);
         console.line(now.onDrained() + " of " + openBefore.size() + " open long-lived TCP connections are in "
                 + lb.id() + "'s connection table; per LB " + lbNames(now.perLb()) + "; in more than one LB's table: "
                 + now.inSeveral() + ", in none: " + now.inNone());
+        DrainRingChange change = options.realChurn()
+                ? DrainRingChange.pick(topology.backends(), vips, before.get(n), openBefore, DatapathState.of(expected))
+                : null;
+        SecondChanceCounters sc0 = SecondChanceCounters.read(topology, agents);
         Mark drainStart = mark();
-        lbctl("drain " + lb.id() + " (canary)", "node", "drain", lb.id(), "--reason", "canary", "--wait");
-        expected = model.submit(
-                "drain",
-                List.of(Command.newBuilder()
-                        .setDrainNode(DrainNode.newBuilder().setNodeId(lb.id()).setReason("canary"))
-                        .build()));
+        DatapathState ringsBefore = DatapathState.of(expected);
+        submitDrain(lb, change);
         drains++;
         awaitRoutes(n, false);
         console.line(lb.id() + "'s agent ran route-hook-bird withdraw (its BIRD sent the BGP withdraw; FRR on the"
                 + " router removed it): the router's routes now go via "
                 + names(topology.nextHops4()) + " (IPv4) and " + names(topology.nextHops6()) + " (IPv6)");
+        if (change != null) {
+            ringChangeLine(change, ringsBefore);
+        }
         LbCounters drainedBefore = LbCounters.read(agents.observe(n), vipNums());
         phase("drained", options.phaseMillis(), drainStart);
         drainedLbPackets = LbCounters.read(agents.observe(n), vipNums())
                 .since(drainedBefore)
                 .vipPackets();
-
-        Set<FlowKey> open = new HashSet<>(openBefore);
-        open.retainAll(openFlowsByKey().keySet());
-        FlowMoves m = FlowMoves.of(n, before, connectionTables(), open);
-        console.line("moved off " + lb.id() + ": " + m.moved() + " connections " + lbNames(m.movedTo())
-                + "; the new LB, with no connection-table entry for them, hashed them on its ring to the same real "
-                + "for " + m.sameReal() + "/" + m.moved());
-        if (m.betweenOthers() > 0) {
-            console.line("also moved between the remaining LBs (the router's hash ranges shifted): " + m.betweenOthers()
-                    + " connections");
+        movedLines(n, before, openBefore);
+        if (change != null) {
+            SecondChanceCounters sc =
+                    SecondChanceCounters.read(topology, agents).since(sc0);
+            secondChance = sc;
+            console.line("second chance while drained: the LBs met " + sc.lbMissesNonSyn() + " non-SYN TCP packets"
+                    + " without a table entry and sent " + sc.lbSecondChance() + " second-chance frames; the"
+                    + " backends sent " + sc.backendForwarded() + " on to the previous real ("
+                    + change.real().name()
+                    + "), kept " + sc.backendLocal() + " (own socket), " + sc.backendUnroutable() + " unroutable");
         }
-        movedFlows += m.moved();
-        movedSameReal += m.sameReal();
         console.line(lb.id() + " received " + drainedLbPackets + " VIP packets while drained");
 
         Mark undrainStart = mark();
@@ -307,7 +353,86 @@ public final class DemoRun {
         awaitRoutes(n, true);
         console.line(lb.id() + " announced again: routes via " + names(topology.nextHops4()) + " (IPv4) and "
                 + names(topology.nextHops6()) + " (IPv6)");
+        if (change != null) {
+            apply(change.real().name() + " back to weight 1 on the TCP VIPs, after the undrain", change.weight(1));
+        }
         phase("undrained", Math.max(1000, options.phaseMillis() / 2), undrainStart);
+    }
+
+    /** The drain: {@code lbctl node drain}, or with a ring change one batch holding both (one log entry). */
+    private void submitDrain(LbNode lb, DrainRingChange change) {
+        Command drain = Command.newBuilder()
+                .setDrainNode(DrainNode.newBuilder().setNodeId(lb.id()).setReason("canary"))
+                .build();
+        if (change == null) {
+            lbctl("drain " + lb.id() + " (canary)", "node", "drain", lb.id(), "--reason", "canary", "--wait");
+            expected = model.submit("drain", List.of(drain));
+            return;
+        }
+        // one entry: every LB programs the new ring (and keeps the old one as previous) at the drain's index, and the
+        // drained LB withdraws its routes only once it programmed that index, so every moved flow meets the change
+        List<Command> batch = new ArrayList<>(List.of(drain));
+        batch.addAll(change.weight(0));
+        apply(
+                "drain " + lb.id() + " (canary) and " + change.real().name() + " to weight 0 on the TCP VIPs, one log"
+                        + " entry",
+                batch);
+        ringChangesDuringDrains++;
+    }
+
+    /** What the drain's ring change did, from the model and from every LB's kernel (current and previous ring). */
+    private void ringChangeLine(DrainRingChange change, DatapathState before) {
+        DatapathState after = DatapathState.of(expected);
+        KernelRings kernels = KernelRings.readEqualOnEvery(agents);
+        List<String> parts = new ArrayList<>();
+        for (DatapathState.Vip v : after.vips().values()) {
+            if (v.describe().endsWith("/tcp")) {
+                parts.add(v.describe() + " " + before.slotsDiffering(after, v.vipNum()) + " slots changed, "
+                        + kernels.slotsChanged(v.vipNum()) + " with a second chance");
+            }
+        }
+        console.line("ring change: " + change.real().name() + " (" + change.flowsOnDrained() + " of the moving"
+                + " connections are its) left the TCP rings: " + String.join("; ", parts) + " ("
+                + BalancerNode.RING_SIZE
+                + " slots; ch_rings and ch_rings_prev equal on "
+                + agents.observeAll().size() + " LBs)");
+    }
+
+    /** Where the drained LB's connections went: an LB's table (same real?) or second chance (no entry). */
+    private void movedLines(int n, Map<Integer, Map<FlowKey, Integer>> before, Set<FlowKey> openBefore) {
+        Set<FlowKey> open = new HashSet<>(openBefore);
+        open.retainAll(openFlowsByKey().keySet());
+        Map<Integer, Map<FlowKey, Integer>> after = connectionTables();
+        FlowMoves m = FlowMoves.of(n, before, after, open);
+        console.line("moved off " + topology.lb(n).id() + ": " + m.moved() + " connections " + lbNames(m.movedTo())
+                + "; the new LB, with no connection-table entry for them, hashed them on its ring to the same real "
+                + "for " + m.sameReal() + "/" + m.moved());
+        int withoutEntry = inNoOtherTable(n, before, after, open);
+        if (withoutEntry > 0) {
+            console.line(withoutEntry + " more, still open, are in no other LB's table: their slot changed, so each"
+                    + " packet went by second chance (never written to the table)");
+        }
+        if (m.betweenOthers() > 0) {
+            console.line("also moved between the remaining LBs (the router's hash ranges shifted): " + m.betweenOthers()
+                    + " connections");
+        }
+        movedFlows += m.moved();
+        movedSameReal += m.sameReal();
+    }
+
+    /** Open connections that were in LB n's table before and are in no other LB's table now. */
+    private static int inNoOtherTable(
+            int n,
+            Map<Integer, Map<FlowKey, Integer>> before,
+            Map<Integer, Map<FlowKey, Integer>> after,
+            Set<FlowKey> open) {
+        int count = 0;
+        for (FlowKey k : open) {
+            boolean elsewhere = after.entrySet().stream()
+                    .anyMatch(e -> e.getKey() != n && e.getValue().containsKey(k));
+            count += before.get(n).containsKey(k) && !elsewhere ? 1 : 0;
+        }
+        return count;
     }
 
     private void killAgent(int n) {
@@ -399,58 +524,6 @@ public final class DemoRun {
                 + "; route-hook-bird announced: routes via " + names(topology.nextHops4()) + " (IPv4) and "
                 + names(topology.nextHops6()) + " (IPv6)");
         phase(lb.id() + "'s host back", Math.max(1000, options.phaseMillis() / 2), backStart);
-    }
-
-    private void realChurn(int m) {
-        BackendNode be = topology.backends().get(m - 1);
-        console.step("real " + be.name() + " removed from every VIP, then added back: only its flows move");
-        DatapathState before = DatapathState.of(expected);
-        traffic.realRemoved(be.name());
-        Mark removeStart = mark();
-        List<Command> remove = new ArrayList<>();
-        for (VipKey key : vips) {
-            remove.add(Command.newBuilder()
-                    .setRemoveReals(RemoveReals.newBuilder().setVip(key).addAddresses(realAddress(key, be)))
-                    .build());
-        }
-        apply("RemoveReals " + be.name() + " from " + vips.size() + " VIPs", remove);
-        DatapathState removed = DatapathState.of(expected);
-        ringChanges(before, removed, be);
-        phase("without " + be.name(), options.phaseMillis(), removeStart);
-        traffic.realRestored(be.name());
-        Mark addStart = mark();
-
-        List<Command> add = new ArrayList<>();
-        for (VipKey key : vips) {
-            add.add(Command.newBuilder()
-                    .setAddReals(AddReals.newBuilder()
-                            .setVip(key)
-                            .addReals(RealSpec.newBuilder()
-                                    .setAddress(realAddress(key, be))
-                                    .setWeight(1)))
-                    .build());
-        }
-        apply("AddReals " + be.name() + " back to " + vips.size() + " VIPs", add);
-        DatapathState back = DatapathState.of(expected);
-        ringChanges(removed, back, be);
-        console.line("maps after the re-add equal those before the removal (same real indexes, same rings): "
-                + (back.digestHex().equals(before.digestHex()) ? "yes" : "NO"));
-        phase("with " + be.name() + " back", options.phaseMillis(), addStart);
-    }
-
-    private void ringChanges(DatapathState from, DatapathState to, BackendNode be) {
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(row("VIP", be.name() + " slots before", "after", "other slots that changed owner"));
-        for (DatapathState.Vip v : from.vips().values()) {
-            InetAddress a = v.describe().startsWith("[") ? be.address6() : be.address4();
-            int idx = Math.max(from.realIndexOf(a), to.realIndexOf(a));
-            rows.add(row(
-                    v.describe(),
-                    from.slotsOf(v.vipNum(), idx),
-                    to.slotsOf(v.vipNum(), idx),
-                    from.slotsMovedExcept(to, v.vipNum(), idx)));
-        }
-        console.table(rows);
     }
 
     private int fleetStatus() {
@@ -551,6 +624,9 @@ public final class DemoRun {
         return new DemoResult(
                 end.longOpened(),
                 drains,
+                ringChangesDuringDrains,
+                secondChance.lbSecondChance(),
+                secondChance.backendForwarded(),
                 kills,
                 hostFailures,
                 restartKeptMaps,

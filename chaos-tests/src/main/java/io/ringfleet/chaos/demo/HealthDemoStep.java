@@ -2,6 +2,7 @@ package io.ringfleet.chaos.demo;
 
 import io.ringfleet.api.GetRealHealthResponse;
 import io.ringfleet.api.RealHealthInfo;
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.health.CheckTiming;
 import io.ringfleet.chaos.health.FleetRingWatch;
@@ -70,7 +71,7 @@ final class HealthDemoStep {
             long downIndex = sameSinceIndex(be, true);
             long millis = slowest(out, killed);
             TrafficSnapshot atVerdict = traffic.snapshot();
-            pause(2000);
+            Pause.millis(2000);
             TrafficSnapshot after = traffic.snapshot().since(atVerdict);
             int broken = traffic.snapshot().since(before).unexpectedBroken().size();
             console.line("backend " + be.name() + " dies → the fleet marks it down at index " + downIndex + " on "
@@ -102,7 +103,7 @@ final class HealthDemoStep {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("not every LB voted on every real within " + SETTLE.toSeconds() + " s");
             }
-            pause(500);
+            Pause.millis(500);
         }
     }
 
@@ -130,14 +131,5 @@ final class HealthDemoStep {
                         .max()
                         .orElseThrow()
                 / 1_000_000;
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

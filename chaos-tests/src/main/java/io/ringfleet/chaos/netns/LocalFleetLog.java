@@ -10,6 +10,7 @@ import io.ringfleet.state.FleetSettings;
 import io.ringfleet.state.Provenance;
 import io.ringfleet.state.command.BatchApplier;
 import io.ringfleet.state.command.CommandValidator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,17 +30,30 @@ public final class LocalFleetLog {
      * stands for this process.
      */
     public LocalFleetLog(FleetLimits limits) {
+        this(limits, List.of("local"), 1);
+    }
+
+    /**
+     * A log whose first entry bootstraps the fleet settings of {@code limits} with these peers (node ids; drains must
+     * name one from fleet version 3 on) at this fleet version, as the agents bootstrap theirs: from version 4 on
+     * replay keeps ring histories (default depth 1) and a real that left a ring stays in the reals table while a
+     * history names it, so a model of a version 4 fleet must run at version 4 too.
+     */
+    public LocalFleetLog(FleetLimits limits, List<String> peerIds, int fleetVersion) {
         this.applier = new BatchApplier(new CommandValidator());
-        FleetSettings settings = FleetSettings.of(
-                Objects.requireNonNull(limits, "limits"),
-                List.of(new FleetPeer("local", "127.0.0.1:1", "127.0.0.1:2", "")));
+        List<FleetPeer> peers = new ArrayList<>();
+        for (int i = 0; i < peerIds.size(); i++) {
+            // addresses are never dialled: this log has no replication
+            peers.add(new FleetPeer(peerIds.get(i), "127.0.0.1:" + (2 * i + 1), "127.0.0.1:" + (2 * i + 2), ""));
+        }
+        FleetSettings settings = FleetSettings.of(Objects.requireNonNull(limits, "limits"), peers);
         submit(
                 "bootstrap",
                 List.of(Command.newBuilder()
                         .setSetFleetSettings(SetFleetSettings.newBuilder()
                                 .setSettings(settings.toProto())
                                 .setBootstrap(true)
-                                .setFleetVersion(1))
+                                .setFleetVersion(fleetVersion))
                         .build()));
     }
 

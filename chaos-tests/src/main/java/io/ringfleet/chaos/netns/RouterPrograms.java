@@ -50,6 +50,11 @@ public final class RouterPrograms implements AutoCloseable {
         xdpDevices.add(ifindex);
     }
 
+    /** router_pass on the router's end of a backend link whose backend sends with XDP_TX (ringfleet-backend). */
+    public void onBackendLink(String device) {
+        onLbLink(device);
+    }
+
     /** router_rehash at ingress of the router's end of a client link. */
     public synchronized void onClientLink(String device) {
         int ifindex = router.ifindex(device);

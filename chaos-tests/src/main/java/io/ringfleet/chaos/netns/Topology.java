@@ -61,6 +61,8 @@ public final class Topology implements AutoCloseable {
     private final List<ClientNode> clients = new ArrayList<>();
     private final List<EchoServer> echoServers = new ArrayList<>();
     private final List<BackendDecap> decaps = new ArrayList<>();
+    private final List<RingfleetBackend> ringfleetBackends = new ArrayList<>();
+    private final boolean withRingfleetBackend;
     private boolean tunnelDevices = true;
     private final int echoPort;
     private final SortedSet<Integer> announced = new TreeSet<>();
@@ -71,11 +73,12 @@ public final class Topology implements AutoCloseable {
     private RouterPrograms routerPrograms;
 
     private Topology(Builder b) {
-        this.prefix = Namespaces.newPrefix();
+        this.prefix = Namespaces.newPrefix() + b.tag;
         this.log = b.log;
         this.vip4 = b.vip4;
         this.vip6 = b.vip6;
         this.echoPort = b.echoPort;
+        this.withRingfleetBackend = b.ringfleetBackend;
         this.shutdownHook = new Thread(this::teardown, "topology-teardown");
     }
 
@@ -92,8 +95,32 @@ public final class Topology implements AutoCloseable {
         private InetAddress vip6 = address(DEFAULT_VIP6);
         private Consumer<String> log = s -> {};
         private int echoPort = DEFAULT_ECHO_PORT;
+        private boolean ringfleetBackend;
+        private String tag = "";
 
         private Builder() {}
+
+        /**
+         * A word added to the run's prefix ({@code rfc-PID-XXXX-TAG-}: namespaces, pin dirs, run files), so that a
+         * test's leftovers say whose they are; 1-8 lower-case letters or digits; default none.
+         */
+        public Builder tag(String word) {
+            if (word == null || !word.matches("[a-z0-9]{1,8}")) {
+                throw new IllegalArgumentException("tag must be 1-8 lower-case letters or digits, got '" + word + "'");
+            }
+            this.tag = word + "-";
+            return this;
+        }
+
+        /**
+         * Whether the backends run the product's {@code ringfleet-backend} ({@link RingfleetBackend}: decapsulation
+         * and second-chance forwarding) instead of tunnel devices or this module's {@code backend_decap}; default
+         * false.
+         */
+        public Builder ringfleetBackend(boolean on) {
+            this.ringfleetBackend = on;
+            return this;
+        }
 
         /** The port of every backend's TCP and UDP echo server on the VIPs; default {@value #DEFAULT_ECHO_PORT}. */
         public Builder echoPort(int port) {
@@ -247,12 +274,14 @@ public final class Topology implements AutoCloseable {
         NetNs.vethPair(ns, NODE_DEVICE, router, name);
         ns.ip("link", "set", NODE_DEVICE, "mtu", Integer.toString(DATA_MTU));
         router.ip("link", "set", name, "mtu", Integer.toString(DATA_MTU));
+        byte[] routerMac = mac(0x00, net, 0xfe);
+        router.ip("link", "set", name, "address", macText(routerMac));
         linkAddresses(ns, NODE_DEVICE, router, name, net);
         ns.ip("route", "add", "default", "via", v4(net, 1));
         ns.ip("-6", "route", "add", "default", "via", v6(net, 1));
         ns.ip("addr", "add", vip4.getHostAddress() + "/32", "dev", "lo");
         ns.ip("addr", "add", vip6.getHostAddress() + "/128", "dev", "lo", "nodad");
-        String decap = decapsulation(ns);
+        String decap = withRingfleetBackend ? ringfleetBackend(ns, name, routerMac) : decapsulation(ns);
         // the inner packet arrives on the tunnel but its source (the client) routes via eth0: no rp_filter
         List<String> rp = new ArrayList<>();
         for (String dev : devices(ns)) {
@@ -301,6 +330,18 @@ public final class Topology implements AutoCloseable {
         decaps.add(d);
         onTeardown(d);
         return "XDP decap on " + NODE_DEVICE;
+    }
+
+    /**
+     * ringfleet-backend on the backend's link, its gateway the router's port (where second-chance segments it
+     * sends on go); router_pass on that port, since the backend's XDP_TX reaches the router only through NAPI.
+     */
+    private String ringfleetBackend(NetNs ns, String name, byte[] routerMac) {
+        RingfleetBackend b = RingfleetBackend.attach(ns, NODE_DEVICE, routerMac);
+        ringfleetBackends.add(b);
+        onTeardown(b);
+        routerPrograms.onBackendLink(name);
+        return "ringfleet-backend on " + NODE_DEVICE + " (gateway " + macText(routerMac) + ")";
     }
 
     private ClientNode createClient(int c) {
@@ -464,6 +505,11 @@ public final class Topology implements AutoCloseable {
     /** The backends' XDP decapsulation programs (empty when tunnel devices decapsulate). */
     public List<BackendDecap> decaps() {
         return List.copyOf(decaps);
+    }
+
+    /** The backends' ringfleet-backend programs, by backend (empty unless the builder asked for them). */
+    public List<RingfleetBackend> ringfleetBackends() {
+        return List.copyOf(ringfleetBackends);
     }
 
     public List<EchoServer> echoServers() {

@@ -2,6 +2,7 @@ package io.ringfleet.chaos.netnschaos;
 
 import io.ringfleet.api.GetStatusResponse;
 import io.ringfleet.api.NodeStatus;
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.agents.AgentProcess;
 import io.ringfleet.chaos.agents.DataDisks;
 import io.ringfleet.chaos.agents.LbAgentFleet;
@@ -74,7 +75,7 @@ final class FaultActions {
             if (agent.alive()) {
                 violations.add("lb" + n + "'s agent (pid " + pid + ") still runs after SIGKILL");
             }
-            pause(dwell);
+            Pause.millis(dwell);
             int during = fleet.observe(n).attachedProgramId();
             if (during != program) {
                 violations.add("lb" + n + "'s attached XDP program changed from " + program + " to " + during
@@ -112,7 +113,7 @@ final class FaultActions {
         cut.cut();
         long dropped;
         try {
-            pause(dwell);
+            Pause.millis(dwell);
         } finally {
             dropped = cut.heal();
         }
@@ -128,7 +129,7 @@ final class FaultActions {
         String how = link.cut();
         long dropped;
         try {
-            pause(dwell);
+            Pause.millis(dwell);
         } finally {
             dropped = link.heal();
         }
@@ -178,7 +179,7 @@ final class FaultActions {
         boolean wasReady = false;
         while (System.currentTimeMillis() < deadline && agent.alive() && !wasReady) {
             wasReady = agent.ready();
-            pause(250);
+            Pause.millis(250);
         }
         if (!agent.alive()) {
             return "it exited (status " + agent.exitStatus() + ")";
@@ -195,7 +196,7 @@ final class FaultActions {
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> runner.run(primary));
         String second;
         try {
-            pause(primary.dwellMillis() / 3);
+            Pause.millis(primary.dwellMillis() / 3);
             second = runner.run(overlapping);
         } finally {
             first.join(); // the primary heals itself; wait for it even when the second failed
@@ -222,7 +223,7 @@ final class FaultActions {
         awaitRoutes(topology, others, "after draining lb" + n);
         double withdrawn = (System.nanoTime() - t0) / 1e9;
         LbCounters c0 = LbCounters.read(fleet.observe(n), nums);
-        pause(dwell);
+        Pause.millis(dwell);
         long packets = LbCounters.read(fleet.observe(n), nums).since(c0).vipPackets();
         long moved = hashedNonSynElsewhere(n, nums) - hashedBefore;
         if (packets > 0) {
@@ -259,7 +260,7 @@ final class FaultActions {
         HostFailure.bury(lb, frozen);
         AgentProcess agent = fleet.agent(n);
         agent.kill9(); // the host killed it; this reaps our handle on the process
-        pause(dwell);
+        Pause.millis(dwell);
         long back = System.nanoTime();
         HostFailure.revive(lb, bgp.speaker(n));
         bgp.awaitSessions(List.of(lb));
@@ -283,7 +284,7 @@ final class FaultActions {
             if (topology.nextHops4().equals(expected) && topology.nextHops6().equals(expected)) {
                 return true;
             }
-            pause(10);
+            Pause.millis(10);
         }
         return false;
     }
@@ -339,7 +340,7 @@ final class FaultActions {
                     + during.agreed() + "/" + during.flows() + " agreed, by real " + during.byReal() + " "
                     + during.firstDisagreement());
         }
-        pause(dwell);
+        Pause.millis(dwell);
         int kept = traffic.snapshot().longByReal().getOrDefault(be.name(), 0);
         controlWrite(
                 "add " + be.name() + " back",
@@ -409,7 +410,7 @@ final class FaultActions {
             if (topology.nextHops4().equals(expected) && topology.nextHops6().equals(expected)) {
                 return;
             }
-            pause(100);
+            Pause.millis(100);
         }
         throw new IllegalStateException("the router's VIP routes are " + topology.nextHops4() + " / "
                 + topology.nextHops6() + " " + ROUTES_MILLIS / 1000 + " s " + when + ", expected LBs " + expected);
@@ -417,9 +418,5 @@ final class FaultActions {
 
     private static String address(BackendNode b, boolean v6) {
         return ChaosRun.address(b, v6);
-    }
-
-    private static void pause(long millis) {
-        ChaosRun.pause(millis);
     }
 }

@@ -288,8 +288,4 @@ final class FleetChecks {
     private static String address(BackendNode b, boolean v6) {
         return ChaosRun.address(b, v6);
     }
-
-    private static void pause(long millis) {
-        ChaosRun.pause(millis);
-    }
 }

@@ -1,5 +1,6 @@
 package io.ringfleet.chaos.netnschaos;
 
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
 import io.ringfleet.chaos.bgp.BgpRouting;
@@ -224,7 +225,7 @@ public final class NetnsChaosScenario {
         }
         writes.start();
         try {
-            ChaosRun.pause(random.nextInt(1500)); // a write is usually in flight when the fault lands
+            Pause.millis(random.nextInt(1500)); // a write is usually in flight when the fault lands
             if (f.overlapping() != null) {
                 overlapping++;
                 target = target + " + " + f.overlapping().targetText();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringfleet.agent.cli.Lbctl;
 import io.ringfleet.agent.daemon.BirdStatus;
+import io.ringfleet.chaos.Pause;
 import io.ringfleet.chaos.agents.AgentProcess;
 import io.ringfleet.chaos.agents.LbAgentFleet;
 import io.ringfleet.chaos.agents.LbctlProcess;
@@ -113,7 +114,7 @@ class BgpAgentFleetTest {
                     2,
                     BirdStatus.read(bgp.speaker(2).socket(), Duration.ofSeconds(2))
                             .announcedRoutes());
-            Daemons.pause(100);
+            Pause.millis(100);
         }
         a.start();
         fleet.awaitReady(List.of(a));
@@ -168,7 +169,7 @@ class BgpAgentFleetTest {
             if (last.lines().anyMatch(l -> l.strip().equals(line))) {
                 return;
             }
-            Daemons.pause(500);
+            Pause.millis(500);
         }
         throw new AssertionError("lbctl status on " + lb.id() + " never showed '" + line + "'; last:\n" + last);
     }

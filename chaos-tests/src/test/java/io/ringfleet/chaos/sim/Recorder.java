@@ -103,6 +103,20 @@ final class Recorder implements FleetPublisher {
         return new ArrayList<>(regressions);
     }
 
+    /**
+     * Whether this incarnation installed a snapshot from the leader: a jump after its first image (the first is the
+     * snapshot loaded at start). Ratis may keep conflicting entries of its own log under an installed snapshot (seed
+     * 1006), so such a log is not this node's committed history below it.
+     */
+    synchronized boolean installedSnapshot() {
+        for (int i = 1; i < history.size(); i++) {
+            if (history.get(i).jump()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The index of the last published image, or -1 before the first. */
     synchronized long lastIndex() {
         return last == null ? -1 : last.index();

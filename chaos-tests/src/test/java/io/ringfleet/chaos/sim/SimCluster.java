@@ -3,6 +3,7 @@ package io.ringfleet.chaos.sim;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.CommandBatch;
 import io.ringfleet.state.raft.FleetStateMachine;
+import io.ringfleet.state.raft.RatisSafety;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -179,6 +180,9 @@ final class SimCluster implements AutoCloseable {
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(c.segmentSizeMax()));
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+        if (!Boolean.getBoolean("chaos.ratisDefaults")) {
+            RatisSafety.applyTo(p); // what FleetNode applies; -Dchaos.ratisDefaults=true runs Ratis's defaults
+        }
         return p;
     }
 

@@ -38,6 +38,12 @@ final class Simulation {
     /** The liveness bound: from the end of the heal to three equal nodes. */
     static final long CONVERGE_MS = 10_000;
 
+    /**
+     * The resource lock of the simulation's test classes: they run beside the real-process tests, one at a time
+     * among themselves (several budgets at once would starve each other's Ratis timers).
+     */
+    static final String ONE_AT_A_TIME = "ringfleet-simulation";
+
     private static final ExecutorService AGENTS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "sim-agent");
         t.setDaemon(true);
@@ -177,7 +183,15 @@ final class Simulation {
         try {
             long s0 = System.nanoTime();
             cluster = SimCluster.start(schedule.config(), options.mutantReplicas());
-            trace.add("cluster started (" + (System.nanoTime() - s0) / 1_000_000 + " ms)");
+            StringBuilder peers = new StringBuilder();
+            for (SimCluster.Node n : cluster.nodes()) {
+                peers.append(peers.length() == 0 ? "" : ", ")
+                        .append(n.name())
+                        .append('=')
+                        .append(n.peerId);
+            }
+            // The peer ids name the nodes in Ratis's own log (-Dchaos.ratisLog=info).
+            trace.add("cluster started (" + (System.nanoTime() - s0) / 1_000_000 + " ms; " + peers + ")");
             sampling = true;
             sampler = new Thread(this::sampleLeaders, "sim-leader-sampler");
             sampler.setDaemon(true);
@@ -641,6 +655,9 @@ final class Simulation {
                 stats.convergeMs = (System.nanoTime() - start) / 1_000_000;
                 invariants.check(cluster);
                 for (Node n : cluster.nodes()) {
+                    if (everInstalledSnapshot(n)) {
+                        continue; // its log may keep stale entries under the snapshot (seed 1006): not its history
+                    }
                     if (invariants.replayMatchesPureCore(n.name(), n.division.getRaftLog(), statuses.get(n.name()))) {
                         stats.replays++;
                     }
@@ -697,5 +714,13 @@ final class Simulation {
         StringWriter w = new StringWriter();
         e.printStackTrace(new PrintWriter(w));
         return w.toString();
+    }
+
+    /** Whether any incarnation of the node (its disk may be older than the current one) installed a snapshot. */
+    private static boolean everInstalledSnapshot(Node n) {
+        if (n.recorder != null && n.recorder.installedSnapshot()) {
+            return true;
+        }
+        return n.past.stream().anyMatch(Recorder::installedSnapshot);
     }
 }

@@ -3,12 +3,17 @@ package io.ringfleet.chaos.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The CI budget of the seeded simulation: schedules {@code chaos.from} .. (default 1..200), six clusters at a
  * time, within {@code chaos.budgetSeconds} (default 240); prints {@code chaos: N schedules, 0 violations}.
  * A failure prints each violating seed with its schedule and trace ({@code reproduce with seed=...}).
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the real-process tests: junit-platform.properties
+@ResourceLock(Simulation.ONE_AT_A_TIME)
 class SimulationBudgetTest {
     @Test
     void everyScheduleKeepsTheInvariantsAndConvergesAfterHealing() throws Exception {

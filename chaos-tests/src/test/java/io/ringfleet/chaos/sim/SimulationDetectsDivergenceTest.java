@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The simulation is not blind: with one replica that cannot follow the fleet, the schedule fails with the seed
@@ -18,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * version the log bootstraps at ({@code SimCluster.MUTANT_SUPPORTED_VERSION}): it stops at the bootstrap entry
  * and is caught as not converging (liveness), never as a silent divergence.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the real-process tests: junit-platform.properties
+@ResourceLock(Simulation.ONE_AT_A_TIME)
 class SimulationDetectsDivergenceTest {
     @Test
     void aReplicaThatCannotFollowTheFleetIsCaughtWithItsSeed() {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringfleet.chaos.sim.Simulation.Outcome;
 import io.ringfleet.chaos.sim.Simulation.Stats;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Health in the seeded simulation: the schedules' batches carry LB votes (as each agent stamps them), checks set,
@@ -13,6 +16,8 @@ import org.junit.jupiter.api.Test;
  * verdicts, or the test proves nothing. Prints {@code chaos-health: N schedules, V votes, C verdict changes, 0
  * violations}. Seeds {@code -Dchaos.health.from} (default 1), {@code -Dchaos.health.seeds} (default 4).
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the real-process tests: junit-platform.properties
+@ResourceLock(Simulation.ONE_AT_A_TIME)
 class SimulationHealthTest {
     @Test
     void verdictsAndRingsAreEqualAtEveryIndexWhileVotesDrainsAndPartitionsInterleave() {

@@ -3,6 +3,9 @@ package io.ringfleet.chaos.sim;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringfleet.chaos.sim.Simulation.Outcome;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,11 +41,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li><b>19</b>: the liveness probe, after a failed attempt that had been committed nonetheless, was sent again
  *       through another node's client (a new Ratis client, so a new write) under the same request id: one request
  *       id at two indexes. A harness bug: each attempt now has its own request id.
+ *   <li><b>187</b> (flaky, about every other budget run of 200 seeds, rarely alone): a leader cut off and healed
+ *       took a write at 31 in its old term just before it learnt of the new one; the new leader had a configuration
+ *       entry there. A heartbeat whose previous entry was only queued for appending (Ratis 3.3's composed follower
+ *       appends) raised the ex-leader's commit index at once, capped by its flushed log, whose entry at 31 was its
+ *       own: it applied the stale write, and the fleet committed the same write at 43: two states at one index.
+ *       Fixed in production: {@code RatisSafety} turns composition off for every {@code FleetNode} (and this
+ *       simulation); {@code -Dchaos.ratisDefaults=true} runs Ratis's defaults.
  * </ul>
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the real-process tests: junit-platform.properties
+@ResourceLock(Simulation.ONE_AT_A_TIME)
 class SimulationRegressionTest {
     @ParameterizedTest(name = "seed={0}")
-    @ValueSource(longs = {6, 15, 19, 193, 1006, 1212})
+    @ValueSource(longs = {6, 15, 19, 187, 193, 1006, 1212})
     void aSeedThatOnceFailedNowKeepsTheInvariants(long seed) {
         Quiet.ratisLogs();
         Outcome o = Simulation.run(seed);

@@ -22,8 +22,7 @@ final class BalancerCheck {
     private BalancerCheck() {}
 
     static HostDoctor.Check of(Path pinDir, BalancerBuild configured) {
-        BalancerVariant wanted =
-                configured == BalancerBuild.SECOND_CHANCE ? BalancerVariant.SECOND_CHANCE : BalancerVariant.BALANCER;
+        BalancerVariant wanted = BalancerVariant.of(configured);
         Optional<BalancerVariant> running = pinned(pinDir);
         if (running.isEmpty()) {
             return new HostDoctor.Check(

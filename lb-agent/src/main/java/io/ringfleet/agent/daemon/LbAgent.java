@@ -12,6 +12,7 @@ import io.ringfleet.agent.api.DatapathStatsSource;
 import io.ringfleet.agent.api.PeerApiStatus;
 import io.ringfleet.agent.api.PolledFleetProgress;
 import io.ringfleet.agent.datapath.BalancerDatapath;
+import io.ringfleet.agent.datapath.BalancerVariant;
 import io.ringfleet.agent.datapath.DatapathConfig;
 import io.ringfleet.agent.datapath.DatapathStats;
 import io.ringfleet.agent.datapath.MapProgrammer;
@@ -394,7 +395,8 @@ public final class LbAgent implements AutoCloseable {
                 .storageDir(dataDir)
                 .supportedFleetVersion(options.supportedFleetVersion)
                 .publisher(pipeline)
-                .publisher(new io.ringfleet.agent.metrics.FleetVerdictMetrics(registry));
+                .publisher(new io.ringfleet.agent.metrics.FleetVerdictMetrics(registry))
+                .onLogFailed(reason -> logFailed(reason, dataDir));
         if (followsLoggedTimings()) {
             nb.publisher(new LoggedRaftTimings(dataDir));
         }
@@ -412,6 +414,13 @@ public final class LbAgent implements AutoCloseable {
                 self.peer().raftAddress(),
                 localCommit);
         return localCommit;
+    }
+
+    private void logFailed(String reason, Path dataDir) {
+        String why = reason + " on " + nodeId + "; stopped at once so that it acknowledges nothing it has not"
+                + " written: free space in " + dataDir + " and start it again";
+        LOG.error("{}", why);
+        (options.onLogFailed != null ? options.onLogFailed : options.onRaftStopped).accept(why);
     }
 
     /**
@@ -548,7 +557,10 @@ public final class LbAgent implements AutoCloseable {
     }
 
     private DatapathConfig datapathConfig(NodeSettings settings) {
+        // the node's balancer build (plain or second chance): before this was read here, the agent loaded the
+        // plain balancer whatever the config said (found by FlowSurvivalTest: 0 second-chance frames)
         DatapathConfig.Builder b = DatapathConfig.builder()
+                .variant(BalancerVariant.of(settings.balancer()))
                 .maxVips(self.limits().maxVips())
                 .maxReals(self.limits().maxReals())
                 .ringSize(self.limits().ringSize())
@@ -722,6 +734,7 @@ public final class LbAgent implements AutoCloseable {
         io.ringfleet.api.CommandBatch batch = io.ringfleet.api.CommandBatch.newBuilder()
                 .addAllCommands(commands)
                 .setPrincipal("agent:" + nodeId)
+                .setViaNode(nodeId)
                 .setTimestampMillis(System.currentTimeMillis())
                 .setRequestId("start-" + nodeId)
                 .build();

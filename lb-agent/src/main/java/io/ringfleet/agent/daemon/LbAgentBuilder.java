@@ -30,6 +30,7 @@ public final class LbAgentBuilder {
     boolean rejoin;
     Duration membershipWait = Duration.ofSeconds(120);
     Consumer<String> onRaftStopped = reason -> {};
+    Consumer<String> onLogFailed;
     int supportedFleetVersion = FleetVersions.SUPPORTED;
 
     LbAgentBuilder(FleetConfig config, String nodeId) {
@@ -149,6 +150,16 @@ public final class LbAgentBuilder {
      */
     public LbAgentBuilder onRaftStopped(Consumer<String> callback) {
         this.onRaftStopped = Objects.requireNonNull(callback, "callback");
+        return this;
+    }
+
+    /**
+     * The fail-stop for a Raft log that cannot be written (a full disk): called once, with one line, on Ratis's log
+     * worker thread before the failure is reported; a process halts in it (see {@code FleetStateMachine#onLogFailed}
+     * for why it must not run on). Default: the {@link #onRaftStopped} callback.
+     */
+    public LbAgentBuilder onLogFailed(Consumer<String> failStop) {
+        this.onLogFailed = Objects.requireNonNull(failStop, "failStop");
         return this;
     }
 

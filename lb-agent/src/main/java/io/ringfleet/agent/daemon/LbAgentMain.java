@@ -108,6 +108,16 @@ public final class LbAgentMain implements Callable<Integer> {
         }
     }
 
+    /**
+     * Halts at once, without the shutdown hook's orderly close: a peer whose Raft log cannot be written must not
+     * answer another append (FleetStateMachine#onLogFailed says why). XDP, tc and pins stay, as on any stop.
+     */
+    private void failStop(String why) {
+        err.println("lb-agent: " + why);
+        err.flush();
+        Runtime.getRuntime().halt(FAILED);
+    }
+
     static int run(LbAgentMain main, String[] args) {
         CommandLine cli = new CommandLine(main)
                 .setErr(main.err)
@@ -142,6 +152,7 @@ public final class LbAgentMain implements Callable<Integer> {
                     .plaintextAllowed(plaintextInsecure)
                     .attach(!noAttach)
                     .rejoin(rejoin, Duration.ofSeconds(120))
+                    .onLogFailed(this::failStop)
                     .onRaftStopped(reason -> {
                         raftStopped = reason;
                         stop.countDown();

@@ -1,5 +1,7 @@
 package io.ringfleet.agent.datapath;
 
+import io.ringfleet.config.BalancerBuild;
+
 /** Which shipped build of the XDP balancer to load (bpf/README.md, "Balancer"). */
 public enum BalancerVariant {
     /** Oversized VIP frames are dropped. */
@@ -16,6 +18,11 @@ public enum BalancerVariant {
 
     BalancerVariant(String objectName) {
         this.objectName = objectName;
+    }
+
+    /** The build a node's config setting {@code balancer} names (the one mapping; the agent, doctor and tests use it). */
+    public static BalancerVariant of(BalancerBuild configured) {
+        return configured == BalancerBuild.SECOND_CHANCE ? SECOND_CHANCE : BALANCER;
     }
 
     /** Whether the build has ch_rings_prev and encap_srcs, which the agent then programs. */

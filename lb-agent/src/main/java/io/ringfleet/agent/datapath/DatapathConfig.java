@@ -1,7 +1,6 @@
 package io.ringfleet.agent.datapath;
 
 import io.ringfleet.bpf.MapNames;
-import io.ringfleet.config.BalancerBuild;
 import io.ringfleet.config.ConnTable;
 import io.ringfleet.config.NodeSettings;
 import io.ringfleet.state.FleetLimits;
@@ -80,9 +79,7 @@ public final class DatapathConfig {
                 .healthCheckSources(
                         node.healthCheckSourceV4().orElse(null),
                         node.healthCheckSourceV6().orElse(null));
-        if (node.balancer() == BalancerBuild.SECOND_CHANCE) {
-            b.variant(BalancerVariant.SECOND_CHANCE);
-        }
+        b.variant(BalancerVariant.of(node.balancer()));
         if (node.connTable() == ConnTable.SHARED) {
             b.fallbackConnTableOnly();
         } else {

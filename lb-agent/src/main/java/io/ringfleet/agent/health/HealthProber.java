@@ -89,8 +89,9 @@ public final class HealthProber implements AutoCloseable {
                 return false;
             }
             e.getValue().stop();
-            verdicts.remove(e.getKey());
+            // metric first: whoever sees the verdict gone (verdict(), another thread) sees the gauge gone too
             metrics.untrack(e.getKey());
+            verdicts.remove(e.getKey());
             return true;
         });
         wanted.forEach((pair, target) -> {

@@ -40,6 +40,7 @@ import io.ringfleet.bpf.Tc;
 import io.ringfleet.bpf.TestRun;
 import io.ringfleet.bpf.Xdp;
 import io.ringfleet.bpf.testing.Frames;
+import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.VipFlags;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -51,8 +52,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -181,6 +184,7 @@ class AgentFleetTest {
             assertEquals(404, fleet.get(id, "/nothing").statusCode());
         }
         awaitHookCall("announce");
+        awaitVersionsReported();
         LbAgent lb2 = fleet.agent("lb2");
         int xdp = lbns.call(() -> Xdp.attachedId(Xdp.ifindex("lb2"), Xdp.Mode.DRIVER));
         assertEquals(lb2.datapath().program().id(), xdp, "lb2's balancer is the veth's XDP program");
@@ -193,6 +197,24 @@ class AgentFleetTest {
             assertEquals(
                     fleet.agent("lb3").datapath().program().id(),
                     BpfMap.u32(array.lookup(BpfMap.u32(1)).orElseThrow()));
+        }
+    }
+
+    /** Each agent's start commands (the bootstrap if absent, its software's version) land in the log. */
+    private void awaitVersionsReported() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (String id : List.of("lb1", "lb2", "lb3")) {
+            while (!fleet.agent("lb1")
+                    .image()
+                    .settings()
+                    .nodeVersion(id)
+                    .equals(Optional.of(FleetVersions.SUPPORTED))) {
+                assertTrue(
+                        System.nanoTime() < deadline,
+                        id + "'s version is not in lb1's image: "
+                                + fleet.agent("lb1").image().settings());
+                Thread.sleep(20);
+            }
         }
     }
 

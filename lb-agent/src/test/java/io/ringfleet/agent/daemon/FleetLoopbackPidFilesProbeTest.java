@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class FleetLoopbackPidFilesProbeTest {
     private static final Path SCRIPT = Path.of("..", "scripts", "fleet-loopback.sh");
     private static final Path STATE = Path.of("/run/ringfleet-loopback");
+    private static final String PYTHON = "/usr/bin/python3";
 
     private final String instance =
             "trust17-probe-" + UUID.randomUUID().toString().substring(0, 8);
@@ -59,8 +60,10 @@ class FleetLoopbackPidFilesProbeTest {
         assertTrue(wrongNode.isAlive(), "another node's command line was signalled: " + stop);
         assertTrue(otherInstance.isAlive(), "another --netns instance's agent was signalled: " + stop);
         assertTrue(
-                stop.err.contains(base.resolve("lb1.pid") + " does not name a running lb1 of this instance; not"
-                        + " signalled, removed"),
+                stop.err.contains(base.resolve("lb1.pid") + " does not name a running lb1 of this instance (pid "
+                        + impostor.pid() + " runs: " + PYTHON
+                        + " -c import time; time.sleep(600) unrelated --node lb1);"
+                        + " not signalled, removed"),
                 stop.toString());
         assertTrue(stop.out.contains("lb2 stopped"), stop.toString());
         assertFalse(Files.exists(base.resolve("lb1.pid")), "the untrusted pid file is removed");
@@ -83,12 +86,35 @@ class FleetLoopbackPidFilesProbeTest {
     }
 
     /** One process that sleeps, with {@code args} at the end of its command line; SIGTERM ends it. */
-    private Process spawn(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("python3", "-c", "import time; time.sleep(600)"));
+    private Process spawn(String... args) throws IOException, InterruptedException {
+        // The system's python by its path: a "python3" found on PATH may be a version manager's shim (pyenv here)
+        // that execs through two shell scripts first, so the command line changes under the script's feet.
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", "import time; time.sleep(600)"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         processes.add(p);
+        awaitCommandLine(p, args[args.length - 1]);
         return p;
+    }
+
+    /**
+     * Waits until the process runs python with its arguments: the JDK starts a child through a helper that then
+     * execs, and a script that reads /proc/PID/cmdline before the exec sees the helper. (What CI caught twice was
+     * a pyenv shim on PATH: the stand-in's command line went through two shell scripts before python.)
+     */
+    private static void awaitCommandLine(Process p, String lastArg) throws IOException, InterruptedException {
+        Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!isPython(Files.readString(cmdline, StandardCharsets.ISO_8859_1), lastArg)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the stand-in process " + p.pid() + " did not exec python in 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static boolean isPython(String cmdline, String lastArg) {
+        return cmdline.startsWith(PYTHON + "\0") && cmdline.endsWith(lastArg + "\0");
     }
 
     private static void pidFile(Path base, String node, Process p) throws IOException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.agent.TestPorts;
 import io.ringfleet.agent.security.probes.SecurityProbeSummary;
 import io.ringfleet.api.AddVip;
 import io.ringfleet.api.BatchReply;
@@ -19,15 +20,12 @@ import io.ringfleet.state.FleetVersions;
 import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -138,7 +136,7 @@ class FleetSettingsTest {
         raft.clear();
         nodes.clear();
         for (int i = 1; i <= 3; i++) {
-            raft.put("lb" + i, "127.0.0.1:" + freePort());
+            raft.put("lb" + i, "127.0.0.1:" + TestPorts.free());
         }
         for (String id : raft.keySet()) {
             FleetNode node = FleetNode.builder()
@@ -205,19 +203,5 @@ class FleetSettingsTest {
                 .setTimestampMillis(1_700_000_000_000L)
                 .setRequestId("fleet-settings-test")
                 .build();
-    }
-
-    /** A port free now, below Linux's ephemeral range (see raft-state's TestCluster for why). */
-    private static int freePort() throws IOException {
-        Random random = new Random();
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            int port = 21000 + random.nextInt(8000);
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port in 21000..29000");
     }
 }

@@ -3,6 +3,7 @@ package io.ringfleet.agent.fleet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringfleet.agent.TestPorts;
 import io.ringfleet.api.AddVip;
 import io.ringfleet.api.BatchReply;
 import io.ringfleet.api.Command;
@@ -21,14 +22,11 @@ import io.ringfleet.state.raft.FleetClient;
 import io.ringfleet.state.raft.FleetNode;
 import io.ringfleet.state.raft.RaftTimings;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -147,7 +145,7 @@ class RaftTimingsFromTheLogTest {
 
     private void startFleet() throws IOException {
         for (int i = 1; i <= 3; i++) {
-            raft.put("lb" + i, "127.0.0.1:" + freePort());
+            raft.put("lb" + i, "127.0.0.1:" + TestPorts.free());
         }
         List<FleetPeer> peers = new ArrayList<>();
         int n = 1;
@@ -229,19 +227,5 @@ class RaftTimingsFromTheLogTest {
         for (FleetNode node : nodes.values()) {
             node.close();
         }
-    }
-
-    /** A port free now, below Linux's ephemeral range (see raft-state's TestCluster for why). */
-    private static int freePort() throws IOException {
-        Random random = new Random();
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            int port = 21000 + random.nextInt(8000);
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port in 21000..29000");
     }
 }

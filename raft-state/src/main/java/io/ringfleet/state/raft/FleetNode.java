@@ -111,6 +111,7 @@ public final class FleetNode implements Closeable {
         this.storageDir = b.storageDir;
         this.stateMachine = new FleetStateMachine(b.supportedFleetVersion);
         b.publishers.forEach(stateMachine::addPublisher);
+        stateMachine.onLogFailed(b.onLogFailed);
 
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
@@ -132,6 +133,7 @@ public final class FleetNode implements Closeable {
         if (b.propertiesCustomizer != null) {
             b.propertiesCustomizer.accept(p);
         }
+        RatisSafety.applyTo(p);
         this.leaderStepDownWait = leaderStepDownWait(p);
 
         Parameters parameters = new Parameters();
@@ -321,6 +323,7 @@ public final class FleetNode implements Closeable {
         private RaftTimings timings = RaftTimings.DEFAULT;
         private boolean joining;
         private final List<FleetPublisher> publishers = new ArrayList<>();
+        private Consumer<String> onLogFailed = reason -> {};
 
         private Builder() {}
 
@@ -462,6 +465,15 @@ public final class FleetNode implements Closeable {
         /** A publisher registered before the server starts, so it sees every image. */
         public Builder publisher(FleetPublisher publisher) {
             this.publishers.add(Objects.requireNonNull(publisher, "publisher"));
+            return this;
+        }
+
+        /**
+         * The fail-stop for a log that cannot be written (see {@link FleetStateMachine#onLogFailed}): a process
+         * should halt in it. By default the failure is only logged (tests that run many peers in one JVM).
+         */
+        public Builder onLogFailed(Consumer<String> failStop) {
+            this.onLogFailed = Objects.requireNonNull(failStop, "failStop");
             return this;
         }
 

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -97,6 +98,8 @@ public final class FleetStateMachine extends BaseStateMachine {
     private final int supportedVersion;
     private final BatchApplier applier;
     private volatile String halted;
+    private volatile String logFailed;
+    private volatile Consumer<String> failStop = reason -> {};
     private final FleetSnapshotStorage storage = new FleetSnapshotStorage();
     private final List<FleetPublisher> publishers = new CopyOnWriteArrayList<>();
     private final AtomicLong batchesApplied = new AtomicLong();
@@ -131,6 +134,23 @@ public final class FleetStateMachine extends BaseStateMachine {
      */
     public Optional<String> halted() {
         return Optional.ofNullable(halted);
+    }
+
+    /**
+     * Sets what runs when this peer's log cannot be written ({@link #notifyLogFailed}): once, on Ratis's log worker
+     * thread, before the failed write is reported to anyone. It should stop the process: Ratis keeps the entries it
+     * could not write in memory and, when the leader sends them again, acknowledges them as if they were on disk.
+     * After a restart the leader then believes this peer holds entries it lost, and never sends them again (the
+     * follower answers every heartbeat "inconsistent" and never catches up). Stopping at once acknowledges nothing
+     * that is not written.
+     */
+    public void onLogFailed(Consumer<String> failStop) {
+        this.failStop = Objects.requireNonNull(failStop, "failStop");
+    }
+
+    /** Why this peer's log could not be written (one line), or empty while it can. */
+    public Optional<String> logFailed() {
+        return Optional.ofNullable(logFailed);
     }
 
     /**
@@ -453,6 +473,34 @@ public final class FleetStateMachine extends BaseStateMachine {
             halted = reason;
             LOG.error("{}: STOPPED applying the log: {}", getId(), reason);
         }
+    }
+
+    /**
+     * Ratis's log worker failed to write (a full disk, an IO error): the log stays failed for the life of this
+     * server. Said once; the fail-stop set with {@link #onLogFailed} runs before the write's failure is reported.
+     */
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        String reason;
+        synchronized (this) {
+            if (logFailed != null) {
+                return;
+            }
+            reason = "the Raft log could not be written"
+                    + (failedEntry != null ? " at index " + failedEntry.getIndex() : "")
+                    + " (" + rootMessage(cause) + ")";
+            logFailed = reason;
+        }
+        LOG.error("{}: {}", getId(), reason);
+        failStop.accept(reason);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage().strip();
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -73,6 +74,18 @@ class FleetNodeOptionsTest {
                         p, TimeDuration.valueOf(3, TimeUnit.SECONDS)))
                 .build()) {
             assertEquals(3000, node.leaderStepDownWait().toLong(TimeUnit.MILLISECONDS), "an explicit setting is kept");
+        }
+    }
+
+    @Test
+    void followerAppendCompositionIsOffEvenWhenACustomizerTurnsItOn() throws Exception {
+        // RatisSafety: Ratis 3.3's composed follower appends let a heartbeat commit a deposed leader's stale entry.
+        assertTrue(RaftServerConfigKeys.Log.appendEntriesComposeEnabled(new RaftProperties()), "Ratis's default");
+        try (FleetNode node = builder("p1")
+                .raftProperties(p -> RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, true))
+                .build()) {
+            assertFalse(RaftServerConfigKeys.Log.appendEntriesComposeEnabled(
+                    node.server().getProperties()));
         }
     }
 
