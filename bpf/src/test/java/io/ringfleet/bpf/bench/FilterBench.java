@@ -36,6 +36,9 @@ public final class FilterBench {
     private static final int DNS_RULES = 1_000;
     private static final int XDP_DROP = 1;
     private static final int XDP_PASS = 2;
+    private static final int XDP_TX = 3;
+    private static final InetAddress RESOLVER = v4("203.0.113.53");
+    private static final InetAddress VIP = v4("10.94.0.1");
     private static final int CFG_SPORT_OFF = 0;
     private static final int CFG_FRAME_LEN = 1;
     private static final int RESTORE = 64;
@@ -65,9 +68,11 @@ public final class FilterBench {
         // UDP with a payload: bench_wrapper restores 64 bytes, so frames are at least that long
         byte[] plain = Frames.udp(v4("10.250.0.1"), v4("192.0.2.1"), 40000, 443, new byte[32]);
         byte[] dropped = Frames.udp(v4("10.1.2.3"), v4("192.0.2.1"), 40000, 443, new byte[32]);
-        byte[] query = dnsQuery("www.unlisted.example", 1);
-        byte[] droppedQuery = dnsQuery("x.name-500.example", 1);
+        byte[] query = dnsQuery(RESOLVER, "www.unlisted.example", 1);
+        byte[] droppedQuery = dnsQuery(RESOLVER, "x.name-500.example", 1);
         List<String> lines = new ArrayList<>();
+        List<String> chained;
+        String loadBefore = loadAverage();
         try (BpfObject wrapperObject = BpfObject.open(Bpf.resourceFile("/native/bench_wrapper.bpf.o"))
                         .load();
                 FilterProgram filter = FilterProgram.standalone(Map.of())) {
@@ -81,12 +86,50 @@ public final class FilterBench {
             lines.add(bench.time(new Path("loaded_dns_query_no_match", query, XDP_PASS, FilterGlobal.HANDED_ON)));
             lines.add(bench.time(new Path("loaded_prefix_drop", dropped, XDP_DROP, FilterGlobal.DROPPED)));
             lines.add(bench.time(new Path("loaded_dns_name_drop", droppedQuery, XDP_DROP, FilterGlobal.DROPPED)));
+            chained = chained(wrapperObject, repeat, runs);
             return "{\n  \"program\": \"filter.bpf.o\",\n  \"kernel\": \"" + System.getProperty("os.version")
                     + "\",\n  \"rules\": {\"source_prefixes\": " + PREFIX_RULES + ", \"dns_names\": " + DNS_RULES
                     + ", \"install_ms\": " + String.format(Locale.ROOT, "%.0f", installMs) + "},\n  \"repeat\": "
                     + repeat + ",\n  \"runs\": " + runs
                     + ",\n  \"unit\": \"ns/packet, median of runs, plain repeat through bench_wrapper; net = gross - "
-                    + "baseline\",\n  \"scenarios\": [\n    " + String.join(",\n    ", lines) + "\n  ]\n}";
+                    + "baseline\",\n  \"load_average\": {\"before\": \"" + loadBefore + "\", \"after\": \""
+                    + loadAverage() + "\"},\n  \"scenarios\": [\n    " + String.join(",\n    ", lines)
+                    + "\n  ],\n  \"chained_before_balancer\": [\n    " + String.join(",\n    ", chained) + "\n  ]\n}";
+        }
+    }
+
+    /**
+     * The balancer behind xdp_root with and without the loaded filter in front (FilterChainBench): legitimate TCP
+     * (connection-table hit), a legitimate DNS query to a UDP/53 VIP (the filter reads its name), and a flood frame.
+     */
+    private static List<String> chained(BpfObject wrapperObject, int repeat, int runs) {
+        InetAddress client = v4("198.51.100.9");
+        try (FilterChainBench chain = new FilterChainBench(wrapperObject, rules(), repeat, runs)) {
+            chain.provision(VIP, 80, v4("10.95.0.5"));
+            return List.of(
+                    chain.time(new FilterChainBench.ChainPath(
+                            "v4_tcp_lru_hit_ipip",
+                            Packets.frame(client, VIP, Packets.TCP, 40000, 80, Packets.ACK, 64),
+                            XDP_TX,
+                            XDP_TX)),
+                    chain.time(new FilterChainBench.ChainPath(
+                            "v4_dns_query_no_match_ipip", dnsQuery(VIP, "www.unlisted.example", 1), XDP_TX, XDP_TX)),
+                    chain.time(new FilterChainBench.ChainPath(
+                            "v4_tcp_flood_prefix_drop",
+                            Packets.frame(v4("10.1.2.3"), VIP, Packets.TCP, 40000, 80, Packets.ACK, 64),
+                            XDP_DROP,
+                            XDP_TX)));
+        }
+    }
+
+    /** /proc/loadavg's three figures, or "unknown". */
+    private static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                    .split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
@@ -150,7 +193,7 @@ public final class FilterBench {
         }
     }
 
-    private static byte[] dnsQuery(String name, int qtype) {
+    private static byte[] dnsQuery(InetAddress server, String name, int qtype) {
         ByteArrayOutputStream dns = new ByteArrayOutputStream();
         dns.writeBytes(new byte[] {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0});
         for (String label : name.split("\\.")) {
@@ -159,7 +202,7 @@ public final class FilterBench {
         }
         dns.write(0);
         dns.writeBytes(new byte[] {0, (byte) qtype, 0, 1});
-        return Frames.udp(v4("198.51.100.9"), v4("203.0.113.53"), 40000, 53, dns.toByteArray());
+        return Frames.udp(v4("198.51.100.9"), server, 40000, 53, dns.toByteArray());
     }
 
     private static java.net.Inet4Address v4(String literal) {
