@@ -7,7 +7,8 @@
  * name's suffixes are then folded from the top-level label down (rf_abi.h, RF_FILTER_DNS_HASH_*), each
  * looked up in filter_dns: the whole name as EXACT, shorter suffixes as SUFFIX ("*.example.com"
  * matches a.example.com and a.b.example.com, not example.com). The longest match wins; a rule naming
- * the query type wins over one for any type on the same key.
+ * the query type wins over one for any type on the same key. Only the depths, kinds and types that
+ * filter_dns_depths lists are looked up; with no DNS rule the name is not read at all.
  * Not read (DNS rules do not match; counted in RF_FG_DNS_UNREAD): responses, QDCOUNT != 1, compression
  * pointers and other length bytes over 63, names over 255 bytes, questions cut short by the frame.
  */
@@ -107,52 +108,81 @@ static __always_inline int rf_filter_dns_read(struct xdp_md *ctx, __u32 off, __u
 	return (w->bad || !w->len) ? -1 : 0;
 }
 
-/* The rule for one name hash and kind: the query type's own, else any type's; 0 for none. */
-static __always_inline __u32 rf_filter_dns_lookup(__u64 hash, __u8 kind, __u16 qtype)
+/* The rule for one name hash and kind: the query type's own (when keys of that depth name a type), else any
+ * type's (when keys of that depth are for any type); 0 for none. */
+static __always_inline __u32 rf_filter_dns_lookup(__u64 hash, __u8 kind, __u16 qtype, __u32 typed, __u32 any)
 {
 	struct rf_filter_dns_key key = { .name_hash = hash, .qtype = qtype, .kind = kind };
-	__u32 *rule = bpf_map_lookup_elem(&filter_dns, &key);
+	__u32 *rule;
 
-	if (rule)
-		return *rule;
+	if (typed && qtype) {
+		rule = bpf_map_lookup_elem(&filter_dns, &key);
+		if (rule)
+			return *rule;
+	}
+	if (!any)
+		return 0;
 	key.qtype = 0;
 	rule = bpf_map_lookup_elem(&filter_dns, &key);
 	return rule ? *rule : 0;
 }
 
+/* Every depth bit of filter_dns_depths, whatever the kind: 0 when there is no DNS rule. */
+static __always_inline __u32 rf_filter_dns_all_depths(const struct rf_filter_dns_depths *d)
+{
+	return d->exact_any | d->exact_typed | d->suffix_any | d->suffix_typed;
+}
+
 /* The fold over a name's suffixes (rf_filter_dns_rule), on its stack. */
 struct rf_filter_dns_fold {
+	struct rf_filter_dns_depths depths; /* a copy of filter_dns_depths */
 	__u64 hash;   /* hash of the last j labels */
 	__u32 labels; /* labels in the name */
 	__u32 best;   /* rule of the longest suffix matched so far; 0: none */
 	__u16 qtype;
 };
 
-/* Suffix j+1 (a bpf_loop callback: checked once, whatever the name's length). */
+/* Suffix j+1 (a bpf_loop callback: checked once, whatever the name's length). Looks up only the kinds and
+ * types filter_dns has keys for at that depth, and stops once no key is that deep. */
 static long rf_filter_dns_fold_step(__u32 j, void *ctx)
 {
 	struct rf_filter_dns_fold *f = ctx;
 	struct rf_filter_scratch *s = rf_filter_scratch();
-	__u32 found, depth = j + 1;
+	__u32 found, depth = j + 1, bit = 1u << (j & (RF_FILTER_DNS_MAX_LABELS - 1));
+	int exact = depth == f->labels;
 
-	if (!s || depth > f->labels)
+	if (!s || depth > f->labels || !(rf_filter_dns_all_depths(&f->depths) >> j))
 		return 1;
 	f->hash = (f->hash ^ s->label_hash[(f->labels - depth) & (RF_FILTER_DNS_MAX_LABELS - 1)]) *
 		  RF_FILTER_DNS_HASH_PRIME;
-	found = rf_filter_dns_lookup(f->hash, depth == f->labels ? RF_FILTER_DNS_EXACT : RF_FILTER_DNS_SUFFIX,
-				     f->qtype);
+	if (exact)
+		found = rf_filter_dns_lookup(f->hash, RF_FILTER_DNS_EXACT, f->qtype, f->depths.exact_typed & bit,
+					     f->depths.exact_any & bit);
+	else
+		found = rf_filter_dns_lookup(f->hash, RF_FILTER_DNS_SUFFIX, f->qtype, f->depths.suffix_typed & bit,
+					     f->depths.suffix_any & bit);
 	if (found)
 		f->best = found;
 	return 0;
 }
 
 /* The most specific rule for the name: suffixes folded from the top-level label, the longest hit kept. */
-static __always_inline __u32 rf_filter_dns_rule(__u32 labels, __u16 qtype)
+static __always_inline __u32 rf_filter_dns_rule(const struct rf_filter_dns_depths *depths, __u32 labels,
+						__u16 qtype)
 {
-	struct rf_filter_dns_fold fold = { .hash = RF_FILTER_DNS_HASH_BASIS, .labels = labels, .qtype = qtype };
+	struct rf_filter_dns_fold fold = {
+		.depths = *depths, .hash = RF_FILTER_DNS_HASH_BASIS, .labels = labels, .qtype = qtype
+	};
 
 	bpf_loop(RF_FILTER_DNS_MAX_LABELS, rf_filter_dns_fold_step, &fold, 0);
 	return fold.best;
+}
+
+static __always_inline const struct rf_filter_dns_depths *rf_filter_dns_depths(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&filter_dns_depths, &zero);
 }
 
 /* DNS rules for a UDP query to port 53; RF_FILTER_NEXT for anything else. */
@@ -160,11 +190,15 @@ static __always_inline int rf_filter_dns(struct xdp_md *ctx, void *data, void *d
 					 const struct rf_filter_pkt *pkt)
 {
 	struct rf_filter_dns_walk walk = {};
+	const struct rf_filter_dns_depths *depths;
 	__u8 *dns, *qtype;
 	__u32 qname_off, rule_id;
 
 	if (!pkt->has_l4 || pkt->proto != IPPROTO_UDP || pkt->dport != RF_FILTER_DNS_PORT)
 		return RF_FILTER_NEXT;
+	depths = rf_filter_dns_depths();
+	if (!depths || !rf_filter_dns_all_depths(depths))
+		return RF_FILTER_NEXT; /* no DNS rule: the name is not read */
 	/* l4_off is at most Ethernet + 60 bytes of IPv4 / 48 of IPv6 headers: the mask tells the verifier */
 	dns = data + (pkt->l4_off & RF_FILTER_L4_OFF_MASK) + RF_FILTER_UDP_HLEN;
 	qname_off = (pkt->l4_off & RF_FILTER_L4_OFF_MASK) + RF_FILTER_UDP_HLEN + RF_FILTER_DNS_HLEN;
@@ -179,7 +213,7 @@ static __always_inline int rf_filter_dns(struct xdp_md *ctx, void *data, void *d
 		return RF_FILTER_NEXT;
 	}
 	rf_filter_count_global(RF_FG_DNS_QUERY, pkt->len);
-	rule_id = rf_filter_dns_rule(walk.labels, ((__u16)qtype[0] << 8) | qtype[1]);
+	rule_id = rf_filter_dns_rule(depths, walk.labels, ((__u16)qtype[0] << 8) | qtype[1]);
 	/* a DNS rule's other prefix tests the destination (e.g. the VIP the query is sent to) */
 	return rule_id ? rf_filter_apply(rule_id, pkt, &pkt->dst) : RF_FILTER_NEXT;
 }

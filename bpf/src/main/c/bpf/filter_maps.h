@@ -68,6 +68,14 @@ struct {
 	__type(value, __u32);
 } filter_dns SEC(".maps");
 
+/* Which filter_dns keys exist, by kind and label count (rf_abi.h): the DNS fold looks up only those. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rf_filter_dns_depths);
+} filter_dns_depths SEC(".maps");
+
 /* Rule id -> per-CPU counters. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -326,6 +326,18 @@ struct rf_filter_dns_key {
 /* Labels the program keeps (the last ones of a name): patterns may have at most this many. */
 #define RF_FILTER_DNS_MAX_LABELS 16
 
+/* filter_dns_depths value (ARRAY, one entry at 0): which filter_dns keys exist, by kind and number of labels
+ * (bit d-1: a key of d labels), for any query type and for a given one. The program looks up only the suffixes
+ * whose bit is set: with no DNS rules it reads no name at all, and a miss costs one hash lookup per depth that
+ * has rules rather than two per label. Userspace writes it with filter_dns (a bit set before its keys are
+ * removed and after they are added is harmless: it only costs a lookup). */
+struct rf_filter_dns_depths {
+	__u32 exact_any;    /* EXACT keys with qtype 0 */
+	__u32 exact_typed;  /* EXACT keys with a query type */
+	__u32 suffix_any;   /* SUFFIX keys with qtype 0 */
+	__u32 suffix_typed; /* SUFFIX keys with a query type */
+};
+
 /* filter_stats value (PERCPU_ARRAY indexed by rule id). */
 struct rf_filter_counter {
 	__u64 packets;     /* packets the rule matched (observe-only included) */

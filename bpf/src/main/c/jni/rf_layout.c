@@ -65,6 +65,8 @@ static const struct rf_layout_entry rf_layout[] = {
 	OFF(rf_filter_rule, rate_pps), OFF(rf_filter_rule, rate_bps),
 	SZ(rf_filter_dns_key), OFF(rf_filter_dns_key, name_hash), OFF(rf_filter_dns_key, qtype),
 	OFF(rf_filter_dns_key, kind),
+	SZ(rf_filter_dns_depths), OFF(rf_filter_dns_depths, exact_any), OFF(rf_filter_dns_depths, exact_typed),
+	OFF(rf_filter_dns_depths, suffix_any), OFF(rf_filter_dns_depths, suffix_typed),
 	SZ(rf_filter_counter), OFF(rf_filter_counter, packets), OFF(rf_filter_counter, bytes),
 	OFF(rf_filter_counter, last_hit_ns), OFF(rf_filter_counter, over_rate),
 	SZ(rf_filter_bucket), OFF(rf_filter_bucket, stamp_ns), OFF(rf_filter_bucket, packet_tokens),

@@ -56,6 +56,7 @@ public final class MapNames {
     public static final String FILTER_CHAINS = "filter_chains";
     public static final String FILTER_RULES = "filter_rules";
     public static final String FILTER_DNS = "filter_dns";
+    public static final String FILTER_DNS_DEPTHS = "filter_dns_depths";
     public static final String FILTER_STATS = "filter_stats";
     public static final String FILTER_BUCKETS = "filter_buckets";
     public static final String FILTER_CTL = "filter_ctl";
@@ -108,6 +109,7 @@ public final class MapNames {
             FILTER_CHAINS,
             FILTER_RULES,
             FILTER_DNS,
+            FILTER_DNS_DEPTHS,
             FILTER_STATS,
             FILTER_BUCKETS,
             FILTER_CTL,

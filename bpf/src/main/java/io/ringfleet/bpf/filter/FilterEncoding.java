@@ -15,7 +15,7 @@ import java.util.Map;
  * Rules → the pre-filter's map entries (pure: no kernel). Each distinct source / destination prefix gets a chain:
  * the rules keyed by it and by every prefix covering it, in the order given (the trie returns only the longest
  * prefix, so a covering prefix's rules are copied into the chains of the prefixes inside it). DNS rules become
- * name-hash keys. Layouts are rf_abi.h's (checked against the shim by {@code FilterEncodingTest}).
+ * name-hash keys, and their label counts {@link DnsDepths}. Layouts are rf_abi.h's (checked against the shim by {@code FilterEncodingTest}).
  */
 public final class FilterEncoding {
     /** struct rf_filter_rule. */
@@ -66,7 +66,8 @@ public final class FilterEncoding {
             List<Entry> destinationV6,
             List<Entry> chains,
             List<Entry> rules,
-            List<Entry> dns) {}
+            List<Entry> dns,
+            DnsDepths dnsDepths) {}
 
     /** The entries for {@code rules} (tried in this order within a chain); {@code maxRules} is filter_rules' size. */
     public static Tables encode(List<FilterRule> rules, int maxRules) {
@@ -90,7 +91,8 @@ public final class FilterEncoding {
                 chains.side(rules, false, true),
                 chains.entries,
                 ruleEntries,
-                dnsEntries(rules));
+                dnsEntries(rules),
+                DnsDepths.of(rules));
     }
 
     /** Assigns chain ids (from 1) and collects the chains of the four tries. */

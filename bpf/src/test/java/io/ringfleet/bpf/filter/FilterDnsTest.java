@@ -147,6 +147,39 @@ class FilterDnsTest {
     }
 
     @Test
+    void withoutDnsRulesNoNameIsRead() {
+        byte[] query = FilterFrames.dnsQuery(CLIENT, RESOLVER, "a.example.com", QTYPE_A);
+        assertEquals(XDP_DROP, run(query)); // control: with DNS rules the name is read
+        assertEquals(1, filter.global(FilterGlobal.DNS_QUERY).packets());
+        filter.install(
+                List.of(FilterRule.builder(9, new FilterRule.SourcePrefix(Prefix.parse("10.0.0.0/8")), Action.DROP)
+                        .build()));
+        assertEquals(XDP_PASS, run(query));
+        byte[] truncated = FilterFrames.cut(query, query.length - 3);
+        assertEquals(XDP_PASS, run(truncated));
+        assertEquals(1, filter.global(FilterGlobal.DNS_QUERY).packets(), "not read");
+        assertEquals(0, filter.global(FilterGlobal.DNS_UNREAD).packets(), "not even looked at");
+    }
+
+    @Test
+    void aNewRuleSetLooksUpItsOwnDepthsOnly() {
+        // one suffix of three labels, then one exact name of five labels and a typed suffix of one label
+        filter.install(List.of(dns(1, "*.three.labels.example", 0, Action.DROP).build()));
+        assertEquals(XDP_DROP, query("a.three.labels.example", QTYPE_A));
+        assertEquals(XDP_PASS, query("a.example.com", QTYPE_A)); // the set before is gone
+        filter.install(List.of(
+                dns(2, "deep.a.b.c.example", 0, Action.DROP).build(),
+                dns(3, "*.test", QTYPE_AAAA, Action.DROP).build()));
+        assertEquals(XDP_PASS, query("a.three.labels.example", QTYPE_A));
+        assertEquals(XDP_DROP, query("DEEP.a.b.c.example", QTYPE_A));
+        assertEquals(XDP_PASS, query("x.deep.a.b.c.example", QTYPE_A));
+        assertEquals(XDP_DROP, query("x.y.test", QTYPE_AAAA));
+        assertEquals(XDP_PASS, query("x.y.test", QTYPE_A));
+        assertEquals(1, filter.counter(2).packets());
+        assertEquals(1, filter.counter(3).packets());
+    }
+
+    @Test
     void queriesOverIpv6AndToOtherPortsAreMatchedOnlyOnPort53() {
         assertEquals(XDP_DROP, run(FilterFrames.dnsQuery("2001:db8::9", "2001:db8::53", "z.example.com", QTYPE_A)));
         byte[] otherPort = FilterFrames.udp(

@@ -35,6 +35,11 @@ class FilterEncodingTest {
         assertEquals(AbiLayout.sizeOf("rf_filter_dns_key"), FilterEncoding.DNS_KEY_SIZE);
         assertEquals(AbiLayout.sizeOf("rf_filter_counter"), FilterCounter.SIZE);
         assertEquals(AbiLayout.sizeOf("rf_filter_bucket"), FilterProgram.BUCKET_SIZE);
+        assertEquals(AbiLayout.sizeOf("rf_filter_dns_depths"), DnsDepths.SIZE);
+        offset("rf_filter_dns_depths", "exact_any", DnsDepths.OFF_EXACT_ANY);
+        offset("rf_filter_dns_depths", "exact_typed", DnsDepths.OFF_EXACT_TYPED);
+        offset("rf_filter_dns_depths", "suffix_any", DnsDepths.OFF_SUFFIX_ANY);
+        offset("rf_filter_dns_depths", "suffix_typed", DnsDepths.OFF_SUFFIX_TYPED);
         offset("rf_filter_rule", "action", FilterEncoding.OFF_ACTION);
         offset("rf_filter_rule", "flags", FilterEncoding.OFF_FLAGS);
         offset("rf_filter_rule", "proto", FilterEncoding.OFF_PROTO);
@@ -156,6 +161,25 @@ class FilterEncodingTest {
                 () -> FilterEncoding.encode(
                         List.of(rule(1, new DnsQuery("*.example.com", 0)), rule(2, new DnsQuery("*.EXAMPLE.com", 0))),
                         100));
+    }
+
+    @Test
+    void dnsDepthsHaveOneBitPerLabelCountByKindAndType() {
+        List<FilterRule> rules = List.of(
+                FilterRule.builder(1, new DnsQuery("a.example.net", 0), Action.DROP)
+                        .build(),
+                FilterRule.builder(2, new DnsQuery("*.example.com", 0), Action.DROP)
+                        .build(),
+                FilterRule.builder(3, new DnsQuery("*.x.y.example.org", 28), Action.DROP)
+                        .build(),
+                FilterRule.builder(4, new DnsQuery("example", 1), Action.DROP).build(),
+                FilterRule.builder(5, new SourcePrefix(Prefix.parse("10.0.0.0/8")), Action.DROP)
+                        .build());
+        DnsDepths d = FilterEncoding.encode(rules, 16).dnsDepths();
+        assertEquals(new DnsDepths(1 << 2, 1 << 0, 1 << 1, 1 << 3), d);
+        assertEquals(
+                DnsDepths.NONE, FilterEncoding.encode(rules.subList(4, 5), 16).dnsDepths());
+        assertEquals(new DnsDepths(1 << 2, 1, 1 << 1, 1 << 3), DnsDepths.NONE.union(d));
     }
 
     @Test
