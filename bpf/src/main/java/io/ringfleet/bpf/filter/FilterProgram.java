@@ -19,7 +19,8 @@ import java.util.Set;
  * The loaded pre-filter ({@code filter.bpf.o}, program {@code xdp_filter}): standalone (packets not dropped are
  * passed) or in an xdp_root slot (handed on to the next slot). {@link #install} writes a rule set: new and changed
  * entries first (rules, then chains, then the tries and DNS keys that point at them), then removes what the previous
- * set had and this one has not, so no lookup ever finds a chain or rule that is not written yet.
+ * set had and this one has not, so no lookup ever finds a chain or rule that is not written yet. filter_dns_depths
+ * covers both sets while DNS keys change and the new set's alone afterwards.
  */
 public final class FilterProgram implements AutoCloseable {
     public static final String OBJECT = "filter";
@@ -77,6 +78,8 @@ public final class FilterProgram implements AutoCloseable {
         write(MapNames.FILTER_DST_V4, next.destinationV4());
         write(MapNames.FILTER_DST_V6, next.destinationV6());
         write(MapNames.FILTER_DNS, next.dns());
+        // the depths of both sets while keys of either may be in filter_dns, then the new set's alone
+        writeDnsDepths(installed.dnsDepths().union(next.dnsDepths()));
         delete(MapNames.FILTER_SRC_V4, installed.sourceV4(), next.sourceV4());
         delete(MapNames.FILTER_SRC_V6, installed.sourceV6(), next.sourceV6());
         delete(MapNames.FILTER_DST_V4, installed.destinationV4(), next.destinationV4());
@@ -85,7 +88,12 @@ public final class FilterProgram implements AutoCloseable {
         // arrays: a stale chain or rule is zeroed (an all-zero rule never matches, an all-zero chain is empty)
         zero(MapNames.FILTER_CHAINS, installed.chains(), next.chains(), FilterEncoding.CHAIN_SIZE);
         zero(MapNames.FILTER_RULES, installed.rules(), next.rules(), FilterEncoding.RULE_SIZE);
+        writeDnsDepths(next.dnsDepths());
         installed = next;
+    }
+
+    private void writeDnsDepths(DnsDepths depths) {
+        map(MapNames.FILTER_DNS_DEPTHS).update(FilterEncoding.u32(0), depths.encode(), UpdateFlag.ANY);
     }
 
     /** A rule's counters summed over CPUs. */
