@@ -58,6 +58,7 @@
 #define RF_FILTER_DNS_QR       0x80    /* first flags byte: set in responses */
 #define RF_FILTER_DNS_MAX_NAME 255     /* bytes of an encoded name, root label included (RFC 1035) */
 #define RF_FILTER_DNS_MAX_LABEL 63     /* larger length bytes are compression pointers or reserved */
+#define RF_FILTER_DNS_MAX_WALK 128     /* walk steps: 127 one-byte labels and the root label fill 255 bytes */
 #define RF_FILTER_DNS_QTAIL_LEN 4     /* QTYPE and QCLASS after the name: a question without them is cut short */
 #define RF_FILTER_DNS_NAME_MASK 0xff   /* offsets into a name (< RF_FILTER_DNS_MAX_NAME + 1), for the verifier */
 #define RF_FILTER_L4_OFF_MASK  0xff    /* the L4 offset is under 256 (Ethernet + at most 60 / 48 header bytes) */
