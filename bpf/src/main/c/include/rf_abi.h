@@ -342,7 +342,7 @@ struct rf_filter_dns_depths {
 struct rf_filter_counter {
 	__u64 packets;     /* packets the rule matched (observe-only included) */
 	__u64 bytes;       /* their frame bytes */
-	__u64 last_hit_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC) of the last match on this CPU; 0: never */
+	__u64 last_hit_ns; /* bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC_COARSE) of the last match on this CPU; 0: never */
 	__u64 over_rate;   /* RATE rules: matched packets over the rate */
 };
 
