@@ -11,7 +11,9 @@
 #                     second-chance frame against the plain ring path (ratios in "comparisons")
 #   --backend         (first argument) time ringfleet-backend instead: plain IPIP decap and the second-chance outcomes
 #   --filter          (first argument) time the XDP pre-filter instead (FilterBench: empty, then 10,000 prefix rules
-#                     and 1,000 DNS names; pass and drop paths)
+#                     and 1,000 DNS names; pass and drop paths; then FilterChainBench: the balancer behind xdp_root
+#                     with and without that filter in slot 0, "added_ns" per path). Loads BPF and pins under
+#                     /sys/fs/bpf: on a shared kernel run it under the kernel lock
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
