@@ -10,6 +10,10 @@
 #   --second-chance   the base balancer and balancer_sc alternately on hit / SYN / non-VIP, and the cost of a
 #                     second-chance frame against the plain ring path (ratios in "comparisons")
 #   --backend         (first argument) time ringfleet-backend instead: plain IPIP decap and the second-chance outcomes
+#   --filter          (first argument) time the XDP pre-filter instead (FilterBench: empty, then 10,000 prefix rules
+#                     and 1,000 DNS names; pass and drop paths; then FilterChainBench: the balancer behind xdp_root
+#                     with and without that filter in slot 0, "added_ns" per path). Loads BPF and pins under
+#                     /sys/fs/bpf: on a shared kernel run it under the kernel lock
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -21,6 +25,9 @@ mvn -B -q -ntp ${MAVEN_ARGS:-} -pl bpf -am process-test-classes >&2  # -am: the 
 main=io.ringfleet.bpf.bench.DatapathBench
 if [ "${1:-}" = "--backend" ]; then  # ringfleet-backend instead of the balancer (BackendBench; --repeat, --runs)
   main=io.ringfleet.bpf.bench.BackendBench
+  shift
+elif [ "${1:-}" = "--filter" ]; then  # the XDP pre-filter (FilterBench; --repeat, --runs)
+  main=io.ringfleet.bpf.bench.FilterBench
   shift
 fi
 exec java --enable-native-access=ALL-UNNAMED -cp bpf/target/test-classes:bpf/target/classes "$main" "$@"

@@ -249,4 +249,133 @@ enum rf_backend_counter {
 	RF_BC_COUNT
 };
 
+/* ---- XDP pre-filter (filter.bpf.c, maps in bpf/filter_maps.h) ----
+ * Rules are numbered 1 .. max-1 by the control plane (0 = "no rule"). Source and destination prefixes
+ * lead to a chain: the ids of the rules that apply to an address in that prefix, covering prefixes'
+ * rules included, in priority order. DNS rules are found by the hash of a query name or suffix. */
+
+/* Rule ids per chain; a chain is cut by the first id 0. */
+#define RF_FILTER_CHAIN_LEN 8
+
+/* filter_src_v4 / filter_dst_v4 key (LPM_TRIE): prefixlen = the address prefix length (0 .. 32). */
+struct rf_filter_v4_key {
+	__u32 prefixlen;
+	__be32 addr;
+};
+
+/* filter_src_v6 / filter_dst_v6 key (LPM_TRIE): prefixlen = the address prefix length (0 .. 128). */
+struct rf_filter_v6_key {
+	__u32 prefixlen;
+	__be32 addr[4];
+};
+
+/* filter_chains value (ARRAY indexed by the chain id a trie gives): rules tried in this order. */
+struct rf_filter_chain {
+	__u32 rules[RF_FILTER_CHAIN_LEN];
+};
+
+/* Rule actions. */
+#define RF_FILTER_A_NONE  0 /* an empty slot: never matches */
+#define RF_FILTER_A_DROP  1 /* XDP_DROP */
+#define RF_FILTER_A_ALLOW 2 /* stop filtering: hand the packet on (next xdp_root slot, or XDP_PASS) */
+#define RF_FILTER_A_RATE  3 /* token buckets: within the rate the rule does not decide; over it, over_action */
+
+/* Rule flags. */
+#define RF_FILTER_F_OBSERVE (1u << 0) /* count (and take tokens) but never decide: the packet goes on to the next rule */
+
+/* filter_rules value (ARRAY indexed by rule id). Conditions left 0 match anything. */
+struct rf_filter_rule {
+	__u8 action;          /* RF_FILTER_A_* */
+	__u8 flags;           /* RF_FILTER_F_* */
+	__u8 proto;           /* IP protocol / IPv6 next header (after a fragment header); 0: any */
+	__u8 tcp_flags_mask;  /* TCP flag bits (header byte 13) tested; 0: not tested. Non-zero: TCP only */
+	__u8 tcp_flags_value; /* the tested bits must equal this */
+	__u8 other_family;    /* 0: no condition on the other address; RF_FAMILY_V4 / RF_FAMILY_V6 */
+	__u8 other_prefixlen; /* prefix length of `other` */
+	__u8 over_action;     /* RATE rules: RF_FILTER_A_DROP or RF_FILTER_A_ALLOW for packets over the rate */
+	__u16 sport_lo;       /* source port range, host order, inclusive; sport_hi 0: any */
+	__u16 sport_hi;
+	__u16 dport_lo;       /* destination port range, likewise */
+	__u16 dport_hi;
+	__u16 len_min;        /* frame length range (Ethernet header included), inclusive; len_max 0: any */
+	__u16 len_max;
+	__u32 pad;
+	union rf_addr other;  /* the address the rule is not keyed by (a source-prefix rule's destination, a
+	                       * destination-prefix rule's source, a DNS rule's destination), masked to other_prefixlen */
+	__u64 rate_pps;       /* RATE: packets per second on each CPU; 0: no packet limit */
+	__u64 rate_bps;       /* RATE: bytes per second on each CPU; 0: no byte limit */
+};
+
+/* filter_dns key (HASH): a query name (kind EXACT) or the part after "*." of a pattern (kind SUFFIX,
+ * matching names with at least one more label), and the query type (0: any). Value: __u32 rule id. */
+struct rf_filter_dns_key {
+	__u64 name_hash; /* RF_FILTER_DNS_HASH of the labels, see filter_dns.h and Java's DnsNameHash */
+	__u16 qtype;
+	__u8 kind;       /* RF_FILTER_DNS_EXACT / RF_FILTER_DNS_SUFFIX */
+	__u8 pad[5];
+};
+
+#define RF_FILTER_DNS_EXACT  1
+#define RF_FILTER_DNS_SUFFIX 2
+
+/* The label-wise name hash (FNV-1a, 64 bits): each label hashed alone over its length byte and its
+ * bytes in lower case; a name of labels l1 .. ln (ln the top-level one) is folded from the right:
+ * H0 = BASIS, Hj = (Hj-1 XOR label_hash(l(n-j+1))) * PRIME, and the name's hash is Hn. */
+#define RF_FILTER_DNS_HASH_BASIS 0xcbf29ce484222325ULL
+#define RF_FILTER_DNS_HASH_PRIME 0x100000001b3ULL
+/* Labels the program keeps (the last ones of a name): patterns may have at most this many. */
+#define RF_FILTER_DNS_MAX_LABELS 16
+
+/* filter_dns_depths value (ARRAY, one entry at 0): which filter_dns keys exist, by kind and number of labels
+ * (bit d-1: a key of d labels), for any query type and for a given one. The program looks up only the suffixes
+ * whose bit is set: with no DNS rules it reads no name at all, and a miss costs one hash lookup per depth that
+ * has rules rather than two per label. Userspace writes it with filter_dns (a bit set before its keys are
+ * removed and after they are added is harmless: it only costs a lookup). */
+struct rf_filter_dns_depths {
+	__u32 exact_any;    /* EXACT keys with qtype 0 */
+	__u32 exact_typed;  /* EXACT keys with a query type */
+	__u32 suffix_any;   /* SUFFIX keys with qtype 0 */
+	__u32 suffix_typed; /* SUFFIX keys with a query type */
+};
+
+/* filter_stats value (PERCPU_ARRAY indexed by rule id). */
+struct rf_filter_counter {
+	__u64 packets;     /* packets the rule matched (observe-only included) */
+	__u64 bytes;       /* their frame bytes */
+	__u64 last_hit_ns; /* bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC_COARSE) of the last match on this CPU; 0: never */
+	__u64 over_rate;   /* RATE rules: matched packets over the rate */
+};
+
+/* filter_buckets value (PERCPU_ARRAY indexed by rule id): a RATE rule's token buckets on one CPU.
+ * Units: a packet costs 1e9 packet tokens, a byte 1e9 byte tokens; elapsed ns x rate refills them, up
+ * to rate x RF_FILTER_BURST_NS. A stamp in the future is not refilled until then (tests preset one). */
+struct rf_filter_bucket {
+	__u64 stamp_ns;
+	__u64 packet_tokens;
+	__u64 byte_tokens;
+};
+
+/* filter_ctl value (ARRAY, one entry at RF_FILTER_CTL_MAIN). */
+struct rf_filter_ctl {
+	__u32 flags;     /* RF_FILTER_CTL_F_* */
+	__u32 root_slot; /* with RF_FILTER_CTL_F_CHAINED: the xdp_root slot this program sits in */
+};
+
+#define RF_FILTER_CTL_MAIN  0
+#define RF_FILTER_CTL_COUNT 1
+#define RF_FILTER_CTL_F_CHAINED (1u << 0) /* hand packets on to the next xdp_root slot, not XDP_PASS */
+
+/* filter_global indexes: rf_counter (packets, bytes of the frame). */
+enum rf_filter_global_counter {
+	RF_FG_HANDED_ON = 0, /* not dropped: passed / handed to the next slot */
+	RF_FG_DROPPED,       /* dropped by a rule */
+	RF_FG_NOT_IP,        /* not IPv4 / IPv6 over Ethernet: handed on unfiltered */
+	RF_FG_MALFORMED,     /* truncated Ethernet / IP header, bad IHL: handed on unfiltered */
+	RF_FG_NO_L4,         /* a fragment after the first, or a truncated TCP / UDP header: port and flag rules do not match */
+	RF_FG_DNS_QUERY,     /* UDP/53 queries whose question was read */
+	RF_FG_DNS_UNREAD,    /* UDP/53 packets whose question was not read (a response, QDCOUNT != 1, compression,
+	                      * label over 63, name over 255, truncated): DNS rules do not match */
+	RF_FG_COUNT
+};
+
 #endif /* RF_ABI_H */

@@ -48,6 +48,20 @@ public final class MapNames {
     public static final String BACKEND_CTL = "backend_ctl";
     public static final String BACKEND_STATS = "backend_stats";
 
+    // The XDP pre-filter (filter_maps.h).
+    public static final String FILTER_SRC_V4 = "filter_src_v4";
+    public static final String FILTER_SRC_V6 = "filter_src_v6";
+    public static final String FILTER_DST_V4 = "filter_dst_v4";
+    public static final String FILTER_DST_V6 = "filter_dst_v6";
+    public static final String FILTER_CHAINS = "filter_chains";
+    public static final String FILTER_RULES = "filter_rules";
+    public static final String FILTER_DNS = "filter_dns";
+    public static final String FILTER_DNS_DEPTHS = "filter_dns_depths";
+    public static final String FILTER_STATS = "filter_stats";
+    public static final String FILTER_BUCKETS = "filter_buckets";
+    public static final String FILTER_CTL = "filter_ctl";
+    public static final String FILTER_SCRATCH = "filter_scratch";
+    public static final String FILTER_GLOBAL = "filter_global";
     // xdp_root (xdp_root.h).
     public static final String ROOT_ARRAY = "root_array";
 
@@ -86,4 +100,20 @@ public final class MapNames {
     public static final List<String> HEALTH_CHECK = List.of(HC_REALS, HC_CTL, HC_STATS);
     public static final List<String> XDP_ROOT = List.of(ROOT_ARRAY);
     public static final List<String> BACKEND = List.of(BACKEND_CTL, BACKEND_STATS);
+    /** The pre-filter's maps; it includes xdp_root.h, so {@link #ROOT_ARRAY} too (share it by its pin to chain). */
+    public static final List<String> FILTER = List.of(
+            FILTER_SRC_V4,
+            FILTER_SRC_V6,
+            FILTER_DST_V4,
+            FILTER_DST_V6,
+            FILTER_CHAINS,
+            FILTER_RULES,
+            FILTER_DNS,
+            FILTER_DNS_DEPTHS,
+            FILTER_STATS,
+            FILTER_BUCKETS,
+            FILTER_CTL,
+            FILTER_SCRATCH,
+            FILTER_GLOBAL,
+            ROOT_ARRAY);
 }

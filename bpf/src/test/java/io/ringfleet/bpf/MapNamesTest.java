@@ -41,5 +41,6 @@ class MapNamesTest {
         assertEquals(new TreeSet<>(MapNames.HEALTH_CHECK), mapsOf("healthcheck"));
         assertEquals(new TreeSet<>(MapNames.XDP_ROOT), mapsOf("xdp_root"));
         assertEquals(new TreeSet<>(MapNames.BACKEND), mapsOf("backend"));
+        assertEquals(new TreeSet<>(MapNames.FILTER), mapsOf("filter"));
     }
 }
