@@ -15,6 +15,7 @@ import io.ringfleet.api.RingInputEntry;
 import io.ringfleet.api.VipAdded;
 import io.ringfleet.api.VipRealEntry;
 import io.ringfleet.api.VipRingHistory;
+import io.ringfleet.state.filter.FilterRule;
 import io.ringfleet.state.health.PairVerdict;
 import io.ringfleet.state.health.PairVote;
 import io.ringfleet.state.health.RealPair;
@@ -58,6 +59,7 @@ public final class FleetDelta {
     private MacAddress gatewayMac;
     private SettingsImage settings;
     private HealthDelta health;
+    private FilterDelta filters;
     private HistoryImage history;
     private boolean frozen;
     private boolean ringHistoryReplayed;
@@ -116,6 +118,10 @@ public final class FleetDelta {
 
     public Optional<HealthDelta> healthDelta() {
         return Optional.ofNullable(health);
+    }
+
+    public Optional<FilterDelta> filtersDelta() {
+        return Optional.ofNullable(filters);
     }
 
     /** The settings domain after this delta, if a record changed it. */
@@ -271,6 +277,18 @@ public final class FleetDelta {
                 break;
             case FLEET_VERDICT_CHANGED:
                 fleetVerdictChanged(record.getFleetVerdictChanged());
+                break;
+            case FILTER_RULE_ADDED:
+                filters().add(FilterRule.of(record.getFilterRuleAdded().getRule()));
+                break;
+            case FILTER_RULE_REMOVED:
+                filters().remove(record.getFilterRuleRemoved().getRuleNum());
+                break;
+            case FILTER_RULE_MODE_CHANGED:
+                filters()
+                        .setMode(
+                                record.getFilterRuleModeChanged().getRuleNum(),
+                                record.getFilterRuleModeChanged().getMode());
                 break;
             case KIND_NOT_SET:
             default:
@@ -506,6 +524,7 @@ public final class FleetDelta {
                     + "): only a snapshot of a version " + FleetVersions.Rule.RING_HISTORY.version()
                     + " fleet carries one");
         }
+        checkFilterVersion();
         int baseDepth = ringHistoryDepth(base.settings());
         List<RingInput> entered = new ArrayList<>();
         List<RingInput> left = new ArrayList<>();
@@ -527,7 +546,23 @@ public final class FleetDelta {
                 gatewayMacChanged ? gatewayMac : base.gatewayMac().orElse(null),
                 settingsAfter(),
                 healthAfter,
+                filtersAfter(),
                 historyAfter());
+    }
+
+    /**
+     * Pre-filter rules exist only in a fleet at version 5: validation refuses the commands below it, so a rule in a
+     * fleet below (a snapshot or log that says otherwise) is a corrupt log or a bug.
+     */
+    private void checkFilterVersion() {
+        if (filters != null
+                && !filtersAfter().isEmpty()
+                && FleetVersions.inForce(settingsAfter().fleetVersion()) < FleetVersions.Rule.PRE_FILTER.version()) {
+            broken = true;
+            throw new ReplayException("pre-filter rules in a fleet below version "
+                    + FleetVersions.Rule.PRE_FILTER.version() + " (" + FleetVersions.Rule.PRE_FILTER.description()
+                    + "): only a version " + FleetVersions.Rule.PRE_FILTER.version() + " fleet holds them");
+        }
     }
 
     /** The VIPs after this entry, with the ring inputs it changed pushed onto their histories. */
@@ -606,6 +641,11 @@ public final class FleetDelta {
         return health == null ? base.health() : health.current();
     }
 
+    /** The pre-filter rules after the records replayed so far. */
+    public FilterImage filtersAfter() {
+        return filters == null ? base.filters() : filters.current();
+    }
+
     /** The settings domain after the records replayed so far. */
     public SettingsImage settingsAfter() {
         return settings == null ? base.settings() : settings;
@@ -668,6 +708,13 @@ public final class FleetDelta {
             health = new HealthDelta(base.health());
         }
         return health;
+    }
+
+    private FilterDelta filters() {
+        if (filters == null) {
+            filters = new FilterDelta(base.filters());
+        }
+        return filters;
     }
 
     private NodesDelta nodes() {

@@ -28,6 +28,7 @@ public final class FleetImage {
             null,
             SettingsImage.EMPTY,
             HealthImage.EMPTY,
+            FilterImage.EMPTY,
             HistoryImage.EMPTY);
 
     private final Provenance provenance;
@@ -40,6 +41,7 @@ public final class FleetImage {
     private final MacAddress gatewayMac;
     private final SettingsImage settings;
     private final HealthImage health;
+    private final FilterImage filters;
     private final HistoryImage history;
     private volatile byte[] digest;
 
@@ -54,6 +56,7 @@ public final class FleetImage {
             MacAddress gatewayMac,
             SettingsImage settings,
             HealthImage health,
+            FilterImage filters,
             HistoryImage history) {
         this.provenance = Objects.requireNonNull(provenance, "provenance");
         if (stateIndex < 0 || stateIndex > provenance.index()) {
@@ -68,6 +71,7 @@ public final class FleetImage {
         this.gatewayMac = gatewayMac;
         this.settings = Objects.requireNonNull(settings, "settings");
         this.health = Objects.requireNonNull(health, "health");
+        this.filters = Objects.requireNonNull(filters, "filters");
         this.history = Objects.requireNonNull(history, "history");
     }
 
@@ -124,6 +128,11 @@ public final class FleetImage {
         return health;
     }
 
+    /** The pre-filter rules (fleet version 5). */
+    public FilterImage filters() {
+        return filters;
+    }
+
     /** The audit trail: the last batches applied or rejected. Not part of the state (nor of the digest). */
     public HistoryImage history() {
         return history;
@@ -138,7 +147,8 @@ public final class FleetImage {
                 && nodes.isEmpty()
                 && gatewayMac == null
                 && settings.isEmpty()
-                && health.isEmpty();
+                && health.isEmpty()
+                && filters.isEmpty();
     }
 
     /** The same state with another provenance (for entries that change nothing). */
@@ -148,7 +158,18 @@ public final class FleetImage {
                     "provenance index " + next.index() + " is below the state index " + stateIndex);
         }
         FleetImage image = new FleetImage(
-                next, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings, health, history);
+                next,
+                stateIndex,
+                vips,
+                reals,
+                healthChecks,
+                quicIds,
+                nodes,
+                gatewayMac,
+                settings,
+                health,
+                filters,
+                history);
         image.digest = digest;
         return image;
     }
@@ -189,20 +210,31 @@ public final class FleetImage {
                 && nodes.equals(f.nodes)
                 && Objects.equals(gatewayMac, f.gatewayMac)
                 && settings.equals(f.settings)
-                && health.equals(f.health);
+                && health.equals(f.health)
+                && filters.equals(f.filters);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(
-                provenance, stateIndex, vips, reals, healthChecks, quicIds, nodes, gatewayMac, settings, health);
+                provenance,
+                stateIndex,
+                vips,
+                reals,
+                healthChecks,
+                quicIds,
+                nodes,
+                gatewayMac,
+                settings,
+                health,
+                filters);
     }
 
     @Override
     public String toString() {
         return "FleetImage{" + provenance + ", stateIndex=" + stateIndex + ", gatewayMac=" + gatewayMac + ", " + vips
                 + ", " + reals + ", " + healthChecks + ", " + quicIds + ", " + nodes + ", " + settings + ", " + health
-                + ", " + history
+                + ", " + filters + ", " + history
                 + "}";
     }
 }

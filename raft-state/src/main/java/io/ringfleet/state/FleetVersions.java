@@ -21,13 +21,15 @@ import java.util.Map;
  *   <li>Version 4: the Raft timings in the fleet settings ({@link Rule#RAFT_TIMINGS}); each VIP keeps the ring
  *       inputs of its last ring changes ({@link Rule#RING_HISTORY}), in the digest and in snapshots, and the
  *       ring_history_depth fleet setting.
+ *   <li>Version 5: pre-filter rules ({@link Rule#PRE_FILTER}): add_filter_rule, delete_filter_rule,
+ *       set_filter_rule_mode, and the image's {@code FilterImage}.
  * </ul>
  *
  * <p>Adding a version: raise {@link #SUPPORTED}, and put the new command kinds or rules in the tables below.
  */
 public final class FleetVersions {
     /** The highest fleet version this software supports (a fresh fleet bootstraps at it). */
-    public static final int SUPPORTED = 4;
+    public static final int SUPPORTED = 5;
     /** The rules in force while the log holds no settings: what existed before fleet versions. */
     public static final int BASE = 1;
 
@@ -66,7 +68,13 @@ public final class FleetVersions {
          * VipRingHistory), and the fleet settings take ring_history_depth. Below this version nothing is pushed,
          * so the digest and snapshots of older fleets are unchanged and mixed software cannot diverge.
          */
-        RING_HISTORY(4, "ring history for second-chance forwarding");
+        RING_HISTORY(4, "ring history for second-chance forwarding"),
+        /**
+         * Pre-filter rules in the log (add_filter_rule, delete_filter_rule, set_filter_rule_mode; records
+         * FilterRuleAdded, FilterRuleRemoved, FilterRuleModeChanged), in the image, the digest and snapshots. Older
+         * software cannot decode the commands, so they wait until every node runs this one.
+         */
+        PRE_FILTER(5, "pre-filter rules");
 
         private final int version;
         private final String description;
@@ -100,6 +108,9 @@ public final class FleetVersions {
         m.put(Command.KindCase.SET_VIP_HEALTH_CHECK, Rule.HEALTH_VERDICTS.version());
         m.put(Command.KindCase.REMOVE_VIP_HEALTH_CHECK, Rule.HEALTH_VERDICTS.version());
         m.put(Command.KindCase.REPORT_REAL_HEALTH, Rule.HEALTH_VERDICTS.version());
+        m.put(Command.KindCase.ADD_FILTER_RULE, Rule.PRE_FILTER.version());
+        m.put(Command.KindCase.DELETE_FILTER_RULE, Rule.PRE_FILTER.version());
+        m.put(Command.KindCase.SET_FILTER_RULE_MODE, Rule.PRE_FILTER.version());
         return Collections.unmodifiableMap(m);
     }
 

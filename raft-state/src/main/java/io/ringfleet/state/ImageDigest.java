@@ -1,5 +1,8 @@
 package io.ringfleet.state;
 
+import io.ringfleet.api.FilterConditions;
+import io.ringfleet.api.FilterRuleEntry;
+import io.ringfleet.state.filter.FilterRule;
 import io.ringfleet.state.health.PairVerdict;
 import io.ringfleet.state.health.RealPair;
 import java.nio.charset.StandardCharsets;
@@ -106,6 +109,11 @@ final class ImageDigest {
         if (withHistory > 0) {
             d.ringHistories(image.vips(), withHistory);
         }
+        // Only when the image holds pre-filter rules (fleet version 5 on), so the digest of a fleet without is
+        // unchanged.
+        if (!image.filters().isEmpty()) {
+            d.filters(image.filters());
+        }
         d.flush();
         return d.sha.digest();
     }
@@ -130,6 +138,58 @@ final class ImageDigest {
                 }
             }
         }
+    }
+
+    /** Every pre-filter rule, ascending rule number: each field the datapath is programmed from, in a fixed order. */
+    private void filters(FilterImage filters) {
+        tag('F');
+        i32(filters.size());
+        for (FilterRule rule : filters.all()) {
+            FilterRuleEntry e = rule.entry();
+            i32(e.getRuleNum());
+            text(e.getName());
+            i32(e.getPriority());
+            i32(e.getKeyCase().getNumber());
+            switch (e.getKeyCase()) {
+                case SOURCE_PREFIX -> prefix(e.getSourcePrefix());
+                case DESTINATION_PREFIX -> prefix(e.getDestinationPrefix());
+                case DNS -> {
+                    text(e.getDns().getPattern());
+                    i32(e.getDns().getQtype());
+                }
+                default -> throw new IllegalStateException("a filter rule without a key: " + rule);
+            }
+            u8(e.hasOtherPrefix() ? 1 : 0);
+            if (e.hasOtherPrefix()) {
+                prefix(e.getOtherPrefix());
+            }
+            conditions(e.getConditions());
+            i32(e.getAction().getNumber());
+            u8(e.hasRate() ? 1 : 0);
+            i64(e.getRate().getPacketsPerSecondPerCpu());
+            i64(e.getRate().getBytesPerSecondPerCpu());
+            i32(e.getRate().getOverRate().getNumber());
+            i32(e.getMode().getNumber());
+        }
+    }
+
+    private void prefix(io.ringfleet.api.FilterPrefix p) {
+        bytes(p.getAddress().toByteArray());
+        i32(p.getLength());
+    }
+
+    private void conditions(FilterConditions c) {
+        i32(c.getProtocol());
+        u8(c.hasSourcePorts() ? 1 : 0);
+        i32(c.getSourcePorts().getFrom());
+        i32(c.getSourcePorts().getTo());
+        u8(c.hasDestinationPorts() ? 1 : 0);
+        i32(c.getDestinationPorts().getFrom());
+        i32(c.getDestinationPorts().getTo());
+        i32(c.getTcpFlagsMask());
+        i32(c.getTcpFlagsValue());
+        i32(c.getLengthMin());
+        i32(c.getLengthMax());
     }
 
     /** Checks, votes, pair verdicts and VIP panics: verdicts are state (the rings follow from them). */

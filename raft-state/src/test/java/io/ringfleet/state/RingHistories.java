@@ -28,6 +28,7 @@ public final class RingHistories {
                 image.gatewayMac().orElse(null),
                 image.settings(),
                 image.health(),
+                image.filters(),
                 image.history());
     }
 }

@@ -22,7 +22,7 @@ import java.util.Locale;
  * {@link ProvenanceRules}; expected_state_index, when set, equals the image's state index) and hands each command to the rules of its domain, which say what is accepted:
  * {@link VipRules}, {@link RealRules}, {@link HealthCheckRules}, {@link QuicRules}, {@link NodeRules}, with
  * {@link AddressRules} for the addresses they all take, {@link SettingsRules} for the fleet settings and
- * version, and {@link HealthRules} for health checks and votes; once the commands passed, {@link HealthVerdicts}
+ * version, {@link HealthRules} for health checks and votes, and {@link FilterRules} for pre-filter rules; once the commands passed, {@link HealthVerdicts}
  * folds the votes into the fleet's verdicts (fleet version 3). A command that the finalised fleet version does not include yet ({@link FleetVersions}) is refused
  * FAILED_PRECONDITION; one this software cannot decode throws {@link UnsupportedFleetVersionException} (the
  * replica must stop, never skip it). A new domain is a new class like those, given a
@@ -161,6 +161,9 @@ public final class CommandValidator {
             case SET_VIP_HEALTH_CHECK -> HealthRules.setCheck(ctx, c.getSetVipHealthCheck());
             case REMOVE_VIP_HEALTH_CHECK -> HealthRules.removeCheck(ctx, c.getRemoveVipHealthCheck());
             case REPORT_REAL_HEALTH -> HealthRules.report(ctx, c.getReportRealHealth());
+            case ADD_FILTER_RULE -> FilterRules.add(ctx, c.getAddFilterRule());
+            case DELETE_FILTER_RULE -> FilterRules.delete(ctx, c.getDeleteFilterRule());
+            case SET_FILTER_RULE_MODE -> FilterRules.setMode(ctx, c.getSetFilterRuleMode());
             default -> throw Reject.invalid("the command has no operation set (or one this version does not know)");
         }
     }

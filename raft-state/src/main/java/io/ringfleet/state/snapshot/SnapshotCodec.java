@@ -3,6 +3,7 @@ package io.ringfleet.state.snapshot;
 import com.google.protobuf.ByteString;
 import io.ringfleet.api.BatchAudited;
 import io.ringfleet.api.DownRealMarked;
+import io.ringfleet.api.FilterRuleAdded;
 import io.ringfleet.api.FleetRecord;
 import io.ringfleet.api.FleetSettingsSet;
 import io.ringfleet.api.FleetVerdictChanged;
@@ -31,6 +32,7 @@ import io.ringfleet.state.RingInput;
 import io.ringfleet.state.SettingsImage;
 import io.ringfleet.state.VipImage;
 import io.ringfleet.state.VipReal;
+import io.ringfleet.state.filter.FilterRule;
 import io.ringfleet.state.health.PairVerdict;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -51,7 +53,8 @@ import java.util.Map;
  * RealsAdded with every member (ascending real index), DownRealMarked per down member and VipRingHistory when
  * the VIP has one (snapshot-only); health-check
  * marks; QUIC mappings; the fleet settings, node versions and finalised fleet version; drained nodes; health
- * checks, votes and verdicts (each with the log index it was logged at); then the
+ * checks, votes and verdicts (each with the log index it was logged at); the pre-filter rules (FilterRuleAdded,
+ * ascending rule number, each with its number and current mode); then the
  * audit trail (BatchAudited, oldest first). Replaying them into {@link FleetImage#EMPTY} rebuilds the same
  * reals table with the same indexes and reference counts, because every reference is a record.
  *
@@ -131,6 +134,11 @@ public final class SnapshotCodec {
                     .build());
         }
         healthRecords(image, out);
+        for (FilterRule rule : image.filters().all()) {
+            out.add(FleetRecord.newBuilder()
+                    .setFilterRuleAdded(FilterRuleAdded.newBuilder().setRule(rule.entry()))
+                    .build());
+        }
         for (BatchAudited entry : image.history().all()) {
             out.add(FleetRecord.newBuilder().setBatchAudited(entry).build());
         }

@@ -1,12 +1,18 @@
 package io.ringfleet.state.testing;
 
+import io.ringfleet.api.AddFilterRule;
 import io.ringfleet.api.AddReals;
 import io.ringfleet.api.AddVip;
 import io.ringfleet.api.ApplyRequest;
 import io.ringfleet.api.ClearRealDown;
 import io.ringfleet.api.Command;
 import io.ringfleet.api.CommandBatch;
+import io.ringfleet.api.DeleteFilterRule;
+import io.ringfleet.api.DnsQueryMatch;
 import io.ringfleet.api.DrainNode;
+import io.ringfleet.api.FilterAction;
+import io.ringfleet.api.FilterMode;
+import io.ringfleet.api.FilterRuleSpec;
 import io.ringfleet.api.FinalizeFleetVersion;
 import io.ringfleet.api.FleetSettingsSpec;
 import io.ringfleet.api.HashFunction;
@@ -20,6 +26,7 @@ import io.ringfleet.api.RemoveHealthCheckDst;
 import io.ringfleet.api.RemoveReals;
 import io.ringfleet.api.RemoveVip;
 import io.ringfleet.api.ReportNodeVersion;
+import io.ringfleet.api.SetFilterRuleMode;
 import io.ringfleet.api.SetFleetSettings;
 import io.ringfleet.api.SetGatewayMac;
 import io.ringfleet.api.SetHealthCheckDst;
@@ -248,6 +255,51 @@ public final class Commands {
         return Command.newBuilder()
                 .setFinalizeFleetVersion(FinalizeFleetVersion.newBuilder().setVersion(version))
                 .build();
+    }
+
+    /** add_filter_rule of {@code rule}. */
+    public static Command addFilterRule(FilterRuleSpec rule) {
+        return Command.newBuilder()
+                .setAddFilterRule(AddFilterRule.newBuilder().setRule(rule))
+                .build();
+    }
+
+    /** add_filter_rule of {@code rule}. */
+    public static Command addFilterRule(FilterRuleSpec.Builder rule) {
+        return addFilterRule(rule.build());
+    }
+
+    public static Command deleteFilterRule(String name) {
+        return Command.newBuilder()
+                .setDeleteFilterRule(DeleteFilterRule.newBuilder().setName(name))
+                .build();
+    }
+
+    public static Command setFilterRuleMode(String name, FilterMode mode) {
+        return Command.newBuilder()
+                .setSetFilterRuleMode(
+                        SetFilterRuleMode.newBuilder().setName(name).setMode(mode))
+                .build();
+    }
+
+    /** An enforced rule dropping what comes from {@code prefix}, priority 100. */
+    public static FilterRuleSpec.Builder dropFrom(String name, String prefix) {
+        return FilterRuleSpec.newBuilder()
+                .setName(name)
+                .setPriority(100)
+                .setSourcePrefix(prefix)
+                .setAction(FilterAction.FILTER_DROP)
+                .setMode(FilterMode.FILTER_ENFORCE);
+    }
+
+    /** An enforced rule dropping UDP/53 queries for {@code pattern} (qtype 0: any type), priority 100. */
+    public static FilterRuleSpec.Builder dropDns(String name, String pattern, int qtype) {
+        return FilterRuleSpec.newBuilder()
+                .setName(name)
+                .setPriority(100)
+                .setDns(DnsQueryMatch.newBuilder().setPattern(pattern).setQtype(qtype))
+                .setAction(FilterAction.FILTER_DROP)
+                .setMode(FilterMode.FILTER_ENFORCE);
     }
 
     /** One log entry's batch, stamped as {@link #PRINCIPAL} at {@link #TIMESTAMP_MILLIS}, request id "req". */
