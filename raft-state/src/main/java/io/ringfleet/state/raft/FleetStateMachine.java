@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,7 +99,7 @@ public final class FleetStateMachine extends BaseStateMachine {
     private final int supportedVersion;
     private final BatchApplier applier;
     private volatile String halted;
-    private volatile String logFailed;
+    private final AtomicReference<String> logFailed = new AtomicReference<>();
     private volatile Consumer<String> failStop = reason -> {};
     private final FleetSnapshotStorage storage = new FleetSnapshotStorage();
     private final List<FleetPublisher> publishers = new CopyOnWriteArrayList<>();
@@ -146,11 +147,6 @@ public final class FleetStateMachine extends BaseStateMachine {
      */
     public void onLogFailed(Consumer<String> failStop) {
         this.failStop = Objects.requireNonNull(failStop, "failStop");
-    }
-
-    /** Why this peer's log could not be written (one line), or empty while it can. */
-    public Optional<String> logFailed() {
-        return Optional.ofNullable(logFailed);
     }
 
     /**
@@ -481,15 +477,11 @@ public final class FleetStateMachine extends BaseStateMachine {
      */
     @Override
     public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
-        String reason;
-        synchronized (this) {
-            if (logFailed != null) {
-                return;
-            }
-            reason = "the Raft log could not be written"
-                    + (failedEntry != null ? " at index " + failedEntry.getIndex() : "")
-                    + " (" + rootMessage(cause) + ")";
-            logFailed = reason;
+        String reason = "the Raft log could not be written"
+                + (failedEntry != null ? " at index " + failedEntry.getIndex() : "")
+                + " (" + rootMessage(cause) + ")";
+        if (!logFailed.compareAndSet(null, reason)) {
+            return; // every later write fails too; the first one says why
         }
         LOG.error("{}: {}", getId(), reason);
         failStop.accept(reason);
